@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "cmd/common.h"
+#include "collect/counter.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+void cmd_parser_init(struct cmd_parser *p, const char *cmd, const char *synopsis,
+		     const struct cmd_option *opts, size_t nopts, int argc, char **argv)
+{
+	size_t o = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->cmd = cmd;
+	p->synopsis = synopsis;
+	p->opts = opts;
+	p->nopts = nopts;
+	p->argc = argc;
+	p->argv = argv;
+	p->longopts = xcalloc(nopts + 1, sizeof(*p->longopts));
+	/* '+': stop at the workload's name; ':': report a missing argument as ':' */
+	p->optstring[o++] = '+';
+	p->optstring[o++] = ':';
+	for (size_t i = 0; i < nopts; i++) {
+		p->longopts[i].name = opts[i].name;
+		p->longopts[i].has_arg = opts[i].arg ? required_argument : no_argument;
+		p->longopts[i].val = opts[i].val;
+		if (opts[i].val < OPT_LONG_BASE && o + 3 < sizeof(p->optstring)) {
+			p->optstring[o++] = (char)opts[i].val;
+			if (opts[i].arg)
+				p->optstring[o++] = ':';
+		}
+	}
+	p->optstring[o] = '\0';
+	optind = 0; /* reinitialise getopt for this argv */
+	opterr = 0;
+}
+
+void cmd_parser_release(struct cmd_parser *p)
+{
+	FREE_AND_NULL(p->longopts);
+}
+
+static const struct cmd_option *find_opt(const struct cmd_parser *p, int val)
+{
+	for (size_t i = 0; i < p->nopts; i++)
+		if (p->opts[i].val == val)
+			return &p->opts[i];
+	return NULL;
+}
+
+int cmd_next_option(struct cmd_parser *p, char **arg)
+{
+	int c = getopt_long(p->argc, p->argv, p->optstring, p->longopts, NULL);
+	const struct cmd_option *o;
+	const char *given = p->argv[optind - 1];
+
+	*arg = optarg;
+	if (c == '?') {
+		if (optopt && optopt < OPT_LONG_BASE && given[0] == '-' && given[1] != '-')
+			error("unknown option '-%c' for '%s' (see 'pmuprof %s --help')", optopt,
+			      p->cmd, p->cmd);
+		else
+			error("unknown option '%s' for '%s' (see 'pmuprof %s --help')", given,
+			      p->cmd, p->cmd);
+		return CMD_OPT_ERROR;
+	}
+	if (c == ':') {
+		o = find_opt(p, optopt);
+		if (o && o->val < OPT_LONG_BASE)
+			error("option '-%c' (--%s) needs a value: %s %s", o->val, o->name, o->arg,
+			      o->help);
+		else if (o)
+			error("option '--%s' needs a value: %s %s", o->name, o->arg, o->help);
+		else
+			error("option '%s' needs a value", given);
+		return CMD_OPT_ERROR;
+	}
+	return c;
+}
+
+void cmd_print_help(const struct cmd_parser *p, FILE *f)
+{
+	fprintf(f, "usage: pmuprof %s %s\n\n", p->cmd, p->synopsis);
+	for (size_t i = 0; i < p->nopts; i++) {
+		const struct cmd_option *o = &p->opts[i];
+		char left[64];
+		int n;
+
+		if (o->val < OPT_LONG_BASE)
+			n = snprintf(left, sizeof(left), "-%c, --%s", o->val, o->name);
+		else
+			n = snprintf(left, sizeof(left), "    --%s", o->name);
+		if (o->arg && n > 0 && (size_t)n < sizeof(left))
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+	fprintf(f, "\nThe manual: pmuprof help %s\n", p->cmd);
+}
+
+int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || errno == ERANGE || !isfinite(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+const char *explain_perf_error(int err, bool cpu_wide)
+{
+	static char buf[512];
+	int paranoid = counter_paranoid();
+
+	switch (-err) {
+	case ENOENT:
+		return "no such event on this machine (no hardware PMU here? 'pmuprof list' shows "
+		       "what can be counted)";
+	case EOPNOTSUPP:
+		return "not supported by this machine's PMU or in this mode";
+	case EACCES:
+	case EPERM:
+		if (cpu_wide)
+			snprintf(buf, sizeof(buf),
+				 "permission denied: counting all CPUs needs CAP_PERFMON (or root) "
+				 "or kernel.perf_event_paranoid <= 0 (it is %d here; as root: "
+				 "sysctl -w kernel.perf_event_paranoid=0)",
+				 paranoid);
+		else
+			snprintf(buf, sizeof(buf),
+				 "permission denied: counting another user's process, or kernel "
+				 "events, needs CAP_PERFMON (or root) or a lower "
+				 "kernel.perf_event_paranoid (it is %d here; as root: sysctl -w "
+				 "kernel.perf_event_paranoid=1 allows kernel events of your own "
+				 "processes)",
+				 paranoid);
+		return buf;
+	case ESRCH:
+		return "the process or thread is gone";
+	case EMFILE:
+		return "too many open files: raise the limit with 'ulimit -n'";
+	case EBUSY:
+		return "the counter is in use by another tool";
+	case EINVAL:
+		return "the kernel rejected the event's settings";
+	default:
+		return strerror(-err);
+	}
+}
+
+int exit_status_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return EXIT_FAIL;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every command shares: one option table per command that drives
+ * getopt_long, `--help` and the wording of option errors, so that the help
+ * text, the parser and the man page test cannot drift apart; number parsing;
+ * and the explanation of perf_event_open errors.
+ */
+#ifndef PMUPROF_CMD_COMMON_H
+#define PMUPROF_CMD_COMMON_H
+
+#include "util/compiler.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Long-only options use values from here on. */
+#define OPT_LONG_BASE 0x100
+
+struct cmd_option {
+	int val;	  /* short option letter, or OPT_LONG_BASE + n */
+	const char *name; /* long name without dashes */
+	const char *arg;  /* argument name in --help, NULL for a flag */
+	const char *help;
+};
+
+struct cmd_parser {
+	const char *cmd;
+	const char *synopsis; /* "[options] -- COMMAND [ARGS]" */
+	const struct cmd_option *opts;
+	size_t nopts;
+	struct option *longopts;
+	char optstring[160];
+	int argc;
+	char **argv;
+};
+
+/* Status from cmd_next_option() after it printed a usage error. */
+#define CMD_OPT_ERROR (-2)
+
+void cmd_parser_init(struct cmd_parser *p, const char *cmd, const char *synopsis,
+		     const struct cmd_option *opts, size_t nopts, int argc, char **argv);
+void cmd_parser_release(struct cmd_parser *p);
+/* Next option's value, -1 at the first operand, CMD_OPT_ERROR on a bad option. */
+int cmd_next_option(struct cmd_parser *p, char **arg);
+void cmd_print_help(const struct cmd_parser *p, FILE *f);
+
+/* Strict decimal parsing; 0 or -EINVAL/-ERANGE. */
+int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+int parse_double(const char *s, double *out);
+
+/*
+ * One line on why perf_event_open failed with `err` (a negative errno), with
+ * what to do: perf_event_paranoid, CAP_PERFMON and the sysctl to change for
+ * permission errors. `cpu_wide` is for per-CPU (-a) counting. Static text.
+ */
+const char *explain_perf_error(int err, bool cpu_wide);
+
+/* The exit status for a wait() status: the code, or 128 + signal. */
+int exit_status_of(int wstatus);
+
+#endif

@@ -1,0 +1,759 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pmuprof stat: count events over a workload, a process, a thread or all
+ * CPUs, like perf stat, and say plainly what could not be counted, what was
+ * multiplexed and scaled, and which derived metrics are estimates.
+ */
+#include "analyse/stat.h"
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "collect/counter.h"
+#include "collect/monitor.h"
+#include "collect/target.h"
+#include "collect/workload.h"
+#include "event/event.h"
+#include "output/stat-print.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char default_events[] = "task-clock,context-switches,cpu-migrations,page-faults,"
+				      "cycles,instructions,branches,branch-misses";
+
+/* parse_options() printed --help: exit 0 without counting */
+#define HELP_SHOWN 1000
+
+enum {
+	OPT_PER_THREAD = OPT_LONG_BASE,
+	OPT_DURATION,
+	OPT_NO_BIG_NUM,
+};
+
+static const struct cmd_option stat_options[] = {
+	{ 'e', "event", "EVENTS", "events to count: libpfm4 names, comma lists, {a,b} groups" },
+	{ 'p', "pid", "PID", "count an existing process and all its threads" },
+	{ 't', "tid", "TID", "count one existing thread" },
+	{ 'a', "all-cpus", NULL, "count everything on every CPU" },
+	{ 'r', "repeat", "N", "run the command N times; print means and relative stddev" },
+	{ 'I', "interval-print", "MS", "print counts every MS milliseconds (1 or more)" },
+	{ 'x', "field-separator", "SEP", "print CSV with SEP between fields" },
+	{ 'j', "json", NULL, "print one JSON object per line" },
+	{ OPT_PER_THREAD, "per-thread", NULL, "print counts per thread (with -p or -t)" },
+	{ 'o', "output", "FILE", "write the results to FILE instead of stderr" },
+	{ OPT_DURATION, "duration", "SECONDS", "stop counting after SECONDS (with -p, -t, -a)" },
+	{ OPT_NO_BIG_NUM, "no-big-num", NULL, "no thousands separators in text output" },
+	{ 'h', "help", NULL, "show this help" },
+};
+
+struct stat_opts {
+	struct event_list events;
+	enum target_kind kind;
+	pid_t pid;
+	int nattach; /* how many of -p, -t, -a */
+	unsigned long repeat;
+	unsigned long interval_ms;
+	const char *sep;
+	bool json;
+	bool per_thread;
+	const char *output;
+	double duration;
+	bool big_num;
+	char **argv; /* the command, or NULL */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The whole event-list error, worded for the user. */
+static int report_event_error(const char *str, const struct event_error *err)
+{
+	char *sugg[3];
+	size_t n;
+
+	switch (err->kind) {
+	case EVENT_ERR_UNKNOWN:
+		n = event_suggest(err->token, sugg, ARRAY_SIZE(sugg));
+		if (n == 0) {
+			error("unknown event '%s' ('pmuprof list' shows the events of this machine)",
+			      err->token);
+		} else {
+			char list[512];
+			size_t o = 0;
+
+			list[0] = '\0';
+			for (size_t i = 0; i < n; i++) {
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s'%s'",
+						      i == 0 ? "" : i + 1 == n ? " or " : ", ",
+						      sugg[i]);
+				if (o >= sizeof(list))
+					o = sizeof(list) - 1;
+				free(sugg[i]);
+			}
+			error("unknown event '%s'; did you mean %s? ('pmuprof list' shows the "
+			      "events of this machine)",
+			      err->token, list);
+		}
+		break;
+	case EVENT_ERR_ENCODE:
+		error("invalid event '%s': %s (libpfm4)", err->token, err->detail);
+		break;
+	case EVENT_ERR_LIBRARY:
+		error("cannot initialise libpfm4: %s", err->detail ? err->detail : "unknown error");
+		return EXIT_FAIL;
+	case EVENT_ERR_EMPTY:
+		error("malformed event list '%s': empty event name at column %d", str, err->column);
+		break;
+	case EVENT_ERR_GROUP_OPEN:
+		error("malformed event list '%s': the group opened at column %d is not closed", str,
+		      err->column);
+		break;
+	case EVENT_ERR_GROUP_CLOSE:
+		error("malformed event list '%s': '}' at column %d closes no group", str,
+		      err->column);
+		break;
+	case EVENT_ERR_GROUP_NESTED:
+		error("malformed event list '%s': '{' at column %d opens a group inside a group",
+		      str, err->column);
+		break;
+	case EVENT_ERR_GROUP_TRAILING:
+		error("malformed event list '%s': unexpected text at column %d (events are "
+		      "separated by commas)",
+		      str, err->column);
+		break;
+	case EVENT_ERR_NONE:
+		break;
+	}
+	return EXIT_USAGE;
+}
+
+static int add_events(struct stat_opts *o, const char *str)
+{
+	struct event_error err;
+	int ret;
+
+	if (event_list_parse(&o->events, str, &err) == 0)
+		return 0;
+	ret = report_event_error(str, &err);
+	event_error_release(&err);
+	return ret;
+}
+
+static int parse_pid(const char *opt, const char *s, pid_t *pid)
+{
+	unsigned long v;
+
+	if (parse_ulong(s, 1, INT_MAX, &v) < 0) {
+		error("option '%s' needs a positive process or thread ID, not '%s'", opt, s);
+		return -1;
+	}
+	*pid = (pid_t)v;
+	return 0;
+}
+
+static int parse_options(struct stat_opts *o, int argc, char **argv)
+{
+	struct cmd_parser p;
+	char *arg;
+	int c, ret = -1;
+
+	memset(o, 0, sizeof(*o));
+	o->repeat = 1;
+	o->big_num = true;
+	o->kind = TARGET_WORKLOAD;
+	cmd_parser_init(&p, "stat", "[options] [--] COMMAND [ARGS]  |  -p PID | -t TID | -a",
+			stat_options, ARRAY_SIZE(stat_options), argc, argv);
+	while ((c = cmd_next_option(&p, &arg)) != -1) {
+		switch (c) {
+		case 'e':
+			ret = add_events(o, arg);
+			if (ret)
+				goto out;
+			ret = -1;
+			break;
+		case 'p':
+		case 't':
+			if (parse_pid(c == 'p' ? "-p" : "-t", arg, &o->pid) < 0)
+				goto out;
+			o->kind = c == 'p' ? TARGET_PID : TARGET_TID;
+			o->nattach++;
+			break;
+		case 'a':
+			o->kind = TARGET_CPUS;
+			o->nattach++;
+			break;
+		case 'r':
+			if (parse_ulong(arg, 1, 1000000, &o->repeat) < 0) {
+				error("option '-r' needs a repeat count of 1 or more, not '%s'", arg);
+				goto out;
+			}
+			break;
+		case 'I':
+			if (parse_ulong(arg, 1, 86400000, &o->interval_ms) < 0) {
+				error("option '-I' needs an interval of at least 1 ms, not '%s'", arg);
+				goto out;
+			}
+			break;
+		case 'x':
+			if (!*arg) {
+				error("option '-x' needs a separator, such as -x , or -x ';'");
+				goto out;
+			}
+			o->sep = arg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case OPT_PER_THREAD:
+			o->per_thread = true;
+			break;
+		case 'o':
+			o->output = arg;
+			break;
+		case OPT_DURATION:
+			if (parse_double(arg, &o->duration) < 0 || o->duration <= 0) {
+				error("option '--duration' needs a positive number of seconds, not "
+				      "'%s'",
+				      arg);
+				goto out;
+			}
+			break;
+		case OPT_NO_BIG_NUM:
+			o->big_num = false;
+			break;
+		case 'h':
+			cmd_print_help(&p, stdout);
+			ret = HELP_SHOWN;
+			goto out;
+		default:
+			goto out;
+		}
+	}
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (o->nattach > 1) {
+		error("-p, -t and -a choose what to count: give only one of them");
+		goto out;
+	}
+	if (!o->argv && !o->nattach) {
+		error("nothing to count: give a command to run, or -p PID, -t TID or -a (see "
+		      "'pmuprof stat --help')");
+		goto out;
+	}
+	if (o->duration > 0 && !o->nattach) {
+		error("--duration is for -p, -t and -a; a command is counted until it exits");
+		goto out;
+	}
+	if (o->repeat > 1 && (!o->argv || o->kind == TARGET_PID || o->kind == TARGET_TID)) {
+		error("-r repeats a command: give one to run, without -p or -t");
+		goto out;
+	}
+	if (o->repeat > 1 && o->interval_ms) {
+		error("-r and -I cannot be combined");
+		goto out;
+	}
+	if (o->sep && o->json) {
+		error("-x and --json cannot be combined: choose one output format");
+		goto out;
+	}
+	if (o->per_thread && o->kind != TARGET_PID && o->kind != TARGET_TID) {
+		error("--per-thread needs -p or -t (a command's threads are counted together)");
+		goto out;
+	}
+	ret = 0;
+	if (o->events.nr == 0)
+		ret = add_events(o, default_events);
+out:
+	cmd_parser_release(&p);
+	if (ret != 0)
+		event_list_release(&o->events);
+	return ret < 0 ? EXIT_USAGE : ret;
+}
+
+/* Results of one run, kept for -r averaging. */
+struct run_acc {
+	struct runstats *val; /* per counter, summed over instances */
+	uint64_t *ena, *run;
+	struct runstats elapsed;
+	double user_s, sys_s; /* sums over runs */
+	bool have_rusage;
+	int exit_status;
+	int runs;
+};
+
+struct stat_ctx {
+	struct stat_opts *o;
+	struct target target;
+	struct counter_set set;
+	struct count *cur, *prev; /* counter x instance */
+	char **thread_names;
+	struct stat_printer printer;
+	char **display; /* per counter */
+	size_t nthreads;    /* entries in thread_names */
+};
+
+static const char *display_name(struct stat_ctx *ctx, size_t i)
+{
+	const struct counter *c = &ctx->set.c[i];
+
+	if (!ctx->display[i])
+		ctx->display[i] = c->user_only ? xasprintf("%s:u", c->spec->name)
+					       : xstrdup(c->spec->name);
+	return ctx->display[i];
+}
+
+/*
+ * Builds and prints the rows for `counts` (counter x instance). For
+ * per-thread output each instance gets its rows; otherwise instances are
+ * summed. With `acc`, the totals over all runs are printed instead (means
+ * and deviations for -r).
+ */
+static void print_rows(struct stat_ctx *ctx, const struct count *counts, double elapsed_ns,
+		       double ts, const struct run_acc *acc)
+{
+	size_t nc = ctx->set.nr, ni = ctx->target.nr;
+	size_t groups = ctx->o->per_thread ? ni : 1;
+	struct metric_input *in = xcalloc(nc, sizeof(*in));
+	struct stat_row *rows = xcalloc(nc, sizeof(*rows));
+
+	for (size_t g = 0; g < groups; g++) {
+		for (size_t i = 0; i < nc; i++) {
+			const struct counter *c = &ctx->set.c[i];
+			size_t from = ctx->o->per_thread ? g : 0, to = ctx->o->per_thread ? g + 1 : ni;
+			double sum = 0, factor;
+			uint64_t ena = 0, run = 0;
+			struct runstats rs = { 0 };
+
+			if (acc) {
+				rs = acc->val[i];
+				sum = rs.mean;
+				ena = acc->ena[i];
+				run = acc->run[i];
+			}
+			for (size_t k = from; k < to && !acc; k++) {
+				const struct count *cnt = &counts[i * ni + k];
+
+				sum += stat_scale(cnt->val, cnt->ena, cnt->run);
+				ena += cnt->ena;
+				run += cnt->run;
+			}
+			rows[i].event = display_name(ctx, i);
+			rows[i].thread = ctx->o->per_thread ? ctx->thread_names[g] : NULL;
+			rows[i].unit = stat_unit(c->attr.type, c->attr.config, &factor);
+			rows[i].value = sum * factor;
+			rows[i].ena = ena;
+			rows[i].run = run;
+			rows[i].stddev_pct = acc && acc->runs > 1 ? runstats_rel_pct(&rs) : -1;
+			if (c->err)
+				rows[i].state = STAT_NOT_SUPPORTED;
+			else if (run == 0)
+				rows[i].state = STAT_NOT_COUNTED;
+			else
+				rows[i].state = STAT_COUNTED;
+			in[i].type = c->attr.type;
+			in[i].config = c->attr.config;
+			in[i].user_only = c->attr.exclude_kernel;
+			in[i].group = c->spec->group;
+			in[i].counted = rows[i].state == STAT_COUNTED;
+			in[i].multiplexed = run < ena;
+			in[i].value = sum;
+		}
+		for (size_t i = 0; i < nc; i++) {
+			metric_compute(in, nc, i, elapsed_ns, &rows[i].metric);
+			stat_print_row(&ctx->printer, &rows[i], ts);
+		}
+	}
+	free(rows);
+	free(in);
+}
+
+/* Why events were <not supported>, once per distinct reason, in text output. */
+static void print_unsupported(struct stat_ctx *ctx)
+{
+	FILE *f = ctx->printer.f;
+	bool cpu_wide = ctx->target.kind == TARGET_CPUS;
+
+	for (size_t i = 0; i < ctx->set.nr; i++) {
+		int err = ctx->set.c[i].err;
+		bool seen = false;
+
+		if (!err)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= ctx->set.c[j].err == err;
+		if (seen)
+			continue;
+		fputs(" <not supported>: ", f);
+		for (size_t j = i, n = 0; j < ctx->set.nr; j++) {
+			if (ctx->set.c[j].err == err)
+				fprintf(f, "%s%s", n++ ? ", " : "", ctx->set.c[j].spec->name);
+		}
+		fprintf(f, ": %s\n", explain_perf_error(err, cpu_wide));
+	}
+}
+
+static char *describe_target(const struct stat_opts *o)
+{
+	switch (o->kind) {
+	case TARGET_PID:
+		return xasprintf("process %d", (int)o->pid);
+	case TARGET_TID:
+		return xasprintf("thread %d", (int)o->pid);
+	case TARGET_CPUS:
+		return xstrdup("all CPUs");
+	case TARGET_WORKLOAD:
+		break;
+	}
+	{
+		size_t len = 3;
+		char *s, *p;
+
+		for (char **a = o->argv; *a; a++)
+			len += strlen(*a) + 1;
+		s = p = xmalloc(len);
+		*p++ = '\'';
+		for (char **a = o->argv; *a; a++)
+			p += sprintf(p, "%s%s", a == o->argv ? "" : " ", *a);
+		*p++ = '\'';
+		*p = '\0';
+		return s;
+	}
+}
+
+/* Reports that nothing could be opened, worded for the target. */
+static int report_open_failure(struct stat_ctx *ctx, int err)
+{
+	const struct stat_opts *o = ctx->o;
+	const char *why = explain_perf_error(err, o->kind == TARGET_CPUS);
+
+	switch (o->kind) {
+	case TARGET_PID:
+	case TARGET_TID:
+		if (err == -ESRCH)
+			return error("cannot count %s %d: it has exited",
+				     o->kind == TARGET_TID ? "thread" : "process", (int)o->pid);
+		return error("cannot count %s %d: %s", o->kind == TARGET_TID ? "thread" : "process",
+			     (int)o->pid, why);
+	case TARGET_CPUS:
+		return error("cannot count all CPUs: %s", why);
+	case TARGET_WORKLOAD:
+		break;
+	}
+	return error("cannot count any event of '%s': %s", o->argv[0], why);
+}
+
+/*
+ * One counting run: prepare the workload, open counters, wait for the end
+ * (workload exit, Ctrl-C, targets gone, --duration), read. Returns 0 and
+ * fills acc, or an exit status to stop with.
+ */
+static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
+{
+	struct stat_opts *o = ctx->o;
+	struct monitor mon;
+	struct workload wl = { .pid = -1, .go_fd = -1, .err_fd = -1 };
+	bool has_workload = o->argv != NULL;
+	bool counts_workload = o->kind == TARGET_WORKLOAD;
+	int exit_fd = -1;
+	size_t nfds = 0;
+	double t0, next_tick, deadline = 0, t_end;
+	int wstatus = 0, ret;
+	bool done = false, child_done = !has_workload;
+	struct rusage ru;
+	size_t ncount;
+
+	ret = monitor_init(&mon);
+	if (ret < 0)
+		return error("cannot set up signal handling: %s", strerror(-ret)), EXIT_FAIL;
+	if (has_workload) {
+		ret = workload_prepare(&wl, o->argv, &mon.old_mask);
+		if (ret < 0) {
+			monitor_release(&mon);
+			return error("cannot start '%s': %s", o->argv[0], strerror(-ret)), EXIT_FAIL;
+		}
+	}
+	ret = target_init(&ctx->target, o->kind, counts_workload ? wl.pid : o->pid);
+	if (ret < 0) {
+		workload_abort(&wl);
+		monitor_release(&mon);
+		if (ret == -ESRCH)
+			error("no %s with ID %d", o->kind == TARGET_TID ? "thread" : "process",
+			      (int)o->pid);
+		else
+			error("cannot find what to count: %s", strerror(-ret));
+		return EXIT_FAIL;
+	}
+	counter_set_init(&ctx->set, &o->events, &ctx->target,
+			 o->kind == TARGET_WORKLOAD || (o->kind == TARGET_PID && !o->per_thread));
+	ret = counter_set_open(&ctx->set, counts_workload);
+	if (ret < 0) {
+		report_open_failure(ctx, ret);
+		workload_abort(&wl);
+		monitor_release(&mon);
+		return EXIT_FAIL;
+	}
+	ncount = ctx->set.nr * ctx->target.nr;
+	if (run_index == 0) {
+		bool user_only = false;
+
+		for (size_t i = 0; i < ctx->set.nr; i++)
+			user_only |= ctx->set.c[i].user_only;
+		if (user_only)
+			note("kernel.perf_event_paranoid is %d: counting user space only (events "
+			     "marked :u); CAP_PERFMON or sysctl -w kernel.perf_event_paranoid=1 "
+			     "counts the kernel too",
+			     counter_paranoid());
+		acc->val = xcalloc(ctx->set.nr, sizeof(*acc->val));
+		acc->ena = xcalloc(ctx->set.nr, sizeof(*acc->ena));
+		acc->run = xcalloc(ctx->set.nr, sizeof(*acc->run));
+		if (o->per_thread) {
+			ctx->nthreads = ctx->target.nr;
+			ctx->thread_names = xcalloc(ctx->target.nr, sizeof(char *));
+			for (size_t k = 0; k < ctx->target.nr; k++) {
+				char comm[64];
+
+				target_thread_name(ctx->target.inst[k].pid, comm, sizeof(comm));
+				ctx->thread_names[k] =
+					xasprintf("%s-%d", comm, (int)ctx->target.inst[k].pid);
+			}
+		}
+		ctx->display = xcalloc(ctx->set.nr, sizeof(char *));
+	}
+	ctx->cur = xcalloc(ncount, sizeof(*ctx->cur));
+	ctx->prev = xcalloc(ncount, sizeof(*ctx->prev));
+	/* -p, -t: notice when the target exits; without a pidfd, look every 250 ms */
+	if (o->kind == TARGET_PID || o->kind == TARGET_TID) {
+		exit_fd = target_exit_fd(&ctx->target);
+		nfds = exit_fd >= 0;
+	}
+	if (!counts_workload)
+		counter_set_enable(&ctx->set);
+	t0 = now_s();
+	if (has_workload) {
+		ret = workload_start(&wl);
+		if (ret < 0) {
+			bool missing = ret == -ENOENT;
+
+			if (missing && !strchr(o->argv[0], '/'))
+				error("cannot run '%s': command not found", o->argv[0]);
+			else
+				error("cannot run '%s': %s", o->argv[0], strerror(-ret));
+			counter_set_release(&ctx->set);
+			target_release(&ctx->target);
+			monitor_release(&mon);
+			return missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+		}
+	}
+	if (o->duration > 0)
+		deadline = t0 + o->duration;
+	next_tick = o->interval_ms ? t0 + (double)o->interval_ms / 1000 : 0;
+	if (o->interval_ms)
+		stat_print_begin(&ctx->printer, NULL);
+	while (!done) {
+		double now = now_s(), wake = 0;
+		struct monitor_signal sig;
+		int timeout = -1;
+
+		if (next_tick)
+			wake = next_tick;
+		if (deadline && (!wake || deadline < wake))
+			wake = deadline;
+		if (wake)
+			timeout = wake <= now ? 0 : (int)ceil((wake - now) * 1000);
+		if (exit_fd < 0 && (o->kind == TARGET_PID || o->kind == TARGET_TID) &&
+		    (timeout < 0 || timeout > 250))
+			timeout = 250;
+		ret = monitor_wait(&mon, timeout, &exit_fd, nfds, &sig);
+		switch (ret) {
+		case MONITOR_CHILD:
+			if (wait4(wl.pid, &wstatus, WNOHANG, &ru) == wl.pid) {
+				child_done = true;
+				done = true;
+			}
+			break;
+		case MONITOR_INTERRUPT:
+			if (has_workload) {
+				/* a terminal's Ctrl-C reached the workload too; kill() did not */
+				if (sig.from_user)
+					kill(wl.pid, sig.signo);
+			} else {
+				done = true;
+			}
+			break;
+		case MONITOR_EXITED:
+			if (!has_workload)
+				done = true;
+			break;
+		case MONITOR_TIMEOUT:
+			if (exit_fd < 0 && !has_workload &&
+			    (o->kind == TARGET_PID || o->kind == TARGET_TID) &&
+			    !target_alive(&ctx->target))
+				done = true;
+			break;
+		default:
+			error("waiting failed: %s", strerror(-ret));
+			done = true;
+			break;
+		}
+		now = now_s();
+		if (deadline && now >= deadline)
+			done = true;
+		if (next_tick && (now >= next_tick || done)) {
+			if (counter_set_read(&ctx->set, ctx->cur) == 0) {
+				struct count *delta = xcalloc(ncount, sizeof(*delta));
+
+				for (size_t k = 0; k < ncount; k++) {
+					delta[k].val = ctx->cur[k].val - ctx->prev[k].val;
+					delta[k].ena = ctx->cur[k].ena - ctx->prev[k].ena;
+					delta[k].run = ctx->cur[k].run - ctx->prev[k].run;
+				}
+				print_rows(ctx, delta, (now - (next_tick - (double)o->interval_ms / 1000)) * 1e9,
+					   now - t0, NULL);
+				fflush(ctx->printer.f);
+				free(delta);
+				memcpy(ctx->prev, ctx->cur, ncount * sizeof(*ctx->cur));
+			}
+			while (next_tick <= now)
+				next_tick += (double)o->interval_ms / 1000;
+		}
+	}
+	t_end = now_s();
+	if (!counts_workload)
+		counter_set_disable(&ctx->set);
+	ret = counter_set_read(&ctx->set, ctx->cur);
+	if (ret < 0)
+		error("cannot read the counters: %s", strerror(-ret));
+	/* attach mode with a command: the command only times the count; let it finish */
+	if (has_workload && !child_done) {
+		kill(wl.pid, SIGTERM);
+		wait4(wl.pid, &wstatus, 0, &ru);
+	}
+	for (size_t i = 0; i < ctx->set.nr; i++) {
+		double v = 0;
+
+		for (size_t k = 0; k < ctx->target.nr; k++) {
+			const struct count *cnt = &ctx->cur[i * ctx->target.nr + k];
+
+			v += stat_scale(cnt->val, cnt->ena, cnt->run);
+			acc->ena[i] += cnt->ena;
+			acc->run[i] += cnt->run;
+		}
+		runstats_add(&acc->val[i], v);
+	}
+	runstats_add(&acc->elapsed, t_end - t0);
+	acc->runs++;
+	if (has_workload) {
+		acc->have_rusage = true;
+		acc->user_s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+		acc->sys_s += (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+		acc->exit_status = exit_status_of(wstatus);
+	}
+	counter_set_close(&ctx->set);
+	if (exit_fd >= 0)
+		close(exit_fd);
+	monitor_release(&mon);
+	return ret < 0 ? EXIT_FAIL : 0;
+}
+
+static void release_ctx(struct stat_ctx *ctx)
+{
+	counter_set_release(&ctx->set);
+	target_release(&ctx->target);
+	FREE_AND_NULL(ctx->cur);
+	FREE_AND_NULL(ctx->prev);
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	struct stat_opts o;
+	struct stat_ctx ctx;
+	struct run_acc acc;
+	struct stat_summary sum;
+	FILE *out = stderr;
+	int ret;
+
+	ret = parse_options(&o, argc, argv);
+	if (ret == HELP_SHOWN)
+		return EXIT_OK;
+	if (ret != 0)
+		return ret;
+	if (o.output) {
+		out = fopen(o.output, "w");
+		if (!out) {
+			error("cannot open '%s' for writing: %s", o.output, strerror(errno));
+			event_list_release(&o.events);
+			return EXIT_FAIL;
+		}
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.o = &o;
+	ctx.printer.f = out;
+	ctx.printer.format = o.json ? STAT_JSON : o.sep ? STAT_CSV : STAT_TEXT;
+	ctx.printer.sep = o.sep;
+	ctx.printer.big_num = o.big_num;
+	ctx.printer.interval = o.interval_ms > 0;
+	ctx.printer.per_thread = o.per_thread;
+	ctx.printer.repeated = o.repeat > 1;
+	memset(&acc, 0, sizeof(acc));
+	acc.exit_status = -1;
+
+	for (unsigned long r = 0; r < o.repeat && ret == 0; r++) {
+		if (r)
+			release_ctx(&ctx);
+		ret = run_once(&ctx, &acc, (int)r);
+	}
+	if (acc.runs > 0 && (ret == 0 || acc.runs == (int)o.repeat)) {
+		memset(&sum, 0, sizeof(sum));
+		sum.what = describe_target(&o);
+		sum.runs = acc.runs;
+		sum.elapsed_s = acc.elapsed.mean;
+		sum.elapsed_stddev_pct = runstats_rel_pct(&acc.elapsed);
+		sum.have_rusage = acc.have_rusage;
+		sum.user_s = acc.user_s / acc.runs;
+		sum.sys_s = acc.sys_s / acc.runs;
+		sum.exit_status = acc.exit_status;
+		if (!o.interval_ms) {
+			stat_print_begin(&ctx.printer, &sum);
+			print_rows(&ctx, ctx.cur, acc.elapsed.mean * 1e9, 0,
+				   o.per_thread ? NULL : &acc);
+		}
+		stat_print_end(&ctx.printer, &sum);
+		if (ctx.printer.format == STAT_TEXT)
+			print_unsupported(&ctx);
+		free((char *)sum.what);
+		if (acc.exit_status >= 0)
+			ret = acc.exit_status;
+	}
+	release_ctx(&ctx);
+	if (ctx.display)
+		for (size_t i = 0; i < o.events.nr; i++)
+			free(ctx.display[i]);
+	free(ctx.display);
+	if (ctx.thread_names)
+		for (size_t k = 0; k < ctx.nthreads; k++)
+			free(ctx.thread_names[k]);
+	free(ctx.thread_names);
+	free(acc.val);
+	free(acc.ena);
+	free(acc.run);
+	if (o.output && fclose(out) != 0 && ret == 0) {
+		error("cannot write '%s': %s", o.output, strerror(errno));
+		ret = EXIT_FAIL;
+	}
+	event_list_release(&o.events);
+	return ret;
+}

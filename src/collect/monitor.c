@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "collect/monitor.h"
+#include "util/alloc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int monitor_init(struct monitor *m)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, &m->old_mask) < 0)
+		return -errno;
+	m->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (m->sigfd < 0) {
+		int e = -errno;
+
+		sigprocmask(SIG_SETMASK, &m->old_mask, NULL);
+		return e;
+	}
+	return 0;
+}
+
+void monitor_release(struct monitor *m)
+{
+	if (m->sigfd >= 0)
+		close(m->sigfd);
+	m->sigfd = -1;
+	sigprocmask(SIG_SETMASK, &m->old_mask, NULL);
+}
+
+int monitor_wait(struct monitor *m, int timeout_ms, const int *fds, size_t nfds,
+		 struct monitor_signal *sig)
+{
+	struct pollfd *pfd = xcalloc(nfds + 1, sizeof(*pfd));
+	int ret;
+
+	pfd[0].fd = m->sigfd;
+	pfd[0].events = POLLIN;
+	for (size_t i = 0; i < nfds; i++) {
+		pfd[i + 1].fd = fds[i];
+		pfd[i + 1].events = POLLIN;
+	}
+	for (;;) {
+		struct signalfd_siginfo si;
+		size_t live = 0;
+		int n = poll(pfd, nfds + 1, timeout_ms);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (n == 0) {
+			ret = MONITOR_TIMEOUT;
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			if (read(m->sigfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGCHLD) {
+				ret = MONITOR_CHILD;
+				break;
+			}
+			sig->signo = (int)si.ssi_signo;
+			sig->from_user = si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE;
+			ret = MONITOR_INTERRUPT;
+			break;
+		}
+		/* an exited task stays exited: stop watching it, and end when none is left */
+		for (size_t i = 0; i < nfds; i++) {
+			if (pfd[i + 1].revents)
+				pfd[i + 1].fd = -1;
+			live += pfd[i + 1].fd >= 0;
+		}
+		if (nfds && !live) {
+			ret = MONITOR_EXITED;
+			break;
+		}
+	}
+	free(pfd);
+	return ret;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Waiting while counting: for the workload to exit, for Ctrl-C or SIGTERM,
+ * for attached tasks to go away, or for the next interval. Signals are
+ * blocked and read from a signalfd, so none is lost between checks.
+ */
+#ifndef PMUPROF_MONITOR_H
+#define PMUPROF_MONITOR_H
+
+#include "util/compiler.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/signalfd.h>
+
+struct monitor {
+	int sigfd;
+	sigset_t old_mask; /* what the workload gets back */
+};
+
+enum monitor_event {
+	MONITOR_TIMEOUT,
+	MONITOR_CHILD,	   /* SIGCHLD: reap with waitpid */
+	MONITOR_INTERRUPT, /* SIGINT, SIGTERM or SIGHUP: see .signo and .from_user */
+	MONITOR_EXITED,	   /* every watched fd polled readable: the tasks have exited */
+};
+
+struct monitor_signal {
+	int signo;
+	bool from_user; /* sent with kill(), not by the terminal */
+};
+
+int monitor_init(struct monitor *m);
+void monitor_release(struct monitor *m);
+/*
+ * Waits up to timeout_ms (-1: no limit). `fds` are pidfds (readable when
+ * their task exits); MONITOR_EXITED comes once all of them are.
+ */
+int monitor_wait(struct monitor *m, int timeout_ms, const int *fds, size_t nfds,
+		 struct monitor_signal *sig);
+
+#endif

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "output/stat-print.h"
+
+#include <math.h>
+#include <string.h>
+
+void stat_format_number(char *buf, size_t size, double v, int decimals, bool big)
+{
+	char tmp[64];
+	const char *dot, *s = tmp;
+	size_t intlen, o = 0;
+
+	snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);
+	if (!big) {
+		snprintf(buf, size, "%s", tmp);
+		return;
+	}
+	if (*s == '-') {
+		if (o + 1 < size)
+			buf[o++] = '-';
+		s++;
+	}
+	dot = strchr(s, '.');
+	intlen = dot ? (size_t)(dot - s) : strlen(s);
+	for (size_t i = 0; i < intlen && o + 1 < size; i++) {
+		if (i && (intlen - i) % 3 == 0 && o + 2 < size)
+			buf[o++] = ',';
+		buf[o++] = s[i];
+	}
+	for (const char *r = s + intlen; *r && o + 1 < size; r++)
+		buf[o++] = *r;
+	buf[o] = '\0';
+}
+
+static double run_pct(const struct stat_row *r)
+{
+	if (r->ena == 0)
+		return r->state == STAT_COUNTED ? 100.0 : 0.0;
+	return 100.0 * (double)r->run / (double)r->ena;
+}
+
+static int value_decimals(const struct stat_row *r)
+{
+	return r->unit && *r->unit ? 2 : 0;
+}
+
+/* JSON string with the escapes RFC 8259 requires. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.6f", v);
+	else
+		fputs("null", f);
+}
+
+void stat_print_begin(struct stat_printer *p, const struct stat_summary *s)
+{
+	if (p->format != STAT_TEXT)
+		return;
+	if (p->interval) {
+		if (!p->header_done)
+			fprintf(p->f, "#%14s %s%18s %-4s %s\n", "time",
+				p->per_thread ? "          thread " : "", "counts", "unit", "events");
+		p->header_done = true;
+		return;
+	}
+	fprintf(p->f, "\n Performance counter stats for %s", s->what);
+	if (s->runs > 1)
+		fprintf(p->f, " (%d runs)", s->runs);
+	fputs(":\n\n", p->f);
+}
+
+static void print_text_row(struct stat_printer *p, const struct stat_row *r, double ts)
+{
+	char num[64], line[512];
+	size_t o = 0;
+
+	if (p->interval)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "%15.9f ", ts);
+	if (p->per_thread)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "%16s ", r->thread ? r->thread : "");
+	switch (r->state) {
+	case STAT_COUNTED:
+		stat_format_number(num, sizeof(num), r->value, value_decimals(r), p->big_num);
+		break;
+	case STAT_NOT_COUNTED:
+		snprintf(num, sizeof(num), "<not counted>");
+		break;
+	case STAT_NOT_SUPPORTED:
+		snprintf(num, sizeof(num), "<not supported>");
+		break;
+	}
+	o += (size_t)snprintf(line + o, sizeof(line) - o, "%18s %-4s %-32s", num,
+			      r->state == STAT_COUNTED ? r->unit : "", r->event);
+	if (r->state == STAT_COUNTED && r->metric.valid) {
+		o += (size_t)snprintf(line + o, sizeof(line) - o, " # %8.3f %-22s", r->metric.value,
+				      r->metric.unit);
+		if (r->metric.not_together)
+			o += (size_t)snprintf(line + o, sizeof(line) - o, " (not counted together)");
+	} else if (r->state == STAT_COUNTED && (r->run < r->ena || r->stddev_pct >= 0)) {
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "   %8s %-22s", "", "");
+	}
+	if (r->state == STAT_COUNTED && r->stddev_pct >= 0)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "  ( +- %5.2f%% )", r->stddev_pct);
+	if (r->state == STAT_COUNTED && r->run < r->ena)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "  (%.2f%%)", run_pct(r));
+	while (o > 0 && line[o - 1] == ' ')
+		o--;
+	line[o] = '\0';
+	fprintf(p->f, "%s\n", line);
+}
+
+static void print_csv_row(struct stat_printer *p, const struct stat_row *r, double ts)
+{
+	const char *sep = p->sep;
+
+	if (p->interval)
+		fprintf(p->f, "%.9f%s", ts, sep);
+	if (p->per_thread)
+		fprintf(p->f, "%s%s", r->thread ? r->thread : "", sep);
+	if (r->state == STAT_COUNTED)
+		fprintf(p->f, "%.*f", value_decimals(r), r->value);
+	else
+		fputs(r->state == STAT_NOT_COUNTED ? "<not counted>" : "<not supported>", p->f);
+	fprintf(p->f, "%s%s%s%s", sep, r->state == STAT_COUNTED ? r->unit : "", sep, r->event);
+	if (p->repeated) {
+		fputs(sep, p->f);
+		if (r->state == STAT_COUNTED && r->stddev_pct >= 0)
+			fprintf(p->f, "%.2f%%", r->stddev_pct);
+	}
+	fprintf(p->f, "%s%llu%s%.2f%s", sep, (unsigned long long)r->run, sep, run_pct(r), sep);
+	if (r->state == STAT_COUNTED && r->metric.valid)
+		fprintf(p->f, "%.3f%s%s", r->metric.value, sep, r->metric.unit);
+	else
+		fputs(sep, p->f);
+	fputs(sep, p->f);
+	if (r->state == STAT_COUNTED && r->metric.valid && r->metric.not_together)
+		fputs("not counted together", p->f);
+	fputc('\n', p->f);
+}
+
+static void print_json_row(struct stat_printer *p, const struct stat_row *r, double ts)
+{
+	static const char *const states[] = { "counted", "not-counted", "not-supported" };
+	FILE *f = p->f;
+
+	fputs("{\"type\": \"counter\"", f);
+	if (p->interval) {
+		fputs(", \"interval\": ", f);
+		json_num(f, ts);
+	}
+	if (p->per_thread && r->thread) {
+		fputs(", \"thread\": ", f);
+		json_str(f, r->thread);
+	}
+	fputs(", \"event\": ", f);
+	json_str(f, r->event);
+	fprintf(f, ", \"status\": \"%s\", \"value\": ", states[r->state]);
+	if (r->state == STAT_COUNTED)
+		json_num(f, r->value);
+	else
+		fputs("null", f);
+	fputs(", \"unit\": ", f);
+	json_str(f, r->unit ? r->unit : "");
+	fprintf(f, ", \"enabled-ns\": %llu, \"running-ns\": %llu, \"running-pct\": ",
+		(unsigned long long)r->ena, (unsigned long long)r->run);
+	json_num(f, run_pct(r));
+	if (r->stddev_pct >= 0) {
+		fputs(", \"stddev-pct\": ", f);
+		json_num(f, r->stddev_pct);
+	}
+	if (r->state == STAT_COUNTED && r->metric.valid) {
+		fputs(", \"metric-value\": ", f);
+		json_num(f, r->metric.value);
+		fputs(", \"metric-unit\": ", f);
+		json_str(f, r->metric.unit);
+		fprintf(f, ", \"metric-counted-together\": %s",
+			r->metric.not_together ? "false" : "true");
+	}
+	fputs("}\n", f);
+}
+
+void stat_print_row(struct stat_printer *p, const struct stat_row *row, double ts)
+{
+	switch (p->format) {
+	case STAT_TEXT:
+		print_text_row(p, row, ts);
+		break;
+	case STAT_CSV:
+		print_csv_row(p, row, ts);
+		break;
+	case STAT_JSON:
+		print_json_row(p, row, ts);
+		break;
+	}
+}
+
+void stat_print_end(struct stat_printer *p, const struct stat_summary *s)
+{
+	if (p->format == STAT_JSON) {
+		fputs("{\"type\": \"summary\", \"target\": ", p->f);
+		json_str(p->f, s->what);
+		fprintf(p->f, ", \"runs\": %d, \"elapsed-s\": ", s->runs);
+		json_num(p->f, s->elapsed_s);
+		if (s->runs > 1) {
+			fputs(", \"elapsed-stddev-pct\": ", p->f);
+			json_num(p->f, s->elapsed_stddev_pct);
+		}
+		if (s->have_rusage) {
+			fputs(", \"user-s\": ", p->f);
+			json_num(p->f, s->user_s);
+			fputs(", \"sys-s\": ", p->f);
+			json_num(p->f, s->sys_s);
+		}
+		if (s->exit_status >= 0)
+			fprintf(p->f, ", \"exit-status\": %d", s->exit_status);
+		fputs("}\n", p->f);
+		return;
+	}
+	if (p->format != STAT_TEXT || p->interval)
+		return;
+	fprintf(p->f, "\n%18.9f seconds time elapsed", s->elapsed_s);
+	if (s->runs > 1)
+		fprintf(p->f, "  ( +- %5.2f%% )", s->elapsed_stddev_pct);
+	fputc('\n', p->f);
+	if (s->have_rusage)
+		fprintf(p->f, "\n%18.9f seconds user\n%18.9f seconds sys\n", s->user_s, s->sys_s);
+	fputc('\n', p->f);
+}
