@@ -73,10 +73,10 @@ int cmd_next_option(struct cmd_parser *p, char **arg)
 	if (c == ':') {
 		o = find_opt(p, optopt);
 		if (o && o->val < OPT_LONG_BASE)
-			error("option '-%c' (--%s) needs a value: %s %s", o->val, o->name, o->arg,
+			error("option '-%c' (--%s %s) needs a value: %s", o->val, o->name, o->arg,
 			      o->help);
 		else if (o)
-			error("option '--%s' needs a value: %s %s", o->name, o->arg, o->help);
+			error("option '--%s %s' needs a value: %s", o->name, o->arg, o->help);
 		else
 			error("option '%s' needs a value", given);
 		return CMD_OPT_ERROR;

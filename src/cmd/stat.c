@@ -110,7 +110,8 @@ static int report_event_error(const char *str, const struct event_error *err)
 		}
 		break;
 	case EVENT_ERR_ENCODE:
-		error("invalid event '%s': %s (libpfm4)", err->token, err->detail);
+		error("invalid event '%s': %s ('pmuprof list' shows each event's unit masks)",
+		      err->token, err->detail);
 		break;
 	case EVENT_ERR_LIBRARY:
 		error("cannot initialise libpfm4: %s", err->detail ? err->detail : "unknown error");
@@ -491,8 +492,9 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 		workload_abort(&wl);
 		monitor_release(&mon);
 		if (ret == -ESRCH)
-			error("no %s with ID %d", o->kind == TARGET_TID ? "thread" : "process",
-			      (int)o->pid);
+			error("no %s with %s %d (has it exited?)",
+			      o->kind == TARGET_TID ? "thread" : "process",
+			      o->kind == TARGET_TID ? "TID" : "PID", (int)o->pid);
 		else
 			error("cannot find what to count: %s", strerror(-ret));
 		return EXIT_FAIL;

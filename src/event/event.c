@@ -31,15 +31,6 @@ int event_lib_init(const char **detail)
 	return lib_state;
 }
 
-const char *event_lib_version(void)
-{
-	static char buf[32];
-	int v = pfm_get_version();
-
-	snprintf(buf, sizeof(buf), "%d.%d", PFM_MAJ_VERSION(v), PFM_MIN_VERSION(v));
-	return buf;
-}
-
 static bool is_plm_modifier(const char *m, size_t n)
 {
 	if (n == 1)

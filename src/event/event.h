@@ -81,7 +81,4 @@ struct event_info {
 /* Calls fn for every event of every detected PMU; stops when fn returns non-zero. */
 int event_foreach(int (*fn)(const struct event_info *info, void *arg), void *arg);
 
-/* libpfm4's version as "major.minor". */
-const char *event_lib_version(void);
-
 #endif

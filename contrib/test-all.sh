@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The README's second command, and what CI runs (.ci/run): install what is
+# missing, then build and run the whole test suite three ways:
+#   1. gcc, warnings as errors, make check
+#   2. clang with AddressSanitizer and UndefinedBehaviorSanitizer, make check
+#   3. make distcheck (tarball builds, installs, passes its tests)
+# and print "N passed, N failed, N skipped" counted from the test logs.
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+sh contrib/install-deps.sh --test || exit 1
+
+passed=0 failed=0 skipped=0
+step_failed() {
+	echo "FAIL: $1"
+	failed=$((failed + 1))
+}
+
+# count_results DIR: add the :test-result: lines of DIR's .trs files
+count_results() {
+	local p f s
+	read -r p f s < <(find "$1" -name '*.trs' -exec cat {} + 2>/dev/null | awk '
+		/^:test-result: (PASS|XFAIL)/ { p++ }
+		/^:test-result: (FAIL|XPASS|ERROR)/ { f++ }
+		/^:test-result: SKIP/ { s++ }
+		END { print p + 0, f + 0, s + 0 }')
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+}
+
+# show the logs of failed tests, so CI output says what broke
+show_failures() {
+	grep -l -E '^:test-result: (FAIL|XPASS|ERROR)' $(find "$1" -name '*.trs') 2>/dev/null |
+		while read -r trs; do
+			echo "---- ${trs%.trs}.log"
+			grep -E -B2 -A6 '^not ok|^ERROR|ERROR:|runtime error|AddressSanitizer' "${trs%.trs}.log" | head -60
+		done
+}
+
+autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; autoreconf -fi; exit 1; }
+
+# 1. gcc, -Werror
+rm -rf _build/gcc && mkdir -p _build/gcc
+(cd _build/gcc && "$top/configure" --quiet --enable-werror CC=gcc >/dev/null &&
+	make -s -j"$jobs" >/dev/null) || step_failed "gcc build"
+if [ -x _build/gcc/src/pmuprof ]; then
+	(cd _build/gcc && make -s -j"$jobs" check >/dev/null 2>&1)
+	count_results _build/gcc
+	show_failures _build/gcc
+fi
+
+# 2. clang + ASan + UBSan
+san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
+rm -rf _build/asan && mkdir -p _build/asan
+(cd _build/asan && "$top/configure" --quiet --enable-werror CC=clang CFLAGS="$san" \
+	LDFLAGS="-fsanitize=address,undefined" >/dev/null && make -s -j"$jobs" >/dev/null) ||
+	step_failed "clang sanitizer build"
+if [ -x _build/asan/src/pmuprof ]; then
+	(cd _build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1 make -s -j"$jobs" check >/dev/null 2>&1)
+	count_results _build/asan
+	show_failures _build/asan
+fi
+
+# 3. distcheck, counted as one test
+if (cd _build/gcc && make -s distcheck >distcheck.log 2>&1); then
+	passed=$((passed + 1))
+else
+	step_failed "make distcheck (see _build/gcc/distcheck.log)"
+	tail -40 _build/gcc/distcheck.log
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
