@@ -41,6 +41,11 @@ show_failures() {
 		done
 }
 
+# the quick start builds in the source tree; the builds here are out of tree
+if [ -f config.status ]; then
+	echo "contrib/test-all.sh: cleaning the in-tree build (make distclean) for out-of-tree builds"
+	make -s distclean >/dev/null 2>&1 || rm -f config.status
+fi
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; autoreconf -fi; exit 1; }
 
 # 1. gcc, -Werror
@@ -54,10 +59,9 @@ if [ -x _build/gcc/src/pmuprof ]; then
 fi
 
 # 2. clang + ASan + UBSan
-san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 rm -rf _build/asan && mkdir -p _build/asan
-(cd _build/asan && "$top/configure" --quiet --enable-werror CC=clang CFLAGS="$san" \
-	LDFLAGS="-fsanitize=address,undefined" >/dev/null && make -s -j"$jobs" >/dev/null) ||
+(cd _build/asan && "$top/configure" --quiet --enable-werror --enable-sanitizers CC=clang \
+	CFLAGS="-g -O1" >/dev/null && make -s -j"$jobs" >/dev/null) ||
 	step_failed "clang sanitizer build"
 if [ -x _build/asan/src/pmuprof ]; then
 	(cd _build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \

@@ -9,7 +9,7 @@
  * Format the whole line first and write it with one fputs, so the message
  * stays in one piece when stderr is shared with the workload.
  */
-static void vreport(const char *prefix, const char *fmt, va_list ap)
+static void ATTR_PRINTF(2, 0) vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[4096];
 	int n = snprintf(buf, sizeof(buf), "pmuprof: %s", prefix);
