@@ -86,6 +86,19 @@ run_pmuprof() {
 	run "$PMUPROF" "$@"
 }
 
+# signal_pmuprof SIGNAL ARGS...: runs pmuprof in the background, sends it
+# SIGNAL after 0.3 s, and waits for it; captures like run
+signal_pmuprof() {
+	sig=$1
+	shift
+	"$PMUPROF" "$@" >"$OUT" 2>"$ERR" &
+	spid=$!
+	sleep 0.3
+	kill -"$sig" $spid
+	RC=0
+	wait $spid || RC=$?
+}
+
 # expect_error DESC STATUS MESSAGE ARGS...: pmuprof fails with exactly MESSAGE on stderr
 expect_error() {
 	desc=$1

@@ -47,12 +47,7 @@ ok "-a with a command: about $ncpu CPUs x 0.2 s ($tc ms)" \
 	awk -v t="$tc" -v n="$ncpu" 'BEGIN { exit !(t >= n * 150 && t <= n * 400) }'
 
 # Ctrl-C (SIGINT) ends an attach and prints the totals
-"$PMUPROF" stat -p $bpid -e task-clock >"$OUT" 2>"$ERR" &
-spid=$!
-sleep 0.3
-kill -INT $spid
-RC=0
-wait $spid || RC=$?
+signal_pmuprof INT stat -p $bpid -e task-clock
 is "SIGINT ends -p with status 0" "$RC" 0
 like "and prints totals" "$(cat "$ERR")" 'msec task-clock'
 

@@ -71,12 +71,7 @@ like "group: page-faults counted" "$(cat "$ERR")" '^[0-9]+,,page-faults,[0-9]+,1
 # SIGTERM sent to pmuprof with kill(1) is forwarded to the workload, and the
 # counts are printed. (Not SIGINT: a shell starts background jobs with SIGINT
 # ignored, and the workload inherits that.)
-"$PMUPROF" stat -e task-clock -- sleep 30 >"$OUT" 2>"$ERR" &
-pid=$!
-sleep 0.3
-kill -TERM $pid
-RC=0
-wait $pid || RC=$?
+signal_pmuprof TERM stat -e task-clock -- sleep 30
 is "SIGTERM to pmuprof reaches the workload (143)" "$RC" 143
 like "and the counts are printed" "$(cat "$ERR")" 'msec task-clock'
 
