@@ -185,8 +185,15 @@ static int print_list(const struct list_opts *o, struct entries *es)
 {
 	struct reasons reasons = { .nr = 0 };
 	const char *pmu = NULL;
-	size_t shown = 0, openable = 0, user_only = 0;
+	size_t shown = 0, openable = 0, user_only = 0, matching = 0;
 
+	for (size_t i = 0; i < es->nr; i++)
+		matching += !es->e[i].alias && matches(o->pattern, o->glob, &es->e[i]);
+	if (!matching) {
+		error("no event matches '%s' (try a shorter pattern, or 'pmuprof list' for all)",
+		      o->pattern);
+		return EXIT_FAIL;
+	}
 	if (o->probe)
 		printf("# events libpfm4 knows for the PMUs it detected; first column: can the "
 		       "event be counted here? yes; user: in user space only; no: see the notes "
@@ -238,11 +245,6 @@ static int print_list(const struct list_opts *o, struct entries *es)
 		putchar('\n');
 		if (e->umasks)
 			printf("  %-5s   unit masks: %s\n", "", e->umasks);
-	}
-	if (o->pattern && !shown) {
-		error("no event matches '%s' (try a shorter pattern, or 'pmuprof list' for all)",
-		      o->pattern);
-		return EXIT_FAIL;
 	}
 	printf("\n# %zu events shown", shown);
 	if (o->probe)

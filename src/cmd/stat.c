@@ -288,12 +288,14 @@ out:
 /* Results of one run, kept for -r averaging. */
 struct run_acc {
 	struct runstats *val; /* per counter, summed over instances */
-	uint64_t *ena, *run;
+	uint64_t *ena, *run;  /* per counter, summed over instances and runs */
 	struct runstats elapsed;
 	double user_s, sys_s; /* sums over runs */
 	bool have_rusage;
 	int exit_status;
 	int runs;
+	bool interrupted; /* a signal ended the count: no more -r runs */
+	bool read_failed;
 };
 
 struct stat_ctx {
@@ -342,8 +344,8 @@ static void print_rows(struct stat_ctx *ctx, const struct count *counts, double 
 			if (acc) {
 				rs = acc->val[i];
 				sum = rs.mean;
-				ena = acc->ena[i];
-				run = acc->run[i];
+				ena = acc->ena[i] / (uint64_t)acc->runs;
+				run = acc->run[i] / (uint64_t)acc->runs;
 			}
 			for (size_t k = from; k < to && !acc; k++) {
 				const struct count *cnt = &counts[i * ni + k];
@@ -420,18 +422,16 @@ static char *describe_target(const struct stat_opts *o)
 		break;
 	}
 	{
-		size_t len = 3;
-		char *s, *p;
+		size_t len = 1;
+		char *str, *p;
 
 		for (char **a = o->argv; *a; a++)
 			len += strlen(*a) + 1;
-		s = p = xmalloc(len);
-		*p++ = '\'';
+		str = p = xmalloc(len);
+		*p = '\0';
 		for (char **a = o->argv; *a; a++)
 			p += sprintf(p, "%s%s", a == o->argv ? "" : " ", *a);
-		*p++ = '\'';
-		*p = '\0';
-		return s;
+		return str;
 	}
 }
 
@@ -588,6 +588,7 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 			}
 			break;
 		case MONITOR_INTERRUPT:
+			acc->interrupted = true;
 			if (has_workload) {
 				/* a terminal's Ctrl-C reached the workload too; kill() did not */
 				if (sig.from_user)
@@ -597,8 +598,10 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 			}
 			break;
 		case MONITOR_EXITED:
+			/* with a command, the command decides when counting ends */
 			if (!has_workload)
 				done = true;
+			nfds = 0;
 			break;
 		case MONITOR_TIMEOUT:
 			if (exit_fd < 0 && !has_workload &&
@@ -637,12 +640,19 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 	if (!counts_workload)
 		counter_set_disable(&ctx->set);
 	ret = counter_set_read(&ctx->set, ctx->cur);
-	if (ret < 0)
+	if (ret < 0) {
 		error("cannot read the counters: %s", strerror(-ret));
-	/* attach mode with a command: the command only times the count; let it finish */
+		acc->read_failed = true;
+	}
+	/*
+	 * --duration ended the count of -p/-t/-a before their timing command
+	 * finished: end the command too. Its death by our SIGTERM is not a failure.
+	 */
 	if (has_workload && !child_done) {
 		kill(wl.pid, SIGTERM);
 		wait4(wl.pid, &wstatus, 0, &ru);
+		if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGTERM)
+			wstatus = 0;
 	}
 	for (size_t i = 0; i < ctx->set.nr; i++) {
 		double v = 0;
@@ -694,7 +704,7 @@ int cmd_stat(int argc, char **argv)
 	if (ret != 0)
 		return ret;
 	if (o.output) {
-		out = fopen(o.output, "w");
+		out = fopen(o.output, "we"); /* close-on-exec: not the workload's */
 		if (!out) {
 			error("cannot open '%s' for writing: %s", o.output, strerror(errno));
 			event_list_release(&o.events);
@@ -713,14 +723,15 @@ int cmd_stat(int argc, char **argv)
 	memset(&acc, 0, sizeof(acc));
 	acc.exit_status = -1;
 
-	for (unsigned long r = 0; r < o.repeat && ret == 0; r++) {
+	for (unsigned long r = 0; r < o.repeat && ret == 0 && !acc.interrupted; r++) {
 		if (r)
 			release_ctx(&ctx);
 		ret = run_once(&ctx, &acc, (int)r);
 	}
-	if (acc.runs > 0 && (ret == 0 || acc.runs == (int)o.repeat)) {
+	if (acc.runs > 0) {
 		memset(&sum, 0, sizeof(sum));
 		sum.what = describe_target(&o);
+		sum.what_is_command = o.kind == TARGET_WORKLOAD;
 		sum.runs = acc.runs;
 		sum.elapsed_s = acc.elapsed.mean;
 		sum.elapsed_stddev_pct = runstats_rel_pct(&acc.elapsed);
@@ -739,6 +750,8 @@ int cmd_stat(int argc, char **argv)
 		free((char *)sum.what);
 		if (acc.exit_status >= 0)
 			ret = acc.exit_status;
+		if (acc.read_failed)
+			ret = EXIT_FAIL;
 	}
 	release_ctx(&ctx);
 	if (ctx.display)

@@ -80,7 +80,9 @@ void stat_print_begin(struct stat_printer *p, const struct stat_summary *s)
 		p->header_done = true;
 		return;
 	}
-	fprintf(p->f, "\n Performance counter stats for %s", s->what);
+	fprintf(p->f, s->what_is_command ? "\n Performance counter stats for '%s'"
+					 : "\n Performance counter stats for %s",
+		s->what);
 	if (s->runs > 1)
 		fprintf(p->f, " (%d runs)", s->runs);
 	fputs(":\n\n", p->f);
@@ -177,11 +179,11 @@ static void print_json_row(struct stat_printer *p, const struct stat_row *r, dou
 	else
 		fputs("null", f);
 	fputs(", \"unit\": ", f);
-	json_str(f, r->unit ? r->unit : "");
+	json_str(f, r->state == STAT_COUNTED && r->unit ? r->unit : "");
 	fprintf(f, ", \"enabled-ns\": %llu, \"running-ns\": %llu, \"running-pct\": ",
 		(unsigned long long)r->ena, (unsigned long long)r->run);
 	json_num(f, run_pct(r));
-	if (r->stddev_pct >= 0) {
+	if (r->state == STAT_COUNTED && r->stddev_pct >= 0) {
 		fputs(", \"stddev-pct\": ", f);
 		json_num(f, r->stddev_pct);
 	}

@@ -48,7 +48,8 @@ struct stat_printer {
 };
 
 struct stat_summary {
-	const char *what;     /* "'./prog arg'", "process 123", "thread 45", "all CPUs" */
+	const char *what;     /* "./prog arg", "process 123", "thread 45", "all CPUs" */
+	bool what_is_command; /* quote it in text */
 	double elapsed_s;     /* mean over runs */
 	double elapsed_stddev_pct;
 	int runs;
