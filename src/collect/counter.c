@@ -172,7 +172,7 @@ int counter_set_open(struct counter_set *set, bool enable_on_exec)
 }
 
 /* The open fds of the first counter of each group are the group leaders. */
-static int leader_fd(const struct counter_set *set, size_t i, size_t inst)
+static int group_leader_fd(const struct counter_set *set, size_t i, size_t inst)
 {
 	int group = set->c[i].spec->group;
 
@@ -195,7 +195,7 @@ static int ioctl_leaders(struct counter_set *set, unsigned long req)
 		if (!first_of_group(set, i))
 			continue;
 		for (size_t inst = 0; inst < set->target->nr; inst++) {
-			int fd = leader_fd(set, i, inst);
+			int fd = group_leader_fd(set, i, inst);
 
 			if (fd >= 0 && ioctl(fd, req, PERF_IOC_FLAG_GROUP) < 0 && !ret)
 				ret = -errno;
@@ -228,7 +228,7 @@ int counter_set_read(struct counter_set *set, struct count *out)
 		if (!first_of_group(set, i))
 			continue;
 		for (size_t inst = 0; inst < ninst; inst++) {
-			int fd = leader_fd(set, i, inst);
+			int fd = group_leader_fd(set, i, inst);
 			ssize_t n;
 
 			if (fd < 0)

@@ -340,7 +340,7 @@ int event_foreach(int (*fn)(const struct event_info *info, void *arg), void *arg
 				/* perf's spelling: "cycles", "page-faults" */
 				size_t i;
 
-				for (i = 0; einfo.name[i] && i < sizeof(name) - 1; i++)
+				for (i = 0; i < sizeof(name) - 1 && einfo.name[i]; i++)
 					name[i] = (char)tolower((unsigned char)einfo.name[i]);
 				name[i] = '\0';
 				if (!strncmp(einfo.name, "PERF_COUNT_", 11))

@@ -14,6 +14,5 @@
 
 #define ATTR_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define ATTR_NORETURN	       __attribute__((noreturn))
-#define ATTR_UNUSED	       __attribute__((unused))
 
 #endif
