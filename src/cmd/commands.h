@@ -7,6 +7,8 @@
 #define PMUPROF_COMMANDS_H
 
 int cmd_list(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 
 #endif

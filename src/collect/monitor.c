@@ -37,6 +37,24 @@ void monitor_release(struct monitor *m)
 	sigprocmask(SIG_SETMASK, &m->old_mask, NULL);
 }
 
+int monitor_fd(const struct monitor *m)
+{
+	return m->sigfd;
+}
+
+int monitor_take(struct monitor *m, struct monitor_signal *sig)
+{
+	struct signalfd_siginfo si;
+
+	if (read(m->sigfd, &si, sizeof(si)) != sizeof(si))
+		return -EAGAIN;
+	if (si.ssi_signo == SIGCHLD)
+		return MONITOR_CHILD;
+	sig->signo = (int)si.ssi_signo;
+	sig->from_user = si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE;
+	return MONITOR_INTERRUPT;
+}
+
 int monitor_wait(struct monitor *m, int timeout_ms, const int *fds, size_t nfds,
 		 struct monitor_signal *sig)
 {
@@ -50,7 +68,6 @@ int monitor_wait(struct monitor *m, int timeout_ms, const int *fds, size_t nfds,
 		pfd[i + 1].events = POLLIN;
 	}
 	for (;;) {
-		struct signalfd_siginfo si;
 		size_t live = 0;
 		int n = poll(pfd, nfds + 1, timeout_ms);
 
@@ -65,15 +82,9 @@ int monitor_wait(struct monitor *m, int timeout_ms, const int *fds, size_t nfds,
 			break;
 		}
 		if (pfd[0].revents & POLLIN) {
-			if (read(m->sigfd, &si, sizeof(si)) != sizeof(si))
+			ret = monitor_take(m, sig);
+			if (ret == -EAGAIN)
 				continue;
-			if (si.ssi_signo == SIGCHLD) {
-				ret = MONITOR_CHILD;
-				break;
-			}
-			sig->signo = (int)si.ssi_signo;
-			sig->from_user = si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE;
-			ret = MONITOR_INTERRUPT;
 			break;
 		}
 		/* an exited task stays exited: stop watching it, and end when none is left */

@@ -31,6 +31,13 @@ struct monitor_signal {
 };
 
 int monitor_init(struct monitor *m);
+/*
+ * For callers with their own poll loop: the signalfd to poll for POLLIN,
+ * then monitor_take() to read what arrived (MONITOR_CHILD or
+ * MONITOR_INTERRUPT, or -EAGAIN when nothing is pending).
+ */
+int monitor_fd(const struct monitor *m);
+int monitor_take(struct monitor *m, struct monitor_signal *sig);
 void monitor_release(struct monitor *m);
 /*
  * Waits up to timeout_ms (-1: no limit). `fds` are pidfds (readable when

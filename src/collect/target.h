@@ -43,6 +43,9 @@ int target_exit_fd(const struct target *t);
 /* Whether the process or thread named by -p/-t still exists. */
 bool target_alive(const struct target *t);
 
+/* The process (thread group) a thread belongs to; tid itself if unknown. */
+pid_t target_tgid(pid_t tid);
+
 /* Reads the name of a thread from /proc into buf ("?" if it is gone). */
 void target_thread_name(pid_t tid, char *buf, size_t size);
 

@@ -1,0 +1,928 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pmuprof record: sample a command, process, thread or all CPUs with an
+ * overflow event, keeping a copy of the user stack and registers with each
+ * sample, into pmuprof.data. The main thread only drains the ring buffers;
+ * a writer thread converts, compresses and writes, so reading never waits
+ * on the disk.
+ */
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "collect/counter.h"
+#include "collect/monitor.h"
+#include "collect/perfrec.h"
+#include "collect/sampler.h"
+#include "collect/synth.h"
+#include "collect/target.h"
+#include "collect/workload.h"
+#include "event/event.h"
+#include "store/datafile.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HELP_SHOWN	    1000
+#define DEFAULT_FREQ	    1000
+#define DEFAULT_STACK	    8192
+#define DEFAULT_PAGES	    512		 /* 2 MiB of ring per CPU */
+#define QUEUE_MAX_BYTES	    (512u << 20) /* beyond this, drop rather than grow without end */
+
+enum {
+	OPT_CALL_GRAPH = OPT_LONG_BASE,
+	OPT_DURATION,
+	OPT_NO_FALLBACK,
+};
+
+static const struct cmd_option record_options[] = {
+	{ 'e', "event", "EVENT", "the event to sample (libpfm4 name; default cycles)" },
+	{ 'F', "freq", "HZ", "samples per second per busy CPU (default 1000)" },
+	{ 'c', "count", "PERIOD", "one sample every PERIOD events instead of -F" },
+	{ OPT_CALL_GRAPH, "call-graph", "MODE", "dwarf[,SIZE] (default, 8192 bytes), fp or none" },
+	{ 'o', "output", "FILE", "write to FILE (default pmuprof.data; the old one is kept as .old)" },
+	{ 'p', "pid", "PID", "sample an existing process and all its threads" },
+	{ 't', "tid", "TID", "sample one existing thread" },
+	{ 'a', "all-cpus", NULL, "sample everything on every CPU" },
+	{ OPT_DURATION, "duration", "SECONDS", "stop after SECONDS (with -p, -t, -a)" },
+	{ 'm', "mmap-pages", "N", "ring buffer pages per CPU, a power of two (default 512)" },
+	{ OPT_NO_FALLBACK, "no-fallback", NULL, "fail instead of sampling cpu-clock without a PMU" },
+	{ 'q', "quiet", NULL, "no summary at the end" },
+	{ 'h', "help", NULL, "show this help" },
+};
+
+enum call_graph {
+	CG_DWARF,
+	CG_FP,
+	CG_NONE,
+};
+
+struct record_opts {
+	const char *event;
+	unsigned long freq, period;
+	enum call_graph cg;
+	unsigned long stack_size;
+	const char *output;
+	enum target_kind kind;
+	pid_t pid;
+	int nattach;
+	double duration;
+	unsigned long pages;
+	bool no_fallback, quiet;
+	char **argv;
+};
+
+static const char *const cg_names[] = { "dwarf", "fp", "none" };
+
+static long read_sysctl(const char *path, long dflt)
+{
+	FILE *f = fopen(path, "r");
+	long v;
+
+	if (!f)
+		return dflt;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+static int parse_call_graph(struct record_opts *o, const char *arg)
+{
+	const char *comma = strchr(arg, ',');
+	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+
+	for (size_t i = 0; i < ARRAY_SIZE(cg_names); i++) {
+		if (strlen(cg_names[i]) != n || strncmp(arg, cg_names[i], n))
+			continue;
+		o->cg = (enum call_graph)i;
+		if (!comma)
+			return 0;
+		if (o->cg != CG_DWARF ||
+		    parse_ulong(comma + 1, 8, 65528, &o->stack_size) < 0 || o->stack_size % 8) {
+			error("--call-graph dwarf,SIZE needs SIZE a multiple of 8 from 8 to 65528 "
+			      "bytes, not '%s'",
+			      comma + 1);
+			return -1;
+		}
+		return 0;
+	}
+	error("--call-graph takes dwarf[,SIZE], fp or none, not '%s'", arg);
+	return -1;
+}
+
+static int parse_options(struct record_opts *o, int argc, char **argv)
+{
+	struct cmd_parser p;
+	unsigned long v;
+	char *arg;
+	int c, ret = -1;
+
+	memset(o, 0, sizeof(*o));
+	o->event = "cycles";
+	o->cg = CG_DWARF;
+	o->stack_size = DEFAULT_STACK;
+	o->output = "pmuprof.data";
+	o->kind = TARGET_WORKLOAD;
+	o->pages = DEFAULT_PAGES;
+	cmd_parser_init(&p, "record", "[options] [--] COMMAND [ARGS]  |  -p PID | -t TID | -a",
+			record_options, ARRAY_SIZE(record_options), argc, argv);
+	while ((c = cmd_next_option(&p, &arg)) != -1) {
+		switch (c) {
+		case 'e':
+			o->event = arg;
+			break;
+		case 'F':
+			if (parse_ulong(arg, 1, 100000000, &o->freq) < 0) {
+				error("option '-F' needs a sampling frequency in Hz of 1 or more, "
+				      "not '%s'",
+				      arg);
+				goto out;
+			}
+			break;
+		case 'c':
+			if (parse_ulong(arg, 1, ULONG_MAX, &o->period) < 0) {
+				error("option '-c' needs a period of 1 or more events, not '%s'",
+				      arg);
+				goto out;
+			}
+			break;
+		case OPT_CALL_GRAPH:
+			if (parse_call_graph(o, arg) < 0)
+				goto out;
+			break;
+		case 'o':
+			o->output = arg;
+			break;
+		case 'p':
+		case 't':
+			if (parse_ulong(arg, 1, INT_MAX, &v) < 0) {
+				error("option '-%c' needs a positive process or thread ID, not '%s'",
+				      c, arg);
+				goto out;
+			}
+			o->pid = (pid_t)v;
+			o->kind = c == 'p' ? TARGET_PID : TARGET_TID;
+			o->nattach++;
+			break;
+		case 'a':
+			o->kind = TARGET_CPUS;
+			o->nattach++;
+			break;
+		case OPT_DURATION:
+			if (parse_double(arg, &o->duration) < 0 || o->duration <= 0) {
+				error("option '--duration' needs a positive number of seconds, not "
+				      "'%s'",
+				      arg);
+				goto out;
+			}
+			break;
+		case 'm':
+			if (parse_ulong(arg, 1, 1ul << 20, &o->pages) < 0 ||
+			    (o->pages & (o->pages - 1))) {
+				error("option '-m' needs a power of two of pages, not '%s'", arg);
+				goto out;
+			}
+			break;
+		case OPT_NO_FALLBACK:
+			o->no_fallback = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			cmd_print_help(&p, stdout);
+			ret = HELP_SHOWN;
+			goto out;
+		default:
+			goto out;
+		}
+	}
+	if (optind < argc)
+		o->argv = argv + optind;
+	if (o->nattach > 1) {
+		error("-p, -t and -a choose what to sample: give only one of them");
+		goto out;
+	}
+	if (!o->argv && !o->nattach) {
+		error("nothing to sample: give a command to run, or -p PID, -t TID or -a (see "
+		      "'pmuprof record --help')");
+		goto out;
+	}
+	if (o->duration > 0 && !o->nattach) {
+		error("--duration is for -p, -t and -a; a command is sampled until it exits");
+		goto out;
+	}
+	if (o->freq && o->period) {
+		error("-F and -c cannot be combined: sample by frequency or by period");
+		goto out;
+	}
+	if (!o->period && !o->freq)
+		o->freq = DEFAULT_FREQ;
+	if (o->freq) {
+		long max = read_sysctl("/proc/sys/kernel/perf_event_max_sample_rate", 0);
+
+		if (max > 0 && o->freq > (unsigned long)max) {
+			error("-F %lu is above kernel.perf_event_max_sample_rate (%ld): use -F %ld "
+			      "or less, or raise the limit as root with sysctl -w "
+			      "kernel.perf_event_max_sample_rate=%lu",
+			      o->freq, max, max, o->freq);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	cmd_parser_release(&p);
+	return ret < 0 ? EXIT_USAGE : ret;
+}
+
+/* ---- the queue between the ring reader and the writer thread ---------- */
+
+struct chunk {
+	struct chunk *next;
+	size_t len;
+	uint8_t data[];
+};
+
+struct writer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct chunk *head, *tail;
+	size_t queued;	    /* bytes waiting */
+	bool closing;	    /* no more chunks will come */
+	uint64_t dropped;   /* samples dropped because the queue was full */
+	struct perfrec pr;  /* used by the writer thread only, read after join */
+	int err;	    /* the writer's first error, under lock */
+};
+
+static void *writer_main(void *arg)
+{
+	struct writer *wr = arg;
+
+	for (;;) {
+		struct chunk *c;
+		int ret;
+
+		pthread_mutex_lock(&wr->lock);
+		while (!wr->head && !wr->closing)
+			pthread_cond_wait(&wr->cond, &wr->lock);
+		c = wr->head;
+		if (c) {
+			wr->head = c->next;
+			if (!wr->head)
+				wr->tail = NULL;
+			wr->queued -= c->len;
+		}
+		pthread_mutex_unlock(&wr->lock);
+		if (!c)
+			break;
+		ret = wr->err ? 0 : perfrec_convert(&wr->pr, c->data, c->len);
+		free(c);
+		if (ret < 0) {
+			pthread_mutex_lock(&wr->lock);
+			wr->err = ret;
+			pthread_mutex_unlock(&wr->lock);
+		}
+	}
+	return NULL;
+}
+
+/* Hands a drained buffer to the writer; returns the writer's error, if any. */
+static int writer_push(struct writer *wr, const uint8_t *buf, size_t len)
+{
+	struct chunk *c;
+	int err;
+
+	pthread_mutex_lock(&wr->lock);
+	err = wr->err;
+	if (!err && wr->queued + len > QUEUE_MAX_BYTES) {
+		wr->dropped += perfrec_count_samples(buf, len);
+		pthread_mutex_unlock(&wr->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&wr->lock);
+	if (err)
+		return err;
+	c = xmalloc(sizeof(*c) + len);
+	c->next = NULL;
+	c->len = len;
+	memcpy(c->data, buf, len);
+	pthread_mutex_lock(&wr->lock);
+	if (wr->tail)
+		wr->tail->next = c;
+	else
+		wr->head = c;
+	wr->tail = c;
+	wr->queued += len;
+	pthread_cond_signal(&wr->cond);
+	pthread_mutex_unlock(&wr->lock);
+	return 0;
+}
+
+static void writer_close(struct writer *wr)
+{
+	pthread_mutex_lock(&wr->lock);
+	wr->closing = true;
+	pthread_cond_signal(&wr->cond);
+	pthread_mutex_unlock(&wr->lock);
+	pthread_join(wr->thread, NULL);
+}
+
+/* ---- metadata ----------------------------------------------------------- */
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void cpu_model(char *buf, size_t size)
+{
+	char line[512];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	snprintf(buf, size, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && colon) {
+			snprintf(buf, size, "%s", colon + 2);
+			buf[strcspn(buf, "\n")] = '\0';
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void write_meta(struct data_writer *w, const struct record_opts *o, int argc, char **argv,
+		       const struct perf_event_attr *attr, const char *event, const char *fstr,
+		       const char *fallback, size_t pages, bool user_only)
+{
+	struct utsname u;
+	char buf[4096], model[256];
+	size_t n = 0;
+
+	for (int i = 0; i < argc && n < sizeof(buf) - 1; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", argv[i]);
+	data_writer_meta_str(w, "cmdline", buf);
+	if (uname(&u) == 0) {
+		data_writer_meta_str(w, "host", u.nodename);
+		data_writer_meta_str(w, "kernel", u.release);
+		data_writer_meta_str(w, "arch", u.machine);
+	}
+	cpu_model(model, sizeof(model));
+	data_writer_meta_str(w, "cpu", model);
+	data_writer_meta_u64(w, "ncpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+	data_writer_meta_str(w, "clock", "CLOCK_MONOTONIC");
+	data_writer_meta_u64(w, "start-realtime-ns", now_ns(CLOCK_REALTIME));
+	data_writer_meta_u64(w, "start-ns", now_ns(CLOCK_MONOTONIC));
+	data_writer_meta_str(w, "sampler", "pmu");
+	data_writer_meta_str(w, "event-requested", o->event);
+	data_writer_meta_str(w, "event", event);
+	data_writer_meta_str(w, "event-fstr", fstr ? fstr : event);
+	if (fallback)
+		data_writer_meta_str(w, "fallback", fallback);
+	if (user_only)
+		data_writer_meta_str(w, "privilege", "user space only (perf_event_paranoid)");
+	data_writer_meta(w, "event-attr", attr, sizeof(*attr));
+	if (o->freq)
+		data_writer_meta_u64(w, "freq-hz", o->freq);
+	else
+		data_writer_meta_u64(w, "period", o->period);
+	data_writer_meta_str(w, "call-graph", cg_names[o->cg]);
+	data_writer_meta_u64(w, "stack-size", o->cg == CG_DWARF ? o->stack_size : 0);
+	data_writer_meta_u64(w, "regs-mask", o->cg == CG_DWARF ? SAMPLER_REGS_MASK : 0);
+	data_writer_meta_u64(w, "ring-pages", pages);
+	data_writer_meta_u64(w, "page-size", (uint64_t)sysconf(_SC_PAGESIZE));
+	switch (o->kind) {
+	case TARGET_WORKLOAD:
+		data_writer_meta_str(w, "target", "command");
+		break;
+	case TARGET_PID:
+		snprintf(buf, sizeof(buf), "process %d", (int)o->pid);
+		data_writer_meta_str(w, "target", buf);
+		break;
+	case TARGET_TID:
+		snprintf(buf, sizeof(buf), "thread %d", (int)o->pid);
+		data_writer_meta_str(w, "target", buf);
+		break;
+	case TARGET_CPUS:
+		data_writer_meta_str(w, "target", "all CPUs");
+		break;
+	}
+}
+
+/* ---- setting up the event ----------------------------------------------- */
+
+static void sampling_attr(struct perf_event_attr *a, const struct record_opts *o, bool inherit)
+{
+	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+			 PERF_SAMPLE_PERIOD;
+	if (o->cg == CG_DWARF) {
+		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		a->sample_regs_user = SAMPLER_REGS_MASK;
+		a->sample_stack_user = (uint32_t)o->stack_size;
+	} else if (o->cg == CG_FP) {
+		a->sample_type |= PERF_SAMPLE_CALLCHAIN;
+	}
+	if (o->freq) {
+		a->freq = 1;
+		a->sample_freq = o->freq;
+	} else {
+		a->freq = 0;
+		a->sample_period = o->period;
+	}
+	a->inherit = inherit;
+	a->mmap = 1; /* the kernel only reports maps when this is set; mmap2 picks the format */
+	a->mmap2 = 1;
+	a->comm = 1;
+	a->comm_exec = 1;
+	a->task = 1;
+	a->sample_id_all = 1;
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;
+	a->watermark = 1;
+}
+
+static bool is_hardware(const struct perf_event_attr *a)
+{
+	return a->type == PERF_TYPE_HARDWARE || a->type == PERF_TYPE_HW_CACHE ||
+	       a->type == PERF_TYPE_RAW || a->type >= PERF_TYPE_MAX;
+}
+
+struct event_choice {
+	struct perf_event_attr attr;
+	char *name;  /* what is sampled */
+	char *fstr;
+	char *fallback; /* why it is not what was asked, or NULL */
+	bool explicit_plm;
+	bool user_only;
+};
+
+static int choose_event(const struct record_opts *o, struct event_choice *ev)
+{
+	struct event_list list = { 0 };
+	struct event_error err;
+
+	memset(ev, 0, sizeof(*ev));
+	if (event_list_parse(&list, o->event, &err) < 0) {
+		char *sugg[3];
+		size_t n = err.kind == EVENT_ERR_UNKNOWN ? event_suggest(err.token, sugg, 3) : 0;
+
+		if (err.kind == EVENT_ERR_UNKNOWN && n)
+			error("unknown event '%s'; did you mean '%s'? ('pmuprof list' shows the "
+			      "events of this machine)",
+			      err.token, sugg[0]);
+		else if (err.kind == EVENT_ERR_UNKNOWN)
+			error("unknown event '%s' ('pmuprof list' shows the events of this "
+			      "machine)",
+			      err.token);
+		else
+			error("invalid event '%s'%s%s", o->event, err.detail ? ": " : "",
+			      err.detail ? err.detail : "");
+		for (size_t i = 0; i < n; i++)
+			free(sugg[i]);
+		event_error_release(&err);
+		return EXIT_USAGE;
+	}
+	if (list.nr != 1) {
+		error("record samples one event, not %zu ('%s'); 'pmuprof stat' counts several",
+		      list.nr, o->event);
+		event_list_release(&list);
+		return EXIT_USAGE;
+	}
+	ev->attr = list.ev[0].attr;
+	ev->name = xstrdup(list.ev[0].name);
+	ev->fstr = xstrdup(list.ev[0].fstr ? list.ev[0].fstr : list.ev[0].name);
+	ev->explicit_plm = list.ev[0].explicit_plm;
+	event_list_release(&list);
+	return 0;
+}
+
+static void use_cpu_clock(struct event_choice *ev, int why)
+{
+	struct perf_event_attr a;
+	char *fstr = NULL;
+
+	memset(&a, 0, sizeof(a));
+	event_encode("cpu-clock", &a, &fstr, NULL);
+	ev->fallback = xasprintf("%s cannot be sampled here (%s); cpu-clock sampled instead",
+				 ev->name,
+				 why == -ENOENT ? "the kernel has no such event: no hardware PMU, as "
+						  "in most virtual machines"
+						: explain_perf_error(why, false));
+	free(ev->name);
+	free(ev->fstr);
+	ev->name = xstrdup("cpu-clock");
+	ev->fstr = fstr ? fstr : xstrdup("cpu-clock");
+	a.exclude_kernel = ev->attr.exclude_kernel;
+	a.exclude_user = ev->attr.exclude_user;
+	a.exclude_hv = ev->attr.exclude_hv;
+	ev->attr = a;
+}
+
+/*
+ * Opens the sampler, falling back to cpu-clock where the hardware event
+ * does not exist and to user-space-only sampling where the kernel refuses
+ * kernel samples. Returns 0 or -errno.
+ */
+static int open_sampler(struct sampler *s, struct event_choice *ev, const struct record_opts *o,
+			const struct target *t, size_t *pages, bool enable_on_exec)
+{
+	bool inherit = t->kind == TARGET_WORKLOAD || t->kind == TARGET_PID;
+	struct perf_event_attr a;
+	int ret;
+
+	for (;;) {
+		a = ev->attr;
+		sampling_attr(&a, o, inherit);
+		/* wake the reader when a quarter of the ring is full */
+		a.wakeup_watermark = (uint32_t)(*pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
+		ret = sampler_open(s, &a, t, pages, enable_on_exec);
+		if (ret == 0)
+			break;
+		if ((ret == -ENOENT || ret == -EOPNOTSUPP) && is_hardware(&ev->attr) &&
+		    !o->no_fallback && !ev->fallback) {
+			use_cpu_clock(ev, ret);
+			continue;
+		}
+		if ((ret == -EACCES || ret == -EPERM) && !ev->explicit_plm && !ev->user_only &&
+		    !ev->attr.exclude_kernel) {
+			ev->attr.exclude_kernel = 1;
+			ev->attr.exclude_hv = 1;
+			ev->user_only = true;
+			continue;
+		}
+		return ret;
+	}
+	ev->attr = s->attr;
+	return 0;
+}
+
+/* ---- the recording loop ------------------------------------------------- */
+
+struct run_result {
+	int wstatus;
+	bool have_status;
+	struct rusage ru;
+	double elapsed_s;
+	bool interrupted;
+	int error; /* a write error that ended recording */
+};
+
+static int drain_all(struct sampler *s, struct writer *wr, uint8_t **buf, size_t *alloc)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < s->nrings; i++) {
+		size_t n;
+
+		/* a busy ring refills while we copy: go around until it is empty */
+		while ((n = sampler_drain(&s->rings[i], buf, alloc)) > 0 && !err)
+			err = writer_push(wr, *buf, n);
+	}
+	return err;
+}
+
+static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mon,
+			struct workload *wl, const struct record_opts *o, const struct target *t,
+			struct run_result *res)
+{
+	struct pollfd *pfd = xcalloc(s->nrings + 2, sizeof(*pfd));
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC), deadline = 0;
+	bool has_workload = wl->pid > 0, done = false;
+	int exit_fd = -1;
+	size_t alloc = 0, npfd = 0, ring0;
+	uint8_t *buf = NULL;
+
+	if (o->duration > 0)
+		deadline = t0 + (uint64_t)(o->duration * 1e9);
+	if (!has_workload && (t->kind == TARGET_PID || t->kind == TARGET_TID))
+		exit_fd = target_exit_fd(t);
+	pfd[npfd].fd = monitor_fd(mon);
+	pfd[npfd++].events = POLLIN;
+	if (exit_fd >= 0) {
+		pfd[npfd].fd = exit_fd;
+		pfd[npfd++].events = POLLIN;
+	}
+	ring0 = npfd;
+	for (size_t i = 0; i < s->nrings; i++) {
+		pfd[npfd].fd = s->rings[i].fd;
+		pfd[npfd++].events = POLLIN;
+	}
+	while (!done) {
+		struct monitor_signal sig;
+		int timeout = 250, n;
+		uint64_t now;
+
+		if (deadline) {
+			now = now_ns(CLOCK_MONOTONIC);
+			timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
+			if (timeout > 250)
+				timeout = 250;
+		}
+		n = poll(pfd, npfd, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents & POLLIN) {
+			int ev = monitor_take(mon, &sig);
+
+			if (ev == MONITOR_CHILD && has_workload &&
+			    wait4(wl->pid, &res->wstatus, WNOHANG, &res->ru) == wl->pid) {
+				res->have_status = true;
+				done = true;
+			} else if (ev == MONITOR_INTERRUPT) {
+				res->interrupted = true;
+				if (!has_workload)
+					done = true;
+				else if (sig.from_user)
+					kill(wl->pid, sig.signo);
+			}
+		}
+		if (exit_fd >= 0 && (pfd[1].revents & POLLIN))
+			done = true;
+		if (exit_fd < 0 && !has_workload &&
+		    (t->kind == TARGET_PID || t->kind == TARGET_TID) && !target_alive(t))
+			done = true;
+		for (size_t i = ring0; i < npfd; i++)
+			if (pfd[i].revents & (POLLHUP | POLLERR))
+				pfd[i].fd = -1; /* nothing more will come from it */
+		res->error = drain_all(s, wr, &buf, &alloc);
+		if (res->error)
+			break;
+		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
+			done = true;
+	}
+	sampler_disable(s);
+	if (!res->error)
+		res->error = drain_all(s, wr, &buf, &alloc);
+	res->elapsed_s = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	if (exit_fd >= 0)
+		close(exit_fd);
+	free(buf);
+	free(pfd);
+}
+
+/* CPU seconds of /proc/PID/stat (utime + stime), or -1. */
+static double proc_cpu_seconds(pid_t pid)
+{
+	char path[64], line[1024];
+	unsigned long ut, st;
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (!p || !(p = strrchr(line, ')')))
+		return -1;
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void human_bytes(char *buf, size_t size, double b)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	size_t u = 0;
+
+	while (b >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		b /= 1024;
+		u++;
+	}
+	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", b, units[u]);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+	struct event_choice ev;
+	struct monitor mon;
+	struct workload wl = { .pid = -1, .go_fd = -1, .err_fd = -1 };
+	struct target t = { 0 };
+	struct sampler s;
+	struct data_writer *w = NULL;
+	struct writer wr;
+	struct run_result res;
+	const struct perfrec_stats *st;
+	size_t pages;
+	double cpu_s = -1, cpu_before = -1;
+	int ret, status = EXIT_FAIL;
+	bool counts_workload, recorded = false;
+
+	ret = parse_options(&o, argc, argv);
+	if (ret == HELP_SHOWN)
+		return EXIT_OK;
+	if (ret)
+		return ret;
+	ret = choose_event(&o, &ev);
+	if (ret)
+		return ret;
+	counts_workload = o.kind == TARGET_WORKLOAD;
+	memset(&res, 0, sizeof(res));
+	memset(&wr, 0, sizeof(wr));
+	if (monitor_init(&mon) < 0) {
+		error("cannot set up signal handling: %s", strerror(errno));
+		goto out_event;
+	}
+	ret = data_writer_open(o.output, &w);
+	if (ret < 0) {
+		error("cannot create '%s': %s", o.output, strerror(-ret));
+		goto out_monitor;
+	}
+	if (o.argv) {
+		ret = workload_prepare(&wl, o.argv, &mon.old_mask);
+		if (ret < 0) {
+			error("cannot start '%s': %s", o.argv[0], strerror(-ret));
+			goto out_file;
+		}
+	}
+	/* a full file-size limit must give EFBIG, not kill the recorder */
+	signal(SIGXFSZ, SIG_IGN);
+	ret = target_init(&t, o.kind, counts_workload ? wl.pid : o.pid);
+	if (ret < 0) {
+		if (ret == -ESRCH)
+			error("no %s with %s %d (has it exited?)",
+			      o.kind == TARGET_TID ? "thread" : "process",
+			      o.kind == TARGET_TID ? "TID" : "PID", (int)o.pid);
+		else
+			error("cannot find what to sample: %s", strerror(-ret));
+		goto out_workload;
+	}
+	pages = sampler_fit_pages(o.pages, (size_t)sysconf(_SC_NPROCESSORS_ONLN));
+	ret = open_sampler(&s, &ev, &o, &t, &pages, counts_workload);
+	if (ret < 0) {
+		if (o.kind == TARGET_PID || o.kind == TARGET_TID)
+			error("cannot sample %s %d with '%s': %s",
+			      o.kind == TARGET_TID ? "thread" : "process", (int)o.pid, ev.name,
+			      explain_perf_error(ret, false));
+		else
+			error("cannot sample '%s'%s: %s", ev.name,
+			      o.kind == TARGET_CPUS ? " on all CPUs" : "",
+			      explain_perf_error(ret, o.kind == TARGET_CPUS));
+		goto out_target;
+	}
+	if (ev.fallback)
+		warning("%s (--no-fallback makes this an error)", ev.fallback);
+	if (ev.user_only)
+		note("kernel.perf_event_paranoid is %d: sampling user space only; CAP_PERFMON or "
+		     "sysctl -w kernel.perf_event_paranoid=1 samples the kernel too",
+		     counter_paranoid());
+	if (pages < o.pages)
+		note("ring buffers of %zu pages per CPU, not %lu: that is what "
+		     "kernel.perf_event_mlock_kb allows",
+		     pages, o.pages);
+	write_meta(w, &o, argc, argv, &ev.attr, ev.name, ev.fstr, ev.fallback, pages,
+		   ev.user_only);
+	synth_vdso(w);
+	if (o.kind == TARGET_PID || o.kind == TARGET_TID)
+		synth_process(w, target_tgid(o.pid), 0);
+	else if (o.kind == TARGET_CPUS)
+		synth_all_processes(w, 0);
+	if (o.kind == TARGET_PID)
+		cpu_before = proc_cpu_seconds(o.pid);
+
+	perfrec_init(&wr.pr, w, ev.attr.sample_type, ev.attr.sample_regs_user,
+		     ev.attr.sample_stack_user);
+	pthread_mutex_init(&wr.lock, NULL);
+	pthread_cond_init(&wr.cond, NULL);
+	if (pthread_create(&wr.thread, NULL, writer_main, &wr)) {
+		error("cannot start the writer thread");
+		goto out_sampler;
+	}
+	if (!counts_workload)
+		sampler_enable(&s);
+	if (o.argv) {
+		ret = workload_start(&wl);
+		if (ret < 0) {
+			bool missing = ret == -ENOENT;
+
+			if (missing && !strchr(o.argv[0], '/'))
+				error("cannot run '%s': command not found", o.argv[0]);
+			else
+				error("cannot run '%s': %s", o.argv[0], strerror(-ret));
+			status = missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+			writer_close(&wr);
+			goto out_sampler;
+		}
+	}
+	recorded = true;
+	record_loop(&s, &wr, &mon, &wl, &o, &t, &res);
+	if (res.error) {
+		error("cannot write '%s': %s; recording stopped, and the file keeps what was "
+		      "written before",
+		      o.output, strerror(-res.error));
+		if (wl.pid > 0 && !res.have_status) {
+			/* the workload is the user's: let it finish, unsampled */
+			waitpid(wl.pid, &res.wstatus, 0);
+		}
+	} else if (wl.pid > 0 && !res.have_status) {
+		/* -p/-t/-a with a command that outlived --duration */
+		kill(wl.pid, SIGTERM);
+		wait4(wl.pid, &res.wstatus, 0, &res.ru);
+		if (WIFSIGNALED(res.wstatus) && WTERMSIG(res.wstatus) == SIGTERM)
+			res.wstatus = 0;
+		res.have_status = true;
+	}
+	writer_close(&wr);
+	st = &wr.pr.st;
+
+	if (counts_workload && res.have_status)
+		cpu_s = (double)(res.ru.ru_utime.tv_sec + res.ru.ru_stime.tv_sec) +
+			(double)(res.ru.ru_utime.tv_usec + res.ru.ru_stime.tv_usec) / 1e6;
+	else if (o.kind == TARGET_PID && cpu_before >= 0 && proc_cpu_seconds(o.pid) >= 0)
+		cpu_s = proc_cpu_seconds(o.pid) - cpu_before;
+	else if (o.kind == TARGET_CPUS)
+		cpu_s = res.elapsed_s * (double)sysconf(_SC_NPROCESSORS_ONLN);
+	data_writer_stat_u64(w, "samples", st->samples);
+	data_writer_stat_u64(w, "samples-stack-full", st->samples_stack_full);
+	data_writer_stat_u64(w, "lost-ring", st->lost_ring);
+	data_writer_stat_u64(w, "lost-samples", st->lost_samples);
+	data_writer_stat_u64(w, "lost-writer", wr.dropped);
+	data_writer_stat_u64(w, "throttled", st->throttled);
+	data_writer_stat_u64(w, "unthrottled", st->unthrottled);
+	data_writer_stat_u64(w, "malformed", st->malformed);
+	data_writer_stat_u64(w, "weight", st->weight);
+	data_writer_stat_u64(w, "first-time-ns", st->first_time);
+	data_writer_stat_u64(w, "last-time-ns", st->last_time);
+	data_writer_stat_u64(w, "elapsed-ns", (uint64_t)(res.elapsed_s * 1e9));
+	if (cpu_s >= 0)
+		data_writer_stat_u64(w, "cpu-time-ns", (uint64_t)(cpu_s * 1e9));
+	if (res.have_status)
+		data_writer_stat_u64(w, "exit-status", (uint64_t)exit_status_of(res.wstatus));
+	ret = data_writer_finish(w);
+	if (ret < 0 && !res.error) {
+		error("cannot write '%s': %s; the file keeps what was written before", o.output,
+		      strerror(-ret));
+		res.error = ret;
+	}
+	if (!o.quiet) {
+		char size[32], rate[96] = "";
+		uint64_t lost = st->lost_ring + st->lost_samples + wr.dropped;
+		double bytes = (double)data_writer_bytes(w);
+
+		human_bytes(size, sizeof(size), bytes);
+		if (cpu_s > 0 && o.freq)
+			snprintf(rate, sizeof(rate), "; %lu Hz requested, %.0f Hz delivered per CPU "
+						     "second",
+				 o.freq, (double)st->samples / cpu_s);
+		fprintf(stderr,
+			"[ pmuprof record: %llu samples of %s%s; %llu lost, %llu throttled; %s in "
+			"'%s' (%.0f bytes per sample) ]\n",
+			(unsigned long long)st->samples, ev.name, rate, (unsigned long long)lost,
+			(unsigned long long)st->throttled, size, o.output,
+			st->samples ? bytes / (double)st->samples : 0.0);
+		if (lost)
+			warning("%llu samples were lost (%llu: ring buffer full, %llu: dropped by "
+				"the kernel, %llu: writer behind); a larger --mmap-pages or a lower "
+				"-F helps",
+				(unsigned long long)lost, (unsigned long long)st->lost_ring,
+				(unsigned long long)st->lost_samples,
+				(unsigned long long)wr.dropped);
+		if (st->throttled)
+			warning("the kernel throttled sampling %llu times: the delivered rate is "
+				"below the requested one (see kernel.perf_event_max_sample_rate)",
+				(unsigned long long)st->throttled);
+	}
+	status = res.error ? EXIT_FAIL : res.have_status ? exit_status_of(res.wstatus) : EXIT_OK;
+out_sampler:
+	sampler_close(&s);
+	pthread_mutex_destroy(&wr.lock);
+	pthread_cond_destroy(&wr.cond);
+out_target:
+	target_release(&t);
+out_workload:
+	workload_abort(&wl);
+out_file:
+	/* nothing was recorded: put the previous file back rather than leave an empty one */
+	if (w && !recorded)
+		data_writer_abandon(w);
+	data_writer_free(w);
+out_monitor:
+	monitor_release(&mon);
+out_event:
+	free(ev.name);
+	free(ev.fstr);
+	free(ev.fallback);
+	return status;
+}

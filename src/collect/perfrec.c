@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "collect/perfrec.h"
+
+#include <linux/perf_event.h>
+#include <string.h>
+
+void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_type,
+		  uint64_t regs_mask, uint32_t stack_request)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->w = w;
+	pr->sample_type = sample_type;
+	pr->regs_mask = regs_mask;
+	pr->nregs = (unsigned int)__builtin_popcountll(regs_mask);
+	pr->stack_request = stack_request;
+}
+
+/* A bounds-checked cursor over one record's body. */
+struct cursor {
+	const uint8_t *p, *end;
+	bool bad;
+};
+
+static uint64_t take_u64(struct cursor *c)
+{
+	uint64_t v = 0;
+
+	if (c->end - c->p < 8) {
+		c->bad = true;
+		return 0;
+	}
+	memcpy(&v, c->p, 8);
+	c->p += 8;
+	return v;
+}
+
+static const uint8_t *take_bytes(struct cursor *c, uint64_t n)
+{
+	const uint8_t *p = c->p;
+
+	if ((uint64_t)(c->end - c->p) < n) {
+		c->bad = true;
+		return NULL;
+	}
+	c->p += n;
+	return p;
+}
+
+/* The sample_id_all trailer of a non-sample record: pid/tid, time, cpu. */
+struct sample_id {
+	uint32_t pid, tid, cpu;
+	uint64_t time;
+};
+
+static void take_sample_id(struct perfrec *pr, struct cursor *c, struct sample_id *id)
+{
+	uint64_t v;
+
+	memset(id, 0, sizeof(*id));
+	if (pr->sample_type & PERF_SAMPLE_TID) {
+		v = take_u64(c);
+		id->pid = (uint32_t)v;
+		id->tid = (uint32_t)(v >> 32);
+	}
+	if (pr->sample_type & PERF_SAMPLE_TIME)
+		id->time = take_u64(c);
+	if (pr->sample_type & PERF_SAMPLE_CPU)
+		id->cpu = (uint32_t)take_u64(c);
+}
+
+static void note_time(struct perfrec *pr, uint64_t t)
+{
+	if (!pr->st.first_time || t < pr->st.first_time)
+		pr->st.first_time = t;
+	if (t > pr->st.last_time)
+		pr->st.last_time = t;
+}
+
+static int convert_sample(struct perfrec *pr, const struct perf_event_header *h,
+			  struct cursor *c)
+{
+	uint64_t ip = 0, time = 0, period = 0, v, nr = 0, abi = 0, size = 0, dyn = 0;
+	const uint8_t *chain = NULL, *regs = NULL, *stack = NULL;
+	uint32_t pid = 0, tid = 0, cpu = 0;
+	struct rec_sample *s;
+	size_t rec_size;
+	uint8_t *p;
+
+	if (pr->sample_type & PERF_SAMPLE_IP)
+		ip = take_u64(c);
+	if (pr->sample_type & PERF_SAMPLE_TID) {
+		v = take_u64(c);
+		pid = (uint32_t)v;
+		tid = (uint32_t)(v >> 32);
+	}
+	if (pr->sample_type & PERF_SAMPLE_TIME)
+		time = take_u64(c);
+	if (pr->sample_type & PERF_SAMPLE_CPU)
+		cpu = (uint32_t)take_u64(c);
+	if (pr->sample_type & PERF_SAMPLE_PERIOD)
+		period = take_u64(c);
+	if (pr->sample_type & PERF_SAMPLE_CALLCHAIN) {
+		nr = take_u64(c);
+		if (nr > 0xffff)
+			c->bad = true;
+		else
+			chain = take_bytes(c, nr * 8);
+	}
+	if (pr->sample_type & PERF_SAMPLE_REGS_USER) {
+		abi = take_u64(c);
+		if (abi)
+			regs = take_bytes(c, 8ull * pr->nregs);
+	}
+	if (pr->sample_type & PERF_SAMPLE_STACK_USER) {
+		size = take_u64(c);
+		if (size) {
+			stack = take_bytes(c, size);
+			dyn = take_u64(c);
+			if (dyn > size)
+				dyn = size;
+		}
+	}
+	if (c->bad) {
+		pr->st.malformed++;
+		return 0;
+	}
+	rec_size = record_size(sizeof(*s), 8 * (regs ? pr->nregs : 0) + 8 * nr + dyn);
+	s = data_writer_reserve(pr->w, rec_size);
+	if (!s)
+		return data_writer_error(pr->w);
+	s->h.type = REC_SAMPLE;
+	if ((h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL)
+		s->h.misc |= SAMPLE_KERNEL;
+	if (!regs && (pr->sample_type & PERF_SAMPLE_REGS_USER))
+		s->h.misc |= SAMPLE_NO_USER_REGS;
+	if (stack && dyn >= pr->stack_request)
+		s->h.misc |= SAMPLE_STACK_FULL;
+	s->pid = pid;
+	s->tid = tid;
+	s->time = time;
+	s->weight = period;
+	s->ip = ip;
+	s->cpu = cpu;
+	s->nregs = (uint16_t)(regs ? pr->nregs : 0);
+	s->ncallchain = (uint16_t)nr;
+	s->stack_size = (uint32_t)dyn;
+	p = (uint8_t *)(s + 1);
+	if (regs)
+		memcpy(p, regs, 8 * pr->nregs), p += 8 * pr->nregs;
+	if (nr)
+		memcpy(p, chain, 8 * nr), p += 8 * nr;
+	if (dyn)
+		memcpy(p, stack, dyn);
+	pr->st.samples++;
+	pr->st.weight += period;
+	pr->st.samples_stack_full += (s->h.misc & SAMPLE_STACK_FULL) != 0;
+	note_time(pr, time);
+	return data_writer_commit(pr->w, time);
+}
+
+static int convert_mmap2(struct perfrec *pr, const struct perf_event_header *h, struct cursor *c)
+{
+	struct sample_id id;
+	uint64_t v, v2, start, len, pgoff;
+	uint32_t prot, flags;
+	uint8_t bid[24];
+	const uint8_t *fixed, *name;
+	size_t nlen;
+	struct rec_mmap *m;
+
+	v = take_u64(c);
+	start = take_u64(c);
+	len = take_u64(c);
+	pgoff = take_u64(c);
+	fixed = take_bytes(c, 24); /* maj, min, ino, ino_generation  or  build-id */
+	v2 = take_u64(c);
+	prot = (uint32_t)v2;
+	flags = (uint32_t)(v2 >> 32);
+	name = c->p;
+	nlen = c->bad ? 0 : strnlen((const char *)name, (size_t)(c->end - c->p));
+	if (c->bad || name + nlen >= c->end) {
+		pr->st.malformed++;
+		return 0;
+	}
+	c->p = name + ((nlen + 8) & ~(size_t)7);
+	if (c->p > c->end)
+		c->p = c->end;
+	take_sample_id(pr, c, &id);
+	m = data_writer_reserve(pr->w, record_size(sizeof(*m), nlen + 1));
+	if (!m)
+		return data_writer_error(pr->w);
+	m->h.type = REC_MMAP;
+	m->pid = (uint32_t)v;
+	m->tid = (uint32_t)(v >> 32);
+	m->time = id.time;
+	m->start = start;
+	m->len = len;
+	m->pgoff = pgoff;
+	m->prot = prot;
+	m->flags = flags;
+	if (h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
+		memcpy(bid, fixed, 24);
+		m->build_id_len = bid[0] <= BUILD_ID_MAX ? bid[0] : 0;
+		memcpy(m->build_id, bid + 4, m->build_id_len);
+	}
+	memcpy(m + 1, name, nlen);
+	return data_writer_commit(pr->w, id.time);
+}
+
+static int convert_comm(struct perfrec *pr, const struct perf_event_header *h, struct cursor *c)
+{
+	struct sample_id id;
+	uint64_t v = take_u64(c);
+	const uint8_t *name = c->p;
+	size_t nlen = c->bad ? 0 : strnlen((const char *)name, (size_t)(c->end - c->p));
+	struct rec_comm *r;
+
+	if (c->bad || name + nlen >= c->end) {
+		pr->st.malformed++;
+		return 0;
+	}
+	c->p = name + ((nlen + 8) & ~(size_t)7);
+	if (c->p > c->end)
+		c->p = c->end;
+	take_sample_id(pr, c, &id);
+	r = data_writer_reserve(pr->w, record_size(sizeof(*r), nlen + 1));
+	if (!r)
+		return data_writer_error(pr->w);
+	r->h.type = REC_COMM;
+	r->h.misc = (h->misc & PERF_RECORD_MISC_COMM_EXEC) ? 1 : 0;
+	r->pid = (uint32_t)v;
+	r->tid = (uint32_t)(v >> 32);
+	r->time = id.time;
+	memcpy(r + 1, name, nlen);
+	return data_writer_commit(pr->w, id.time);
+}
+
+static int convert_task(struct perfrec *pr, const struct perf_event_header *h, struct cursor *c)
+{
+	uint64_t a = take_u64(c), b = take_u64(c), time = take_u64(c);
+	struct rec_task *t;
+
+	if (c->bad) {
+		pr->st.malformed++;
+		return 0;
+	}
+	t = data_writer_reserve(pr->w, sizeof(*t));
+	if (!t)
+		return data_writer_error(pr->w);
+	t->h.type = h->type == PERF_RECORD_FORK ? REC_FORK : REC_EXIT;
+	t->pid = (uint32_t)a;
+	t->ppid = (uint32_t)(a >> 32);
+	t->tid = (uint32_t)b;
+	t->ptid = (uint32_t)(b >> 32);
+	t->time = time;
+	return data_writer_commit(pr->w, time);
+}
+
+static int convert_lost(struct perfrec *pr, const struct perf_event_header *h, struct cursor *c)
+{
+	struct sample_id id;
+	struct rec_lost *l;
+	uint64_t count;
+
+	if (h->type == PERF_RECORD_LOST)
+		take_u64(c); /* the event id */
+	count = take_u64(c);
+	take_sample_id(pr, c, &id);
+	if (c->bad) {
+		pr->st.malformed++;
+		return 0;
+	}
+	if (h->type == PERF_RECORD_LOST)
+		pr->st.lost_ring += count;
+	else
+		pr->st.lost_samples += count;
+	l = data_writer_reserve(pr->w, sizeof(*l));
+	if (!l)
+		return data_writer_error(pr->w);
+	l->h.type = REC_LOST;
+	l->h.misc = h->type == PERF_RECORD_LOST ? LOST_RING : LOST_SAMPLES;
+	l->time = id.time;
+	l->count = count;
+	return data_writer_commit(pr->w, id.time);
+}
+
+static int convert_throttle(struct perfrec *pr, const struct perf_event_header *h,
+			    struct cursor *c)
+{
+	uint64_t time = take_u64(c);
+	struct rec_throttle *t;
+
+	if (c->bad) {
+		pr->st.malformed++;
+		return 0;
+	}
+	if (h->type == PERF_RECORD_THROTTLE)
+		pr->st.throttled++;
+	else
+		pr->st.unthrottled++;
+	t = data_writer_reserve(pr->w, sizeof(*t));
+	if (!t)
+		return data_writer_error(pr->w);
+	t->h.type = REC_THROTTLE;
+	t->h.misc = h->type == PERF_RECORD_UNTHROTTLE;
+	t->time = time;
+	return data_writer_commit(pr->w, time);
+}
+
+int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	while (ret == 0 && len - off >= sizeof(struct perf_event_header)) {
+		struct perf_event_header h;
+		struct cursor c;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.size < sizeof(h) || h.size > len - off) {
+			pr->st.malformed++;
+			break;
+		}
+		c.p = buf + off + sizeof(h);
+		c.end = buf + off + h.size;
+		c.bad = false;
+		switch (h.type) {
+		case PERF_RECORD_SAMPLE:
+			ret = convert_sample(pr, &h, &c);
+			break;
+		case PERF_RECORD_MMAP2:
+			ret = convert_mmap2(pr, &h, &c);
+			break;
+		case PERF_RECORD_COMM:
+			ret = convert_comm(pr, &h, &c);
+			break;
+		case PERF_RECORD_FORK:
+		case PERF_RECORD_EXIT:
+			ret = convert_task(pr, &h, &c);
+			break;
+		case PERF_RECORD_LOST:
+		case PERF_RECORD_LOST_SAMPLES:
+			ret = convert_lost(pr, &h, &c);
+			break;
+		case PERF_RECORD_THROTTLE:
+		case PERF_RECORD_UNTHROTTLE:
+			ret = convert_throttle(pr, &h, &c);
+			break;
+		default:
+			break; /* records pmuprof does not use */
+		}
+		off += h.size;
+	}
+	return ret;
+}
+
+uint64_t perfrec_count_samples(const uint8_t *buf, size_t len)
+{
+	uint64_t n = 0;
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct perf_event_header)) {
+		struct perf_event_header h;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.size < sizeof(h) || h.size > len - off)
+			break;
+		n += h.type == PERF_RECORD_SAMPLE;
+		off += h.size;
+	}
+	return n;
+}

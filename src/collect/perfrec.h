@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * From the kernel's ring-buffer records to pmuprof's: walks a buffer of
+ * perf records (as sampler_drain() copies them), turns samples, maps,
+ * thread events, losses and throttling into store/format.h records, and
+ * counts what it saw. Only the stack bytes the kernel actually copied
+ * (dyn_size) are kept, not the whole requested size.
+ */
+#ifndef PMUPROF_PERFREC_H
+#define PMUPROF_PERFREC_H
+
+#include "store/datafile.h"
+
+#include <stdint.h>
+
+struct perfrec_stats {
+	uint64_t samples;
+	uint64_t samples_stack_full; /* the stack copy filled the requested size */
+	uint64_t lost_ring;	     /* PERF_RECORD_LOST */
+	uint64_t lost_samples;	     /* PERF_RECORD_LOST_SAMPLES */
+	uint64_t throttled, unthrottled;
+	uint64_t malformed; /* records that did not parse (should stay 0) */
+	uint64_t first_time, last_time;
+	uint64_t weight;    /* sum of sample periods */
+};
+
+struct perfrec {
+	struct data_writer *w;
+	uint64_t sample_type;
+	uint64_t regs_mask;
+	unsigned int nregs;
+	uint32_t stack_request; /* bytes of user stack asked for per sample */
+	struct perfrec_stats st;
+};
+
+void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_type,
+		  uint64_t regs_mask, uint32_t stack_request);
+/* Converts every whole record in buf; returns 0 or the writer's error. */
+int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len);
+/* Counts the samples in buf without converting them (for a dropped buffer). */
+uint64_t perfrec_count_samples(const uint8_t *buf, size_t len);
+
+#endif

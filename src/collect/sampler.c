@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "collect/sampler.h"
+#include "util/alloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd,
+			       unsigned long flags)
+{
+	long fd = syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, flags);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static long read_long(const char *path, long dflt)
+{
+	FILE *f = fopen(path, "r");
+	long v;
+
+	if (!f)
+		return dflt;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+size_t sampler_fit_pages(size_t want, size_t nrings)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long mlock_kb = read_long("/proc/sys/kernel/perf_event_mlock_kb", 516);
+	struct rlimit rl;
+	uint64_t budget;
+	size_t pages = want;
+
+	/* root (CAP_IPC_LOCK) is not held to the limit */
+	if (geteuid() == 0 || nrings == 0)
+		return want;
+	/* the kernel allows mlock_kb per CPU to each user, plus RLIMIT_MEMLOCK */
+	budget = (uint64_t)mlock_kb * 1024 / (uint64_t)page * (uint64_t)(ncpu > 0 ? ncpu : 1);
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		budget += rl.rlim_cur / (uint64_t)page;
+	while (pages > 1 && (pages + 1) * nrings > budget)
+		pages /= 2;
+	return pages;
+}
+
+static int map_ring(struct sampler_ring *r, int fd, int cpu, size_t pages)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = (pages + 1) * (size_t)page;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	r->fd = fd;
+	r->cpu = cpu;
+	r->meta = p;
+	r->data = (uint8_t *)p + page;
+	r->size = (uint64_t)pages * (uint64_t)page;
+	return 0;
+}
+
+static void unmap_rings(struct sampler *s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	for (size_t i = 0; i < s->nrings; i++) {
+		if (s->rings[i].meta)
+			munmap(s->rings[i].meta, (s->ring_pages + 1) * (size_t)page);
+		s->rings[i].meta = NULL;
+		s->rings[i].fd = -1;
+	}
+}
+
+void sampler_close(struct sampler *s)
+{
+	unmap_rings(s);
+	for (size_t i = 0; i < s->nfds; i++)
+		if (s->fds[i] >= 0)
+			close(s->fds[i]);
+	FREE_AND_NULL(s->fds);
+	FREE_AND_NULL(s->rings);
+	s->nfds = s->nrings = 0;
+}
+
+static int online_cpus(int *cpus, size_t max)
+{
+	char buf[4096];
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	int n;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	n = target_parse_cpulist(buf, cpus, max);
+	return n > 0 ? n : -ENODEV;
+}
+
+/* Opens every fd; on failure closes what was opened and returns the error. */
+static int open_all(struct sampler *s, const int *cpus, size_t ncpus, bool enable_on_exec)
+{
+	const struct target *t = s->target;
+	size_t ntasks = t->kind == TARGET_CPUS ? 1 : t->nr;
+	int first_err = 0;
+	bool any = false;
+
+	s->nfds = ntasks * ncpus;
+	s->fds = xmalloc(s->nfds * sizeof(*s->fds));
+	for (size_t k = 0; k < ntasks; k++) {
+		pid_t pid = t->kind == TARGET_CPUS ? -1 : t->inst[k].pid;
+
+		for (size_t c = 0; c < ncpus; c++) {
+			struct perf_event_attr a = s->attr;
+			int fd;
+
+			a.disabled = 1;
+			a.enable_on_exec = enable_on_exec;
+			fd = sys_perf_event_open(&a, pid, cpus[c], -1, PERF_FLAG_FD_CLOEXEC);
+			s->fds[k * ncpus + c] = fd < 0 ? -1 : fd;
+			if (fd >= 0) {
+				any = true;
+			} else if (fd == -ESRCH && t->kind == TARGET_PID && k > 0) {
+				continue; /* a thread ended while we opened: fine */
+			} else if (!first_err) {
+				first_err = fd;
+			}
+		}
+	}
+	if (first_err || !any) {
+		for (size_t i = 0; i < s->nfds; i++)
+			if (s->fds[i] >= 0)
+				close(s->fds[i]);
+		FREE_AND_NULL(s->fds);
+		s->nfds = 0;
+		return first_err ? first_err : -ESRCH;
+	}
+	return 0;
+}
+
+/* One ring per CPU, on that CPU's first fd; the CPU's other fds write into it. */
+static int map_all(struct sampler *s, size_t ncpus, const int *cpus)
+{
+	size_t ntasks = s->nfds / ncpus;
+
+	s->nrings = ncpus;
+	s->rings = xcalloc(ncpus, sizeof(*s->rings));
+	for (size_t c = 0; c < ncpus; c++) {
+		int out = -1;
+
+		s->rings[c].fd = -1;
+		for (size_t k = 0; k < ntasks; k++) {
+			int fd = s->fds[k * ncpus + c];
+			int ret;
+
+			if (fd < 0)
+				continue;
+			if (out < 0) {
+				ret = map_ring(&s->rings[c], fd, cpus[c], s->ring_pages);
+				if (ret < 0)
+					return ret;
+				out = fd;
+			} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, out) < 0) {
+				return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+int sampler_open(struct sampler *s, const struct perf_event_attr *attr, const struct target *t,
+		 size_t *pages, bool enable_on_exec)
+{
+	int cpus[1024];
+	int ncpus = online_cpus(cpus, ARRAY_SIZE(cpus));
+	int ret;
+
+	if (ncpus < 0)
+		return ncpus;
+	memset(s, 0, sizeof(*s));
+	s->attr = *attr;
+	s->target = t;
+	s->attr.build_id = 1;
+	s->attr.mmap2 = 1;
+	ret = open_all(s, cpus, (size_t)ncpus, enable_on_exec);
+	if (ret == -EINVAL) {
+		/* before Linux 5.12 MMAP2 has no build-ids: read them from the files instead */
+		s->attr.build_id = 0;
+		ret = open_all(s, cpus, (size_t)ncpus, enable_on_exec);
+	}
+	if (ret < 0)
+		return ret;
+	s->build_id = s->attr.build_id;
+	for (s->ring_pages = *pages;; s->ring_pages /= 2) {
+		ret = map_all(s, (size_t)ncpus, cpus);
+		if (ret != -EPERM || s->ring_pages <= 1)
+			break;
+		/* over the locked-memory limit: fit in it rather than fail */
+		unmap_rings(s);
+		FREE_AND_NULL(s->rings);
+	}
+	if (ret < 0) {
+		sampler_close(s);
+		return ret;
+	}
+	*pages = s->ring_pages;
+	return 0;
+}
+
+static int ioctl_all(struct sampler *s, unsigned long req)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < s->nfds; i++)
+		if (s->fds[i] >= 0 && ioctl(s->fds[i], req, 0) < 0 && !ret)
+			ret = -errno;
+	return ret;
+}
+
+int sampler_enable(struct sampler *s)
+{
+	return ioctl_all(s, PERF_EVENT_IOC_ENABLE);
+}
+
+int sampler_disable(struct sampler *s)
+{
+	return ioctl_all(s, PERF_EVENT_IOC_DISABLE);
+}
+
+size_t sampler_drain(struct sampler_ring *r, uint8_t **buf, size_t *alloc)
+{
+	uint64_t head, tail, len, off, first;
+
+	if (!r->meta)
+		return 0;
+	/* pairs with the kernel's store of data_head after it wrote the records */
+	head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+	tail = r->meta->data_tail;
+	len = head - tail;
+	if (len == 0)
+		return 0;
+	if (len > r->size) /* cannot happen with a sane kernel; do not read garbage */
+		len = r->size;
+	xgrow(buf, alloc, (size_t)len, 1);
+	off = tail & (r->size - 1);
+	first = r->size - off < len ? r->size - off : len;
+	memcpy(*buf, r->data + off, (size_t)first);
+	memcpy(*buf + first, r->data, (size_t)(len - first));
+	/* our reads are done before the kernel may reuse the space */
+	__atomic_store_n(&r->meta->data_tail, head, __ATOMIC_RELEASE);
+	return (size_t)len;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the kernel does not tell a recorder that attaches late: the memory
+ * maps and thread names a process already has, read from /proc and written
+ * as REC_MMAP and REC_COMM records (with build-ids read from the files),
+ * and the vDSO image, which exists in no file.
+ */
+#ifndef PMUPROF_SYNTH_H
+#define PMUPROF_SYNTH_H
+
+#include "store/datafile.h"
+
+#include <sys/types.h>
+
+/* Maps and thread names of process pid (all its threads). */
+int synth_process(struct data_writer *w, pid_t pid, uint64_t time);
+/* Every process on the system (for -a). */
+int synth_all_processes(struct data_writer *w, uint64_t time);
+/* pmuprof's own vDSO, the same image every process of this kernel maps. */
+int synth_vdso(struct data_writer *w);
+
+#endif

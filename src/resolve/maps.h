@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Address spaces over time, rebuilt from the recorded MMAP, COMM (exec) and
+ * FORK records: which object was mapped at an address of a process when a
+ * sample was taken. Records from different CPUs reach the file out of time
+ * order, so all of them are loaded first and every lookup says its time.
+ *
+ * Objects (struct dso) are shared by every process that maps the same file
+ * and are opened for symbols once, on first use.
+ */
+#ifndef PMUPROF_MAPS_H
+#define PMUPROF_MAPS_H
+
+#include "store/format.h"
+#include "util/compiler.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct elf_object;
+
+struct dso {
+	char *path;	  /* as mapped: "/usr/lib/x86_64-linux-gnu/libc.so.6", "[vdso]" */
+	const char *name; /* the basename, for reports */
+	uint8_t build_id[BUILD_ID_MAX];
+	uint8_t build_id_len;
+	struct elf_object *obj; /* NULL until opened, or when it cannot be */
+	bool opened;		/* tried to open */
+	int open_err;		/* why obj is NULL */
+	bool changed;		/* the file on disk no longer has the recorded build-id */
+	const uint8_t *image;	/* bytes stored in the data file (the vDSO), or NULL */
+	size_t image_size;
+};
+
+struct map {
+	uint64_t start, end, pgoff, time;
+	struct dso *dso;
+};
+
+struct maps;
+
+struct maps *maps_new(void);
+void maps_free(struct maps *m);
+
+void maps_add_mmap(struct maps *m, const struct rec_mmap *r, const char *filename);
+void maps_add_exec(struct maps *m, uint32_t pid, uint64_t time);
+void maps_add_fork(struct maps *m, uint32_t pid, uint32_t ppid, uint64_t time);
+/* An object whose bytes the file carries; `image` must outlive the maps. */
+void maps_add_image(struct maps *m, const char *name, const uint8_t *build_id,
+		    uint8_t build_id_len, const uint8_t *image, size_t size);
+/* Sorts what was added; call once before the first lookup. */
+void maps_finish(struct maps *m);
+
+/* The mapping of `addr` in process `pid` at `time`, or NULL. */
+const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, uint64_t time);
+
+/*
+ * Opens the object's symbols (its stored image, or the file with a build-id
+ * check) on first use; returns it or NULL (see dso->open_err).
+ */
+struct elf_object *dso_object(struct dso *d);
+
+/* Iterates the objects, for warnings about missing or changed files. */
+size_t maps_ndsos(const struct maps *m);
+struct dso *maps_dso(const struct maps *m, size_t i);
+
+#endif

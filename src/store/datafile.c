@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "store/datafile.h"
+#include "util/alloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+/* Frames are flushed at this raw size: small enough that a crash loses little. */
+#define FRAME_TARGET (1u << 20)
+#define ZSTD_LEVEL   3
+
+/* A growable run of records (a frame being filled, or the key/value lists). */
+struct recbuf {
+	uint8_t *p;
+	size_t len, alloc;
+	uint32_t n;
+	uint64_t first_time;
+};
+
+struct data_writer {
+	int fd;
+	char *path, *old; /* old: where a previous file was moved, or NULL */
+	uint64_t off; /* where the next frame goes */
+	struct recbuf meta, stats, frame;
+	bool meta_written;
+	size_t reserved; /* size of the record handed out by reserve, not yet committed */
+	ZSTD_CCtx *cctx;
+	uint8_t *cbuf;
+	size_t calloc;
+	struct index_entry *index;
+	size_t nindex, aindex;
+	int err;
+};
+
+static void *recbuf_reserve(struct recbuf *b, size_t size)
+{
+	void *p;
+
+	xgrow(&b->p, &b->alloc, b->len + size, 1);
+	p = b->p + b->len;
+	memset(p, 0, size);
+	return p;
+}
+
+static int kv_add(struct recbuf *b, const char *key, const void *val, size_t len,
+		  enum kv_kind kind)
+{
+	size_t klen = strlen(key);
+	size_t size = record_size(sizeof(struct rec_kv), klen + len);
+	struct rec_kv *kv;
+
+	if (klen > UINT16_MAX || len > FRAME_MAX_RAW / 2)
+		return -E2BIG;
+	kv = recbuf_reserve(b, size);
+	kv->h.type = REC_KV;
+	kv->h.misc = (uint16_t)kind;
+	kv->h.size = (uint32_t)size;
+	kv->klen = (uint16_t)klen;
+	kv->vlen = (uint32_t)len;
+	memcpy(kv + 1, key, klen);
+	memcpy((char *)(kv + 1) + klen, val, len);
+	b->len += size;
+	b->n++;
+	return 0;
+}
+
+int data_writer_open(const char *path, struct data_writer **out)
+{
+	struct data_writer *w;
+	struct file_header hdr;
+	struct timespec ts;
+	char *old;
+	int fd;
+
+	/* keep the previous recording, as perf does */
+	old = xasprintf("%s.old", path);
+	if (rename(path, old) < 0) {
+		int e = -errno;
+
+		FREE_AND_NULL(old);
+		if (e != -ENOENT)
+			return e;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = -errno;
+
+		if (old)
+			rename(old, path);
+		free(old);
+		return e;
+	}
+	memset(&hdr, 0, sizeof(hdr));
+	memcpy(hdr.magic, PMUPROF_MAGIC, sizeof(hdr.magic));
+	hdr.version = PMUPROF_VERSION;
+	hdr.header_size = sizeof(hdr);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	hdr.created_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (write(fd, &hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr)) {
+		int e = errno ? -errno : -EIO;
+
+		close(fd);
+		unlink(path);
+		if (old)
+			rename(old, path);
+		free(old);
+		return e;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->fd = fd;
+	w->path = xstrdup(path);
+	w->old = old;
+	w->off = sizeof(hdr);
+	w->cctx = ZSTD_createCCtx();
+	if (!w->cctx)
+		abort();
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, ZSTD_LEVEL);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
+	*out = w;
+	return 0;
+}
+
+static int add_meta(struct data_writer *w, const char *key, const void *val, size_t len,
+		    enum kv_kind kind)
+{
+	if (w->meta_written)
+		return -EINVAL;
+	return kv_add(&w->meta, key, val, len, kind);
+}
+
+int data_writer_meta(struct data_writer *w, const char *key, const void *val, size_t len)
+{
+	return add_meta(w, key, val, len, KV_BYTES);
+}
+
+int data_writer_meta_str(struct data_writer *w, const char *key, const char *val)
+{
+	return add_meta(w, key, val, strlen(val) + 1, KV_STRING);
+}
+
+int data_writer_meta_u64(struct data_writer *w, const char *key, uint64_t val)
+{
+	return add_meta(w, key, &val, sizeof(val), KV_U64);
+}
+
+static int add_stat(struct data_writer *w, const char *key, const void *val, size_t len,
+		    enum kv_kind kind)
+{
+	uint8_t *p = w->stats.p;
+	size_t off = 0;
+
+	/* a later value for the same key replaces the earlier one */
+	while (off < w->stats.len) {
+		struct rec_kv *kv = (struct rec_kv *)(p + off);
+
+		if (kv->klen == strlen(key) && !memcmp(kv + 1, key, kv->klen)) {
+			size_t size = kv->h.size;
+
+			memmove(p + off, p + off + size, w->stats.len - off - size);
+			w->stats.len -= size;
+			w->stats.n--;
+			break;
+		}
+		off += kv->h.size;
+	}
+	return kv_add(&w->stats, key, val, len, kind);
+}
+
+int data_writer_stat(struct data_writer *w, const char *key, const void *val, size_t len)
+{
+	return add_stat(w, key, val, len, KV_BYTES);
+}
+
+int data_writer_stat_u64(struct data_writer *w, const char *key, uint64_t val)
+{
+	return add_stat(w, key, &val, sizeof(val), KV_U64);
+}
+
+int data_writer_error(const struct data_writer *w)
+{
+	return w->err;
+}
+
+uint64_t data_writer_bytes(const struct data_writer *w)
+{
+	return w->off;
+}
+
+static int write_all(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t r = writev(fd, iov, n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		while (n > 0 && (size_t)r >= iov->iov_len) {
+			r -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
+/* Compresses and appends one frame; on failure the file is cut back to the last whole frame. */
+static int write_frame(struct data_writer *w, enum frame_type type, const void *raw, size_t len,
+		       uint32_t nrecords, uint64_t first_time)
+{
+	struct frame_header fh;
+	struct iovec iov[2];
+	size_t bound = ZSTD_compressBound(len), c;
+	int ret;
+
+	if (w->err)
+		return w->err;
+	if (len > FRAME_MAX_RAW)
+		return w->err = -E2BIG;
+	if (bound > w->calloc) {
+		free(w->cbuf);
+		w->cbuf = xmalloc(bound);
+		w->calloc = bound;
+	}
+	c = ZSTD_compress2(w->cctx, w->cbuf, w->calloc, raw, len);
+	if (ZSTD_isError(c))
+		return w->err = -EIO;
+	memset(&fh, 0, sizeof(fh));
+	fh.magic = FRAME_MAGIC;
+	fh.type = type;
+	fh.csize = (uint32_t)c;
+	fh.rsize = (uint32_t)len;
+	fh.nrecords = nrecords;
+	fh.first_time = first_time;
+	iov[0].iov_base = &fh;
+	iov[0].iov_len = sizeof(fh);
+	iov[1].iov_base = w->cbuf;
+	iov[1].iov_len = c;
+	ret = write_all(w->fd, iov, 2);
+	if (ret < 0) {
+		/* leave no half frame behind: the file stays readable up to here */
+		if (ftruncate(w->fd, (off_t)w->off) == 0)
+			lseek(w->fd, (off_t)w->off, SEEK_SET);
+		return w->err = ret;
+	}
+	if (type != FRAME_INDEX) {
+		xgrow(&w->index, &w->aindex, w->nindex + 1, sizeof(*w->index));
+		w->index[w->nindex].offset = w->off;
+		w->index[w->nindex].type = type;
+		w->index[w->nindex].nrecords = nrecords;
+		w->index[w->nindex].first_time = first_time;
+		w->nindex++;
+	}
+	w->off += sizeof(fh) + c;
+	return 0;
+}
+
+static int flush_meta(struct data_writer *w)
+{
+	if (w->meta_written)
+		return 0;
+	w->meta_written = true;
+	return write_frame(w, FRAME_META, w->meta.p, w->meta.len, w->meta.n, 0);
+}
+
+static int flush_records(struct data_writer *w)
+{
+	int ret;
+
+	if (!w->frame.n)
+		return 0;
+	ret = write_frame(w, FRAME_RECORDS, w->frame.p, w->frame.len, w->frame.n,
+			  w->frame.first_time);
+	w->frame.len = 0;
+	w->frame.n = 0;
+	return ret;
+}
+
+void *data_writer_reserve(struct data_writer *w, size_t size)
+{
+	void *p;
+
+	if (w->err || (size & 7) || size < sizeof(struct rec_header) || size > FRAME_MAX_RAW)
+		return NULL;
+	if (!w->meta_written && flush_meta(w) < 0)
+		return NULL;
+	if (w->frame.len + size > FRAME_TARGET && w->frame.n && flush_records(w) < 0)
+		return NULL;
+	p = recbuf_reserve(&w->frame, size);
+	((struct rec_header *)p)->size = (uint32_t)size;
+	w->reserved = size;
+	return p;
+}
+
+int data_writer_commit(struct data_writer *w, uint64_t time)
+{
+	if (!w->reserved)
+		return -EINVAL;
+	if (!w->frame.n || time < w->frame.first_time)
+		w->frame.first_time = time;
+	w->frame.len += w->reserved;
+	w->frame.n++;
+	w->reserved = 0;
+	return 0;
+}
+
+int data_writer_finish(struct data_writer *w)
+{
+	struct file_trailer tr;
+	struct iovec iov;
+	uint64_t stats_off, index_off;
+	int ret;
+
+	flush_meta(w);
+	flush_records(w);
+	stats_off = w->off;
+	write_frame(w, FRAME_STATS, w->stats.p, w->stats.len, w->stats.n, 0);
+	index_off = w->off;
+	write_frame(w, FRAME_INDEX, w->index, w->nindex * sizeof(*w->index), (uint32_t)w->nindex,
+		    0);
+	if (w->err)
+		return w->err;
+	memset(&tr, 0, sizeof(tr));
+	memcpy(tr.magic, PMUPROF_TRAILER, sizeof(tr.magic));
+	tr.index_offset = index_off;
+	tr.stats_offset = stats_off;
+	tr.file_size = w->off + sizeof(tr);
+	iov.iov_base = &tr;
+	iov.iov_len = sizeof(tr);
+	ret = write_all(w->fd, &iov, 1);
+	if (ret < 0) {
+		if (ftruncate(w->fd, (off_t)w->off) == 0)
+			lseek(w->fd, (off_t)w->off, SEEK_SET);
+		return w->err = ret;
+	}
+	w->off += sizeof(tr);
+	if (close(w->fd) < 0 && !w->err)
+		w->err = -errno;
+	w->fd = -1;
+	return w->err;
+}
+
+void data_writer_abandon(struct data_writer *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	unlink(w->path);
+	if (w->old)
+		rename(w->old, w->path);
+}
+
+void data_writer_free(struct data_writer *w)
+{
+	if (!w)
+		return;
+	free(w->path);
+	free(w->old);
+	if (w->fd >= 0)
+		close(w->fd);
+	ZSTD_freeCCtx(w->cctx);
+	free(w->cbuf);
+	free(w->meta.p);
+	free(w->stats.p);
+	free(w->frame.p);
+	free(w->index);
+	free(w);
+}
+
+/* ---- reading --------------------------------------------------------- */
+
+struct data_reader {
+	int fd;
+	uint64_t size;
+	uint64_t frames_end; /* where RECORDS frames may end */
+	uint64_t pos;	     /* next frame to read */
+	bool truncated, done;
+	uint32_t nframes;
+	uint8_t *meta, *stats; /* decoded META and STATS frames */
+	size_t meta_len, stats_len;
+	uint8_t *frame, *cbuf;
+	size_t frame_len, frame_alloc, frame_pos, cbuf_alloc;
+	ZSTD_DCtx *dctx;
+};
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pread(fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EBADMSG;
+		buf = (char *)buf + n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Reads and decodes the frame at `off` into *buf. Returns its type, or
+ * -ENODATA when the file ends inside it (truncated) and -EBADMSG when it is
+ * corrupt.
+ */
+static int read_frame(struct data_reader *r, uint64_t off, uint64_t end, uint8_t **buf,
+		      size_t *alloc, size_t *len, const char **detail)
+{
+	struct frame_header fh;
+	size_t got;
+	int ret;
+
+	if (off + sizeof(fh) > end)
+		return -ENODATA;
+	ret = pread_all(r->fd, &fh, sizeof(fh), off);
+	if (ret < 0)
+		return ret == -EBADMSG ? -ENODATA : ret;
+	if (fh.magic != FRAME_MAGIC || fh.type < FRAME_META || fh.type > FRAME_INDEX) {
+		*detail = "a frame header is damaged";
+		return -EBADMSG;
+	}
+	if (fh.rsize > FRAME_MAX_RAW) {
+		*detail = "a frame claims an impossible size";
+		return -EBADMSG;
+	}
+	if (fh.csize > end - off - sizeof(fh))
+		return -ENODATA;
+	if (fh.csize > r->cbuf_alloc) {
+		free(r->cbuf);
+		r->cbuf = xmalloc(fh.csize);
+		r->cbuf_alloc = fh.csize;
+	}
+	ret = pread_all(r->fd, r->cbuf, fh.csize, off + sizeof(fh));
+	if (ret < 0)
+		return ret == -EBADMSG ? -ENODATA : ret;
+	if (ZSTD_getFrameContentSize(r->cbuf, fh.csize) != fh.rsize) {
+		*detail = "a frame's compressed data does not match its header";
+		return -EBADMSG;
+	}
+	if (fh.rsize > *alloc || !*buf) {
+		free(*buf);
+		*buf = xmalloc(fh.rsize ? fh.rsize : 1);
+		*alloc = fh.rsize;
+	}
+	got = ZSTD_decompressDCtx(r->dctx, *buf, fh.rsize, r->cbuf, fh.csize);
+	if (ZSTD_isError(got) || got != fh.rsize) {
+		*detail = "a frame does not decompress (checksum or data error)";
+		return -EBADMSG;
+	}
+	*len = got;
+	r->pos = off + sizeof(fh) + fh.csize;
+	return (int)fh.type;
+}
+
+/* Every record of a key/value frame must be a well-formed KV. */
+static int check_kvs(const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		const struct rec_kv *kv = (const struct rec_kv *)(p + off);
+
+		if (len - off < sizeof(*kv) || kv->h.type != REC_KV || kv->h.size % 8 ||
+		    kv->h.size > len - off || kv->h.size < sizeof(*kv) ||
+		    (uint64_t)kv->klen + kv->vlen > kv->h.size - sizeof(*kv))
+			return -EBADMSG;
+		off += kv->h.size;
+	}
+	return 0;
+}
+
+static const void *kv_find_kind(const uint8_t *p, size_t len, const char *key, size_t *vlen,
+				int kind)
+{
+	size_t klen = strlen(key), off = 0;
+
+	while (p && off < len) {
+		const struct rec_kv *kv = (const struct rec_kv *)(p + off);
+
+		if (kv->klen == klen && !memcmp(kv + 1, key, klen) &&
+		    (kind < 0 || kv->h.misc == kind)) {
+			if (vlen)
+				*vlen = kv->vlen;
+			return (const char *)(kv + 1) + klen;
+		}
+		off += kv->h.size;
+	}
+	return NULL;
+}
+
+static const void *kv_find(const uint8_t *p, size_t len, const char *key, size_t *vlen)
+{
+	return kv_find_kind(p, len, key, vlen, -1);
+}
+
+int data_reader_open(const char *path, struct data_reader **out, const char **detail)
+{
+	struct data_reader *r;
+	struct file_header hdr;
+	struct file_trailer tr;
+	struct stat st;
+	size_t alloc = 0;
+	int fd, ret;
+
+	*detail = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+		close(fd);
+		return ret ? ret : -EBADMSG;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		*detail = "the file is empty";
+		return -ENODATA;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->fd = fd;
+	r->size = (uint64_t)st.st_size;
+	r->dctx = ZSTD_createDCtx();
+	if (!r->dctx)
+		abort();
+	ret = r->size < sizeof(hdr) ? -EBADMSG : pread_all(fd, &hdr, sizeof(hdr), 0);
+	if (ret < 0 || memcmp(hdr.magic, PMUPROF_MAGIC, sizeof(hdr.magic))) {
+		*detail = "it is not a pmuprof data file (no pmuprof header)";
+		ret = -EBADMSG;
+		goto fail;
+	}
+	if (hdr.version > PMUPROF_VERSION) {
+		*detail = "it was written by a newer pmuprof";
+		ret = -EPROTONOSUPPORT;
+		goto fail;
+	}
+	if (hdr.header_size < sizeof(hdr) || hdr.header_size > r->size) {
+		*detail = "the file header is damaged";
+		ret = -EBADMSG;
+		goto fail;
+	}
+	/* a finished file ends with a trailer that points back at its statistics */
+	r->frames_end = r->size;
+	r->truncated = true;
+	if (r->size >= hdr.header_size + sizeof(tr) &&
+	    pread_all(fd, &tr, sizeof(tr), r->size - sizeof(tr)) == 0 &&
+	    !memcmp(tr.magic, PMUPROF_TRAILER, sizeof(tr.magic)) && tr.file_size == r->size &&
+	    tr.stats_offset >= hdr.header_size && tr.stats_offset <= tr.index_offset &&
+	    tr.index_offset < r->size - sizeof(tr)) {
+		const char *why = NULL;
+
+		ret = read_frame(r, tr.stats_offset, tr.index_offset, &r->stats, &alloc,
+				 &r->stats_len, &why);
+		if (ret == FRAME_STATS && check_kvs(r->stats, r->stats_len) == 0) {
+			r->frames_end = tr.stats_offset;
+			r->truncated = false;
+		} else {
+			FREE_AND_NULL(r->stats);
+			r->stats_len = 0;
+		}
+	}
+	alloc = 0;
+	ret = read_frame(r, hdr.header_size, r->frames_end, &r->meta, &alloc, &r->meta_len,
+			 detail);
+	if (ret == -ENODATA) {
+		*detail = "the file ends before its metadata (the recording was cut off)";
+		ret = -ENODATA;
+		goto fail;
+	}
+	if (ret != FRAME_META || check_kvs(r->meta, r->meta_len) < 0) {
+		if (!*detail || ret == FRAME_META || ret > 0)
+			*detail = "the metadata frame is damaged";
+		ret = -EBADMSG;
+		goto fail;
+	}
+	r->nframes = 1;
+	*out = r;
+	return 0;
+fail:
+	data_reader_free(r);
+	return ret < 0 ? ret : -EBADMSG;
+}
+
+void data_reader_free(struct data_reader *r)
+{
+	if (!r)
+		return;
+	close(r->fd);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->meta);
+	free(r->stats);
+	free(r->frame);
+	free(r->cbuf);
+	free(r);
+}
+
+const void *data_reader_meta(const struct data_reader *r, const char *key, size_t *len)
+{
+	return kv_find(r->meta, r->meta_len, key, len);
+}
+
+static const char *kv_str(const uint8_t *p, size_t len, const char *key)
+{
+	size_t vlen;
+	const char *v = kv_find_kind(p, len, key, &vlen, KV_STRING);
+
+	return v && vlen && !v[vlen - 1] ? v : NULL;
+}
+
+static bool kv_u64(const uint8_t *p, size_t len, const char *key, uint64_t *val)
+{
+	size_t vlen;
+	const void *v = kv_find_kind(p, len, key, &vlen, KV_U64);
+
+	if (!v || vlen != sizeof(*val))
+		return false;
+	memcpy(val, v, sizeof(*val));
+	return true;
+}
+
+const char *data_reader_meta_str(const struct data_reader *r, const char *key)
+{
+	return kv_str(r->meta, r->meta_len, key);
+}
+
+bool data_reader_meta_u64(const struct data_reader *r, const char *key, uint64_t *val)
+{
+	return kv_u64(r->meta, r->meta_len, key, val);
+}
+
+const void *data_reader_stat(const struct data_reader *r, const char *key, size_t *len)
+{
+	return kv_find(r->stats, r->stats_len, key, len);
+}
+
+bool data_reader_stat_u64(const struct data_reader *r, const char *key, uint64_t *val)
+{
+	return kv_u64(r->stats, r->stats_len, key, val);
+}
+
+bool data_reader_truncated(const struct data_reader *r)
+{
+	return r->truncated;
+}
+
+uint64_t data_reader_file_size(const struct data_reader *r)
+{
+	return r->size;
+}
+
+uint32_t data_reader_nframes(const struct data_reader *r)
+{
+	return r->nframes;
+}
+
+int data_reader_next(struct data_reader *r, struct data_record *out, const char **detail)
+{
+	*detail = NULL;
+	for (;;) {
+		const struct rec_header *h;
+		int type;
+
+		if (r->frame_pos < r->frame_len) {
+			h = (const struct rec_header *)(r->frame + r->frame_pos);
+			if (r->frame_len - r->frame_pos < sizeof(*h) || h->size < sizeof(*h) ||
+			    h->size % 8 || h->size > r->frame_len - r->frame_pos) {
+				*detail = "a record's size does not fit its frame";
+				r->frame_len = r->frame_pos = 0;
+				r->done = true;
+				return -EBADMSG;
+			}
+			r->frame_pos += h->size;
+			out->rec = h;
+			out->frame = FRAME_RECORDS;
+			return 1;
+		}
+		if (r->done)
+			return 0;
+		r->frame_len = r->frame_pos = 0;
+		/* r->pos starts after the META frame, read by data_reader_open() */
+		type = read_frame(r, r->pos, r->frames_end, &r->frame, &r->frame_alloc,
+				  &r->frame_len, detail);
+		if (type == -ENODATA) {
+			/* the recorder stopped mid-frame, or this is where a crash cut the file */
+			if (r->pos < r->frames_end)
+				r->truncated = true;
+			r->done = true;
+			r->frame_len = 0;
+			return 0;
+		}
+		if (type < 0) {
+			r->done = true;
+			r->frame_len = 0;
+			if (!*detail)
+				*detail = strerror(-type);
+			return type;
+		}
+		r->nframes++;
+		if (type != FRAME_RECORDS) {
+			/* only META comes first; STATS and INDEX end the records */
+			r->frame_len = 0;
+			if (type != FRAME_META)
+				r->done = true;
+		}
+	}
+}
+
+static int check_size(const struct rec_header *h, size_t fixed, uint64_t var)
+{
+	return h->size >= fixed && var <= h->size - fixed ? 0 : -EBADMSG;
+}
+
+int record_sample(const struct rec_header *h, struct sample_view *v)
+{
+	const struct rec_sample *s = (const struct rec_sample *)h;
+	uint64_t var;
+
+	if (h->type != REC_SAMPLE || check_size(h, sizeof(*s), 0))
+		return -EBADMSG;
+	var = 8ull * s->nregs + 8ull * s->ncallchain + s->stack_size;
+	if (check_size(h, sizeof(*s), var))
+		return -EBADMSG;
+	v->s = s;
+	v->regs = (const uint64_t *)(s + 1);
+	v->callchain = v->regs + s->nregs;
+	v->stack = (const uint8_t *)(v->callchain + s->ncallchain);
+	return 0;
+}
+
+/* A NUL-terminated string that fills the rest of a record after `fixed` bytes. */
+static const char *tail_str(const struct rec_header *h, size_t fixed)
+{
+	const char *p = (const char *)h + fixed;
+
+	if (h->size <= fixed || !memchr(p, '\0', h->size - fixed))
+		return NULL;
+	return p;
+}
+
+int record_mmap(const struct rec_header *h, const struct rec_mmap **m, const char **filename)
+{
+	if (h->type != REC_MMAP || check_size(h, sizeof(**m), 1))
+		return -EBADMSG;
+	*m = (const struct rec_mmap *)h;
+	*filename = tail_str(h, sizeof(**m));
+	if (!*filename || (*m)->build_id_len > BUILD_ID_MAX)
+		return -EBADMSG;
+	return 0;
+}
+
+int record_comm(const struct rec_header *h, const struct rec_comm **c, const char **name)
+{
+	if (h->type != REC_COMM || check_size(h, sizeof(**c), 1))
+		return -EBADMSG;
+	*c = (const struct rec_comm *)h;
+	*name = tail_str(h, sizeof(**c));
+	return *name ? 0 : -EBADMSG;
+}
+
+int record_image(const struct rec_header *h, const struct rec_image **im, const char **name,
+		 const uint8_t **bytes)
+{
+	const struct rec_image *i = (const struct rec_image *)h;
+	uint64_t name_pad;
+
+	if (h->type != REC_IMAGE || check_size(h, sizeof(*i), 0))
+		return -EBADMSG;
+	name_pad = ((uint64_t)i->name_len + 7) & ~7ull;
+	if (!i->name_len || i->build_id_len > BUILD_ID_MAX ||
+	    check_size(h, sizeof(*i), name_pad + i->size))
+		return -EBADMSG;
+	*name = (const char *)(i + 1);
+	if ((*name)[i->name_len - 1] != '\0')
+		return -EBADMSG;
+	*bytes = (const uint8_t *)*name + name_pad;
+	*im = i;
+	return 0;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Writing and reading pmuprof.data (layout in store/format.h). This is the
+ * only module that uses zstd. The writer fills frames of records in memory,
+ * compresses each into an independent zstd frame and appends it with one
+ * write, so a crash loses at most the frame being filled. The reader treats
+ * every byte as hostile: it checks each size against the file and caps what
+ * it allocates, and reports a file that ends early as truncated.
+ *
+ * Neither prints; both return 0 or -errno (-EBADMSG for a corrupt file).
+ */
+#ifndef PMUPROF_DATAFILE_H
+#define PMUPROF_DATAFILE_H
+
+#include "util/compiler.h"
+#include "store/format.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- writing --------------------------------------------------------- */
+
+struct data_writer;
+
+/*
+ * Creates `path` with mode 0600 after renaming an existing file to
+ * `path`.old. Key/value metadata may be added until the first record.
+ */
+int data_writer_open(const char *path, struct data_writer **out);
+int data_writer_meta(struct data_writer *w, const char *key, const void *val, size_t len);
+int data_writer_meta_str(struct data_writer *w, const char *key, const char *val);
+int data_writer_meta_u64(struct data_writer *w, const char *key, uint64_t val);
+/*
+ * Room for a record of `size` bytes (a multiple of 8) in the current frame,
+ * zeroed; fill it, then data_writer_commit(). NULL after a write error.
+ */
+void *data_writer_reserve(struct data_writer *w, size_t size);
+int data_writer_commit(struct data_writer *w, uint64_t time);
+/* Writes the frame being filled, the statistics, the index and the trailer, and closes. */
+int data_writer_finish(struct data_writer *w);
+/* Statistics written by data_writer_finish(); may be called at any time. */
+int data_writer_stat(struct data_writer *w, const char *key, const void *val, size_t len);
+int data_writer_stat_u64(struct data_writer *w, const char *key, uint64_t val);
+/* The first write error (-ENOSPC, -EFBIG, ...), or 0. Once set, records are dropped. */
+int data_writer_error(const struct data_writer *w);
+uint64_t data_writer_bytes(const struct data_writer *w);
+/* Removes the file and puts back the one data_writer_open() renamed to .old. */
+void data_writer_abandon(struct data_writer *w);
+void data_writer_free(struct data_writer *w); /* after finish, or to abandon */
+
+/* ---- reading --------------------------------------------------------- */
+
+struct data_reader;
+
+/* One record as read; `rec` points into the reader's frame buffer until the next call. */
+struct data_record {
+	const struct rec_header *rec;
+	enum frame_type frame; /* META, RECORDS or STATS */
+};
+
+/*
+ * Opens and checks the header; reads the metadata and, if the file was
+ * finished, the statistics. -ENOENT etc. from open, -EBADMSG for a file
+ * that is not pmuprof data or is corrupt, -ENODATA for an empty file,
+ * -EPROTONOSUPPORT for a newer version. *detail gets a static explanation.
+ */
+int data_reader_open(const char *path, struct data_reader **out, const char **detail);
+void data_reader_free(struct data_reader *r);
+
+/* Metadata and statistics by key; NULL when absent. */
+const void *data_reader_meta(const struct data_reader *r, const char *key, size_t *len);
+/* A metadata string, or NULL. The value is NUL-terminated by the reader. */
+const char *data_reader_meta_str(const struct data_reader *r, const char *key);
+bool data_reader_meta_u64(const struct data_reader *r, const char *key, uint64_t *val);
+const void *data_reader_stat(const struct data_reader *r, const char *key, size_t *len);
+bool data_reader_stat_u64(const struct data_reader *r, const char *key, uint64_t *val);
+
+/*
+ * The next record of the RECORDS frames, in file order. Returns 1 with a
+ * record, 0 at the end, or -EBADMSG (with *detail) when a frame is corrupt;
+ * records before it were all delivered.
+ */
+int data_reader_next(struct data_reader *r, struct data_record *out, const char **detail);
+/* True when the file ends without a trailer (the recorder was killed) or mid-frame. */
+bool data_reader_truncated(const struct data_reader *r);
+uint64_t data_reader_file_size(const struct data_reader *r);
+uint32_t data_reader_nframes(const struct data_reader *r);
+
+/*
+ * Typed views of records, each checking sizes against the record: 0 or
+ * -EBADMSG. Pointers in the views point into the record.
+ */
+struct sample_view {
+	const struct rec_sample *s;
+	const uint64_t *regs;
+	const uint64_t *callchain;
+	const uint8_t *stack;
+};
+int record_sample(const struct rec_header *h, struct sample_view *v);
+int record_mmap(const struct rec_header *h, const struct rec_mmap **m, const char **filename);
+int record_comm(const struct rec_header *h, const struct rec_comm **c, const char **name);
+int record_image(const struct rec_header *h, const struct rec_image **im, const char **name,
+		 const uint8_t **bytes);
+
+/* Bytes a record needs: `fixed` plus `var` rounded up to 8. */
+static inline size_t record_size(size_t fixed, size_t var)
+{
+	return (fixed + var + 7) & ~(size_t)7;
+}
+
+#endif

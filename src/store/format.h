@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The on-disk layout of pmuprof.data, version 1 (documented for users in
+ * pmuprof-data(5)). All integers are little-endian; every record is padded
+ * to a multiple of 8 bytes.
+ *
+ *   file header (64 bytes)
+ *   frame: META      key/value records: command line, host, event attr, ...
+ *   frame: RECORDS   samples, maps, threads, losses, the vDSO image, ...
+ *   ...              (each frame is one independent zstd frame)
+ *   frame: STATS     key/value records: run statistics (absent after a crash)
+ *   frame: INDEX     one entry per earlier frame                 (idem)
+ *   trailer (32 bytes)                                           (idem)
+ *
+ * A reader that finds no valid trailer walks the frames from the start and
+ * stops at the first incomplete one: the file is then "truncated".
+ */
+#ifndef PMUPROF_FORMAT_H
+#define PMUPROF_FORMAT_H
+
+#include "util/compiler.h"
+
+#include <stdint.h>
+
+#define PMUPROF_MAGIC	  "PMUPROF"	/* 8 bytes with the NUL */
+#define PMUPROF_VERSION	  1
+#define PMUPROF_TRAILER	  "PMUPEND"	/* 8 bytes with the NUL */
+#define FRAME_MAGIC	  0x52464d50u	/* "PMFR" */
+#define FRAME_MAX_RAW	  (64u << 20)	/* no frame decodes to more: bounds a reader's memory */
+
+struct file_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t header_size; /* sizeof(struct file_header) */
+	uint64_t created_ns;  /* CLOCK_REALTIME when recording began */
+	uint8_t reserved[40];
+};
+
+enum frame_type {
+	FRAME_META = 1,
+	FRAME_RECORDS = 2,
+	FRAME_STATS = 3,
+	FRAME_INDEX = 4,
+};
+
+struct frame_header {
+	uint32_t magic;
+	uint32_t type;
+	uint32_t csize;	   /* bytes of zstd data that follow */
+	uint32_t rsize;	   /* bytes they decode to */
+	uint32_t nrecords; /* records in the frame (index entries for FRAME_INDEX) */
+	uint32_t reserved;
+	uint64_t first_time; /* earliest record time in the frame, ns, CLOCK_MONOTONIC */
+};
+
+struct index_entry {
+	uint64_t offset; /* of the frame header from the start of the file */
+	uint32_t type;
+	uint32_t nrecords;
+	uint64_t first_time;
+};
+
+struct file_trailer {
+	char magic[8];
+	uint64_t index_offset; /* of the INDEX frame's header */
+	uint64_t stats_offset; /* of the STATS frame's header */
+	uint64_t file_size;    /* the whole file, this trailer included */
+};
+
+/* Every record starts with this header; size includes it. */
+struct rec_header {
+	uint16_t type;
+	uint16_t misc;
+	uint32_t size;
+};
+
+enum rec_type {
+	REC_KV = 1,	  /* key/value, in META and STATS frames */
+	REC_SAMPLE = 2,
+	REC_MMAP = 3,
+	REC_COMM = 4,
+	REC_FORK = 5,
+	REC_EXIT = 6,
+	REC_LOST = 7,
+	REC_THROTTLE = 8,
+	REC_IMAGE = 9,	  /* an object's bytes, e.g. the vDSO */
+	REC_MAX
+};
+
+/* misc of REC_KV: what the value is */
+enum kv_kind {
+	KV_BYTES = 0,
+	KV_STRING = 1, /* NUL-terminated */
+	KV_U64 = 2,
+};
+
+struct rec_kv {
+	struct rec_header h;
+	uint16_t klen;	/* key bytes, no NUL */
+	uint16_t pad;
+	uint32_t vlen;	/* value bytes */
+	/* key, then value */
+};
+
+/* misc bits of REC_SAMPLE */
+#define SAMPLE_KERNEL	     0x1 /* the ip is in the kernel */
+#define SAMPLE_NO_USER_REGS  0x2 /* no user context (a kernel thread) */
+#define SAMPLE_STACK_FULL    0x4 /* the stack copy filled the requested size: may be cut */
+
+struct rec_sample {
+	struct rec_header h;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint64_t weight; /* the period: events (or ns of the clock) this sample stands for */
+	uint64_t ip;
+	uint32_t cpu;
+	uint16_t nregs;	     /* user registers, in the order of meta "regs-mask" */
+	uint16_t ncallchain; /* kernel-supplied return addresses (--call-graph fp) */
+	uint32_t stack_size; /* bytes of user stack copied, from the sampled sp up */
+	uint32_t pad;
+	/* u64 regs[nregs], u64 callchain[ncallchain], u8 stack[stack_size] */
+};
+
+#define BUILD_ID_MAX 20
+
+struct rec_mmap {
+	struct rec_header h;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint64_t start, len, pgoff;
+	uint32_t prot, flags;
+	uint8_t build_id_len; /* 0: unknown */
+	uint8_t pad[7];
+	uint8_t build_id[BUILD_ID_MAX];
+	uint32_t pad2;
+	/* filename, NUL-terminated */
+};
+
+/* misc of REC_COMM: 1 when the name changed because of an exec */
+struct rec_comm {
+	struct rec_header h;
+	uint32_t pid, tid;
+	uint64_t time;
+	/* name, NUL-terminated */
+};
+
+struct rec_task { /* REC_FORK and REC_EXIT */
+	struct rec_header h;
+	uint32_t pid, ppid, tid, ptid;
+	uint64_t time;
+};
+
+/* misc of REC_LOST */
+enum lost_kind {
+	LOST_RING = 0,	  /* PERF_RECORD_LOST: the ring buffer was full */
+	LOST_SAMPLES = 1, /* PERF_RECORD_LOST_SAMPLES: dropped in the kernel */
+	LOST_WRITER = 2,  /* dropped by pmuprof: the writer could not keep up */
+};
+
+struct rec_lost {
+	struct rec_header h;
+	uint64_t time;
+	uint64_t count;
+};
+
+/* misc of REC_THROTTLE: 0 throttled, 1 unthrottled */
+struct rec_throttle {
+	struct rec_header h;
+	uint64_t time;
+};
+
+struct rec_image {
+	struct rec_header h;
+	uint32_t size;	   /* bytes of the image */
+	uint16_t name_len; /* bytes of the name including its NUL, padded to 8 in the record */
+	uint8_t build_id_len;
+	uint8_t pad;
+	uint8_t build_id[BUILD_ID_MAX];
+	uint32_t pad2;
+	/* name, then the image */
+};
+
+_Static_assert(sizeof(struct file_header) == 64, "file header layout");
+_Static_assert(sizeof(struct frame_header) == 32, "frame header layout");
+_Static_assert(sizeof(struct file_trailer) == 32, "trailer layout");
+_Static_assert(sizeof(struct rec_sample) % 8 == 0, "sample layout");
+_Static_assert(sizeof(struct rec_mmap) % 8 == 0, "mmap layout");
+_Static_assert(sizeof(struct rec_image) % 8 == 0, "image layout");
+
+#endif
