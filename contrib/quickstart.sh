@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The README's first command: install what is missing, build pmuprof, and
-# run it on the demo workload in contrib/demo/.
+# run it on the demo workload in contrib/demo/: count it, record it, report it.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -13,3 +13,10 @@ make -s -j"$(nproc)"
 echo
 echo "== pmuprof stat -- contrib/demo/demo"
 ./src/pmuprof stat -- ./contrib/demo/demo
+
+echo
+echo "== pmuprof record -o /tmp/pmuprof-demo.data -- contrib/demo/demo"
+./src/pmuprof record -o /tmp/pmuprof-demo.data -- ./contrib/demo/demo
+echo
+echo "== pmuprof report -i /tmp/pmuprof-demo.data"
+./src/pmuprof report -i /tmp/pmuprof-demo.data

@@ -4,7 +4,8 @@
 # missing, then build and run the whole test suite three ways:
 #   1. gcc, warnings as errors, make check
 #   2. clang with AddressSanitizer and UndefinedBehaviorSanitizer, make check
-#   3. make distcheck (tarball builds, installs, passes its tests)
+#   3. the pmuprof.data reader under libFuzzer for a bounded time
+#   4. make distcheck (tarball builds, installs, passes its tests)
 # and print "N passed, N failed, N skipped" counted from the test logs.
 set -u
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 sh contrib/install-deps.sh --test || exit 1
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 n=0
 step_failed() {
 	echo "FAIL: $1"
 	failed=$((failed + 1))
@@ -70,7 +71,33 @@ if [ -x _build/asan/src/pmuprof ]; then
 	show_failures _build/asan
 fi
 
-# 3. distcheck, counted as one test
+# 3. the data file reader under libFuzzer for a bounded time, seeded with
+#    real recordings; counted as one test
+fuzz_dir=_build/fuzz
+rm -rf "$fuzz_dir" && mkdir -p "$fuzz_dir/corpus"
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -I _build/asan \
+	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/util/alloc.c src/util/error.c \
+	$(pkg-config --cflags --libs libzstd) -o "$fuzz_dir/fuzz-datafile" >"$fuzz_dir/build.log" 2>&1; then
+	for args in "-e cpu-clock -F 2000 -- _build/gcc/tests/workload/burn 2 50" \
+		"-e cpu-clock --call-graph fp -- _build/gcc/tests/workload/pages 100"; do
+		# shellcheck disable=SC2086
+		_build/gcc/src/pmuprof record -q -o "$fuzz_dir/corpus/seed$((++n)).data" $args \
+			>/dev/null 2>&1 || true
+	done
+	if (cd "$fuzz_dir" && ./fuzz-datafile -max_total_time="${FUZZ_SECONDS:-60}" \
+		-rss_limit_mb=1024 -timeout=10 corpus >fuzz.log 2>&1); then
+		passed=$((passed + 1))
+		echo "fuzz-datafile: $(grep -o 'Done [0-9]* runs in [0-9]* second' "$fuzz_dir/fuzz.log")"
+	else
+		step_failed "fuzz-datafile found a crash (see $fuzz_dir/fuzz.log)"
+		tail -40 "$fuzz_dir/fuzz.log"
+	fi
+else
+	step_failed "building the fuzz target (see $fuzz_dir/build.log)"
+	tail -20 "$fuzz_dir/build.log"
+fi
+
+# 4. distcheck, counted as one test
 if (cd _build/gcc && make -s distcheck >distcheck.log 2>&1); then
 	passed=$((passed + 1))
 else

@@ -9,12 +9,13 @@
 #   perf:     perf record -F HZ --call-graph dwarf,8192 [-z]
 #
 # Each configuration runs RUNS times (default 5), interleaved; medians are
-# printed, and ratios to the unprofiled run. Usage from a built tree:
-#   contrib/bench/record-overhead.sh [RUNS] [BLOCKS]
+# printed, and ratios to the unprofiled run; "lost" and "samples" are those
+# of the last run. Usage from a built tree:
+#   [RATES="1000 10000"] contrib/bench/record-overhead.sh [RUNS] [BLOCKS]
 set -eu
 cd "$(dirname "$0")/../.."
 runs=${1:-5}
-blocks=${2:-10000}
+blocks=${2:-60000}
 pmuprof=${PMUPROF:-./src/pmuprof}
 wl="${WORKLOADS:-./tests/workload}/burn"
 command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
@@ -40,7 +41,7 @@ pmuprof_stat() { "$pmuprof" report --header -i "$1" | awk -v k="$2" '$1 == k { p
 
 echo "# record overhead: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2), $(uname -r), $(nproc) CPUs, $runs runs each, burn 2 =$blocks"
 printf '%-34s %9s %9s %9s %9s %8s %10s %12s\n' config "wall(s)" "cpu(s)" "wall/base" "cpu/base" lost samples "bytes/smp"
-for hz in 1000 10000; do
+for hz in ${RATES:-1000 10000}; do
 	rm -f "$tmp"/*.times
 	for _ in $(seq "$runs"); do
 		run base "$wl" 2 "=$blocks"

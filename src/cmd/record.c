@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,7 +39,8 @@
 #define HELP_SHOWN	    1000
 #define DEFAULT_FREQ	    1000
 #define DEFAULT_STACK	    8192
-#define DEFAULT_PAGES	    512		 /* 2 MiB of ring per CPU */
+#define MIN_PAGES	    512		 /* 2 MiB of ring per CPU at least */
+#define MAX_AUTO_PAGES	    8192	 /* 32 MiB: the most pmuprof picks by itself */
 #define QUEUE_MAX_BYTES	    (512u << 20) /* beyond this, drop rather than grow without end */
 
 enum {
@@ -57,7 +59,7 @@ static const struct cmd_option record_options[] = {
 	{ 't', "tid", "TID", "sample one existing thread" },
 	{ 'a', "all-cpus", NULL, "sample everything on every CPU" },
 	{ OPT_DURATION, "duration", "SECONDS", "stop after SECONDS (with -p, -t, -a)" },
-	{ 'm', "mmap-pages", "N", "ring buffer pages per CPU, a power of two (default 512)" },
+	{ 'm', "mmap-pages", "N", "ring buffer pages per CPU, a power of two (default: fit the rate)" },
 	{ OPT_NO_FALLBACK, "no-fallback", NULL, "fail instead of sampling cpu-clock without a PMU" },
 	{ 'q', "quiet", NULL, "no summary at the end" },
 	{ 'h', "help", NULL, "show this help" },
@@ -123,6 +125,24 @@ static int parse_call_graph(struct record_opts *o, const char *arg)
 	return -1;
 }
 
+/*
+ * Ring pages per CPU that hold about a quarter second of samples at the
+ * requested rate, so a reader that is kept off the CPU for a while by the
+ * workload loses nothing. A period (-c) is taken as 4000 samples a second.
+ */
+static unsigned long ring_pages_for(const struct record_opts *o)
+{
+	unsigned long rate = o->freq ? o->freq : 4000;
+	unsigned long per_sample = 96 + (o->cg == CG_DWARF ? o->stack_size + 48 : 0) +
+				   (o->cg == CG_FP ? 1024 : 0);
+	unsigned long want = rate * per_sample / 4 / (unsigned long)sysconf(_SC_PAGESIZE);
+	unsigned long pages = MIN_PAGES;
+
+	while (pages < want && pages < MAX_AUTO_PAGES)
+		pages *= 2;
+	return pages;
+}
+
 static int parse_options(struct record_opts *o, int argc, char **argv)
 {
 	struct cmd_parser p;
@@ -136,7 +156,7 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 	o->stack_size = DEFAULT_STACK;
 	o->output = "pmuprof.data";
 	o->kind = TARGET_WORKLOAD;
-	o->pages = DEFAULT_PAGES;
+	o->pages = 0; /* sized from the rate below unless -m is given */
 	cmd_parser_init(&p, "record", "[options] [--] COMMAND [ARGS]  |  -p PID | -t TID | -a",
 			record_options, ARRAY_SIZE(record_options), argc, argv);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
@@ -231,6 +251,8 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 	}
 	if (!o->period && !o->freq)
 		o->freq = DEFAULT_FREQ;
+	if (!o->pages)
+		o->pages = ring_pages_for(o);
 	if (o->freq) {
 		long max = read_sysctl("/proc/sys/kernel/perf_event_max_sample_rate", 0);
 
@@ -253,7 +275,7 @@ out:
 struct chunk {
 	struct chunk *next;
 	size_t len;
-	uint8_t data[];
+	uint8_t *data; /* owned: drained straight from a ring, copied once */
 };
 
 struct writer {
@@ -290,6 +312,7 @@ static void *writer_main(void *arg)
 		if (!c)
 			break;
 		ret = wr->err ? 0 : perfrec_convert(&wr->pr, c->data, c->len);
+		free(c->data);
 		free(c);
 		if (ret < 0) {
 			pthread_mutex_lock(&wr->lock);
@@ -300,8 +323,8 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* Hands a drained buffer to the writer; returns the writer's error, if any. */
-static int writer_push(struct writer *wr, const uint8_t *buf, size_t len)
+/* Hands a drained buffer (ownership included) to the writer; returns the writer's error. */
+static int writer_push(struct writer *wr, uint8_t *buf, size_t len)
 {
 	struct chunk *c;
 	int err;
@@ -311,15 +334,18 @@ static int writer_push(struct writer *wr, const uint8_t *buf, size_t len)
 	if (!err && wr->queued + len > QUEUE_MAX_BYTES) {
 		wr->dropped += perfrec_count_samples(buf, len);
 		pthread_mutex_unlock(&wr->lock);
+		free(buf);
 		return 0;
 	}
 	pthread_mutex_unlock(&wr->lock);
-	if (err)
+	if (err) {
+		free(buf);
 		return err;
-	c = xmalloc(sizeof(*c) + len);
+	}
+	c = xmalloc(sizeof(*c));
 	c->next = NULL;
 	c->len = len;
-	memcpy(c->data, buf, len);
+	c->data = buf;
 	pthread_mutex_lock(&wr->lock);
 	if (wr->tail)
 		wr->tail->next = c;
@@ -349,6 +375,18 @@ static uint64_t now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	bool ok = f && fgets(buf, (int)size, f);
+
+	if (f)
+		fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
 }
 
 static void cpu_model(char *buf, size_t size)
@@ -391,6 +429,8 @@ static void write_meta(struct data_writer *w, const struct record_opts *o, int a
 	data_writer_meta_str(w, "cpu", model);
 	data_writer_meta_u64(w, "ncpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
 	data_writer_meta_str(w, "clock", "CLOCK_MONOTONIC");
+	if (read_line("/proc/sys/kernel/random/boot_id", buf, sizeof(buf)))
+		data_writer_meta_str(w, "boot-id", buf);
 	data_writer_meta_u64(w, "start-realtime-ns", now_ns(CLOCK_REALTIME));
 	data_writer_meta_u64(w, "start-ns", now_ns(CLOCK_MONOTONIC));
 	data_writer_meta_str(w, "sampler", "pmu");
@@ -587,16 +627,24 @@ struct run_result {
 	int error; /* a write error that ended recording */
 };
 
-static int drain_all(struct sampler *s, struct writer *wr, uint8_t **buf, size_t *alloc)
+static int drain_all(struct sampler *s, struct writer *wr)
 {
 	int err = 0;
 
-	for (size_t i = 0; i < s->nrings; i++) {
-		size_t n;
+	for (size_t i = 0; i < s->nrings && !err; i++) {
+		for (;;) {
+			uint8_t *buf = NULL;
+			size_t alloc = 0, n = sampler_drain(&s->rings[i], &buf, &alloc);
 
-		/* a busy ring refills while we copy: go around until it is empty */
-		while ((n = sampler_drain(&s->rings[i], buf, alloc)) > 0 && !err)
-			err = writer_push(wr, *buf, n);
+			if (!n) {
+				free(buf);
+				break;
+			}
+			/* a busy ring refills while we copy: go around until it is empty */
+			err = writer_push(wr, buf, n);
+			if (err)
+				break;
+		}
 	}
 	return err;
 }
@@ -609,8 +657,7 @@ static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mo
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), deadline = 0;
 	bool has_workload = wl->pid > 0, done = false;
 	int exit_fd = -1;
-	size_t alloc = 0, npfd = 0, ring0;
-	uint8_t *buf = NULL;
+	size_t npfd = 0, ring0;
 
 	if (o->duration > 0)
 		deadline = t0 + (uint64_t)(o->duration * 1e9);
@@ -664,7 +711,7 @@ static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mo
 		for (size_t i = ring0; i < npfd; i++)
 			if (pfd[i].revents & (POLLHUP | POLLERR))
 				pfd[i].fd = -1; /* nothing more will come from it */
-		res->error = drain_all(s, wr, &buf, &alloc);
+		res->error = drain_all(s, wr);
 		if (res->error)
 			break;
 		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
@@ -672,11 +719,10 @@ static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mo
 	}
 	sampler_disable(s);
 	if (!res->error)
-		res->error = drain_all(s, wr, &buf, &alloc);
+		res->error = drain_all(s, wr);
 	res->elapsed_s = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (exit_fd >= 0)
 		close(exit_fd);
-	free(buf);
 	free(pfd);
 }
 
@@ -810,6 +856,12 @@ int cmd_record(int argc, char **argv)
 		error("cannot start the writer thread");
 		goto out_sampler;
 	}
+	/*
+	 * The rings fill while the workload keeps every CPU busy: a reader that
+	 * waits its turn loses samples. Where allowed (root), it gets a better
+	 * nice value than the workload and the writer thread, which keep theirs.
+	 */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), -10);
 	if (!counts_workload)
 		sampler_enable(&s);
 	if (o.argv) {

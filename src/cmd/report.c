@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "resolve/elf.h"
+#include "resolve/kallsyms.h"
 #include "resolve/maps.h"
 #include "store/datafile.h"
 #include "util/alloc.h"
@@ -84,6 +85,7 @@ struct line {
 
 struct report {
 	struct maps *maps;
+	struct kallsyms *kernel; /* NULL unless reporting on the recording's boot */
 	struct comm_event *comms;
 	size_t ncomms, acomms;
 	struct fork_link {
@@ -319,8 +321,9 @@ static void symbolize(struct report *r, const struct site *s, char **dso, char *
 	const char *name;
 
 	if (s->k.kernel) {
+		name = r->kernel ? kallsyms_find(r->kernel, s->k.ip) : NULL;
 		*dso = xstrdup("[kernel]");
-		*sym = xstrdup("[k] [unknown]");
+		*sym = name ? xasprintf("[k] %s", name) : xstrdup("[k] [unknown]");
 		return;
 	}
 	m = maps_find(r->maps, s->k.pid, s->k.ip, s->time);
@@ -494,8 +497,34 @@ static int open_error(const char *path, int err, const char *detail)
 	return EXIT_FAIL;
 }
 
+/*
+ * Kernel addresses move with KASLR at every boot: /proc/kallsyms names them
+ * only when reporting on the boot that recorded them.
+ */
+static struct kallsyms *kernel_symbols(const struct data_reader *rd)
+{
+	const char *recorded = data_reader_meta_str(rd, "boot-id");
+	struct kallsyms *k = NULL;
+	char now[64] = "";
+	FILE *f;
+
+	if (!recorded)
+		return NULL;
+	f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	if (!f)
+		return NULL;
+	if (!fgets(now, sizeof(now), f))
+		now[0] = '\0';
+	fclose(f);
+	now[strcspn(now, "\n")] = '\0';
+	if (strcmp(now, recorded) || kallsyms_load(&k) < 0)
+		return NULL;
+	return k;
+}
+
 static void release_report(struct report *r)
 {
+	kallsyms_free(r->kernel);
 	maps_free(r->maps);
 	for (size_t i = 0; i < r->ncomms; i++)
 		free(r->comms[i].name);
@@ -534,6 +563,7 @@ int cmd_report(int argc, char **argv)
 	}
 	memset(&r, 0, sizeof(r));
 	r.maps = maps_new();
+	r.kernel = kernel_symbols(rd);
 	hash_init(&r.site_index);
 	ret = load(&r, rd, &detail);
 	if (ret < 0)
@@ -578,7 +608,8 @@ int cmd_report(int argc, char **argv)
 		lines[li].weight += s->weight;
 	}
 	hash_release(&line_index);
-	qsort(lines, nlines, sizeof(*lines), cmp_line);
+	if (nlines > 1)
+		qsort(lines, nlines, sizeof(*lines), cmp_line);
 	for (size_t i = 0; i < maps_ndsos(r.maps); i++) {
 		struct dso *d = maps_dso(r.maps, i);
 

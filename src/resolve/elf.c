@@ -157,7 +157,8 @@ static void finish_symbols(struct elf_object *o)
 {
 	size_t out = 0;
 
-	qsort(o->syms, o->nsyms, sizeof(*o->syms), cmp_sym);
+	if (o->nsyms > 1)
+		qsort(o->syms, o->nsyms, sizeof(*o->syms), cmp_sym);
 	for (size_t i = 0; i < o->nsyms; i++) {
 		if (out && o->syms[out - 1].start == o->syms[i].start) {
 			struct elf_sym *k = &o->syms[out - 1];

@@ -164,8 +164,10 @@ static int cmp_pid(const void *a, const void *b)
 void maps_finish(struct maps *m)
 {
 	for (size_t i = 0; i < m->npids; i++)
-		qsort(m->pids[i].v, m->pids[i].nr, sizeof(struct map), cmp_map);
-	qsort(m->pids, m->npids, sizeof(*m->pids), cmp_pid);
+		if (m->pids[i].nr > 1)
+			qsort(m->pids[i].v, m->pids[i].nr, sizeof(struct map), cmp_map);
+	if (m->npids > 1)
+		qsort(m->pids, m->npids, sizeof(*m->pids), cmp_pid);
 }
 
 static const struct pid_maps *find_pid(const struct maps *m, uint32_t pid)

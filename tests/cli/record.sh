@@ -46,6 +46,19 @@ run_pmuprof record -q -o nopie.data -- "$WORKLOADS/burn-nopie" 1 200
 run_pmuprof report -i nopie.data
 like "non-PIE: burn() is the top symbol" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
 
+# the vDSO: named from the image stored in the file
+run_pmuprof record -q -e cpu-clock -o vdso.data -- "$WORKLOADS/vdso" 300
+run_pmuprof report -i vdso.data --sort dso,sym
+like "vDSO: its function is named from the stored image" "$(cat "$OUT")" '\[vdso\] +\[\.\] (__vdso_)?clock_gettime'
+
+# an object rebuilt since the recording: its build-id differs, report warns
+cp "$WORKLOADS/burn" mybin
+run_pmuprof record -q -e cpu-clock -o changed.data -- ./mybin 1 100
+cp "$WORKLOADS/burn-nopie" mybin
+run_pmuprof report -i changed.data
+like "changed object: report warns" "$(cat "$ERR")" \
+	"^pmuprof: warning: '$T_TMP/mybin' has changed since the recording \(its build-id differs\): its symbols may be wrong$"
+
 # the previous file is kept
 run_pmuprof record -q -- true
 ok "the previous recording is kept as pmuprof.data.old" [ -s pmuprof.data.old ]
@@ -84,6 +97,12 @@ run_pmuprof report --header -i int.data
 like "SIGINT: the file is complete" "$(cat "$OUT")" '^complete +yes$'
 kill $bpid
 wait $bpid 2>/dev/null
+
+# -a: every CPU, with maps of processes that were already running
+run_pmuprof record -q -a -o all.data -- "$WORKLOADS/burn" 1 200
+is "-a with a command: exit status" "$RC" 0
+run_pmuprof report -i all.data --sort comm,sym
+like "-a: the command's hot function is there" "$(cat "$OUT")" ' burn +\[\.\] burn$'
 
 # SIGKILL leaves a file that opens, with every complete frame
 "$PMUPROF" record -q -F 4000 -o killed.data -- "$WORKLOADS/burn" 2 3000 >/dev/null 2>&1 &

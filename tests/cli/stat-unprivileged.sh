@@ -51,4 +51,18 @@ is "unwritable -o as nobody: exit status" "$RC" 1
 is "unwritable -o as nobody: message" "$(cat "$ERR")" \
 	"pmuprof: cannot open '/root/pmuprof-denied.txt' for writing: Permission denied"
 
+# record as an unprivileged user: user space only, ring buffers fitted to
+# kernel.perf_event_mlock_kb instead of failing
+chmod 1777 "$T_TMP"
+run as_nobody "$dir/pmuprof" record -o "$T_TMP/nobody.data" -m 4096 -- "$dir/burn" 1 100
+is "unprivileged record: exit status" "$RC" 0
+if [ "$paranoid" -ge 2 ]; then
+	like "unprivileged record: user space only is said" "$(cat "$ERR")" \
+		'^pmuprof: note: kernel.perf_event_paranoid is 2: sampling user space only'
+fi
+like "unprivileged record: -m 4096 fitted to perf_event_mlock_kb" "$(cat "$ERR")" \
+	'^pmuprof: note: ring buffers of [0-9]+ pages per CPU, not 4096: that is what kernel.perf_event_mlock_kb allows$'
+run as_nobody "$dir/pmuprof" report -i "$T_TMP/nobody.data"
+like "unprivileged report: the hot function" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
+
 done_testing

@@ -100,7 +100,8 @@ static void copy_prefix(const char *from, const char *to, off_t len)
 int main(void)
 {
 	struct data_reader *r;
-	const char *detail, *full = NULL;
+	const char *detail;
+	char *full;
 	struct stat st;
 	uint64_t v = 0;
 	bool truncated;
@@ -196,5 +197,6 @@ int main(void)
 		ok(clean, "a flipped byte anywhere is survived (%lld positions)",
 		   (long long)st.st_size);
 	}
+	free(full);
 	return done_testing();
 }

@@ -14,7 +14,8 @@
 #include <time.h>
 
 static long burn_ms, burn_blocks = -1;
-static volatile unsigned long sink;
+/* per thread: a shared counter would make the threads fight over one cache line */
+static __thread volatile unsigned long sink;
 
 static double thread_cpu_ms(void)
 {
