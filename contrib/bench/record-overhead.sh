@@ -9,8 +9,8 @@
 #   perf:     perf record -F HZ --call-graph dwarf,8192 [-z]
 #
 # Each configuration runs RUNS times (default 5), interleaved; medians are
-# printed, and ratios to the unprofiled run; "lost" and "samples" are those
-# of the last run. Usage from a built tree:
+# printed, and ratios to the unprofiled run; "lost" is the most any run
+# lost, "samples" and bytes are the last run's. Usage from a built tree:
 #   [RATES="1000 10000"] contrib/bench/record-overhead.sh [RUNS] [BLOCKS]
 set -eu
 cd "$(dirname "$0")/../.."
@@ -40,15 +40,18 @@ perf_lost() { perf report -i "$1" --stats 2>/dev/null | awk '/LOST(_SAMPLES)? ev
 pmuprof_stat() { "$pmuprof" report --header -i "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 
 echo "# record overhead: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2), $(uname -r), $(nproc) CPUs, $runs runs each, burn 2 =$blocks"
-printf '%-34s %9s %9s %9s %9s %8s %10s %12s\n' config "wall(s)" "cpu(s)" "wall/base" "cpu/base" lost samples "bytes/smp"
+printf '%-34s %9s %9s %9s %9s %8s %10s %12s\n' config "wall(s)" "cpu(s)" "wall/base" "cpu/base" "max lost" samples "bytes/smp"
 for hz in ${RATES:-1000 10000}; do
-	rm -f "$tmp"/*.times
+	rm -f "$tmp"/*.times "$tmp"/*.lost
 	for _ in $(seq "$runs"); do
 		run base "$wl" 2 "=$blocks"
 		run perf perf record -q -F "$hz" --call-graph dwarf,8192 -o "$tmp/perf.data" -- "$wl" 2 "=$blocks"
-		cp "$tmp/perf.data" "$tmp/perf.keep"
+		perf_lost "$tmp/perf.data" >>"$tmp/perf.lost"
 		run perfz perf record -q -z -F "$hz" --call-graph dwarf,8192 -o "$tmp/perfz.data" -- "$wl" 2 "=$blocks"
+		perf_lost "$tmp/perfz.data" >>"$tmp/perfz.lost"
 		run pmuprof "$pmuprof" record -q -F "$hz" --call-graph dwarf,8192 -o "$tmp/pmuprof.data" -- "$wl" 2 "=$blocks"
+		f=$tmp/pmuprof.data
+		echo $(($(pmuprof_stat "$f" lost-ring) + $(pmuprof_stat "$f" lost-samples) + $(pmuprof_stat "$f" lost-writer))) >>"$tmp/pmuprof.lost"
 	done
 	bw=$(cut -d' ' -f1 "$tmp/base.times" | median)
 	bc=$(cut -d' ' -f2 "$tmp/base.times" | median)
@@ -60,13 +63,13 @@ for hz in ${RATES:-1000 10000}; do
 		perf | perfz)
 			f=$tmp/$cfg.data
 			n=$(perf_samples "$f")
-			lost=$(perf_lost "$f")
+			lost=$(sort -g "$tmp/$cfg.lost" | tail -1)
 			bps=$(awk -v s="$(stat -c %s "$f")" -v n="$n" 'BEGIN { printf "%.0f", n ? s / n : 0 }')
 			;;
 		pmuprof)
 			f=$tmp/pmuprof.data
 			n=$(pmuprof_stat "$f" samples)
-			lost=$(($(pmuprof_stat "$f" lost-ring) + $(pmuprof_stat "$f" lost-samples) + $(pmuprof_stat "$f" lost-writer)))
+			lost=$(sort -g "$tmp/pmuprof.lost" | tail -1)
 			bps=$(awk -v s="$(stat -c %s "$f")" -v n="$n" 'BEGIN { printf "%.0f", n ? s / n : 0 }')
 			;;
 		esac

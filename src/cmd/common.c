@@ -184,3 +184,33 @@ int exit_status_of(int wstatus)
 		return 128 + WTERMSIG(wstatus);
 	return EXIT_FAIL;
 }
+
+int check_target_options(const char *verb, const char *cmd, int nattach, bool has_command,
+			 double duration)
+{
+	if (nattach > 1)
+		return error("-p, -t and -a choose what to %s: give only one of them", verb);
+	if (!has_command && !nattach)
+		return error("nothing to %s: give a command to run, or -p PID, -t TID or -a (see "
+			     "'pmuprof %s --help')",
+			     verb, cmd);
+	if (duration > 0 && !nattach)
+		return error("--duration is for -p, -t and -a; a command is %s until it exits",
+			     !strcmp(verb, "count") ? "counted" : "sampled");
+	return 0;
+}
+
+void report_no_such_target(bool thread, int id)
+{
+	error("no %s with %s %d (has it exited?)", thread ? "thread" : "process",
+	      thread ? "TID" : "PID", id);
+}
+
+int report_exec_failure(const char *prog, int err)
+{
+	if (err == -ENOENT && !strchr(prog, '/'))
+		error("cannot run '%s': command not found", prog);
+	else
+		error("cannot run '%s': %s", prog, strerror(-err));
+	return err == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}

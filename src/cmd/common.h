@@ -59,4 +59,17 @@ const char *explain_perf_error(int err, bool cpu_wide);
 /* The exit status for a wait() status: the code, or 128 + signal. */
 int exit_status_of(int wstatus);
 
+/*
+ * The checks every command with a target shares: at most one of -p, -t and
+ * -a; a command or a target; --duration only with a target. `verb` is
+ * "count" or "sample", `cmd` the command's name. Prints and returns -1 on
+ * a usage error.
+ */
+int check_target_options(const char *verb, const char *cmd, int nattach, bool has_command,
+			 double duration);
+/* Reports that the -p/-t target does not exist. */
+void report_no_such_target(bool thread, int id);
+/* Reports a failed exec of the workload and returns the exit status (126 or 127). */
+int report_exec_failure(const char *prog, int err);
+
 #endif

@@ -19,6 +19,7 @@
 #include "store/datafile.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/proc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -87,19 +88,6 @@ struct record_opts {
 };
 
 static const char *const cg_names[] = { "dwarf", "fp", "none" };
-
-static long read_sysctl(const char *path, long dflt)
-{
-	FILE *f = fopen(path, "r");
-	long v;
-
-	if (!f)
-		return dflt;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = dflt;
-	fclose(f);
-	return v;
-}
 
 static int parse_call_graph(struct record_opts *o, const char *arg)
 {
@@ -232,19 +220,8 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
-	if (o->nattach > 1) {
-		error("-p, -t and -a choose what to sample: give only one of them");
+	if (check_target_options("sample", "record", o->nattach, o->argv, o->duration) < 0)
 		goto out;
-	}
-	if (!o->argv && !o->nattach) {
-		error("nothing to sample: give a command to run, or -p PID, -t TID or -a (see "
-		      "'pmuprof record --help')");
-		goto out;
-	}
-	if (o->duration > 0 && !o->nattach) {
-		error("--duration is for -p, -t and -a; a command is sampled until it exits");
-		goto out;
-	}
 	if (o->freq && o->period) {
 		error("-F and -c cannot be combined: sample by frequency or by period");
 		goto out;
@@ -254,7 +231,7 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 	if (!o->pages)
 		o->pages = ring_pages_for(o);
 	if (o->freq) {
-		long max = read_sysctl("/proc/sys/kernel/perf_event_max_sample_rate", 0);
+		long max = proc_read_long("/proc/sys/kernel/perf_event_max_sample_rate", 0);
 
 		if (max > 0 && o->freq > (unsigned long)max) {
 			error("-F %lu is above kernel.perf_event_max_sample_rate (%ld): use -F %ld "
@@ -377,18 +354,6 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static bool read_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	bool ok = f && fgets(buf, (int)size, f);
-
-	if (f)
-		fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
 static void cpu_model(char *buf, size_t size)
 {
 	char line[512];
@@ -429,7 +394,7 @@ static void write_meta(struct data_writer *w, const struct record_opts *o, int a
 	data_writer_meta_str(w, "cpu", model);
 	data_writer_meta_u64(w, "ncpus", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
 	data_writer_meta_str(w, "clock", "CLOCK_MONOTONIC");
-	if (read_line("/proc/sys/kernel/random/boot_id", buf, sizeof(buf)))
+	if (proc_read_line("/proc/sys/kernel/random/boot_id", buf, sizeof(buf)))
 		data_writer_meta_str(w, "boot-id", buf);
 	data_writer_meta_u64(w, "start-realtime-ns", now_ns(CLOCK_REALTIME));
 	data_writer_meta_u64(w, "start-ns", now_ns(CLOCK_MONOTONIC));
@@ -808,9 +773,7 @@ int cmd_record(int argc, char **argv)
 	ret = target_init(&t, o.kind, counts_workload ? wl.pid : o.pid);
 	if (ret < 0) {
 		if (ret == -ESRCH)
-			error("no %s with %s %d (has it exited?)",
-			      o.kind == TARGET_TID ? "thread" : "process",
-			      o.kind == TARGET_TID ? "TID" : "PID", (int)o.pid);
+			report_no_such_target(o.kind == TARGET_TID, (int)o.pid);
 		else
 			error("cannot find what to sample: %s", strerror(-ret));
 		goto out_workload;
@@ -867,13 +830,7 @@ int cmd_record(int argc, char **argv)
 	if (o.argv) {
 		ret = workload_start(&wl);
 		if (ret < 0) {
-			bool missing = ret == -ENOENT;
-
-			if (missing && !strchr(o.argv[0], '/'))
-				error("cannot run '%s': command not found", o.argv[0]);
-			else
-				error("cannot run '%s': %s", o.argv[0], strerror(-ret));
-			status = missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+			status = report_exec_failure(o.argv[0], ret);
 			writer_close(&wr);
 			goto out_sampler;
 		}

@@ -14,6 +14,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/proc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -505,18 +506,10 @@ static struct kallsyms *kernel_symbols(const struct data_reader *rd)
 {
 	const char *recorded = data_reader_meta_str(rd, "boot-id");
 	struct kallsyms *k = NULL;
-	char now[64] = "";
-	FILE *f;
+	char now[64];
 
-	if (!recorded)
+	if (!recorded || !proc_read_line("/proc/sys/kernel/random/boot_id", now, sizeof(now)))
 		return NULL;
-	f = fopen("/proc/sys/kernel/random/boot_id", "r");
-	if (!f)
-		return NULL;
-	if (!fgets(now, sizeof(now), f))
-		now[0] = '\0';
-	fclose(f);
-	now[strcspn(now, "\n")] = '\0';
 	if (strcmp(now, recorded) || kallsyms_load(&k) < 0)
 		return NULL;
 	return k;

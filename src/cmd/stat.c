@@ -246,19 +246,8 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
-	if (o->nattach > 1) {
-		error("-p, -t and -a choose what to count: give only one of them");
+	if (check_target_options("count", "stat", o->nattach, o->argv, o->duration) < 0)
 		goto out;
-	}
-	if (!o->argv && !o->nattach) {
-		error("nothing to count: give a command to run, or -p PID, -t TID or -a (see "
-		      "'pmuprof stat --help')");
-		goto out;
-	}
-	if (o->duration > 0 && !o->nattach) {
-		error("--duration is for -p, -t and -a; a command is counted until it exits");
-		goto out;
-	}
 	if (o->repeat > 1 && (!o->argv || o->kind == TARGET_PID || o->kind == TARGET_TID)) {
 		error("-r repeats a command: give one to run, without -p or -t");
 		goto out;
@@ -492,9 +481,7 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 		workload_abort(&wl);
 		monitor_release(&mon);
 		if (ret == -ESRCH)
-			error("no %s with %s %d (has it exited?)",
-			      o->kind == TARGET_TID ? "thread" : "process",
-			      o->kind == TARGET_TID ? "TID" : "PID", (int)o->pid);
+			report_no_such_target(o->kind == TARGET_TID, (int)o->pid);
 		else
 			error("cannot find what to count: %s", strerror(-ret));
 		return EXIT_FAIL;
@@ -548,16 +535,10 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 	if (has_workload) {
 		ret = workload_start(&wl);
 		if (ret < 0) {
-			bool missing = ret == -ENOENT;
-
-			if (missing && !strchr(o->argv[0], '/'))
-				error("cannot run '%s': command not found", o->argv[0]);
-			else
-				error("cannot run '%s': %s", o->argv[0], strerror(-ret));
 			counter_set_release(&ctx->set);
 			target_release(&ctx->target);
 			monitor_release(&mon);
-			return missing ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+			return report_exec_failure(o->argv[0], ret);
 		}
 	}
 	if (o->duration > 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/counter.h"
 #include "util/alloc.h"
+#include "util/proc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,15 +25,7 @@ static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 
 int counter_paranoid(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int v;
-
-	if (!f)
-		return INT32_MIN;
-	if (fscanf(f, "%d", &v) != 1)
-		v = INT32_MIN;
-	fclose(f);
-	return v;
+	return (int)proc_read_long("/proc/sys/kernel/perf_event_paranoid", INT32_MIN);
 }
 
 static bool may_fall_back_to_user(const struct counter *c, int err)

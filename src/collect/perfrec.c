@@ -46,6 +46,26 @@ static const uint8_t *take_bytes(struct cursor *c, uint64_t n)
 	return p;
 }
 
+/* A NUL-terminated name padded to 8 bytes, as MMAP2 and COMM carry it. */
+static const char *take_name(struct cursor *c, size_t *len)
+{
+	const uint8_t *name = c->p;
+	size_t n;
+
+	if (c->bad)
+		return NULL;
+	n = strnlen((const char *)name, (size_t)(c->end - c->p));
+	if (name + n >= c->end) {
+		c->bad = true;
+		return NULL;
+	}
+	c->p = name + ((n + 8) & ~(size_t)7);
+	if (c->p > c->end)
+		c->p = c->end;
+	*len = n;
+	return (const char *)name;
+}
+
 /* The sample_id_all trailer of a non-sample record: pid/tid, time, cpu. */
 struct sample_id {
 	uint32_t pid, tid, cpu;
@@ -164,8 +184,9 @@ static int convert_mmap2(struct perfrec *pr, const struct perf_event_header *h, 
 	uint64_t v, v2, start, len, pgoff;
 	uint32_t prot, flags;
 	uint8_t bid[24];
-	const uint8_t *fixed, *name;
-	size_t nlen;
+	const uint8_t *fixed;
+	const char *name;
+	size_t nlen = 0;
 	struct rec_mmap *m;
 
 	v = take_u64(c);
@@ -176,15 +197,11 @@ static int convert_mmap2(struct perfrec *pr, const struct perf_event_header *h, 
 	v2 = take_u64(c);
 	prot = (uint32_t)v2;
 	flags = (uint32_t)(v2 >> 32);
-	name = c->p;
-	nlen = c->bad ? 0 : strnlen((const char *)name, (size_t)(c->end - c->p));
-	if (c->bad || name + nlen >= c->end) {
+	name = take_name(c, &nlen);
+	if (!name) {
 		pr->st.malformed++;
 		return 0;
 	}
-	c->p = name + ((nlen + 8) & ~(size_t)7);
-	if (c->p > c->end)
-		c->p = c->end;
 	take_sample_id(pr, c, &id);
 	m = data_writer_reserve(pr->w, record_size(sizeof(*m), nlen + 1));
 	if (!m)
@@ -211,17 +228,14 @@ static int convert_comm(struct perfrec *pr, const struct perf_event_header *h, s
 {
 	struct sample_id id;
 	uint64_t v = take_u64(c);
-	const uint8_t *name = c->p;
-	size_t nlen = c->bad ? 0 : strnlen((const char *)name, (size_t)(c->end - c->p));
+	size_t nlen = 0;
+	const char *name = take_name(c, &nlen);
 	struct rec_comm *r;
 
-	if (c->bad || name + nlen >= c->end) {
+	if (!name) {
 		pr->st.malformed++;
 		return 0;
 	}
-	c->p = name + ((nlen + 8) & ~(size_t)7);
-	if (c->p > c->end)
-		c->p = c->end;
 	take_sample_id(pr, c, &id);
 	r = data_writer_reserve(pr->w, record_size(sizeof(*r), nlen + 1));
 	if (!r)

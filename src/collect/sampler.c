@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/sampler.h"
 #include "util/alloc.h"
+#include "util/proc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,24 +21,11 @@ static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static long read_long(const char *path, long dflt)
-{
-	FILE *f = fopen(path, "r");
-	long v;
-
-	if (!f)
-		return dflt;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = dflt;
-	fclose(f);
-	return v;
-}
-
 size_t sampler_fit_pages(size_t want, size_t nrings)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	long mlock_kb = read_long("/proc/sys/kernel/perf_event_mlock_kb", 516);
+	long mlock_kb = proc_read_long("/proc/sys/kernel/perf_event_mlock_kb", 516);
 	struct rlimit rl;
 	uint64_t budget;
 	size_t pages = want;

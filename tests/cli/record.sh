@@ -125,4 +125,18 @@ run_pmuprof report -i small.data
 is "file-size limit: the file is readable" "$RC" 0
 like "file-size limit: truncated, with samples" "$(cat "$ERR")" "is truncated .* showing the [1-9][0-9]* samples"
 
+# a full disk: the same clean error, where a small tmpfs can be mounted (root)
+mkdir full
+if mount -t tmpfs -o size=300k pmuprof-test full 2>/dev/null; then
+	run_pmuprof record -q -F 4000 -o full/disk.data -- "$WORKLOADS/burn" 2 2000
+	is "full disk: exit status 1" "$RC" 1
+	like "full disk: message" "$(cat "$ERR")" \
+		"^pmuprof: cannot write 'full/disk.data': No space left on device; recording stopped, and the file keeps what was written before$"
+	run_pmuprof report -i full/disk.data
+	like "full disk: the file is readable, truncated" "$(cat "$ERR")" "is truncated .* showing the [1-9][0-9]* samples"
+	umount full
+else
+	pass "full disk: # SKIP cannot mount a tmpfs here (the file-size limit above covers the same path)"
+fi
+
 done_testing
