@@ -41,6 +41,12 @@ void cmd_parser_init(struct cmd_parser *p, const char *cmd, const char *synopsis
 	opterr = 0;
 }
 
+void cmd_parser_permute(struct cmd_parser *p)
+{
+	/* drop the leading '+' that stops at the first operand */
+	memmove(p->optstring, p->optstring + 1, strlen(p->optstring));
+}
+
 void cmd_parser_release(struct cmd_parser *p)
 {
 	FREE_AND_NULL(p->longopts);

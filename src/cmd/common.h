@@ -41,6 +41,8 @@ struct cmd_parser {
 void cmd_parser_init(struct cmd_parser *p, const char *cmd, const char *synopsis,
 		     const struct cmd_option *opts, size_t nopts, int argc, char **argv);
 void cmd_parser_release(struct cmd_parser *p);
+/* For commands without a workload: options may come after operands. */
+void cmd_parser_permute(struct cmd_parser *p);
 /* Next option's value, -1 at the first operand, CMD_OPT_ERROR on a bad option. */
 int cmd_next_option(struct cmd_parser *p, char **arg);
 void cmd_print_help(const struct cmd_parser *p, FILE *f);

@@ -262,10 +262,36 @@ struct writer {
 	struct chunk *head, *tail;
 	size_t queued;	    /* bytes waiting */
 	bool closing;	    /* no more chunks will come */
-	uint64_t dropped;   /* samples dropped because the queue was full */
+	uint64_t dropped;   /* samples dropped because the queue was full, under lock */
+	uint64_t dropped_written; /* how many of them a LOST record holds (writer thread) */
 	struct perfrec pr;  /* used by the writer thread only, read after join */
 	int err;	    /* the writer's first error, under lock */
 };
+
+/*
+ * Samples the reader had to drop (the queue was full) become a LOST record
+ * in the stream, written by this thread, the only one that writes.
+ */
+static int note_dropped(struct writer *wr)
+{
+	struct rec_lost *l;
+	uint64_t dropped;
+
+	pthread_mutex_lock(&wr->lock);
+	dropped = wr->dropped;
+	pthread_mutex_unlock(&wr->lock);
+	if (dropped == wr->dropped_written)
+		return 0;
+	l = data_writer_reserve(wr->pr.w, sizeof(*l));
+	if (!l)
+		return data_writer_error(wr->pr.w);
+	l->h.type = REC_LOST;
+	l->h.misc = LOST_WRITER;
+	l->time = wr->pr.st.last_time;
+	l->count = dropped - wr->dropped_written;
+	wr->dropped_written = dropped;
+	return data_writer_commit(wr->pr.w, l->time);
+}
 
 static void *writer_main(void *arg)
 {
@@ -291,6 +317,8 @@ static void *writer_main(void *arg)
 		ret = wr->err ? 0 : perfrec_convert(&wr->pr, c->data, c->len);
 		free(c->data);
 		free(c);
+		if (!ret)
+			ret = note_dropped(wr);
 		if (ret < 0) {
 			pthread_mutex_lock(&wr->lock);
 			wr->err = ret;
@@ -521,18 +549,26 @@ static int choose_event(const struct record_opts *o, struct event_choice *ev)
 	return 0;
 }
 
-static void use_cpu_clock(struct event_choice *ev, int why)
+static void use_cpu_clock(struct event_choice *ev, int why, struct record_opts *o)
 {
 	struct perf_event_attr a;
 	char *fstr = NULL;
 
 	memset(&a, 0, sizeof(a));
 	event_encode("cpu-clock", &a, &fstr, NULL);
-	ev->fallback = xasprintf("%s cannot be sampled here (%s); cpu-clock sampled instead",
+	ev->fallback = xasprintf("%s cannot be sampled here (%s); cpu-clock sampled instead%s",
 				 ev->name,
 				 why == -ENOENT ? "the kernel has no such event: no hardware PMU, as "
 						  "in most virtual machines"
-						: explain_perf_error(why, false));
+						: explain_perf_error(why, false),
+				 o->period ? " at 1000 Hz (a -c period counts the event asked for, "
+					     "not nanoseconds)"
+					   : "");
+	/* a period of cycles means nothing in nanoseconds of cpu-clock */
+	if (o->period) {
+		o->period = 0;
+		o->freq = DEFAULT_FREQ;
+	}
 	free(ev->name);
 	free(ev->fstr);
 	ev->name = xstrdup("cpu-clock");
@@ -548,7 +584,7 @@ static void use_cpu_clock(struct event_choice *ev, int why)
  * does not exist and to user-space-only sampling where the kernel refuses
  * kernel samples. Returns 0 or -errno.
  */
-static int open_sampler(struct sampler *s, struct event_choice *ev, const struct record_opts *o,
+static int open_sampler(struct sampler *s, struct event_choice *ev, struct record_opts *o,
 			const struct target *t, size_t *pages, bool enable_on_exec)
 {
 	bool inherit = t->kind == TARGET_WORKLOAD || t->kind == TARGET_PID;
@@ -565,7 +601,7 @@ static int open_sampler(struct sampler *s, struct event_choice *ev, const struct
 			break;
 		if ((ret == -ENOENT || ret == -EOPNOTSUPP) && is_hardware(&ev->attr) &&
 		    !o->no_fallback && !ev->fallback) {
-			use_cpu_clock(ev, ret);
+			use_cpu_clock(ev, ret, o);
 			continue;
 		}
 		if ((ret == -EACCES || ret == -EPERM) && !ev->explicit_plm && !ev->user_only &&
@@ -758,7 +794,11 @@ int cmd_record(int argc, char **argv)
 	}
 	ret = data_writer_open(o.output, &w);
 	if (ret < 0) {
-		error("cannot create '%s': %s", o.output, strerror(-ret));
+		if (ret == -EISDIR || ret == -EINVAL)
+			error("cannot create '%s': it exists and is %s; give -o a file name",
+			      o.output, ret == -EISDIR ? "a directory" : "not a regular file");
+		else
+			error("cannot create '%s': %s", o.output, strerror(-ret));
 		goto out_monitor;
 	}
 	if (o.argv) {
@@ -799,7 +839,7 @@ int cmd_record(int argc, char **argv)
 		     counter_paranoid());
 	if (pages < o.pages)
 		note("ring buffers of %zu pages per CPU, not %lu: that is what "
-		     "kernel.perf_event_mlock_kb allows",
+		     "kernel.perf_event_mlock_kb and RLIMIT_MEMLOCK allow",
 		     pages, o.pages);
 	write_meta(w, &o, argc, argv, &ev.attr, ev.name, ev.fstr, ev.fallback, pages,
 		   ev.user_only);
@@ -888,6 +928,7 @@ int cmd_record(int argc, char **argv)
 	if (!o.quiet) {
 		char size[32], rate[96] = "";
 		uint64_t lost = st->lost_ring + st->lost_samples + wr.dropped;
+		uint64_t unwritten = st->samples - data_writer_samples(w);
 		double bytes = (double)data_writer_bytes(w);
 
 		human_bytes(size, sizeof(size), bytes);
@@ -908,6 +949,11 @@ int cmd_record(int argc, char **argv)
 				(unsigned long long)lost, (unsigned long long)st->lost_ring,
 				(unsigned long long)st->lost_samples,
 				(unsigned long long)wr.dropped);
+		if (res.error && unwritten)
+			warning("%llu of the %llu samples were not written to '%s' because of the "
+				"write error",
+				(unsigned long long)unwritten, (unsigned long long)st->samples,
+				o.output);
 		if (st->throttled)
 			warning("the kernel throttled sampling %llu times: the delivered rate is "
 				"below the requested one (see kernel.perf_event_max_sample_rate)",

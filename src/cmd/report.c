@@ -140,6 +140,8 @@ static int parse_options(struct report_opts *o, int argc, char **argv)
 	o->nkeys = 3;
 	cmd_parser_init(&p, "report", "[options] [FILE]", report_options,
 			ARRAY_SIZE(report_options), argc, argv);
+	/* no workload here: options may follow the file name */
+	cmd_parser_permute(&p);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
 		switch (c) {
 		case 'i':
@@ -349,6 +351,8 @@ static int cmp_line(const void *a, const void *b)
 {
 	const struct line *x = a, *y = b;
 
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
 	if (x->samples != y->samples)
 		return x->samples > y->samples ? -1 : 1;
 	for (int k = 0; k < KEY_MAX; k++) {
@@ -401,8 +405,8 @@ static void print_quality(const struct report_opts *o, const struct data_reader 
 		       (double)r->samples / ((double)cpu_ns / 1e9), (double)cpu_ns / 1e9);
 	putchar('\n');
 	if (data_reader_truncated(rd)) {
-		printf("# the file is truncated: recording was cut off; statistics below are "
-		       "unknown\n");
+		printf("# the file is truncated (the recording was cut off): losses and "
+		       "throttling are unknown\n");
 	} else {
 		lost = stat_or0(rd, "lost-ring") + stat_or0(rd, "lost-samples") +
 		       stat_or0(rd, "lost-writer");
@@ -411,10 +415,19 @@ static void print_quality(const struct report_opts *o, const struct data_reader 
 		       lost, stat_or0(rd, "lost-ring"), stat_or0(rd, "lost-samples"),
 		       stat_or0(rd, "lost-writer"), stat_or0(rd, "throttled"));
 	}
+	if (stat_or0(rd, "malformed") || r->bad_records)
+		printf("# malformed: %" PRIu64 " kernel records could not be parsed when "
+		       "recording, %" PRIu64 " records of the file were damaged and skipped\n",
+		       stat_or0(rd, "malformed"), r->bad_records);
 	printf("# call graph: %s, recorded on %s (%s, kernel %s)\n", meta_or(rd, "call-graph", "?"),
 	       meta_or(rd, "host", "?"), meta_or(rd, "cpu", "?"), meta_or(rd, "kernel", "?"));
 }
 
+/*
+ * Overhead is each line's share of the summed sample periods, as perf
+ * computes it: with -F the kernel varies the period, and a sample taken
+ * after a long period stands for more events than one after a short one.
+ */
 static void print_table(const struct report_opts *o, struct line *lines, size_t n,
 			uint64_t total)
 {
@@ -427,14 +440,15 @@ static void print_table(const struct report_opts *o, struct line *lines, size_t 
 			size_t l = strlen(lines[i].key[o->keys[k]]);
 
 			if (l > width[k])
-				width[k] = l > 40 ? 40 : l;
+				width[k] = l;
 		}
 	printf("#\n# %8s  %8s", "Overhead", "Samples");
 	for (size_t k = 0; k < o->nkeys; k++)
 		printf("  %-*s", (int)width[k], key_titles[o->keys[k]]);
 	printf("\n#\n");
 	for (size_t i = 0; i < n; i++) {
-		printf("  %7.2f%%  %8" PRIu64, total ? 100.0 * (double)lines[i].samples / (double)total : 0.0,
+		printf("  %7.2f%%  %8" PRIu64,
+		       total ? 100.0 * (double)lines[i].weight / (double)total : 0.0,
 		       lines[i].samples);
 		for (size_t k = 0; k < o->nkeys; k++) {
 			if (k + 1 < o->nkeys)
@@ -460,8 +474,8 @@ static void print_header_only(const struct report_opts *o, const struct data_rea
 		"exit-status",
 	};
 
-	printf("# file: %s (%" PRIu64 " bytes, format version %d)\n", o->input,
-	       data_reader_file_size(rd), PMUPROF_VERSION);
+	printf("# file: %s (%" PRIu64 " bytes, format version %u)\n", o->input,
+	       data_reader_file_size(rd), data_reader_version(rd));
 	for (size_t i = 0; i < ARRAY_SIZE(meta_keys); i++) {
 		const char *s = data_reader_meta_str(rd, meta_keys[i]);
 		uint64_t v;
@@ -610,7 +624,7 @@ int cmd_report(int argc, char **argv)
 			warning("'%s' has changed since the recording (its build-id differs): its "
 				"symbols may be wrong",
 				d->path);
-		else if (d->opened && !d->obj && d->path[0] == '/')
+		else if (d->opened && !d->obj && d->path[0] == '/' && strncmp(d->path, "//anon", 6))
 			warning("cannot read symbols of '%s': %s", d->path,
 				d->open_err == -ENOEXEC ? "not a valid ELF file"
 							: strerror(-d->open_err));
@@ -619,7 +633,7 @@ int cmd_report(int argc, char **argv)
 	if (!r.samples)
 		printf("#\n# no samples\n");
 	else
-		print_table(&o, lines, nlines, r.samples);
+		print_table(&o, lines, nlines, r.weight);
 	for (size_t i = 0; i < nlines; i++)
 		for (int k = 0; k < KEY_MAX; k++)
 			free(lines[i].key[k]);

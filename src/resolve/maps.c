@@ -79,7 +79,10 @@ static struct dso *get_dso(struct maps *m, const char *path, const uint8_t *bid,
 	d = xcalloc(1, sizeof(*d));
 	d->path = xstrdup(path);
 	slash = strrchr(d->path, '/');
-	d->name = slash && slash[1] ? slash + 1 : d->path;
+	if (!strncmp(d->path, "//anon", 6))
+		d->name = "[anon]"; /* executable memory with no file, such as JIT code */
+	else
+		d->name = slash && slash[1] ? slash + 1 : d->path;
 	if (blen <= BUILD_ID_MAX) {
 		memcpy(d->build_id, bid, blen);
 		d->build_id_len = blen;
@@ -249,8 +252,8 @@ struct elf_object *dso_object(struct dso *d)
 	d->opened = true;
 	if (d->image) {
 		ret = elf_object_open_mem(d->path, d->image, d->image_size, &d->obj);
-	} else if (d->path[0] != '/') {
-		ret = -ENOENT; /* [heap], [stack], anonymous JIT code: no file */
+	} else if (d->path[0] != '/' || !strncmp(d->path, "//anon", 6)) {
+		ret = -ENOENT; /* [heap], [stack], //anon JIT code: no file */
 	} else {
 		ret = elf_object_open(d->path, &d->obj);
 		if (ret == 0 && d->build_id_len) {

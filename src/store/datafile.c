@@ -29,6 +29,8 @@ struct recbuf {
 struct data_writer {
 	int fd;
 	char *path, *old; /* old: where a previous file was moved, or NULL */
+	char *backup;	  /* where an earlier .old waits until recording starts, or NULL */
+	uint64_t samples_pending, samples_written; /* REC_SAMPLE in the frame / on disk */
 	uint64_t off; /* where the next frame goes */
 	struct recbuf meta, stats, frame;
 	bool meta_written;
@@ -73,31 +75,69 @@ static int kv_add(struct recbuf *b, const char *key, const void *val, size_t len
 	return 0;
 }
 
+/*
+ * Moves an existing recording at path to path.old, as perf does. An
+ * existing path.old is moved aside to *backup first, so that a recording
+ * that never starts can put both back (data_writer_abandon) and one that
+ * starts drops it (flush_meta). Only regular files are moved.
+ */
+static int keep_previous(const char *path, char **old, char **backup)
+{
+	struct stat st;
+
+	*old = *backup = NULL;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	*old = xasprintf("%s.old", path);
+	if (lstat(*old, &st) == 0) {
+		*backup = xasprintf("%s.old.pmuprof-%d", path, (int)getpid());
+		if (rename(*old, *backup) < 0) {
+			int e = -errno;
+
+			FREE_AND_NULL(*old);
+			FREE_AND_NULL(*backup);
+			return e;
+		}
+	}
+	if (rename(path, *old) < 0) {
+		int e = -errno;
+
+		if (*backup)
+			rename(*backup, *old);
+		FREE_AND_NULL(*old);
+		FREE_AND_NULL(*backup);
+		return e;
+	}
+	return 0;
+}
+
+static void restore_previous(const char *path, char *old, char *backup)
+{
+	if (old)
+		rename(old, path);
+	if (backup)
+		rename(backup, old);
+}
+
 int data_writer_open(const char *path, struct data_writer **out)
 {
 	struct data_writer *w;
 	struct file_header hdr;
 	struct timespec ts;
-	char *old;
-	int fd;
+	char *old, *backup;
+	int fd, ret;
 
-	/* keep the previous recording, as perf does */
-	old = xasprintf("%s.old", path);
-	if (rename(path, old) < 0) {
-		int e = -errno;
-
-		FREE_AND_NULL(old);
-		if (e != -ENOENT)
-			return e;
-	}
+	ret = keep_previous(path, &old, &backup);
+	if (ret < 0)
+		return ret;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		int e = -errno;
-
-		if (old)
-			rename(old, path);
-		free(old);
-		return e;
+		ret = -errno;
+		goto fail;
 	}
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.magic, PMUPROF_MAGIC, sizeof(hdr.magic));
@@ -106,19 +146,16 @@ int data_writer_open(const char *path, struct data_writer **out)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	hdr.created_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	if (write(fd, &hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr)) {
-		int e = errno ? -errno : -EIO;
-
+		ret = errno ? -errno : -EIO;
 		close(fd);
 		unlink(path);
-		if (old)
-			rename(old, path);
-		free(old);
-		return e;
+		goto fail;
 	}
 	w = xcalloc(1, sizeof(*w));
 	w->fd = fd;
 	w->path = xstrdup(path);
 	w->old = old;
+	w->backup = backup;
 	w->off = sizeof(hdr);
 	w->cctx = ZSTD_createCCtx();
 	if (!w->cctx)
@@ -127,6 +164,11 @@ int data_writer_open(const char *path, struct data_writer **out)
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 	*out = w;
 	return 0;
+fail:
+	restore_previous(path, old, backup);
+	free(old);
+	free(backup);
+	return ret;
 }
 
 static int add_meta(struct data_writer *w, const char *key, const void *val, size_t len,
@@ -274,6 +316,11 @@ static int flush_meta(struct data_writer *w)
 	if (w->meta_written)
 		return 0;
 	w->meta_written = true;
+	/* recording has begun: the older .old is not coming back */
+	if (w->backup) {
+		unlink(w->backup);
+		FREE_AND_NULL(w->backup);
+	}
 	return write_frame(w, FRAME_META, w->meta.p, w->meta.len, w->meta.n, 0);
 }
 
@@ -285,6 +332,9 @@ static int flush_records(struct data_writer *w)
 		return 0;
 	ret = write_frame(w, FRAME_RECORDS, w->frame.p, w->frame.len, w->frame.n,
 			  w->frame.first_time);
+	if (ret == 0)
+		w->samples_written += w->samples_pending;
+	w->samples_pending = 0;
 	w->frame.len = 0;
 	w->frame.n = 0;
 	return ret;
@@ -312,10 +362,17 @@ int data_writer_commit(struct data_writer *w, uint64_t time)
 		return -EINVAL;
 	if (!w->frame.n || time < w->frame.first_time)
 		w->frame.first_time = time;
+	if (((struct rec_header *)(w->frame.p + w->frame.len))->type == REC_SAMPLE)
+		w->samples_pending++;
 	w->frame.len += w->reserved;
 	w->frame.n++;
 	w->reserved = 0;
 	return 0;
+}
+
+uint64_t data_writer_samples(const struct data_writer *w)
+{
+	return w->samples_written;
 }
 
 int data_writer_finish(struct data_writer *w)
@@ -360,8 +417,8 @@ void data_writer_abandon(struct data_writer *w)
 		close(w->fd);
 	w->fd = -1;
 	unlink(w->path);
-	if (w->old)
-		rename(w->old, w->path);
+	restore_previous(w->path, w->old, w->backup);
+	FREE_AND_NULL(w->backup);
 }
 
 void data_writer_free(struct data_writer *w)
@@ -370,6 +427,7 @@ void data_writer_free(struct data_writer *w)
 		return;
 	free(w->path);
 	free(w->old);
+	free(w->backup);
 	if (w->fd >= 0)
 		close(w->fd);
 	ZSTD_freeCCtx(w->cctx);
@@ -389,7 +447,7 @@ struct data_reader {
 	uint64_t frames_end; /* where RECORDS frames may end */
 	uint64_t pos;	     /* next frame to read */
 	bool truncated, done;
-	uint32_t nframes;
+	uint32_t nframes, version;
 	uint8_t *meta, *stats; /* decoded META and STATS frames */
 	size_t meta_len, stats_len;
 	uint8_t *frame, *cbuf;
@@ -523,10 +581,17 @@ int data_reader_open(const char *path, struct data_reader **out, const char **de
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = S_ISDIR(st.st_mode) ? -EISDIR : -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
 		close(fd);
-		return ret ? ret : -EBADMSG;
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		*detail = "it is not a regular file";
+		return -EBADMSG;
 	}
 	if (st.st_size == 0) {
 		close(fd);
@@ -539,9 +604,20 @@ int data_reader_open(const char *path, struct data_reader **out, const char **de
 	r->dctx = ZSTD_createDCtx();
 	if (!r->dctx)
 		abort();
-	ret = r->size < sizeof(hdr) ? -EBADMSG : pread_all(fd, &hdr, sizeof(hdr), 0);
+	memset(&hdr, 0, sizeof(hdr));
+	ret = pread_all(fd, &hdr, r->size < sizeof(hdr) ? (size_t)r->size : sizeof(hdr), 0);
 	if (ret < 0 || memcmp(hdr.magic, PMUPROF_MAGIC, sizeof(hdr.magic))) {
 		*detail = "it is not a pmuprof data file (no pmuprof header)";
+		ret = -EBADMSG;
+		goto fail;
+	}
+	if (r->size < sizeof(hdr)) {
+		*detail = "the file ends inside its header (the recording was cut off)";
+		ret = -ENODATA;
+		goto fail;
+	}
+	if (hdr.version == 0) {
+		*detail = "its format version is 0, which no pmuprof writes";
 		ret = -EBADMSG;
 		goto fail;
 	}
@@ -590,6 +666,7 @@ int data_reader_open(const char *path, struct data_reader **out, const char **de
 		goto fail;
 	}
 	r->nframes = 1;
+	r->version = hdr.version;
 	*out = r;
 	return 0;
 fail:
@@ -662,6 +739,11 @@ bool data_reader_truncated(const struct data_reader *r)
 uint64_t data_reader_file_size(const struct data_reader *r)
 {
 	return r->size;
+}
+
+uint32_t data_reader_version(const struct data_reader *r)
+{
+	return r->version;
 }
 
 uint32_t data_reader_nframes(const struct data_reader *r)

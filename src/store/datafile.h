@@ -25,7 +25,8 @@ struct data_writer;
 
 /*
  * Creates `path` with mode 0600 after renaming an existing file to
- * `path`.old. Key/value metadata may be added until the first record.
+ * `path`.old (-EISDIR, -EINVAL: path is a directory or not a regular
+ * file). Key/value metadata may be added until the first record.
  */
 int data_writer_open(const char *path, struct data_writer **out);
 int data_writer_meta(struct data_writer *w, const char *key, const void *val, size_t len);
@@ -45,6 +46,8 @@ int data_writer_stat_u64(struct data_writer *w, const char *key, uint64_t val);
 /* The first write error (-ENOSPC, -EFBIG, ...), or 0. Once set, records are dropped. */
 int data_writer_error(const struct data_writer *w);
 uint64_t data_writer_bytes(const struct data_writer *w);
+/* Samples in frames that reached the file (not those lost to a write error). */
+uint64_t data_writer_samples(const struct data_writer *w);
 /* Removes the file and puts back the one data_writer_open() renamed to .old. */
 void data_writer_abandon(struct data_writer *w);
 void data_writer_free(struct data_writer *w); /* after finish, or to abandon */
@@ -86,6 +89,7 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
 bool data_reader_truncated(const struct data_reader *r);
 uint64_t data_reader_file_size(const struct data_reader *r);
 uint32_t data_reader_nframes(const struct data_reader *r);
+uint32_t data_reader_version(const struct data_reader *r);
 
 /*
  * Typed views of records, each checking sizes against the record: 0 or

@@ -44,7 +44,20 @@ if [ ! -e /sys/bus/event_source/devices/cpu ]; then
 		"pmuprof: cannot sample 'cycles': no such event on this machine (no hardware PMU here? 'pmuprof list' shows what can be counted)" \
 		record --no-fallback -o keep.data -- true
 	ok "a failed record keeps the previous file in place" [ -s keep.data ]
+	echo older >keep.data.old
+	run_pmuprof record --no-fallback -o keep.data -- true
+	is "a failed record keeps the older .old too" "$(cat keep.data.old)" "older"
+	ok "and leaves no backup behind" [ -z "$(ls | grep 'keep.data.old.pmuprof')" ]
 fi
+mkdir adir
+expect_error "-o a directory" 1 \
+	"pmuprof: cannot create 'adir': it exists and is a directory; give -o a file name" \
+	record -q -o adir -- true
+ok "-o a directory: not renamed" [ -d adir ] && [ ! -e adir.old ]
+mkfifo afifo
+expect_error "-o not a regular file" 1 \
+	"pmuprof: cannot create 'afifo': it exists and is not a regular file; give -o a file name" \
+	record -q -o afifo -- true
 
 # report on files that are not recordings
 expect_error "report: missing file" 1 \
@@ -62,6 +75,10 @@ head -c 64 /dev/zero >>cut.data
 expect_error "report: file cut before its metadata" 1 \
 	"pmuprof: cannot read 'cut.data': the file ends before its metadata (the recording was cut off)" \
 	report -i cut.data
+printf 'PMUPROF\0\001\0' >short.data
+expect_error "report: file cut inside its header" 1 \
+	"pmuprof: cannot read 'short.data': the file ends inside its header (the recording was cut off)" \
+	report -i short.data
 expect_error "report: unknown --sort key" 2 \
 	"pmuprof: --sort takes keys from comm, tid, dso and sym, not 'symbol'" report --sort symbol
 done_testing

@@ -31,6 +31,8 @@ fi
 top=$(grep -v '^#' "$OUT" | head -1)
 like "report: burn() of the PIE workload is the top symbol" "$top" '^ +(9[0-9]|100)\.[0-9]+% +[0-9]+ +burn +burn +\[\.\] burn$'
 
+run_pmuprof report pmuprof.data --sort sym
+like "options after the file name" "$(grep -v '^#' "$OUT" | head -1)" '^ +[0-9.]+% +[0-9]+ +\[\.\] burn$'
 run_pmuprof report --sort dso
 like "--sort dso" "$(grep -v '^#' "$OUT" | head -1)" '^ +[0-9.]+% +[0-9]+ +burn$'
 run_pmuprof report --sort tid,sym
@@ -70,6 +72,13 @@ for cg in fp none dwarf,4096; do
 	run_pmuprof report -i cg.data
 	like "--call-graph $cg: report" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
 done
+
+# -c with a hardware event that falls back: cpu-clock at 1000 Hz, said so
+if [ ! -e /sys/bus/event_source/devices/cpu ]; then
+	run_pmuprof record -c 100000 -o c.data -- "$WORKLOADS/burn" 1 100
+	like "-c and the fallback: sampled at 1000 Hz, and said" "$(cat "$ERR")" \
+		'cpu-clock sampled instead at 1000 Hz \(a -c period counts the event asked for, not nanoseconds\)'
+fi
 
 # -c PERIOD: one sample every 2 ms of cpu-clock
 run_pmuprof record -q -e cpu-clock -c 2000000 -o period.data -- "$WORKLOADS/burn" 1 300
