@@ -5,6 +5,7 @@
 #include "util/error.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,34 @@ int exit_status_of(int wstatus)
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return EXIT_FAIL;
+}
+
+int target_option(struct target_opts *t, int c, const char *arg, int opt_duration)
+{
+	unsigned long v;
+
+	if (c == 'p' || c == 't') {
+		if (parse_ulong(arg, 1, INT_MAX, &v) < 0)
+			return error("option '-%c' needs a positive process or thread ID, not '%s'",
+				     c, arg);
+		t->pid = (pid_t)v;
+		t->kind = c == 'p' ? TARGET_PID : TARGET_TID;
+		t->nattach++;
+		return 1;
+	}
+	if (c == 'a') {
+		t->kind = TARGET_CPUS;
+		t->nattach++;
+		return 1;
+	}
+	if (c == opt_duration) {
+		if (parse_double(arg, &t->duration) < 0 || t->duration <= 0)
+			return error("option '--duration' needs a positive number of seconds, not "
+				     "'%s'",
+				     arg);
+		return 1;
+	}
+	return 0;
 }
 
 int check_target_options(const char *verb, const char *cmd, int nattach, bool has_command,

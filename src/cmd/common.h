@@ -8,6 +8,7 @@
 #ifndef PMUPROF_CMD_COMMON_H
 #define PMUPROF_CMD_COMMON_H
 
+#include "collect/target.h"
 #include "util/compiler.h"
 
 #include <getopt.h>
@@ -60,6 +61,21 @@ const char *explain_perf_error(int err, bool cpu_wide);
 
 /* The exit status for a wait() status: the code, or 128 + signal. */
 int exit_status_of(int wstatus);
+
+/* What -p, -t, -a and --duration chose. */
+struct target_opts {
+	enum target_kind kind; /* TARGET_WORKLOAD until -p, -t or -a */
+	pid_t pid;
+	int nattach; /* how many of -p, -t, -a were given */
+	double duration;
+};
+
+/*
+ * Handles option c if it is one of -p, -t, -a or the command's --duration
+ * (opt_duration): 1 when handled, 0 when c is another option, -1 after a
+ * usage error was printed.
+ */
+int target_option(struct target_opts *t, int c, const char *arg, int opt_duration);
 
 /*
  * The checks every command with a target shares: at most one of -p, -t and

@@ -78,10 +78,7 @@ struct record_opts {
 	enum call_graph cg;
 	unsigned long stack_size;
 	const char *output;
-	enum target_kind kind;
-	pid_t pid;
-	int nattach;
-	double duration;
+	struct target_opts tgt;
 	unsigned long pages;
 	bool no_fallback, quiet;
 	char **argv;
@@ -134,7 +131,6 @@ static unsigned long ring_pages_for(const struct record_opts *o)
 static int parse_options(struct record_opts *o, int argc, char **argv)
 {
 	struct cmd_parser p;
-	unsigned long v;
 	char *arg;
 	int c, ret = -1;
 
@@ -143,11 +139,17 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 	o->cg = CG_DWARF;
 	o->stack_size = DEFAULT_STACK;
 	o->output = "pmuprof.data";
-	o->kind = TARGET_WORKLOAD;
+	o->tgt.kind = TARGET_WORKLOAD;
 	o->pages = 0; /* sized from the rate below unless -m is given */
 	cmd_parser_init(&p, "record", "[options] [--] COMMAND [ARGS]  |  -p PID | -t TID | -a",
 			record_options, ARRAY_SIZE(record_options), argc, argv);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
+		int t = target_option(&o->tgt, c, arg, OPT_DURATION);
+
+		if (t < 0)
+			goto out;
+		if (t > 0)
+			continue;
 		switch (c) {
 		case 'e':
 			o->event = arg;
@@ -174,29 +176,6 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 		case 'o':
 			o->output = arg;
 			break;
-		case 'p':
-		case 't':
-			if (parse_ulong(arg, 1, INT_MAX, &v) < 0) {
-				error("option '-%c' needs a positive process or thread ID, not '%s'",
-				      c, arg);
-				goto out;
-			}
-			o->pid = (pid_t)v;
-			o->kind = c == 'p' ? TARGET_PID : TARGET_TID;
-			o->nattach++;
-			break;
-		case 'a':
-			o->kind = TARGET_CPUS;
-			o->nattach++;
-			break;
-		case OPT_DURATION:
-			if (parse_double(arg, &o->duration) < 0 || o->duration <= 0) {
-				error("option '--duration' needs a positive number of seconds, not "
-				      "'%s'",
-				      arg);
-				goto out;
-			}
-			break;
 		case 'm':
 			if (parse_ulong(arg, 1, 1ul << 20, &o->pages) < 0 ||
 			    (o->pages & (o->pages - 1))) {
@@ -220,7 +199,7 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
-	if (check_target_options("sample", "record", o->nattach, o->argv, o->duration) < 0)
+	if (check_target_options("sample", "record", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
 		goto out;
 	if (o->freq && o->period) {
 		error("-F and -c cannot be combined: sample by frequency or by period");
@@ -444,16 +423,16 @@ static void write_meta(struct data_writer *w, const struct record_opts *o, int a
 	data_writer_meta_u64(w, "regs-mask", o->cg == CG_DWARF ? SAMPLER_REGS_MASK : 0);
 	data_writer_meta_u64(w, "ring-pages", pages);
 	data_writer_meta_u64(w, "page-size", (uint64_t)sysconf(_SC_PAGESIZE));
-	switch (o->kind) {
+	switch (o->tgt.kind) {
 	case TARGET_WORKLOAD:
 		data_writer_meta_str(w, "target", "command");
 		break;
 	case TARGET_PID:
-		snprintf(buf, sizeof(buf), "process %d", (int)o->pid);
+		snprintf(buf, sizeof(buf), "process %d", (int)o->tgt.pid);
 		data_writer_meta_str(w, "target", buf);
 		break;
 	case TARGET_TID:
-		snprintf(buf, sizeof(buf), "thread %d", (int)o->pid);
+		snprintf(buf, sizeof(buf), "thread %d", (int)o->tgt.pid);
 		data_writer_meta_str(w, "target", buf);
 		break;
 	case TARGET_CPUS:
@@ -660,8 +639,8 @@ static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mo
 	int exit_fd = -1;
 	size_t npfd = 0, ring0;
 
-	if (o->duration > 0)
-		deadline = t0 + (uint64_t)(o->duration * 1e9);
+	if (o->tgt.duration > 0)
+		deadline = t0 + (uint64_t)(o->tgt.duration * 1e9);
 	if (!has_workload && (t->kind == TARGET_PID || t->kind == TARGET_TID))
 		exit_fd = target_exit_fd(t);
 	pfd[npfd].fd = monitor_fd(mon);
@@ -785,7 +764,7 @@ int cmd_record(int argc, char **argv)
 	ret = choose_event(&o, &ev);
 	if (ret)
 		return ret;
-	counts_workload = o.kind == TARGET_WORKLOAD;
+	counts_workload = o.tgt.kind == TARGET_WORKLOAD;
 	memset(&res, 0, sizeof(res));
 	memset(&wr, 0, sizeof(wr));
 	if (monitor_init(&mon) < 0) {
@@ -810,10 +789,10 @@ int cmd_record(int argc, char **argv)
 	}
 	/* a full file-size limit must give EFBIG, not kill the recorder */
 	signal(SIGXFSZ, SIG_IGN);
-	ret = target_init(&t, o.kind, counts_workload ? wl.pid : o.pid);
+	ret = target_init(&t, o.tgt.kind, counts_workload ? wl.pid : o.tgt.pid);
 	if (ret < 0) {
 		if (ret == -ESRCH)
-			report_no_such_target(o.kind == TARGET_TID, (int)o.pid);
+			report_no_such_target(o.tgt.kind == TARGET_TID, (int)o.tgt.pid);
 		else
 			error("cannot find what to sample: %s", strerror(-ret));
 		goto out_workload;
@@ -821,14 +800,14 @@ int cmd_record(int argc, char **argv)
 	pages = sampler_fit_pages(o.pages, (size_t)sysconf(_SC_NPROCESSORS_ONLN));
 	ret = open_sampler(&s, &ev, &o, &t, &pages, counts_workload);
 	if (ret < 0) {
-		if (o.kind == TARGET_PID || o.kind == TARGET_TID)
+		if (o.tgt.kind == TARGET_PID || o.tgt.kind == TARGET_TID)
 			error("cannot sample %s %d with '%s': %s",
-			      o.kind == TARGET_TID ? "thread" : "process", (int)o.pid, ev.name,
+			      o.tgt.kind == TARGET_TID ? "thread" : "process", (int)o.tgt.pid, ev.name,
 			      explain_perf_error(ret, false));
 		else
 			error("cannot sample '%s'%s: %s", ev.name,
-			      o.kind == TARGET_CPUS ? " on all CPUs" : "",
-			      explain_perf_error(ret, o.kind == TARGET_CPUS));
+			      o.tgt.kind == TARGET_CPUS ? " on all CPUs" : "",
+			      explain_perf_error(ret, o.tgt.kind == TARGET_CPUS));
 		goto out_target;
 	}
 	if (ev.fallback)
@@ -844,12 +823,12 @@ int cmd_record(int argc, char **argv)
 	write_meta(w, &o, argc, argv, &ev.attr, ev.name, ev.fstr, ev.fallback, pages,
 		   ev.user_only);
 	synth_vdso(w);
-	if (o.kind == TARGET_PID || o.kind == TARGET_TID)
-		synth_process(w, target_tgid(o.pid), 0);
-	else if (o.kind == TARGET_CPUS)
+	if (o.tgt.kind == TARGET_PID || o.tgt.kind == TARGET_TID)
+		synth_process(w, target_tgid(o.tgt.pid), 0);
+	else if (o.tgt.kind == TARGET_CPUS)
 		synth_all_processes(w, 0);
-	if (o.kind == TARGET_PID)
-		cpu_before = proc_cpu_seconds(o.pid);
+	if (o.tgt.kind == TARGET_PID)
+		cpu_before = proc_cpu_seconds(o.tgt.pid);
 
 	perfrec_init(&wr.pr, w, ev.attr.sample_type, ev.attr.sample_regs_user,
 		     ev.attr.sample_stack_user);
@@ -899,9 +878,9 @@ int cmd_record(int argc, char **argv)
 	if (counts_workload && res.have_status)
 		cpu_s = (double)(res.ru.ru_utime.tv_sec + res.ru.ru_stime.tv_sec) +
 			(double)(res.ru.ru_utime.tv_usec + res.ru.ru_stime.tv_usec) / 1e6;
-	else if (o.kind == TARGET_PID && cpu_before >= 0 && proc_cpu_seconds(o.pid) >= 0)
-		cpu_s = proc_cpu_seconds(o.pid) - cpu_before;
-	else if (o.kind == TARGET_CPUS)
+	else if (o.tgt.kind == TARGET_PID && cpu_before >= 0 && proc_cpu_seconds(o.tgt.pid) >= 0)
+		cpu_s = proc_cpu_seconds(o.tgt.pid) - cpu_before;
+	else if (o.tgt.kind == TARGET_CPUS)
 		cpu_s = res.elapsed_s * (double)sysconf(_SC_NPROCESSORS_ONLN);
 	data_writer_stat_u64(w, "samples", st->samples);
 	data_writer_stat_u64(w, "samples-stack-full", st->samples_stack_full);

@@ -57,16 +57,13 @@ static const struct cmd_option stat_options[] = {
 
 struct stat_opts {
 	struct event_list events;
-	enum target_kind kind;
-	pid_t pid;
-	int nattach; /* how many of -p, -t, -a */
+	struct target_opts tgt;
 	unsigned long repeat;
 	unsigned long interval_ms;
 	const char *sep;
 	bool json;
 	bool per_thread;
 	const char *output;
-	double duration;
 	bool big_num;
 	char **argv; /* the command, or NULL */
 };
@@ -154,18 +151,6 @@ static int add_events(struct stat_opts *o, const char *str)
 	return ret;
 }
 
-static int parse_pid(const char *opt, const char *s, pid_t *pid)
-{
-	unsigned long v;
-
-	if (parse_ulong(s, 1, INT_MAX, &v) < 0) {
-		error("option '%s' needs a positive process or thread ID, not '%s'", opt, s);
-		return -1;
-	}
-	*pid = (pid_t)v;
-	return 0;
-}
-
 static int parse_options(struct stat_opts *o, int argc, char **argv)
 {
 	struct cmd_parser p;
@@ -175,27 +160,22 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->repeat = 1;
 	o->big_num = true;
-	o->kind = TARGET_WORKLOAD;
+	o->tgt.kind = TARGET_WORKLOAD;
 	cmd_parser_init(&p, "stat", "[options] [--] COMMAND [ARGS]  |  -p PID | -t TID | -a",
 			stat_options, ARRAY_SIZE(stat_options), argc, argv);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
+		int t = target_option(&o->tgt, c, arg, OPT_DURATION);
+
+		if (t < 0)
+			goto out;
+		if (t > 0)
+			continue;
 		switch (c) {
 		case 'e':
 			ret = add_events(o, arg);
 			if (ret)
 				goto out;
 			ret = -1;
-			break;
-		case 'p':
-		case 't':
-			if (parse_pid(c == 'p' ? "-p" : "-t", arg, &o->pid) < 0)
-				goto out;
-			o->kind = c == 'p' ? TARGET_PID : TARGET_TID;
-			o->nattach++;
-			break;
-		case 'a':
-			o->kind = TARGET_CPUS;
-			o->nattach++;
 			break;
 		case 'r':
 			if (parse_ulong(arg, 1, 1000000, &o->repeat) < 0) {
@@ -225,14 +205,6 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 		case 'o':
 			o->output = arg;
 			break;
-		case OPT_DURATION:
-			if (parse_double(arg, &o->duration) < 0 || o->duration <= 0) {
-				error("option '--duration' needs a positive number of seconds, not "
-				      "'%s'",
-				      arg);
-				goto out;
-			}
-			break;
 		case OPT_NO_BIG_NUM:
 			o->big_num = false;
 			break;
@@ -246,9 +218,9 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
-	if (check_target_options("count", "stat", o->nattach, o->argv, o->duration) < 0)
+	if (check_target_options("count", "stat", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
 		goto out;
-	if (o->repeat > 1 && (!o->argv || o->kind == TARGET_PID || o->kind == TARGET_TID)) {
+	if (o->repeat > 1 && (!o->argv || o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID)) {
 		error("-r repeats a command: give one to run, without -p or -t");
 		goto out;
 	}
@@ -260,7 +232,7 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 		error("-x and --json cannot be combined: choose one output format");
 		goto out;
 	}
-	if (o->per_thread && o->kind != TARGET_PID && o->kind != TARGET_TID) {
+	if (o->per_thread && o->tgt.kind != TARGET_PID && o->tgt.kind != TARGET_TID) {
 		error("--per-thread needs -p or -t (a command's threads are counted together)");
 		goto out;
 	}
@@ -400,11 +372,11 @@ static void print_unsupported(struct stat_ctx *ctx)
 
 static char *describe_target(const struct stat_opts *o)
 {
-	switch (o->kind) {
+	switch (o->tgt.kind) {
 	case TARGET_PID:
-		return xasprintf("process %d", (int)o->pid);
+		return xasprintf("process %d", (int)o->tgt.pid);
 	case TARGET_TID:
-		return xasprintf("thread %d", (int)o->pid);
+		return xasprintf("thread %d", (int)o->tgt.pid);
 	case TARGET_CPUS:
 		return xstrdup("all CPUs");
 	case TARGET_WORKLOAD:
@@ -428,16 +400,16 @@ static char *describe_target(const struct stat_opts *o)
 static int report_open_failure(struct stat_ctx *ctx, int err)
 {
 	const struct stat_opts *o = ctx->o;
-	const char *why = explain_perf_error(err, o->kind == TARGET_CPUS);
+	const char *why = explain_perf_error(err, o->tgt.kind == TARGET_CPUS);
 
-	switch (o->kind) {
+	switch (o->tgt.kind) {
 	case TARGET_PID:
 	case TARGET_TID:
 		if (err == -ESRCH)
 			return error("cannot count %s %d: it has exited",
-				     o->kind == TARGET_TID ? "thread" : "process", (int)o->pid);
-		return error("cannot count %s %d: %s", o->kind == TARGET_TID ? "thread" : "process",
-			     (int)o->pid, why);
+				     o->tgt.kind == TARGET_TID ? "thread" : "process", (int)o->tgt.pid);
+		return error("cannot count %s %d: %s", o->tgt.kind == TARGET_TID ? "thread" : "process",
+			     (int)o->tgt.pid, why);
 	case TARGET_CPUS:
 		return error("cannot count all CPUs: %s", why);
 	case TARGET_WORKLOAD:
@@ -457,7 +429,7 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 	struct monitor mon;
 	struct workload wl = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	bool has_workload = o->argv != NULL;
-	bool counts_workload = o->kind == TARGET_WORKLOAD;
+	bool counts_workload = o->tgt.kind == TARGET_WORKLOAD;
 	int exit_fd = -1;
 	size_t nfds = 0;
 	double t0, next_tick, deadline = 0, t_end;
@@ -476,18 +448,18 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 			return error("cannot start '%s': %s", o->argv[0], strerror(-ret)), EXIT_FAIL;
 		}
 	}
-	ret = target_init(&ctx->target, o->kind, counts_workload ? wl.pid : o->pid);
+	ret = target_init(&ctx->target, o->tgt.kind, counts_workload ? wl.pid : o->tgt.pid);
 	if (ret < 0) {
 		workload_abort(&wl);
 		monitor_release(&mon);
 		if (ret == -ESRCH)
-			report_no_such_target(o->kind == TARGET_TID, (int)o->pid);
+			report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid);
 		else
 			error("cannot find what to count: %s", strerror(-ret));
 		return EXIT_FAIL;
 	}
 	counter_set_init(&ctx->set, &o->events, &ctx->target,
-			 o->kind == TARGET_WORKLOAD || (o->kind == TARGET_PID && !o->per_thread));
+			 o->tgt.kind == TARGET_WORKLOAD || (o->tgt.kind == TARGET_PID && !o->per_thread));
 	ret = counter_set_open(&ctx->set, counts_workload);
 	if (ret < 0) {
 		report_open_failure(ctx, ret);
@@ -525,7 +497,7 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 	ctx->cur = xcalloc(ncount, sizeof(*ctx->cur));
 	ctx->prev = xcalloc(ncount, sizeof(*ctx->prev));
 	/* -p, -t: notice when the target exits; without a pidfd, look every 250 ms */
-	if (o->kind == TARGET_PID || o->kind == TARGET_TID) {
+	if (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID) {
 		exit_fd = target_exit_fd(&ctx->target);
 		nfds = exit_fd >= 0;
 	}
@@ -541,8 +513,8 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 			return report_exec_failure(o->argv[0], ret);
 		}
 	}
-	if (o->duration > 0)
-		deadline = t0 + o->duration;
+	if (o->tgt.duration > 0)
+		deadline = t0 + o->tgt.duration;
 	next_tick = o->interval_ms ? t0 + (double)o->interval_ms / 1000 : 0;
 	if (o->interval_ms)
 		stat_print_begin(&ctx->printer, NULL);
@@ -557,7 +529,7 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 			wake = deadline;
 		if (wake)
 			timeout = wake <= now ? 0 : (int)ceil((wake - now) * 1000);
-		if (exit_fd < 0 && (o->kind == TARGET_PID || o->kind == TARGET_TID) &&
+		if (exit_fd < 0 && (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID) &&
 		    (timeout < 0 || timeout > 250))
 			timeout = 250;
 		ret = monitor_wait(&mon, timeout, &exit_fd, nfds, &sig);
@@ -586,7 +558,7 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 			break;
 		case MONITOR_TIMEOUT:
 			if (exit_fd < 0 && !has_workload &&
-			    (o->kind == TARGET_PID || o->kind == TARGET_TID) &&
+			    (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID) &&
 			    !target_alive(&ctx->target))
 				done = true;
 			break;
@@ -712,7 +684,7 @@ int cmd_stat(int argc, char **argv)
 	if (acc.runs > 0) {
 		memset(&sum, 0, sizeof(sum));
 		sum.what = describe_target(&o);
-		sum.what_is_command = o.kind == TARGET_WORKLOAD;
+		sum.what_is_command = o.tgt.kind == TARGET_WORKLOAD;
 		sum.runs = acc.runs;
 		sum.elapsed_s = acc.elapsed.mean;
 		sum.elapsed_stddev_pct = runstats_rel_pct(&acc.elapsed);
