@@ -286,6 +286,8 @@ static const char *comm_of(const struct report *r, uint32_t pid, uint32_t tid, u
 {
 	uint32_t who = tid;
 
+	if (tid == 0)
+		return "swapper"; /* the idle task, as perf names it */
 	for (int depth = 0; depth < 32; depth++) {
 		const struct comm_event *best = NULL, *any = NULL;
 

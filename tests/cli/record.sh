@@ -112,6 +112,7 @@ run_pmuprof record -q -a -o all.data -- "$WORKLOADS/burn" 1 200
 is "-a with a command: exit status" "$RC" 0
 run_pmuprof report -i all.data --sort comm,sym
 like "-a: the command's hot function is there" "$(cat "$OUT")" ' burn +\[\.\] burn$'
+unlike "-a: every thread has a name (the idle task is swapper)" "$(cat "$OUT")" '^ +[0-9.]+% +[0-9]+ +\? '
 
 # SIGKILL leaves a file that opens, with every complete frame
 "$PMUPROF" record -q -F 4000 -o killed.data -- "$WORKLOADS/burn" 2 3000 >/dev/null 2>&1 &
