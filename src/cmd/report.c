@@ -176,6 +176,15 @@ out:
 	return ret < 0 ? EXIT_USAGE : ret;
 }
 
+static int cmp_comm(const void *a, const void *b)
+{
+	const struct comm_event *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
 static void add_comm(struct report *r, const struct rec_comm *c, const char *name)
 {
 	xgrow(&r->comms, &r->acomms, r->ncomms + 1, sizeof(*r->comms));
@@ -278,41 +287,50 @@ static int load(struct report *r, struct data_reader *rd, const char **detail)
 		}
 	}
 	maps_finish(r->maps);
+	if (r->ncomms > 1)
+		qsort(r->comms, r->ncomms, sizeof(*r->comms), cmp_comm);
 	return ret;
+}
+
+/* The name thread `who` had at `time`: its latest rename by then, else its first name. */
+static const char *name_at(const struct report *r, uint32_t who, uint64_t time)
+{
+	size_t lo = 0, hi = r->ncomms, first;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r->comms[mid].tid < who)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->ncomms || r->comms[lo].tid != who)
+		return NULL;
+	first = lo;
+	while (lo + 1 < r->ncomms && r->comms[lo + 1].tid == who && r->comms[lo + 1].time <= time)
+		lo++;
+	return r->comms[r->comms[lo].time <= time ? lo : first].name;
 }
 
 /* The name of a thread at a time: its own, else its process's, else its creator's. */
 static const char *comm_of(const struct report *r, uint32_t pid, uint32_t tid, uint64_t time)
 {
-	uint32_t who = tid;
+	const char *name;
 
 	if (tid == 0)
 		return "swapper"; /* the idle task, as perf names it */
 	for (int depth = 0; depth < 32; depth++) {
-		const struct comm_event *best = NULL, *any = NULL;
+		uint32_t parent = 0;
 
-		for (size_t i = 0; i < r->ncomms; i++) {
-			const struct comm_event *c = &r->comms[i];
-
-			if (c->tid != who)
-				continue;
-			if (!any || c->time < any->time)
-				any = c;
-			if (c->time <= time && (!best || c->time >= best->time))
-				best = c;
-		}
-		if (best || any)
-			return best ? best->name : any->name;
-		if (who != pid) {
-			who = pid;
-			continue;
-		}
-		for (size_t i = 0; i < r->nforks && who == pid; i++)
+		if ((name = name_at(r, tid, time)) || (name = name_at(r, pid, time)))
+			return name;
+		for (size_t i = 0; i < r->nforks && !parent; i++)
 			if (r->forks[i].pid == pid)
-				who = r->forks[i].ppid;
-		if (who == pid)
+				parent = r->forks[i].ppid;
+		if (!parent || parent == pid)
 			break;
-		pid = who;
+		tid = pid = parent;
 	}
 	return "?";
 }
