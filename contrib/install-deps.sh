@@ -9,8 +9,8 @@ libpfm4-dev libcapstone-dev libzstd-dev libelf-dev libdw-dev groff-base man-db"
 if [ "${1:-}" = "--test" ]; then
 	# clang: the sanitizer build; linux-perf: the reference the tests compare
 	# with; python3: parses --json output; util-linux: setpriv for the
-	# unprivileged tests
-	pkgs="$pkgs clang libclang-rt-14-dev linux-perf python3 util-linux"
+	# unprivileged tests and tmpfs mounts; procps: pkill
+	pkgs="$pkgs clang libclang-rt-14-dev linux-perf python3 util-linux procps"
 fi
 
 missing=

@@ -6,317 +6,577 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct elf_sym {
 	uint64_t start, size;
-	uint32_t name; /* offset in the arena */
-	uint8_t bind_rank; /* 0 global, 1 weak, 2 local: the preferred name at an address */
+	size_t name; /* offset in the arena */
 };
 
-struct load {
+struct elf_load {
 	uint64_t offset, filesz, vaddr;
 };
 
 struct elf_object {
-	struct elf_sym *syms;
+	struct elf_sym *syms; /* sorted by start, one per address */
 	size_t nsyms;
 	char *names;
-	size_t names_len, names_alloc;
-	struct load *loads;
+	struct elf_load *loads;
 	size_t nloads;
-	uint8_t build_id[32];
+	uint8_t build_id[ELF_BUILD_ID_LIMIT];
 	size_t build_id_len;
-	void *image; /* our copy, for objects from memory */
 };
 
-static void lib_init(void)
-{
-	static bool done;
+/* An object being read: libelf's handle and the header facts every read is checked against. */
+struct elf_file {
+	Elf *elf;
+	uint64_t size;
+	size_t phnum, shnum;
+};
 
-	if (!done) {
-		elf_version(EV_CURRENT);
-		done = true;
+/* A function symbol while the tables are read; name points into libelf's string table. */
+struct sym_cand {
+	uint64_t start, size, limit; /* limit: the end of its section */
+	const char *name;
+	size_t len;
+	int rank;
+};
+
+struct sym_build {
+	struct sym_cand *c;
+	size_t n, alloc;
+	struct {
+		uint64_t addr, size;
+	} *secs;
+};
+
+static int lib_init(void)
+{
+	static int state = 1; /* 1: not tried, 0: ready, <0: failed */
+
+	if (state == 1)
+		state = elf_version(EV_CURRENT) == EV_NONE ? -ENOSYS : 0;
+	return state;
+}
+
+static bool in_file(const struct elf_file *f, uint64_t off, uint64_t len)
+{
+	return off <= f->size && len <= f->size - off;
+}
+
+static bool table_in_file(const struct elf_file *f, uint64_t off, uint64_t n, uint64_t entsize,
+			  size_t want)
+{
+	if (!n)
+		return true;
+	return entsize == want && off <= f->size && n <= (f->size - off) / entsize;
+}
+
+static uint64_t raw_uint(const unsigned char *p, size_t len, bool msb)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < len; i++)
+		v |= (uint64_t)p[i] << (8 * (msb ? len - 1 - i : i));
+	return v;
+}
+
+#define EHDR_FIELD(h, is64, msb, field)                                                            \
+	((is64) ? raw_uint((h) + offsetof(Elf64_Ehdr, field), sizeof(((Elf64_Ehdr *)0)->field),    \
+			   (msb))                                                                  \
+		: raw_uint((h) + offsetof(Elf32_Ehdr, field), sizeof(((Elf32_Ehdr *)0)->field),    \
+			   (msb)))
+
+/*
+ * Checked on the raw bytes before libelf sees them: libelf reading a file
+ * with pread() does not know its size, so it would believe the header's
+ * counts, and an extended section count (kept in section 0) could make it
+ * allocate gigabytes. Extended numbering only occurs in huge relocatable
+ * objects, which are refused anyway.
+ */
+static int check_header(const unsigned char *h, size_t len, struct elf_file *f)
+{
+	uint64_t type, phoff, phent, phnum, shoff, shent, shnum;
+	bool is64, msb;
+
+	if (len < EI_NIDENT || memcmp(h, ELFMAG, SELFMAG) != 0)
+		return -ENOEXEC;
+	if ((h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64) ||
+	    (h[EI_DATA] != ELFDATA2LSB && h[EI_DATA] != ELFDATA2MSB) || h[EI_VERSION] != EV_CURRENT)
+		return -ENOEXEC;
+	is64 = h[EI_CLASS] == ELFCLASS64;
+	msb = h[EI_DATA] == ELFDATA2MSB;
+	if (len < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
+		return -ENOEXEC;
+	type = EHDR_FIELD(h, is64, msb, e_type);
+	phoff = EHDR_FIELD(h, is64, msb, e_phoff);
+	phent = EHDR_FIELD(h, is64, msb, e_phentsize);
+	phnum = EHDR_FIELD(h, is64, msb, e_phnum);
+	shoff = EHDR_FIELD(h, is64, msb, e_shoff);
+	shent = EHDR_FIELD(h, is64, msb, e_shentsize);
+	shnum = EHDR_FIELD(h, is64, msb, e_shnum);
+	/* relocatable objects and cores have no use for the load bias or function addresses */
+	if (type != ET_EXEC && type != ET_DYN)
+		return -ENOEXEC;
+	if (phnum == PN_XNUM || (shnum == 0) != (shoff == 0))
+		return -ENOEXEC;
+	if (!table_in_file(f, phoff, phnum, phent, is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) ||
+	    !table_in_file(f, shoff, shnum, shent, is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)))
+		return -ENOEXEC;
+	f->phnum = (size_t)phnum;
+	f->shnum = (size_t)shnum;
+	return 0;
+}
+
+/* Hands the checked bytes to libelf; on failure f->elf is left for the caller to end. */
+static int begin_elf(struct elf_file *f, Elf *elf)
+{
+	size_t phnum, shnum;
+
+	f->elf = elf;
+	if (!elf || elf_kind(elf) != ELF_K_ELF)
+		return -ENOEXEC;
+	/* a libelf reading the header differently from us would read past what we checked */
+	if (elf_getphdrnum(elf, &phnum) != 0 || elf_getshdrnum(elf, &shnum) != 0 ||
+	    phnum != f->phnum || shnum != f->shnum)
+		return -ENOEXEC;
+	return 0;
+}
+
+/*
+ * ELF_C_READ makes libelf pread() what it needs: cheap for the build-id of a
+ * large library, and a file shrinking under us (a library rebuilt in place
+ * while the report runs) gives a read error where a mapping would SIGBUS.
+ * The descriptor must stay open until elf_end().
+ */
+static int file_begin(const char *path, struct elf_file *f, int *fdp)
+{
+	unsigned char h[sizeof(Elf64_Ehdr)];
+	struct stat st;
+	ssize_t len;
+	int fd, ret;
+
+	memset(f, 0, sizeof(*f));
+	ret = lib_init();
+	if (ret < 0)
+		return ret;
+	/* O_NONBLOCK: a FIFO planted where a library was must not hang the report */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto fail;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = -ENOEXEC;
+		goto fail;
+	}
+	f->size = (uint64_t)st.st_size;
+	do {
+		len = pread(fd, h, sizeof(h), 0);
+	} while (len < 0 && errno == EINTR);
+	if (len < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = check_header(h, (size_t)len, f);
+	if (ret == 0)
+		ret = begin_elf(f, elf_begin(fd, ELF_C_READ, NULL));
+	if (ret == 0) {
+		*fdp = fd;
+		return 0;
+	}
+fail:
+	if (f->elf)
+		elf_end(f->elf);
+	close(fd);
+	return ret;
 }
 
-static uint32_t add_name(struct elf_object *o, const char *s)
+static void file_end(struct elf_file *f, int fd)
 {
-	size_t len = strlen(s) + 1;
-	uint32_t off;
-
-	xgrow(&o->names, &o->names_alloc, o->names_len + len, 1);
-	off = (uint32_t)o->names_len;
-	memcpy(o->names + o->names_len, s, len);
-	o->names_len += len;
-	return off;
+	elf_end(f->elf);
+	close(fd);
 }
 
-/* Finds NT_GNU_BUILD_ID in a note data block. */
-static size_t find_build_id(Elf_Data *data, uint8_t *buf, size_t max)
+static size_t note_align(size_t n, size_t align)
 {
-	size_t off = 0, next, name_off, desc_off;
-	GElf_Nhdr nh;
+	return (n + align - 1) & ~(align - 1);
+}
 
-	while (data && off < data->d_size &&
-	       (next = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    !memcmp((char *)data->d_buf + name_off, "GNU", 4) && nh.n_descsz > 0 &&
-		    desc_off + nh.n_descsz <= data->d_size) {
-			size_t n = nh.n_descsz < max ? nh.n_descsz : max;
+/* NT_GNU_BUILD_ID in one block of notes, whose sizes are checked here rather than trusted. */
+static size_t notes_build_id(const Elf_Data *d, size_t align, uint8_t *buf)
+{
+	const unsigned char *p = d->d_buf;
+	size_t len = d->d_size, off = 0;
 
-			memcpy(buf, (char *)data->d_buf + desc_off, n);
+	while (p && len - off >= sizeof(GElf_Nhdr)) {
+		size_t name, desc;
+		GElf_Nhdr nh;
+
+		memcpy(&nh, p + off, sizeof(nh));
+		name = off + sizeof(nh);
+		if (nh.n_namesz > len - name)
+			break;
+		desc = name + note_align(nh.n_namesz, align);
+		if (desc > len || nh.n_descsz > len - desc)
+			break;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == sizeof("GNU") &&
+		    memcmp(p + name, "GNU", sizeof("GNU")) == 0 && nh.n_descsz > 0 &&
+		    nh.n_descsz <= ELF_BUILD_ID_LIMIT) {
+			memcpy(buf, p + desc, nh.n_descsz);
 			return nh.n_descsz;
 		}
-		off = next;
+		off = desc + note_align(nh.n_descsz, align);
+		if (off > len)
+			break;
 	}
 	return 0;
 }
 
-static size_t read_build_id(Elf *e, uint8_t *buf, size_t max)
+/* Segments first: they are all a stripped file or the recorder's cheap read may have. */
+static size_t read_build_id(const struct elf_file *f, uint8_t *buf)
 {
-	size_t nph = 0;
-	Elf_Scn *scn = NULL;
+	size_t n;
 
-	if (elf_getphdrnum(e, &nph) == 0) {
-		for (size_t i = 0; i < nph; i++) {
-			GElf_Phdr ph;
-			size_t n;
+	for (size_t i = 0; i < f->phnum; i++) {
+		GElf_Phdr ph;
+		Elf_Data *d;
+		size_t align;
 
-			if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
-				continue;
-			n = find_build_id(elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
-							       ELF_T_NHDR),
-					  buf, max);
-			if (n)
-				return n;
-		}
-	}
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr sh;
-		size_t n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+		if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_NOTE || !ph.p_filesz ||
+		    !in_file(f, ph.p_offset, ph.p_filesz))
 			continue;
-		n = find_build_id(elf_getdata(scn, NULL), buf, max);
-		if (n)
+		/* notes aligned to 8 (gABI for 64-bit, GNU property notes) pad names to 8 */
+		align = ph.p_align == 8 ? 8 : 4;
+		d = elf_getdata_rawchunk(f->elf, (int64_t)ph.p_offset, ph.p_filesz,
+					 align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
+		if (d && (n = notes_build_id(d, align, buf)))
+			return n;
+	}
+	for (size_t i = 1; i < f->shnum; i++) {
+		Elf_Scn *scn = elf_getscn(f->elf, i);
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !sh.sh_size ||
+		    (sh.sh_flags & SHF_COMPRESSED) || !in_file(f, sh.sh_offset, sh.sh_size))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (d && (n = notes_build_id(d, sh.sh_addralign == 8 ? 8 : 4, buf)))
 			return n;
 	}
 	return 0;
 }
 
-static int cmp_sym(const void *a, const void *b)
+static void load_segments(struct elf_object *o, const struct elf_file *f)
 {
-	const struct elf_sym *x = a, *y = b;
+	size_t alloc = 0;
+
+	for (size_t i = 0; i < f->phnum; i++) {
+		GElf_Phdr ph;
+
+		/* a segment reaching past the file cannot be what a sample was taken in */
+		if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_LOAD || !ph.p_filesz ||
+		    !in_file(f, ph.p_offset, ph.p_filesz))
+			continue;
+		xgrow(&o->loads, &alloc, o->nloads + 1, sizeof(*o->loads));
+		o->loads[o->nloads].offset = ph.p_offset;
+		o->loads[o->nloads].filesz = ph.p_filesz;
+		o->loads[o->nloads].vaddr = ph.p_vaddr;
+		o->nloads++;
+	}
+}
+
+static bool section_readable(const struct elf_file *f, const GElf_Shdr *sh)
+{
+	return sh->sh_type != SHT_NOBITS && !(sh->sh_flags & SHF_COMPRESSED) &&
+	       in_file(f, sh->sh_offset, sh->sh_size);
+}
+
+/* The NUL-terminated string at off, or NULL when it does not end inside the table. */
+static const char *strtab_at(const Elf_Data *d, uint64_t off, size_t *len)
+{
+	const char *s = d->d_buf, *nul;
+
+	if (off >= d->d_size)
+		return NULL;
+	nul = memchr(s + off, '\0', d->d_size - off);
+	if (!nul)
+		return NULL;
+	*len = (size_t)(nul - (s + off));
+	return s + off;
+}
+
+static int bind_rank(unsigned char info)
+{
+	switch (GELF_ST_BIND(info)) {
+	case STB_GLOBAL:
+	case STB_GNU_UNIQUE:
+		return 0;
+	case STB_WEAK:
+		return 1;
+	case STB_LOCAL:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static void collect_table(struct sym_build *b, const struct elf_file *f, Elf_Scn *scn,
+			  const GElf_Shdr *sh)
+{
+	size_t entsize = gelf_fsize(f->elf, ELF_T_SYM, 1, EV_CURRENT);
+	Elf_Data *syms, *strs;
+	Elf_Scn *strscn;
+	GElf_Shdr strsh;
+	uint64_t count;
+
+	if (!entsize || sh->sh_entsize != entsize || sh->sh_size % entsize ||
+	    !section_readable(f, sh))
+		return;
+	if (sh->sh_link == 0 || sh->sh_link >= f->shnum)
+		return;
+	strscn = elf_getscn(f->elf, sh->sh_link);
+	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB ||
+	    !section_readable(f, &strsh))
+		return;
+	syms = elf_getdata(scn, NULL);
+	strs = elf_getdata(strscn, NULL);
+	if (!syms || !strs || !syms->d_buf || !strs->d_buf)
+		return;
+	count = sh->sh_size / entsize;
+	for (uint64_t i = 1; i < count && i <= INT_MAX; i++) {
+		struct sym_cand *c;
+		const char *name;
+		GElf_Sym sym;
+		size_t len;
+		int type;
+
+		if (!gelf_getsym(syms, (int)i, &sym))
+			break;
+		type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || !sym.st_value)
+			continue;
+		/* SHN_ABS and the like have no section to bound them; SHN_XINDEX cannot occur */
+		if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE ||
+		    sym.st_shndx >= f->shnum)
+			continue;
+		/* a function outside its own section is damage, and would have no bound */
+		if (sym.st_value < b->secs[sym.st_shndx].addr ||
+		    sym.st_value - b->secs[sym.st_shndx].addr >= b->secs[sym.st_shndx].size)
+			continue;
+		name = strtab_at(strs, sym.st_name, &len);
+		if (!name || !len)
+			continue;
+		xgrow(&b->c, &b->alloc, b->n + 1, sizeof(*b->c));
+		c = &b->c[b->n++];
+		c->start = sym.st_value;
+		c->size = sym.st_size;
+		c->limit = b->secs[sym.st_shndx].addr + b->secs[sym.st_shndx].size;
+		if (c->limit < c->start)
+			c->limit = UINT64_MAX;
+		c->name = name;
+		c->len = len;
+		c->rank = bind_rank(sym.st_info);
+	}
+}
+
+/* By address, then the preferred name first: global, weak, local, then the shortest. */
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct sym_cand *x = a, *y = b;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	if (x->bind_rank != y->bind_rank)
-		return x->bind_rank < y->bind_rank ? -1 : 1;
-	return 0;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
-static void load_symtab(struct elf_object *o, Elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
-			size_t *alloc)
+/* Keeps one symbol per address and copies only the kept names, into one arena. */
+static void finish_symbols(struct elf_object *o, struct sym_build *b)
 {
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t n;
+	size_t nsyms = 0, names = 0, pos = 0, j;
 
-	if (!data || !sh->sh_entsize || sh->sh_link == 0)
+	if (!b->n)
 		return;
-	n = data->d_size / sh->sh_entsize;
-	for (size_t i = 1; i < n; i++) {
-		GElf_Sym sym;
-		const char *name;
-		int type;
+	qsort(b->c, b->n, sizeof(*b->c), cmp_cand);
+	for (size_t i = 0; i < b->n; i++) {
+		if (i == 0 || b->c[i].start != b->c[i - 1].start) {
+			nsyms++;
+			names += b->c[i].len + 1;
+		}
+	}
+	o->syms = xmalloc(nsyms * sizeof(*o->syms));
+	o->names = xmalloc(names);
+	for (size_t i = 0; i < b->n; i = j) {
+		const struct sym_cand *win = &b->c[i];
+		uint64_t size = win->size, limit = win->limit;
+		struct elf_sym *s = &o->syms[o->nsyms++];
 
-		if (!gelf_getsym(data, (int)i, &sym))
-			break;
-		type = GELF_ST_TYPE(sym.st_info);
-		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-		    !sym.st_value)
-			continue;
-		name = elf_strptr(e, sh->sh_link, sym.st_name);
-		if (!name || !*name)
-			continue;
-		xgrow(&o->syms, alloc, o->nsyms + 1, sizeof(*o->syms));
-		o->syms[o->nsyms].start = sym.st_value;
-		o->syms[o->nsyms].size = sym.st_size;
-		o->syms[o->nsyms].bind_rank = GELF_ST_BIND(sym.st_info) == STB_GLOBAL ? 0
-					      : GELF_ST_BIND(sym.st_info) == STB_WEAK ? 1
-										  : 2;
-		o->syms[o->nsyms].name = add_name(o, name);
-		o->nsyms++;
+		for (j = i + 1; j < b->n && b->c[j].start == win->start; j++) {
+			/* an alias may carry the size the preferred name lacks */
+			if (!size)
+				size = b->c[j].size;
+			if (b->c[j].limit > limit)
+				limit = b->c[j].limit;
+		}
+		/*
+		 * Hand-written assembly often has no size: it runs to the next
+		 * function, unless its section ends first (then what follows is
+		 * padding or another section, not this function).
+		 */
+		if (!size) {
+			uint64_t end = limit;
+
+			if (j < b->n && b->c[j].start < end)
+				end = b->c[j].start;
+			size = end - win->start;
+		}
+		s->start = win->start;
+		s->size = size;
+		s->name = pos;
+		memcpy(o->names + pos, win->name, win->len);
+		o->names[pos + win->len] = '\0';
+		pos += win->len + 1;
 	}
 }
 
-/* Sorts, keeps one symbol per address (the preferred name), and sizes 0-size ones. */
-static void finish_symbols(struct elf_object *o)
+static void load_symbols(struct elf_object *o, const struct elf_file *f)
 {
-	size_t out = 0;
+	struct sym_build b = { 0 };
 
-	if (o->nsyms > 1)
-		qsort(o->syms, o->nsyms, sizeof(*o->syms), cmp_sym);
-	for (size_t i = 0; i < o->nsyms; i++) {
-		if (out && o->syms[out - 1].start == o->syms[i].start) {
-			struct elf_sym *k = &o->syms[out - 1];
-
-			/* same rank: the shorter name (foo over __foo_impl aliases) */
-			if (k->bind_rank == o->syms[i].bind_rank &&
-			    strlen(o->names + o->syms[i].name) < strlen(o->names + k->name))
-				k->name = o->syms[i].name;
-			if (!k->size)
-				k->size = o->syms[i].size;
-			continue;
-		}
-		o->syms[out++] = o->syms[i];
-	}
-	o->nsyms = out;
-	for (size_t i = 0; i < o->nsyms; i++)
-		if (!o->syms[i].size && i + 1 < o->nsyms)
-			o->syms[i].size = o->syms[i + 1].start - o->syms[i].start;
-}
-
-static int load_elf(struct elf_object *o, Elf *e)
-{
-	size_t nph = 0, alloc = 0, lalloc = 0;
-	Elf_Scn *scn = NULL;
-	GElf_Ehdr eh;
-
-	if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
-		return -ENOEXEC;
-	if (elf_getphdrnum(e, &nph) == 0) {
-		for (size_t i = 0; i < nph; i++) {
-			GElf_Phdr ph;
-
-			if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
-				continue;
-			xgrow(&o->loads, &lalloc, o->nloads + 1, sizeof(*o->loads));
-			o->loads[o->nloads].offset = ph.p_offset;
-			o->loads[o->nloads].filesz = ph.p_filesz;
-			o->loads[o->nloads].vaddr = ph.p_vaddr;
-			o->nloads++;
-		}
-	}
-	o->build_id_len = read_build_id(e, o->build_id, sizeof(o->build_id));
-	while ((scn = elf_nextscn(e, scn))) {
+	if (!f->shnum)
+		return;
+	b.secs = xcalloc(f->shnum, sizeof(*b.secs));
+	for (size_t i = 1; i < f->shnum; i++) {
+		Elf_Scn *scn = elf_getscn(f->elf, i);
 		GElf_Shdr sh;
 
-		if (gelf_getshdr(scn, &sh) && (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
-			load_symtab(o, e, scn, &sh, &alloc);
+		if (scn && gelf_getshdr(scn, &sh)) {
+			b.secs[i].addr = sh.sh_addr;
+			b.secs[i].size = sh.sh_size;
+		}
 	}
-	finish_symbols(o);
-	return 0;
+	for (size_t i = 1; i < f->shnum; i++) {
+		Elf_Scn *scn = elf_getscn(f->elf, i);
+		GElf_Shdr sh;
+
+		if (scn && gelf_getshdr(scn, &sh) &&
+		    (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
+			collect_table(&b, f, scn, &sh);
+	}
+	finish_symbols(o, &b);
+	free(b.c);
+	free(b.secs);
+}
+
+/* After the header checks nothing is fatal: damaged parts are skipped. */
+static struct elf_object *load_object(const struct elf_file *f)
+{
+	struct elf_object *o = xcalloc(1, sizeof(*o));
+
+	load_segments(o, f);
+	o->build_id_len = read_build_id(f, o->build_id);
+	load_symbols(o, f);
+	return o;
 }
 
 int elf_object_open(const char *path, struct elf_object **out)
 {
-	struct elf_object *o;
-	Elf *e;
+	struct elf_file f;
 	int fd, ret;
 
-	lib_init();
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e) {
-		close(fd);
-		return -ENOEXEC;
-	}
-	o = xcalloc(1, sizeof(*o));
-	ret = load_elf(o, e);
-	elf_end(e);
-	close(fd);
-	if (ret < 0) {
-		elf_object_free(o);
+	ret = file_begin(path, &f, &fd);
+	if (ret < 0)
 		return ret;
-	}
-	*out = o;
+	*out = load_object(&f);
+	file_end(&f, fd);
 	return 0;
 }
 
 int elf_object_open_mem(const char *name, const void *image, size_t size,
 			struct elf_object **out)
 {
-	struct elf_object *o;
-	Elf *e;
+	struct elf_file f = { .size = size };
+	void *copy;
 	int ret;
 
-	(void)name;
-	lib_init();
-	o = xcalloc(1, sizeof(*o));
-	o->image = xmalloc(size ? size : 1);
-	memcpy(o->image, image, size);
-	e = elf_memory(o->image, size);
-	if (!e) {
-		elf_object_free(o);
-		return -ENOEXEC;
-	}
-	ret = load_elf(o, e);
-	elf_end(e);
-	if (ret < 0) {
-		elf_object_free(o);
+	ret = lib_init();
+	if (ret < 0)
 		return ret;
-	}
-	*out = o;
-	return 0;
+	if (!image)
+		return -ENOEXEC;
+	ret = check_header(image, size, &f);
+	if (ret < 0)
+		return ret;
+	/*
+	 * libelf wants a writable image, and reads structures in place: a
+	 * private aligned copy gives both, whatever the caller's buffer is.
+	 * The names end up in our arena, so the copy goes when we are done.
+	 */
+	copy = xmalloc(size);
+	memcpy(copy, image, size);
+	ret = begin_elf(&f, elf_memory(copy, size));
+	if (ret == 0)
+		*out = load_object(&f);
+	if (f.elf)
+		elf_end(f.elf);
+	free(copy);
+	return ret;
 }
 
-void elf_object_free(struct elf_object *o)
+void elf_object_free(struct elf_object *obj)
 {
-	if (!o)
+	if (!obj)
 		return;
-	free(o->syms);
-	free(o->names);
-	free(o->loads);
-	free(o->image);
-	free(o);
+	free(obj->syms);
+	free(obj->names);
+	free(obj->loads);
+	free(obj);
 }
 
-size_t elf_object_build_id(const struct elf_object *o, uint8_t *buf, size_t max)
+size_t elf_object_build_id(const struct elf_object *obj, uint8_t *buf, size_t max)
 {
-	size_t n = o->build_id_len < max ? o->build_id_len : max;
-
-	memcpy(buf, o->build_id, n);
-	return o->build_id_len;
+	memcpy(buf, obj->build_id, obj->build_id_len < max ? obj->build_id_len : max);
+	return obj->build_id_len;
 }
 
 int elf_file_build_id(const char *path, uint8_t *buf, size_t max)
 {
+	uint8_t id[ELF_BUILD_ID_LIMIT];
+	struct elf_file f;
+	int fd, ret;
 	size_t n;
-	Elf *e;
-	int fd;
 
-	lib_init();
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF) {
-		if (e)
-			elf_end(e);
-		close(fd);
-		return -ENOEXEC;
-	}
-	n = read_build_id(e, buf, max);
-	elf_end(e);
-	close(fd);
+	ret = file_begin(path, &f, &fd);
+	if (ret < 0)
+		return ret;
+	n = read_build_id(&f, id);
+	file_end(&f, fd);
+	memcpy(buf, id, n < max ? n : max);
 	return (int)n;
 }
 
-int elf_object_to_vaddr(const struct elf_object *o, uint64_t map_start, uint64_t pgoff,
+int elf_object_to_vaddr(const struct elf_object *obj, uint64_t map_start, uint64_t pgoff,
 			uint64_t addr, uint64_t *vaddr)
 {
 	uint64_t off;
 
-	if (addr < map_start)
+	if (addr < map_start || addr - map_start > UINT64_MAX - pgoff)
 		return -ENOENT;
 	off = addr - map_start + pgoff;
-	for (size_t i = 0; i < o->nloads; i++) {
-		const struct load *l = &o->loads[i];
+	for (size_t i = 0; i < obj->nloads; i++) {
+		const struct elf_load *l = &obj->loads[i];
 
 		if (off >= l->offset && off - l->offset < l->filesz) {
 			*vaddr = off - l->offset + l->vaddr;
@@ -326,31 +586,34 @@ int elf_object_to_vaddr(const struct elf_object *o, uint64_t map_start, uint64_t
 	return -ENOENT;
 }
 
-const char *elf_object_symbol(const struct elf_object *o, uint64_t vaddr, uint64_t *start,
+const char *elf_object_symbol(const struct elf_object *obj, uint64_t vaddr, uint64_t *start,
 			      uint64_t *size)
 {
-	size_t lo = 0, hi = o->nsyms;
+	size_t lo = 0, hi = obj->nsyms;
 	const struct elf_sym *s;
 
+	/* the last symbol starting at or below vaddr */
 	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (o->syms[mid].start <= vaddr)
+		if (obj->syms[mid].start <= vaddr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (!lo)
 		return NULL;
-	s = &o->syms[lo - 1];
-	if (vaddr - s->start >= (s->size ? s->size : 1))
+	s = &obj->syms[lo - 1];
+	if (vaddr - s->start >= s->size)
 		return NULL;
-	*start = s->start;
-	*size = s->size;
-	return o->names + s->name;
+	if (start)
+		*start = s->start;
+	if (size)
+		*size = s->size;
+	return obj->names + s->name;
 }
 
-size_t elf_object_nsymbols(const struct elf_object *o)
+size_t elf_object_nsymbols(const struct elf_object *obj)
 {
-	return o->nsyms;
+	return obj->nsyms;
 }
