@@ -125,7 +125,8 @@ static int check_header(const unsigned char *h, size_t len, struct elf_file *f)
 		return -ENOEXEC;
 	if (phnum == PN_XNUM || (shnum == 0) != (shoff == 0))
 		return -ENOEXEC;
-	if (!table_in_file(f, phoff, phnum, phent, is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) ||
+	if (!table_in_file(f, phoff, phnum, phent,
+			   is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) ||
 	    !table_in_file(f, shoff, shnum, shent, is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)))
 		return -ENOEXEC;
 	f->phnum = (size_t)phnum;
@@ -159,7 +160,7 @@ static int file_begin(const char *path, struct elf_file *f, int *fdp)
 	unsigned char h[sizeof(Elf64_Ehdr)];
 	struct stat st;
 	ssize_t len;
-	int fd, ret;
+	int fd = -1, ret;
 
 	memset(f, 0, sizeof(*f));
 	ret = lib_init();
@@ -494,7 +495,7 @@ static struct elf_object *load_object(const struct elf_file *f)
 int elf_object_open(const char *path, struct elf_object **out)
 {
 	struct elf_file f;
-	int fd, ret;
+	int fd = -1, ret;
 
 	ret = file_begin(path, &f, &fd);
 	if (ret < 0)
@@ -555,7 +556,7 @@ int elf_file_build_id(const char *path, uint8_t *buf, size_t max)
 {
 	uint8_t id[ELF_BUILD_ID_LIMIT];
 	struct elf_file f;
-	int fd, ret;
+	int fd = -1, ret;
 	size_t n;
 
 	ret = file_begin(path, &f, &fd);

@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Symbols, load bias and build-ids of the test itself (PIE), libc and the vDSO. */
+/*
+ * ELF objects: the test itself (PIE), libc, the workloads (PIE and not), the
+ * vDSO from memory, a small hand-made image whose every symbol rule has a
+ * known answer, and damaged files, which must fail cleanly (run it under
+ * --enable-sanitizers too).
+ */
 #include "resolve/elf.h"
 #include "tap.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int test_marker_function(int x);
@@ -18,159 +27,911 @@ __attribute__((noinline)) int test_marker_function(int x)
 	return x * 3 + 1;
 }
 
-/* The mapping of addr in /proc/self/maps: start, file offset and path. */
-static int find_map(uint64_t addr, uint64_t *start, uint64_t *pgoff, char *path, size_t size)
-{
-	char line[4096];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int found = 0;
+static char tmpdir[] = "/tmp/pmuprof-test-elf.XXXXXX";
 
-	while (f && fgets(line, sizeof(line), f)) {
-		uint64_t s, e, off;
+/* ---- where things are loaded, from /proc/self/maps and the dynamic linker ---- */
+
+struct mapping {
+	uint64_t start, end, pgoff;
+	char path[4096];
+};
+
+static bool find_mapping(uint64_t addr, struct mapping *m)
+{
+	char line[4096 + 128];
+	FILE *f = fopen("/proc/self/maps", "r");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
 		int n = 0;
 
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %*s %n", &s, &e, &off,
-			   &n) < 3)
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %*s %n", &m->start,
+			   &m->end, &m->pgoff, &n) < 3 ||
+		    addr < m->start || addr >= m->end)
 			continue;
-		if (addr >= s && addr < e) {
-			*start = s;
-			*pgoff = off;
-			snprintf(path, size, "%s", line + n);
-			path[strcspn(path, "\n")] = '\0';
-			found = 1;
-			break;
-		}
+		snprintf(m->path, sizeof(m->path), "%s", n ? line + n : "");
+		m->path[strcspn(m->path, "\n")] = '\0';
+		found = true;
 	}
 	if (f)
 		fclose(f);
 	return found;
 }
 
-static void resolves(uint64_t addr, const char *want, const char *what)
-{
-	struct elf_object *o;
-	uint64_t start, pgoff, vaddr, sstart, ssize;
-	char path[4096];
-	const char *name = NULL;
+struct loaded {
+	uint64_t addr, bias;
+	const ElfW(Phdr) * phdr;
+	size_t phnum;
+	bool found;
+};
 
-	if (!find_map(addr, &start, &pgoff, path, sizeof(path))) {
-		ok(0, "%s: mapping found", what);
-		return;
+static int find_loaded(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct loaded *l = data;
+
+	for (size_t i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t start = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && l->addr >= start && l->addr - start < ph->p_memsz) {
+			l->bias = info->dlpi_addr;
+			l->phdr = info->dlpi_phdr;
+			l->phnum = info->dlpi_phnum;
+			l->found = true;
+			return 1;
+		}
 	}
-	if (elf_object_open(path, &o) < 0) {
-		ok(0, "%s: opens %s", what, path);
+	return 0;
+}
+
+/* The dynamic linker's load bias for the object at addr: what to_vaddr must agree with. */
+static bool load_bias(uint64_t addr, struct loaded *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->addr = addr;
+	dl_iterate_phdr(find_loaded, l);
+	return l->found;
+}
+
+/* A running function resolves through its mapping, as the report resolves a sample. */
+static void resolve_running(uint64_t addr, const char *want, bool exact, const char *what)
+{
+	uint64_t vaddr = 0, start = 0, size = 0;
+	struct elf_object *o = NULL;
+	struct mapping m;
+	struct loaded l;
+	const char *name;
+
+	if (!ok(find_mapping(addr, &m) && load_bias(addr, &l), "%s: mapping and load bias found",
+		what))
 		return;
-	}
-	if (elf_object_to_vaddr(o, start, pgoff, addr, &vaddr) == 0)
-		name = elf_object_symbol(o, vaddr, &sstart, &ssize);
-	ok(name && strstr(name, want), "%s: %s resolves to %s", what, path, name ? name : "nothing");
+	if (!is_int(elf_object_open(m.path, &o), 0, what))
+		return;
+	diag("%s: %s, mapped at %#" PRIx64 " from offset %#" PRIx64 ", bias %#" PRIx64, what,
+	     m.path, m.start, m.pgoff, l.bias);
+	ok(elf_object_nsymbols(o) > 0, "%s: has function symbols (%zu)", what,
+	   elf_object_nsymbols(o));
+	is_int(elf_object_to_vaddr(o, m.start, m.pgoff, addr, &vaddr), 0, "to_vaddr succeeds");
+	ok(vaddr == addr - l.bias, "%s: vaddr %#" PRIx64 " is the address less the bias", what,
+	   vaddr);
+	name = elf_object_symbol(o, vaddr, &start, &size);
+	if (exact)
+		is_str(name, want, "the symbol's name");
+	else
+		ok(name && strstr(name, want), "%s: named %s", what, name ? name : "(none)");
+	ok(name && start == vaddr && size > 1, "%s: starts at the function, size %" PRIu64, what,
+	   size);
+	name = elf_object_symbol(o, vaddr + 1, &start, &size);
+	ok(name && start == vaddr, "%s: a byte inside names it too", what);
+	is_int(elf_object_to_vaddr(o, m.start, m.pgoff, m.start - 1, &vaddr), -ENOENT,
+	       "below the mapping: -ENOENT");
 	elf_object_free(o);
 }
 
-/* The vDSO's size, from its line in /proc/self/maps. */
-static size_t vdso_size(uint64_t base)
+/* ---- build-ids ---- */
+
+/* The build-id from the test's own PT_NOTE as loaded in memory, independent of the module. */
+static size_t loaded_build_id(uint8_t *buf, size_t max)
 {
-	char line[512];
-	size_t size = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
+	struct loaded l;
 
-	while (f && fgets(line, sizeof(line), f)) {
-		uint64_t s, e;
+	if (!load_bias((uintptr_t)&test_marker_function, &l))
+		return 0;
+	for (size_t i = 0; i < l.phnum; i++) {
+		const unsigned char *p =
+			(const unsigned char *)(uintptr_t)(l.bias + l.phdr[i].p_vaddr);
+		size_t off = 0, len = l.phdr[i].p_filesz;
 
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &s, &e) == 2 && s == base)
-			size = (size_t)(e - s);
+		if (l.phdr[i].p_type != PT_NOTE || l.phdr[i].p_align > 4)
+			continue;
+		while (off + sizeof(ElfW(Nhdr)) <= len) {
+			ElfW(Nhdr) nh;
+			size_t name = off + sizeof(nh), desc;
+
+			memcpy(&nh, p + off, sizeof(nh));
+			desc = name + ((nh.n_namesz + 3) & ~3u);
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    !memcmp(p + name, "GNU", 4) && nh.n_descsz <= max) {
+				memcpy(buf, p + desc, nh.n_descsz);
+				return nh.n_descsz;
+			}
+			off = desc + ((nh.n_descsz + 3) & ~3u);
+		}
 	}
-	if (f)
-		fclose(f);
-	return size;
+	return 0;
+}
+
+static void build_ids(void)
+{
+	uint8_t a[64], b[64], c[64], small[8];
+	struct elf_object *o;
+	struct mapping m;
+	size_t n;
+	int fn;
+
+	fn = elf_file_build_id("/proc/self/exe", a, sizeof(a));
+	is_int(fn, 20, "elf_file_build_id: the test has a 20-byte build-id");
+	if (!is_int(elf_object_open("/proc/self/exe", &o), 0, "open /proc/self/exe"))
+		return;
+	n = elf_object_build_id(o, b, sizeof(b));
+	is_int((long long)n, 20, "elf_object_build_id: the same length");
+	ok(fn == 20 && !memcmp(a, b, 20), "and the same bytes");
+	ok(loaded_build_id(c, sizeof(c)) == 20 && !memcmp(a, c, 20),
+	   "equal to the note the loader mapped");
+	memset(small, 0xee, sizeof(small));
+	n = elf_object_build_id(o, small, 4);
+	ok(n == 20 && !memcmp(small, b, 4) && small[4] == 0xee,
+	   "a short buffer gets max bytes, the return value the full length");
+	memset(small, 0xee, sizeof(small));
+	fn = elf_file_build_id("/proc/self/exe", small, 4);
+	ok(fn == 20 && !memcmp(small, b, 4) && small[4] == 0xee, "the same from the file");
+	elf_object_free(o);
+
+	if (find_mapping((uintptr_t)&getpid, &m) && m.path[0] == '/' &&
+	    elf_object_open(m.path, &o) == 0) {
+		fn = elf_file_build_id(m.path, a, sizeof(a));
+		n = elf_object_build_id(o, b, sizeof(b));
+		ok(fn >= 0 && (size_t)fn == n && !memcmp(a, b, n),
+		   "%s: both ways agree (%zu bytes)", m.path, n);
+		elf_object_free(o);
+	}
+}
+
+/* ---- the vDSO, from a copy in memory ---- */
+
+static void vdso(void)
+{
+	uint64_t base = getauxval(AT_SYSINFO_EHDR), vaddr, start, size;
+	struct elf_object *o;
+	const char *found = NULL;
+	struct mapping m;
+	uint64_t found_start = 0;
+	void *copy;
+
+	if (!base || !find_mapping(base, &m) || strcmp(m.path, "[vdso]") || m.start != base) {
+		diag("no vDSO: its checks are skipped");
+		return;
+	}
+	copy = malloc(m.end - m.start);
+	memcpy(copy, (const void *)(uintptr_t)base, m.end - m.start);
+	is_int(elf_object_open_mem("[vdso]", copy, m.end - m.start, &o), 0, "open the vDSO copy");
+	/* the module must not keep a pointer to the caller's image */
+	memset(copy, 0xa5, m.end - m.start);
+	free(copy);
+	ok(elf_object_nsymbols(o) > 0, "the vDSO has symbols (%zu)", elf_object_nsymbols(o));
+	for (uint64_t addr = base; addr < m.end && !found; addr++) {
+		const char *name;
+
+		if (elf_object_to_vaddr(o, base, 0, addr, &vaddr) < 0)
+			continue;
+		name = elf_object_symbol(o, vaddr, &start, &size);
+		if (name && (strstr(name, "gettimeofday") || strstr(name, "clock_gettime"))) {
+			found = name;
+			found_start = start;
+		}
+	}
+	ok(found != NULL, "a vDSO address resolves to %s", found ? found : "(nothing)");
+	ok(found && elf_object_to_vaddr(o, base, 0, base + found_start, &vaddr) == 0 &&
+		   vaddr == found_start,
+	   "the vDSO is linked at 0: its bias is its base");
+	elf_object_free(o);
+}
+
+/* ---- the workloads: a PIE and a -no-pie executable ---- */
+
+struct exe_info {
+	int type;
+	GElf_Phdr text;
+	uint64_t main_addr, main_size;
+};
+
+/* The text segment and main, read with gelf directly, so the module is checked against it. */
+static bool read_exe(const char *path, struct exe_info *x)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool have_text = false, have_main = false;
+	Elf_Scn *scn = NULL;
+	size_t nph = 0;
+	GElf_Ehdr eh;
+	Elf *e;
+
+	if (fd < 0)
+		return false;
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (e && gelf_getehdr(e, &eh) && elf_getphdrnum(e, &nph) == 0) {
+		x->type = eh.e_type;
+		for (size_t i = 0; i < nph && !have_text; i++)
+			have_text = gelf_getphdr(e, (int)i, &x->text) &&
+				    x->text.p_type == PT_LOAD && (x->text.p_flags & PF_X);
+		while (!have_main && (scn = elf_nextscn(e, scn))) {
+			GElf_Shdr sh;
+			Elf_Data *d;
+
+			if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+			    !(d = elf_getdata(scn, NULL)) || !sh.sh_entsize)
+				continue;
+			for (size_t i = 0; i < sh.sh_size / sh.sh_entsize && !have_main; i++) {
+				GElf_Sym sym;
+				const char *name;
+
+				if (!gelf_getsym(d, (int)i, &sym) ||
+				    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+					continue;
+				name = elf_strptr(e, sh.sh_link, sym.st_name);
+				if (name && !strcmp(name, "main")) {
+					x->main_addr = sym.st_value;
+					x->main_size = sym.st_size;
+					have_main = true;
+				}
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return have_text && have_main;
+}
+
+/* Maps the text segment at base + its page-aligned p_vaddr, as the kernel would. */
+static void workload(const char *dir, const char *exe, int want_type, uint64_t base)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), map_start, pgoff, vaddr = 0;
+	uint64_t start = 0, size = 0;
+	struct elf_object *o;
+	struct exe_info x;
+	const char *name;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, exe);
+	if (!ok(read_exe(path, &x), "%s: text segment and main found with gelf", exe))
+		return;
+	is_int(x.type, want_type, want_type == ET_EXEC ? "ET_EXEC" : "ET_DYN");
+	if (!is_int(elf_object_open(path, &o), 0, exe))
+		return;
+	map_start = base + (x.text.p_vaddr & ~(page - 1));
+	pgoff = x.text.p_offset & ~(page - 1);
+	diag("%s: text p_offset %#" PRIx64 " p_vaddr %#" PRIx64 ", main at %#" PRIx64, exe,
+	     (uint64_t)x.text.p_offset, (uint64_t)x.text.p_vaddr, x.main_addr);
+	is_int(elf_object_to_vaddr(o, map_start, pgoff, base + x.main_addr, &vaddr), 0,
+	       "main's runtime address translates");
+	ok(vaddr == x.main_addr, "%s: to main's st_value (%#" PRIx64 ")", exe, vaddr);
+	name = elf_object_symbol(o, vaddr, &start, &size);
+	is_str(name, "main", "named main");
+	ok(start == x.main_addr && size == x.main_size, "%s: main's start and size", exe);
+	is_int(elf_object_to_vaddr(o, map_start, pgoff,
+				   map_start + (x.text.p_offset - pgoff) + x.text.p_filesz - 1,
+				   &vaddr),
+	       0, "the last byte of the segment translates");
+	ok(vaddr == x.text.p_vaddr + x.text.p_filesz - 1, "%s: to the segment's last address",
+	   exe);
+	elf_object_free(o);
+}
+
+/* ---- a hand-made image: every symbol rule with a known answer ---- */
+
+#define TEXT_OFF  0x234 /* not page aligned, nor is p_vaddr: only their difference is */
+#define TEXT_ADDR 0x401234
+#define TEXT_SIZE 0x100
+#define TEXT_END  (TEXT_ADDR + TEXT_SIZE)
+#define NOTE_OFF  0x100
+#define NOTE_SIZE (12 + 4 + 20)
+#define BAD_NAME  0x7fff /* beyond the string table */
+
+enum { SEC_TEXT = 1, SEC_SYMTAB, SEC_STRTAB, SEC_DYNSYM, SEC_DYNSTR, SEC_NOTE, SEC_NUM };
+
+struct tsym {
+	const char *name; /* NULL: BAD_NAME */
+	uint64_t value, size;
+	int bind, type;
+	uint16_t shndx;
+};
+
+/* "ifunc" is the last name in .strtab, for the unterminated-table case. */
+static const struct tsym symtab[] = {
+	{ "alpha_local", 0x401240, 0x10, STB_LOCAL, STT_FUNC, SEC_TEXT },
+	{ "alpha", 0x401240, 0x10, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+	{ "alpha_weak", 0x401240, 0x10, STB_WEAK, STT_FUNC, SEC_TEXT },
+	{ "b_weak_long", 0x401250, 0x10, STB_WEAK, STT_FUNC, SEC_TEXT },
+	{ "b_weak", 0x401250, 0x10, STB_WEAK, STT_FUNC, SEC_TEXT },
+	{ "b_local", 0x401250, 0x10, STB_LOCAL, STT_FUNC, SEC_TEXT },
+	{ "gap", 0x401260, 0, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+	{ "obj", 0x401270, 4, STB_GLOBAL, STT_OBJECT, SEC_TEXT },
+	{ "undef", 0x401290, 0, STB_GLOBAL, STT_FUNC, SHN_UNDEF },
+	{ "zero", 0, 0x10, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+	{ "abs", 0x4012a0, 0x10, STB_GLOBAL, STT_FUNC, SHN_ABS },
+	{ "outside", 0x409000, 0x10, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+	{ NULL, 0x4012b0, 0x10, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+	{ "", 0x4012c0, 0x10, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+	{ "tail", 0x401300, 0, STB_LOCAL, STT_FUNC, SEC_TEXT },
+	{ "ifunc", 0x401280, 8, STB_GLOBAL, STT_GNU_IFUNC, SEC_TEXT },
+};
+
+static const struct tsym dynsym[] = {
+	{ "alpha", 0x401240, 0x10, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+	{ "dyn_only", 0x4012d0, 8, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+	{ "tail_alias", 0x401300, 0, STB_GLOBAL, STT_FUNC, SEC_TEXT },
+};
+
+struct image {
+	_Alignas(8) unsigned char b[4096];
+	size_t size, shoff;
+};
+
+static Elf64_Ehdr *ehdr(struct image *im)
+{
+	return (Elf64_Ehdr *)im->b;
+}
+
+static Elf64_Phdr *phdr(struct image *im, int i)
+{
+	return (Elf64_Phdr *)(im->b + sizeof(Elf64_Ehdr)) + i;
+}
+
+static Elf64_Shdr *shdr(struct image *im, int i)
+{
+	return (Elf64_Shdr *)(im->b + im->shoff) + i;
+}
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Writes a symbol table at off and its string table after it; returns the end. */
+static size_t put_symbols(struct image *im, size_t off, const struct tsym *s, size_t n, int sec,
+			  uint32_t type)
+{
+	Elf64_Sym *sym = (Elf64_Sym *)(im->b + off);
+	size_t str = off + (n + 1) * sizeof(*sym), pos = 1;
+
+	memset(sym, 0, sizeof(*sym));
+	im->b[str] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		Elf64_Sym *y = &sym[i + 1];
+
+		y->st_info = (unsigned char)ELF64_ST_INFO(s[i].bind, s[i].type);
+		y->st_value = s[i].value;
+		y->st_size = s[i].size;
+		y->st_shndx = s[i].shndx;
+		if (!s[i].name) {
+			y->st_name = BAD_NAME;
+		} else if (!*s[i].name) {
+			y->st_name = 0;
+		} else {
+			y->st_name = (uint32_t)pos;
+			memcpy(im->b + str + pos, s[i].name, strlen(s[i].name) + 1);
+			pos += strlen(s[i].name) + 1;
+		}
+	}
+	*shdr(im, sec) = (Elf64_Shdr){ .sh_type = type, .sh_flags = SHF_ALLOC,
+				       .sh_offset = off, .sh_size = (n + 1) * sizeof(*sym),
+				       .sh_link = (uint32_t)sec + 1, .sh_info = 1,
+				       .sh_addralign = 8, .sh_entsize = sizeof(*sym) };
+	*shdr(im, sec + 1) = (Elf64_Shdr){ .sh_type = SHT_STRTAB, .sh_offset = str,
+					   .sh_size = pos, .sh_addralign = 1 };
+	return str + pos;
+}
+
+/*
+ * Headers, a read-only PT_LOAD [0, 0x200) holding the build-id note, the
+ * text PT_LOAD at file offset TEXT_OFF, the symbol tables, and the section
+ * headers last, as linkers place them.
+ */
+static void build_image(struct image *im)
+{
+	static const uint8_t id[20] = { 1,  2,	3,  4,	5,  6,	7,  8,	9,  10,
+					11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+	Elf64_Nhdr nh = { .n_namesz = 4, .n_descsz = sizeof(id), .n_type = NT_GNU_BUILD_ID };
+	Elf64_Ehdr *eh = ehdr(im);
+	size_t off;
+
+	memset(im, 0, sizeof(*im));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] =
+		__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_DYN;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 3;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = SEC_NUM;
+	*phdr(im, 0) = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R, .p_offset = 0,
+				     .p_vaddr = 0x400000, .p_filesz = 0x200, .p_memsz = 0x200,
+				     .p_align = 0x1000 };
+	*phdr(im, 1) = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X,
+				     .p_offset = TEXT_OFF, .p_vaddr = TEXT_ADDR,
+				     .p_filesz = TEXT_SIZE, .p_memsz = TEXT_SIZE,
+				     .p_align = 0x1000 };
+	*phdr(im, 2) = (Elf64_Phdr){ .p_type = PT_NOTE, .p_flags = PF_R, .p_offset = NOTE_OFF,
+				     .p_vaddr = 0x400000 + NOTE_OFF, .p_filesz = NOTE_SIZE,
+				     .p_memsz = NOTE_SIZE, .p_align = 4 };
+	memcpy(im->b + NOTE_OFF, &nh, sizeof(nh));
+	memcpy(im->b + NOTE_OFF + sizeof(nh), "GNU", 4);
+	memcpy(im->b + NOTE_OFF + sizeof(nh) + 4, id, sizeof(id));
+	memset(im->b + TEXT_OFF, 0xcc, TEXT_SIZE);
+
+	/* the section headers' place must be known before the tables fill them in */
+	off = 0x340;
+	off += (ARRAY_SIZE(symtab) + 1) * sizeof(Elf64_Sym) + 256;
+	off += (ARRAY_SIZE(dynsym) + 1) * sizeof(Elf64_Sym) + 64;
+	im->shoff = align8(off);
+	eh->e_shoff = im->shoff;
+	off = put_symbols(im, 0x340, symtab, ARRAY_SIZE(symtab), SEC_SYMTAB, SHT_SYMTAB);
+	off = put_symbols(im, align8(off), dynsym, ARRAY_SIZE(dynsym), SEC_DYNSYM, SHT_DYNSYM);
+	if (off > im->shoff)
+		abort(); /* the reserve above is too small */
+	*shdr(im, SEC_TEXT) = (Elf64_Shdr){ .sh_type = SHT_PROGBITS,
+					    .sh_flags = SHF_ALLOC | SHF_EXECINSTR,
+					    .sh_addr = TEXT_ADDR, .sh_offset = TEXT_OFF,
+					    .sh_size = TEXT_SIZE, .sh_addralign = 4 };
+	*shdr(im, SEC_NOTE) = (Elf64_Shdr){ .sh_type = SHT_NOTE, .sh_flags = SHF_ALLOC,
+					    .sh_addr = 0x400000 + NOTE_OFF,
+					    .sh_offset = NOTE_OFF, .sh_size = NOTE_SIZE,
+					    .sh_addralign = 4 };
+	im->size = im->shoff + SEC_NUM * sizeof(Elf64_Shdr);
+}
+
+static int write_file(const char *name, const void *buf, size_t len, char *path, size_t size)
+{
+	int fd;
+	bool done;
+
+	snprintf(path, size, "%s/%s", tmpdir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	done = write(fd, buf, len) == (ssize_t)len;
+	close(fd);
+	return done ? 0 : -EIO;
+}
+
+struct expect_sym {
+	uint64_t addr;
+	const char *name;
+	uint64_t start, size;
+	const char *why;
+};
+
+static const struct expect_sym expect[] = {
+	{ 0x401240, "alpha", 0x401240, 0x10, "global over weak and local, across both tables" },
+	{ 0x40124f, "alpha", 0x401240, 0x10, "the last byte of a sized function" },
+	{ 0x401250, "b_weak", 0x401250, 0x10, "weak over local, then the shortest name" },
+	{ 0x401265, "gap", 0x401260, 0x20, "size 0 reaches the next function" },
+	{ 0x401270, "gap", 0x401260, 0x20, "objects do not end a function" },
+	{ 0x401287, "ifunc", 0x401280, 8, "STT_GNU_IFUNC counts" },
+	{ 0x401288, NULL, 0, 0, "past a sized function: a hole" },
+	{ 0x4012a0, NULL, 0, 0, "SHN_ABS is not kept" },
+	{ 0x4012b4, NULL, 0, 0, "a name beyond the string table is dropped" },
+	{ 0x4012c0, NULL, 0, 0, "an empty name is dropped" },
+	{ 0x4012d4, "dyn_only", 0x4012d0, 8, ".dynsym adds its own" },
+	{ 0x401300, "tail_alias", 0x401300, 0x34, "a .dynsym global over a .symtab local" },
+	{ 0x401333, "tail_alias", 0x401300, 0x34, "size 0 stops at its section's end" },
+	{ 0x401334, NULL, 0, 0, "nothing past the section" },
+	{ 0x40123f, NULL, 0, 0, "nothing before the first" },
+	{ 0, NULL, 0, 0, "st_value 0 is not kept" },
+	{ 0x409000, NULL, 0, 0, "a function outside its section is not kept" },
+};
+
+static void check_synthetic(struct elf_object *o, const char *how)
+{
+	uint64_t vaddr = 0;
+	uint8_t id[32];
+	bool good = true;
+
+	is_int((long long)elf_object_nsymbols(o), 6, "six functions after merging and dedup");
+	for (size_t i = 0; i < ARRAY_SIZE(expect); i++) {
+		const struct expect_sym *e = &expect[i];
+		uint64_t start = 0, size = 0;
+		const char *name = elf_object_symbol(o, e->addr, &start, &size);
+
+		if (e->name ? !name || strcmp(name, e->name) || start != e->start ||
+				      size != e->size
+			    : name != NULL) {
+			diag("%s: %#" PRIx64 ": got %s %#" PRIx64 "+%#" PRIx64 ", want %s: %s",
+			     how, e->addr, name ? name : "(none)", start, size,
+			     e->name ? e->name : "(none)", e->why);
+			good = false;
+		}
+	}
+	ok(good, "%s: every symbol rule gives the expected answer", how);
+	ok(elf_object_symbol(o, 0x401241, NULL, NULL) != NULL, "start and size may be NULL");
+
+	/* text at file offset 0x234 in a mapping from offset 0 at 0x7f1234560000 */
+	is_int(elf_object_to_vaddr(o, 0x7f1234560000, 0, 0x7f1234560240, &vaddr), 0,
+	       "unaligned p_offset: translates");
+	ok(vaddr == 0x401240, "%s: file offset 0x240 is %#" PRIx64 " (0x401240)", how, vaddr);
+	ok(elf_object_to_vaddr(o, 0x7f1234560000, 0, 0x7f1234560100, &vaddr) == 0 &&
+		   vaddr == 0x400100,
+	   "%s: the read-only segment too", how);
+	ok(elf_object_to_vaddr(o, 0x7f1234560000, 0, 0x7f1234560210, &vaddr) == -ENOENT &&
+		   elf_object_to_vaddr(o, 0x7f1234560000, 0, 0x7f1234560334, &vaddr) == -ENOENT &&
+		   elf_object_to_vaddr(o, 0x7f1234561000, 0x1000, 0x7f1234561000, &vaddr) ==
+			   -ENOENT &&
+		   elf_object_to_vaddr(o, 0x7f1234560000, 0, 0x7f123455ffff, &vaddr) == -ENOENT &&
+		   elf_object_to_vaddr(o, 0, UINT64_MAX, 0x10, &vaddr) == -ENOENT,
+	   "%s: offsets no PT_LOAD holds, or out of the mapping: -ENOENT", how);
+	ok(elf_object_build_id(o, id, sizeof(id)) == 20 && id[0] == 1 && id[19] == 20,
+	   "%s: build-id from PT_NOTE", how);
+}
+
+enum damage {
+	DMG_SHOFF_END,
+	DMG_SHOFF_HUGE,
+	DMG_SHNUM_HUGE,
+	DMG_SHNUM_EXTENDED,
+	DMG_SHENTSIZE,
+	DMG_PHOFF_END,
+	DMG_PHNUM_XNUM,
+	DMG_ET_REL,
+	DMG_CLASS,
+	DMG_SYMTAB_OFF,
+	DMG_SYMTAB_SIZE,
+	DMG_SYMTAB_LINK,
+	DMG_SYMTAB_LINK_SELF,
+	DMG_SYMTAB_ENTSIZE,
+	DMG_STRTAB_UNTERMINATED,
+	DMG_STRTAB_NOBITS,
+	DMG_NOTE_DESCSZ,
+	DMG_NOTE_NAMESZ,
+	DMG_NOTE_PT_NULL,
+	DMG_TEXT_FILESZ,
+	DMG_TEXT_SHSIZE,
+};
+
+static const struct {
+	enum damage d;
+	const char *what;
+	int ret;
+	long nsyms, build_id;
+} damages[] = {
+	{ DMG_SHOFF_END, "section headers past the end", -ENOEXEC, 0, 0 },
+	{ DMG_SHOFF_HUGE, "section header offset 2^40", -ENOEXEC, 0, 0 },
+	{ DMG_SHNUM_HUGE, "65280 section headers", -ENOEXEC, 0, 0 },
+	{ DMG_SHNUM_EXTENDED, "extended section count", -ENOEXEC, 0, 0 },
+	{ DMG_SHENTSIZE, "wrong e_shentsize", -ENOEXEC, 0, 0 },
+	{ DMG_PHOFF_END, "program headers past the end", -ENOEXEC, 0, 0 },
+	{ DMG_PHNUM_XNUM, "PN_XNUM program headers", -ENOEXEC, 0, 0 },
+	{ DMG_ET_REL, "a relocatable object", -ENOEXEC, 0, 0 },
+	{ DMG_CLASS, "an unknown class", -ENOEXEC, 0, 0 },
+	{ DMG_SYMTAB_OFF, ".symtab past the end: .dynsym only", 0, 3, 20 },
+	{ DMG_SYMTAB_SIZE, ".symtab size 2^60: .dynsym only", 0, 3, 20 },
+	{ DMG_SYMTAB_LINK, ".symtab sh_link out of range", 0, 3, 20 },
+	{ DMG_SYMTAB_LINK_SELF, ".symtab linked to itself", 0, 3, 20 },
+	{ DMG_SYMTAB_ENTSIZE, ".symtab entsize 0", 0, 3, 20 },
+	{ DMG_STRTAB_UNTERMINATED, "unterminated last name: ifunc dropped", 0, 5, 20 },
+	{ DMG_STRTAB_NOBITS, ".strtab NOBITS", 0, 3, 20 },
+	{ DMG_NOTE_DESCSZ, "note descsz 2^32-1: no build-id", 0, 6, 0 },
+	{ DMG_NOTE_NAMESZ, "note namesz 2^32-1: no build-id", 0, 6, 0 },
+	{ DMG_NOTE_PT_NULL, "no PT_NOTE: the build-id from SHT_NOTE", 0, 6, 20 },
+	{ DMG_TEXT_FILESZ, "text PT_LOAD past the end: not used", 0, 6, 20 },
+	{ DMG_TEXT_SHSIZE, ".text size 2^63: \"outside\" is inside", 0, 7, 20 },
+};
+
+static void damage(struct image *im, enum damage d)
+{
+	Elf64_Nhdr *nh = (Elf64_Nhdr *)(im->b + NOTE_OFF);
+
+	switch (d) {
+	case DMG_SHOFF_END:
+		ehdr(im)->e_shoff = im->size - sizeof(Elf64_Shdr) * 2;
+		break;
+	case DMG_SHOFF_HUGE:
+		ehdr(im)->e_shoff = (uint64_t)1 << 40;
+		break;
+	case DMG_SHNUM_HUGE:
+		ehdr(im)->e_shnum = SHN_LORESERVE;
+		break;
+	case DMG_SHNUM_EXTENDED:
+		ehdr(im)->e_shnum = 0;
+		shdr(im, 0)->sh_size = 0x7fffffff;
+		break;
+	case DMG_SHENTSIZE:
+		ehdr(im)->e_shentsize = 32;
+		break;
+	case DMG_PHOFF_END:
+		ehdr(im)->e_phoff = im->size - sizeof(Elf64_Phdr);
+		break;
+	case DMG_PHNUM_XNUM:
+		ehdr(im)->e_phnum = PN_XNUM;
+		shdr(im, 0)->sh_info = 3;
+		break;
+	case DMG_ET_REL:
+		ehdr(im)->e_type = ET_REL;
+		break;
+	case DMG_CLASS:
+		ehdr(im)->e_ident[EI_CLASS] = 7;
+		break;
+	case DMG_SYMTAB_OFF:
+		shdr(im, SEC_SYMTAB)->sh_offset = im->size;
+		break;
+	case DMG_SYMTAB_SIZE:
+		shdr(im, SEC_SYMTAB)->sh_size = (uint64_t)1 << 60;
+		break;
+	case DMG_SYMTAB_LINK:
+		shdr(im, SEC_SYMTAB)->sh_link = 200;
+		break;
+	case DMG_SYMTAB_LINK_SELF:
+		shdr(im, SEC_SYMTAB)->sh_link = SEC_SYMTAB;
+		break;
+	case DMG_SYMTAB_ENTSIZE:
+		shdr(im, SEC_SYMTAB)->sh_entsize = 0;
+		break;
+	case DMG_STRTAB_UNTERMINATED:
+		shdr(im, SEC_STRTAB)->sh_size--;
+		break;
+	case DMG_STRTAB_NOBITS:
+		shdr(im, SEC_STRTAB)->sh_type = SHT_NOBITS;
+		break;
+	case DMG_NOTE_DESCSZ:
+		nh->n_descsz = UINT32_MAX;
+		break;
+	case DMG_NOTE_NAMESZ:
+		nh->n_namesz = UINT32_MAX;
+		break;
+	case DMG_NOTE_PT_NULL:
+		phdr(im, 2)->p_type = PT_NULL;
+		break;
+	case DMG_TEXT_FILESZ:
+		phdr(im, 1)->p_filesz = im->size;
+		break;
+	case DMG_TEXT_SHSIZE:
+		shdr(im, SEC_TEXT)->sh_size = (uint64_t)1 << 63;
+		break;
+	}
+}
+
+/* Opens the image from memory and from a file: both must give the same answer. */
+static int open_both(const struct image *im, size_t size, struct elf_object **o, int *file_ret,
+		     long *file_nsyms)
+{
+	struct elf_object *fo = NULL;
+	char path[4096];
+	int ret;
+
+	ret = elf_object_open_mem("synthetic", im->b, size, o);
+	*file_ret = write_file("synthetic", im->b, size, path, sizeof(path));
+	if (*file_ret == 0)
+		*file_ret = elf_object_open(path, &fo);
+	*file_nsyms = fo ? (long)elf_object_nsymbols(fo) : 0;
+	elf_object_free(fo);
+	return ret;
+}
+
+static void synthetic(void)
+{
+	static struct image im, dm;
+	struct elf_object *o = NULL;
+	long file_nsyms;
+	char path[4096];
+	uint8_t id[32];
+	int ret, file_ret;
+	bool clean = true;
+
+	build_image(&im);
+	if (!is_int(elf_object_open_mem("synthetic", im.b, im.size, &o), 0,
+		    "the hand-made image opens from memory"))
+		return;
+	check_synthetic(o, "memory");
+	elf_object_free(o);
+	if (write_file("synthetic", im.b, im.size, path, sizeof(path)) == 0 &&
+	    is_int(elf_object_open(path, &o), 0, "and from a file")) {
+		check_synthetic(o, "file");
+		elf_object_free(o);
+		is_int(elf_file_build_id(path, id, sizeof(id)), 20, "elf_file_build_id on it");
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(damages); i++) {
+		uint64_t start, size;
+
+		dm = im;
+		damage(&dm, damages[i].d);
+		o = NULL;
+		ret = open_both(&dm, dm.size, &o, &file_ret, &file_nsyms);
+		if (ret == 0) {
+			ok(damages[i].ret == 0 && file_ret == 0 &&
+				   (long)elf_object_nsymbols(o) == damages[i].nsyms &&
+				   file_nsyms == damages[i].nsyms &&
+				   (long)elf_object_build_id(o, id, sizeof(id)) ==
+					   damages[i].build_id,
+			   "%s: opens, %zu symbols (file %ld), build-id %zu", damages[i].what,
+			   elf_object_nsymbols(o), file_nsyms,
+			   elf_object_build_id(o, id, sizeof(id)));
+			/* what is left must still be safe to look up */
+			for (uint64_t a = 0x401200; a < 0x401400; a++)
+				elf_object_symbol(o, a, &start, &size);
+			elf_object_free(o);
+		} else {
+			ok(ret == damages[i].ret && file_ret == ret, "%s: %d (file %d)",
+			   damages[i].what, ret, file_ret);
+		}
+	}
+
+	/* the section headers come last, so every proper prefix lacks them */
+	for (size_t len = 0; len < im.size; len++) {
+		ret = elf_object_open_mem("prefix", im.b, len, &o);
+		if (ret == 0)
+			elf_object_free(o);
+		if (ret != -ENOEXEC) {
+			diag("prefix of %zu bytes: %d", len, ret);
+			clean = false;
+		}
+	}
+	ok(clean, "every truncation of the image: -ENOEXEC");
+
+	/* random damage: only the absence of crashes (and sanitizer reports) is checked */
+	{
+		uint32_t seed = 12345;
+		size_t opened = 0;
+
+		for (int round = 0; round < 4000; round++) {
+			uint8_t bid[8];
+
+			dm = im;
+			for (int k = 0; k < 1 + round % 4; k++) {
+				seed = seed * 1103515245 + 12345;
+				dm.b[(seed >> 8) % im.size] ^= (uint8_t)(1u << ((seed >> 28) % 8));
+			}
+			if (elf_object_open_mem("fuzz", dm.b, im.size, &o) != 0)
+				continue;
+			opened++;
+			elf_object_build_id(o, bid, sizeof(bid));
+			for (uint64_t a = 0x401230; a < 0x401340; a++) {
+				uint64_t v, start, size;
+
+				elf_object_symbol(o, a, &start, &size);
+				if (elf_object_to_vaddr(o, 0x10000, 0, a - 0x3f1000, &v) == 0)
+					elf_object_symbol(o, v, &start, &size);
+			}
+			elf_object_free(o);
+		}
+		ok(opened > 0, "4000 randomly damaged images: no crash (%zu opened)", opened);
+	}
+}
+
+/* ---- damaged and foreign files ---- */
+
+static const struct {
+	const char *name;
+	size_t len;
+} cuts[] = { { "cut-100", 100 }, { "cut-4096", 4096 }, { "cut-64", 64 }, { "cut-20", 20 } };
+
+static void hostile_files(void)
+{
+	static const char text[] = "#!/bin/sh\necho this is not an ELF file\n";
+	unsigned char zeros[4096] = { 0 }, *exe = NULL;
+	struct elf_object *o = NULL;
+	ssize_t got = -1;
+	uint8_t id[32];
+	char path[4096];
+	struct stat st;
+	int fd;
+
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 4096) {
+		exe = malloc((size_t)st.st_size);
+		got = read(fd, exe, (size_t)st.st_size);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!ok(exe && got == st.st_size, "read the test's own file (%zd bytes)", got)) {
+		free(exe);
+		return;
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
+		if (write_file(cuts[i].name, exe, cuts[i].len, path, sizeof(path)) < 0)
+			continue;
+		is_int(elf_object_open(path, &o), -ENOEXEC, cuts[i].name);
+		is_int(elf_file_build_id(path, id, sizeof(id)), -ENOEXEC,
+		       "  and elf_file_build_id");
+	}
+	if (write_file("zeros", zeros, sizeof(zeros), path, sizeof(path)) == 0) {
+		is_int(elf_object_open(path, &o), -ENOEXEC, "4 KiB of zeros");
+		is_int(elf_file_build_id(path, id, sizeof(id)), -ENOEXEC,
+		       "  and elf_file_build_id");
+	}
+	if (write_file("empty", zeros, 0, path, sizeof(path)) == 0)
+		is_int(elf_object_open(path, &o), -ENOEXEC, "an empty file");
+	if (write_file("text", text, sizeof(text) - 1, path, sizeof(path)) == 0) {
+		is_int(elf_object_open(path, &o), -ENOEXEC, "a text file");
+		is_int(elf_file_build_id(path, id, sizeof(id)), -ENOEXEC,
+		       "  and elf_file_build_id");
+	}
+	/* the real executable, with its section headers moved past its end */
+	if (exe[EI_CLASS] == ELFCLASS64) {
+		Elf64_Ehdr eh;
+
+		memcpy(&eh, exe, sizeof(eh));
+		eh.e_shoff = (uint64_t)got + 4096;
+		memcpy(exe, &eh, sizeof(eh));
+		if (write_file("shoff", exe, (size_t)got, path, sizeof(path)) == 0) {
+			is_int(elf_object_open(path, &o), -ENOEXEC,
+			       "the test with e_shoff past its end");
+			is_int(elf_file_build_id(path, id, sizeof(id)), -ENOEXEC,
+			       "  and elf_file_build_id");
+		}
+		is_int(elf_object_open_mem("shoff", exe, (size_t)got, &o), -ENOEXEC,
+		       "  and from memory");
+	}
+	is_int(elf_object_open_mem("zeros", zeros, sizeof(zeros), &o), -ENOEXEC,
+	       "zeros from memory");
+	is_int(elf_object_open_mem("none", NULL, 0, &o), -ENOEXEC, "no image");
+	is_int(elf_object_open(tmpdir, &o), -ENOEXEC, "a directory");
+	is_int(elf_object_open("/nonexistent/pmuprof", &o), -ENOENT, "a missing file: -ENOENT");
+	is_int(elf_file_build_id("/nonexistent/pmuprof", id, sizeof(id)), -ENOENT,
+	       "  and elf_file_build_id");
+	if (write_file("unreadable", text, sizeof(text) - 1, path, sizeof(path)) == 0 &&
+	    chmod(path, 0) == 0 && access(path, R_OK) != 0)
+		is_int(elf_object_open(path, &o), -EACCES, "an unreadable file: -EACCES");
+	else
+		diag("running as root: the -EACCES check is skipped");
+	elf_object_free(NULL);
+	ok(true, "elf_object_free(NULL) is a no-op");
+	free(exe);
+}
+
+static void cleanup(void)
+{
+	static const char *const names[] = { "synthetic", "cut-100", "cut-4096", "cut-64",
+					     "cut-20",	  "zeros",   "empty",	 "text",
+					     "shoff",	  "unreadable" };
+	char path[4096];
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
+		unlink(path);
+	}
+	rmdir(tmpdir);
 }
 
 int main(void)
 {
-	struct elf_object *o;
-	uint8_t a[32], b[32];
-	int n;
 	const char *w = getenv("WORKLOADS");
 
-	resolves((uint64_t)(uintptr_t)&test_marker_function + 4, "test_marker_function",
-		 "PIE executable");
-	resolves((uint64_t)(uintptr_t)&getpid, "getpid", "shared library");
-
-	n = elf_file_build_id("/proc/self/exe", a, sizeof(a));
-	is_int(n, 20, "the test has a 20-byte build-id");
-	ok(elf_object_open("/proc/self/exe", &o) == 0, "open the test itself");
-	is_int((long long)elf_object_build_id(o, b, sizeof(b)), 20, "same length from the object");
-	ok(!memcmp(a, b, 20), "same build-id");
-	ok(elf_object_nsymbols(o) > 10, "symbols loaded (%zu)", elf_object_nsymbols(o));
-	elf_object_free(o);
-
-	{
-		uint64_t base = getauxval(AT_SYSINFO_EHDR);
-		uint64_t start, size;
-		size_t vsize = base ? vdso_size(base) : 0;
-		bool found = false;
-
-		if (vsize && elf_object_open_mem("[vdso]", (void *)(uintptr_t)base, vsize, &o) == 0) {
-			for (uint64_t off = 0; off < vsize && !found; off += 16) {
-				const char *name = elf_object_symbol(o, off, &start, &size);
-
-				found = name && (strstr(name, "gettimeofday") ||
-						 strstr(name, "clock_gettime"));
-			}
-			elf_object_free(o);
-		}
-		ok(found, "the vDSO image from memory has clock_gettime or gettimeofday");
+	if (!mkdtemp(tmpdir)) {
+		diag("mkdtemp: %s", strerror(errno));
+		return 1;
 	}
-
+	resolve_running((uintptr_t)&test_marker_function, "test_marker_function", true,
+			"the test itself");
+	resolve_running((uintptr_t)&getpid, "getpid", false, "libc");
+	build_ids();
+	vdso();
 	if (w) {
-		char path[4096];
-		uint64_t start, size, vaddr;
-		const char *name;
-
-		snprintf(path, sizeof(path), "%s/burn-nopie", w);
-		ok(elf_object_open(path, &o) == 0, "open a non-PIE executable");
-		/* ET_EXEC: the text segment is mapped at its own address, bias 0 */
-		name = NULL;
-		for (uint64_t addr = 0x401000; addr < 0x403000 && !name; addr++) {
-			if (elf_object_to_vaddr(o, 0x401000, 0x1000, addr, &vaddr) == 0 &&
-			    vaddr == addr)
-				name = elf_object_symbol(o, vaddr, &start, &size);
-			if (name && strcmp(name, "main"))
-				name = NULL;
-		}
-		ok(name != NULL, "non-PIE: main found at its own address");
-		elf_object_free(o);
+		workload(w, "burn-nopie", ET_EXEC, 0);
+		workload(w, "burn", ET_DYN, 0x555555554000);
 	} else {
-		diag("WORKLOADS unset: the non-PIE check is skipped");
+		diag("WORKLOADS unset: the PIE and non-PIE workload checks are skipped");
 	}
-
-	/* hostile input */
-	{
-		char tmpl[] = "/tmp/pmuprof-test-elf.XXXXXX";
-		int fd = mkstemp(tmpl);
-		FILE *exe = fopen("/proc/self/exe", "rb");
-		char buf[4096];
-		size_t got = exe ? fread(buf, 1, sizeof(buf), exe) : 0;
-		bool clean = true;
-
-		for (size_t len = 0; len <= got; len += len < 128 ? 1 : 97) {
-			if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, len, 0) != (ssize_t)len)
-				break;
-			if (elf_object_open(tmpl, &o) == 0)
-				elf_object_free(o);
-			n = elf_file_build_id(tmpl, a, sizeof(a));
-			if (n > 32)
-				clean = false;
-		}
-		memset(buf, 0, sizeof(buf));
-		if (pwrite(fd, buf, sizeof(buf), 0) == sizeof(buf))
-			clean &= elf_object_open(tmpl, &o) == -ENOEXEC;
-		ok(clean, "cut and zeroed copies fail cleanly");
-		if (exe)
-			fclose(exe);
-		close(fd);
-		unlink(tmpl);
-	}
-	is_int(elf_object_open("/nonexistent/pmuprof", &o), -ENOENT, "missing file");
+	synthetic();
+	hostile_files();
+	cleanup();
+	(void)test_marker_function(1);
 	return done_testing();
 }
