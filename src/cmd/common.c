@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "cmd/common.h"
 #include "collect/counter.h"
+#include "event/event.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -248,4 +249,67 @@ int report_exec_failure(const char *prog, int err)
 	else
 		error("cannot run '%s': %s", prog, strerror(-err));
 	return err == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}
+
+/* The whole event-list error, worded for the user. */
+int report_event_error(const char *str, const struct event_error *err)
+{
+	char *sugg[3];
+	size_t n;
+
+	switch (err->kind) {
+	case EVENT_ERR_UNKNOWN:
+		n = event_suggest(err->token, sugg, ARRAY_SIZE(sugg));
+		if (n == 0) {
+			error("unknown event '%s' ('pmuprof list' shows the events of this machine)",
+			      err->token);
+		} else {
+			char list[512];
+			size_t o = 0;
+
+			list[0] = '\0';
+			for (size_t i = 0; i < n; i++) {
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s'%s'",
+						      i == 0 ? "" : i + 1 == n ? " or " : ", ",
+						      sugg[i]);
+				if (o >= sizeof(list))
+					o = sizeof(list) - 1;
+				free(sugg[i]);
+			}
+			error("unknown event '%s'; did you mean %s? ('pmuprof list' shows the "
+			      "events of this machine)",
+			      err->token, list);
+		}
+		break;
+	case EVENT_ERR_ENCODE:
+		error("invalid event '%s': %s ('pmuprof list' shows each event's unit masks)",
+		      err->token, err->detail);
+		break;
+	case EVENT_ERR_LIBRARY:
+		error("cannot initialise libpfm4: %s", err->detail ? err->detail : "unknown error");
+		return EXIT_FAIL;
+	case EVENT_ERR_EMPTY:
+		error("malformed event list '%s': empty event name at column %d", str, err->column);
+		break;
+	case EVENT_ERR_GROUP_OPEN:
+		error("malformed event list '%s': the group opened at column %d is not closed", str,
+		      err->column);
+		break;
+	case EVENT_ERR_GROUP_CLOSE:
+		error("malformed event list '%s': '}' at column %d closes no group", str,
+		      err->column);
+		break;
+	case EVENT_ERR_GROUP_NESTED:
+		error("malformed event list '%s': '{' at column %d opens a group inside a group",
+		      str, err->column);
+		break;
+	case EVENT_ERR_GROUP_TRAILING:
+		error("malformed event list '%s': unexpected text at column %d (events are "
+		      "separated by commas)",
+		      str, err->column);
+		break;
+	case EVENT_ERR_NONE:
+		break;
+	}
+	return EXIT_USAGE;
 }

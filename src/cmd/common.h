@@ -36,6 +36,9 @@ struct cmd_parser {
 	char **argv;
 };
 
+/* What a command's option parser returns after printing --help: exit 0, do nothing else. */
+#define CMD_HELP_SHOWN 1000
+
 /* Status from cmd_next_option() after it printed a usage error. */
 #define CMD_OPT_ERROR (-2)
 
@@ -85,6 +88,13 @@ int target_option(struct target_opts *t, int c, const char *arg, int opt_duratio
  */
 int check_target_options(const char *verb, const char *cmd, int nattach, bool has_command,
 			 double duration);
+struct event_error;
+/*
+ * Words an event-list parse error for the user (suggesting close names for
+ * an unknown event) and returns the exit status: 2, or 1 if libpfm4 failed.
+ */
+int report_event_error(const char *str, const struct event_error *err);
+
 /* Reports that the -p/-t target does not exist. */
 void report_no_such_target(bool thread, int id);
 /* Reports a failed exec of the workload and returns the exit status (126 or 127). */

@@ -37,7 +37,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HELP_SHOWN	    1000
 #define DEFAULT_FREQ	    1000
 #define DEFAULT_STACK	    8192
 #define MIN_PAGES	    512		 /* 2 MiB of ring per CPU at least */
@@ -191,7 +190,7 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			cmd_print_help(&p, stdout);
-			ret = HELP_SHOWN;
+			ret = CMD_HELP_SHOWN;
 			goto out;
 		default:
 			goto out;
@@ -495,24 +494,10 @@ static int choose_event(const struct record_opts *o, struct event_choice *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	if (event_list_parse(&list, o->event, &err) < 0) {
-		char *sugg[3];
-		size_t n = err.kind == EVENT_ERR_UNKNOWN ? event_suggest(err.token, sugg, 3) : 0;
+		int ret = report_event_error(o->event, &err);
 
-		if (err.kind == EVENT_ERR_UNKNOWN && n)
-			error("unknown event '%s'; did you mean '%s'? ('pmuprof list' shows the "
-			      "events of this machine)",
-			      err.token, sugg[0]);
-		else if (err.kind == EVENT_ERR_UNKNOWN)
-			error("unknown event '%s' ('pmuprof list' shows the events of this "
-			      "machine)",
-			      err.token);
-		else
-			error("invalid event '%s'%s%s", o->event, err.detail ? ": " : "",
-			      err.detail ? err.detail : "");
-		for (size_t i = 0; i < n; i++)
-			free(sugg[i]);
 		event_error_release(&err);
-		return EXIT_USAGE;
+		return ret;
 	}
 	if (list.nr != 1) {
 		error("record samples one event, not %zu ('%s'); 'pmuprof stat' counts several",
@@ -757,7 +742,7 @@ int cmd_record(int argc, char **argv)
 	bool counts_workload, recorded = false;
 
 	ret = parse_options(&o, argc, argv);
-	if (ret == HELP_SHOWN)
+	if (ret == CMD_HELP_SHOWN)
 		return EXIT_OK;
 	if (ret)
 		return ret;

@@ -23,7 +23,6 @@
 #include <string.h>
 #include <time.h>
 
-#define HELP_SHOWN 1000
 
 enum {
 	OPT_SORT = OPT_LONG_BASE,
@@ -158,7 +157,7 @@ static int parse_options(struct report_opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			cmd_print_help(&p, stdout);
-			ret = HELP_SHOWN;
+			ret = CMD_HELP_SHOWN;
 			goto out;
 		default:
 			goto out;
@@ -576,7 +575,7 @@ int cmd_report(int argc, char **argv)
 	int ret;
 
 	ret = parse_options(&o, argc, argv);
-	if (ret == HELP_SHOWN)
+	if (ret == CMD_HELP_SHOWN)
 		return EXIT_OK;
 	if (ret)
 		return ret;

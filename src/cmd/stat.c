@@ -30,8 +30,6 @@
 static const char default_events[] = "task-clock,context-switches,cpu-migrations,page-faults,"
 				      "cycles,instructions,branches,branch-misses";
 
-/* parse_options() printed --help: exit 0 without counting */
-#define HELP_SHOWN 1000
 
 enum {
 	OPT_PER_THREAD = OPT_LONG_BASE,
@@ -74,69 +72,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The whole event-list error, worded for the user. */
-static int report_event_error(const char *str, const struct event_error *err)
-{
-	char *sugg[3];
-	size_t n;
-
-	switch (err->kind) {
-	case EVENT_ERR_UNKNOWN:
-		n = event_suggest(err->token, sugg, ARRAY_SIZE(sugg));
-		if (n == 0) {
-			error("unknown event '%s' ('pmuprof list' shows the events of this machine)",
-			      err->token);
-		} else {
-			char list[512];
-			size_t o = 0;
-
-			list[0] = '\0';
-			for (size_t i = 0; i < n; i++) {
-				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s'%s'",
-						      i == 0 ? "" : i + 1 == n ? " or " : ", ",
-						      sugg[i]);
-				if (o >= sizeof(list))
-					o = sizeof(list) - 1;
-				free(sugg[i]);
-			}
-			error("unknown event '%s'; did you mean %s? ('pmuprof list' shows the "
-			      "events of this machine)",
-			      err->token, list);
-		}
-		break;
-	case EVENT_ERR_ENCODE:
-		error("invalid event '%s': %s ('pmuprof list' shows each event's unit masks)",
-		      err->token, err->detail);
-		break;
-	case EVENT_ERR_LIBRARY:
-		error("cannot initialise libpfm4: %s", err->detail ? err->detail : "unknown error");
-		return EXIT_FAIL;
-	case EVENT_ERR_EMPTY:
-		error("malformed event list '%s': empty event name at column %d", str, err->column);
-		break;
-	case EVENT_ERR_GROUP_OPEN:
-		error("malformed event list '%s': the group opened at column %d is not closed", str,
-		      err->column);
-		break;
-	case EVENT_ERR_GROUP_CLOSE:
-		error("malformed event list '%s': '}' at column %d closes no group", str,
-		      err->column);
-		break;
-	case EVENT_ERR_GROUP_NESTED:
-		error("malformed event list '%s': '{' at column %d opens a group inside a group",
-		      str, err->column);
-		break;
-	case EVENT_ERR_GROUP_TRAILING:
-		error("malformed event list '%s': unexpected text at column %d (events are "
-		      "separated by commas)",
-		      str, err->column);
-		break;
-	case EVENT_ERR_NONE:
-		break;
-	}
-	return EXIT_USAGE;
 }
 
 static int add_events(struct stat_opts *o, const char *str)
@@ -210,7 +145,7 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			cmd_print_help(&p, stdout);
-			ret = HELP_SHOWN;
+			ret = CMD_HELP_SHOWN;
 			goto out;
 		default:
 			goto out;
@@ -652,7 +587,7 @@ int cmd_stat(int argc, char **argv)
 	int ret;
 
 	ret = parse_options(&o, argc, argv);
-	if (ret == HELP_SHOWN)
+	if (ret == CMD_HELP_SHOWN)
 		return EXIT_OK;
 	if (ret != 0)
 		return ret;
