@@ -5,7 +5,7 @@
 set -eu
 
 pkgs="gcc make autoconf automake pkg-config libc6-dev linux-libc-dev
-libpfm4-dev libcapstone-dev libzstd-dev libelf-dev libdw-dev groff-base man-db"
+libpfm4-dev libcapstone-dev libzstd-dev libelf-dev libdw-dev zlib1g-dev groff-base man-db"
 if [ "${1:-}" = "--test" ]; then
 	# clang: the sanitizer build; linux-perf: the reference the tests compare
 	# with; python3: parses --json output; util-linux: setpriv for the

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Writers of a profile (analyse/profile.h) in the formats other tools read:
+ *
+ *   folded      FlameGraph's collapsed stacks: "comm;outer;...;leaf count"
+ *   speedscope  speedscope's JSON file format (a "sampled" profile per thread)
+ *   json        pmuprof's own JSON: functions, locations and stacks as they are
+ *   svg         a self-contained interactive flame graph (zoom, search, tooltips)
+ *   pprof       gzipped profile.proto, as go tool pprof reads it
+ *
+ * Each writes the whole profile to `out` and returns 0, or -errno when it
+ * cannot (the caller also checks ferror(out)). None prints messages.
+ */
+#ifndef PMUPROF_EXPORT_H
+#define PMUPROF_EXPORT_H
+
+#include "analyse/profile.h"
+
+#include <stdio.h>
+
+int export_folded(FILE *out, const struct profile *p);
+int export_speedscope(FILE *out, const struct profile *p);
+int export_json(FILE *out, const struct profile *p);
+int export_svg(FILE *out, const struct profile *p);
+int export_pprof(FILE *out, const struct profile *p);
+
+#endif

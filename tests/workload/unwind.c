@@ -1,0 +1,2 @@
+#include "uwlib.h"
+int main(void) { return uw_placeholder(); }
