@@ -9,8 +9,9 @@ libpfm4-dev libcapstone-dev libzstd-dev libelf-dev libdw-dev zlib1g-dev groff-ba
 if [ "${1:-}" = "--test" ]; then
 	# clang: the sanitizer build; linux-perf: the reference the tests compare
 	# with; python3: parses --json output; util-linux: setpriv for the
-	# unprivileged tests and tmpfs mounts; procps: pkill
-	pkgs="$pkgs clang libclang-rt-14-dev linux-perf python3 util-linux procps"
+	# unprivileged tests and tmpfs mounts; procps: pkill; golang-go: go tool
+	# pprof, the reference reader of pprof files
+	pkgs="$pkgs clang libclang-rt-14-dev linux-perf python3 util-linux procps golang-go"
 fi
 
 missing=
