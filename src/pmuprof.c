@@ -24,6 +24,7 @@ static const struct cmd_struct commands[] = {
 	{ "list", cmd_list, "list the events libpfm4 knows and whether each can be counted here" },
 	{ "record", cmd_record, "sample a command, process, thread or CPUs into pmuprof.data" },
 	{ "report", cmd_report, "show the profile in a pmuprof.data file" },
+	{ "script", cmd_script, "print every sample of a pmuprof.data file, as perf script does" },
 	{ "stat", cmd_stat, "count events while a command runs, or in a process, thread or CPUs" },
 };
 

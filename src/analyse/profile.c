@@ -1,3 +1,447 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder while being written */
-typedef int placeholder_analyse_profile;
+/*
+ * Building a profile (see profile.h): samples are deduplicated as raw
+ * stacks (object and address per frame) while the file is read; only then
+ * is each distinct address symbolized, once, and the raw stacks become
+ * stacks of locations.
+ */
+#include "analyse/profile.h"
+#include "resolve/maps.h"
+#include "resolve/symbolize.h"
+#include "resolve/unwind.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { KIND_KERNEL, KIND_UNKNOWN, KIND_DSO };
+
+struct raw_frame {
+	uint32_t kind; /* KIND_KERNEL, KIND_UNKNOWN, or KIND_DSO + dso id */
+	uint32_t pad;
+	uint64_t addr;
+};
+
+struct raw_head {
+	uint32_t pid, tid, comm, n;
+	uint8_t has_user, end, fail, pad;
+	uint32_t fail_kind; /* of the object where unwinding failed */
+	/* struct raw_frame frames[n] */
+};
+
+struct raw_stack {
+	size_t off; /* of its raw_head in the arena */
+	uint64_t samples, weight;
+};
+
+struct profile_builder {
+	struct hash index;
+	struct raw_stack *stacks;
+	size_t nstacks, astacks;
+	uint8_t *arena;
+	size_t narena, aarena;
+	uint8_t *scratch;
+	size_t ascratch;
+	char **comms;
+	size_t ncomms, acomms;
+	struct hash comm_index;
+	struct dso **dsos; /* by id */
+	size_t adsos;
+	uint64_t time_min, time_max;
+	uint64_t kernel_only;
+};
+
+struct profile_builder *profile_builder_new(void)
+{
+	struct profile_builder *b = xcalloc(1, sizeof(*b));
+
+	hash_init(&b->index);
+	hash_init(&b->comm_index);
+	b->time_min = UINT64_MAX;
+	return b;
+}
+
+void profile_builder_free(struct profile_builder *b)
+{
+	if (!b)
+		return;
+	hash_release(&b->index);
+	hash_release(&b->comm_index);
+	free(b->stacks);
+	free(b->arena);
+	free(b->scratch);
+	for (size_t i = 0; i < b->ncomms; i++)
+		free(b->comms[i]);
+	free(b->comms);
+	free(b->dsos);
+	free(b);
+}
+
+static uint32_t kind_of(struct profile_builder *b, struct dso *d)
+{
+	if (!d)
+		return KIND_UNKNOWN;
+	if (d->id >= b->adsos) {
+		size_t old = b->adsos;
+
+		xgrow(&b->dsos, &b->adsos, d->id + 1, sizeof(*b->dsos));
+		memset(b->dsos + old, 0, (b->adsos - old) * sizeof(*b->dsos));
+	}
+	b->dsos[d->id] = d;
+	return KIND_DSO + d->id;
+}
+
+void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, const char *comm,
+			 const uint64_t *kernel, size_t nkernel, const struct unwind_frame *user,
+			 size_t nuser, const struct unwind_result *res, uint64_t weight,
+			 uint64_t time)
+{
+	size_t n = nkernel + nuser, size = sizeof(struct raw_head) + n * sizeof(struct raw_frame);
+	struct raw_head *h;
+	struct raw_frame *f;
+	size_t i;
+	int added;
+
+	if (!n)
+		return;
+	xgrow(&b->scratch, &b->ascratch, size, 1);
+	memset(b->scratch, 0, size);
+	h = (struct raw_head *)b->scratch;
+	f = (struct raw_frame *)(h + 1);
+	h->pid = pid;
+	h->tid = tid;
+	i = hash_get(&b->comm_index, comm, strlen(comm), b->ncomms, &added);
+	if (added) {
+		xgrow(&b->comms, &b->acomms, b->ncomms + 1, sizeof(*b->comms));
+		b->comms[b->ncomms++] = xstrdup(comm);
+	}
+	h->comm = (uint32_t)i;
+	h->n = (uint32_t)n;
+	if (res) {
+		h->has_user = 1;
+		h->end = res->end;
+		h->fail = res->fail;
+		h->fail_kind = kind_of(b, res->fail_dso);
+	}
+	for (i = 0; i < nkernel; i++) {
+		f[i].kind = KIND_KERNEL;
+		f[i].addr = kernel[i];
+	}
+	for (i = 0; i < nuser; i++) {
+		f[nkernel + i].kind = kind_of(b, user[i].dso);
+		f[nkernel + i].addr = user[i].addr;
+	}
+	i = hash_get(&b->index, h, size, b->nstacks, &added);
+	if (added) {
+		xgrow(&b->stacks, &b->astacks, b->nstacks + 1, sizeof(*b->stacks));
+		b->stacks[i].off = b->narena;
+		b->stacks[i].samples = b->stacks[i].weight = 0;
+		xgrow(&b->arena, &b->aarena, b->narena + size, 1);
+		memcpy(b->arena + b->narena, h, size);
+		b->narena += size;
+		b->nstacks++;
+	}
+	b->stacks[i].samples++;
+	b->stacks[i].weight += weight;
+	if (!res)
+		b->kernel_only++;
+	if (time < b->time_min)
+		b->time_min = time;
+	if (time > b->time_max)
+		b->time_max = time;
+}
+
+/* ---- finishing ------------------------------------------------------------ */
+
+struct finisher {
+	struct profile *p;
+	struct profile_builder *b;
+	struct symbolizer *sym;
+	struct hash strings, funcs, locs, addrs;
+	size_t afuncs, alocs, aframes;
+	/* per distinct address: its locs, innermost first */
+	struct addr_locs {
+		uint32_t first, n;
+	} *addr_locs;
+	size_t naddrs, aaddrs;
+	uint32_t *loclist;
+	size_t nloclist, aloclist;
+};
+
+static const char *own(struct finisher *fin, const char *s)
+{
+	struct profile *p = fin->p;
+	int added;
+	size_t i;
+
+	if (!s)
+		return NULL;
+	i = hash_get(&fin->strings, s, strlen(s), p->nstrings, &added);
+	if (added) {
+		xgrow(&p->strings, &p->astrings, p->nstrings + 1, sizeof(*p->strings));
+		p->strings[p->nstrings++] = xstrdup(s);
+	}
+	return p->strings[i];
+}
+
+static uint32_t func_id(struct finisher *fin, const char *name, const char *dso, const char *path,
+			uint64_t start, bool kernel)
+{
+	struct profile *p = fin->p;
+	struct {
+		const char *name, *dso;
+	} key;
+	int added;
+	size_t i;
+
+	key.name = own(fin, name);
+	key.dso = own(fin, dso);
+	i = hash_get(&fin->funcs, &key, sizeof(key), p->nfuncs, &added);
+	if (added) {
+		xgrow(&p->funcs, &fin->afuncs, p->nfuncs + 1, sizeof(*p->funcs));
+		memset(&p->funcs[i], 0, sizeof(p->funcs[i]));
+		p->funcs[i].name = key.name;
+		p->funcs[i].dso = key.dso;
+		p->funcs[i].path = own(fin, path);
+		p->funcs[i].start = start;
+		p->funcs[i].kernel = kernel;
+		p->nfuncs++;
+	}
+	return (uint32_t)i;
+}
+
+static uint32_t loc_id(struct finisher *fin, uint32_t func, uint64_t addr, const char *file,
+		       unsigned line, bool inlined)
+{
+	struct profile *p = fin->p;
+	struct {
+		uint64_t addr;
+		const char *file;
+		uint32_t func, line, inlined, pad;
+	} key;
+	int added;
+	size_t i;
+
+	memset(&key, 0, sizeof(key));
+	key.addr = addr;
+	key.file = own(fin, file);
+	key.func = func;
+	key.line = line;
+	key.inlined = inlined;
+	i = hash_get(&fin->locs, &key, sizeof(key), p->nlocs, &added);
+	if (added) {
+		xgrow(&p->locs, &fin->alocs, p->nlocs + 1, sizeof(*p->locs));
+		p->locs[i].func = func;
+		p->locs[i].line = line;
+		p->locs[i].file = key.file;
+		p->locs[i].addr = addr;
+		p->locs[i].inlined = inlined;
+		p->nlocs++;
+		if (key.file && !p->funcs[func].file && !inlined)
+			p->funcs[func].file = key.file;
+	}
+	return (uint32_t)i;
+}
+
+static void push_loc(struct finisher *fin, uint32_t loc)
+{
+	xgrow(&fin->loclist, &fin->aloclist, fin->nloclist + 1, sizeof(*fin->loclist));
+	fin->loclist[fin->nloclist++] = loc;
+}
+
+/* The locs of one distinct address, symbolized now. */
+static void symbolize_addr(struct finisher *fin, const struct raw_frame *f, struct addr_locs *al)
+{
+	struct sym_frame sf[SYM_MAX_INLINE];
+	struct dso *d;
+	size_t n;
+
+	al->first = (uint32_t)fin->nloclist;
+	if (f->kind == KIND_KERNEL) {
+		uint64_t start;
+		const char *name = symbolize_kernel(fin->sym, f->addr, &start);
+		uint32_t fn = func_id(fin, name, "[kernel.kallsyms]", NULL, start, true);
+
+		push_loc(fin, loc_id(fin, fn, f->addr, NULL, 0, false));
+		al->n = 1;
+		return;
+	}
+	d = f->kind >= KIND_DSO ? fin->b->dsos[f->kind - KIND_DSO] : NULL;
+	n = symbolize_user(fin->sym, d, f->addr, sf, SYM_MAX_INLINE);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t fn = func_id(fin, sf[i].func, d ? d->name : "[unknown]",
+				      d && d->path[0] == '/' ? d->path : NULL, sf[i].start, false);
+
+		push_loc(fin, loc_id(fin, fn, f->addr, sf[i].file, sf[i].line, sf[i].inlined));
+	}
+	al->n = (uint32_t)n;
+}
+
+static uint32_t addr_index(struct finisher *fin, const struct raw_frame *f)
+{
+	int added;
+	size_t i = hash_get(&fin->addrs, f, sizeof(*f), fin->naddrs, &added);
+
+	if (added) {
+		xgrow(&fin->addr_locs, &fin->aaddrs, fin->naddrs + 1, sizeof(*fin->addr_locs));
+		fin->naddrs++;
+		symbolize_addr(fin, f, &fin->addr_locs[i]);
+	}
+	return (uint32_t)i;
+}
+
+static bool is_root_name(const char *name)
+{
+	static const char *const roots[] = {
+		"_start", "main", "start_thread", "clone", "clone3", "__libc_start_main",
+		"__libc_start_call_main", "__clone", "__clone3", "_dl_start_user",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(roots); i++)
+		if (!strcmp(name, roots[i]))
+			return true;
+	return false;
+}
+
+static int cmp_failure(const void *a, const void *b)
+{
+	const struct prof_failure *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return x->samples > y->samples ? -1 : 1;
+	return strcmp(x->dso, y->dso);
+}
+
+static void count_quality(struct finisher *fin, const struct raw_head *h, const struct prof_stack *st,
+			  struct hash *fail_index)
+{
+	struct prof_quality *q = &fin->p->quality;
+	const struct prof_func *outer;
+
+	if (!h->has_user)
+		return;
+	q->samples += st->samples;
+	outer = profile_frame_func(fin->p, st, st->depth - 1);
+	if (h->end == UNWIND_ROOT || (!outer->kernel && is_root_name(outer->name))) {
+		q->root += st->samples;
+	} else if (h->end == UNWIND_TRUNCATED) {
+		q->truncated += st->samples;
+	} else if (h->end == UNWIND_DEPTH) {
+		q->depth += st->samples;
+	} else {
+		struct dso *d = h->fail_kind >= KIND_DSO ? fin->b->dsos[h->fail_kind - KIND_DSO]
+							 : NULL;
+		struct {
+			const char *dso, *reason;
+		} key = { own(fin, d ? d->name : "[unknown]"),
+			  unwind_fail_reason((enum unwind_fail)h->fail) };
+		int added;
+		size_t i = hash_get(fail_index, &key, sizeof(key), q->nfailures, &added);
+
+		if (added) {
+			q->failures = realloc(q->failures, (q->nfailures + 1) * sizeof(*q->failures));
+			if (!q->failures)
+				abort();
+			q->failures[i].dso = key.dso;
+			q->failures[i].reason = own(fin, key.reason);
+			q->failures[i].samples = 0;
+			q->nfailures++;
+		}
+		q->failures[i].samples += st->samples;
+		q->failed += st->samples;
+	}
+}
+
+struct profile *profile_builder_finish(struct profile_builder *b, struct symbolizer *sym,
+				       const char *event, const char *weight_unit,
+				       const char *title)
+{
+	struct profile *p = xcalloc(1, sizeof(*p));
+	struct finisher fin = { .p = p, .b = b, .sym = sym };
+	struct hash fail_index;
+
+	hash_init(&fin.strings);
+	hash_init(&fin.funcs);
+	hash_init(&fin.locs);
+	hash_init(&fin.addrs);
+	hash_init(&fail_index);
+	p->event = own(&fin, event ? event : "?");
+	p->weight_unit = own(&fin, weight_unit ? weight_unit : "events");
+	p->title = own(&fin, title ? title : "");
+	p->stacks = xcalloc(b->nstacks ? b->nstacks : 1, sizeof(*p->stacks));
+	for (size_t i = 0; i < b->nstacks; i++) {
+		const struct raw_head *h = (const struct raw_head *)(b->arena + b->stacks[i].off);
+		const struct raw_frame *f = (const struct raw_frame *)(h + 1);
+		struct prof_stack *st = &p->stacks[p->nstacks++];
+
+		st->first = (uint32_t)p->nframes;
+		for (uint32_t k = 0; k < h->n; k++) {
+			uint32_t ai = addr_index(&fin, &f[k]); /* may move addr_locs */
+			const struct addr_locs *al = &fin.addr_locs[ai];
+
+			xgrow(&p->frames, &fin.aframes, p->nframes + al->n, sizeof(*p->frames));
+			memcpy(p->frames + p->nframes, fin.loclist + al->first,
+			       al->n * sizeof(*p->frames));
+			p->nframes += al->n;
+		}
+		st->depth = (uint32_t)(p->nframes - st->first);
+		st->pid = h->pid;
+		st->tid = h->tid;
+		st->comm = own(&fin, b->comms[h->comm]);
+		st->samples = b->stacks[i].samples;
+		st->weight = b->stacks[i].weight;
+		p->samples += st->samples;
+		p->weight += st->weight;
+		count_quality(&fin, h, st, &fail_index);
+	}
+	p->quality.kernel_only = b->kernel_only;
+	if (p->quality.nfailures > 1)
+		qsort(p->quality.failures, p->quality.nfailures, sizeof(*p->quality.failures),
+		      cmp_failure);
+	if (b->nstacks) {
+		p->time_start = b->time_min;
+		p->time_end = b->time_max;
+	}
+	p->period = p->samples ? p->weight / p->samples : 0;
+	hash_release(&fin.strings);
+	hash_release(&fin.funcs);
+	hash_release(&fin.locs);
+	hash_release(&fin.addrs);
+	hash_release(&fail_index);
+	free(fin.addr_locs);
+	free(fin.loclist);
+	return p;
+}
+
+void profile_select(struct profile *p,
+		    bool (*keep)(const struct profile *p, const struct prof_stack *s, void *arg),
+		    void *arg)
+{
+	size_t n = 0;
+
+	p->samples = p->weight = 0;
+	for (size_t i = 0; i < p->nstacks; i++) {
+		if (!keep(p, &p->stacks[i], arg))
+			continue;
+		p->stacks[n++] = p->stacks[i];
+		p->samples += p->stacks[i].samples;
+		p->weight += p->stacks[i].weight;
+	}
+	p->nstacks = n;
+}
+
+void profile_free(struct profile *p)
+{
+	if (!p)
+		return;
+	free(p->funcs);
+	free(p->locs);
+	free(p->stacks);
+	free(p->frames);
+	free(p->quality.failures);
+	for (size_t i = 0; i < p->nstrings; i++)
+		free(p->strings[i]);
+	free(p->strings);
+	free(p);
+}

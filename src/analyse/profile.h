@@ -55,6 +55,24 @@ struct prof_stack {
 	uint64_t weight;  /* their summed periods (events, or nanoseconds for clocks) */
 };
 
+/* How well the stacks unwound; shares are of `samples` (those with a user stack). */
+struct prof_failure {
+	const char *dso;    /* the object where unwinding stopped, or "[unknown]" */
+	const char *reason; /* unwind_fail_reason() */
+	uint64_t samples;
+};
+
+struct prof_quality {
+	uint64_t samples;   /* samples with user registers and a stack copy */
+	uint64_t root;	    /* reached _start, a thread's start routine or main */
+	uint64_t truncated; /* cut short by the stack copy's size */
+	uint64_t failed;    /* stopped early: failures[] says where and why */
+	uint64_t depth;	    /* stopped at the depth limit */
+	uint64_t kernel_only; /* no user stack: kernel threads, not counted in samples */
+	struct prof_failure *failures; /* most samples first */
+	size_t nfailures;
+};
+
 struct profile {
 	struct prof_func *funcs;
 	size_t nfuncs;
@@ -73,9 +91,46 @@ struct profile {
 	uint64_t time_end;
 	uint64_t period;	  /* the typical sampling period in weight units (for pprof) */
 	uint64_t realtime_start;  /* wall-clock ns of the recording's start, 0 if unknown */
+	struct prof_quality quality;
+
+	char **strings; /* owned copies of the strings above */
+	size_t nstrings, astrings;
 };
 
 void profile_free(struct profile *p); /* NULL is a no-op */
+
+/* ---- building a profile from unwound samples ---------------------------- */
+
+struct unwind_frame;
+struct unwind_result;
+struct symbolizer;
+struct profile_builder;
+
+struct profile_builder *profile_builder_new(void);
+void profile_builder_free(struct profile_builder *b); /* NULL is a no-op */
+
+/*
+ * Adds one sample: its kernel frames (leaf first, may be 0), then its user
+ * frames as unwound (leaf first), and how unwinding ended (NULL: no user
+ * stack). `comm` is copied once per distinct name.
+ */
+void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, const char *comm,
+			 const uint64_t *kernel, size_t nkernel, const struct unwind_frame *user,
+			 size_t nuser, const struct unwind_result *res, uint64_t weight,
+			 uint64_t time);
+
+/*
+ * Symbolizes each distinct address once and returns the profile; the
+ * builder is left empty. event, weight_unit and title are copied.
+ */
+struct profile *profile_builder_finish(struct profile_builder *b, struct symbolizer *s,
+				       const char *event, const char *weight_unit,
+				       const char *title);
+
+/* Keeps only the stacks `keep` returns true for, and recomputes the totals. */
+void profile_select(struct profile *p,
+		    bool (*keep)(const struct profile *p, const struct prof_stack *s, void *arg),
+		    void *arg);
 
 /* The function of frame i (0 = leaf) of stack s. */
 static inline const struct prof_func *profile_frame_func(const struct profile *p,

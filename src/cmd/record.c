@@ -447,7 +447,10 @@ static void sampling_attr(struct perf_event_attr *a, const struct record_opts *o
 	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
 			 PERF_SAMPLE_PERIOD;
 	if (o->cg == CG_DWARF) {
-		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		/* the kernel's own frames come as a callchain; the user ones are unwound later */
+		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER |
+				  PERF_SAMPLE_CALLCHAIN;
+		a->exclude_callchain_user = 1;
 		a->sample_regs_user = SAMPLER_REGS_MASK;
 		a->sample_stack_user = (uint32_t)o->stack_size;
 	} else if (o->cg == CG_FP) {

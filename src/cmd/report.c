@@ -1,104 +1,97 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * pmuprof report: read pmuprof.data and print a flat profile of the
- * sampled instruction pointers by command, thread, object and symbol, with
- * a header that says what was sampled and how well (fallback, requested and
- * delivered rate, losses, throttling, truncation).
+ * pmuprof report: read pmuprof.data, unwind every sample's copied stack,
+ * and print where the time went: a table by command, thread, object and
+ * function with each line's own share (Self) and, by default, its share
+ * including what it called (Children), a call graph under each line, and a
+ * header that says what was sampled and how well (fallback, rates, losses,
+ * how many stacks reached their root). Or export the profile for other
+ * tools (--format).
  */
+#include "analyse/profile.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
-#include "resolve/elf.h"
-#include "resolve/kallsyms.h"
+#include "cmd/session.h"
+#include "output/export.h"
+#include "output/tree.h"
 #include "resolve/maps.h"
-#include "store/datafile.h"
+#include "resolve/symbolize.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/hash.h"
-#include "util/proc.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
 
 enum {
 	OPT_SORT = OPT_LONG_BASE,
 	OPT_STDIO,
 	OPT_HEADER,
+	OPT_CHILDREN,
+	OPT_NO_CHILDREN,
+	OPT_PERCENT_LIMIT,
+	OPT_COMM,
+	OPT_TID,
+	OPT_DSO,
+	OPT_SYMBOL,
+	OPT_TIME,
+	OPT_SRCLINE,
+	OPT_INLINE,
+	OPT_NO_DEMANGLE,
+	OPT_FORMAT,
 };
 
 static const struct cmd_option report_options[] = {
 	{ 'i', "input", "FILE", "read FILE (default pmuprof.data)" },
 	{ 's', "sort", "KEYS", "group by these of comm,tid,dso,sym (default comm,dso,sym)" },
+	{ OPT_CHILDREN, "children", NULL, "also charge callers with their callees' samples (default)" },
+	{ OPT_NO_CHILDREN, "no-children", NULL, "only each function's own samples" },
+	{ 'g', "call-graph", "ORDER", "caller, callee or none: the graph under each line" },
+	{ OPT_PERCENT_LIMIT, "percent-limit", "PCT", "hide lines and branches below PCT% (default 0.5)" },
+	{ OPT_COMM, "comm", "NAMES", "only samples of these commands (comma-separated)" },
+	{ OPT_TID, "tid", "TIDS", "only samples of these threads" },
+	{ OPT_DSO, "dso", "NAMES", "only stacks through these objects (name or path)" },
+	{ OPT_SYMBOL, "symbol", "NAMES", "only stacks through these functions (glob patterns)" },
+	{ OPT_TIME, "time", "START,END", "only samples in this window, seconds from the start" },
+	{ OPT_SRCLINE, "srcline", NULL, "add source file:line (DWARF debug information)" },
+	{ OPT_INLINE, "inline", NULL, "show inlined functions as frames of their own" },
+	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "show C++ and Rust names as in the symbol table" },
+	{ OPT_FORMAT, "format", "FMT", "text, folded, speedscope, json, svg or pprof" },
+	{ 'o', "output", "FILE", "write the report or export to FILE instead of standard output" },
 	{ OPT_STDIO, "stdio", NULL, "text on standard output (the default)" },
 	{ OPT_HEADER, "header", NULL, "print the recording's metadata and statistics" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
-enum sort_key {
-	KEY_COMM,
-	KEY_TID,
-	KEY_DSO,
-	KEY_SYM,
-	KEY_MAX
-};
+enum sort_key { KEY_COMM, KEY_TID, KEY_DSO, KEY_SYM, KEY_MAX };
 
 static const char *const key_names[] = { "comm", "tid", "dso", "sym" };
 static const char *const key_titles[] = { "Command", "Tid", "Shared Object", "Symbol" };
 
+enum format { FMT_TEXT, FMT_FOLDED, FMT_SPEEDSCOPE, FMT_JSON, FMT_SVG, FMT_PPROF, FMT_MAX };
+
+static const char *const format_names[] = { "text", "folded", "speedscope", "json", "svg", "pprof" };
+
+enum graph { GRAPH_DEFAULT, GRAPH_CALLER, GRAPH_CALLEE, GRAPH_NONE };
+
 struct report_opts {
 	const char *input;
+	const char *output;
 	enum sort_key keys[KEY_MAX];
 	size_t nkeys;
-	bool header;
+	bool header, children, srcline, inlines, demangle;
+	enum graph graph;
+	enum format format;
+	double percent_limit;
+	struct sample_filter filter; /* --comm, --tid, --time */
+	struct name_list dsos, symbols;
 };
 
-/* ---- what the recording says ------------------------------------------ */
-
-struct comm_event {
-	uint32_t pid, tid;
-	uint64_t time;
-	char *name;
-};
-
-/* A distinct sampled address of a thread, before symbolization. */
-struct site_key {
-	uint32_t pid, tid;
-	uint64_t ip;
-	uint32_t kernel;
-	uint32_t pad;
-};
-
-struct site {
-	struct site_key k;
-	uint64_t time; /* of its first sample, for map and name lookups */
-	uint64_t samples, weight;
-};
-
-struct line {
-	char *key[KEY_MAX];
-	uint64_t samples, weight;
-};
-
-struct report {
-	struct maps *maps;
-	struct kallsyms *kernel; /* NULL unless reporting on the recording's boot */
-	struct comm_event *comms;
-	size_t ncomms, acomms;
-	struct fork_link {
-		uint32_t pid, ppid;
-	} *forks;
-	size_t nforks, aforks;
-	struct site *sites;
-	size_t nsites, asites;
-	struct hash site_index;
-	uint8_t **images; /* copies of stored object images */
-	size_t nimages, aimages;
-	uint64_t samples, weight, bad_records;
-};
+/* ---- options ------------------------------------------------------------ */
 
 static int parse_sort(struct report_opts *o, const char *arg)
 {
@@ -125,6 +118,93 @@ static int parse_sort(struct report_opts *o, const char *arg)
 	return 0;
 }
 
+static int parse_format(struct report_opts *o, const char *arg)
+{
+	for (int f = 0; f < FMT_MAX; f++)
+		if (!strcmp(arg, format_names[f])) {
+			o->format = (enum format)f;
+			return 0;
+		}
+	error("--format takes text, folded, speedscope, json, svg or pprof, not '%s'", arg);
+	return -1;
+}
+
+static int parse_graph(struct report_opts *o, const char *arg)
+{
+	if (!strcmp(arg, "caller"))
+		o->graph = GRAPH_CALLER;
+	else if (!strcmp(arg, "callee"))
+		o->graph = GRAPH_CALLEE;
+	else if (!strcmp(arg, "none"))
+		o->graph = GRAPH_NONE;
+	else {
+		error("--call-graph takes caller, callee or none, not '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_option(struct report_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'i':
+		o->input = arg;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 's':
+		return parse_sort(o, arg);
+	case 'g':
+		return parse_graph(o, arg);
+	case OPT_STDIO:
+		return 0;
+	case OPT_HEADER:
+		o->header = true;
+		return 0;
+	case OPT_CHILDREN:
+		o->children = true;
+		return 0;
+	case OPT_NO_CHILDREN:
+		o->children = false;
+		return 0;
+	case OPT_PERCENT_LIMIT:
+		if (parse_double(arg, &o->percent_limit) < 0 || o->percent_limit < 0 ||
+		    o->percent_limit > 100) {
+			error("--percent-limit takes a percentage from 0 to 100, not '%s'", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_COMM:
+		return filter_comm(&o->filter, arg);
+	case OPT_TID:
+		return filter_tid(&o->filter, arg);
+	case OPT_DSO:
+		name_list_add(&o->dsos, arg);
+		filter_note(&o->filter, "dso", arg);
+		return 0;
+	case OPT_SYMBOL:
+		name_list_add(&o->symbols, arg);
+		filter_note(&o->filter, "symbol", arg);
+		return 0;
+	case OPT_TIME:
+		return filter_time(&o->filter, arg);
+	case OPT_SRCLINE:
+		o->srcline = true;
+		return 0;
+	case OPT_INLINE:
+		o->inlines = true;
+		return 0;
+	case OPT_NO_DEMANGLE:
+		o->demangle = false;
+		return 0;
+	case OPT_FORMAT:
+		return parse_format(o, arg);
+	default:
+		return -1;
+	}
+}
+
 static int parse_options(struct report_opts *o, int argc, char **argv)
 {
 	struct cmd_parser p;
@@ -137,31 +217,21 @@ static int parse_options(struct report_opts *o, int argc, char **argv)
 	o->keys[1] = KEY_DSO;
 	o->keys[2] = KEY_SYM;
 	o->nkeys = 3;
+	o->children = true;
+	o->demangle = true;
+	o->percent_limit = 0.5;
 	cmd_parser_init(&p, "report", "[options] [FILE]", report_options,
 			ARRAY_SIZE(report_options), argc, argv);
 	/* no workload here: options may follow the file name */
 	cmd_parser_permute(&p);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
-		switch (c) {
-		case 'i':
-			o->input = arg;
-			break;
-		case 's':
-			if (parse_sort(o, arg) < 0)
-				goto out;
-			break;
-		case OPT_STDIO:
-			break;
-		case OPT_HEADER:
-			o->header = true;
-			break;
-		case 'h':
+		if (c == 'h') {
 			cmd_print_help(&p, stdout);
 			ret = CMD_HELP_SHOWN;
 			goto out;
-		default:
-			goto out;
 		}
+		if (parse_option(o, c, arg) < 0)
+			goto out;
 	}
 	if (argc - optind > 1) {
 		error("report reads one file, not %d", argc - optind);
@@ -169,221 +239,284 @@ static int parse_options(struct report_opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		o->input = argv[optind];
+	if (o->graph == GRAPH_DEFAULT)
+		o->graph = o->children ? GRAPH_CALLER : GRAPH_CALLEE;
 	ret = 0;
 out:
 	cmd_parser_release(&p);
 	return ret < 0 ? EXIT_USAGE : ret;
 }
 
-static int cmp_comm(const void *a, const void *b)
-{
-	const struct comm_event *x = a, *y = b;
+/* ---- reading the samples ------------------------------------------------ */
 
-	if (x->tid != y->tid)
-		return x->tid < y->tid ? -1 : 1;
-	return x->time < y->time ? -1 : x->time > y->time;
+struct collect {
+	const struct report_opts *o;
+	struct profile_builder *b;
+};
+
+static bool want_sample(const struct session *s, const struct rec_sample *r, void *arg)
+{
+	struct collect *c = arg;
+
+	return filter_sample(&c->o->filter, s, r);
 }
 
-static void add_comm(struct report *r, const struct rec_comm *c, const char *name)
+static int add_sample(struct session *s, struct session_sample *smp, void *arg)
 {
-	xgrow(&r->comms, &r->acomms, r->ncomms + 1, sizeof(*r->comms));
-	r->comms[r->ncomms].pid = c->pid;
-	r->comms[r->ncomms].tid = c->tid;
-	r->comms[r->ncomms].time = c->time;
-	r->comms[r->ncomms].name = xstrdup(name);
-	r->ncomms++;
+	struct collect *c = arg;
+	const struct rec_sample *r = smp->v->s;
+	const char *comm = session_comm(s, r->pid, r->tid, r->time);
+
+	if (!filter_comm_ok(&c->o->filter, comm))
+		return 0;
+	profile_builder_add(c->b, r->pid, r->tid, comm, smp->kernel, smp->nkernel, smp->user,
+			    smp->nuser, smp->unwound ? &smp->res : NULL, r->weight, r->time);
+	return 0;
 }
 
-static void add_sample(struct report *r, const struct sample_view *v)
+static bool func_matches(const struct report_opts *o, const struct prof_func *f)
 {
-	struct site_key k;
-	size_t i;
+	bool dso_ok = !o->dsos.n, sym_ok = !o->symbols.n;
+
+	for (size_t i = 0; i < o->dsos.n && !dso_ok; i++)
+		dso_ok = !strcmp(o->dsos.v[i], f->dso) || (f->path && !strcmp(o->dsos.v[i], f->path));
+	for (size_t i = 0; i < o->symbols.n && !sym_ok; i++)
+		sym_ok = fnmatch(o->symbols.v[i], f->name, 0) == 0;
+	return dso_ok && sym_ok;
+}
+
+/* --dso and --symbol keep the stacks that pass through a matching function. */
+static bool keep_stack(const struct profile *p, const struct prof_stack *st, void *arg)
+{
+	const struct report_opts *o = arg;
+
+	for (uint32_t i = 0; i < st->depth; i++)
+		if (func_matches(o, profile_frame_func(p, st, i)))
+			return true;
+	return false;
+}
+
+/* ---- the text report ---------------------------------------------------- */
+
+struct line {
+	const char *comm;
+	const char *dso;
+	uint32_t tid;
+	uint32_t func; /* UINT32_MAX when sym is not a key */
+	uint64_t self_samples, self_weight;
+	uint64_t samples, weight; /* children: samples whose stack has this line's key */
+	size_t seen;		  /* the last stack counted in `weight`, + 1 */
+};
+
+struct line_key {
+	const char *comm, *dso;
+	uint32_t tid, func;
+};
+
+static bool has_key(const struct report_opts *o, enum sort_key k)
+{
+	for (size_t i = 0; i < o->nkeys; i++)
+		if (o->keys[i] == k)
+			return true;
+	return false;
+}
+
+static struct line_key key_of(const struct report_opts *o, const struct profile *p,
+			      const struct prof_stack *st, uint32_t frame)
+{
+	const struct prof_loc *l = &p->locs[p->frames[st->first + frame]];
+	struct line_key k = { NULL, NULL, 0, UINT32_MAX };
+
+	if (has_key(o, KEY_COMM))
+		k.comm = st->comm;
+	if (has_key(o, KEY_TID))
+		k.tid = st->tid;
+	if (has_key(o, KEY_DSO))
+		k.dso = p->funcs[l->func].dso;
+	if (has_key(o, KEY_SYM))
+		k.func = l->func;
+	return k;
+}
+
+struct table {
+	struct line *lines;
+	size_t n, alloc;
+	struct hash index;
+	bool children;
+};
+
+static struct line *line_of(struct table *t, const struct line_key *k)
+{
 	int added;
+	size_t i = hash_get(&t->index, k, sizeof(*k), t->n, &added);
 
-	memset(&k, 0, sizeof(k));
-	k.pid = v->s->pid;
-	k.tid = v->s->tid;
-	k.ip = v->s->ip;
-	k.kernel = (v->s->h.misc & SAMPLE_KERNEL) != 0;
-	i = hash_get(&r->site_index, &k, sizeof(k), r->nsites, &added);
 	if (added) {
-		xgrow(&r->sites, &r->asites, r->nsites + 1, sizeof(*r->sites));
-		memset(&r->sites[i], 0, sizeof(r->sites[i]));
-		r->sites[i].k = k;
-		r->sites[i].time = v->s->time;
-		r->nsites++;
+		xgrow(&t->lines, &t->alloc, t->n + 1, sizeof(*t->lines));
+		memset(&t->lines[i], 0, sizeof(t->lines[i]));
+		t->lines[i].comm = k->comm;
+		t->lines[i].dso = k->dso;
+		t->lines[i].tid = k->tid;
+		t->lines[i].func = k->func;
+		t->n++;
 	}
-	r->sites[i].samples++;
-	r->sites[i].weight += v->s->weight;
-	r->samples++;
-	r->weight += v->s->weight;
+	return &t->lines[i];
 }
 
-/* One pass over the records: maps, names and forks into tables, samples counted per address. */
-static int load(struct report *r, struct data_reader *rd, const char **detail)
-{
-	struct data_record rec;
-	int ret;
-
-	while ((ret = data_reader_next(rd, &rec, detail)) > 0) {
-		const struct rec_header *h = rec.rec;
-		struct sample_view sv;
-		const struct rec_mmap *mm;
-		const struct rec_comm *cm;
-		const struct rec_image *im;
-		const struct rec_task *tk;
-		const char *name;
-		const uint8_t *bytes;
-		uint8_t *copy;
-
-		switch (h->type) {
-		case REC_SAMPLE:
-			if (record_sample(h, &sv) == 0)
-				add_sample(r, &sv);
-			else
-				r->bad_records++;
-			break;
-		case REC_MMAP:
-			if (record_mmap(h, &mm, &name) == 0)
-				maps_add_mmap(r->maps, mm, name);
-			else
-				r->bad_records++;
-			break;
-		case REC_COMM:
-			if (record_comm(h, &cm, &name) == 0) {
-				add_comm(r, cm, name);
-				if (h->misc & 1)
-					maps_add_exec(r->maps, cm->pid, cm->time);
-			} else {
-				r->bad_records++;
-			}
-			break;
-		case REC_FORK:
-			if (h->size < sizeof(*tk)) {
-				r->bad_records++;
-				break;
-			}
-			tk = (const struct rec_task *)h;
-			maps_add_fork(r->maps, tk->pid, tk->ppid, tk->time);
-			xgrow(&r->forks, &r->aforks, r->nforks + 1, sizeof(*r->forks));
-			r->forks[r->nforks].pid = tk->tid;
-			r->forks[r->nforks++].ppid = tk->ptid;
-			break;
-		case REC_IMAGE:
-			if (record_image(h, &im, &name, &bytes) < 0) {
-				r->bad_records++;
-				break;
-			}
-			/* the reader reuses its buffer: the maps keep a copy */
-			copy = xmalloc(im->size ? im->size : 1);
-			memcpy(copy, bytes, im->size);
-			xgrow(&r->images, &r->aimages, r->nimages + 1, sizeof(*r->images));
-			r->images[r->nimages++] = copy;
-			maps_add_image(r->maps, name, im->build_id, im->build_id_len, copy, im->size);
-			break;
-		default:
-			break;
-		}
-	}
-	maps_finish(r->maps);
-	if (r->ncomms > 1)
-		qsort(r->comms, r->ncomms, sizeof(*r->comms), cmp_comm);
-	return ret;
-}
-
-/* The name thread `who` had at `time`: its latest rename by then, else its first name. */
-static const char *name_at(const struct report *r, uint32_t who, uint64_t time)
-{
-	size_t lo = 0, hi = r->ncomms, first;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (r->comms[mid].tid < who)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == r->ncomms || r->comms[lo].tid != who)
-		return NULL;
-	first = lo;
-	while (lo + 1 < r->ncomms && r->comms[lo + 1].tid == who && r->comms[lo + 1].time <= time)
-		lo++;
-	return r->comms[r->comms[lo].time <= time ? lo : first].name;
-}
-
-/* The name of a thread at a time: its own, else its process's, else its creator's. */
-static const char *comm_of(const struct report *r, uint32_t pid, uint32_t tid, uint64_t time)
-{
-	const char *name;
-
-	if (tid == 0)
-		return "swapper"; /* the idle task, as perf names it */
-	for (int depth = 0; depth < 32; depth++) {
-		uint32_t parent = 0;
-
-		if ((name = name_at(r, tid, time)) || (name = name_at(r, pid, time)))
-			return name;
-		for (size_t i = 0; i < r->nforks && !parent; i++)
-			if (r->forks[i].pid == pid)
-				parent = r->forks[i].ppid;
-		if (!parent || parent == pid)
-			break;
-		tid = pid = parent;
-	}
-	return "?";
-}
-
-/* Fills the dso and symbol texts of a site. */
-static void symbolize(struct report *r, const struct site *s, char **dso, char **sym)
-{
-	const struct map *m;
-	struct elf_object *obj;
-	uint64_t vaddr, start, size;
-	const char *name;
-
-	if (s->k.kernel) {
-		name = r->kernel ? kallsyms_find(r->kernel, s->k.ip) : NULL;
-		*dso = xstrdup("[kernel]");
-		*sym = name ? xasprintf("[k] %s", name) : xstrdup("[k] [unknown]");
-		return;
-	}
-	m = maps_find(r->maps, s->k.pid, s->k.ip, s->time);
-	if (!m) {
-		*dso = xstrdup("[unknown]");
-		*sym = xasprintf("[.] [unknown] 0x%" PRIx64, s->k.ip);
-		return;
-	}
-	*dso = xstrdup(m->dso->name);
-	obj = dso_object(m->dso);
-	if (obj && elf_object_to_vaddr(obj, m->start, m->pgoff, s->k.ip, &vaddr) == 0 &&
-	    (name = elf_object_symbol(obj, vaddr, &start, &size))) {
-		*sym = xasprintf("[.] %s", name);
-		return;
-	}
-	/* no symbol: the object and the offset in it, so the address can be found */
-	*sym = xasprintf("[.] [unknown] %s+0x%" PRIx64, m->dso->name,
-			 s->k.ip - m->start + m->pgoff);
-}
-
-static int cmp_line(const void *a, const void *b)
+static int cmp_line_children(const void *a, const void *b)
 {
 	const struct line *x = a, *y = b;
 
 	if (x->weight != y->weight)
 		return x->weight > y->weight ? -1 : 1;
-	if (x->samples != y->samples)
-		return x->samples > y->samples ? -1 : 1;
-	for (int k = 0; k < KEY_MAX; k++) {
-		int c = strcmp(x->key[k] ? x->key[k] : "", y->key[k] ? y->key[k] : "");
-
-		if (c)
-			return c;
-	}
-	return 0;
+	if (x->self_weight != y->self_weight)
+		return x->self_weight > y->self_weight ? -1 : 1;
+	return x->func < y->func ? -1 : x->func > y->func;
 }
 
-/* ---- printing ----------------------------------------------------------- */
+static int cmp_line_self(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+
+	if (x->self_weight != y->self_weight)
+		return x->self_weight > y->self_weight ? -1 : 1;
+	if (x->self_samples != y->self_samples)
+		return x->self_samples > y->self_samples ? -1 : 1;
+	return x->func < y->func ? -1 : x->func > y->func;
+}
+
+static void build_table(const struct report_opts *o, const struct profile *p, struct table *t)
+{
+	memset(t, 0, sizeof(*t));
+	hash_init(&t->index);
+	for (size_t s = 0; s < p->nstacks; s++) {
+		const struct prof_stack *st = &p->stacks[s];
+		struct line_key k = key_of(o, p, st, 0);
+		struct line *l = line_of(t, &k);
+
+		l->self_samples += st->samples;
+		l->self_weight += st->weight;
+		if (!o->children)
+			continue;
+		for (uint32_t f = 0; f < st->depth; f++) {
+			k = key_of(o, p, st, f);
+			l = line_of(t, &k);
+			if (l->seen == s + 1)
+				continue; /* recursion: a stack counts once per line */
+			l->seen = s + 1;
+			l->samples += st->samples;
+			l->weight += st->weight;
+		}
+	}
+	if (!o->children)
+		for (size_t i = 0; i < t->n; i++) {
+			t->lines[i].samples = t->lines[i].self_samples;
+			t->lines[i].weight = t->lines[i].self_weight;
+		}
+	if (t->n > 1)
+		qsort(t->lines, t->n, sizeof(*t->lines),
+		      o->children ? cmp_line_children : cmp_line_self);
+	t->children = o->children;
+}
+
+static char *key_text(const struct profile *p, const struct line *l, enum sort_key k)
+{
+	const struct prof_func *f;
+
+	switch (k) {
+	case KEY_COMM:
+		return xstrdup(l->comm);
+	case KEY_TID:
+		return xasprintf("%" PRIu32, l->tid);
+	case KEY_DSO:
+		return xstrdup(l->dso);
+	default:
+		f = &p->funcs[l->func];
+		return xasprintf("[%c] %s", f->kernel ? 'k' : '.', f->name);
+	}
+}
+
+static double pct(uint64_t part, uint64_t total)
+{
+	return total ? 100.0 * (double)part / (double)total : 0.0;
+}
+
+/* The stacks of a line's command and thread, for its call graph. */
+static size_t stacks_of(const struct report_opts *o, const struct profile *p, const struct line *l,
+			uint32_t *out)
+{
+	size_t n = 0;
+
+	for (size_t s = 0; s < p->nstacks; s++) {
+		if (has_key(o, KEY_COMM) && p->stacks[s].comm != l->comm)
+			continue;
+		if (has_key(o, KEY_TID) && p->stacks[s].tid != l->tid)
+			continue;
+		out[n++] = (uint32_t)s;
+	}
+	return n;
+}
+
+static void print_table(FILE *out, const struct report_opts *o, const struct profile *p,
+			const struct table *t)
+{
+	size_t width[KEY_MAX], shown = 0;
+	uint32_t *stacks = xmalloc((p->nstacks ? p->nstacks : 1) * sizeof(*stacks));
+	bool graph = o->graph != GRAPH_NONE && has_key(o, KEY_SYM);
+
+	for (size_t k = 0; k < o->nkeys; k++)
+		width[k] = strlen(key_titles[o->keys[k]]);
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t k = 0; k + 1 < o->nkeys; k++) {
+			char *s = key_text(p, &t->lines[i], o->keys[k]);
+
+			if (strlen(s) > width[k])
+				width[k] = strlen(s);
+			free(s);
+		}
+	if (o->children)
+		fprintf(out, "#\n# %8s  %8s  %8s", "Children", "Self", "Samples");
+	else
+		fprintf(out, "#\n# %8s  %8s", "Overhead", "Samples");
+	for (size_t k = 0; k < o->nkeys; k++)
+		fprintf(out, "  %-*s", (int)width[k], key_titles[o->keys[k]]);
+	fprintf(out, "\n#\n");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct line *l = &t->lines[i];
+
+		if (pct(l->weight, p->weight) < o->percent_limit)
+			continue;
+		shown++;
+		if (o->children)
+			fprintf(out, "  %7.2f%%  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight),
+				pct(l->self_weight, p->weight), l->samples);
+		else
+			fprintf(out, "  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight), l->samples);
+		for (size_t k = 0; k < o->nkeys; k++) {
+			char *s = key_text(p, l, o->keys[k]);
+
+			if (k + 1 < o->nkeys)
+				fprintf(out, "  %-*s", (int)width[k], s);
+			else
+				fprintf(out, "  %s", s);
+			free(s);
+		}
+		fputc('\n', out);
+		if (graph) {
+			size_t n = stacks_of(o, p, l, stacks);
+
+			tree_print(out, p, stacks, n, l->func,
+				   o->graph == GRAPH_CALLER ? TREE_CALLER : TREE_CALLEE,
+				   o->percent_limit, p->weight, "            ");
+			fputc('\n', out);
+		}
+	}
+	if (shown < t->n)
+		fprintf(out, "#\n# %zu more lines below %.2g%% (--percent-limit)\n", t->n - shown,
+			o->percent_limit);
+	free(stacks);
+}
+
+/* ---- the header --------------------------------------------------------- */
 
 static const char *meta_or(const struct data_reader *rd, const char *key, const char *dflt)
 {
@@ -400,83 +533,77 @@ static uint64_t stat_or0(const struct data_reader *rd, const char *key)
 	return v;
 }
 
-static void print_quality(const struct report_opts *o, const struct data_reader *rd,
-			  const struct report *r)
+static void print_unwinding(FILE *out, const struct data_reader *rd, const struct profile *p)
 {
+	const struct prof_quality *q = &p->quality;
+	uint64_t stack_size = 0;
+
+	data_reader_meta_u64(rd, "stack-size", &stack_size);
+	if (q->samples)
+		fprintf(out,
+			"# unwound: %" PRIu64 " samples: %.2f%% reached a root frame, %.2f%% cut "
+			"short by the %" PRIu64 "-byte stack copy, %.2f%% failed\n",
+			q->samples, pct(q->root, q->samples), pct(q->truncated, q->samples),
+			stack_size, pct(q->failed, q->samples));
+	if (q->depth)
+		fprintf(out, "#   %" PRIu64 " samples stopped at the depth limit of %d frames\n",
+			q->depth, SESSION_MAX_USER);
+	for (size_t i = 0; i < q->nfailures && i < 10; i++)
+		fprintf(out, "#   failed in %s: %" PRIu64 " samples (%s)\n", q->failures[i].dso,
+			q->failures[i].samples, q->failures[i].reason);
+	if (q->kernel_only)
+		fprintf(out, "# %" PRIu64 " samples have no user stack (kernel threads, or the "
+			     "kernel on their behalf)\n", q->kernel_only);
+}
+
+static void print_quality(FILE *out, const struct report_opts *o, const struct session *s,
+			  const struct profile *p, uint64_t selected_from)
+{
+	const struct data_reader *rd = s->rd;
 	uint64_t freq = 0, period = 0, cpu_ns = 0, lost;
 	const char *fallback = data_reader_meta_str(rd, "fallback");
 	const char *priv = data_reader_meta_str(rd, "privilege");
 
-	printf("# pmuprof report of '%s': %s\n", o->input, meta_or(rd, "cmdline", "?"));
-	printf("# event: %s", meta_or(rd, "event", "?"));
+	fprintf(out, "# pmuprof report of '%s': %s\n", o->input, meta_or(rd, "cmdline", "?"));
+	fprintf(out, "# event: %s", meta_or(rd, "event", "?"));
 	if (fallback)
-		printf(" (fallback: %s)", fallback);
+		fprintf(out, " (fallback: %s)", fallback);
 	if (priv)
-		printf(", %s", priv);
-	putchar('\n');
-	printf("# samples: %" PRIu64, r->samples);
+		fprintf(out, ", %s", priv);
+	fputc('\n', out);
+	fprintf(out, "# samples: %" PRIu64, selected_from);
 	if (data_reader_meta_u64(rd, "freq-hz", &freq))
-		printf(", %" PRIu64 " Hz requested", freq);
+		fprintf(out, ", %" PRIu64 " Hz requested", freq);
 	else if (data_reader_meta_u64(rd, "period", &period))
-		printf(", one per %" PRIu64 " events requested", period);
+		fprintf(out, ", one per %" PRIu64 " events requested", period);
 	if (data_reader_stat_u64(rd, "cpu-time-ns", &cpu_ns) && cpu_ns)
-		printf(", %.0f Hz delivered per CPU second (%.3f s of CPU time)",
-		       (double)r->samples / ((double)cpu_ns / 1e9), (double)cpu_ns / 1e9);
-	putchar('\n');
+		fprintf(out, ", %.0f Hz delivered per CPU second (%.3f s of CPU time)",
+			(double)selected_from / ((double)cpu_ns / 1e9), (double)cpu_ns / 1e9);
+	fputc('\n', out);
+	if (o->filter.text)
+		fprintf(out, "# selected: %" PRIu64 " samples (%.2f%%) by %s\n", p->samples,
+			pct(p->samples, selected_from), o->filter.text);
 	if (data_reader_truncated(rd)) {
-		printf("# the file is truncated (the recording was cut off): losses and "
-		       "throttling are unknown\n");
+		fprintf(out, "# the file is truncated (the recording was cut off): losses and "
+			     "throttling are unknown\n");
 	} else {
 		lost = stat_or0(rd, "lost-ring") + stat_or0(rd, "lost-samples") +
 		       stat_or0(rd, "lost-writer");
-		printf("# lost: %" PRIu64 " (ring full %" PRIu64 ", kernel %" PRIu64
-		       ", writer %" PRIu64 "); throttled: %" PRIu64 " times\n",
-		       lost, stat_or0(rd, "lost-ring"), stat_or0(rd, "lost-samples"),
-		       stat_or0(rd, "lost-writer"), stat_or0(rd, "throttled"));
+		fprintf(out,
+			"# lost: %" PRIu64 " (ring full %" PRIu64 ", kernel %" PRIu64
+			", writer %" PRIu64 "); throttled: %" PRIu64 " times\n",
+			lost, stat_or0(rd, "lost-ring"), stat_or0(rd, "lost-samples"),
+			stat_or0(rd, "lost-writer"), stat_or0(rd, "throttled"));
 	}
-	if (stat_or0(rd, "malformed") || r->bad_records)
-		printf("# malformed: %" PRIu64 " kernel records could not be parsed when "
-		       "recording, %" PRIu64 " records of the file were damaged and skipped\n",
-		       stat_or0(rd, "malformed"), r->bad_records);
-	printf("# call graph: %s, recorded on %s (%s, kernel %s)\n", meta_or(rd, "call-graph", "?"),
-	       meta_or(rd, "host", "?"), meta_or(rd, "cpu", "?"), meta_or(rd, "kernel", "?"));
-}
-
-/*
- * Overhead is each line's share of the summed sample periods, as perf
- * computes it: with -F the kernel varies the period, and a sample taken
- * after a long period stands for more events than one after a short one.
- */
-static void print_table(const struct report_opts *o, struct line *lines, size_t n,
-			uint64_t total)
-{
-	size_t width[KEY_MAX];
-
-	for (size_t k = 0; k < o->nkeys; k++)
-		width[k] = strlen(key_titles[o->keys[k]]);
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k + 1 < o->nkeys; k++) {
-			size_t l = strlen(lines[i].key[o->keys[k]]);
-
-			if (l > width[k])
-				width[k] = l;
-		}
-	printf("#\n# %8s  %8s", "Overhead", "Samples");
-	for (size_t k = 0; k < o->nkeys; k++)
-		printf("  %-*s", (int)width[k], key_titles[o->keys[k]]);
-	printf("\n#\n");
-	for (size_t i = 0; i < n; i++) {
-		printf("  %7.2f%%  %8" PRIu64,
-		       total ? 100.0 * (double)lines[i].weight / (double)total : 0.0,
-		       lines[i].samples);
-		for (size_t k = 0; k < o->nkeys; k++) {
-			if (k + 1 < o->nkeys)
-				printf("  %-*s", (int)width[k], lines[i].key[o->keys[k]]);
-			else
-				printf("  %s", lines[i].key[o->keys[k]]);
-		}
-		putchar('\n');
-	}
+	if (stat_or0(rd, "malformed") || s->bad_records)
+		fprintf(out,
+			"# malformed: %" PRIu64 " kernel records could not be parsed when "
+			"recording, %" PRIu64 " records of the file were damaged and skipped\n",
+			stat_or0(rd, "malformed"), s->bad_records);
+	fprintf(out, "# call graph: %s, recorded on %s (%s, kernel %s)\n",
+		meta_or(rd, "call-graph", "?"), meta_or(rd, "host", "?"), meta_or(rd, "cpu", "?"),
+		meta_or(rd, "kernel", "?"));
+	print_unwinding(out, rd, p);
 }
 
 static void print_header_only(const struct report_opts *o, const struct data_reader *rd)
@@ -518,146 +645,135 @@ static void print_header_only(const struct report_opts *o, const struct data_rea
 	}
 }
 
-static int open_error(const char *path, int err, const char *detail)
+/* ---- exports ------------------------------------------------------------ */
+
+static int export(enum format f, FILE *out, const struct profile *p)
 {
-	if (err == -ENOENT)
-		error("cannot open '%s': No such file or directory (record one with 'pmuprof "
-		      "record')",
-		      path);
-	else if (detail)
-		error("cannot read '%s': %s", path, detail);
-	else
-		error("cannot read '%s': %s", path, strerror(-err));
-	return EXIT_FAIL;
+	switch (f) {
+	case FMT_FOLDED:
+		return export_folded(out, p);
+	case FMT_SPEEDSCOPE:
+		return export_speedscope(out, p);
+	case FMT_JSON:
+		return export_json(out, p);
+	case FMT_SVG:
+		return export_svg(out, p);
+	case FMT_PPROF:
+		return export_pprof(out, p);
+	default:
+		return -EINVAL;
+	}
 }
 
-/*
- * Kernel addresses move with KASLR at every boot: /proc/kallsyms names them
- * only when reporting on the boot that recorded them.
- */
-static struct kallsyms *kernel_symbols(const struct data_reader *rd)
+static const char *weight_unit(const char *event)
 {
-	const char *recorded = data_reader_meta_str(rd, "boot-id");
-	struct kallsyms *k = NULL;
-	char now[64];
-
-	if (!recorded || !proc_read_line("/proc/sys/kernel/random/boot_id", now, sizeof(now)))
-		return NULL;
-	if (strcmp(now, recorded) || kallsyms_load(&k) < 0)
-		return NULL;
-	return k;
+	if (event && (strstr(event, "cpu-clock") || strstr(event, "task-clock")))
+		return "nanoseconds";
+	return "events";
 }
 
-static void release_report(struct report *r)
+static void release_opts(struct report_opts *o)
 {
-	kallsyms_free(r->kernel);
-	maps_free(r->maps);
-	for (size_t i = 0; i < r->ncomms; i++)
-		free(r->comms[i].name);
-	free(r->comms);
-	free(r->forks);
-	free(r->sites);
-	hash_release(&r->site_index);
-	for (size_t i = 0; i < r->nimages; i++)
-		free(r->images[i]);
-	free(r->images);
+	filter_release(&o->filter);
+	name_list_release(&o->dsos);
+	name_list_release(&o->symbols);
+}
+
+static int write_report(const struct report_opts *o, const struct session *s,
+			const struct profile *p)
+{
+	FILE *out = stdout;
+	int ret = 0;
+
+	if (o->output && !(out = fopen(o->output, "w"))) {
+		error("cannot write '%s': %s", o->output, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (o->format == FMT_TEXT) {
+		struct table t;
+
+		print_quality(out, o, s, p, s->samples_seen);
+		if (!p->samples) {
+			fprintf(out, "#\n# no samples\n");
+		} else {
+			build_table(o, p, &t);
+			print_table(out, o, p, &t);
+			free(t.lines);
+			hash_release(&t.index);
+		}
+	} else {
+		ret = export(o->format, out, p);
+	}
+	if (out != stdout) {
+		if (ferror(out) || ret < 0) {
+			fclose(out);
+			error("cannot write '%s': %s", o->output,
+			      strerror(ret < 0 ? -ret : errno ? errno : EIO));
+			return EXIT_FAIL;
+		}
+		if (fclose(out) != 0) {
+			error("cannot write '%s': %s", o->output, strerror(errno));
+			return EXIT_FAIL;
+		}
+		if (o->format != FMT_TEXT)
+			note("wrote %s of %" PRIu64 " samples (%zu stacks) to '%s'",
+			     format_names[o->format], p->samples, p->nstacks, o->output);
+	} else if (ret < 0) {
+		error("cannot write the %s output: %s", format_names[o->format], strerror(-ret));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
-	struct data_reader *rd;
-	struct report r;
-	struct line *lines = NULL;
-	size_t nlines = 0, alines = 0;
-	struct hash line_index;
-	const char *detail = NULL;
+	struct session s;
+	struct collect c;
+	struct symbolizer *sym;
+	struct profile *p;
+	unsigned flags = 0;
 	int ret;
 
 	ret = parse_options(&o, argc, argv);
-	if (ret == CMD_HELP_SHOWN)
-		return EXIT_OK;
-	if (ret)
+	if (ret == CMD_HELP_SHOWN || ret) {
+		release_opts(&o);
+		return ret == CMD_HELP_SHOWN ? EXIT_OK : ret;
+	}
+	ret = session_open(&s, o.input);
+	if (ret) {
+		release_opts(&o);
 		return ret;
-	ret = data_reader_open(o.input, &rd, &detail);
-	if (ret < 0)
-		return open_error(o.input, ret, detail);
+	}
 	if (o.header) {
-		print_header_only(&o, rd);
-		data_reader_free(rd);
+		print_header_only(&o, s.rd);
+		session_close(&s);
+		release_opts(&o);
 		return EXIT_OK;
 	}
-	memset(&r, 0, sizeof(r));
-	r.maps = maps_new();
-	r.kernel = kernel_symbols(rd);
-	hash_init(&r.site_index);
-	ret = load(&r, rd, &detail);
-	if (ret < 0)
-		warning("'%s' is damaged after %" PRIu64 " samples (%s); showing what came before",
-			o.input, r.samples, detail ? detail : "corrupt data");
-	else if (data_reader_truncated(rd))
-		warning("'%s' is truncated (the recorder was killed, or the disk filled); showing "
-			"the %" PRIu64 " samples of its complete frames",
-			o.input, r.samples);
-	hash_init(&line_index);
-	for (size_t i = 0; i < r.nsites; i++) {
-		const struct site *s = &r.sites[i];
-		char *key[KEY_MAX] = { 0 }, *joined;
-		size_t len = 0, li;
-		int added;
-
-		key[KEY_COMM] = xstrdup(comm_of(&r, s->k.pid, s->k.tid, s->time));
-		key[KEY_TID] = xasprintf("%" PRIu32, s->k.tid);
-		symbolize(&r, s, &key[KEY_DSO], &key[KEY_SYM]);
-		for (size_t k = 0; k < o.nkeys; k++)
-			len += strlen(key[o.keys[k]]) + 1;
-		joined = xmalloc(len + 1);
-		len = 0;
-		for (size_t k = 0; k < o.nkeys; k++) {
-			size_t l = strlen(key[o.keys[k]]) + 1;
-
-			memcpy(joined + len, key[o.keys[k]], l);
-			len += l;
-		}
-		li = hash_get(&line_index, joined, len, nlines, &added);
-		free(joined);
-		if (added) {
-			xgrow(&lines, &alines, nlines + 1, sizeof(*lines));
-			memset(&lines[li], 0, sizeof(*lines));
-			memcpy(lines[li].key, key, sizeof(key));
-			nlines++;
-		} else {
-			for (int k = 0; k < KEY_MAX; k++)
-				free(key[k]);
-		}
-		lines[li].samples += s->samples;
-		lines[li].weight += s->weight;
-	}
-	hash_release(&line_index);
-	if (nlines > 1)
-		qsort(lines, nlines, sizeof(*lines), cmp_line);
-	for (size_t i = 0; i < maps_ndsos(r.maps); i++) {
-		struct dso *d = maps_dso(r.maps, i);
-
-		if (d->opened && d->changed)
-			warning("'%s' has changed since the recording (its build-id differs): its "
-				"symbols may be wrong",
-				d->path);
-		else if (d->opened && !d->obj && d->path[0] == '/' && strncmp(d->path, "//anon", 6))
-			warning("cannot read symbols of '%s': %s", d->path,
-				d->open_err == -ENOEXEC ? "not a valid ELF file"
-							: strerror(-d->open_err));
-	}
-	print_quality(&o, rd, &r);
-	if (!r.samples)
-		printf("#\n# no samples\n");
-	else
-		print_table(&o, lines, nlines, r.weight);
-	for (size_t i = 0; i < nlines; i++)
-		for (int k = 0; k < KEY_MAX; k++)
-			free(lines[i].key[k]);
-	free(lines);
-	release_report(&r);
-	data_reader_free(rd);
-	return EXIT_OK;
+	memset(&c, 0, sizeof(c));
+	c.o = &o;
+	c.b = profile_builder_new();
+	session_samples(&s, want_sample, add_sample, &c);
+	if (o.demangle)
+		flags |= SYM_DEMANGLE;
+	if (o.srcline)
+		flags |= SYM_SRCLINE;
+	if (o.inlines)
+		flags |= SYM_INLINE;
+	sym = symbolizer_new(s.kernel, flags);
+	p = profile_builder_finish(c.b, sym, data_reader_meta_str(s.rd, "event"),
+				   weight_unit(data_reader_meta_str(s.rd, "event")),
+				   data_reader_meta_str(s.rd, "cmdline"));
+	data_reader_meta_u64(s.rd, "start-realtime-ns", &p->realtime_start);
+	profile_builder_free(c.b);
+	if (o.dsos.n || o.symbols.n)
+		profile_select(p, keep_stack, &o);
+	session_warn_objects(&s);
+	ret = write_report(&o, &s, p);
+	profile_free(p);
+	symbolizer_free(sym);
+	session_close(&s);
+	release_opts(&o);
+	return ret;
 }

@@ -70,6 +70,11 @@ void kallsyms_free(struct kallsyms *k)
 
 const char *kallsyms_find(const struct kallsyms *k, uint64_t addr)
 {
+	return kallsyms_find_start(k, addr, NULL);
+}
+
+const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_t *start)
+{
 	size_t lo = 0, hi = k->nr;
 
 	while (lo < hi) {
@@ -83,5 +88,7 @@ const char *kallsyms_find(const struct kallsyms *k, uint64_t addr)
 	/* past the last symbol is module or unknown space: no name */
 	if (!lo || lo == k->nr)
 		return NULL;
+	if (start)
+		*start = k->v[lo - 1].addr;
 	return k->v[lo - 1].name;
 }

@@ -19,5 +19,7 @@ int kallsyms_load(struct kallsyms **out);
 void kallsyms_free(struct kallsyms *k);
 /* The kernel function at addr, or NULL. */
 const char *kallsyms_find(const struct kallsyms *k, uint64_t addr);
+/* The same, and the symbol's address in *start (when not NULL). */
+const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_t *start);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "resolve/maps.h"
+#include "resolve/cfi.h"
 #include "resolve/elf.h"
 #include "util/alloc.h"
 
@@ -46,6 +47,7 @@ void maps_free(struct maps *m)
 		return;
 	for (size_t i = 0; i < m->ndsos; i++) {
 		elf_object_free(m->dsos[i]->obj);
+		cfi_free(m->dsos[i]->cfi);
 		free(m->dsos[i]->path);
 		free(m->dsos[i]);
 	}
@@ -88,6 +90,7 @@ static struct dso *get_dso(struct maps *m, const char *path, const uint8_t *bid,
 		d->build_id_len = blen;
 	}
 	xgrow(&m->dsos, &m->adsos, m->ndsos + 1, sizeof(*m->dsos));
+	d->id = (uint32_t)m->ndsos;
 	m->dsos[m->ndsos++] = d;
 	return d;
 }
@@ -267,6 +270,27 @@ struct elf_object *dso_object(struct dso *d)
 	if (ret < 0)
 		d->obj = NULL;
 	return d->obj;
+}
+
+struct cfi *dso_cfi(struct dso *d)
+{
+	int ret;
+
+	if (d->cfi_opened)
+		return d->cfi;
+	d->cfi_opened = true;
+	if (!dso_object(d))
+		ret = d->open_err;
+	else if (d->changed)
+		ret = -ESTALE;
+	else if (d->image)
+		ret = cfi_open(d->path, d->image, d->image_size, NULL, &d->cfi);
+	else
+		ret = cfi_open(d->path, NULL, 0, NULL, &d->cfi);
+	d->cfi_err = ret;
+	if (ret < 0)
+		d->cfi = NULL;
+	return d->cfi;
 }
 
 size_t maps_ndsos(const struct maps *m)

@@ -31,6 +31,10 @@ struct dso {
 	bool changed;		/* the file on disk no longer has the recorded build-id */
 	const uint8_t *image;	/* bytes stored in the data file (the vDSO), or NULL */
 	size_t image_size;
+	uint32_t id;		/* its index, a small key for caches */
+	struct cfi *cfi;	/* unwind information, NULL until opened or when none */
+	bool cfi_opened;
+	int cfi_err;		/* why cfi is NULL */
 };
 
 struct map {
@@ -60,6 +64,13 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
  * check) on first use; returns it or NULL (see dso->open_err).
  */
 struct elf_object *dso_object(struct dso *d);
+
+/*
+ * Opens the object's call frame information on first use; returns it or
+ * NULL (see dso->cfi_err). An object whose build-id changed gives NULL
+ * with -ESTALE: its rules would unwind garbage.
+ */
+struct cfi *dso_cfi(struct dso *d);
 
 /* Iterates the objects, for warnings about missing or changed files. */
 size_t maps_ndsos(const struct maps *m);

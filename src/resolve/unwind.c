@@ -1,3 +1,273 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder while being written */
-typedef int placeholder_resolve_unwind;
+/*
+ * The DWARF unwinder (see unwind.h). The rule cache is direct-mapped, keyed
+ * by (object, address): return addresses repeat across samples, so after a
+ * warm-up almost every step is a cache hit and libdw is not involved.
+ */
+#include "resolve/unwind.h"
+#include "resolve/cfi.h"
+#include "resolve/elf.h"
+#include "resolve/maps.h"
+#include "util/alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 16384 /* a power of two; 512 KiB */
+
+struct cache_slot {
+	uint64_t addr;
+	uint32_t dso; /* dso id + 1; 0 = empty */
+	uint32_t pad;
+	struct unwind_rule rule;
+};
+
+struct unwinder {
+	struct maps *maps;
+	struct cache_slot *cache;
+	struct unwind_stats st;
+};
+
+static const char *const fail_reasons[FAIL_MAX] = {
+	[FAIL_NONE] = "",
+	[FAIL_NO_MAP] = "an address outside every mapped object",
+	[FAIL_NO_OBJECT] = "the object cannot be read",
+	[FAIL_CHANGED] = "the object changed since the recording",
+	[FAIL_NO_CFI] = "no unwind information (CFI) and no frame pointer",
+	[FAIL_BAD_CFI] = "unwind information of an unsupported form",
+	[FAIL_SP] = "the stack pointer did not grow",
+	[FAIL_STACK] = "a saved address outside the stack",
+};
+
+const char *unwind_fail_reason(enum unwind_fail f)
+{
+	return f < FAIL_MAX ? fail_reasons[f] : "?";
+}
+
+struct unwinder *unwinder_new(struct maps *maps)
+{
+	struct unwinder *u = xcalloc(1, sizeof(*u));
+
+	u->maps = maps;
+	u->cache = xcalloc(CACHE_SLOTS, sizeof(*u->cache));
+	return u;
+}
+
+void unwinder_free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	free(u->cache);
+	free(u);
+}
+
+const struct unwind_stats *unwinder_stats(const struct unwinder *u)
+{
+	return &u->st;
+}
+
+static size_t slot_of(uint32_t dso, uint64_t addr)
+{
+	uint64_t h = (addr ^ ((uint64_t)dso << 40)) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 50) & (CACHE_SLOTS - 1);
+}
+
+static void rule_of(struct unwinder *u, struct dso *d, uint64_t vaddr, struct unwind_rule *r)
+{
+	struct cache_slot *s = &u->cache[slot_of(d->id, vaddr)];
+	struct cfi *c;
+	uint64_t start, end;
+
+	if (s->dso == d->id + 1 && s->addr == vaddr) {
+		u->st.cache_hits++;
+		*r = s->rule;
+		return;
+	}
+	u->st.cache_misses++;
+	c = dso_cfi(d);
+	if (c)
+		cfi_rule(c, vaddr, r, &start, &end);
+	else
+		memset(r, 0, sizeof(*r)); /* CFA_NONE */
+	s->dso = d->id + 1;
+	s->addr = vaddr;
+	s->rule = *r;
+}
+
+/* Finds the object of ip and its address there. */
+void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,
+		   struct unwind_frame *f)
+{
+	const struct map *m = maps_find(u->maps, pid, ip, time);
+	struct elf_object *obj;
+
+	f->ip = ip;
+	f->dso = NULL;
+	f->addr = ip;
+	if (!m)
+		return;
+	f->dso = m->dso;
+	obj = dso_object(m->dso);
+	if (!obj || elf_object_to_vaddr(obj, m->start, m->pgoff, ip, &f->addr) < 0)
+		f->addr = ip - m->start + m->pgoff; /* the file offset: still findable */
+}
+
+struct stack_copy {
+	const uint8_t *bytes;
+	uint64_t lo, hi; /* [sp at the sample, sp + size) */
+	bool full;
+};
+
+/* 0, or the unwind_end/unwind_fail pair that a read outside the copy means. */
+static int read_word(const struct stack_copy *c, uint64_t addr, uint64_t *val)
+{
+	if (addr < c->lo || addr > c->hi - 8 || c->hi - c->lo < 8)
+		return -1;
+	memcpy(val, c->bytes + (addr - c->lo), 8);
+	return 0;
+}
+
+static void finish(struct unwind_result *res, enum unwind_end end, enum unwind_fail fail,
+		   struct dso *d)
+{
+	res->end = (uint8_t)end;
+	res->fail = (uint8_t)fail;
+	res->fail_dso = d;
+}
+
+/* A read outside the copy: cut short when the copy was full and the read is above it. */
+static void out_of_stack(const struct stack_copy *c, uint64_t addr, struct unwind_result *res,
+			 struct dso *d)
+{
+	if (c->full && addr >= c->hi - 8)
+		finish(res, UNWIND_TRUNCATED, FAIL_NONE, d);
+	else
+		finish(res, UNWIND_FAILED, FAIL_STACK, d);
+}
+
+void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, uint64_t sp,
+		 uint64_t bp, const uint8_t *stack, size_t stack_size, bool stack_full,
+		 struct unwind_frame *frames, size_t max, struct unwind_result *res)
+{
+	struct stack_copy c = { stack, sp, sp + stack_size, stack_full };
+	bool exact = true;
+	size_t n = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!max) {
+		finish(res, UNWIND_DEPTH, FAIL_NONE, NULL);
+		return;
+	}
+	for (;;) {
+		struct unwind_frame *f = &frames[n];
+		struct unwind_rule r;
+		uint64_t cfa, ra, where;
+
+		unwind_locate(u, pid, time, exact ? ip : ip - 1, f);
+		n++;
+		u->st.frames++;
+		res->nframes = (uint32_t)n;
+		if (!f->dso) {
+			finish(res, UNWIND_FAILED, FAIL_NO_MAP, NULL);
+			return;
+		}
+		if (f->dso->changed) {
+			finish(res, UNWIND_FAILED, FAIL_CHANGED, f->dso);
+			return;
+		}
+		if (n == max) {
+			finish(res, UNWIND_DEPTH, FAIL_NONE, NULL);
+			return;
+		}
+		if (f->dso->opened && !f->dso->obj)
+			memset(&r, 0, sizeof(r)); /* unreadable object: frame pointers only */
+		else
+			rule_of(u, f->dso, f->addr, &r);
+		switch (r.cfa) {
+		case CFA_END:
+			finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
+			return;
+		case CFA_UNSUPPORTED:
+			finish(res, UNWIND_FAILED, FAIL_BAD_CFI, f->dso);
+			return;
+		case CFA_NONE:
+			if (n > 1 && bp == 0) {
+				/* the ABI marks the outermost frame with rbp 0 (ld.so's _start has no CFI) */
+				finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
+				return;
+			}
+			/*
+			 * No CFI: follow rbp where it points into the stack above sp,
+			 * else, for the first frame only, take the return address at
+			 * the top of the stack (a leaf without a frame).
+			 */
+			if (bp > sp && bp >= c.lo && bp + 16 <= c.hi) {
+				r.cfa = CFA_BP;
+				r.cfa_off = 16;
+				r.ra = REG_AT_CFA;
+				r.ra_off = -8;
+				r.bp = REG_AT_CFA;
+				r.bp_off = -16;
+			} else if (n == 1) {
+				r.cfa = CFA_SP;
+				r.cfa_off = 8;
+				r.ra = REG_AT_CFA;
+				r.ra_off = -8;
+				r.bp = REG_SAME;
+			} else {
+				finish(res, UNWIND_FAILED, FAIL_NO_CFI, f->dso);
+				return;
+			}
+			break;
+		default:
+			break;
+		}
+		switch (r.cfa) {
+		case CFA_SP:
+			cfa = sp + (uint64_t)(int64_t)r.cfa_off;
+			break;
+		case CFA_BP:
+			cfa = bp + (uint64_t)(int64_t)r.cfa_off;
+			break;
+		case CFA_PLT:
+			cfa = sp + (uint64_t)(int64_t)r.cfa_off +
+			      (((ip & r.plt_mask) >= r.plt_cmp) ? 8 : 0);
+			break;
+		case CFA_DEREF_SP:
+			where = sp + (uint64_t)(int64_t)r.cfa_off;
+			if (read_word(&c, where, &cfa) < 0) {
+				out_of_stack(&c, where, res, f->dso);
+				return;
+			}
+			break;
+		default:
+			finish(res, UNWIND_FAILED, FAIL_BAD_CFI, f->dso);
+			return;
+		}
+		where = (r.ra == REG_AT_SP ? sp : cfa) + (uint64_t)(int64_t)r.ra_off;
+		if (read_word(&c, where, &ra) < 0) {
+			out_of_stack(&c, where, res, f->dso);
+			return;
+		}
+		if (r.bp == REG_AT_CFA || r.bp == REG_AT_SP) {
+			uint64_t nbp;
+
+			where = (r.bp == REG_AT_SP ? sp : cfa) + (uint64_t)(int64_t)r.bp_off;
+			if (read_word(&c, where, &nbp) == 0)
+				bp = nbp;
+		}
+		if (ra == 0) {
+			finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
+			return;
+		}
+		/* a signal frame's caller is the interrupted code: its stack may lie anywhere */
+		if (!r.signal && cfa <= sp) {
+			finish(res, UNWIND_FAILED, FAIL_SP, f->dso);
+			return;
+		}
+		sp = cfa;
+		ip = ra;
+		exact = r.signal;
+	}
+}

@@ -1,5 +1,93 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder while being written */
-#ifndef PMUPROF_RESOLVE_UNWIND_H
-#define PMUPROF_RESOLVE_UNWIND_H
+/*
+ * The unwinder: turns one sample's user registers (ip, sp, bp) and its copy
+ * of the user stack into the chain of calls that led there, offline. Each
+ * step finds the object mapped at the address (maps.h), translates the
+ * address to the object's own, and applies that address's unwind rule
+ * (cfi.h): from the rule cache, which is shared by all samples and
+ * processes, or from libdw on a miss. Where an object has no CFI the frame
+ * pointer chain is followed instead.
+ *
+ * It reads only inside the copied stack and stops at the outermost frame
+ * (an undefined or zero return address), at a stack pointer that does not
+ * grow, at a read beyond the copy, or at the caller's depth limit; it never
+ * allocates per frame. Every sampler's samples carry the same registers and
+ * stack bytes, so this serves them all.
+ */
+#ifndef PMUPROF_UNWIND_H
+#define PMUPROF_UNWIND_H
+
+#include "util/compiler.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct maps;
+struct dso;
+
+enum unwind_end {
+	UNWIND_ROOT,	  /* reached the outermost frame */
+	UNWIND_TRUNCATED, /* the next frame lies beyond the copied stack, which was full */
+	UNWIND_FAILED,	  /* see enum unwind_fail */
+	UNWIND_DEPTH,	  /* stopped at the depth limit */
+	UNWIND_NO_STACK,  /* no user registers or stack copy (a kernel thread, or not recorded) */
+};
+
+enum unwind_fail {
+	FAIL_NONE,
+	FAIL_NO_MAP,	  /* an address in no recorded mapping (JIT code, or a bad return address) */
+	FAIL_NO_OBJECT,	  /* the object cannot be read */
+	FAIL_CHANGED,	  /* the object changed since the recording */
+	FAIL_NO_CFI,	  /* no CFI, and no usable frame pointer */
+	FAIL_BAD_CFI,	  /* CFI of a form this unwinder does not apply */
+	FAIL_SP,	  /* the stack pointer did not grow */
+	FAIL_STACK,	  /* a saved value outside the copied stack, which was not full */
+	FAIL_MAX
+};
+
+/* A human-readable reason, for report headers. */
+const char *unwind_fail_reason(enum unwind_fail f);
+
+struct unwind_frame {
+	struct dso *dso; /* NULL when no mapping holds the address */
+	uint64_t addr;	 /* in the object (as in the ELF file); the absolute address if no dso */
+	uint64_t ip;	 /* the absolute address: the sampled ip, or a return address - 1 */
+};
+
+struct unwind_result {
+	uint32_t nframes;
+	uint8_t end;		 /* enum unwind_end */
+	uint8_t fail;		 /* enum unwind_fail when end is UNWIND_FAILED */
+	struct dso *fail_dso;	 /* the object of the frame that failed, or NULL */
+};
+
+struct unwind_stats {
+	uint64_t frames, cache_hits, cache_misses;
+};
+
+struct unwinder;
+
+/* The unwinder uses the maps (which must outlive it) and opens CFI through them. */
+struct unwinder *unwinder_new(struct maps *maps);
+void unwinder_free(struct unwinder *u); /* NULL is a no-op */
+
+/*
+ * Unwinds the user stack of thread-group `pid` at `time`. regs are ip, sp
+ * and bp; stack holds stack_size bytes copied from sp upward; stack_full
+ * says the copy filled the recorded size (so more stack existed). Fills
+ * up to max frames, leaf first: the first frame is regs' ip exactly, the
+ * others return addresses minus one (the call), except the frame a signal
+ * interrupted, whose ip is exact.
+ */
+void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, uint64_t sp,
+		 uint64_t bp, const uint8_t *stack, size_t stack_size, bool stack_full,
+		 struct unwind_frame *frames, size_t max, struct unwind_result *res);
+
+/* Address translation alone, for kernel-supplied user callchains (--call-graph fp). */
+void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,
+		   struct unwind_frame *frame);
+
+const struct unwind_stats *unwinder_stats(const struct unwinder *u);
+
 #endif

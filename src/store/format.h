@@ -115,7 +115,7 @@ struct rec_sample {
 	uint64_t ip;
 	uint32_t cpu;
 	uint16_t nregs;	     /* user registers, in the order of meta "regs-mask" */
-	uint16_t ncallchain; /* kernel-supplied return addresses (--call-graph fp) */
+	uint16_t ncallchain; /* kernel-supplied return addresses (kernel only with dwarf) */
 	uint32_t stack_size; /* bytes of user stack copied, from the sampled sp up */
 	uint32_t pad;
 	/* u64 regs[nregs], u64 callchain[ncallchain], u8 stack[stack_size] */

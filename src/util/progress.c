@@ -1,3 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder while being written */
-typedef int placeholder_util_progress;
+#include "util/progress.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHECK_EVERY 1024
+#define BAR_WIDTH 30
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void progress_start(struct progress *p, const char *what, uint64_t total)
+{
+	p->what = what;
+	p->total = total;
+	p->done = 0;
+	p->shown = false;
+	p->countdown = CHECK_EVERY;
+	p->enabled = isatty(STDERR_FILENO) == 1;
+	p->start_ns = p->enabled ? now_ns() : 0;
+	p->next_ns = p->start_ns + 1000000000u;
+}
+
+void progress_update_slow(struct progress *p)
+{
+	uint64_t now = now_ns();
+	char bar[BAR_WIDTH + 1];
+
+	p->countdown = CHECK_EVERY;
+	if (now < p->next_ns)
+		return;
+	p->next_ns = now + 100000000u;
+	p->shown = true;
+	if (p->total) {
+		uint64_t done = p->done > p->total ? p->total : p->done;
+		size_t fill = (size_t)(done * BAR_WIDTH / p->total);
+
+		for (size_t i = 0; i < BAR_WIDTH; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[BAR_WIDTH] = '\0';
+		fprintf(stderr, "\r%s [%s] %3" PRIu64 "%% (%" PRIu64 " of %" PRIu64 ")", p->what,
+			bar, done * 100 / p->total, done, p->total);
+	} else {
+		fprintf(stderr, "\r%s: %" PRIu64, p->what, p->done);
+	}
+	fflush(stderr);
+}
+
+void progress_done(struct progress *p)
+{
+	if (p->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	p->enabled = p->shown = false;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A recording opened for reading by report and script: a first pass over
+ * the file loads the address spaces, thread names and stored object images
+ * (records from different CPUs are not in time order, so every map must be
+ * known before the first sample is unwound); a second pass hands each
+ * sample over with its kernel frames and its unwound user frames.
+ *
+ * This is command glue: it prints the messages about the file (damaged,
+ * truncated, unreadable objects) that every reading command shares.
+ */
+#ifndef PMUPROF_SESSION_H
+#define PMUPROF_SESSION_H
+
+#include "resolve/unwind.h"
+#include "store/datafile.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SESSION_MAX_KERNEL 128
+#define SESSION_MAX_USER 512
+
+struct maps;
+struct kallsyms;
+
+struct session {
+	const char *path;
+	struct data_reader *rd; /* metadata and statistics */
+	struct maps *maps;
+	struct kallsyms *kernel; /* NULL unless reading on the recording's boot */
+	struct unwinder *unwinder;
+	struct comm_event *comms;
+	size_t ncomms, acomms;
+	struct fork_link *forks;
+	size_t nforks, aforks;
+	uint8_t **images;
+	size_t nimages, aimages;
+	uint64_t bad_records;
+	uint64_t start_ns; /* CLOCK_MONOTONIC at the recording's start, 0 if unknown */
+	int reg_ip, reg_sp, reg_bp; /* indexes in a sample's regs, -1 when not recorded */
+	bool dwarf;		    /* the recording has user stacks to unwind */
+	bool quiet;		    /* no progress bar */
+	uint64_t samples_seen;	    /* by session_samples() */
+};
+
+struct session_sample {
+	const struct sample_view *v;
+	bool kernel_mode;   /* the sampled ip is in the kernel */
+	uint64_t kernel[SESSION_MAX_KERNEL]; /* kernel frames, leaf first */
+	size_t nkernel;
+	struct unwind_frame user[SESSION_MAX_USER]; /* user frames, leaf first */
+	size_t nuser;
+	bool unwound; /* user frames came from unwinding: res says how it ended */
+	struct unwind_result res;
+};
+
+/* Opens and loads; on failure prints why and returns the exit status. */
+int session_open(struct session *s, const char *path);
+void session_close(struct session *s);
+
+/* The name of a thread at a time: its own, else its process's, else its creator's. */
+const char *session_comm(const struct session *s, uint32_t pid, uint32_t tid, uint64_t time);
+
+/*
+ * Calls fn for every sample in file order, unwound; `want` (may be NULL)
+ * decides before unwinding whether fn wants a sample. Returns 0 or fn's
+ * first nonzero return; warns about a damaged or truncated file.
+ */
+int session_samples(struct session *s,
+		    bool (*want)(const struct session *s, const struct rec_sample *r, void *arg),
+		    int (*fn)(struct session *s, struct session_sample *smp, void *arg),
+		    void *arg);
+
+/* ---- sample filters shared by the reading commands ---------------------- */
+
+struct name_list {
+	char **v;
+	size_t n;
+};
+
+struct sample_filter {
+	struct name_list comms, tids;
+	bool time_set;
+	double time_from, time_to; /* seconds from the recording's start; to < 0: open */
+	char *text;		   /* the filters as given, for headers; NULL when none */
+};
+
+/* Adds "a,b,c" to a list. */
+void name_list_add(struct name_list *l, const char *arg);
+bool name_list_has(const struct name_list *l, const char *s);
+void name_list_release(struct name_list *l);
+
+/* --comm, --tid and --time: 0, or -1 after printing why the argument is bad. */
+int filter_comm(struct sample_filter *f, const char *arg);
+int filter_tid(struct sample_filter *f, const char *arg);
+int filter_time(struct sample_filter *f, const char *arg);
+/* Notes a filter applied elsewhere (--dso, --symbol) in f->text. */
+void filter_note(struct sample_filter *f, const char *name, const char *arg);
+void filter_release(struct sample_filter *f);
+/* The cheap tests, before unwinding: thread and time. */
+bool filter_sample(const struct sample_filter *f, const struct session *s,
+		   const struct rec_sample *r);
+/* The command name test, once the name is known. */
+bool filter_comm_ok(const struct sample_filter *f, const char *comm);
+
+/* Warns about objects that were unreadable or changed since the recording. */
+void session_warn_objects(const struct session *s);
+
+#endif

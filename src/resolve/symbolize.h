@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Names for addresses: the function of an address in an object, from the
+ * object's .symtab/.dynsym or its separate debug file; for code without
+ * symbols, the start of its CFI function range ("liblzma.so.5+0x16900"),
+ * so that a stripped function still shows as one line; optionally the
+ * source line and the chain of inlined calls (libdw, one handle per
+ * object), and C++ names demangled. Kernel addresses are named from
+ * /proc/kallsyms when given.
+ *
+ * Everything a symbolizer returns (names, files) stays valid until
+ * symbolizer_free(); the caller symbolizes each distinct address once.
+ */
+#ifndef PMUPROF_SYMBOLIZE_H
+#define PMUPROF_SYMBOLIZE_H
+
+#include "util/compiler.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dso;
+struct kallsyms;
+
+enum {
+	SYM_DEMANGLE = 1 << 0, /* C++ and Rust names demangled */
+	SYM_SRCLINE = 1 << 1,  /* file and line of each address */
+	SYM_INLINE = 1 << 2,   /* inlined functions as frames of their own */
+};
+
+struct sym_frame {
+	const char *func;  /* never NULL: a name, "dso+0xSTART", or "[unknown]" */
+	uint64_t start;	   /* the function's start in the object, 0 when unknown */
+	const char *file;  /* with SYM_SRCLINE, else NULL */
+	unsigned line;
+	bool inlined;	   /* inlined into the next frame */
+	bool synthetic;	   /* no symbol: func is made up from the object and an address */
+};
+
+#define SYM_MAX_INLINE 16
+
+struct symbolizer;
+
+struct symbolizer *symbolizer_new(struct kallsyms *kernel, unsigned flags);
+void symbolizer_free(struct symbolizer *s); /* NULL is a no-op */
+
+/*
+ * The frames at address addr of object d (addr as in the ELF file), the
+ * innermost inlined function first and the function holding the code
+ * last: 1 frame without SYM_INLINE, at most max. d NULL: an address
+ * outside every mapping ("[unknown]").
+ */
+size_t symbolize_user(struct symbolizer *s, struct dso *d, uint64_t addr, struct sym_frame *out,
+		      size_t max);
+/* A kernel function's name, or "[unknown]"; its address in *start (0 if unknown). */
+const char *symbolize_kernel(struct symbolizer *s, uint64_t addr, uint64_t *start);
+
+/* Objects whose debug file was used, for the report header. */
+size_t symbolizer_debug_files(const struct symbolizer *s);
+
+#endif
