@@ -197,6 +197,17 @@ static enum reg_where register_where(Dwarf_Frame *f, int regno, int16_t *off)
 		return REG_UNDEF;
 	if (nops == 0)
 		return ops ? REG_UNDEF : REG_SAME; /* libdw's encoding of the two */
+	/*
+	 * DW_CFA_expression rules come with the CFA pushed first, as DWARF
+	 * evaluates them: [call_frame_cfa, breg7 N] saves at rsp + N (signal frames).
+	 */
+	if (nops == 2 && ops[0].atom == DW_OP_call_frame_cfa && ops[1].atom == DW_OP_breg7) {
+		v = (int64_t)ops[1].number;
+		if (!fits16(v))
+			return REG_UNDEF;
+		*off = (int16_t)v;
+		return REG_AT_SP;
+	}
 	if (ops[0].atom == DW_OP_call_frame_cfa) {
 		if (nops == 1)
 			return REG_AT_CFA;

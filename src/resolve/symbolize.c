@@ -171,6 +171,14 @@ static size_t add_srclines(struct symbolizer *s, struct dso *d, struct dso_state
 	return k + 1;
 }
 
+static bool is_signal_frame(struct cfi *c, uint64_t addr)
+{
+	struct unwind_rule r;
+	uint64_t start, end;
+
+	return cfi_rule(c, addr, &r, &start, &end) == 0 && r.signal;
+}
+
 size_t symbolize_user(struct symbolizer *s, struct dso *d, uint64_t addr, struct sym_frame *out,
 		      size_t max)
 {
@@ -197,7 +205,11 @@ size_t symbolize_user(struct symbolizer *s, struct dso *d, uint64_t addr, struct
 	if (name) {
 		fn.func = display_name(s, name);
 		fn.start = start;
-	} else if ((c = dso_cfi(d)) && cfi_function(c, addr, &start, &end)) {
+	} else if ((c = dso_cfi(d)) && is_signal_frame(c, addr)) {
+		/* the kernel's sigreturn trampoline (glibc's __restore_rt), rarely named */
+		fn.func = "[signal frame]";
+		fn.synthetic = true;
+	} else if (c && cfi_function(c, addr, &start, &end)) {
 		/* no symbol: name the code by its CFI function, one line per function */
 		fn.func = intern_free(s, xasprintf("%s+0x%" PRIx64, d->name, start));
 		fn.start = start;
