@@ -1,3 +1,157 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder while being written */
-typedef int placeholder_output_json;
+/*
+ * pmuprof's own JSON: the profile's three tables as they are, for scripts.
+ *
+ *   {"format": "pmuprof-profile", "version": 1,
+ *    "event": "cpu-clock", "weight_unit": "nanoseconds", "title": "./prog arg",
+ *    "samples": 600, "weight": 600000000, "period": 1000000,
+ *    "time_start": ns, "time_end": ns, "realtime_start": ns or 0,
+ *    "functions": [{"name", "dso", "path", "file", "start": "0x1139", "kernel": false}],
+ *    "locations": [{"function": 0, "address": "0x1150", "line": 12, "file", "inlined": false}],
+ *    "stacks": [{"pid", "tid", "comm", "samples", "weight", "frames": [3, 1, 0]}]}
+ *
+ * "function" and "frames" are indexes into "functions" and "locations";
+ * frames are leaf first, and an inlined location is inlined into the one
+ * after it. Addresses are hex strings, exact where a JSON number would not be
+ * (JavaScript's stop at 2^53); counts and times are integers written in full
+ * (exact for Python and jq, rounded by JavaScript past 2^53 ns, 104 days).
+ * Unknown strings are null, an unknown line is 0. "samples" and "weight" are
+ * the sums over "stacks". Strings are UTF-8: bytes that are not become U+FFFD.
+ */
+#include "output/export.h"
+
+#include <errno.h>
+#include <inttypes.h>
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* A JSON string (RFC 8259), or null for NULL; bytes that are not UTF-8 become U+FFFD. */
+static void json_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (!n) {
+			fputs("\\ufffd", f);
+			s++;
+		} else if (*s == '"' || *s == '\\') {
+			fputc('\\', f);
+			fputc(*s++, f);
+		} else if (*s == '\n') {
+			fputs("\\n", f);
+			s++;
+		} else if (*s == '\t') {
+			fputs("\\t", f);
+			s++;
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s++);
+		} else {
+			fwrite(s, 1, n, f);
+			s += n;
+		}
+	}
+	fputc('"', f);
+}
+
+static void json_key_string(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "\"%s\": ", key);
+	json_string(f, value);
+}
+
+int export_json(FILE *out, const struct profile *p)
+{
+	errno = 0;
+	fputs("{\"format\": \"pmuprof-profile\", \"version\": 1,\n ", out);
+	json_key_string(out, "event", p->event);
+	fputs(", ", out);
+	json_key_string(out, "weight_unit", p->weight_unit);
+	fputs(",\n ", out);
+	json_key_string(out, "title", p->title);
+	fprintf(out,
+		",\n \"samples\": %" PRIu64 ", \"weight\": %" PRIu64 ", \"period\": %" PRIu64
+		",\n \"time_start\": %" PRIu64 ", \"time_end\": %" PRIu64
+		", \"realtime_start\": %" PRIu64 ",\n",
+		p->samples, p->weight, p->period, p->time_start, p->time_end, p->realtime_start);
+
+	fputs(" \"functions\": [", out);
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		const struct prof_func *f = &p->funcs[i];
+
+		fputs(i ? ",\n  {" : "\n  {", out);
+		json_key_string(out, "name", f->name);
+		fputs(", ", out);
+		json_key_string(out, "dso", f->dso);
+		fputs(", ", out);
+		json_key_string(out, "path", f->path);
+		fputs(", ", out);
+		json_key_string(out, "file", f->file);
+		fprintf(out, ", \"start\": \"0x%" PRIx64 "\", \"kernel\": %s}", f->start,
+			f->kernel ? "true" : "false");
+	}
+	fputs("],\n \"locations\": [", out);
+	for (size_t i = 0; i < p->nlocs; i++) {
+		const struct prof_loc *l = &p->locs[i];
+
+		fprintf(out,
+			"%s{\"function\": %" PRIu32 ", \"address\": \"0x%" PRIx64
+			"\", \"line\": %" PRIu32 ", ",
+			i ? ",\n  " : "\n  ", l->func, l->addr, l->line);
+		json_key_string(out, "file", l->file);
+		fprintf(out, ", \"inlined\": %s}", l->inlined ? "true" : "false");
+	}
+	fputs("],\n \"stacks\": [", out);
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct prof_stack *s = &p->stacks[i];
+
+		fprintf(out, "%s{\"pid\": %" PRIu32 ", \"tid\": %" PRIu32 ", ",
+			i ? ",\n  " : "\n  ", s->pid, s->tid);
+		json_key_string(out, "comm", s->comm);
+		fprintf(out, ", \"samples\": %" PRIu64 ", \"weight\": %" PRIu64 ", \"frames\": [",
+			s->samples, s->weight);
+		for (uint32_t j = 0; j < s->depth; j++)
+			fprintf(out, j ? ",%" PRIu32 : "%" PRIu32, p->frames[s->first + j]);
+		fputs("]}", out);
+	}
+	fputs("]}\n", out);
+	/* errno was cleared on entry: a failed write left its reason there */
+	return ferror(out) ? (errno > 0 ? -errno : -EIO) : 0;
+}
