@@ -418,7 +418,34 @@ static void build_table(const struct report_opts *o, const struct profile *p, st
 	t->children = o->children;
 }
 
-static char *key_text(const struct profile *p, const struct line *l, enum sort_key k)
+/*
+ * With --srcline, each function's hottest source line: the location where
+ * most of the samples through it were.
+ */
+static uint32_t *hot_locs(const struct profile *p)
+{
+	uint64_t *w = xcalloc(p->nlocs ? p->nlocs : 1, sizeof(*w));
+	uint32_t *best = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(*best));
+
+	/* a caller's line is that of its hottest call */
+	for (size_t s = 0; s < p->nstacks; s++)
+		for (uint32_t i = 0; i < p->stacks[s].depth; i++)
+			w[p->frames[p->stacks[s].first + i]] += p->stacks[s].weight;
+	for (size_t f = 0; f < p->nfuncs; f++)
+		best[f] = UINT32_MAX;
+	for (size_t l = 0; l < p->nlocs; l++) {
+		uint32_t f = p->locs[l].func;
+
+		if (p->locs[l].file && p->locs[l].line &&
+		    (best[f] == UINT32_MAX || w[l] > w[best[f]]))
+			best[f] = (uint32_t)l;
+	}
+	free(w);
+	return best;
+}
+
+static char *key_text(const struct profile *p, const struct line *l, enum sort_key k,
+		      const uint32_t *hot)
 {
 	const struct prof_func *f;
 
@@ -431,6 +458,13 @@ static char *key_text(const struct profile *p, const struct line *l, enum sort_k
 		return xstrdup(l->dso);
 	default:
 		f = &p->funcs[l->func];
+		if (hot && hot[l->func] != UINT32_MAX) {
+			const struct prof_loc *loc = &p->locs[hot[l->func]];
+			const char *base = strrchr(loc->file, '/');
+
+			return xasprintf("[%c] %s  %s:%u", f->kernel ? 'k' : '.', f->name,
+					 base ? base + 1 : loc->file, loc->line);
+		}
 		return xasprintf("[%c] %s", f->kernel ? 'k' : '.', f->name);
 	}
 }
@@ -462,12 +496,13 @@ static void print_table(FILE *out, const struct report_opts *o, const struct pro
 	size_t width[KEY_MAX], shown = 0;
 	uint32_t *stacks = xmalloc((p->nstacks ? p->nstacks : 1) * sizeof(*stacks));
 	bool graph = o->graph != GRAPH_NONE && has_key(o, KEY_SYM);
+	uint32_t *hot = o->srcline ? hot_locs(p) : NULL;
 
 	for (size_t k = 0; k < o->nkeys; k++)
 		width[k] = strlen(key_titles[o->keys[k]]);
 	for (size_t i = 0; i < t->n; i++)
 		for (size_t k = 0; k + 1 < o->nkeys; k++) {
-			char *s = key_text(p, &t->lines[i], o->keys[k]);
+			char *s = key_text(p, &t->lines[i], o->keys[k], hot);
 
 			if (strlen(s) > width[k])
 				width[k] = strlen(s);
@@ -492,7 +527,7 @@ static void print_table(FILE *out, const struct report_opts *o, const struct pro
 		else
 			fprintf(out, "  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight), l->samples);
 		for (size_t k = 0; k < o->nkeys; k++) {
-			char *s = key_text(p, l, o->keys[k]);
+			char *s = key_text(p, l, o->keys[k], hot);
 
 			if (k + 1 < o->nkeys)
 				fprintf(out, "  %-*s", (int)width[k], s);
@@ -514,6 +549,7 @@ static void print_table(FILE *out, const struct report_opts *o, const struct pro
 		fprintf(out, "#\n# %zu more lines below %.2g%% (--percent-limit)\n", t->n - shown,
 			o->percent_limit);
 	free(stacks);
+	free(hot);
 }
 
 /* ---- the header --------------------------------------------------------- */
@@ -672,6 +708,17 @@ static const char *weight_unit(const char *event)
 	return "events";
 }
 
+/* The profiled command for titles: what follows "--" in the recorded command line. */
+static const char *profile_title(const char *cmdline)
+{
+	const char *dash;
+
+	if (!cmdline)
+		return NULL;
+	dash = strstr(cmdline, " -- ");
+	return dash ? dash + 4 : cmdline;
+}
+
 static void release_opts(struct report_opts *o)
 {
 	filter_release(&o->filter);
@@ -764,7 +811,7 @@ int cmd_report(int argc, char **argv)
 	sym = symbolizer_new(s.kernel, flags);
 	p = profile_builder_finish(c.b, sym, data_reader_meta_str(s.rd, "event"),
 				   weight_unit(data_reader_meta_str(s.rd, "event")),
-				   data_reader_meta_str(s.rd, "cmdline"));
+				   profile_title(data_reader_meta_str(s.rd, "cmdline")));
 	data_reader_meta_u64(s.rd, "start-realtime-ns", &p->realtime_start);
 	profile_builder_free(c.b);
 	if (o.dsos.n || o.symbols.n)

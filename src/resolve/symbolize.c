@@ -207,7 +207,7 @@ size_t symbolize_user(struct symbolizer *s, struct dso *d, uint64_t addr, struct
 		fn.start = start;
 	} else if ((c = dso_cfi(d)) && is_signal_frame(c, addr)) {
 		/* the kernel's sigreturn trampoline (glibc's __restore_rt), rarely named */
-		fn.func = "[signal frame]";
+		fn.func = "[sigreturn]";
 		fn.synthetic = true;
 	} else if (c && cfi_function(c, addr, &start, &end)) {
 		/* no symbol: name the code by its CFI function, one line per function */

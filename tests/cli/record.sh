@@ -29,11 +29,14 @@ if [ ! -e /sys/bus/event_source/devices/cpu ]; then
 	like "report: shows the fallback" "$out" '^# event: cpu-clock \(fallback: cycles cannot be sampled here'
 fi
 top=$(grep -v '^#' "$OUT" | head -1)
-like "report: burn() of the PIE workload is the top symbol" "$top" '^ +(9[0-9]|100)\.[0-9]+% +[0-9]+ +burn +burn +\[\.\] burn$'
+like "report: burn() of the PIE workload is the top symbol (children, self)" "$top" '^ +(9[0-9]|100)\.[0-9]+% +(9[0-9]|100)\.[0-9]+% +[0-9]+ +burn +burn +\[\.\] burn$'
+run_pmuprof report --no-children
+top=$(grep -v '^#' "$OUT" | head -1)
+like "report --no-children: burn() is the top symbol" "$top" '^ +(9[0-9]|100)\.[0-9]+% +[0-9]+ +burn +burn +\[\.\] burn$'
 
-run_pmuprof report pmuprof.data --sort sym
+run_pmuprof report pmuprof.data --sort sym --no-children
 like "options after the file name" "$(grep -v '^#' "$OUT" | head -1)" '^ +[0-9.]+% +[0-9]+ +\[\.\] burn$'
-run_pmuprof report --sort dso
+run_pmuprof report --sort dso --no-children
 like "--sort dso" "$(grep -v '^#' "$OUT" | head -1)" '^ +[0-9.]+% +[0-9]+ +burn$'
 run_pmuprof report --sort tid,sym
 is "--sort tid,sym: one line per thread for burn()" "$(grep -c '\[\.\] burn$' "$OUT")" 2
@@ -59,7 +62,7 @@ run_pmuprof record -q -e cpu-clock -o changed.data -- ./mybin 1 100
 cp "$WORKLOADS/burn-nopie" mybin
 run_pmuprof report -i changed.data
 like "changed object: report warns" "$(cat "$ERR")" \
-	"^pmuprof: warning: '$T_TMP/mybin' has changed since the recording \(its build-id differs\): its symbols may be wrong$"
+	"^pmuprof: warning: '$T_TMP/mybin' has changed since the recording \(its build-id differs\): its symbols and stacks may be wrong$"
 
 # the previous file is kept
 run_pmuprof record -q -- true
