@@ -112,6 +112,12 @@ static const char *debug_path_of(struct symbolizer *s, struct dso *d, struct dso
 	if (st->debug_tried)
 		return st->debug_path;
 	st->debug_tried = true;
+	if (!d->build_id_len && d->obj) {
+		/* not recorded (maps read from /proc, old kernels): the file's own */
+		size_t n = elf_object_build_id(d->obj, d->build_id, sizeof(d->build_id));
+
+		d->build_id_len = n <= sizeof(d->build_id) ? (uint8_t)n : 0;
+	}
 	if (d->image && !d->build_id_len)
 		return NULL;
 	if (debuginfo_find(d->image ? NULL : d->path, d->build_id, d->build_id_len,
