@@ -4,6 +4,7 @@
  */
 #include "resolve/cfi.h"
 #include "util/alloc.h"
+#include "util/proc.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -51,9 +52,9 @@ static int source_open(struct cfi_source *s, const char *path, void *image, size
 	if (image) {
 		s->elf = elf_memory(image, size);
 	} else {
-		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		s->fd = file_open_regular(path, NULL);
 		if (s->fd < 0)
-			return -errno;
+			return s->fd;
 		/* ELF_C_READ, not _MMAP: a file rewritten under us cannot SIGBUS the report */
 		s->elf = elf_begin(s->fd, ELF_C_READ, NULL);
 	}

@@ -2,6 +2,7 @@
 #include "resolve/debuginfo.h"
 #include "resolve/elf.h"
 #include "util/alloc.h"
+#include "util/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,11 +92,10 @@ static int candidate_open(const char *path, const struct stat *self)
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = file_open_regular(path, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (self && st.st_dev == self->st_dev && st.st_ino == self->st_ino)) {
+		return -ENOENT;
+	if (self && st.st_dev == self->st_dev && st.st_ino == self->st_ino) {
 		close(fd);
 		return -ENOENT;
 	}
@@ -323,18 +323,12 @@ static char *find_by_debuglink(const char *path, const char *rootlist, const uin
 	uint32_t crc;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = file_open_regular(path, &self);
 	if (fd < 0) {
-		*err = -errno;
+		*err = fd == -ENOEXEC ? -ENOENT : fd;
 		return NULL;
 	}
-	if (fstat(fd, &self) < 0) {
-		*err = -errno;
-		close(fd);
-		return NULL;
-	}
-	ret = S_ISREG(self.st_mode) ? read_debuglink(fd, (uint64_t)self.st_size, name, &crc)
-				    : -ENOENT;
+	ret = read_debuglink(fd, (uint64_t)self.st_size, name, &crc);
 	close(fd);
 	if (ret < 0) {
 		*err = ret;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "resolve/elf.h"
 #include "util/alloc.h"
+#include "util/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -166,18 +167,9 @@ static int file_begin(const char *path, struct elf_file *f, int *fdp)
 	ret = lib_init();
 	if (ret < 0)
 		return ret;
-	/* O_NONBLOCK: a FIFO planted where a library was must not hang the report */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = file_open_regular(path, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = -ENOEXEC;
-		goto fail;
-	}
+		return fd;
 	f->size = (uint64_t)st.st_size;
 	do {
 		len = pread(fd, h, sizeof(h), 0);

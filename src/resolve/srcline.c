@@ -3,6 +3,7 @@
 #include "resolve/debuginfo.h"
 #include "resolve/elf.h"
 #include "util/alloc.h"
+#include "util/proc.h"
 #include "util/hash.h"
 
 #include <dwarf.h>
@@ -123,16 +124,11 @@ static int open_dwarf(struct srcline *s, const char *path)
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
-	/* O_NONBLOCK: a FIFO planted where a library was must not hang the report */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = file_open_regular(path, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto fail;
-	}
+		return fd;
 	ret = -ENOEXEC;
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size < EI_NIDENT)
+	if ((size_t)st.st_size < EI_NIDENT)
 		goto fail;
 	/* mapped, libelf knows the file size and checks every header against it */
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Reading the one-value files of /proc and /sys (sysctls, ids).
+ * Reading the one-value files of /proc and /sys (sysctls, ids), and
+ * opening the files that reports read (objects, debug files) safely.
  */
 #ifndef PMUPROF_PROC_H
 #define PMUPROF_PROC_H
@@ -9,10 +10,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 /* The number at the start of the file, or dflt when it cannot be read. */
 long proc_read_long(const char *path, long dflt);
 /* The first line without its newline; false when the file cannot be read. */
 bool proc_read_line(const char *path, char *buf, size_t size);
+
+/*
+ * Opens a regular file for reading: the descriptor, or -errno (-ENOEXEC
+ * when it is not a regular file). O_NONBLOCK, so that a FIFO planted where
+ * a library was cannot hang a report. st, when not NULL, gets its fstat().
+ */
+int file_open_regular(const char *path, struct stat *st);
 
 #endif

@@ -25,15 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__has_attribute)
-#if __has_attribute(noipa)
-/* noipa also stops GCC from cloning (split_a.constprop.0 would rename the frame) */
-#define FRAME __attribute__((noipa))
-#endif
-#endif
-#ifndef FRAME
-#define FRAME __attribute__((noinline))
-#endif
+#include "uwlib.h" /* FRAME */
+
 
 /* the hot loop must be compiled into each split_X, not into a callee */
 #define ALWAYS_INLINE inline __attribute__((always_inline))

@@ -38,15 +38,6 @@
 
 #include "uwlib.h"
 
-#if defined(__has_attribute)
-#if __has_attribute(noipa)
-/* noipa also stops GCC from cloning (recurse.constprop.0 would rename the frame) */
-#define FRAME __attribute__((noipa))
-#endif
-#endif
-#ifndef FRAME
-#define FRAME __attribute__((noinline))
-#endif
 
 /* the hot loop must be compiled into the function named in the chain, not a callee */
 #define ALWAYS_INLINE inline __attribute__((always_inline))

@@ -9,15 +9,6 @@
 
 #include "uwlib.h"
 
-#if defined(__has_attribute)
-#if __has_attribute(noipa)
-/* noipa also stops GCC from cloning (uw_lib_inner.constprop.0 would rename the frame) */
-#define FRAME __attribute__((noipa))
-#endif
-#endif
-#ifndef FRAME
-#define FRAME __attribute__((noinline))
-#endif
 
 FRAME static unsigned long uw_lib_inner(unsigned long n)
 {

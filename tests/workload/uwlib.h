@@ -10,6 +10,19 @@
 
 #include <stddef.h>
 
+/*
+ * A function that must stay a frame of its own under -O2: noipa also stops
+ * GCC from cloning it (f.constprop.0 would rename the frame).
+ */
+#if defined(__has_attribute)
+#if __has_attribute(noipa)
+#define FRAME __attribute__((noipa))
+#endif
+#endif
+#ifndef FRAME
+#define FRAME __attribute__((noinline))
+#endif
+
 /* N rounds of dependent arithmetic in libuw.so's static uw_lib_inner (the hot code) */
 unsigned long uw_lib_work(unsigned long n);
 /* sorts A[0..N) with libc's qsort and CMP; returns a value derived from the result */
