@@ -8,9 +8,11 @@
 #            pmuprof record -F 1000 --call-graph dwarf,8192 -o Q -- CMD
 #   report:  perf report -i P --stdio --no-children (perf unwinds the stack
 #            copies because it prints call graphs; with -g none it would not)
-#            pmuprof report -i Q
-#   cases:   the test workload, tests/workload/unwind all 3000 (recursion,
-#            shared-library calls, threads, signal handlers), or burn 2 3000
+#            pmuprof report -i Q --no-children
+#            (REPORT_ARGS, default --no-children, goes to both: each then
+#            prints a self-time table with a callee graph under each line)
+#   cases:   the test workload, tests/workload/unwind all 10000 (recursion,
+#            shared-library calls, threads, signal handlers), or burn 2 10000
 #            while unwind is not built or does nothing; and xz -6 -T1 on
 #            40 MB of base64 made from the shared objects in /usr/lib.
 #
@@ -22,7 +24,7 @@
 # is faster) and for peak RSS (below 1: pmuprof needs less memory). The two
 # files of a case hold different samples, so compare rates, not times.
 # Usage from a built tree (or from an out-of-tree build directory):
-#   [CASES="workload xz"] [PERF_REPORT_ARGS=--no-children] \
+#   [CASES="workload xz"] [REPORT_ARGS=--no-children] \
 #   contrib/bench/report-throughput.sh [RUNS] [-- COMMAND ARGS]
 # A COMMAND replaces the test workload; CASES=workload leaves out xz.
 set -eu
@@ -45,7 +47,7 @@ cmd=("$@")
 case $runs in '' | *[!0-9]* | 0) echo "RUNS must be a positive number, not '$runs'" >&2; exit 2 ;; esac
 pmuprof=${PMUPROF:-$build/src/pmuprof}
 wl=${WORKLOADS:-$build/tests/workload}
-perf_args=${PERF_REPORT_ARGS---no-children}
+report_args=${REPORT_ARGS---no-children}
 command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time is needed (apt-get install time)" >&2; exit 1; }
 [ -x "$pmuprof" ] || { echo "build first: make && make check TESTS=" >&2; exit 1; }
@@ -103,9 +105,10 @@ bench() {
 	n_pmu=$(pmuprof_samples "$tmp/pmuprof.data")
 	rm -f "$tmp"/*.times
 	for _ in $(seq "$runs"); do
-		# shellcheck disable=SC2086 # PERF_REPORT_ARGS is a list of options
-		report perf perf report -i "$tmp/perf.data" --stdio $perf_args
-		report pmuprof "$pmuprof" report -i "$tmp/pmuprof.data"
+		# shellcheck disable=SC2086 # REPORT_ARGS is a list of options
+		report perf perf report -i "$tmp/perf.data" --stdio $report_args
+		# shellcheck disable=SC2086
+		report pmuprof "$pmuprof" report -i "$tmp/pmuprof.data" $report_args
 	done
 	row "$label" perf "${n_perf:-0}" "$tmp/perf.times"
 	row "$label" pmuprof "${n_pmu:-0}" "$tmp/pmuprof.times" "$rate" "$rss"
@@ -114,7 +117,7 @@ bench() {
 
 echo "# report throughput: $(perf --version), $("$pmuprof" --version); $(uname -r), $(nproc) CPUs," \
 	"$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo); $runs runs each"
-echo "# perf report -i P --stdio $perf_args    pmuprof report -i Q    (-F 1000, --call-graph dwarf,8192)"
+echo "# perf report -i P --stdio $report_args    pmuprof report -i Q $report_args    (-F 1000, --call-graph dwarf,8192)"
 printf '%-18s %-8s %9s %10s %11s %9s %8s %8s\n' case tool samples "median(s)" "samples/s" "RSS(MiB)" "x rate" "x RSS"
 for c in ${CASES:-workload xz}; do
 	case $c in
@@ -124,14 +127,14 @@ for c in ${CASES:-workload xz}; do
 		else
 			# the unwind workload may still be a stub that exits at once: only
 			# a run with some CPU time in it gives enough samples to measure
-			wl_cmd=("$wl/unwind" all 3000)
+			wl_cmd=("$wl/unwind" all 10000)
 			cpu=0
-			[ -x "$wl/unwind" ] && /usr/bin/time -f '%U %S' -o "$tmp/t" "${wl_cmd[@]}" >/dev/null 2>&1 &&
+			[ -x "$wl/unwind" ] && /usr/bin/time -f '%U %S' -o "$tmp/t" "$wl/unwind" recurse 300 >/dev/null 2>&1 &&
 				cpu=$(awk 'END { print $1 + $2 }' "$tmp/t")
 			if awk -v c="$cpu" 'BEGIN { exit !(c < 0.2) }'; then
 				[ -x "$wl/burn" ] || { echo "no workload in $wl: make check TESTS=" >&2; exit 1; }
-				echo "# $wl/unwind all 3000 is missing or used ${cpu} s of CPU: burn 2 3000 instead"
-				wl_cmd=("$wl/burn" 2 3000)
+				echo "# $wl/unwind all 10000 is missing or used ${cpu} s of CPU: burn 2 10000 instead"
+				wl_cmd=("$wl/burn" 2 10000)
 			fi
 		fi
 		label=${wl_cmd[*]##*/}

@@ -50,6 +50,7 @@ struct profile_builder {
 	size_t adsos;
 	uint64_t time_min, time_max;
 	uint64_t kernel_only;
+	bool has_kernel;
 };
 
 struct profile_builder *profile_builder_new(void)
@@ -124,6 +125,7 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 		h->fail = res->fail;
 		h->fail_kind = kind_of(b, res->fail_dso);
 	}
+	b->has_kernel |= nkernel > 0;
 	for (i = 0; i < nkernel; i++) {
 		f[i].kind = KIND_KERNEL;
 		f[i].addr = kernel[i];
@@ -150,6 +152,11 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 		b->time_min = time;
 	if (time > b->time_max)
 		b->time_max = time;
+}
+
+bool profile_builder_has_kernel(const struct profile_builder *b)
+{
+	return b->has_kernel;
 }
 
 /* ---- finishing ------------------------------------------------------------ */

@@ -119,6 +119,9 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 			 size_t nuser, const struct unwind_result *res, uint64_t weight,
 			 uint64_t time);
 
+/* Whether any sample has kernel frames (their names need /proc/kallsyms). */
+bool profile_builder_has_kernel(const struct profile_builder *b);
+
 /*
  * Symbolizes each distinct address once and returns the profile; the
  * builder is left empty. event, weight_unit and title are copied.

@@ -787,7 +787,7 @@ int cmd_report(int argc, char **argv)
 		release_opts(&o);
 		return ret == CMD_HELP_SHOWN ? EXIT_OK : ret;
 	}
-	ret = session_open(&s, o.input);
+	ret = o.header ? session_open_meta(&s, o.input) : session_open(&s, o.input);
 	if (ret) {
 		release_opts(&o);
 		return ret;
@@ -808,7 +808,7 @@ int cmd_report(int argc, char **argv)
 		flags |= SYM_SRCLINE;
 	if (o.inlines)
 		flags |= SYM_INLINE;
-	sym = symbolizer_new(s.kernel, flags);
+	sym = symbolizer_new(profile_builder_has_kernel(c.b) ? session_kernel(&s) : NULL, flags);
 	p = profile_builder_finish(c.b, sym, data_reader_meta_str(s.rd, "event"),
 				   weight_unit(data_reader_meta_str(s.rd, "event")),
 				   profile_title(data_reader_meta_str(s.rd, "cmdline")));

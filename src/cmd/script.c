@@ -60,6 +60,7 @@ struct named {
 
 struct script {
 	const struct script_opts *o;
+	struct session *session; /* for kernel symbols, loaded at the first kernel frame */
 	struct symbolizer *sym;
 	const char *event;
 	bool show_cpu;
@@ -146,6 +147,8 @@ static const struct named *name_of(struct script *sc, struct dso *d, bool kernel
 	if (!added)
 		return &sc->named[i];
 	if (kernel) {
+		if (!sc->session->kernel_tried)
+			symbolizer_set_kernel(sc->sym, session_kernel(sc->session));
 		memset(tmp, 0, sizeof(tmp[0]));
 		tmp[0].func = symbolize_kernel(sc->sym, addr, &tmp[0].start);
 		n = 1;
@@ -231,7 +234,8 @@ int cmd_script(int argc, char **argv)
 		flags |= SYM_DEMANGLE;
 	if (o.inlines)
 		flags |= SYM_INLINE;
-	sc.sym = symbolizer_new(s.kernel, flags);
+	sc.sym = symbolizer_new(NULL, flags);
+	sc.session = &s;
 	sc.event = data_reader_meta_str(s.rd, "event");
 	if (!sc.event)
 		sc.event = "?";

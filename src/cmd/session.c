@@ -12,6 +12,7 @@
 #include "util/progress.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <asm/perf_regs.h>
 #include <linux/perf_event.h>
@@ -164,9 +165,43 @@ static void find_regs(struct session *s)
 	s->dwarf = s->reg_ip >= 0 && s->reg_sp >= 0 && s->reg_bp >= 0;
 }
 
-int session_open(struct session *s, const char *path)
+static void *load_kernel(void *arg)
 {
-	struct data_reader *rd;
+	struct session *s = arg;
+
+	s->kernel = kernel_symbols(s->rd);
+	return NULL;
+}
+
+/*
+ * The kernel takes tens of milliseconds to print /proc/kallsyms: start
+ * reading it while the samples are unwound, on the other CPU.
+ */
+static void start_kernel_load(struct session *s)
+{
+	const char *priv = data_reader_meta_str(s->rd, "privilege");
+
+	if (priv && strstr(priv, "user space only"))
+		return; /* no kernel frames were recorded */
+	s->kernel_loading = pthread_create(&s->kernel_thread, NULL, load_kernel, s) == 0;
+}
+
+struct kallsyms *session_kernel(struct session *s)
+{
+	if (s->kernel_loading) {
+		pthread_join(s->kernel_thread, NULL);
+		s->kernel_loading = false;
+		s->kernel_tried = true;
+	}
+	if (!s->kernel_tried) {
+		s->kernel_tried = true;
+		s->kernel = kernel_symbols(s->rd);
+	}
+	return s->kernel;
+}
+
+int session_open_meta(struct session *s, const char *path)
+{
 	const char *detail = NULL;
 	int ret;
 
@@ -175,25 +210,41 @@ int session_open(struct session *s, const char *path)
 	ret = data_reader_open(path, &s->rd, &detail);
 	if (ret < 0)
 		return open_error(path, ret, detail);
+	data_reader_meta_u64(s->rd, "start-ns", &s->start_ns);
+	find_regs(s);
+	return 0;
+}
+
+int session_open(struct session *s, const char *path)
+{
+	struct data_reader *rd;
+	const char *detail = NULL;
+	int ret;
+
+	ret = session_open_meta(s, path);
+	if (ret)
+		return ret;
 	/* a second reader for the first pass: s->rd stays at the start for the samples */
 	ret = data_reader_open(path, &rd, &detail);
 	if (ret < 0) {
 		data_reader_free(s->rd);
+		s->rd = NULL;
 		return open_error(path, ret, detail);
 	}
+	start_kernel_load(s);
 	s->maps = maps_new();
-	s->kernel = kernel_symbols(s->rd);
 	s->unwinder = unwinder_new(s->maps);
-	data_reader_meta_u64(s->rd, "start-ns", &s->start_ns);
-	find_regs(s);
 	if (load(s, rd, &detail) < 0)
 		s->bad_records++; /* said again, with counts, by the second pass */
 	data_reader_free(rd);
 	return 0;
 }
 
+
 void session_close(struct session *s)
 {
+	if (s->kernel_loading)
+		session_kernel(s);
 	unwinder_free(s->unwinder);
 	kallsyms_free(s->kernel);
 	maps_free(s->maps);

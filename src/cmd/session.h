@@ -15,6 +15,7 @@
 #include "resolve/unwind.h"
 #include "store/datafile.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,7 +29,10 @@ struct session {
 	const char *path;
 	struct data_reader *rd; /* metadata and statistics */
 	struct maps *maps;
-	struct kallsyms *kernel; /* NULL unless reading on the recording's boot */
+	struct kallsyms *kernel; /* by session_kernel() */
+	bool kernel_tried;
+	bool kernel_loading;	 /* kernel_thread is reading /proc/kallsyms */
+	pthread_t kernel_thread;
 	struct unwinder *unwinder;
 	struct comm_event *comms;
 	size_t ncomms, acomms;
@@ -57,6 +61,13 @@ struct session_sample {
 
 /* Opens and loads; on failure prints why and returns the exit status. */
 int session_open(struct session *s, const char *path);
+/* Opens for the metadata and statistics only (s->rd). */
+int session_open_meta(struct session *s, const char *path);
+/*
+ * Kernel symbols, loaded on first use (reading /proc/kallsyms costs tens of
+ * milliseconds): NULL unless reading on the boot that recorded the file.
+ */
+struct kallsyms *session_kernel(struct session *s);
 void session_close(struct session *s);
 
 /* The name of a thread at a time: its own, else its process's, else its creator's. */

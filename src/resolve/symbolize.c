@@ -66,6 +66,11 @@ void symbolizer_free(struct symbolizer *s)
 	free(s);
 }
 
+void symbolizer_set_kernel(struct symbolizer *s, struct kallsyms *kernel)
+{
+	s->kernel = kernel;
+}
+
 size_t symbolizer_debug_files(const struct symbolizer *s)
 {
 	return s->ndebug;

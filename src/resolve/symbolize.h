@@ -44,6 +44,8 @@ struct symbolizer;
 
 struct symbolizer *symbolizer_new(struct kallsyms *kernel, unsigned flags);
 void symbolizer_free(struct symbolizer *s); /* NULL is a no-op */
+/* Kernel symbols given later (they are loaded only when a kernel frame needs them). */
+void symbolizer_set_kernel(struct symbolizer *s, struct kallsyms *kernel);
 
 /*
  * The frames at address addr of object d (addr as in the ELF file), the
