@@ -175,9 +175,16 @@ static void print_frame(struct script *sc, uint64_t shown, const struct named *n
 			printf("\t%16" PRIx64 " %s (inlined)\n", shown, f->func);
 			continue;
 		}
-		if (f->start && addr >= f->start && !f->synthetic)
+		/*
+		 * Always an offset, even after a made-up name such as
+		 * liblzma.so.5+0x16900: readers of perf script strip the last
+		 * "+0x..." to get the function.
+		 */
+		if (f->start && addr >= f->start)
 			printf("\t%16" PRIx64 " %s+0x%" PRIx64 " (%s)\n", shown, f->func,
 			       addr - f->start, object);
+		else if (f->synthetic)
+			printf("\t%16" PRIx64 " %s+0x0 (%s)\n", shown, f->func, object);
 		else
 			printf("\t%16" PRIx64 " %s (%s)\n", shown, f->func, object);
 	}
