@@ -8,6 +8,9 @@
 
 #define CHECK_EVERY 1024
 #define BAR_WIDTH 30
+#ifndef PROGRESS_DELAY_NS
+#define PROGRESS_DELAY_NS 1000000000u /* show nothing for work shorter than this */
+#endif
 
 static uint64_t now_ns(void)
 {
@@ -26,7 +29,7 @@ void progress_start(struct progress *p, const char *what, uint64_t total)
 	p->countdown = CHECK_EVERY;
 	p->enabled = isatty(STDERR_FILENO) == 1;
 	p->start_ns = p->enabled ? now_ns() : 0;
-	p->next_ns = p->start_ns + 1000000000u;
+	p->next_ns = p->start_ns + PROGRESS_DELAY_NS;
 }
 
 void progress_update_slow(struct progress *p)
