@@ -11,6 +11,7 @@
 #include "collect/counter.h"
 #include "collect/monitor.h"
 #include "collect/perfrec.h"
+#include "resolve/kallsyms.h"
 #include "collect/sampler.h"
 #include "collect/synth.h"
 #include "collect/target.h"
@@ -727,6 +728,22 @@ static void human_bytes(char *buf, size_t size, double b)
 	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", b, units[u]);
 }
 
+/*
+ * Names the kernel functions the samples hit, into the file: /proc/kallsyms
+ * is valid for this boot only. Without it (kptr_restrict hides addresses
+ * from this user) report names what it can, on this boot.
+ */
+static void name_kernel_functions(struct perfrec *pr)
+{
+	struct kallsyms *k;
+
+	if (pr->nkernel_ips && kallsyms_load(&k) == 0) {
+		perfrec_write_ksyms(pr, k); /* a write error shows at data_writer_finish() */
+		kallsyms_free(k);
+	}
+	perfrec_release(pr);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record_opts o;
@@ -839,6 +856,7 @@ int cmd_record(int argc, char **argv)
 		if (ret < 0) {
 			status = report_exec_failure(o.argv[0], ret);
 			writer_close(&wr);
+			perfrec_release(&wr.pr);
 			goto out_sampler;
 		}
 	}
@@ -862,6 +880,7 @@ int cmd_record(int argc, char **argv)
 	}
 	writer_close(&wr);
 	st = &wr.pr.st;
+	name_kernel_functions(&wr.pr);
 
 	if (counts_workload && res.have_status)
 		cpu_s = (double)(res.ru.ru_utime.tv_sec + res.ru.ru_stime.tv_sec) +

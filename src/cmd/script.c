@@ -61,6 +61,7 @@ struct named {
 struct script {
 	const struct script_opts *o;
 	struct session *session; /* for kernel symbols, loaded at the first kernel frame */
+	bool kernel_set;
 	struct symbolizer *sym;
 	const char *event;
 	bool show_cpu;
@@ -147,8 +148,10 @@ static const struct named *name_of(struct script *sc, struct dso *d, bool kernel
 	if (!added)
 		return &sc->named[i];
 	if (kernel) {
-		if (!sc->session->kernel_tried)
+		if (!sc->kernel_set) {
 			symbolizer_set_kernel(sc->sym, session_kernel(sc->session));
+			sc->kernel_set = true;
+		}
 		memset(tmp, 0, sizeof(tmp[0]));
 		tmp[0].func = symbolize_kernel(sc->sym, addr, &tmp[0].start);
 		n = 1;

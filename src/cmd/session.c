@@ -44,8 +44,10 @@ static int open_error(const char *path, int err, const char *detail)
 }
 
 /*
- * Kernel addresses move with KASLR at every boot: /proc/kallsyms names them
- * only when reading on the boot that recorded them.
+ * For files that do not name their kernel functions (older ones, or a
+ * recorder that could not read /proc/kallsyms): kernel addresses move with
+ * KASLR at every boot, so /proc/kallsyms names them only when reading on
+ * the boot that recorded them.
  */
 static struct kallsyms *kernel_symbols(const struct data_reader *rd)
 {
@@ -103,6 +105,7 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 		const struct rec_comm *cm;
 		const struct rec_image *im;
 		const struct rec_task *tk;
+		const struct rec_ksym *ks;
 		const char *name;
 		const uint8_t *bytes;
 
@@ -139,11 +142,25 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 			else
 				s->bad_records++;
 			break;
+		case REC_KSYM:
+			if (record_ksym(h, &ks, &name) == 0) {
+				if (!s->kernel)
+					s->kernel = kallsyms_new();
+				kallsyms_add(s->kernel, ks->start, ks->end, name);
+			} else {
+				s->bad_records++;
+			}
+			break;
 		default:
 			break;
 		}
 	}
 	maps_finish(s->maps);
+	if (s->kernel) {
+		/* the recording named its kernel functions: /proc/kallsyms is not needed */
+		kallsyms_finish(s->kernel);
+		s->kernel_tried = true;
+	}
 	if (s->ncomms > 1)
 		qsort(s->comms, s->ncomms, sizeof(*s->comms), cmp_comm);
 	return ret;
@@ -231,12 +248,13 @@ int session_open(struct session *s, const char *path)
 		s->rd = NULL;
 		return open_error(path, ret, detail);
 	}
-	start_kernel_load(s);
 	s->maps = maps_new();
 	s->unwinder = unwinder_new(s->maps);
 	if (load(s, rd, &detail) < 0)
 		s->bad_records++; /* said again, with counts, by the second pass */
 	data_reader_free(rd);
+	if (!s->kernel_tried)
+		start_kernel_load(s);
 	return 0;
 }
 

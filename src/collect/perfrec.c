@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/perfrec.h"
+#include "resolve/kallsyms.h"
+#include "util/alloc.h"
 
 #include <linux/perf_event.h>
+#include <stdlib.h>
 #include <string.h>
 
 void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_type,
@@ -13,6 +16,82 @@ void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_typ
 	pr->regs_mask = regs_mask;
 	pr->nregs = (unsigned int)__builtin_popcountll(regs_mask);
 	pr->stack_request = stack_request;
+	hash_init(&pr->kernel_index);
+}
+
+void perfrec_release(struct perfrec *pr)
+{
+	hash_release(&pr->kernel_index);
+	free(pr->kernel_ips);
+	pr->kernel_ips = NULL;
+	pr->nkernel_ips = pr->akernel_ips = 0;
+}
+
+static void note_kernel_ip(struct perfrec *pr, uint64_t ip)
+{
+	int added;
+
+	hash_get(&pr->kernel_index, &ip, sizeof(ip), pr->nkernel_ips, &added);
+	if (added) {
+		xgrow(&pr->kernel_ips, &pr->akernel_ips, pr->nkernel_ips + 1,
+		      sizeof(*pr->kernel_ips));
+		pr->kernel_ips[pr->nkernel_ips++] = ip;
+	}
+}
+
+/*
+ * The kernel part of a callchain, as report will name it: the first entry
+ * exactly, the return addresses after it at their call (minus one).
+ */
+static void note_kernel_chain(struct perfrec *pr, const uint8_t *chain, uint64_t nr)
+{
+	bool kernel = false;
+	uint64_t nth = 0;
+
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t a;
+
+		memcpy(&a, chain + 8 * i, 8);
+		if (a >= (uint64_t)PERF_CONTEXT_MAX) {
+			kernel = a == (uint64_t)PERF_CONTEXT_KERNEL;
+			nth = 0;
+			continue;
+		}
+		if (kernel)
+			note_kernel_ip(pr, nth++ ? a - 1 : a);
+	}
+}
+
+int perfrec_write_ksyms(struct perfrec *pr, const struct kallsyms *k)
+{
+	struct hash seen;
+	int ret = 0;
+
+	hash_init(&seen);
+	for (size_t i = 0; i < pr->nkernel_ips && !ret; i++) {
+		uint64_t start, end;
+		const char *name = kallsyms_find_range(k, pr->kernel_ips[i], &start, &end);
+		struct rec_ksym *r;
+		size_t len;
+		int added;
+
+		if (!name || end <= start)
+			continue;
+		hash_get(&seen, &start, sizeof(start), 0, &added);
+		if (!added)
+			continue;
+		len = strlen(name) + 1;
+		r = data_writer_reserve(pr->w, record_size(sizeof(*r), len));
+		if (!r)
+			return data_writer_error(pr->w);
+		r->h.type = REC_KSYM;
+		r->start = start;
+		r->end = end;
+		memcpy(r + 1, name, len);
+		ret = data_writer_commit(pr->w, pr->st.last_time);
+	}
+	hash_release(&seen);
+	return ret;
 }
 
 /* A bounds-checked cursor over one record's body. */
@@ -155,6 +234,10 @@ static int convert_sample(struct perfrec *pr, const struct perf_event_header *h,
 		s->h.misc |= SAMPLE_NO_USER_REGS;
 	if (stack && dyn >= pr->stack_request)
 		s->h.misc |= SAMPLE_STACK_FULL;
+	if (nr)
+		note_kernel_chain(pr, chain, nr);
+	else if (s->h.misc & SAMPLE_KERNEL)
+		note_kernel_ip(pr, ip);
 	s->pid = pid;
 	s->tid = tid;
 	s->time = time;

@@ -10,6 +10,7 @@
 #define PMUPROF_PERFREC_H
 
 #include "store/datafile.h"
+#include "util/hash.h"
 
 #include <stdint.h>
 
@@ -26,6 +27,10 @@ struct perfrec_stats {
 
 struct perfrec {
 	struct data_writer *w;
+	/* the distinct kernel addresses of the samples, to name when recording ends */
+	struct hash kernel_index;
+	uint64_t *kernel_ips;
+	size_t nkernel_ips, akernel_ips;
 	uint64_t sample_type;
 	uint64_t regs_mask;
 	unsigned int nregs;
@@ -37,6 +42,14 @@ void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_typ
 		  uint64_t regs_mask, uint32_t stack_request);
 /* Converts every whole record in buf; returns 0 or the writer's error. */
 int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len);
+/* Frees the kernel address set. */
+void perfrec_release(struct perfrec *pr);
+/*
+ * Writes a REC_KSYM record for each kernel function (from kallsyms) that
+ * holds a sampled kernel address: 0, or the writer's error.
+ */
+struct kallsyms;
+int perfrec_write_ksyms(struct perfrec *pr, const struct kallsyms *k);
 /* Counts the samples in buf without converting them (for a dropped buffer). */
 uint64_t perfrec_count_samples(const uint8_t *buf, size_t len);
 

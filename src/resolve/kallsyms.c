@@ -14,13 +14,15 @@
 
 struct ksym {
 	uint64_t addr;
-	const char *name; /* in text */
+	uint64_t end;	  /* 0: up to the next symbol */
+	const char *name; /* in text, or an owned copy */
 };
 
 struct kallsyms {
 	struct ksym *v;
 	size_t nr, alloc;
-	char *text; /* the file, read whole; names are cut out of it in place */
+	char *text;	 /* the file, read whole; names are cut out of it in place */
+	bool own_names;	 /* built by kallsyms_add(): names are copies */
 };
 
 static int cmp_ksym(const void *a, const void *b)
@@ -123,6 +125,7 @@ int kallsyms_load(struct kallsyms **out)
 				if (k->nr && k->v[k->nr - 1].addr > addr)
 					sorted = false;
 				k->v[k->nr].addr = addr;
+				k->v[k->nr].end = 0;
 				k->v[k->nr].name = name;
 				k->nr++;
 			}
@@ -153,6 +156,9 @@ void kallsyms_free(struct kallsyms *k)
 {
 	if (!k)
 		return;
+	if (k->own_names)
+		for (size_t i = 0; i < k->nr; i++)
+			free((char *)k->v[i].name);
 	free(k->text);
 	free(k->v);
 	free(k);
@@ -165,7 +171,14 @@ const char *kallsyms_find(const struct kallsyms *k, uint64_t addr)
 
 const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_t *start)
 {
+	return kallsyms_find_range(k, addr, start, NULL);
+}
+
+const char *kallsyms_find_range(const struct kallsyms *k, uint64_t addr, uint64_t *start,
+				uint64_t *end)
+{
 	size_t lo = 0, hi = k->nr;
+	const struct ksym *s;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -175,10 +188,42 @@ const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_
 		else
 			hi = mid;
 	}
-	/* past the last symbol is module or unknown space: no name */
-	if (!lo || lo == k->nr)
+	if (!lo)
 		return NULL;
+	s = &k->v[lo - 1];
+	if (s->end) {
+		if (addr >= s->end)
+			return NULL;
+	} else if (lo == k->nr) {
+		/* past the last symbol is module or unknown space: no name */
+		return NULL;
+	}
 	if (start)
-		*start = k->v[lo - 1].addr;
-	return k->v[lo - 1].name;
+		*start = s->addr;
+	if (end)
+		*end = s->end ? s->end : k->v[lo].addr;
+	return s->name;
+}
+
+struct kallsyms *kallsyms_new(void)
+{
+	struct kallsyms *k = xcalloc(1, sizeof(*k));
+
+	k->own_names = true;
+	return k;
+}
+
+void kallsyms_add(struct kallsyms *k, uint64_t start, uint64_t end, const char *name)
+{
+	xgrow(&k->v, &k->alloc, k->nr + 1, sizeof(*k->v));
+	k->v[k->nr].addr = start;
+	k->v[k->nr].end = end;
+	k->v[k->nr].name = xstrdup(name);
+	k->nr++;
+}
+
+void kallsyms_finish(struct kallsyms *k)
+{
+	if (k->nr > 1)
+		qsort(k->v, k->nr, sizeof(*k->v), cmp_ksym);
 }

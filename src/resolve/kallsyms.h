@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Kernel symbols from /proc/kallsyms, for kernel samples reported on the
- * machine and boot they were recorded on (the caller checks the boot id:
- * addresses move with KASLR at every boot). Unprivileged readers see only
- * zero addresses, and then there is nothing to load.
+ * Kernel symbols: from /proc/kallsyms (record names the kernel functions
+ * its samples hit this way, and report falls back to it for files without
+ * them, on the boot that recorded them only: addresses move with KASLR at
+ * every boot), or from the functions a recording stored. Unprivileged
+ * readers of /proc/kallsyms see only zero addresses, and then there is
+ * nothing to load.
  */
 #ifndef PMUPROF_KALLSYMS_H
 #define PMUPROF_KALLSYMS_H
@@ -21,5 +23,20 @@ void kallsyms_free(struct kallsyms *k);
 const char *kallsyms_find(const struct kallsyms *k, uint64_t addr);
 /* The same, and the symbol's address in *start (when not NULL). */
 const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_t *start);
+/*
+ * The same with the function's end in *end (the next symbol's address for
+ * a table read from /proc/kallsyms; 0 when unknown).
+ */
+const char *kallsyms_find_range(const struct kallsyms *k, uint64_t addr, uint64_t *start,
+				uint64_t *end);
+
+/*
+ * A table built from known functions (the ones a recording stored): add
+ * them in any order, then kallsyms_finish() once before lookups. Addresses
+ * outside every added [start, end) have no name.
+ */
+struct kallsyms *kallsyms_new(void);
+void kallsyms_add(struct kallsyms *k, uint64_t start, uint64_t end, const char *name);
+void kallsyms_finish(struct kallsyms *k);
 
 #endif

@@ -874,3 +874,18 @@ int record_image(const struct rec_header *h, const struct rec_image **im, const 
 	*im = i;
 	return 0;
 }
+
+int record_ksym(const struct rec_header *h, const struct rec_ksym **k, const char **name)
+{
+	const struct rec_ksym *r = (const struct rec_ksym *)h;
+	size_t room;
+
+	if (h->type != REC_KSYM || check_size(h, sizeof(*r), 1) || r->end <= r->start)
+		return -EBADMSG;
+	room = h->size - sizeof(*r);
+	*name = (const char *)(r + 1);
+	if (!memchr(*name, '\0', room) || !**name)
+		return -EBADMSG;
+	*k = r;
+	return 0;
+}

@@ -84,6 +84,7 @@ enum rec_type {
 	REC_LOST = 7,
 	REC_THROTTLE = 8,
 	REC_IMAGE = 9,	  /* an object's bytes, e.g. the vDSO */
+	REC_KSYM = 10,	  /* a kernel function that samples landed in */
 	REC_MAX
 };
 
@@ -180,11 +181,23 @@ struct rec_image {
 	/* name, then the image */
 };
 
+/*
+ * The kernel functions the samples' kernel frames fall in, named when the
+ * recording ends: /proc/kallsyms changes at every boot (KASLR) and is not
+ * readable on other machines, so the names travel in the file.
+ */
+struct rec_ksym {
+	struct rec_header h;
+	uint64_t start, end; /* [start, end): the function */
+	/* name, NUL-terminated */
+};
+
 _Static_assert(sizeof(struct file_header) == 64, "file header layout");
 _Static_assert(sizeof(struct frame_header) == 32, "frame header layout");
 _Static_assert(sizeof(struct file_trailer) == 32, "trailer layout");
 _Static_assert(sizeof(struct rec_sample) % 8 == 0, "sample layout");
 _Static_assert(sizeof(struct rec_mmap) % 8 == 0, "mmap layout");
 _Static_assert(sizeof(struct rec_image) % 8 == 0, "image layout");
+_Static_assert(sizeof(struct rec_ksym) % 8 == 0, "ksym layout");
 
 #endif

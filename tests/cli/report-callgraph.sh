@@ -95,6 +95,23 @@ run_pmuprof report -i shlib.data --inline --format folded -o inline.folded
 is "--inline: exit status" "$RC" 0
 like "--inline: the chain is still there" "$(cat inline.folded)" 'main;run_shlib;uw_lib_work;uw_lib_inner'
 
+# ---- kernel names travel in the file ----
+# page faults put kernel frames under the workload; a user who cannot read
+# kernel addresses in /proc/kallsyms (nobody, kptr_restrict) still sees
+# their names, because record stored them
+run_pmuprof record -q -F 1000 -o pages.data -- "$WORKLOADS/pages" 20000
+k=$(awk 'NR > 1 && $1 != "0000000000000000" { n++ } END { print n + 0 }' /proc/kallsyms)
+if [ "$RC" -eq 0 ] && command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ] && [ "$k" -gt 0 ]; then
+	chmod 644 pages.data
+	chmod 755 "$T_TMP"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+		"$PMUPROF" report -i "$T_TMP/pages.data" --format folded >nobody.folded 2>/dev/null
+	like "kernel functions named for a reader without /proc/kallsyms addresses" \
+		"$(cat nobody.folded)" 'page_fault_\[k\]'
+else
+	pass "# SKIP needs root, setpriv and readable kernel addresses to test this"
+fi
+
 # ---- bad arguments ----
 expect_error "--call-graph takes caller, callee or none" 2 \
 	"pmuprof: --call-graph takes caller, callee or none, not 'fractal'" report -i shlib.data -g fractal
