@@ -38,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct rec_mmap *m;
 			const struct rec_comm *c;
 			const struct rec_image *im;
+			const struct rec_ksym *ks;
 			const char *name;
 			const uint8_t *bytes;
 			volatile uint64_t sink = 0;
@@ -64,6 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			case REC_IMAGE:
 				if (record_image(rec.rec, &im, &name, &bytes) == 0 && im->size)
 					sink += bytes[im->size - 1] + strlen(name);
+				break;
+			case REC_KSYM:
+				if (record_ksym(rec.rec, &ks, &name) == 0)
+					sink += strlen(name) + ks->end - ks->start;
 				break;
 			default:
 				break;
