@@ -232,7 +232,8 @@ static int convert_sample(struct perfrec *pr, const struct perf_event_header *h,
 		s->h.misc |= SAMPLE_KERNEL;
 	if (!regs && (pr->sample_type & PERF_SAMPLE_REGS_USER))
 		s->h.misc |= SAMPLE_NO_USER_REGS;
-	if (stack && dyn >= pr->stack_request)
+	/* full: the kernel copied all it would (it caps the size so a sample fits in 64 KiB) */
+	if (stack && dyn >= size)
 		s->h.misc |= SAMPLE_STACK_FULL;
 	if (nr)
 		note_kernel_chain(pr, chain, nr);
