@@ -21,6 +21,7 @@
 #include "output/export.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -38,78 +39,6 @@ struct ss_sort {
 	const struct profile *p;
 	uint32_t stack;
 };
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0.
- */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/*
- * A JSON string (RFC 8259). Names come from binaries and thread names, so any
- * byte can occur: bytes that are not UTF-8 become U+FFFD, so that the output
- * stays valid JSON; NULL is written as null.
- */
-static void json_string(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	while (*s) {
-		size_t n = utf8_len(s);
-
-		if (!n) {
-			fputs("\\ufffd", f);
-			s++;
-		} else if (*s == '"' || *s == '\\') {
-			fputc('\\', f);
-			fputc(*s++, f);
-		} else if (*s == '\n') {
-			fputs("\\n", f);
-			s++;
-		} else if (*s == '\t') {
-			fputs("\\t", f);
-			s++;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			fprintf(f, "\\u%04x", *s++);
-		} else {
-			fwrite(s, 1, n, f);
-			s += n;
-		}
-	}
-	fputc('"', f);
-}
 
 static const char *func_label(const struct prof_func *f)
 {
@@ -233,17 +162,17 @@ int export_speedscope(FILE *out, const struct profile *p)
 	errno = 0;
 	fputs("{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\",\n", out);
 	fputs(" \"exporter\": \"pmuprof\",\n \"name\": ", out);
-	json_string(out, p->title ? p->title : "pmuprof");
+	json_write_string(out, p->title ? p->title : "pmuprof");
 	fputs(",\n \"activeProfileIndex\": 0,\n \"shared\": {\"frames\": [", out);
 	for (size_t i = 0; i < p->nfuncs; i++) {
 		const struct prof_func *f = &p->funcs[i];
 		const char *file = f->file ? f->file : f->path ? f->path : f->dso;
 
 		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", out);
-		json_string(out, func_label(f));
+		json_write_string(out, func_label(f));
 		if (file) {
 			fputs(", \"file\": ", out);
-			json_string(out, file);
+			json_write_string(out, file);
 		}
 		fputc('}', out);
 	}
@@ -257,7 +186,7 @@ int export_speedscope(FILE *out, const struct profile *p)
 		fputs(i ? ",\n  {\"type\": \"sampled\", \"name\": "
 			: "\n  {\"type\": \"sampled\", \"name\": ",
 		      out);
-		json_string(out, label);
+		json_write_string(out, label);
 		free(label);
 		fprintf(out, ", \"unit\": \"%s\", \"startValue\": 0, \"endValue\": %llu,\n     ",
 			unit, (unsigned long long)t[i].weight);

@@ -24,6 +24,7 @@
 #include "output/export.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -176,46 +177,13 @@ static void tree_layout(struct fg_tree *t)
 	free(kids);
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0.
- */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 static size_t utf8_chars(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = 0;
 
 	for (size_t len; *s; s += len ? len : 1, n++)
-		len = utf8_len(s);
+		len = utf8_len((const char *)s);
 	return n;
 }
 
@@ -229,7 +197,7 @@ static void xml_put(FILE *out, const char *str, size_t max)
 	const unsigned char *s = (const unsigned char *)str;
 
 	for (size_t n = 0; *s && n < max; n++) {
-		size_t len = utf8_len(s);
+		size_t len = utf8_len((const char *)s);
 
 		if (!len || (len == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe)) {
 			fputs("\xef\xbf\xbd", out);
