@@ -569,7 +569,8 @@ static uint64_t stat_or0(const struct data_reader *rd, const char *key)
 	return v;
 }
 
-static void print_unwinding(FILE *out, const struct data_reader *rd, const struct profile *p)
+static void print_unwinding(FILE *out, const struct data_reader *rd, const struct profile *p,
+			    bool dwarf)
 {
 	const struct prof_quality *q = &p->quality;
 	uint64_t stack_size = 0;
@@ -582,12 +583,14 @@ static void print_unwinding(FILE *out, const struct data_reader *rd, const struc
 			q->samples, pct(q->root, q->samples), pct(q->truncated, q->samples),
 			stack_size, pct(q->failed, q->samples));
 	if (q->depth)
-		fprintf(out, "#   %" PRIu64 " samples stopped at the depth limit of %d frames\n",
+		fprintf(out, "#   %" PRIu64 " sample(s) stopped at the depth limit of %d frames\n",
 			q->depth, SESSION_MAX_USER);
 	for (size_t i = 0; i < q->nfailures && i < 10; i++)
-		fprintf(out, "#   failed in %s: %" PRIu64 " samples (%s)\n", q->failures[i].dso,
-			q->failures[i].samples, q->failures[i].reason);
-	if (q->kernel_only)
+		fprintf(out, "#   failed in %s: %" PRIu64 " sample%s (%s)\n", q->failures[i].dso,
+			q->failures[i].samples, q->failures[i].samples == 1 ? "" : "s",
+			q->failures[i].reason);
+	/* without stack copies (--call-graph fp or none) no sample has one: nothing to say */
+	if (q->kernel_only && dwarf)
 		fprintf(out, "# %" PRIu64 " samples have no user stack (kernel threads, or the "
 			     "kernel on their behalf)\n", q->kernel_only);
 }
@@ -639,7 +642,7 @@ static void print_quality(FILE *out, const struct report_opts *o, const struct s
 	fprintf(out, "# call graph: %s, recorded on %s (%s, kernel %s)\n",
 		meta_or(rd, "call-graph", "?"), meta_or(rd, "host", "?"), meta_or(rd, "cpu", "?"),
 		meta_or(rd, "kernel", "?"));
-	print_unwinding(out, rd, p);
+	print_unwinding(out, rd, p, s->dwarf);
 }
 
 static void print_header_only(const struct report_opts *o, const struct data_reader *rd)

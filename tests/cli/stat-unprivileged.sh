@@ -62,7 +62,7 @@ if [ "$paranoid" -ge 2 ]; then
 fi
 like "unprivileged record: -m 4096 fitted to perf_event_mlock_kb" "$(cat "$ERR")" \
 	'^pmuprof: note: ring buffers of [0-9]+ pages per CPU, not 4096: that is what kernel.perf_event_mlock_kb and RLIMIT_MEMLOCK allow$'
-run as_nobody "$dir/pmuprof" report -i "$T_TMP/nobody.data"
+run as_nobody "$dir/pmuprof" report -i "$T_TMP/nobody.data" --no-children
 like "unprivileged report: the hot function" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
 
 done_testing
