@@ -48,19 +48,19 @@ like "--header: complete" "$(cat "$OUT")" '^complete +yes$'
 
 # non-PIE executables resolve too
 run_pmuprof record -q -o nopie.data -- "$WORKLOADS/burn-nopie" 1 200
-run_pmuprof report -i nopie.data
+run_pmuprof report --no-children -i nopie.data
 like "non-PIE: burn() is the top symbol" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
 
 # the vDSO: named from the image stored in the file
 run_pmuprof record -q -e cpu-clock -o vdso.data -- "$WORKLOADS/vdso" 300
-run_pmuprof report -i vdso.data --sort dso,sym
+run_pmuprof report --no-children -i vdso.data --sort dso,sym
 like "vDSO: its function is named from the stored image" "$(cat "$OUT")" '\[vdso\] +\[\.\] (__vdso_)?clock_gettime'
 
 # an object rebuilt since the recording: its build-id differs, report warns
 cp "$WORKLOADS/burn" mybin
 run_pmuprof record -q -e cpu-clock -o changed.data -- ./mybin 1 100
 cp "$WORKLOADS/burn-nopie" mybin
-run_pmuprof report -i changed.data
+run_pmuprof report --no-children -i changed.data
 like "changed object: report warns" "$(cat "$ERR")" \
 	"^pmuprof: warning: '$T_TMP/mybin' has changed since the recording \(its build-id differs\): its symbols and stacks may be wrong$"
 
@@ -72,7 +72,7 @@ ok "the previous recording is kept as pmuprof.data.old" [ -s pmuprof.data.old ]
 for cg in fp none dwarf,4096; do
 	run_pmuprof record -q --call-graph $cg -o cg.data -- "$WORKLOADS/burn" 1 100
 	is "--call-graph $cg: exit status" "$RC" 0
-	run_pmuprof report -i cg.data
+	run_pmuprof report --no-children -i cg.data
 	like "--call-graph $cg: report" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
 done
 
@@ -85,7 +85,7 @@ fi
 
 # -c PERIOD: one sample every 2 ms of cpu-clock
 run_pmuprof record -q -e cpu-clock -c 2000000 -o period.data -- "$WORKLOADS/burn" 1 300
-run_pmuprof report -i period.data
+run_pmuprof report --no-children -i period.data
 like "-c: the header gives the period" "$(cat "$OUT")" '^# samples: [0-9]+, one per 2000000 events requested'
 
 # the workload's exit status passes through
@@ -99,7 +99,7 @@ trap 'kill $bpid 2>/dev/null; rm -rf "$T_TMP"' EXIT
 sleep 0.2
 run_pmuprof record -q -p $bpid --duration 0.5 -o attach.data
 is "-p --duration: exit status" "$RC" 0
-run_pmuprof report -i attach.data
+run_pmuprof report --no-children -i attach.data
 like "-p: symbols of a process started before recording" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
 
 # SIGINT ends an attach with a complete file
@@ -113,9 +113,13 @@ wait $bpid 2>/dev/null
 # -a: every CPU, with maps of processes that were already running
 run_pmuprof record -q -a -o all.data -- "$WORKLOADS/burn" 1 200
 is "-a with a command: exit status" "$RC" 0
-run_pmuprof report -i all.data --sort comm,sym
+run_pmuprof report --no-children -i all.data --sort comm,sym
 like "-a: the command's hot function is there" "$(cat "$OUT")" ' burn +\[\.\] burn$'
-unlike "-a: every thread has a name (the idle task is swapper)" "$(cat "$OUT")" '^ +[0-9.]+% +[0-9]+ +\? '
+# a task created while record scans /proc, before its events are on, can
+# stay nameless: allow a trace of those, not more
+noname=$(awk '$3 == "?" { sub("%", "", $1); t += $1 } END { printf "%.2f", t + 0 }' "$OUT")
+ok "-a: threads have names (the idle task is swapper); nameless: $noname%" \
+	awk -v t="$noname" 'BEGIN { exit !(t < 2) }'
 
 # SIGKILL leaves a file that opens, with every complete frame
 "$PMUPROF" record -q -F 4000 -o killed.data -- "$WORKLOADS/burn" 2 3000 >/dev/null 2>&1 &
@@ -124,7 +128,7 @@ sleep 1.5
 kill -KILL $rpid
 wait $rpid 2>/dev/null
 pkill -f "$WORKLOADS/burn 2 3000" 2>/dev/null
-run_pmuprof report -i killed.data
+run_pmuprof report --no-children -i killed.data
 is "killed recorder: report still works" "$RC" 0
 like "killed recorder: says the file is truncated" "$(cat "$ERR")" "^pmuprof: warning: 'killed.data' is truncated \(the recorder was killed, or the disk filled\); showing the [1-9][0-9]* samples of its complete frames$"
 like "killed recorder: samples are there" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
@@ -134,7 +138,7 @@ like "killed recorder: samples are there" "$(grep -v '^#' "$OUT" | head -1)" '\[
 RC=$?
 is "file-size limit: exit status 1" "$RC" 1
 like "file-size limit: message" "$(cat "$ERR")" "^pmuprof: cannot write 'small.data': File too large; recording stopped, and the file keeps what was written before$"
-run_pmuprof report -i small.data
+run_pmuprof report --no-children -i small.data
 is "file-size limit: the file is readable" "$RC" 0
 like "file-size limit: truncated, with samples" "$(cat "$ERR")" "is truncated .* showing the [1-9][0-9]* samples"
 
@@ -145,7 +149,7 @@ if mount -t tmpfs -o size=300k pmuprof-test full 2>/dev/null; then
 	is "full disk: exit status 1" "$RC" 1
 	like "full disk: message" "$(cat "$ERR")" \
 		"^pmuprof: cannot write 'full/disk.data': No space left on device; recording stopped, and the file keeps what was written before$"
-	run_pmuprof report -i full/disk.data
+	run_pmuprof report --no-children -i full/disk.data
 	like "full disk: the file is readable, truncated" "$(cat "$ERR")" "is truncated .* showing the [1-9][0-9]* samples"
 	umount full
 else
