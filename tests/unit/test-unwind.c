@@ -6,12 +6,16 @@
  * calls, a signal handler (through the sigreturn trampoline), a thread,
  * and stack copies cut short.
  */
+#include "resolve/cfi.h"
 #include "resolve/elf.h"
 #include "resolve/maps.h"
 #include "resolve/symbolize.h"
 #include "resolve/unwind.h"
 #include "tap.h"
 
+#include <gelf.h>
+#include <fcntl.h>
+#include <libelf.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -179,6 +183,54 @@ static char *names(struct symbolizer *sym, const struct unwind_frame *fr, size_t
 	return s;
 }
 
+/* The address and size of a section of the running executable, 0 if none. */
+static uint64_t exe_section(const char *want, uint64_t *size)
+{
+	int fd = open("/proc/self/exe", O_RDONLY);
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	uint64_t addr = 0;
+
+	elf_version(EV_CURRENT);
+	if (fd < 0)
+		return 0;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (e && elf_getshdrstrndx(e, &shstrndx) == 0)
+		while ((scn = elf_nextscn(e, scn))) {
+			GElf_Shdr sh;
+			const char *name;
+
+			if (gelf_getshdr(scn, &sh) && (name = elf_strptr(e, shstrndx, sh.sh_name)) &&
+			    !strcmp(name, want)) {
+				addr = sh.sh_addr;
+				*size = sh.sh_size;
+			}
+		}
+	elf_end(e);
+	close(fd);
+	return addr;
+}
+
+/* The PLT's CFA expression becomes a rule of its own, with the linker's constants. */
+static void test_plt_rule(void)
+{
+	uint64_t size = 0, plt = exe_section(".plt", &size), start, end;
+	struct unwind_rule r;
+	struct cfi *c;
+
+	if (!plt || size < 48 || cfi_open("/proc/self/exe", NULL, 0, NULL, &c) < 0) {
+		ok(true, "# SKIP no lazy-binding .plt in this executable");
+		ok(true, "# SKIP no lazy-binding .plt in this executable");
+		return;
+	}
+	cfi_rule(c, plt + 16, &r, &start, &end);
+	is_int(r.cfa, CFA_PLT, "a PLT entry's CFA is the PLT rule");
+	ok(r.cfa_off == 8 && r.plt_mask == 15 && r.plt_cmp >= 10 && r.plt_cmp <= 11,
+	   "the PLT rule: rsp + 8, + 8 more once (rip & 15) >= %u", r.plt_cmp);
+	cfi_free(c);
+}
+
 static struct unwind_frame frames[512];
 
 static void unwind_capture(struct unwinder *u, size_t size, bool full, struct unwind_result *res)
@@ -271,6 +323,8 @@ int main(void)
 	is_int(res.end, UNWIND_ROOT, "signal handler: reached the root");
 	ok(in_order(got, sig, 5), "signal handler: the chain crosses the signal frame: %s", got);
 	free(got);
+
+	test_plt_rule();
 
 	/* a thread: its root is the thread start routine */
 	{
