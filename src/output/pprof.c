@@ -1,3 +1,590 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* placeholder while being written */
-typedef int placeholder_output_pprof;
+/*
+ * pprof export: the profile as a gzipped profile.proto message, the format
+ * `go tool pprof` reads. A small protobuf encoder of our own (varints and
+ * length-delimited fields are all profile.proto needs) feeds zlib's gzip
+ * stream one top-level field at a time, so memory stays at the size of the
+ * largest sample, location or function rather than of the whole file.
+ *
+ * The mapping from the profile:
+ *   sample_type   [samples/count, EVENT/UNIT]: one value per sample count and
+ *                 one per summed weight; clock events are "cpu"/"nanoseconds"
+ *                 as in Go's own CPU profiles, other events "EVENT"/"count"
+ *   Sample        one per prof_stack: location ids leaf first, labels
+ *                 thread (comm), pid and tid
+ *   Location      one per distinct chain of locs at one address: the inlined
+ *                 locs and the loc they are inlined into fold into one
+ *                 Location whose lines list the innermost function first
+ *   Function      one per prof_func
+ *   Mapping       one per object, the program's first (pprof's "File:"), the
+ *                 kernel's "[kernel.kallsyms]"; memory_start and limit stay 0, since
+ *                 a profile's addresses are addresses in the object (as in the
+ *                 ELF file) and no single run-time range exists for them
+ * Every id starts at 1: pprof rejects id 0.
+ */
+#include "output/export.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ZLIB_CONST
+#include <zlib.h>
+
+enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
+
+/* field numbers of profile.proto (package perftools.profiles) */
+enum {
+	PROFILE_SAMPLE_TYPE = 1,
+	PROFILE_SAMPLE = 2,
+	PROFILE_MAPPING = 3,
+	PROFILE_LOCATION = 4,
+	PROFILE_FUNCTION = 5,
+	PROFILE_STRING_TABLE = 6,
+	PROFILE_TIME_NANOS = 9,
+	PROFILE_DURATION_NANOS = 10,
+	PROFILE_PERIOD_TYPE = 11,
+	PROFILE_PERIOD = 12,
+	PROFILE_COMMENT = 13,
+};
+enum { VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2 };
+enum { SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3 };
+enum { LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3 };
+enum {
+	MAPPING_ID = 1,
+	MAPPING_FILENAME = 5,
+	MAPPING_HAS_FUNCTIONS = 7,
+	MAPPING_HAS_FILENAMES = 8,
+	MAPPING_HAS_LINE_NUMBERS = 9,
+	MAPPING_HAS_INLINE_FRAMES = 10,
+};
+enum { LOCATION_ID = 1, LOCATION_MAPPING_ID = 2, LOCATION_ADDRESS = 3, LOCATION_LINE = 4 };
+enum { LINE_FUNCTION_ID = 1, LINE_LINE = 2 };
+enum { FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3, FUNCTION_FILENAME = 4 };
+
+#define KERNEL_OBJECT "[kernel.kallsyms]"
+
+/* ---- protobuf encoding into a growing buffer ---------------------------- */
+
+struct pb {
+	uint8_t *data;
+	size_t len, alloc;
+};
+
+static size_t varint_encode(uint8_t *out, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		out[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	out[n++] = (uint8_t)v;
+	return n;
+}
+
+static void pb_raw(struct pb *b, const void *data, size_t len)
+{
+	if (!len)
+		return;
+	xgrow(&b->data, &b->alloc, b->len + len, 1);
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+}
+
+static void pb_varint(struct pb *b, uint64_t v)
+{
+	uint8_t tmp[10];
+
+	pb_raw(b, tmp, varint_encode(tmp, v));
+}
+
+static void pb_tag(struct pb *b, unsigned int field, unsigned int wire)
+{
+	pb_varint(b, (uint64_t)field << 3 | wire);
+}
+
+/*
+ * An integer or bool field. Zero is the default of every such field in
+ * proto3, and readers take a missing field as zero, so it is left out.
+ */
+static void pb_uint(struct pb *b, unsigned int field, uint64_t v)
+{
+	if (!v)
+		return;
+	pb_tag(b, field, WIRE_VARINT);
+	pb_varint(b, v);
+}
+
+static void pb_bytes(struct pb *b, unsigned int field, const void *data, size_t len)
+{
+	pb_tag(b, field, WIRE_LEN);
+	pb_varint(b, len);
+	pb_raw(b, data, len);
+}
+
+/* A packed repeated integer field: one length, then the varints, zeros included. */
+static void pb_packed(struct pb *b, unsigned int field, const uint64_t *v, size_t n)
+{
+	uint8_t tmp[10];
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += varint_encode(tmp, v[i]);
+	pb_tag(b, field, WIRE_LEN);
+	pb_varint(b, len);
+	for (size_t i = 0; i < n; i++)
+		pb_varint(b, v[i]);
+}
+
+/* ---- the gzip stream ------------------------------------------------------ */
+
+struct gz {
+	z_stream zs;
+	FILE *out;
+	uint8_t buf[1 << 16];
+};
+
+static int gz_init(struct gz *g, FILE *out)
+{
+	g->out = out;
+	switch (deflateInit2(&g->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+			     Z_DEFAULT_STRATEGY)) {
+	case Z_OK:
+		return 0;
+	case Z_MEM_ERROR:
+		return -ENOMEM;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Deflates `len` bytes with `flush` (Z_NO_FLUSH, or Z_FINISH to end the stream). */
+static int gz_write(struct gz *g, const void *data, size_t len, int flush)
+{
+	const uint8_t *p = data;
+
+	do {
+		/* avail_in is 32 bits wide: feed very long strings in pieces */
+		size_t piece = len > (1u << 30) ? 1u << 30 : len;
+		int f = piece == len ? flush : Z_NO_FLUSH;
+		int rc;
+
+		g->zs.next_in = p;
+		g->zs.avail_in = (uInt)piece;
+		do {
+			size_t have;
+
+			g->zs.next_out = g->buf;
+			g->zs.avail_out = sizeof(g->buf);
+			rc = deflate(&g->zs, f);
+			if (rc == Z_STREAM_ERROR)
+				return -EINVAL;
+			have = sizeof(g->buf) - g->zs.avail_out;
+			errno = 0;
+			if (have && fwrite(g->buf, 1, have, g->out) != have)
+				return errno ? -errno : -EIO;
+		} while (g->zs.avail_out == 0 || (f == Z_FINISH && rc != Z_STREAM_END));
+		p += piece;
+		len -= piece;
+	} while (len);
+	return 0;
+}
+
+/* ---- the writer ----------------------------------------------------------- */
+
+/* A pprof Location: `n` consecutive frames of p->frames, inlined locs first. */
+struct chain {
+	size_t first, n;
+};
+
+struct mapping {
+	const char *file;
+	bool files, lines, inlines;
+};
+
+struct writer {
+	const struct profile *p;
+	struct gz gz;
+	struct pb msg; /* the top-level field being built */
+	struct pb sub; /* a message nested in it (a Label, a Line, a ValueType) */
+
+	struct hash str_index;
+	const char **strs; /* the string table; they point into the profile or are literals */
+	size_t nstrs, strs_alloc;
+
+	struct hash chain_index; /* keyed by the chain's loc ids */
+	struct chain *chains;
+	size_t nchains, chains_alloc;
+
+	struct hash map_index; /* keyed by the object's name */
+	struct mapping *maps;
+	size_t nmaps, maps_alloc;
+	uint32_t *func_map;	/* mapping index of each function */
+	const char **func_file; /* source file of each function, or NULL */
+
+	uint64_t *ids; /* the location ids of the sample being written */
+	size_t ids_alloc;
+};
+
+/* The string table index of s; NULL is the empty string, index 0. */
+static uint64_t intern(struct writer *w, const char *s)
+{
+	int added;
+	size_t i;
+
+	if (!s)
+		return 0;
+	i = hash_get(&w->str_index, s, strlen(s), w->nstrs, &added);
+	if (added) {
+		xgrow(&w->strs, &w->strs_alloc, w->nstrs + 1, sizeof(*w->strs));
+		w->strs[w->nstrs++] = s;
+	}
+	return i;
+}
+
+/* Writes w->msg as top-level field `field` of the Profile, and empties it. */
+static int emit(struct writer *w, unsigned int field)
+{
+	uint8_t head[20];
+	size_t n;
+	int rc;
+
+	n = varint_encode(head, (uint64_t)field << 3 | WIRE_LEN);
+	n += varint_encode(head + n, w->msg.len);
+	rc = gz_write(&w->gz, head, n, Z_NO_FLUSH);
+	if (!rc)
+		rc = gz_write(&w->gz, w->msg.data, w->msg.len, Z_NO_FLUSH);
+	w->msg.len = 0;
+	return rc;
+}
+
+/* Appends the nested message w->sub to w->msg as `field`, and empties it. */
+static void put_sub(struct writer *w, unsigned int field)
+{
+	pb_bytes(&w->msg, field, w->sub.data, w->sub.len);
+	w->sub.len = 0;
+}
+
+static void put_value_type(struct writer *w, unsigned int field, uint64_t type, uint64_t unit)
+{
+	pb_uint(&w->sub, VALUE_TYPE_TYPE, type);
+	pb_uint(&w->sub, VALUE_TYPE_UNIT, unit);
+	put_sub(w, field);
+}
+
+/* The profile is trusted, but a bad index would read out of bounds: refuse it. */
+static int check(const struct profile *p)
+{
+	for (size_t i = 0; i < p->nlocs; i++)
+		if (p->locs[i].func >= p->nfuncs)
+			return -EINVAL;
+	for (size_t i = 0; i < p->nframes; i++)
+		if (p->frames[i] >= p->nlocs)
+			return -EINVAL;
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct prof_stack *s = &p->stacks[i];
+
+		if (!s->depth || s->first > p->nframes || s->depth > p->nframes - s->first)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *object_name(const struct prof_func *f)
+{
+	if (f->kernel)
+		return KERNEL_OBJECT;
+	if (f->path)
+		return f->path;
+	return f->dso ? f->dso : "[unknown]";
+}
+
+/* A shared library's name: "libc.so.6", "libfoo.so", "libbar.so_1" */
+static bool is_library(const char *name)
+{
+	for (const char *so = strstr(name, ".so"); so; so = strstr(so + 1, ".so")) {
+		if (!so[3] || ((so[3] == '.' || so[3] == '_') && so[4] >= '0' && so[4] <= '9'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * pprof names its first mapping as the profile's "File:", and does not look
+ * for the program itself in a profile.proto file (only in legacy formats):
+ * put first the first object that is neither a library nor a [pseudo] one.
+ */
+static void main_mapping_first(struct writer *w)
+{
+	for (size_t m = 0; m < w->nmaps; m++) {
+		const char *file = w->maps[m].file;
+
+		if (file[0] == '[' || is_library(file))
+			continue;
+		if (m) {
+			struct mapping first = w->maps[0];
+
+			w->maps[0] = w->maps[m];
+			w->maps[m] = first;
+			for (size_t i = 0; i < w->p->nfuncs; i++)
+				if (w->func_map[i] == 0 || w->func_map[i] == m)
+					w->func_map[i] = w->func_map[i] ? 0 : (uint32_t)m;
+		}
+		return;
+	}
+}
+
+/* One mapping per object, and each function's source file (its own, or its lines'). */
+static void index_objects(struct writer *w)
+{
+	const struct profile *p = w->p;
+
+	w->func_map = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(*w->func_map));
+	w->func_file = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(*w->func_file));
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		const char *name = object_name(&p->funcs[i]);
+		int added;
+		size_t m = hash_get(&w->map_index, name, strlen(name), w->nmaps, &added);
+
+		if (added) {
+			xgrow(&w->maps, &w->maps_alloc, w->nmaps + 1, sizeof(*w->maps));
+			w->maps[w->nmaps++] = (struct mapping){.file = name};
+		}
+		w->func_map[i] = (uint32_t)m;
+		w->func_file[i] = p->funcs[i].file;
+	}
+	main_mapping_first(w);
+	for (size_t i = 0; i < p->nlocs; i++) {
+		const struct prof_loc *l = &p->locs[i];
+
+		if (!w->func_file[l->func])
+			w->func_file[l->func] = l->file;
+		if (l->line)
+			w->maps[w->func_map[l->func]].lines = true;
+	}
+	for (size_t i = 0; i < p->nfuncs; i++)
+		if (w->func_file[i])
+			w->maps[w->func_map[i]].files = true;
+}
+
+/* The Location id of frames [first, first + n) of p->frames. */
+static uint64_t location_id(struct writer *w, size_t first, size_t n)
+{
+	const struct profile *p = w->p;
+	int added;
+	size_t i = hash_get(&w->chain_index, &p->frames[first], n * sizeof(*p->frames), w->nchains,
+			    &added);
+
+	if (added) {
+		const struct prof_loc *last = &p->locs[p->frames[first + n - 1]];
+
+		xgrow(&w->chains, &w->chains_alloc, w->nchains + 1, sizeof(*w->chains));
+		w->chains[w->nchains++] = (struct chain){first, n};
+		if (n > 1)
+			w->maps[w->func_map[last->func]].inlines = true;
+	}
+	return i + 1;
+}
+
+static void put_label(struct writer *w, uint64_t key, uint64_t str, uint64_t num)
+{
+	pb_uint(&w->sub, LABEL_KEY, key);
+	pb_uint(&w->sub, LABEL_STR, str);
+	pb_uint(&w->sub, LABEL_NUM, num);
+	put_sub(w, SAMPLE_LABEL);
+}
+
+static int write_samples(struct writer *w)
+{
+	const struct profile *p = w->p;
+	uint64_t thread = intern(w, "thread"), pid = intern(w, "pid"), tid = intern(w, "tid");
+
+	for (size_t k = 0; k < p->nstacks; k++) {
+		const struct prof_stack *s = &p->stacks[k];
+		uint64_t values[2] = {s->samples, s->weight};
+		size_t nids = 0;
+		int rc;
+
+		xgrow(&w->ids, &w->ids_alloc, s->depth, sizeof(*w->ids));
+		for (size_t i = 0; i < s->depth; i++) {
+			size_t start = i;
+
+			/* an inlined loc goes with the one after it; the last ends the run */
+			while (i + 1 < s->depth && p->locs[p->frames[s->first + i]].inlined)
+				i++;
+			w->ids[nids++] = location_id(w, s->first + start, i - start + 1);
+		}
+		pb_packed(&w->msg, SAMPLE_LOCATION_ID, w->ids, nids);
+		pb_packed(&w->msg, SAMPLE_VALUE, values, 2);
+		if (s->comm)
+			put_label(w, thread, intern(w, s->comm), 0);
+		/*
+		 * pprof drops a numeric label whose value is 0 (it cannot tell
+		 * it from an absent one), so the idle task has no pid or tid.
+		 */
+		if (s->pid)
+			put_label(w, pid, 0, s->pid);
+		if (s->tid)
+			put_label(w, tid, 0, s->tid);
+		rc = emit(w, PROFILE_SAMPLE);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int write_mappings(struct writer *w)
+{
+	for (size_t i = 0; i < w->nmaps; i++) {
+		const struct mapping *m = &w->maps[i];
+		int rc;
+
+		pb_uint(&w->msg, MAPPING_ID, i + 1);
+		pb_uint(&w->msg, MAPPING_FILENAME, intern(w, m->file));
+		/* every location is symbolized: stops pprof from symbolizing it again */
+		pb_uint(&w->msg, MAPPING_HAS_FUNCTIONS, 1);
+		pb_uint(&w->msg, MAPPING_HAS_FILENAMES, m->files);
+		pb_uint(&w->msg, MAPPING_HAS_LINE_NUMBERS, m->lines);
+		pb_uint(&w->msg, MAPPING_HAS_INLINE_FRAMES, m->inlines);
+		rc = emit(w, PROFILE_MAPPING);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int write_locations(struct writer *w)
+{
+	const struct profile *p = w->p;
+
+	for (size_t i = 0; i < w->nchains; i++) {
+		const struct chain *c = &w->chains[i];
+		const struct prof_loc *last = &p->locs[p->frames[c->first + c->n - 1]];
+		int rc;
+
+		pb_uint(&w->msg, LOCATION_ID, i + 1);
+		pb_uint(&w->msg, LOCATION_MAPPING_ID, w->func_map[last->func] + 1ull);
+		pb_uint(&w->msg, LOCATION_ADDRESS, last->addr);
+		/* the stack's order is pprof's: innermost inlined function first, caller last */
+		for (size_t j = 0; j < c->n; j++) {
+			const struct prof_loc *l = &p->locs[p->frames[c->first + j]];
+
+			pb_uint(&w->sub, LINE_FUNCTION_ID, l->func + 1ull);
+			pb_uint(&w->sub, LINE_LINE, l->line);
+			put_sub(w, LOCATION_LINE);
+		}
+		rc = emit(w, PROFILE_LOCATION);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int write_functions(struct writer *w)
+{
+	const struct profile *p = w->p;
+
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		uint64_t name = intern(w, p->funcs[i].name);
+		int rc;
+
+		pb_uint(&w->msg, FUNCTION_ID, i + 1);
+		pb_uint(&w->msg, FUNCTION_NAME, name);
+		pb_uint(&w->msg, FUNCTION_SYSTEM_NAME, name);
+		pb_uint(&w->msg, FUNCTION_FILENAME, intern(w, w->func_file[i]));
+		rc = emit(w, PROFILE_FUNCTION);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int write_strings(struct writer *w)
+{
+	for (size_t i = 0; i < w->nstrs; i++) {
+		int rc;
+
+		pb_raw(&w->msg, w->strs[i], strlen(w->strs[i]));
+		rc = emit(w, PROFILE_STRING_TABLE);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int write_profile(struct writer *w)
+{
+	const struct profile *p = w->p;
+	bool clock = p->weight_unit && !strcmp(p->weight_unit, "nanoseconds");
+	uint64_t samples = intern(w, "samples"), count = intern(w, "count");
+	/* Go's CPU profiles say "cpu"/"nanoseconds": pprof shows such values as times */
+	uint64_t event = intern(w, clock ? "cpu" : p->event ? p->event : "events");
+	uint64_t unit = intern(w, clock ? "nanoseconds" : "count");
+	uint64_t title = intern(w, p->title);
+	int rc;
+
+	/* w->msg holds fields of the Profile itself here, not a message to wrap */
+	put_value_type(w, PROFILE_SAMPLE_TYPE, samples, count);
+	put_value_type(w, PROFILE_SAMPLE_TYPE, event, unit);
+	rc = gz_write(&w->gz, w->msg.data, w->msg.len, Z_NO_FLUSH);
+	w->msg.len = 0;
+	if (!rc)
+		rc = write_samples(w);
+	if (!rc)
+		rc = write_mappings(w);
+	if (!rc)
+		rc = write_locations(w);
+	if (!rc)
+		rc = write_functions(w);
+	if (!rc)
+		rc = write_strings(w);
+	if (rc)
+		return rc;
+	pb_uint(&w->msg, PROFILE_TIME_NANOS, p->realtime_start);
+	if (p->time_end > p->time_start)
+		pb_uint(&w->msg, PROFILE_DURATION_NANOS, p->time_end - p->time_start);
+	put_value_type(w, PROFILE_PERIOD_TYPE, event, unit);
+	pb_uint(&w->msg, PROFILE_PERIOD, p->period);
+	/* the recorded command line: `go tool pprof -comments` shows it */
+	pb_uint(&w->msg, PROFILE_COMMENT, title);
+	rc = gz_write(&w->gz, w->msg.data, w->msg.len, Z_FINISH);
+	w->msg.len = 0;
+	return rc;
+}
+
+int export_pprof(FILE *out, const struct profile *p)
+{
+	struct writer *w;
+	int rc = check(p);
+
+	if (rc)
+		return rc;
+	w = xcalloc(1, sizeof(*w));
+	w->p = p;
+	hash_init(&w->str_index);
+	hash_init(&w->chain_index);
+	hash_init(&w->map_index);
+	rc = gz_init(&w->gz, out);
+	if (!rc) {
+		intern(w, ""); /* string_table[0] must be "" */
+		index_objects(w);
+		rc = write_profile(w);
+		deflateEnd(&w->gz.zs);
+	}
+	hash_release(&w->str_index);
+	hash_release(&w->chain_index);
+	hash_release(&w->map_index);
+	free(w->msg.data);
+	free(w->sub.data);
+	free(w->strs);
+	free(w->chains);
+	free(w->maps);
+	free(w->func_map);
+	free(w->func_file);
+	free(w->ids);
+	free(w);
+	return rc;
+}
