@@ -4,7 +4,7 @@
 # missing, then build and run the whole test suite three ways:
 #   1. gcc, warnings as errors, make check
 #   2. clang with AddressSanitizer and UndefinedBehaviorSanitizer, make check
-#   3. the pmuprof.data reader under libFuzzer for a bounded time
+#   3. the pmuprof.data and object-file readers under libFuzzer for a bounded time
 #   4. make distcheck (tarball builds, installs, passes its tests)
 # and print "N passed, N failed, N skipped" counted from the test logs.
 set -u
@@ -71,11 +71,29 @@ if [ -x _build/asan/src/pmuprof ]; then
 	show_failures _build/asan
 fi
 
-# 3. the data file reader under libFuzzer for a bounded time, seeded with
-#    real recordings; counted as one test
+# 3. the readers of hostile input under libFuzzer for a bounded time, each
+#    counted as one test: the data file reader, seeded with real recordings,
+#    and the object-file readers (symbols, CFI, debuglink, the unwinder over
+#    them), seeded with real objects. They share FUZZ_SECONDS, so that CI
+#    takes no longer for the second.
 fuzz_dir=_build/fuzz
-rm -rf "$fuzz_dir" && mkdir -p "$fuzz_dir/corpus"
-if clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -I _build/asan \
+fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 2 ))
+[ "$fuzz_seconds" -ge 1 ] || fuzz_seconds=1
+rm -rf "$fuzz_dir" && mkdir -p "$fuzz_dir/corpus" "$fuzz_dir/elf-corpus"
+
+# run_fuzz NAME CORPUS: runs $fuzz_dir/NAME over $fuzz_dir/CORPUS, log in $fuzz_dir/NAME.log
+run_fuzz() {
+	if (cd "$fuzz_dir" && ./"$1" -max_total_time="$fuzz_seconds" -rss_limit_mb=1024 \
+		-timeout=10 "$2" >"$1.log" 2>&1); then
+		passed=$((passed + 1))
+		echo "$1: $(grep -o 'Done [0-9]* runs in [0-9]* second' "$fuzz_dir/$1.log")"
+	else
+		step_failed "$1 found a crash (see $fuzz_dir/$1.log)"
+		tail -40 "$fuzz_dir/$1.log"
+	fi
+}
+
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src -I _build/asan \
 	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/util/alloc.c src/util/error.c \
 	$(pkg-config --cflags --libs libzstd) -o "$fuzz_dir/fuzz-datafile" >"$fuzz_dir/build.log" 2>&1; then
 	for args in "-e cpu-clock -F 2000 -- _build/gcc/tests/workload/burn 2 50" \
@@ -84,17 +102,60 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -I _build/asan \
 		_build/gcc/src/pmuprof record -q -o "$fuzz_dir/corpus/seed$((++n)).data" $args \
 			>/dev/null 2>&1 || true
 	done
-	if (cd "$fuzz_dir" && ./fuzz-datafile -max_total_time="${FUZZ_SECONDS:-60}" \
-		-rss_limit_mb=1024 -timeout=10 corpus >fuzz.log 2>&1); then
-		passed=$((passed + 1))
-		echo "fuzz-datafile: $(grep -o 'Done [0-9]* runs in [0-9]* second' "$fuzz_dir/fuzz.log")"
-	else
-		step_failed "fuzz-datafile found a crash (see $fuzz_dir/fuzz.log)"
-		tail -40 "$fuzz_dir/fuzz.log"
-	fi
+	run_fuzz fuzz-datafile corpus
 else
 	step_failed "building the fuzz target (see $fuzz_dir/build.log)"
 	tail -20 "$fuzz_dir/build.log"
+fi
+
+# the object readers' seeds: the workloads (PIE, non-PIE, a shared library,
+# optimized CFI-only code), small system libraries (none over 2 MB, which
+# would slow every run), and made here: an object with only .debug_frame,
+# one with a signal frame's CFI (CFA and registers as expressions, as
+# libc's __restore_rt has), one whose .gnu_debuglink names the companion
+# file tests/fuzz/fuzz-elf.c writes (same name, same contents), and one
+# whose tail sets up an unwind that goes deep into its stack copy
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
+	-I _build/asan tests/fuzz/fuzz-elf.c src/resolve/elf.c src/resolve/cfi.c \
+	src/resolve/maps.c src/resolve/unwind.c src/resolve/debuginfo.c src/util/alloc.c \
+	src/util/error.c src/util/proc.c $(pkg-config --cflags --libs libdw libelf) -pthread \
+	-o "$fuzz_dir/fuzz-elf" >"$fuzz_dir/build-elf.log" 2>&1; then
+	elf_seeds="$fuzz_dir/elf-corpus"
+	for f in _build/gcc/tests/workload/burn _build/gcc/tests/workload/burn-nopie \
+		_build/gcc/tests/workload/libuw.so _build/gcc/tests/workload/unwind \
+		_build/gcc/tests/workload/vdso "$(gcc -print-file-name=libz.so.1)" \
+		"$(gcc -print-file-name=libelf.so.1)"; do
+		if [ -f "$f" ] && [ "$(stat -L -c %s "$f")" -le 2097152 ]; then
+			cp -L "$f" "$elf_seeds/"
+		fi
+	done
+	cat >"$fuzz_dir/seed.c" <<'EOF'
+void sigtramp(void);
+__asm__(".text\n.globl sigtramp\n.type sigtramp, @function\nsigtramp:\n"
+	".cfi_startproc simple\n.cfi_signal_frame\n"
+	".cfi_escape 0x0f, 0x04, 0x77, 0xa0, 0x01, 0x06\n" /* CFA = *(rsp + 160) */
+	".cfi_escape 0x10, 0x10, 0x03, 0x77, 0xa8, 0x01\n" /* rip at rsp + 168 */
+	".cfi_escape 0x10, 0x06, 0x03, 0x77, 0xf8, 0x00\n" /* rbp at rsp + 120 */
+	"nop\nret\n.cfi_endproc\n.size sigtramp, . - sigtramp\n");
+int f(int x) { return x * 3; }
+int g(int x) { return f(x) + 1; }
+EOF
+	gcc -O1 -shared -fPIC -o "$elf_seeds/sigframe.so" "$fuzz_dir/seed.c" >/dev/null 2>&1 || true
+	gcc -O1 -g -fno-asynchronous-unwind-tables -fno-unwind-tables -shared -fPIC \
+		-o "$elf_seeds/debug-frame.so" "$fuzz_dir/seed.c" >/dev/null 2>&1 || true
+	printf 'pmuprof fuzz-elf debug file\n' >"$fuzz_dir/obj.debug"
+	if [ -f "$elf_seeds/burn" ]; then
+		objcopy --strip-debug --add-gnu-debuglink="$fuzz_dir/obj.debug" "$elf_seeds/burn" \
+			"$elf_seeds/burn-debuglink" 2>/dev/null || true
+		# the unwinder's state in the last 24 bytes (see fuzz-elf.c): ips past the
+		# prologues, bp above a 256-byte stack copy
+		{ cat "$elf_seeds/burn"; printf '\0\0\0\5\10\1\40\0'; head -c 16 /dev/zero; } \
+			>"$elf_seeds/burn-unwind"
+	fi
+	TMPDIR="$top/$fuzz_dir" run_fuzz fuzz-elf elf-corpus
+else
+	step_failed "building the fuzz-elf target (see $fuzz_dir/build-elf.log)"
+	tail -20 "$fuzz_dir/build-elf.log"
 fi
 
 # 4. distcheck, counted as one test
