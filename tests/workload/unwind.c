@@ -12,11 +12,12 @@
  *   threads  three threads, the third created MS/3 ms after the others, each
  *            start_thread -> thread_main -> thread_level1 -> thread_level2;
  *            each burns MS/3 ms, while main waits in pthread_join
- *   signal   main -> run_signal -> signal_spin, interrupted every 2 ms by
- *            SIGUSR1 (a CLOCK_MONOTONIC POSIX timer), whose handler on_signal
- *            calls handler_work to burn about 0.5 ms: so some 15-35% of the
- *            samples (more when the machine is busy: the timer counts wall
- *            time) have the stack handler_work <- on_signal <- __restore_rt
+ *   signal   main -> run_signal -> signal_spin, interrupted after every 2 ms
+ *            of the process's CPU time (the kernel checks CPU timers at each
+ *            4 ms tick here) by SIGUSR1, whose handler on_signal calls
+ *            handler_work to burn about 1 ms: so some 10-35% of the samples,
+ *            however busy the machine (the timer counts CPU time, not wall
+ *            time), have the stack handler_work <- on_signal <- __restore_rt
  *            (libc's signal return trampoline) <- signal_spin <- run_signal <- main
  *   all      each of the above in turn (for benchmarks)
  *
@@ -202,7 +203,7 @@ FRAME static int run_threads(long ms)
 
 FRAME static uint64_t handler_work(void)
 {
-	burn_until(thread_cpu_ns() + 500000);
+	burn_until(thread_cpu_ns() + 1000000);
 	return sink;
 }
 
@@ -230,7 +231,7 @@ FRAME static int run_signal(long ms)
 
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	if (sigaction(SIGUSR1, &sa, NULL) || timer_create(CLOCK_MONOTONIC, &sev, &timer) ||
+	if (sigaction(SIGUSR1, &sa, NULL) || timer_create(CLOCK_PROCESS_CPUTIME_ID, &sev, &timer) ||
 	    timer_settime(timer, 0, &every, NULL)) {
 		perror("unwind: signal timer");
 		return -1;
