@@ -73,18 +73,19 @@ fi
 
 # 3. the readers of hostile input under libFuzzer for a bounded time, each
 #    counted as one test: the data file reader, seeded with real recordings,
-#    and the object-file readers (symbols, CFI, debuglink, the unwinder over
-#    them), seeded with real objects. They share FUZZ_SECONDS, so that CI
-#    takes no longer for the second.
+#    the object-file readers (symbols, CFI, debuglink, the unwinder over
+#    them), seeded with real objects, and report and script end to end over
+#    a data file, seeded with the recordings. They share FUZZ_SECONDS, so
+#    that CI takes no longer for more targets.
 fuzz_dir=_build/fuzz
-fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 2 ))
+fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 3 ))
 [ "$fuzz_seconds" -ge 1 ] || fuzz_seconds=1
 rm -rf "$fuzz_dir" && mkdir -p "$fuzz_dir/corpus" "$fuzz_dir/elf-corpus"
 
-# run_fuzz NAME CORPUS: runs $fuzz_dir/NAME over $fuzz_dir/CORPUS, log in $fuzz_dir/NAME.log
+# run_fuzz NAME CORPUS [OPTIONS]: runs $fuzz_dir/NAME over $fuzz_dir/CORPUS, log in $fuzz_dir/NAME.log
 run_fuzz() {
-	if (cd "$fuzz_dir" && ./"$1" -max_total_time="$fuzz_seconds" -rss_limit_mb=1024 \
-		-timeout=10 "$2" >"$1.log" 2>&1); then
+	if (cd "$fuzz_dir" && ./"$1" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+		-timeout=30 "${@:3}" "$2" >"$1.log" 2>&1); then
 		passed=$((passed + 1))
 		echo "$1: $(grep -o 'Done [0-9]* runs in [0-9]* second' "$fuzz_dir/$1.log")"
 	else
@@ -156,6 +157,21 @@ EOF
 else
 	step_failed "building the fuzz-elf target (see $fuzz_dir/build-elf.log)"
 	tail -20 "$fuzz_dir/build-elf.log"
+fi
+
+# report and script end to end: every source but main(), seeded with the
+# recordings made for fuzz-datafile; their output (stdout) is closed
+# shellcheck disable=SC2046 # one word per source file
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
+	-I _build/asan tests/fuzz/fuzz-report.c $(find src -name '*.c' ! -path src/pmuprof.c | LC_ALL=C sort) \
+	$(pkg-config --cflags --libs libdw libelf libzstd zlib) -lpfm -lm -lpthread -ldl \
+	-o "$fuzz_dir/fuzz-report" >"$fuzz_dir/build-report.log" 2>&1; then
+	mkdir -p "$fuzz_dir/report-corpus"
+	cp "$fuzz_dir"/corpus/seed*.data "$fuzz_dir/report-corpus/" 2>/dev/null || true
+	TMPDIR="$top/$fuzz_dir" run_fuzz fuzz-report report-corpus -close_fd_mask=1
+else
+	step_failed "building the fuzz-report target (see $fuzz_dir/build-report.log)"
+	tail -20 "$fuzz_dir/build-report.log"
 fi
 
 # 4. distcheck, counted as one test
