@@ -250,6 +250,7 @@ int session_open(struct session *s, const char *path)
 	}
 	s->maps = maps_new();
 	s->unwinder = unwinder_new(s->maps);
+	data_reader_skip_sample_frames(rd, true);
 	if (load(s, rd, &detail) < 0)
 		s->bad_records++; /* said again, with counts, by the second pass */
 	data_reader_free(rd);

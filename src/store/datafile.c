@@ -262,7 +262,7 @@ static int write_all(int fd, struct iovec *iov, int n)
 
 /* Compresses and appends one frame; on failure the file is cut back to the last whole frame. */
 static int write_frame(struct data_writer *w, enum frame_type type, const void *raw, size_t len,
-		       uint32_t nrecords, uint64_t first_time)
+		       uint32_t nrecords, uint64_t first_time, uint32_t flags)
 {
 	struct frame_header fh;
 	struct iovec iov[2];
@@ -287,6 +287,7 @@ static int write_frame(struct data_writer *w, enum frame_type type, const void *
 	fh.csize = (uint32_t)c;
 	fh.rsize = (uint32_t)len;
 	fh.nrecords = nrecords;
+	fh.flags = flags;
 	fh.first_time = first_time;
 	iov[0].iov_base = &fh;
 	iov[0].iov_len = sizeof(fh);
@@ -321,7 +322,7 @@ static int flush_meta(struct data_writer *w)
 		unlink(w->backup);
 		FREE_AND_NULL(w->backup);
 	}
-	return write_frame(w, FRAME_META, w->meta.p, w->meta.len, w->meta.n, 0);
+	return write_frame(w, FRAME_META, w->meta.p, w->meta.len, w->meta.n, 0, 0);
 }
 
 static int flush_records(struct data_writer *w)
@@ -331,7 +332,8 @@ static int flush_records(struct data_writer *w)
 	if (!w->frame.n)
 		return 0;
 	ret = write_frame(w, FRAME_RECORDS, w->frame.p, w->frame.len, w->frame.n,
-			  w->frame.first_time);
+			  w->frame.first_time,
+			  w->samples_pending == w->frame.n ? FRAME_SAMPLES_ONLY : 0);
 	if (ret == 0)
 		w->samples_written += w->samples_pending;
 	w->samples_pending = 0;
@@ -385,10 +387,10 @@ int data_writer_finish(struct data_writer *w)
 	flush_meta(w);
 	flush_records(w);
 	stats_off = w->off;
-	write_frame(w, FRAME_STATS, w->stats.p, w->stats.len, w->stats.n, 0);
+	write_frame(w, FRAME_STATS, w->stats.p, w->stats.len, w->stats.n, 0, 0);
 	index_off = w->off;
 	write_frame(w, FRAME_INDEX, w->index, w->nindex * sizeof(*w->index), (uint32_t)w->nindex,
-		    0);
+		    0, 0);
 	if (w->err)
 		return w->err;
 	memset(&tr, 0, sizeof(tr));
@@ -447,6 +449,7 @@ struct data_reader {
 	uint64_t frames_end; /* where RECORDS frames may end */
 	uint64_t pos;	     /* next frame to read */
 	bool truncated, done;
+	bool skip_sample_frames; /* data_reader_skip_sample_frames() */
 	uint32_t nframes, version;
 	uint8_t *meta, *stats; /* decoded META and STATS frames */
 	size_t meta_len, stats_len;
@@ -751,6 +754,30 @@ uint32_t data_reader_nframes(const struct data_reader *r)
 	return r->nframes;
 }
 
+/*
+ * With skip_sample_frames: steps over the RECORDS frame at r->pos, without
+ * decompressing it, when its header says it holds samples only. False when
+ * the frame must be read (or does not fit: read_frame() tells why).
+ */
+static bool skip_sample_frame(struct data_reader *r)
+{
+	struct frame_header fh;
+
+	if (r->pos + sizeof(fh) > r->frames_end || pread_all(r->fd, &fh, sizeof(fh), r->pos) < 0)
+		return false;
+	if (fh.magic != FRAME_MAGIC || fh.type != FRAME_RECORDS || !(fh.flags & FRAME_SAMPLES_ONLY) ||
+	    fh.csize > r->frames_end - r->pos - sizeof(fh))
+		return false;
+	r->pos += sizeof(fh) + fh.csize;
+	r->nframes++;
+	return true;
+}
+
+void data_reader_skip_sample_frames(struct data_reader *r, bool skip)
+{
+	r->skip_sample_frames = skip;
+}
+
 int data_reader_next(struct data_reader *r, struct data_record *out, const char **detail)
 {
 	*detail = NULL;
@@ -775,6 +802,8 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
 		if (r->done)
 			return 0;
 		r->frame_len = r->frame_pos = 0;
+		if (r->skip_sample_frames && skip_sample_frame(r))
+			continue;
 		/* r->pos starts after the META frame, read by data_reader_open() */
 		type = read_frame(r, r->pos, r->frames_end, &r->frame, &r->frame_alloc,
 				  &r->frame_len, detail);

@@ -49,9 +49,16 @@ struct frame_header {
 	uint32_t csize;	   /* bytes of zstd data that follow */
 	uint32_t rsize;	   /* bytes they decode to */
 	uint32_t nrecords; /* records in the frame (index entries for FRAME_INDEX) */
-	uint32_t reserved;
+	uint32_t flags;	   /* FRAME_SAMPLES_ONLY; zero in files before it existed */
 	uint64_t first_time; /* earliest record time in the frame, ns, CLOCK_MONOTONIC */
 };
+
+/*
+ * A RECORDS frame that holds samples only: a reader that wants everything
+ * but samples (report's first pass: maps, names, images) skips it without
+ * decompressing it.
+ */
+#define FRAME_SAMPLES_ONLY 0x1
 
 struct index_entry {
 	uint64_t offset; /* of the frame header from the start of the file */

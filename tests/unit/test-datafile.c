@@ -97,6 +97,54 @@ static void copy_prefix(const char *from, const char *to, off_t len)
 	free(buf);
 }
 
+/*
+ * Frames of samples only are marked, and a reader after everything else
+ * steps over them: a COMM in the first frame, 3000 samples of 1 KiB
+ * (three frames), a COMM in the last.
+ */
+static void test_skip_sample_frames(void)
+{
+	char *path = path_in("skip.data");
+	struct data_writer *w;
+	struct data_reader *r;
+	struct data_record rec;
+	const char *detail = NULL;
+	unsigned samples[2] = { 0, 0 }, comms[2] = { 0, 0 };
+
+	if (data_writer_open(path, &w) < 0)
+		return;
+	for (unsigned i = 0; i < 3002; i++) {
+		bool comm = i == 0 || i == 3001;
+		size_t size = comm ? record_size(sizeof(struct rec_comm), 8)
+				   : record_size(sizeof(struct rec_sample), 1024);
+		struct rec_header *h = data_writer_reserve(w, size);
+
+		h->type = comm ? REC_COMM : REC_SAMPLE;
+		if (comm)
+			memcpy((struct rec_comm *)h + 1, "name", 5);
+		else
+			((struct rec_sample *)h)->stack_size = 1024;
+		data_writer_commit(w, i);
+	}
+	data_writer_finish(w);
+	data_writer_free(w);
+	for (int skip = 0; skip < 2; skip++) {
+		if (data_reader_open(path, &r, &detail) < 0)
+			return;
+		data_reader_skip_sample_frames(r, skip);
+		while (data_reader_next(r, &rec, &detail) > 0) {
+			samples[skip] += rec.rec->type == REC_SAMPLE;
+			comms[skip] += rec.rec->type == REC_COMM;
+		}
+		data_reader_free(r);
+	}
+	is_int(samples[0], 3000, "every sample without skipping");
+	is_int(comms[1], 2, "skipping sample frames keeps the other records");
+	ok(samples[1] < 3000 && samples[1] > 0,
+	   "frames of samples only were skipped (%u samples read, in the frames with names)",
+	   samples[1]);
+}
+
 int main(void)
 {
 	struct data_reader *r;
@@ -110,6 +158,7 @@ int main(void)
 
 	if (!mkdtemp(dir))
 		return 1;
+	test_skip_sample_frames();
 	full = strdup(path_in("full.data"));
 	write_file(full, 3000, 1000, true);
 	ok(stat(full, &st) == 0 && (st.st_mode & 0777) == 0600, "created with mode 0600");
