@@ -341,10 +341,10 @@ static void split_callchain(struct session *s, struct session_sample *smp)
 			continue;
 		}
 		if (ctx == (uint64_t)PERF_CONTEXT_KERNEL && smp->nkernel < SESSION_MAX_KERNEL)
-			smp->kernel[smp->nkernel++] = nth++ ? a - 1 : a;
+			smp->kernel[smp->nkernel++] = callchain_call_site(a, nth++);
 		else if (ctx == (uint64_t)PERF_CONTEXT_USER && !s->dwarf &&
 			 smp->nuser < SESSION_MAX_USER)
-			unwind_locate(s->unwinder, r->pid, r->time, nth++ ? a - 1 : a,
+			unwind_locate(s->unwinder, r->pid, r->time, callchain_call_site(a, nth++),
 				      &smp->user[smp->nuser++]);
 	}
 }

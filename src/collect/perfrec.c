@@ -58,7 +58,7 @@ static void note_kernel_chain(struct perfrec *pr, const uint8_t *chain, uint64_t
 			continue;
 		}
 		if (kernel)
-			note_kernel_ip(pr, nth++ ? a - 1 : a);
+			note_kernel_ip(pr, callchain_call_site(a, nth++));
 	}
 }
 

@@ -164,11 +164,6 @@ void kallsyms_free(struct kallsyms *k)
 	free(k);
 }
 
-const char *kallsyms_find(const struct kallsyms *k, uint64_t addr)
-{
-	return kallsyms_find_start(k, addr, NULL);
-}
-
 const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_t *start)
 {
 	return kallsyms_find_range(k, addr, start, NULL);

@@ -19,9 +19,7 @@ struct kallsyms;
 /* Loads the table; -EACCES when addresses are hidden (kptr_restrict), -errno otherwise. */
 int kallsyms_load(struct kallsyms **out);
 void kallsyms_free(struct kallsyms *k);
-/* The kernel function at addr, or NULL. */
-const char *kallsyms_find(const struct kallsyms *k, uint64_t addr);
-/* The same, and the symbol's address in *start (when not NULL). */
+/* The kernel function at addr, or NULL; its address in *start (when not NULL). */
 const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_t *start);
 /*
  * The same with the function's end in *end (the next symbol's address for

@@ -36,7 +36,6 @@ struct symbolizer {
 	struct hash names;
 	char **strings;
 	size_t nstrings, astrings;
-	size_t ndebug;
 };
 
 struct symbolizer *symbolizer_new(struct kallsyms *kernel, unsigned flags)
@@ -69,11 +68,6 @@ void symbolizer_free(struct symbolizer *s)
 void symbolizer_set_kernel(struct symbolizer *s, struct kallsyms *kernel)
 {
 	s->kernel = kernel;
-}
-
-size_t symbolizer_debug_files(const struct symbolizer *s)
-{
-	return s->ndebug;
 }
 
 /* A copy of str that lives as long as the symbolizer, one per distinct text. */
@@ -130,9 +124,7 @@ static const char *debug_path_of(struct symbolizer *s, struct dso *d, struct dso
 		st->debug_path = NULL;
 		return NULL;
 	}
-	if (elf_object_open(st->debug_path, &st->debug_syms) == 0)
-		s->ndebug++;
-	else
+	if (elf_object_open(st->debug_path, &st->debug_syms) < 0)
 		st->debug_syms = NULL;
 	return st->debug_path;
 }

@@ -58,7 +58,4 @@ size_t symbolize_user(struct symbolizer *s, struct dso *d, uint64_t addr, struct
 /* A kernel function's name, or "[unknown]"; its address in *start (0 if unknown). */
 const char *symbolize_kernel(struct symbolizer *s, uint64_t addr, uint64_t *start);
 
-/* Objects whose debug file was used, for the report header. */
-size_t symbolizer_debug_files(const struct symbolizer *s);
-
 #endif

@@ -110,6 +110,17 @@ struct rec_kv {
 	/* key, then value */
 };
 
+/*
+ * The address that names the nth entry (from 0) of one context of a
+ * sample's callchain: the first is where the thread was, exactly; the
+ * others are return addresses, named by the call just before them. record
+ * (naming kernel functions) and report (symbolizing) must agree on it.
+ */
+static inline uint64_t callchain_call_site(uint64_t addr, uint64_t nth)
+{
+	return nth ? addr - 1 : addr;
+}
+
 /* misc bits of REC_SAMPLE */
 #define SAMPLE_KERNEL	     0x1 /* the ip is in the kernel */
 #define SAMPLE_NO_USER_REGS  0x2 /* no user context (a kernel thread) */
