@@ -828,10 +828,18 @@ int cmd_record(int argc, char **argv)
 	write_meta(w, &o, argc, argv, &ev.attr, ev.name, ev.fstr, ev.fallback, pages,
 		   ev.user_only);
 	synth_vdso(w);
-	if (o.tgt.kind == TARGET_PID || o.tgt.kind == TARGET_TID)
+	if (o.tgt.kind == TARGET_PID || o.tgt.kind == TARGET_TID) {
 		synth_process(w, target_tgid(o.tgt.pid), 0);
-	else if (o.tgt.kind == TARGET_CPUS)
+	} else if (o.tgt.kind == TARGET_CPUS) {
+		/*
+		 * On first, then scan /proc: a task created in between is in both
+		 * (harmless twice), none falls between the scan and the kernel's
+		 * own FORK, COMM and MMAP records. Its samples wait in the rings
+		 * until the reader starts, just below.
+		 */
+		sampler_enable(&s);
 		synth_all_processes(w, 0);
+	}
 	if (o.tgt.kind == TARGET_PID)
 		cpu_before = proc_cpu_seconds(o.tgt.pid);
 
@@ -849,7 +857,7 @@ int cmd_record(int argc, char **argv)
 	 * nice value than the workload and the writer thread, which keep theirs.
 	 */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), -10);
-	if (!counts_workload)
+	if (!counts_workload && o.tgt.kind != TARGET_CPUS)
 		sampler_enable(&s);
 	if (o.argv) {
 		ret = workload_start(&wl);

@@ -115,8 +115,9 @@ run_pmuprof record -q -a -o all.data -- "$WORKLOADS/burn" 1 200
 is "-a with a command: exit status" "$RC" 0
 run_pmuprof report --no-children -i all.data --sort comm,sym
 like "-a: the command's hot function is there" "$(cat "$OUT")" ' burn +\[\.\] burn$'
-# a task created while record scans /proc, before its events are on, can
-# stay nameless: allow a trace of those, not more
+# record turns the events on before it scans /proc, so tasks started
+# meanwhile are named; a trace of nameless samples (0.5 % under a fork
+# storm) remains unexplained: allow that, not more
 noname=$(awk '$3 == "?" { sub("%", "", $1); t += $1 } END { printf "%.2f", t + 0 }' "$OUT")
 ok "-a: threads have names (the idle task is swapper); nameless: $noname%" \
 	awk -v t="$noname" 'BEGIN { exit !(t < 2) }'
