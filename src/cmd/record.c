@@ -11,12 +11,13 @@
 #include "collect/counter.h"
 #include "collect/monitor.h"
 #include "collect/perfrec.h"
-#include "resolve/kallsyms.h"
 #include "collect/sampler.h"
+#include "collect/shimrec.h"
 #include "collect/synth.h"
 #include "collect/target.h"
 #include "collect/workload.h"
 #include "event/event.h"
+#include "resolve/kallsyms.h"
 #include "store/datafile.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -39,6 +40,10 @@
 #include <unistd.h>
 
 #define DEFAULT_FREQ	    1000
+#define DEFAULT_TIMER_FREQ  100	/* gperftools' and Go's default */
+#define MAX_TIMER_FREQ	    100000
+#define ACCT_PAGES	    64	/* the per-thread CPU accounting's ring, per CPU */
+#define SHIM_POLL_MS	    20	/* how often the timer samplers' rings are emptied */
 #define DEFAULT_STACK	    8192
 #define MIN_PAGES	    512		 /* 2 MiB of ring per CPU at least */
 #define MAX_AUTO_PAGES	    8192	 /* 32 MiB: the most pmuprof picks by itself */
@@ -48,11 +53,14 @@ enum {
 	OPT_CALL_GRAPH = OPT_LONG_BASE,
 	OPT_DURATION,
 	OPT_NO_FALLBACK,
+	OPT_SAMPLER,
 };
 
 static const struct cmd_option record_options[] = {
 	{ 'e', "event", "EVENT", "the event to sample (libpfm4 name; default cycles)" },
-	{ 'F', "freq", "HZ", "samples per second per busy CPU (default 1000)" },
+	{ OPT_SAMPLER, "sampler", "NAME",
+	  "pmu (default: perf_event overflows), itimer (setitimer) or ctimer (timer_create)" },
+	{ 'F', "freq", "HZ", "samples per second per busy CPU (default 1000; 100 for timers)" },
 	{ 'c', "count", "PERIOD", "one sample every PERIOD events instead of -F" },
 	{ OPT_CALL_GRAPH, "call-graph", "MODE", "dwarf[,SIZE] (default, 8192 bytes), fp or none" },
 	{ 'o', "output", "FILE", "write to FILE (default pmuprof.data; the old one is kept as .old)" },
@@ -65,6 +73,14 @@ static const struct cmd_option record_options[] = {
 	{ 'q', "quiet", NULL, "no summary at the end" },
 	{ 'h', "help", NULL, "show this help" },
 };
+
+enum sampler_kind {
+	SAMPLER_PMU,
+	SAMPLER_ITIMER,
+	SAMPLER_CTIMER,
+};
+
+static const char *const sampler_names[] = { "pmu", "itimer", "ctimer" };
 
 enum call_graph {
 	CG_DWARF,
@@ -80,7 +96,8 @@ struct record_opts {
 	const char *output;
 	struct target_opts tgt;
 	unsigned long pages;
-	bool no_fallback, quiet;
+	bool no_fallback, quiet, event_set;
+	enum sampler_kind sampler;
 	char **argv;
 };
 
@@ -128,6 +145,43 @@ static unsigned long ring_pages_for(const struct record_opts *o)
 	return pages;
 }
 
+/* The timer samplers run inside a program pmuprof starts, and sample CPU time only. */
+static int check_timer_options(struct record_opts *o)
+{
+	const char *name = sampler_names[o->sampler];
+
+	if (o->tgt.kind != TARGET_WORKLOAD) {
+		error("--sampler %s runs inside the program through LD_PRELOAD: give a command to "
+		      "start, not -p, -t or -a (those need --sampler pmu)",
+		      name);
+		return -1;
+	}
+	if (o->event_set) {
+		error("-e chooses the pmu sampler's event; --sampler %s samples CPU time with "
+		      "SIGPROF and takes no event",
+		      name);
+		return -1;
+	}
+	if (o->period) {
+		error("-c counts events of the pmu sampler; --sampler %s takes a rate: use -F", name);
+		return -1;
+	}
+	if (o->cg == CG_FP) {
+		error("--call-graph fp needs the kernel's callchains; --sampler %s copies the stack: "
+		      "use dwarf[,SIZE] or none",
+		      name);
+		return -1;
+	}
+	if (!o->freq)
+		o->freq = DEFAULT_TIMER_FREQ;
+	if (o->freq > MAX_TIMER_FREQ) {
+		error("-F %lu is above what a timer sampler can take (%d Hz)", o->freq,
+		      MAX_TIMER_FREQ);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_options(struct record_opts *o, int argc, char **argv)
 {
 	struct cmd_parser p;
@@ -153,7 +207,21 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 		switch (c) {
 		case 'e':
 			o->event = arg;
+			o->event_set = true;
 			break;
+		case OPT_SAMPLER: {
+			size_t i;
+
+			for (i = 0; i < ARRAY_SIZE(sampler_names); i++)
+				if (!strcmp(arg, sampler_names[i]))
+					break;
+			if (i == ARRAY_SIZE(sampler_names)) {
+				error("--sampler takes pmu, itimer or ctimer, not '%s'", arg);
+				goto out;
+			}
+			o->sampler = (enum sampler_kind)i;
+			break;
+		}
 		case 'F':
 			if (parse_ulong(arg, 1, 100000000, &o->freq) < 0) {
 				error("option '-F' needs a sampling frequency in Hz of 1 or more, "
@@ -205,11 +273,13 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 		error("-F and -c cannot be combined: sample by frequency or by period");
 		goto out;
 	}
+	if (o->sampler != SAMPLER_PMU && check_timer_options(o) < 0)
+		goto out;
 	if (!o->period && !o->freq)
 		o->freq = DEFAULT_FREQ;
 	if (!o->pages)
 		o->pages = ring_pages_for(o);
-	if (o->freq) {
+	if (o->freq && o->sampler == SAMPLER_PMU) {
 		long max = proc_read_long("/proc/sys/kernel/perf_event_max_sample_rate", 0);
 
 		if (max > 0 && o->freq > (unsigned long)max) {
@@ -232,6 +302,7 @@ struct chunk {
 	struct chunk *next;
 	size_t len;
 	uint8_t *data; /* owned: drained straight from a ring, copied once */
+	bool native;   /* pmuprof.data records (the shim's rings), not the kernel's */
 };
 
 struct writer {
@@ -293,7 +364,9 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&wr->lock);
 		if (!c)
 			break;
-		ret = wr->err ? 0 : perfrec_convert(&wr->pr, c->data, c->len);
+		ret = wr->err		? 0
+		      : c->native ? perfrec_add_native(&wr->pr, c->data, c->len)
+				  : perfrec_convert(&wr->pr, c->data, c->len);
 		free(c->data);
 		free(c);
 		if (!ret)
@@ -307,8 +380,23 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+static uint64_t native_samples(const uint8_t *buf, size_t len)
+{
+	uint64_t n = 0;
+
+	for (size_t off = 0; len - off >= sizeof(struct rec_header);) {
+		const struct rec_header *h = (const struct rec_header *)(buf + off);
+
+		if (h->size < sizeof(*h) || h->size > len - off)
+			break;
+		n += h->type == REC_SAMPLE;
+		off += h->size;
+	}
+	return n;
+}
+
 /* Hands a drained buffer (ownership included) to the writer; returns the writer's error. */
-static int writer_push(struct writer *wr, uint8_t *buf, size_t len)
+static int writer_push(struct writer *wr, uint8_t *buf, size_t len, bool native)
 {
 	struct chunk *c;
 	int err;
@@ -316,7 +404,7 @@ static int writer_push(struct writer *wr, uint8_t *buf, size_t len)
 	pthread_mutex_lock(&wr->lock);
 	err = wr->err;
 	if (!err && wr->queued + len > QUEUE_MAX_BYTES) {
-		wr->dropped += perfrec_count_samples(buf, len);
+		wr->dropped += native ? native_samples(buf, len) : perfrec_count_samples(buf, len);
 		pthread_mutex_unlock(&wr->lock);
 		free(buf);
 		return 0;
@@ -330,6 +418,7 @@ static int writer_push(struct writer *wr, uint8_t *buf, size_t len)
 	c->next = NULL;
 	c->len = len;
 	c->data = buf;
+	c->native = native;
 	pthread_mutex_lock(&wr->lock);
 	if (wr->tail)
 		wr->tail->next = c;
@@ -405,7 +494,7 @@ static void write_meta(struct data_writer *w, const struct record_opts *o, int a
 		data_writer_meta_str(w, "boot-id", buf);
 	data_writer_meta_u64(w, "start-realtime-ns", now_ns(CLOCK_REALTIME));
 	data_writer_meta_u64(w, "start-ns", now_ns(CLOCK_MONOTONIC));
-	data_writer_meta_str(w, "sampler", "pmu");
+	data_writer_meta_str(w, "sampler", sampler_names[o->sampler]);
 	data_writer_meta_str(w, "event-requested", o->event);
 	data_writer_meta_str(w, "event", event);
 	data_writer_meta_str(w, "event-fstr", fstr ? fstr : event);
@@ -420,7 +509,9 @@ static void write_meta(struct data_writer *w, const struct record_opts *o, int a
 		data_writer_meta_u64(w, "period", o->period);
 	data_writer_meta_str(w, "call-graph", cg_names[o->cg]);
 	data_writer_meta_u64(w, "stack-size", o->cg == CG_DWARF ? o->stack_size : 0);
-	data_writer_meta_u64(w, "regs-mask", o->cg == CG_DWARF ? SAMPLER_REGS_MASK : 0);
+	/* the shim records the registers it unwinds from even without a stack */
+	data_writer_meta_u64(w, "regs-mask",
+			     o->cg == CG_DWARF || o->sampler != SAMPLER_PMU ? SAMPLER_REGS_MASK : 0);
 	data_writer_meta_u64(w, "ring-pages", pages);
 	data_writer_meta_u64(w, "page-size", (uint64_t)sysconf(_SC_PAGESIZE));
 	switch (o->tgt.kind) {
@@ -585,6 +676,174 @@ static int open_sampler(struct sampler *s, struct event_choice *ev, struct recor
 	return 0;
 }
 
+/* ---- per-thread CPU accounting, and the timer samplers -------------------- */
+
+/*
+ * task-clock counted per thread by inheritance: with inherit_stat the kernel
+ * reports each thread's count as it ends (PERF_RECORD_READ), the truth that
+ * `pmuprof compare` holds every sampler to. Its records take the sampling
+ * event's format, so one converter reads both rings. For a timer sampler,
+ * which has no event of its own, it also carries the maps, names and
+ * thread lifetimes (side band).
+ */
+static int open_accounting(struct sampler *acct, const struct perf_event_attr *sampling,
+			   const struct target *t)
+{
+	struct perf_event_attr a;
+	size_t pages = ACCT_PAGES;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_TASK_CLOCK;
+	a.inherit = 1;
+	a.inherit_stat = 1;
+	a.sample_id_all = 1;
+	a.use_clockid = 1;
+	a.clockid = CLOCK_MONOTONIC;
+	a.watermark = 1;
+	a.wakeup_watermark = (uint32_t)(pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
+	if (sampling) {
+		a.sample_type = sampling->sample_type;
+		a.sample_regs_user = sampling->sample_regs_user;
+		a.sample_stack_user = sampling->sample_stack_user;
+		a.exclude_kernel = sampling->exclude_kernel;
+	} else {
+		a.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
+		a.mmap = 1;
+		a.mmap2 = 1;
+		a.comm = 1;
+		a.comm_exec = 1;
+		a.task = 1;
+	}
+	/*
+	 * A sampling event that reads its count (PERF_SAMPLE_READ) with
+	 * inherit keeps the kernel from swapping contexts between threads at
+	 * a context switch (Linux 6.12+); a swap can move the parent's events
+	 * into a child thread, whose count is then never reported. Its period
+	 * is never reached: it only counts.
+	 */
+	a.sample_type |= PERF_SAMPLE_READ;
+	a.sample_period = 1ull << 62;
+	ret = sampler_open(acct, &a, t, &pages, true);
+	if (ret == -EINVAL) {
+		a.sample_type &= ~(uint64_t)PERF_SAMPLE_READ;
+		a.sample_period = 0;
+		ret = sampler_open(acct, &a, t, &pages, true);
+	}
+	if ((ret == -EACCES || ret == -EPERM) && !a.exclude_kernel) {
+		a.exclude_kernel = 1;
+		ret = sampler_open(acct, &a, t, &pages, true);
+	}
+	return ret;
+}
+
+/* The task-clock of the threads that had not ended: the parent events' own counts. */
+static uint64_t accounting_total(const struct sampler *acct)
+{
+	uint64_t total = 0, v;
+
+	for (size_t i = 0; i < acct->nfds; i++)
+		if (acct->fds[i] >= 0 && read(acct->fds[i], &v, sizeof(v)) == (ssize_t)sizeof(v))
+			total += v;
+	return total;
+}
+
+/* Sets up the shim: its library, the shared memory, the program's environment. */
+static int prepare_shim(const struct record_opts *o, struct shimrec *shim, char **env)
+{
+	const char *name = sampler_names[o->sampler], *lib, *old = getenv("LD_PRELOAD");
+	int ret = shimrec_check_program(o->argv[0]);
+
+	switch (ret) {
+	case -ENOEXEC:
+		error("'%s' is statically linked: --sampler %s runs inside the program through "
+		      "LD_PRELOAD, which only the dynamic loader reads; use --sampler pmu",
+		      o->argv[0], name);
+		return EXIT_FAIL;
+	case -EPERM:
+		error("'%s' is set-user-ID or set-group-ID: the dynamic loader ignores LD_PRELOAD "
+		      "for it, so --sampler %s cannot run inside it; use --sampler pmu",
+		      o->argv[0], name);
+		return EXIT_FAIL;
+	case -ELIBBAD:
+		error("'%s' is not an x86-64 program: the %s sampler's library cannot be loaded "
+		      "into it; use --sampler pmu",
+		      o->argv[0], name);
+		return EXIT_FAIL;
+	default:
+		break; /* not found or not executable: starting it says so */
+	}
+	lib = shimrec_library();
+	if (!lib) {
+		error("cannot find libpmuprof-shim.so, the timer samplers' library (looked at "
+		      "$PMUPROF_SHIM, next to the pmuprof program and in %s): reinstall pmuprof "
+		      "or point PMUPROF_SHIM at it",
+		      PMUPROF_PKGLIBDIR);
+		return EXIT_FAIL;
+	}
+	if (strpbrk(lib, " :")) {
+		error("the timer samplers' library '%s' has a space or colon in its path, which "
+		      "LD_PRELOAD cannot carry: install pmuprof elsewhere or set PMUPROF_SHIM",
+		      lib);
+		return EXIT_FAIL;
+	}
+	ret = shimrec_create(shim, o->sampler == SAMPLER_ITIMER ? SHIM_ITIMER : SHIM_CTIMER,
+			     o->freq, o->cg == CG_DWARF ? (uint32_t)o->stack_size : 0);
+	if (ret < 0) {
+		error("cannot create the memory shared with the %s sampler: %s", name,
+		      strerror(-ret));
+		return EXIT_FAIL;
+	}
+	env[0] = xasprintf("LD_PRELOAD=%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
+	env[1] = xasprintf("%s=%d", SHIM_ENV_FD, shim->fd);
+	env[2] = NULL;
+	return 0;
+}
+
+static double since_start(uint64_t t, uint64_t start)
+{
+	return t > start ? (double)(t - start) / 1e9 : 0;
+}
+
+/*
+ * What the program did that makes a timer sampler's numbers doubtful, as
+ * one line for the file and the user; NULL when nothing did.
+ */
+static char *shim_conflict(const struct shimrec_stats *st, enum sampler_kind k, uint64_t start)
+{
+	char buf[1024];
+	size_t n = 0;
+
+#define ADD(...) (n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, __VA_ARGS__))
+	if (st->events & (1u << SHIM_EV_HANDLER_FOUND))
+		ADD("%sa SIGPROF handler was installed before the sampler loaded; it received the "
+		    "program's other SIGPROFs",
+		    n ? "; " : "");
+	if (st->events & (1u << SHIM_EV_OWN_HANDLER))
+		ADD("%sthe program installed its own SIGPROF handler at %.3f s: pmuprof kept its "
+		    "own and passed the program's other SIGPROFs on to it",
+		    n ? "; " : "", since_start(st->event_time[SHIM_EV_OWN_HANDLER], start));
+	if (st->events & (1u << SHIM_EV_OWN_ITIMER))
+		ADD(k == SAMPLER_ITIMER ? "%sthe program set ITIMER_PROF at %.3f s, which this "
+					  "sampler owns: its setting was not applied"
+					: "%sthe program ran ITIMER_PROF from %.3f s; its signals "
+					  "went to its own handler",
+		    n ? "; " : "", since_start(st->event_time[SHIM_EV_OWN_ITIMER], start));
+	if (st->events & (1u << SHIM_EV_TIMER_FAILED))
+		ADD("%s%llu timer(s) could not be armed: some threads were not sampled",
+		    n ? "; " : "", (unsigned long long)st->timer_failures);
+	if (st->events & (1u << SHIM_EV_NO_SLOT))
+		ADD("%sthreads beyond the shim's slots went unsampled", n ? "; " : "");
+	if (st->bad_rings)
+		ADD("%s%llu ring(s) held damaged records (the program wrote over them) and were "
+		    "abandoned",
+		    n ? "; " : "", (unsigned long long)st->bad_rings);
+#undef ADD
+	return n ? xstrdup(buf) : NULL;
+}
+
 /* ---- the recording loop ------------------------------------------------- */
 
 struct run_result {
@@ -596,11 +855,11 @@ struct run_result {
 	int error; /* a write error that ended recording */
 };
 
-static int drain_all(struct sampler *s, struct writer *wr)
+static int drain_rings(struct sampler *s, struct writer *wr)
 {
 	int err = 0;
 
-	for (size_t i = 0; i < s->nrings && !err; i++) {
+	for (size_t i = 0; s && i < s->nrings && !err; i++) {
 		for (;;) {
 			uint8_t *buf = NULL;
 			size_t alloc = 0, n = sampler_drain(&s->rings[i], &buf, &alloc);
@@ -610,7 +869,7 @@ static int drain_all(struct sampler *s, struct writer *wr)
 				break;
 			}
 			/* a busy ring refills while we copy: go around until it is empty */
-			err = writer_push(wr, buf, n);
+			err = writer_push(wr, buf, n, false);
 			if (err)
 				break;
 		}
@@ -618,11 +877,37 @@ static int drain_all(struct sampler *s, struct writer *wr)
 	return err;
 }
 
-static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mon,
+/* What record reads from: the kernel's rings, and the timer samplers' shared memory. */
+struct sources {
+	struct sampler *s;    /* the sampling event, or the side-band one of a timer sampler */
+	struct sampler *acct; /* per-thread CPU accounting, when separate; else NULL */
+	struct shimrec *shim; /* timer samplers only */
+};
+
+static int drain_all(const struct sources *src, struct writer *wr)
+{
+	int err = drain_rings(src->s, wr);
+
+	if (!err)
+		err = drain_rings(src->acct, wr);
+	if (!err && src->shim) {
+		uint8_t *buf = NULL;
+		size_t alloc = 0, n = shimrec_drain(src->shim, &buf, &alloc);
+
+		if (n)
+			return writer_push(wr, buf, n, true);
+		free(buf);
+	}
+	return err;
+}
+
+static void record_loop(const struct sources *src, struct writer *wr, struct monitor *mon,
 			struct workload *wl, const struct record_opts *o, const struct target *t,
 			struct run_result *res)
 {
-	struct pollfd *pfd = xcalloc(s->nrings + 2, sizeof(*pfd));
+	struct sampler *s = src->s;
+	size_t nacct = src->acct ? src->acct->nrings : 0;
+	struct pollfd *pfd = xcalloc(s->nrings + nacct + 2, sizeof(*pfd));
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), deadline = 0;
 	bool has_workload = wl->pid > 0, done = false;
 	int exit_fd = -1;
@@ -643,9 +928,13 @@ static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mo
 		pfd[npfd].fd = s->rings[i].fd;
 		pfd[npfd++].events = POLLIN;
 	}
+	for (size_t i = 0; i < nacct; i++) {
+		pfd[npfd].fd = src->acct->rings[i].fd;
+		pfd[npfd++].events = POLLIN;
+	}
 	while (!done) {
 		struct monitor_signal sig;
-		int timeout = 250, n;
+		int timeout = src->shim ? SHIM_POLL_MS : 250, n;
 		uint64_t now;
 
 		if (deadline) {
@@ -653,6 +942,8 @@ static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mo
 			timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
 			if (timeout > 250)
 				timeout = 250;
+			if (src->shim && timeout > SHIM_POLL_MS)
+				timeout = SHIM_POLL_MS;
 		}
 		n = poll(pfd, npfd, timeout);
 		if (n < 0 && errno != EINTR)
@@ -680,7 +971,7 @@ static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mo
 		for (size_t i = ring0; i < npfd; i++)
 			if (pfd[i].revents & (POLLHUP | POLLERR))
 				pfd[i].fd = -1; /* nothing more will come from it */
-		res->error = drain_all(s, wr);
+		res->error = drain_all(src, wr);
 		if (res->error)
 			break;
 		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
@@ -688,7 +979,7 @@ static void record_loop(struct sampler *s, struct writer *wr, struct monitor *mo
 	}
 	sampler_disable(s);
 	if (!res->error)
-		res->error = drain_all(s, wr);
+		res->error = drain_all(src, wr);
 	res->elapsed_s = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (exit_fd >= 0)
 		close(exit_fd);
@@ -751,24 +1042,38 @@ int cmd_record(int argc, char **argv)
 	struct monitor mon;
 	struct workload wl = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	struct target t = { 0 };
-	struct sampler s;
+	struct sampler s, acct = { 0 };
+	struct shimrec shim = { .fd = -1 };
+	struct shimrec_stats shst;
+	struct sources src = { .s = &s };
 	struct data_writer *w = NULL;
 	struct writer wr;
 	struct run_result res;
 	const struct perfrec_stats *st;
+	char *env[3] = { NULL, NULL, NULL }, *conflict = NULL;
 	size_t pages;
 	double cpu_s = -1, cpu_before = -1;
 	int ret, status = EXIT_FAIL;
-	bool counts_workload, recorded = false;
+	bool counts_workload, recorded = false, timer;
 
 	ret = parse_options(&o, argc, argv);
 	if (ret == CMD_HELP_SHOWN)
 		return EXIT_OK;
 	if (ret)
 		return ret;
-	ret = choose_event(&o, &ev);
-	if (ret)
-		return ret;
+	timer = o.sampler != SAMPLER_PMU;
+	memset(&s, 0, sizeof(s));
+	if (!timer) {
+		ret = choose_event(&o, &ev);
+		if (ret)
+			return ret;
+	} else {
+		memset(&ev, 0, sizeof(ev));
+		ev.name = xstrdup(sampler_names[o.sampler]);
+		ev.fstr = xstrdup(o.sampler == SAMPLER_ITIMER
+					  ? "setitimer(ITIMER_PROF): process CPU time, SIGPROF"
+					  : "timer_create(CLOCK_THREAD_CPUTIME_ID) per thread, SIGPROF");
+	}
 	counts_workload = o.tgt.kind == TARGET_WORKLOAD;
 	memset(&res, 0, sizeof(res));
 	memset(&wr, 0, sizeof(wr));
@@ -785,8 +1090,15 @@ int cmd_record(int argc, char **argv)
 			error("cannot create '%s': %s", o.output, strerror(-ret));
 		goto out_monitor;
 	}
+	if (timer) {
+		status = prepare_shim(&o, &shim, env);
+		if (status)
+			goto out_file;
+		status = EXIT_FAIL;
+		src.shim = &shim;
+	}
 	if (o.argv) {
-		ret = workload_prepare(&wl, o.argv, &mon.old_mask);
+		ret = workload_prepare(&wl, o.argv, &mon.old_mask, timer ? env : NULL);
 		if (ret < 0) {
 			error("cannot start '%s': %s", o.argv[0], strerror(-ret));
 			goto out_file;
@@ -803,7 +1115,20 @@ int cmd_record(int argc, char **argv)
 		goto out_workload;
 	}
 	pages = sampler_fit_pages(o.pages, (size_t)sysconf(_SC_NPROCESSORS_ONLN));
-	ret = open_sampler(&s, &ev, &o, &t, &pages, counts_workload);
+	if (timer) {
+		/* the program's maps and threads, and their CPU time, still come from the kernel */
+		ret = open_accounting(&s, NULL, &t);
+		if (ret < 0) {
+			error("cannot follow '%s' with perf_event_open (its memory maps and threads, "
+			      "which the %s sampler needs to name its samples): %s",
+			      o.argv[0], ev.name, explain_perf_error(ret, false));
+			goto out_target;
+		}
+		ev.attr = s.attr;
+		pages = s.ring_pages;
+	} else {
+		ret = open_sampler(&s, &ev, &o, &t, &pages, counts_workload);
+	}
 	if (ret < 0) {
 		if (o.tgt.kind == TARGET_PID || o.tgt.kind == TARGET_TID)
 			error("cannot sample %s %d with '%s': %s",
@@ -815,6 +1140,9 @@ int cmd_record(int argc, char **argv)
 			      explain_perf_error(ret, o.tgt.kind == TARGET_CPUS));
 		goto out_target;
 	}
+	/* the truth per thread: without it the record still stands, compare says so */
+	if (!timer && counts_workload && open_accounting(&acct, &s.attr, &t) == 0)
+		src.acct = &acct;
 	if (ev.fallback)
 		warning("%s (--no-fallback makes this an error)", ev.fallback);
 	if (ev.user_only)
@@ -869,7 +1197,9 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	recorded = true;
-	record_loop(&s, &wr, &mon, &wl, &o, &t, &res);
+	record_loop(&src, &wr, &mon, &wl, &o, &t, &res);
+	if (src.acct)
+		sampler_disable(src.acct);
 	if (res.error) {
 		error("cannot write '%s': %s; recording stopped, and the file keeps what was "
 		      "written before",
@@ -888,7 +1218,30 @@ int cmd_record(int argc, char **argv)
 	}
 	writer_close(&wr);
 	st = &wr.pr.st;
+	if (counts_workload && wl.pid > 0 && (src.acct || timer)) {
+		/* the threads still running at the end: the main thread, usually */
+		uint64_t total = accounting_total(src.acct ? src.acct : &s);
+
+		if (total > st->task_cpu_ns)
+			perfrec_write_task_cpu(&wr.pr, (uint32_t)wl.pid, (uint32_t)wl.pid,
+					       st->last_time, total - st->task_cpu_ns);
+	}
 	name_kernel_functions(&wr.pr);
+	if (timer) {
+		uint64_t start = 0;
+
+		shimrec_stats(&shim, &shst);
+		start = st->first_time;
+		conflict = shim_conflict(&shst, o.sampler, start);
+		data_writer_stat_u64(w, "timer-signals", shst.signals);
+		data_writer_stat_u64(w, "timer-overruns", shst.overruns);
+		data_writer_stat_u64(w, "foreign-signals", shst.foreign);
+		data_writer_stat_u64(w, "late-signals", shst.late);
+		data_writer_stat_u64(w, "shim-images", shst.images);
+		data_writer_stat_u64(w, "lost-shim", st->lost_shim);
+		if (conflict)
+			data_writer_stat(w, "conflict", conflict, strlen(conflict) + 1);
+	}
 
 	if (counts_workload && res.have_status)
 		cpu_s = (double)(res.ru.ru_utime.tv_sec + res.ru.ru_stime.tv_sec) +
@@ -921,7 +1274,7 @@ int cmd_record(int argc, char **argv)
 	}
 	if (!o.quiet) {
 		char size[32], rate[96] = "";
-		uint64_t lost = st->lost_ring + st->lost_samples + wr.dropped;
+		uint64_t lost = st->lost_ring + st->lost_samples + wr.dropped + st->lost_shim;
 		uint64_t unwritten = st->samples - data_writer_samples(w);
 		double bytes = (double)data_writer_bytes(w);
 
@@ -936,13 +1289,23 @@ int cmd_record(int argc, char **argv)
 			(unsigned long long)st->samples, ev.name, rate, (unsigned long long)lost,
 			(unsigned long long)st->throttled, size, o.output,
 			st->samples ? bytes / (double)st->samples : 0.0);
-		if (lost)
+		if (lost && timer)
+			warning("%llu samples were lost in the program (a thread's ring was full "
+				"or it had none); a lower -F or a smaller --call-graph dwarf,SIZE "
+				"helps",
+				(unsigned long long)lost);
+		else if (lost)
 			warning("%llu samples were lost (%llu: ring buffer full, %llu: dropped by "
 				"the kernel, %llu: writer behind); a larger --mmap-pages or a lower "
 				"-F helps",
 				(unsigned long long)lost, (unsigned long long)st->lost_ring,
 				(unsigned long long)st->lost_samples,
 				(unsigned long long)wr.dropped);
+		if (timer)
+			note("%s: %llu signals, %llu timer overruns (expirations merged into one "
+			     "signal), %llu other SIGPROFs not sampled",
+			     ev.name, (unsigned long long)shst.signals,
+			     (unsigned long long)shst.overruns, (unsigned long long)shst.foreign);
 		if (res.error && unwritten)
 			warning("%llu of the %llu samples were not written to '%s' because of the "
 				"write error",
@@ -953,9 +1316,16 @@ int cmd_record(int argc, char **argv)
 				"below the requested one (see kernel.perf_event_max_sample_rate)",
 				(unsigned long long)st->throttled);
 	}
+	if (conflict)
+		warning("%s sampler: %s", ev.name, conflict);
+	if (timer && !shst.images)
+		warning("the %s sampler never loaded in '%s' (LD_PRELOAD removed by a wrapper "
+			"script, or a static or set-user-ID program): nothing was sampled",
+			ev.name, o.argv[0]);
 	status = res.error ? EXIT_FAIL : res.have_status ? exit_status_of(res.wstatus) : EXIT_OK;
 out_sampler:
 	sampler_close(&s);
+	sampler_close(&acct);
 	pthread_mutex_destroy(&wr.lock);
 	pthread_cond_destroy(&wr.cond);
 out_target:
@@ -967,6 +1337,10 @@ out_file:
 	if (w && !recorded)
 		data_writer_abandon(w);
 	data_writer_free(w);
+	shimrec_close(&shim);
+	free(env[0]);
+	free(env[1]);
+	free(conflict);
 out_monitor:
 	monitor_release(&mon);
 out_event:

@@ -106,6 +106,7 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 		const struct rec_image *im;
 		const struct rec_task *tk;
 		const struct rec_ksym *ks;
+		const struct rec_task_cpu *tc;
 		const char *name;
 		const uint8_t *bytes;
 
@@ -147,6 +148,17 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 				if (!s->kernel)
 					s->kernel = kallsyms_new();
 				kallsyms_add(s->kernel, ks->start, ks->end, name);
+			} else {
+				s->bad_records++;
+			}
+			break;
+		case REC_TASK_CPU:
+			if (record_task_cpu(h, &tc) == 0) {
+				xgrow(&s->task_cpu, &s->atask_cpu, s->ntask_cpu + 1,
+				      sizeof(*s->task_cpu));
+				s->task_cpu[s->ntask_cpu].pid = tc->pid;
+				s->task_cpu[s->ntask_cpu].tid = tc->tid;
+				s->task_cpu[s->ntask_cpu++].cpu_ns = tc->cpu_ns;
 			} else {
 				s->bad_records++;
 			}
@@ -271,6 +283,7 @@ void session_close(struct session *s)
 		free(s->comms[i].name);
 	free(s->comms);
 	free(s->forks);
+	free(s->task_cpu);
 	for (size_t i = 0; i < s->nimages; i++)
 		free(s->images[i]);
 	free(s->images);

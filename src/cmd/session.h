@@ -40,12 +40,20 @@ struct session {
 	size_t nforks, aforks;
 	uint8_t **images;
 	size_t nimages, aimages;
+	struct session_task_cpu *task_cpu; /* REC_TASK_CPU records, in file order */
+	size_t ntask_cpu, atask_cpu;
 	uint64_t bad_records;
 	uint64_t start_ns; /* CLOCK_MONOTONIC at the recording's start, 0 if unknown */
 	int reg_ip, reg_sp, reg_bp; /* indexes in a sample's regs, -1 when not recorded */
 	bool dwarf;		    /* the recording has user stacks to unwind */
 	bool quiet;		    /* no progress bar */
 	uint64_t samples_seen;	    /* by session_samples() */
+};
+
+/* A thread's CPU time by the kernel's accounting (several records for one tid add up). */
+struct session_task_cpu {
+	uint32_t pid, tid;
+	uint64_t cpu_ns;
 };
 
 struct session_sample {

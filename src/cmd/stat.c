@@ -377,7 +377,7 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 	if (ret < 0)
 		return error("cannot set up signal handling: %s", strerror(-ret)), EXIT_FAIL;
 	if (has_workload) {
-		ret = workload_prepare(&wl, o->argv, &mon.old_mask);
+		ret = workload_prepare(&wl, o->argv, &mon.old_mask, NULL);
 		if (ret < 0) {
 			monitor_release(&mon);
 			return error("cannot start '%s': %s", o->argv[0], strerror(-ret)), EXIT_FAIL;

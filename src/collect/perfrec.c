@@ -405,6 +405,83 @@ static int convert_throttle(struct perfrec *pr, const struct perf_event_header *
 	return data_writer_commit(pr->w, time);
 }
 
+int perfrec_write_task_cpu(struct perfrec *pr, uint32_t pid, uint32_t tid, uint64_t time,
+			   uint64_t cpu_ns)
+{
+	struct rec_task_cpu *t = data_writer_reserve(pr->w, sizeof(*t));
+
+	if (!t)
+		return data_writer_error(pr->w);
+	t->h.type = REC_TASK_CPU;
+	t->pid = pid;
+	t->tid = tid;
+	t->time = time;
+	t->cpu_ns = cpu_ns;
+	pr->st.task_cpu_ns += cpu_ns;
+	return data_writer_commit(pr->w, time);
+}
+
+/* PERF_RECORD_READ: an inherited counter's value as its thread ended (inherit_stat). */
+static int convert_read(struct perfrec *pr, struct cursor *c)
+{
+	uint32_t pid, tid;
+	uint64_t v, value;
+	struct sample_id id;
+
+	v = take_u64(c);
+	pid = (uint32_t)v;
+	tid = (uint32_t)(v >> 32);
+	value = take_u64(c);
+	take_sample_id(pr, c, &id);
+	if (c->bad) {
+		pr->st.malformed++;
+		return 0;
+	}
+	note_time(pr, id.time);
+	return perfrec_write_task_cpu(pr, pid, tid, id.time, value);
+}
+
+int perfrec_add_native(struct perfrec *pr, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	while (ret == 0 && len - off >= sizeof(struct rec_header)) {
+		const struct rec_header *h = (const struct rec_header *)(buf + off);
+		uint64_t time;
+		void *p;
+
+		if (h->size < sizeof(*h) || h->size > len - off || h->size % 8) {
+			pr->st.malformed++;
+			break;
+		}
+		off += h->size;
+		if (h->type == REC_SAMPLE && h->size >= sizeof(struct rec_sample)) {
+			const struct rec_sample *r = (const struct rec_sample *)h;
+
+			time = r->time;
+			pr->st.samples++;
+			pr->st.weight += r->weight;
+			pr->st.samples_stack_full += (h->misc & SAMPLE_STACK_FULL) != 0;
+		} else if (h->type == REC_LOST && h->size >= sizeof(struct rec_lost)) {
+			const struct rec_lost *l = (const struct rec_lost *)h;
+
+			time = l->time;
+			pr->st.lost_shim += l->count;
+		} else {
+			pr->st.malformed++;
+			continue;
+		}
+		note_time(pr, time);
+		p = data_writer_reserve(pr->w, h->size);
+		if (!p)
+			return data_writer_error(pr->w);
+		memcpy(p, h, h->size);
+		ret = data_writer_commit(pr->w, time);
+	}
+	return ret;
+}
+
 int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len)
 {
 	size_t off = 0;
@@ -443,6 +520,9 @@ int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len)
 		case PERF_RECORD_THROTTLE:
 		case PERF_RECORD_UNTHROTTLE:
 			ret = convert_throttle(pr, &h, &c);
+			break;
+		case PERF_RECORD_READ:
+			ret = convert_read(pr, &c);
 			break;
 		default:
 			break; /* records pmuprof does not use */

@@ -23,6 +23,8 @@ struct perfrec_stats {
 	uint64_t malformed; /* records that did not parse (should stay 0) */
 	uint64_t first_time, last_time;
 	uint64_t weight;    /* sum of sample periods */
+	uint64_t lost_shim; /* timer samplers: dropped in the program (ring full, no slot) */
+	uint64_t task_cpu_ns; /* sum of the REC_TASK_CPU records written */
 };
 
 struct perfrec {
@@ -42,6 +44,11 @@ void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_typ
 		  uint64_t regs_mask, uint32_t stack_request);
 /* Converts every whole record in buf; returns 0 or the writer's error. */
 int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len);
+/* Records already in the file's format (the timer samplers' rings: samples, losses). */
+int perfrec_add_native(struct perfrec *pr, const uint8_t *buf, size_t len);
+/* A thread's CPU time as the kernel accounted it (REC_TASK_CPU). */
+int perfrec_write_task_cpu(struct perfrec *pr, uint32_t pid, uint32_t tid, uint64_t time,
+			   uint64_t cpu_ns);
 /* Frees the kernel address set. */
 void perfrec_release(struct perfrec *pr);
 /*

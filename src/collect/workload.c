@@ -8,7 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int workload_prepare(struct workload *w, char *const argv[], const sigset_t *child_mask)
+int workload_prepare(struct workload *w, char *const argv[], const sigset_t *child_mask,
+		     char *const env[])
 {
 	int go[2], err[2];
 	pid_t pid;
@@ -39,6 +40,8 @@ int workload_prepare(struct workload *w, char *const argv[], const sigset_t *chi
 		close(go[1]);
 		close(err[0]);
 		sigprocmask(SIG_SETMASK, child_mask, NULL);
+		for (size_t i = 0; env && env[i]; i++)
+			putenv(env[i]);
 		/* EOF instead of the byte: pmuprof gave up before starting us */
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);

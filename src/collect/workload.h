@@ -18,8 +18,12 @@ struct workload {
 	int err_fd; /* read end: the child's errno if exec failed, EOF if it worked */
 };
 
-/* Forks the child, which restores `child_mask` and waits. */
-int workload_prepare(struct workload *w, char *const argv[], const sigset_t *child_mask);
+/*
+ * Forks the child, which restores `child_mask`, adds `env` ("NAME=value"
+ * strings, NULL-terminated; may be NULL) to its environment and waits.
+ */
+int workload_prepare(struct workload *w, char *const argv[], const sigset_t *child_mask,
+		     char *const env[]);
 /*
  * Lets the child exec. Returns 0 once the exec has succeeded, or the exec's
  * -errno (the child has then exited and been reaped).

@@ -918,3 +918,11 @@ int record_ksym(const struct rec_header *h, const struct rec_ksym **k, const cha
 	*k = r;
 	return 0;
 }
+
+int record_task_cpu(const struct rec_header *h, const struct rec_task_cpu **t)
+{
+	if (h->type != REC_TASK_CPU || check_size(h, sizeof(**t), 0))
+		return -EBADMSG;
+	*t = (const struct rec_task_cpu *)h;
+	return 0;
+}

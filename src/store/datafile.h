@@ -113,6 +113,7 @@ int record_comm(const struct rec_header *h, const struct rec_comm **c, const cha
 int record_image(const struct rec_header *h, const struct rec_image **im, const char **name,
 		 const uint8_t **bytes);
 int record_ksym(const struct rec_header *h, const struct rec_ksym **k, const char **name);
+int record_task_cpu(const struct rec_header *h, const struct rec_task_cpu **t);
 
 /* Bytes a record needs: `fixed` plus `var` rounded up to 8. */
 static inline size_t record_size(size_t fixed, size_t var)

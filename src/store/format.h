@@ -92,6 +92,7 @@ enum rec_type {
 	REC_THROTTLE = 8,
 	REC_IMAGE = 9,	  /* an object's bytes, e.g. the vDSO */
 	REC_KSYM = 10,	  /* a kernel function that samples landed in */
+	REC_TASK_CPU = 11, /* a thread's CPU time, from the kernel */
 	REC_MAX
 };
 
@@ -136,7 +137,7 @@ struct rec_sample {
 	uint16_t nregs;	     /* user registers, in the order of meta "regs-mask" */
 	uint16_t ncallchain; /* kernel-supplied return addresses (kernel only with dwarf) */
 	uint32_t stack_size; /* bytes of user stack copied, from the sampled sp up */
-	uint32_t pad;
+	uint32_t overrun;    /* ctimer: timer expirations merged into this signal; else 0 */
 	/* u64 regs[nregs], u64 callchain[ncallchain], u8 stack[stack_size] */
 };
 
@@ -174,6 +175,7 @@ enum lost_kind {
 	LOST_RING = 0,	  /* PERF_RECORD_LOST: the ring buffer was full */
 	LOST_SAMPLES = 1, /* PERF_RECORD_LOST_SAMPLES: dropped in the kernel */
 	LOST_WRITER = 2,  /* dropped by pmuprof: the writer could not keep up */
+	LOST_SHIM = 3,	  /* timer samplers: a thread's ring was full, or it had none */
 };
 
 struct rec_lost {
@@ -210,6 +212,19 @@ struct rec_ksym {
 	/* name, NUL-terminated */
 };
 
+/*
+ * The CPU time one thread used (user and system), by the kernel's
+ * task-clock: written when the thread ends, or when recording ends for the
+ * threads that remain. It is the truth a sampler's attribution is compared
+ * with (pmuprof compare). Recordings of a command only.
+ */
+struct rec_task_cpu {
+	struct rec_header h;
+	uint32_t pid, tid;
+	uint64_t time;
+	uint64_t cpu_ns;
+};
+
 _Static_assert(sizeof(struct file_header) == 64, "file header layout");
 _Static_assert(sizeof(struct frame_header) == 32, "frame header layout");
 _Static_assert(sizeof(struct file_trailer) == 32, "trailer layout");
@@ -217,5 +232,6 @@ _Static_assert(sizeof(struct rec_sample) % 8 == 0, "sample layout");
 _Static_assert(sizeof(struct rec_mmap) % 8 == 0, "mmap layout");
 _Static_assert(sizeof(struct rec_image) % 8 == 0, "image layout");
 _Static_assert(sizeof(struct rec_ksym) % 8 == 0, "ksym layout");
+_Static_assert(sizeof(struct rec_task_cpu) == 32, "task cpu layout");
 
 #endif
