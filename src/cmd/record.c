@@ -1053,6 +1053,7 @@ int cmd_record(int argc, char **argv)
 	char *env[3] = { NULL, NULL, NULL }, *conflict = NULL;
 	size_t pages;
 	double cpu_s = -1, cpu_before = -1;
+	uint64_t t_start = 0;
 	int ret, status = EXIT_FAIL;
 	bool counts_workload, recorded = false, timer;
 
@@ -1125,7 +1126,7 @@ int cmd_record(int argc, char **argv)
 			goto out_target;
 		}
 		ev.attr = s.attr;
-		pages = s.ring_pages;
+		pages = o.pages = s.ring_pages; /* the side band's ring: the samples have their own */
 	} else {
 		ret = open_sampler(&s, &ev, &o, &t, &pages, counts_workload);
 	}
@@ -1197,6 +1198,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	recorded = true;
+	t_start = now_ns(CLOCK_MONOTONIC);
 	record_loop(&src, &wr, &mon, &wl, &o, &t, &res);
 	if (src.acct)
 		sampler_disable(src.acct);
@@ -1228,11 +1230,8 @@ int cmd_record(int argc, char **argv)
 	}
 	name_kernel_functions(&wr.pr);
 	if (timer) {
-		uint64_t start = 0;
-
 		shimrec_stats(&shim, &shst);
-		start = st->first_time;
-		conflict = shim_conflict(&shst, o.sampler, start);
+		conflict = shim_conflict(&shst, o.sampler, t_start);
 		data_writer_stat_u64(w, "timer-signals", shst.signals);
 		data_writer_stat_u64(w, "timer-overruns", shst.overruns);
 		data_writer_stat_u64(w, "foreign-signals", shst.foreign);

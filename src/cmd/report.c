@@ -595,6 +595,14 @@ static void print_unwinding(FILE *out, const struct data_reader *rd, const struc
 			     "kernel on their behalf)\n", q->kernel_only);
 }
 
+/* itimer and ctimer: the SIGPROF samplers of the LD_PRELOAD shim */
+static bool timer_sampler(const struct data_reader *rd)
+{
+	const char *s = data_reader_meta_str(rd, "sampler");
+
+	return s && (!strcmp(s, "itimer") || !strcmp(s, "ctimer"));
+}
+
 static void print_quality(FILE *out, const struct report_opts *o, const struct session *s,
 			  const struct profile *p, uint64_t selected_from)
 {
@@ -602,9 +610,13 @@ static void print_quality(FILE *out, const struct report_opts *o, const struct s
 	uint64_t freq = 0, period = 0, cpu_ns = 0, lost;
 	const char *fallback = data_reader_meta_str(rd, "fallback");
 	const char *priv = data_reader_meta_str(rd, "privilege");
+	const char *conflict;
+	size_t conflict_len = 0;
 
 	fprintf(out, "# pmuprof report of '%s': %s\n", o->input, meta_or(rd, "cmdline", "?"));
 	fprintf(out, "# event: %s", meta_or(rd, "event", "?"));
+	if (timer_sampler(rd))
+		fprintf(out, " (%s)", meta_or(rd, "event-fstr", "?"));
 	if (fallback)
 		fprintf(out, " (fallback: %s)", fallback);
 	if (priv)
@@ -628,12 +640,23 @@ static void print_quality(FILE *out, const struct report_opts *o, const struct s
 	} else {
 		lost = stat_or0(rd, "lost-ring") + stat_or0(rd, "lost-samples") +
 		       stat_or0(rd, "lost-writer");
-		fprintf(out,
+		if (timer_sampler(rd))
+			fprintf(out,
+				"# lost: %" PRIu64 " (in the program: a thread's ring full or no "
+				"ring); timer overruns: %" PRIu64 "; other SIGPROFs not sampled: %" PRIu64
+				"\n",
+				lost + stat_or0(rd, "lost-shim"), stat_or0(rd, "timer-overruns"),
+				stat_or0(rd, "foreign-signals"));
+		else
+			fprintf(out,
 			"# lost: %" PRIu64 " (ring full %" PRIu64 ", kernel %" PRIu64
 			", writer %" PRIu64 "); throttled: %" PRIu64 " times\n",
 			lost, stat_or0(rd, "lost-ring"), stat_or0(rd, "lost-samples"),
 			stat_or0(rd, "lost-writer"), stat_or0(rd, "throttled"));
 	}
+	conflict = data_reader_stat(rd, "conflict", &conflict_len);
+	if (conflict && conflict_len && memchr(conflict, '\0', conflict_len))
+		fprintf(out, "# warning: %s\n", conflict);
 	if (stat_or0(rd, "malformed") || s->bad_records)
 		fprintf(out,
 			"# malformed: %" PRIu64 " kernel records could not be parsed when "
@@ -656,8 +679,12 @@ static void print_header_only(const struct report_opts *o, const struct data_rea
 	static const char *const stat_keys[] = {
 		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",
 		"throttled", "unthrottled", "malformed", "elapsed-ns", "cpu-time-ns", "weight",
-		"exit-status",
+		"exit-status", "timer-signals", "timer-overruns", "foreign-signals", "late-signals",
+		"shim-images", "lost-shim",
 	};
+
+	const char *conflict;
+	size_t len = 0;
 
 	printf("# file: %s (%" PRIu64 " bytes, format version %u)\n", o->input,
 	       data_reader_file_size(rd), data_reader_version(rd));
@@ -682,6 +709,9 @@ static void print_header_only(const struct report_opts *o, const struct data_rea
 		if (data_reader_stat_u64(rd, stat_keys[i], &v))
 			printf("%-20s %" PRIu64 "\n", stat_keys[i], v);
 	}
+	conflict = data_reader_stat(rd, "conflict", &len);
+	if (conflict && len && memchr(conflict, '\0', len))
+		printf("%-20s %s\n", "conflict", conflict);
 }
 
 /* ---- exports ------------------------------------------------------------ */
@@ -706,7 +736,9 @@ static int export(enum format f, FILE *out, const struct profile *p)
 
 static const char *weight_unit(const char *event)
 {
-	if (event && (strstr(event, "cpu-clock") || strstr(event, "task-clock")))
+	/* the timer samplers weigh their samples in nanoseconds of CPU time too */
+	if (event && (strstr(event, "cpu-clock") || strstr(event, "task-clock") ||
+		      !strcmp(event, "itimer") || !strcmp(event, "ctimer")))
 		return "nanoseconds";
 	return "events";
 }
