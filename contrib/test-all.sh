@@ -75,10 +75,11 @@ fi
 #    counted as one test: the data file reader, seeded with real recordings,
 #    the object-file readers (symbols, CFI, debuglink, the unwinder over
 #    them), seeded with real objects, and report and script end to end over
-#    a data file, seeded with the recordings. They share FUZZ_SECONDS, so
+#    a data file, seeded with the recordings, and the rings the timer
+#    samplers share with the profiled program. They share FUZZ_SECONDS, so
 #    that CI takes no longer for more targets.
 fuzz_dir=_build/fuzz
-fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 3 ))
+fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 4 ))
 [ "$fuzz_seconds" -ge 1 ] || fuzz_seconds=1
 rm -rf "$fuzz_dir" && mkdir -p "$fuzz_dir/corpus" "$fuzz_dir/elf-corpus"
 
@@ -98,7 +99,8 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/util/alloc.c src/util/error.c \
 	$(pkg-config --cflags --libs libzstd) -o "$fuzz_dir/fuzz-datafile" >"$fuzz_dir/build.log" 2>&1; then
 	for args in "-e cpu-clock -F 2000 -- _build/gcc/tests/workload/burn 2 50" \
-		"-e cpu-clock --call-graph fp -- _build/gcc/tests/workload/pages 100"; do
+		"-e cpu-clock --call-graph fp -- _build/gcc/tests/workload/pages 100" \
+		"--sampler ctimer -F 1000 -- _build/gcc/tests/workload/spin -t 2 -s 0.1 --fork"; do
 		# shellcheck disable=SC2086
 		_build/gcc/src/pmuprof record -q -o "$fuzz_dir/corpus/seed$((++n)).data" $args \
 			>/dev/null 2>&1 || true
@@ -172,6 +174,17 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 else
 	step_failed "building the fuzz-report target (see $fuzz_dir/build-report.log)"
 	tail -20 "$fuzz_dir/build-report.log"
+fi
+
+# the timer samplers' rings: memory the profiled program can scribble over
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
+	-I _build/asan tests/fuzz/fuzz-shimrec.c src/collect/shimrec.c src/util/alloc.c \
+	src/util/error.c -o "$fuzz_dir/fuzz-shimrec" >"$fuzz_dir/build-shimrec.log" 2>&1; then
+	mkdir -p "$fuzz_dir/shimrec-corpus"
+	run_fuzz fuzz-shimrec shimrec-corpus
+else
+	step_failed "building the fuzz-shimrec target (see $fuzz_dir/build-shimrec.log)"
+	tail -20 "$fuzz_dir/build-shimrec.log"
 fi
 
 # 4. distcheck, counted as one test

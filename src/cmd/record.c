@@ -780,7 +780,7 @@ static int prepare_shim(const struct record_opts *o, struct shimrec *shim, char 
 		error("cannot find libpmuprof-shim.so, the timer samplers' library (looked at "
 		      "$PMUPROF_SHIM, next to the pmuprof program and in %s): reinstall pmuprof "
 		      "or point PMUPROF_SHIM at it",
-		      PMUPROF_PKGLIBDIR);
+		      shimrec_install_dir());
 		return EXIT_FAIL;
 	}
 	if (strpbrk(lib, " :")) {

@@ -17,6 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* set by Makefile.am; a build by hand (the fuzz targets) takes the default prefix */
+#ifndef PMUPROF_PKGLIBDIR
+#define PMUPROF_PKGLIBDIR "/usr/local/lib/pmuprof"
+#endif
+
 #define NSLOTS	      1024
 #define RING_RECORDS  48   /* samples a ring holds: about 0.2 s at the per-thread tick limit */
 #define MIN_RING      (64u << 10)
@@ -218,6 +223,11 @@ void shimrec_stats(const struct shimrec *s, struct shimrec_stats *st)
 	for (int e = 0; e < SHIM_NEVENTS; e++)
 		st->event_time[e] = atomic_load(&h->event_time[e]);
 	st->bad_rings = s->bad_rings;
+}
+
+const char *shimrec_install_dir(void)
+{
+	return PMUPROF_PKGLIBDIR;
 }
 
 const char *shimrec_library(void)

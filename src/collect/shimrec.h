@@ -60,6 +60,8 @@ void shimrec_stats(const struct shimrec *s, struct shimrec_stats *st);
  * build tree), else the installed one. NULL if none exists (errno set).
  */
 const char *shimrec_library(void);
+/* Where `make install` puts it. */
+const char *shimrec_install_dir(void);
 
 /*
  * 0 if `file` (a path, or a name looked up in PATH) can load the shim:

@@ -70,7 +70,8 @@ like "ctimer: other SIGPROFs counted" "$("$PMUPROF" report -i "$D" --header)" \
 "$PMUPROF" record -q --sampler ctimer -F 100 -o "$D" -- "$SPIN" -t 1 -s 1 >"$OUT" 2>"$ERR" &
 rpid=$!
 sleep 0.5
-pkill -PROF -x spin
+# only this record's child: other tests run spin at the same time
+pkill -PROF -P "$rpid" -x spin
 wait "$rpid"
 is "kill -PROF: the program survives" "$?" 0
 like "kill -PROF: counted, not sampled" "$("$PMUPROF" report -i "$D" --header)" \

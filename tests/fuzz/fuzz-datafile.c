@@ -39,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct rec_comm *c;
 			const struct rec_image *im;
 			const struct rec_ksym *ks;
+			const struct rec_task_cpu *tc;
 			const char *name;
 			const uint8_t *bytes;
 			volatile uint64_t sink = 0;
@@ -65,6 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			case REC_IMAGE:
 				if (record_image(rec.rec, &im, &name, &bytes) == 0 && im->size)
 					sink += bytes[im->size - 1] + strlen(name);
+				break;
+			case REC_TASK_CPU:
+				if (record_task_cpu(rec.rec, &tc) == 0)
+					sink += tc->cpu_ns;
 				break;
 			case REC_KSYM:
 				if (record_ksym(rec.rec, &ks, &name) == 0)

@@ -24,19 +24,11 @@
 
 
 /*
- * The burning functions must stay frames of their own with exactly these names: noipa also
- * stops GCC from cloning them (spin_worker0.constprop.0) and from folding the four identical
- * workers into one symbol (-fipa-icf), which would make the threads indistinguishable.
+ * The burning functions must stay frames of their own with exactly these names: FRAME's noipa
+ * also stops GCC from folding the four identical workers into one symbol (-fipa-icf), which
+ * would make the threads indistinguishable (clang neither clones nor merges them at -O2).
  */
-#if defined(__has_attribute)
-#if __has_attribute(noipa)
-#define FRAME __attribute__((noipa))
-#endif
-#endif
-#ifndef FRAME
-/* clang has no noipa, but neither clones nor merges functions at -O2 */
-#define FRAME __attribute__((noinline))
-#endif
+#include "uwlib.h" /* FRAME */
 
 /* the hot loop must be compiled into each named function, not into a shared callee */
 #define ALWAYS_INLINE inline __attribute__((always_inline))
