@@ -25,8 +25,17 @@ for s in itimer ctimer; do
 	# pthread_create arms their timers (ctimer) and gives them rings
 	run_pmuprof record -q --sampler "$s" -F 100 -o "$D" -- "$SPIN" -t 2 -s 0.5 --late 300
 	is "$s: late threads: exit status" "$RC" 0
-	within "$s: late thread 0 sampled" "$(samples_of "$D" spin_worker0)" 50 10
-	within "$s: late thread 1 sampled" "$(samples_of "$D" spin_worker1)" 50 10
+	n0=$(samples_of "$D" spin_worker0)
+	n1=$(samples_of "$D" spin_worker1)
+	if [ "$s" = ctimer ]; then
+		within "$s: late thread 0 sampled" "$n0" 50 10
+		within "$s: late thread 1 sampled" "$n1" 50 10
+	else
+		# a process-wide timer splits unevenly (what compare measures): both
+		# threads are sampled, and together they get the process's samples
+		ok "$s: both late threads sampled ($n0, $n1)" test "$n0" -ge 10 -a "$n1" -ge 10
+		within "$s: late threads together" "$((n0 + n1))" 100 15
+	fi
 
 	# fork then exec in the child: the child re-arms, the exec'd image loads
 	# the shim again (a SIGPROF pending across the exec must not kill it)
