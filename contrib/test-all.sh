@@ -161,11 +161,13 @@ else
 	tail -20 "$fuzz_dir/build-elf.log"
 fi
 
-# report and script end to end: every source but main(), seeded with the
+# report and script end to end: every source but main() and the shim (which
+# would interpose libc in the fuzzer itself), seeded with the
 # recordings made for fuzz-datafile; their output (stdout) is closed
 # shellcheck disable=SC2046 # one word per source file
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
-	-I _build/asan tests/fuzz/fuzz-report.c $(find src -name '*.c' ! -path src/pmuprof.c | LC_ALL=C sort) \
+	-I _build/asan tests/fuzz/fuzz-report.c \
+	$(find src -name '*.c' ! -path src/pmuprof.c ! -path 'src/shim/*' | LC_ALL=C sort) \
 	$(pkg-config --cflags --libs libdw libelf libzstd zlib) -lpfm -lm -lpthread -ldl \
 	-o "$fuzz_dir/fuzz-report" >"$fuzz_dir/build-report.log" 2>&1; then
 	mkdir -p "$fuzz_dir/report-corpus"

@@ -385,13 +385,21 @@ static void install_handler(void)
 	real_sigaction(SIGPROF, &a, NULL);
 }
 
-/* Sampling for the calling thread: its stack, its slot, its timer. */
+/*
+ * Sampling for the calling thread: its stack, its slot, its timer. SIGPROF
+ * stays blocked until the slot is taken: the handler would take one of its
+ * own for a thread without one, and this one would then be lost.
+ */
 static void thread_begin(void)
 {
 	pthread_attr_t attr;
+	sigset_t set;
 	void *addr;
 	size_t size;
 
+	sigemptyset(&set);
+	sigaddset(&set, SIGPROF);
+	real_pthread_sigmask(SIG_BLOCK, &set, NULL);
 	ts.tid = (uint32_t)syscall(SYS_gettid);
 	ts.rng = mono_ns() ^ ((uint64_t)ts.tid << 32) ^ 0x9e3779b97f4a7c15ull;
 	ts.retired = false;
@@ -680,8 +688,8 @@ static void exec_failed(bool prepared)
 	int e = errno;
 
 	if (prepared) {
+		take_slot(); /* before the handler, which would take one itself */
 		install_handler();
-		take_slot();
 		if (mode == SHIM_ITIMER)
 			set_itimer(period_ns);
 		else
