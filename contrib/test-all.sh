@@ -168,7 +168,7 @@ fi
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
 	-I _build/asan tests/fuzz/fuzz-report.c \
 	$(find src -name '*.c' ! -path src/pmuprof.c ! -path 'src/shim/*' | LC_ALL=C sort) \
-	$(pkg-config --cflags --libs libdw libelf libzstd zlib) -lpfm -lm -lpthread -ldl \
+	$(pkg-config --cflags --libs libdw libelf libzstd zlib capstone) -lpfm -lm -lpthread -ldl \
 	-o "$fuzz_dir/fuzz-report" >"$fuzz_dir/build-report.log" 2>&1; then
 	mkdir -p "$fuzz_dir/report-corpus"
 	cp "$fuzz_dir"/corpus/seed*.data "$fuzz_dir/report-corpus/" 2>/dev/null || true

@@ -21,8 +21,11 @@ struct cmd_struct {
 };
 
 static const struct cmd_struct commands[] = {
+	{ "annotate", cmd_annotate,
+	  "show the hottest functions' instructions, each with its share of the samples" },
 	{ "compare", cmd_compare,
 	  "run a command under each sampler (pmu, itimer, ctimer) and compare them with the truth" },
+	{ "diff", cmd_diff, "compare two recordings: what grew and what shrank, beyond the noise" },
 	{ "list", cmd_list, "list the events libpfm4 knows and whether each can be counted here" },
 	{ "record", cmd_record, "sample a command, process, thread or CPUs into pmuprof.data" },
 	{ "report", cmd_report, "show the profile in a pmuprof.data file" },

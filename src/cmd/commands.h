@@ -6,7 +6,9 @@
 #ifndef PMUPROF_COMMANDS_H
 #define PMUPROF_COMMANDS_H
 
+int cmd_annotate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);

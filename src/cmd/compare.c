@@ -267,21 +267,6 @@ static void show_log(const char *log)
 
 /* ---- reading a recording back --------------------------------------------- */
 
-struct reading {
-	struct profile_builder *b;
-};
-
-static int add_sample(struct session *s, struct session_sample *smp, void *arg)
-{
-	struct reading *rd = arg;
-	const struct rec_sample *r = smp->v->s;
-
-	profile_builder_add(rd->b, r->pid, r->tid, session_comm(s, r->pid, r->tid, r->time),
-			    smp->kernel, smp->nkernel, smp->user, smp->nuser,
-			    smp->unwound ? &smp->res : NULL, r->weight, r->time);
-	return 0;
-}
-
 static int cmp_thread_tid(const void *a, const void *b)
 {
 	const struct cmp_thread *x = a, *y = b;
@@ -386,7 +371,6 @@ static uint64_t stat0(const struct data_reader *rd, const char *key)
 static int read_run(const char *path, enum cmp_sampler_kind k, unsigned long hz,
 		    struct cmp_run *r, char **event)
 {
-	struct reading rd;
 	struct session s;
 	struct symbolizer *sym;
 	struct profile *p;
@@ -394,23 +378,16 @@ static int read_run(const char *path, enum cmp_sampler_kind k, unsigned long hz,
 	size_t athreads = 0, len = 0;
 	double true_sum = 0, attr_sum = 0;
 	bool time_based;
-	int ret = session_open(&s, path);
+	int ret = session_profile(&s, path, SYM_DEMANGLE, &p, &sym);
 
 	if (ret)
 		return ret;
-	s.quiet = true;
-	rd.b = profile_builder_new();
-	session_samples(&s, NULL, add_sample, &rd);
 	ev = data_reader_meta_str(s.rd, "event");
 	if (!ev)
 		ev = sampler_names[k];
 	if (!*event)
 		*event = xstrdup(ev);
-	time_based = k != CMP_PMU || strstr(ev, "cpu-clock") || strstr(ev, "task-clock");
-	sym = symbolizer_new(profile_builder_has_kernel(rd.b) ? session_kernel(&s) : NULL,
-			     SYM_DEMANGLE);
-	p = profile_builder_finish(rd.b, sym, ev, time_based ? "nanoseconds" : "events", NULL);
-	profile_builder_free(rd.b);
+	time_based = !strcmp(session_weight_unit(&s), "nanoseconds");
 
 	r->samples = p->samples;
 	/* a count of events is not time: without a clock, each sample stands for 1/hz */

@@ -734,25 +734,6 @@ static int export(enum format f, FILE *out, const struct profile *p)
 	}
 }
 
-static const char *weight_unit(const char *event)
-{
-	/* the timer samplers weigh their samples in nanoseconds of CPU time too */
-	if (event && (strstr(event, "cpu-clock") || strstr(event, "task-clock") ||
-		      !strcmp(event, "itimer") || !strcmp(event, "ctimer")))
-		return "nanoseconds";
-	return "events";
-}
-
-/* The profiled command for titles: what follows "--" in the recorded command line. */
-static const char *profile_title(const char *cmdline)
-{
-	const char *dash;
-
-	if (!cmdline)
-		return NULL;
-	dash = strstr(cmdline, " -- ");
-	return dash ? dash + 4 : cmdline;
-}
 
 static void release_opts(struct report_opts *o)
 {
@@ -845,8 +826,7 @@ int cmd_report(int argc, char **argv)
 		flags |= SYM_INLINE;
 	sym = symbolizer_new(profile_builder_has_kernel(c.b) ? session_kernel(&s) : NULL, flags);
 	p = profile_builder_finish(c.b, sym, data_reader_meta_str(s.rd, "event"),
-				   weight_unit(data_reader_meta_str(s.rd, "event")),
-				   profile_title(data_reader_meta_str(s.rd, "cmdline")));
+				   session_weight_unit(&s), session_title(&s));
 	data_reader_meta_u64(s.rd, "start-realtime-ns", &p->realtime_start);
 	profile_builder_free(c.b);
 	if (o.dsos.n || o.symbols.n)

@@ -3,6 +3,8 @@
  * Reading a recording for report and script (see session.h).
  */
 #include "cmd/session.h"
+#include "analyse/profile.h"
+#include "resolve/symbolize.h"
 #include "cmd/common.h"
 #include "resolve/kallsyms.h"
 #include "resolve/maps.h"
@@ -583,4 +585,55 @@ bool filter_sample(const struct sample_filter *f, const struct session *s,
 bool filter_comm_ok(const struct sample_filter *f, const char *comm)
 {
 	return !f->comms.n || name_list_has(&f->comms, comm);
+}
+
+/* ---- the whole recording as a profile ------------------------------------ */
+
+const char *session_weight_unit(const struct session *s)
+{
+	const char *event = data_reader_meta_str(s->rd, "event");
+
+	/* the timer samplers weigh their samples in nanoseconds of CPU time too */
+	if (event && (strstr(event, "cpu-clock") || strstr(event, "task-clock") ||
+		      !strcmp(event, "itimer") || !strcmp(event, "ctimer")))
+		return "nanoseconds";
+	return "events";
+}
+
+const char *session_title(const struct session *s)
+{
+	const char *cmdline = data_reader_meta_str(s->rd, "cmdline"), *dash;
+
+	if (!cmdline)
+		return NULL;
+	dash = strstr(cmdline, " -- ");
+	return dash ? dash + 4 : cmdline;
+}
+
+static int add_to_profile(struct session *s, struct session_sample *smp, void *arg)
+{
+	const struct rec_sample *r = smp->v->s;
+
+	profile_builder_add(arg, r->pid, r->tid, session_comm(s, r->pid, r->tid, r->time),
+			    smp->kernel, smp->nkernel, smp->user, smp->nuser,
+			    smp->unwound ? &smp->res : NULL, r->weight, r->time);
+	return 0;
+}
+
+int session_profile(struct session *s, const char *path, unsigned sym_flags, struct profile **p,
+		    struct symbolizer **sym)
+{
+	struct profile_builder *b;
+	int ret = session_open(s, path);
+
+	if (ret)
+		return ret;
+	b = profile_builder_new();
+	session_samples(s, NULL, add_to_profile, b);
+	*sym = symbolizer_new(profile_builder_has_kernel(b) ? session_kernel(s) : NULL, sym_flags);
+	*p = profile_builder_finish(b, *sym, data_reader_meta_str(s->rd, "event"),
+				    session_weight_unit(s), session_title(s));
+	data_reader_meta_u64(s->rd, "start-realtime-ns", &(*p)->realtime_start);
+	profile_builder_free(b);
+	return 0;
 }

@@ -123,6 +123,25 @@ bool filter_sample(const struct sample_filter *f, const struct session *s,
 /* The command name test, once the name is known. */
 bool filter_comm_ok(const struct sample_filter *f, const char *comm);
 
+/* ---- the whole recording as one profile -------------------------------- */
+
+struct profile;
+struct symbolizer;
+
+/* "nanoseconds" for the clock events and the timer samplers, else "events". */
+const char *session_weight_unit(const struct session *s);
+/* The profiled command, for titles: what follows "--" in the recorded command line. */
+const char *session_title(const struct session *s);
+
+/*
+ * Opens path and reads every sample into a profile, unwound and symbolized
+ * with sym_flags (SYM_*): 0, or the exit status after printing why not.
+ * *sym stays usable for more lookups (annotate names jump targets with
+ * it). The caller frees the profile and the symbolizer, then closes s.
+ */
+int session_profile(struct session *s, const char *path, unsigned sym_flags, struct profile **p,
+		    struct symbolizer **sym);
+
 /* Warns about objects that were unreadable or changed since the recording. */
 void session_warn_objects(const struct session *s);
 

@@ -560,6 +560,21 @@ int elf_file_build_id(const char *path, uint8_t *buf, size_t max)
 	return (int)n;
 }
 
+int elf_object_file_offset(const struct elf_object *obj, uint64_t vaddr, uint64_t *offset,
+			   uint64_t *avail)
+{
+	for (size_t i = 0; i < obj->nloads; i++) {
+		const struct elf_load *l = &obj->loads[i];
+
+		if (vaddr >= l->vaddr && vaddr - l->vaddr < l->filesz) {
+			*offset = vaddr - l->vaddr + l->offset;
+			*avail = l->filesz - (vaddr - l->vaddr);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int elf_object_to_vaddr(const struct elf_object *obj, uint64_t map_start, uint64_t pgoff,
 			uint64_t addr, uint64_t *vaddr)
 {

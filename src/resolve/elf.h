@@ -67,6 +67,14 @@ int elf_object_to_vaddr(const struct elf_object *obj, uint64_t map_start, uint64
 			uint64_t addr, uint64_t *vaddr);
 
 /*
+ * Where the bytes at vaddr are in the file (annotate reads code there): the
+ * file offset, and how many bytes of the same PT_LOAD follow in the file.
+ * -ENOENT when no PT_LOAD holds vaddr in the file (.bss, or not mapped).
+ */
+int elf_object_file_offset(const struct elf_object *obj, uint64_t vaddr, uint64_t *offset,
+			   uint64_t *avail);
+
+/*
  * The function covering vaddr: its name (owned by obj, valid until
  * elf_object_free()) and, when start and size are not NULL, its extent; NULL
  * when no function covers vaddr. One name per address: global over weak over

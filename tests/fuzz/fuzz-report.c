@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: pmuprof report and script over a hostile data file,
- * end to end. fuzz-datafile checks that the reader only hands out records
+ * libFuzzer target: pmuprof report, script and annotate over a hostile
+ * data file, end to end. fuzz-datafile checks that the reader only hands out records
  * whose sizes hold; this checks what report makes of them: address spaces
  * from made-up maps (over the real objects of the machine they name),
  * thread names, stored images, kernel symbols, and the unwinder over
  * made-up registers and stack bytes, then the profile, the text report,
- * an export and the script output.
+ * an export, the script output, and annotate reading and disassembling
+ * the code the made-up samples point into.
  *
  * Build (contrib/test-all.sh does): clang -fsanitize=fuzzer,address,undefined
  * with every src/ file but src/pmuprof.c. Run with -close_fd_mask=1: the
@@ -56,10 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *folded[] = { "report", "-i", path, "--format", "folded", "-o",
 					 "/dev/null", NULL };
 		const char *script[] = { "script", "-i", path, NULL };
+		const char *annotate[] = { "annotate", "-i", path, "--color", "never", "--source",
+					   NULL };
 
 		run(5, report);
 		run(7, folded);
 		cmd_script(3, (char **)script);
+		cmd_annotate(6, (char **)annotate);
 	}
 	return 0;
 }
