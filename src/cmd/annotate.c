@@ -360,7 +360,11 @@ static void target_name(struct symbolizer *sym, struct dso *d, const char *func,
 	struct sym_frame fr;
 
 	if (target >= start && target - start < size) {
-		snprintf(buf, bufsize, "<%s+0x%" PRIx64 ">", func, target - start);
+		/* code named by its object and address ("liblzma.so.5+0x15ae0"): the same form */
+		if (strstr(func, "+0x"))
+			snprintf(buf, bufsize, "<%s+0x%" PRIx64 ">", d->name, target);
+		else
+			snprintf(buf, bufsize, "<%s+0x%" PRIx64 ">", func, target - start);
 		return;
 	}
 	if (symbolize_user(sym, d, target, &fr, 1) && !fr.synthetic && fr.start &&

@@ -23,7 +23,7 @@ share=$(awk '/div[a-z]* /{ f = 3 } f > 0 { if ($1 ~ /^[0-9.]+$/) s += $1; f-- } 
 within "the divide and the two after it hold the samples (%)" "$share" 100 20
 like "the hottest is the divide or just after it" \
 	"$(grep -A2 'div[a-z]* ' hot.txt | grep -c '<- hottest')" "^1$"
-like "the loop's jump names its target" "$(cat hot.txt)" "jne +0x[0-9a-f]+ <hot_divide\+0x8>"
+like "the loop's jump names its target" "$(cat hot.txt)" "jne +0x[0-9a-f]+ <hot_divide\+0x[0-9a-f]+>"
 run_pmuprof annotate -i hot.data --color never -M intel hot_divide
 like "Intel syntax" "$(cat "$OUT")" "div +rcx"
 run_pmuprof annotate -i hot.data --color always hot_divide
