@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: pmuprof report, script and annotate over a hostile
- * data file, end to end. fuzz-datafile checks that the reader only hands out records
+ * libFuzzer target: pmuprof report, script, annotate and diff over a
+ * hostile data file, end to end. fuzz-datafile checks that the reader only hands out records
  * whose sizes hold; this checks what report makes of them: address spaces
  * from made-up maps (over the real objects of the machine they name),
  * thread names, stored images, kernel symbols, and the unwinder over
@@ -59,11 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *script[] = { "script", "-i", path, NULL };
 		const char *annotate[] = { "annotate", "-i", path, "--color", "never", "--source",
 					   NULL };
+		const char *diff[] = { "diff", "--all", path, path, NULL };
 
 		run(5, report);
 		run(7, folded);
 		cmd_script(3, (char **)script);
 		cmd_annotate(6, (char **)annotate);
+		cmd_diff(4, (char **)diff);
 	}
 	return 0;
 }

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pmuprof diff: read two recordings, OLD and NEW (by default
+ * pmuprof.data.old and pmuprof.data, as record leaves them after a second
+ * run), and say what changed between them: per function and per stack, the
+ * change of its share of the samples, with a 95% interval so that sampling
+ * noise is not taken for a change (analyse/diff.h). Or write the
+ * differential folded stacks or flame graph (--format).
+ */
+#include "analyse/diff.h"
+#include "analyse/profile.h"
+#include "cmd/commands.h"
+#include "cmd/common.h"
+#include "cmd/session.h"
+#include "resolve/symbolize.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_FORMAT = OPT_LONG_BASE,
+	OPT_ALL,
+	OPT_LIMIT,
+	OPT_MIN_CHANGE,
+	OPT_NO_DEMANGLE,
+};
+
+static const struct cmd_option diff_options[] = {
+	{ OPT_FORMAT, "format", "FMT", "text (default), folded (stack OLD NEW) or svg" },
+	{ OPT_ALL, "all", NULL, "also show the rows whose change is within the noise" },
+	{ OPT_LIMIT, "limit", "N", "at most N rows per table (default 20, 0: all)" },
+	{ OPT_MIN_CHANGE, "min-change", "PP", "hide changes smaller than PP percentage points" },
+	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "match C++ and Rust names as in the symbol table" },
+	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
+	{ 'h', "help", NULL, "show this help" },
+};
+
+enum format { FMT_TEXT, FMT_FOLDED, FMT_SVG, FMT_MAX };
+
+static const char *const format_names[] = { "text", "folded", "svg" };
+
+struct diff_opts {
+	const char *old_path, *new_path, *output;
+	enum format format;
+	bool demangle;
+	struct diff_print_opts print;
+};
+
+static int parse_option(struct diff_opts *o, int c, const char *arg)
+{
+	unsigned long n;
+	double v;
+
+	switch (c) {
+	case OPT_FORMAT:
+		for (int f = 0; f < FMT_MAX; f++)
+			if (!strcmp(arg, format_names[f])) {
+				o->format = (enum format)f;
+				return 0;
+			}
+		return error("--format takes text, folded or svg, not '%s'", arg);
+	case OPT_ALL:
+		o->print.all = true;
+		return 0;
+	case OPT_LIMIT:
+		if (parse_ulong(arg, 0, 1000000000, &n) < 0)
+			return error("--limit takes a number of rows (0 for all), not '%s'", arg);
+		o->print.limit = n;
+		return 0;
+	case OPT_MIN_CHANGE:
+		if (parse_double(arg, &v) < 0 || v < 0 || v > 100)
+			return error("--min-change takes percentage points from 0 to 100, not "
+				     "'%s'",
+				     arg);
+		o->print.min_change = v;
+		return 0;
+	case OPT_NO_DEMANGLE:
+		o->demangle = false;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int parse_options(struct diff_opts *o, int argc, char **argv)
+{
+	struct cmd_parser p;
+	char *arg;
+	int c, ret = -1;
+
+	memset(o, 0, sizeof(*o));
+	/* what record leaves behind after recording twice, as perf diff assumes */
+	o->old_path = "pmuprof.data.old";
+	o->new_path = "pmuprof.data";
+	o->demangle = true;
+	o->print.limit = 20;
+	cmd_parser_init(&p, "diff", "[options] [OLD NEW]", diff_options, ARRAY_SIZE(diff_options),
+			argc, argv);
+	/* no workload here: options may follow the file names */
+	cmd_parser_permute(&p);
+	while ((c = cmd_next_option(&p, &arg)) != -1) {
+		if (c == 'h') {
+			cmd_print_help(&p, stdout);
+			ret = CMD_HELP_SHOWN;
+			goto out;
+		}
+		if (parse_option(o, c, arg) < 0)
+			goto out;
+	}
+	if (argc - optind == 1) {
+		error("diff compares two files, OLD and NEW (or, with none, pmuprof.data.old and "
+		      "pmuprof.data); '%s' alone is not enough",
+		      argv[optind]);
+		goto out;
+	}
+	if (argc - optind > 2) {
+		error("diff compares two files, OLD and NEW, not %d", argc - optind);
+		goto out;
+	}
+	if (argc - optind == 2) {
+		o->old_path = argv[optind];
+		o->new_path = argv[optind + 1];
+	}
+	ret = 0;
+out:
+	cmd_parser_release(&p);
+	return ret < 0 ? EXIT_USAGE : ret;
+}
+
+/* One recording, read whole. */
+struct side {
+	struct session s;
+	struct profile *p;
+	struct symbolizer *sym;
+	bool open;
+};
+
+static int load(struct side *sd, const char *path, unsigned flags, struct diff_source *src)
+{
+	int ret = session_profile(&sd->s, path, flags, &sd->p, &sd->sym);
+
+	if (ret)
+		return ret;
+	sd->open = true;
+	session_warn_objects(&sd->s);
+	src->path = path;
+	src->command = session_title(&sd->s);
+	src->event = data_reader_meta_str(sd->s.rd, "event");
+	src->sampler = data_reader_meta_str(sd->s.rd, "sampler");
+	return 0;
+}
+
+static void unload(struct side *sd)
+{
+	if (!sd->open)
+		return;
+	profile_free(sd->p);
+	symbolizer_free(sd->sym);
+	session_close(&sd->s);
+	sd->open = false;
+}
+
+static int write_output(const struct diff_opts *o, const struct diff *d)
+{
+	FILE *out = stdout;
+	int ret;
+
+	if (o->output && !(out = fopen(o->output, "w"))) {
+		error("cannot write '%s': %s", o->output, strerror(errno));
+		return EXIT_FAIL;
+	}
+	switch (o->format) {
+	case FMT_FOLDED:
+		ret = diff_write_folded(out, d);
+		break;
+	case FMT_SVG:
+		ret = diff_write_svg(out, d, &o->print);
+		break;
+	default:
+		ret = diff_print_text(out, d, &o->print);
+	}
+	if (out != stdout) {
+		if (ferror(out) || ret < 0) {
+			fclose(out);
+			error("cannot write '%s': %s", o->output,
+			      strerror(ret < 0 ? -ret : errno ? errno : EIO));
+			return EXIT_FAIL;
+		}
+		if (fclose(out) != 0) {
+			error("cannot write '%s': %s", o->output, strerror(errno));
+			return EXIT_FAIL;
+		}
+		if (o->format != FMT_TEXT)
+			note("wrote the %s diff of %zu stacks to '%s'", format_names[o->format],
+			     d->stacks.n, o->output);
+	} else if (ret < 0) {
+		error("cannot write the %s output: %s", format_names[o->format], strerror(-ret));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct diff_opts o;
+	struct side old = { 0 }, new = { 0 };
+	struct diff d;
+	unsigned flags;
+	int ret;
+
+	ret = parse_options(&o, argc, argv);
+	if (ret)
+		return ret == CMD_HELP_SHOWN ? EXIT_OK : ret;
+	flags = o.demangle ? SYM_DEMANGLE : 0;
+	ret = load(&old, o.old_path, flags, &o.print.old);
+	if (!ret)
+		ret = load(&new, o.new_path, flags, &o.print.new);
+	if (ret) {
+		unload(&old);
+		return ret;
+	}
+	diff_compute(&d, old.p, new.p);
+	/* the text report says these in its header; the other formats have no place for them */
+	if (o.format != FMT_TEXT) {
+		char *msgs[8];
+		size_t n = diff_warnings(&d, &o.print, msgs, ARRAY_SIZE(msgs));
+
+		for (size_t i = 0; i < n; i++) {
+			warning("%s", msgs[i]);
+			free(msgs[i]);
+		}
+	}
+	ret = write_output(&o, &d);
+	diff_release(&d);
+	unload(&new);
+	unload(&old);
+	return ret;
+}

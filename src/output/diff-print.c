@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The writers of `pmuprof diff` (analyse/diff.h):
+ *
+ *   text    a header on both files, then the tables self, total and stacks,
+ *           each row a change in percentage points with its 95% interval
+ *   folded  "stack OLD NEW": the two-column folded format that differential
+ *           flame graph tools read
+ *   svg     a differential flame graph: the union of both profiles' stacks,
+ *           widths by NEW's shares (stacks found only in OLD keep OLD's
+ *           share, hatched, so that what disappeared stays in sight), each
+ *           frame coloured by the change of its share: red grew, blue shrank,
+ *           grey within the noise
+ *
+ * None prints anything but to `out`; each returns 0 or -errno.
+ */
+#include "analyse/diff.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+#include "util/json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int write_status(FILE *out)
+{
+	/* errno was cleared on entry: a failed write left its reason there */
+	return ferror(out) ? (errno > 0 ? -errno : -EIO) : 0;
+}
+
+static double pp(double fraction)
+{
+	return 100 * fraction;
+}
+
+/* ---- warnings ----------------------------------------------------------- */
+
+static bool differ(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b);
+}
+
+size_t diff_warnings(const struct diff *d, const struct diff_print_opts *o, char **msgs, size_t max)
+{
+	const struct diff_source *src[2] = {&o->old, &o->new};
+	const uint64_t n[2] = {d->old_samples, d->new_samples};
+	size_t k = 0;
+
+	if (k < max && differ(o->old.event, o->new.event))
+		msgs[k++] = xasprintf("the files sampled different events, %s (old) and %s (new): "
+				      "their shares may differ for that reason alone",
+				      o->old.event, o->new.event);
+	if (k < max && differ(o->old.sampler, o->new.sampler))
+		msgs[k++] = xasprintf("the files were recorded with different samplers, %s (old) "
+				      "and %s (new): their biases differ",
+				      o->old.sampler, o->new.sampler);
+	for (int i = 0; i < 2 && k < max; i++) {
+		if (!n[i])
+			msgs[k++] = xasprintf("'%s' has no samples: nothing can be compared",
+					      src[i]->path ? src[i]->path : "?");
+		else if (n[i] < DIFF_FEW_SAMPLES)
+			msgs[k++] =
+			    xasprintf("'%s' has only %" PRIu64 " samples: only large changes "
+				      "can be told from noise; record longer or with a "
+				      "higher -F",
+				      src[i]->path ? src[i]->path : "?", n[i]);
+	}
+	return k;
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+static int digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+static void print_source(FILE *out, const char *which, const struct diff_source *s, uint64_t n)
+{
+	fprintf(out, "# %s: '%s'", which, s->path ? s->path : "?");
+	if (s->command)
+		fprintf(out, ": %s", s->command);
+	fprintf(out, "\n#      %s, %" PRIu64 " sample%s", s->event ? s->event : "?", n,
+		n == 1 ? "" : "s");
+	if (s->sampler)
+		fprintf(out, ", sampler %s", s->sampler);
+	fputc('\n', out);
+}
+
+static void print_table(FILE *out, const char *title, const char *what, const struct diff_table *t,
+			const struct diff_print_opts *o)
+{
+	size_t printed = 0, noise = 0, small = 0, over = 0;
+	int cw = 5;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (digits(t->rows[i].old_n) > cw)
+			cw = digits(t->rows[i].old_n);
+		if (digits(t->rows[i].new_n) > cw)
+			cw = digits(t->rows[i].new_n);
+	}
+	fprintf(out, "#\n# %s\n#\n", title);
+	fprintf(out, "#%12s  %-19s  %*s  %*s  %s\n", "change", "      95% CI", 8 + cw, "old",
+		8 + cw, "new", what);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct diff_row *r = &t->rows[i];
+
+		if (!o->all && !r->significant) {
+			noise++;
+			continue;
+		}
+		if (fabs(pp(r->change)) < o->min_change) {
+			small++;
+			continue;
+		}
+		if (o->limit && printed >= o->limit) {
+			over++;
+			continue;
+		}
+		printed++;
+		fprintf(out,
+			"  %c %+7.2fpp  [%+7.2f, %+7.2f]  %6.2f%% %*" PRIu64 "  %6.2f%% %*" PRIu64
+			"  ",
+			r->significant ? '*' : ' ', pp(r->change), pp(r->lo), pp(r->hi),
+			pp(r->old_share), cw, r->old_n, pp(r->new_share), cw, r->new_n);
+		if (r->dso)
+			fprintf(out, "%s (%s)\n", r->name, r->dso);
+		else
+			fprintf(out, "%s\n", r->name);
+	}
+	if (!printed)
+		fprintf(out, "  (no %s)\n", o->all ? "rows" : "significant change");
+	if (noise || small || over) {
+		const char *sep = "";
+
+		fprintf(out, "# hidden:");
+		if (noise) {
+			fprintf(out, " %zu within the noise (--all shows them)", noise);
+			sep = ",";
+		}
+		if (small) {
+			fprintf(out, "%s %zu below --min-change %.2fpp", sep, small, o->min_change);
+			sep = ",";
+		}
+		if (over)
+			fprintf(out, "%s %zu beyond --limit %zu", sep, over, o->limit);
+		fputc('\n', out);
+	}
+}
+
+int diff_print_text(FILE *out, const struct diff *d, const struct diff_print_opts *o)
+{
+	char *msgs[8];
+	size_t nmsgs;
+
+	errno = 0;
+	fprintf(out, "# pmuprof diff: what changed from OLD to NEW\n");
+	print_source(out, "old", &o->old, d->old_samples);
+	print_source(out, "new", &o->new, d->new_samples);
+	if (d->old_prog)
+		fprintf(out, "# '%s' (old) and '%s' (new) are compared as one program\n",
+			d->old_prog, d->new_prog);
+	nmsgs = diff_warnings(d, o, msgs, ARRAY_SIZE(msgs));
+	for (size_t i = 0; i < nmsgs; i++) {
+		fprintf(out, "# warning: %s\n", msgs[i]);
+		free(msgs[i]);
+	}
+	fprintf(out, "# shares of each file's samples; change = new - old in percentage points "
+		     "(pp), with\n# its 95%% interval (Newcombe's hybrid score); * marks a change "
+		     "whose interval excludes 0\n");
+	print_table(out, "self: samples in the function itself", "function (object)", &d->self, o);
+	print_table(out, "total: samples in the function or in what it called", "function (object)",
+		    &d->total, o);
+	print_table(out, "stacks: samples with exactly this stack (comm;outermost;...;leaf)",
+		    "stack", &d->stacks, o);
+	return write_status(out);
+}
+
+/* ---- folded ------------------------------------------------------------- */
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct diff_row *const *)a)->name,
+		      (*(const struct diff_row *const *)b)->name);
+}
+
+int diff_write_folded(FILE *out, const struct diff *d)
+{
+	const struct diff_row **v = xmalloc((d->stacks.n ? d->stacks.n : 1) * sizeof(*v));
+
+	errno = 0;
+	for (size_t i = 0; i < d->stacks.n; i++)
+		v[i] = &d->stacks.rows[i];
+	if (d->stacks.n > 1)
+		qsort(v, d->stacks.n, sizeof(*v), cmp_name);
+	for (size_t i = 0; i < d->stacks.n; i++)
+		fprintf(out, "%s %" PRIu64 " %" PRIu64 "\n", v[i]->name, v[i]->old_n, v[i]->new_n);
+	free(v);
+	return write_status(out);
+}
+
+/* ---- svg ---------------------------------------------------------------- */
+
+#define IMAGE_WIDTH 1200
+#define XPAD	    10
+#define FRAME_H	    16
+#define TOP_PAD	    104 /* title, two lines on the files, the legend */
+#define BOTTOM_PAD  30	/* details line */
+#define FONT_SIZE   12
+#define CHAR_W	    (FONT_SIZE * 0.59) /* average glyph width, the script uses the same */
+#define MIN_WIDTH   0.1
+
+enum dg_kind {
+	DG_ROOT,
+	DG_COMM,
+	DG_FUNC,
+};
+
+/* One frame: a path from the root, present in OLD, NEW or both. */
+struct dg_node {
+	uint32_t parent, child, next, depth; /* child, next: 0 for none */
+	enum dg_kind kind;
+	bool kernel, inlined;
+	const char *name, *dso;
+	uint64_t n[2];	  /* samples through this path in OLD and NEW */
+	uint64_t self[2]; /* samples ending here */
+	double value;	  /* width in shares: NEW's, or OLD's for what only OLD has */
+	double start;
+	double change, lo, hi;
+	bool significant;
+};
+
+struct dg_tree {
+	struct dg_node *v;
+	size_t nr, alloc;
+	uint32_t max_depth;
+	struct hash index;
+	char *key;
+	size_t key_alloc;
+};
+
+static uint32_t dg_child(struct dg_tree *t, uint32_t parent, enum dg_kind kind, bool kernel,
+			 bool inlined, const char *name, const char *dso)
+{
+	uint32_t head[4] = {parent, kind, kernel, inlined};
+	size_t nlen = strlen(name) + 1, dlen = dso ? strlen(dso) : 0, len, idx;
+	int added = 0;
+
+	len = sizeof(head) + nlen + dlen;
+	xgrow(&t->key, &t->key_alloc, len, 1);
+	memcpy(t->key, head, sizeof(head));
+	memcpy(t->key + sizeof(head), name, nlen);
+	if (dlen)
+		memcpy(t->key + sizeof(head) + nlen, dso, dlen);
+	idx = hash_get(&t->index, t->key, len, t->nr, &added);
+	if (added) {
+		struct dg_node *n;
+
+		xgrow(&t->v, &t->alloc, t->nr + 1, sizeof(*t->v));
+		n = &t->v[t->nr++];
+		memset(n, 0, sizeof(*n));
+		n->parent = parent;
+		n->kind = kind;
+		n->kernel = kernel;
+		n->inlined = inlined;
+		n->name = name;
+		n->dso = dso;
+		n->depth = t->v[parent].depth + 1;
+		n->next = t->v[parent].child;
+		t->v[parent].child = (uint32_t)idx;
+		if (n->depth > t->max_depth)
+			t->max_depth = n->depth;
+	}
+	return (uint32_t)idx;
+}
+
+static void dg_add(struct dg_tree *t, const struct diff *d, int side)
+{
+	const struct profile *p = side ? d->new : d->old;
+
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct prof_stack *s = &p->stacks[i];
+		const char *comm = s->comm && *s->comm ? s->comm : "[unknown]";
+		uint32_t node;
+
+		if (!s->samples)
+			continue;
+		if (!side && d->old_comm[0] && !strcmp(comm, d->old_comm))
+			comm = d->new_comm;
+		node = dg_child(t, 0, DG_COMM, false, false, comm, NULL);
+		for (uint32_t j = s->depth; j-- > 0;) {
+			const struct prof_loc *l = &p->locs[p->frames[s->first + j]];
+			const struct prof_func *f = &p->funcs[l->func];
+			const char *dso = f->dso ? f->dso : "[unknown]";
+
+			if (!side && d->old_prog && !strcmp(dso, d->old_prog))
+				dso = d->new_prog;
+			node = dg_child(t, node, DG_FUNC, f->kernel, l->inlined,
+					f->name && *f->name ? f->name : "[unknown]", dso);
+		}
+		t->v[node].self[side] += s->samples;
+		for (;; node = t->v[node].parent) {
+			t->v[node].n[side] += s->samples;
+			if (!node)
+				break;
+		}
+	}
+}
+
+struct dg_sort {
+	const struct dg_node *n;
+	uint32_t id;
+};
+
+static int cmp_sibling(const void *a, const void *b)
+{
+	const struct dg_node *x = ((const struct dg_sort *)a)->n,
+			     *y = ((const struct dg_sort *)b)->n;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	c = strcmp(x->dso ? x->dso : "", y->dso ? y->dso : "");
+	if (c)
+		return c;
+	return x->kernel != y->kernel ? (int)x->kernel - (int)y->kernel
+				      : (int)x->inlined - (int)y->inlined;
+}
+
+static void dg_build(struct dg_tree *t, const struct diff *d)
+{
+	struct dg_sort *kids = NULL;
+	size_t kalloc = 0;
+
+	memset(t, 0, sizeof(*t));
+	hash_init(&t->index);
+	xgrow(&t->v, &t->alloc, 1, sizeof(*t->v));
+	memset(&t->v[0], 0, sizeof(t->v[0]));
+	t->v[0].kind = DG_ROOT;
+	t->v[0].name = "all";
+	t->nr = 1;
+	dg_add(t, d, 0);
+	dg_add(t, d, 1);
+	hash_release(&t->index);
+	free(t->key);
+
+	/* children come after their parent: widths add up from the last node back */
+	for (size_t i = t->nr; i-- > 0;) {
+		struct dg_node *n = &t->v[i];
+
+		if (n->self[1])
+			n->value += (double)n->self[1] / (double)d->new_samples;
+		else if (n->self[0])
+			n->value += (double)n->self[0] / (double)d->old_samples;
+		if (i)
+			t->v[n->parent].value += n->value;
+		n->change = (d->new_samples ? (double)n->n[1] / (double)d->new_samples : 0) -
+			    (d->old_samples ? (double)n->n[0] / (double)d->old_samples : 0);
+		diff_interval(n->n[0], d->old_samples, n->n[1], d->new_samples, &n->lo, &n->hi);
+		n->significant = n->lo > 0 || n->hi < 0;
+	}
+	/* left edges: siblings side by side in name order, as in the flame graph of report */
+	for (size_t i = 0; i < t->nr; i++) {
+		double x = t->v[i].start;
+		size_t k = 0;
+
+		for (uint32_t c = t->v[i].child; c; c = t->v[c].next) {
+			xgrow(&kids, &kalloc, k + 1, sizeof(*kids));
+			kids[k++] = (struct dg_sort){&t->v[c], c};
+		}
+		if (k > 1)
+			qsort(kids, k, sizeof(*kids), cmp_sibling);
+		for (size_t j = 0; j < k; j++) {
+			t->v[kids[j].id].start = x;
+			x += t->v[kids[j].id].value;
+		}
+	}
+	free(kids);
+}
+
+/*
+ * XML character data or attribute value: the five special characters as
+ * entities, and what XML 1.0 cannot carry (control characters, bytes that
+ * are not UTF-8, U+FFFE, U+FFFF) replaced. At most `max` characters.
+ */
+static void xml_put(FILE *out, const char *str, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t n = 0; *s && n < max; n++) {
+		size_t len = utf8_len((const char *)s);
+
+		if (!len || (len == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe)) {
+			fputs("\xef\xbf\xbd", out);
+			s += len ? len : 1;
+			continue;
+		}
+		if (*s == '&')
+			fputs("&amp;", out);
+		else if (*s == '<')
+			fputs("&lt;", out);
+		else if (*s == '>')
+			fputs("&gt;", out);
+		else if (*s == '"')
+			fputs("&quot;", out);
+		else if (*s == '\'')
+			fputs("&apos;", out);
+		else if (*s < 0x20 || *s == 0x7f)
+			fputc('?', out);
+		else
+			fwrite(s, 1, len, out);
+		s += len;
+	}
+}
+
+static size_t utf8_chars(const char *str)
+{
+	size_t n = 0;
+
+	for (size_t len; *str; str += len ? len : 1, n++)
+		len = utf8_len(str);
+	return n;
+}
+
+/* A label cut to what fits in `width` pixels, ending in "..", or nothing. */
+static void xml_put_fitted(FILE *out, const char *s, double width)
+{
+	double fit = floor((width - 6) / CHAR_W);
+
+	if (fit < 3)
+		return;
+	if (utf8_chars(s) <= (size_t)fit) {
+		xml_put(out, s, SIZE_MAX);
+	} else {
+		xml_put(out, s, (size_t)fit - 2);
+		fputs("..", out);
+	}
+}
+
+/* Red for growth, blue for shrinkage, lighter the smaller; t in (0, 1]. */
+static void put_change_colour(FILE *out, double change, double t)
+{
+	/* from a pale tint to a saturated mid tone that black text still reads on */
+	double pale[2][3] = {{214, 228, 250}, {252, 222, 218}};
+	double deep[2][3] = {{58, 112, 214}, {222, 52, 40}};
+	int up = change > 0;
+
+	if (t > 1)
+		t = 1;
+	fprintf(out, "rgb(%d,%d,%d)", (int)lround(pale[up][0] + (deep[up][0] - pale[up][0]) * t),
+		(int)lround(pale[up][1] + (deep[up][1] - pale[up][1]) * t),
+		(int)lround(pale[up][2] + (deep[up][2] - pale[up][2]) * t));
+}
+
+#define NOISE_FILL "rgb(226,226,222)"
+#define GONE_FILL  "url(#pd-gone)"
+
+static void put_fill(FILE *out, const struct dg_node *n, double scale_pp)
+{
+	if (!n->n[1])
+		fputs(GONE_FILL, out);
+	else if (!n->significant || scale_pp <= 0)
+		fputs(NOISE_FILL, out);
+	else /* a floor, so that the smallest significant change is still tinted */
+		put_change_colour(out, n->change, 0.2 + 0.8 * fabs(pp(n->change)) / scale_pp);
+}
+
+static void put_tooltip(FILE *out, const struct diff *d, const struct dg_node *n)
+{
+	xml_put(out, n->name, SIZE_MAX);
+	if (n->dso || n->inlined) {
+		fputs(" (", out);
+		if (n->dso)
+			xml_put(out, n->dso, SIZE_MAX);
+		if (n->inlined)
+			fputs(n->dso ? ", inlined" : "inlined", out);
+		fputc(')', out);
+	}
+	fprintf(out,
+		": old %.2f%% (%" PRIu64 "), new %.2f%% (%" PRIu64 "), change %+.2fpp "
+		"[%+.2f, %+.2f]",
+		d->old_samples ? 100.0 * (double)n->n[0] / (double)d->old_samples : 0.0, n->n[0],
+		d->new_samples ? 100.0 * (double)n->n[1] / (double)d->new_samples : 0.0, n->n[1],
+		pp(n->change), pp(n->lo), pp(n->hi));
+	if (!n->n[1])
+		fputs(", only in old", out);
+	else if (!n->n[0])
+		fputs(", only in new", out);
+	if (!n->significant)
+		fputs(", within the noise", out);
+}
+
+static void put_frame(FILE *out, const struct diff *d, const struct dg_node *n, double total,
+		      double scale_pp, int height)
+{
+	double scale = (IMAGE_WIDTH - 2 * XPAD) / total;
+	double x = XPAD + n->start * scale, w = n->value * scale;
+	int y = height - BOTTOM_PAD - (int)(n->depth + 1) * FRAME_H;
+
+	fprintf(out, "<g class=\"f\" data-s=\"%.9g\" data-w=\"%.9g\" data-d=\"%u\" data-n=\"",
+		n->start, n->value, n->depth);
+	xml_put(out, n->name, SIZE_MAX);
+	fputs("\"><title>", out);
+	put_tooltip(out, d, n);
+	fprintf(out,
+		"</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"",
+		x, y, w, FRAME_H - 1);
+	put_fill(out, n, scale_pp);
+	fprintf(out, "\"/><text x=\"%.2f\" y=\"%.1f\">", x + 3, y + 11.5);
+	xml_put_fitted(out, n->name, w);
+	fputs("</text></g>\n", out);
+}
+
+/* Plain ES5, no "]]>": hover shows a frame's numbers, click zooms, Escape resets. */
+static const char script[] =
+    "(function () {\n"
+    "\"use strict\";\n"
+    "var svg = document.getElementById(\"pmuprof-dfg\");\n"
+    "var W = +svg.getAttribute(\"width\"), PAD = 10, CHAR = 12 * 0.59;\n"
+    "var details = document.getElementById(\"pd-details\");\n"
+    "var reset = document.getElementById(\"pd-unzoom\");\n"
+    "var frames = [], total = 0;\n"
+    "function label(f, w) {\n"
+    "\tvar n = Math.floor((w - 6) / CHAR);\n"
+    "\tif (n < 3)\n"
+    "\t\treturn \"\";\n"
+    "\treturn f.name.length <= n ? f.name : f.name.substring(0, n - 2) + \"..\";\n"
+    "}\n"
+    "function place(f, x, w, cls) {\n"
+    "\tf.g.setAttribute(\"class\", cls);\n"
+    "\tf.rect.setAttribute(\"x\", x.toFixed(2));\n"
+    "\tf.rect.setAttribute(\"width\", w.toFixed(2));\n"
+    "\tf.text.setAttribute(\"x\", (x + 3).toFixed(2));\n"
+    "\tf.text.textContent = label(f, w);\n"
+    "}\n"
+    "function zoom(z) {\n"
+    "\tvar scale = (W - 2 * PAD) / z.w, eps = z.w * 1e-9;\n"
+    "\tframes.forEach(function (f) {\n"
+    "\t\tif (f.d < z.d && f.s <= z.s + eps && f.s + f.w >= z.s + z.w - eps)\n"
+    "\t\t\tplace(f, PAD, W - 2 * PAD, \"f anc\");\n"
+    "\t\telse if (f.d >= z.d && f.s >= z.s - eps && f.s + f.w <= z.s + z.w + eps)\n"
+    "\t\t\tplace(f, PAD + (f.s - z.s) * scale, f.w * scale, \"f\");\n"
+    "\t\telse\n"
+    "\t\t\tf.g.setAttribute(\"class\", \"f hide\");\n"
+    "\t});\n"
+    "\treset.setAttribute(\"class\", \"button\");\n"
+    "}\n"
+    "function unzoom() {\n"
+    "\tvar scale = total ? (W - 2 * PAD) / total : 0;\n"
+    "\tframes.forEach(function (f) {\n"
+    "\t\tplace(f, PAD + f.s * scale, f.w * scale, \"f\");\n"
+    "\t});\n"
+    "\treset.setAttribute(\"class\", \"button hide\");\n"
+    "}\n"
+    "function frameOf(node) {\n"
+    "\tfor (; node && node !== svg; node = node.parentNode)\n"
+    "\t\tif (node.frame)\n"
+    "\t\t\treturn node.frame;\n"
+    "\treturn null;\n"
+    "}\n"
+    "var gs = svg.getElementsByTagName(\"g\");\n"
+    "for (var i = 0; i < gs.length; i++) {\n"
+    "\tif (gs[i].getAttribute(\"class\") !== \"f\")\n"
+    "\t\tcontinue;\n"
+    "\tvar f = { g: gs[i], rect: gs[i].getElementsByTagName(\"rect\")[0],\n"
+    "\t\ttext: gs[i].getElementsByTagName(\"text\")[0],\n"
+    "\t\ttip: gs[i].getElementsByTagName(\"title\")[0].textContent,\n"
+    "\t\ts: +gs[i].getAttribute(\"data-s\"), w: +gs[i].getAttribute(\"data-w\"),\n"
+    "\t\td: +gs[i].getAttribute(\"data-d\"), name: gs[i].getAttribute(\"data-n\") };\n"
+    "\tgs[i].frame = f;\n"
+    "\tframes.push(f);\n"
+    "\tif (f.d === 0)\n"
+    "\t\ttotal = f.w;\n"
+    "}\n"
+    "svg.addEventListener(\"click\", function (e) {\n"
+    "\tvar f = frameOf(e.target);\n"
+    "\tif (f)\n"
+    "\t\tzoom(f);\n"
+    "});\n"
+    "svg.addEventListener(\"mouseover\", function (e) {\n"
+    "\tvar f = frameOf(e.target);\n"
+    "\tif (f)\n"
+    "\t\tdetails.textContent = f.tip;\n"
+    "});\n"
+    "svg.addEventListener(\"mouseout\", function (e) {\n"
+    "\tif (frameOf(e.target))\n"
+    "\t\tdetails.textContent = \"\\u00a0\";\n"
+    "});\n"
+    "reset.addEventListener(\"click\", unzoom);\n"
+    "window.addEventListener(\"keydown\", function (e) {\n"
+    "\tif (e.key === \"Escape\" || e.keyCode === 27)\n"
+    "\t\tunzoom();\n"
+    "});\n"
+    "})();\n";
+
+static void put_source_line(FILE *out, int y, const char *which, const struct diff_source *s,
+			    const char *fallback, uint64_t n)
+{
+	fprintf(out, "<text class=\"sub\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s: ",
+		IMAGE_WIDTH / 2, y, which);
+	if (s->path) {
+		fputc('\'', out);
+		xml_put(out, s->path, 60);
+		fputs("\' ", out);
+	}
+	xml_put(out, s->command ? s->command : fallback ? fallback : "?", 70);
+	fputs(", ", out);
+	xml_put(out, s->event ? s->event : "samples", 40);
+	fprintf(out, ", %" PRIu64 " sample%s</text>\n", n, n == 1 ? "" : "s");
+}
+
+/* The colour scale and the two special fills, in one row under the title. */
+static void put_legend(FILE *out, double scale_pp)
+{
+	int x = IMAGE_WIDTH / 2 - 330, y = 72;
+
+	fprintf(out, "<g id=\"pd-legend\">\n");
+	fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">shrank %.2fpp</text>\n", x - 6,
+		y + 11, -scale_pp);
+	fprintf(out,
+		"<rect x=\"%d\" y=\"%d\" width=\"240\" height=\"14\" fill=\"url(#pd-scale)\" "
+		"stroke=\"#999\" stroke-width=\"0.5\"/>\n",
+		x, y);
+	fprintf(out, "<text x=\"%d\" y=\"%d\">grew %+.2fpp</text>\n", x + 246, y + 11, scale_pp);
+	x += 370;
+	fprintf(out,
+		"<rect x=\"%d\" y=\"%d\" width=\"28\" height=\"14\" fill=\"" NOISE_FILL "\" "
+		"stroke=\"#999\" stroke-width=\"0.5\"/>\n"
+		"<text x=\"%d\" y=\"%d\">within the noise</text>\n",
+		x, y, x + 34, y + 11);
+	x += 160;
+	fprintf(out,
+		"<rect x=\"%d\" y=\"%d\" width=\"28\" height=\"14\" fill=\"" GONE_FILL "\" "
+		"stroke=\"#999\" stroke-width=\"0.5\"/>\n"
+		"<text x=\"%d\" y=\"%d\">only in old</text>\n",
+		x, y, x + 34, y + 11);
+	fprintf(out, "</g>\n");
+}
+
+int diff_write_svg(FILE *out, const struct diff *d, const struct diff_print_opts *o)
+{
+	struct dg_tree t;
+	double total, scale_pp = 0;
+	int height;
+
+	errno = 0;
+	dg_build(&t, d);
+	total = t.v[0].value;
+	/* the colour scale runs to the largest significant change below the root */
+	for (size_t i = 1; i < t.nr; i++)
+		if (t.v[i].significant && t.v[i].n[1] && fabs(pp(t.v[i].change)) > scale_pp)
+			scale_pp = fabs(pp(t.v[i].change));
+	height = TOP_PAD + (int)(t.max_depth + 1) * FRAME_H + BOTTOM_PAD;
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", out);
+	fprintf(out,
+		"<svg version=\"1.1\" id=\"pmuprof-dfg\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+		IMAGE_WIDTH, height, IMAGE_WIDTH, height);
+	fputs("<!-- differential flame graph written by pmuprof diff: widths by the new "
+	      "profile's shares (hatched: only in the old one), colours by the change of each "
+	      "frame's share; click a frame to zoom -->\n",
+	      out);
+	fputs("<defs>\n"
+	      "<linearGradient id=\"pd-bg\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">"
+	      "<stop stop-color=\"#fbfbfb\" offset=\"0\"/><stop stop-color=\"#ececec\" "
+	      "offset=\"1\"/></linearGradient>\n",
+	      out);
+	fputs("<linearGradient id=\"pd-scale\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"0\">", out);
+	fputs("<stop offset=\"0\" stop-color=\"", out);
+	put_change_colour(out, -1, 1);
+	fputs("\"/><stop offset=\"0.5\" stop-color=\"rgb(248,248,248)\"/>"
+	      "<stop offset=\"1\" stop-color=\"",
+	      out);
+	put_change_colour(out, 1, 1);
+	fputs("\"/></linearGradient>\n", out);
+	fputs("<pattern id=\"pd-gone\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
+	      "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" "
+	      "fill=\"rgb(222,230,246)\"/><rect width=\"2\" height=\"6\" "
+	      "fill=\"rgb(58,112,214)\"/></pattern>\n"
+	      "</defs>\n",
+	      out);
+	fputs("<style type=\"text/css\">\n"
+	      "text { font-family: Verdana, \"DejaVu Sans\", sans-serif; font-size: 12px; fill: "
+	      "#000; }\n"
+	      "#pd-title { font-size: 17px; }\n"
+	      ".sub { fill: #444; }\n"
+	      ".f { cursor: pointer; }\n"
+	      ".f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
+	      ".f text { pointer-events: none; }\n"
+	      ".anc { opacity: 0.5; }\n"
+	      ".hide { display: none; }\n"
+	      ".button { cursor: pointer; fill: #225; }\n"
+	      "</style>\n",
+	      out);
+	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#pd-bg)\"/>\n",
+		IMAGE_WIDTH, height);
+	fprintf(out,
+		"<text id=\"pd-title\" x=\"%d\" y=\"24\" text-anchor=\"middle\">Differential "
+		"flame graph: old to new</text>\n",
+		IMAGE_WIDTH / 2);
+	put_source_line(out, 42, "old", &o->old, d->old->title, d->old_samples);
+	put_source_line(out, 58, "new", &o->new, d->new->title, d->new_samples);
+	put_legend(out, scale_pp);
+	fprintf(out,
+		"<text id=\"pd-unzoom\" class=\"button hide\" x=\"%d\" y=\"%d\">Reset "
+		"Zoom</text>\n",
+		XPAD, 84);
+	fprintf(out, "<text id=\"pd-details\" x=\"%d\" y=\"%d\">\xc2\xa0</text>\n", XPAD,
+		height - 10);
+
+	if (total <= 0) {
+		fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no samples</text>\n",
+			IMAGE_WIDTH / 2, height - BOTTOM_PAD - 4);
+	} else {
+		double scale = (IMAGE_WIDTH - 2 * XPAD) / total;
+
+		fputs("<g id=\"pd-frames\">\n", out);
+		for (size_t i = 0; i < t.nr; i++)
+			if (t.v[i].value * scale >= MIN_WIDTH)
+				put_frame(out, d, &t.v[i], total, scale_pp, height);
+		fputs("</g>\n", out);
+	}
+	fprintf(out, "<script type=\"text/ecmascript\"><![CDATA[\n%s]]></script>\n</svg>\n",
+		script);
+	free(t.v);
+	return write_status(out);
+}
