@@ -103,41 +103,13 @@ static void buf_put(struct buf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-/* The folded format has no escapes: what would split a frame or end the line is replaced. */
-static void buf_put_name(struct buf *b, const char *name)
-{
-	size_t start = b->len;
-
-	if (!name || !*name)
-		name = "[unknown]";
-	buf_put(b, name, strlen(name));
-	for (size_t i = start; i < b->len; i++) {
-		unsigned char c = (unsigned char)b->s[i];
-
-		if (c == ';')
-			b->s[i] = ':';
-		else if (c < 0x20 || c == 0x7f)
-			b->s[i] = '?';
-	}
-}
-
 char *diff_fold(const struct profile *p, const struct prof_stack *s, const char *comm)
 {
-	struct buf b = {0};
+	char *buf = NULL;
+	size_t alloc = 0;
 
-	buf_put_name(&b, comm ? comm : s->comm);
-	for (uint32_t i = s->depth; i-- > 0;) {
-		const struct prof_loc *loc = &p->locs[p->frames[s->first + i]];
-		const struct prof_func *f = &p->funcs[loc->func];
-
-		buf_put(&b, ";", 1);
-		buf_put_name(&b, f->name);
-		if (f->kernel)
-			buf_put(&b, "_[k]", 4);
-		else if (loc->inlined)
-			buf_put(&b, "_[i]", 4);
-	}
-	return b.s;
+	profile_fold_stack(p, s, comm, &buf, &alloc);
+	return buf;
 }
 
 /* ---- the comparison ----------------------------------------------------- */

@@ -452,3 +452,51 @@ void profile_free(struct profile *p)
 	free(p->strings);
 	free(p);
 }
+
+/* ---- the folded form of a stack ------------------------------------------ */
+
+static void fold_put(char **buf, size_t *alloc, size_t *len, const char *s, size_t n)
+{
+	xgrow(buf, alloc, *len + n + 1, 1);
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+/* The folded format has no escapes: what would split a frame or end the line is replaced. */
+static void fold_put_name(char **buf, size_t *alloc, size_t *len, const char *name)
+{
+	size_t start = *len;
+
+	if (!name || !*name)
+		name = "[unknown]";
+	fold_put(buf, alloc, len, name, strlen(name));
+	for (size_t i = start; i < *len; i++) {
+		unsigned char c = (unsigned char)(*buf)[i];
+
+		if (c == ';')
+			(*buf)[i] = ':';
+		else if (c < 0x20 || c == 0x7f)
+			(*buf)[i] = '?';
+	}
+}
+
+size_t profile_fold_stack(const struct profile *p, const struct prof_stack *s, const char *comm,
+			  char **buf, size_t *alloc)
+{
+	size_t len = 0;
+
+	fold_put_name(buf, alloc, &len, comm ? comm : s->comm);
+	for (uint32_t i = s->depth; i-- > 0;) {
+		const struct prof_loc *loc = &p->locs[p->frames[s->first + i]];
+		const struct prof_func *f = &p->funcs[loc->func];
+
+		fold_put(buf, alloc, &len, ";", 1);
+		fold_put_name(buf, alloc, &len, f->name);
+		if (f->kernel)
+			fold_put(buf, alloc, &len, "_[k]", 4);
+		else if (loc->inlined)
+			fold_put(buf, alloc, &len, "_[i]", 4);
+	}
+	return len;
+}

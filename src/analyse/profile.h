@@ -135,6 +135,17 @@ void profile_select(struct profile *p,
 		    bool (*keep)(const struct profile *p, const struct prof_stack *s, void *arg),
 		    void *arg);
 
+/*
+ * Stack s as one line of the folded format (FlameGraph's collapsed
+ * stacks), without its count: comm (the stack's own when NULL), then the
+ * frames from the outermost caller to the leaf, ';' between them, kernel
+ * frames marked "_[k]", inlined ones "_[i]", and the characters that would
+ * split a frame or end the line replaced. Written into *buf from its start
+ * (grown with realloc: *alloc its size), NUL-terminated; returns the length.
+ */
+size_t profile_fold_stack(const struct profile *p, const struct prof_stack *s, const char *comm,
+			  char **buf, size_t *alloc);
+
 /* The function of frame i (0 = leaf) of stack s. */
 static inline const struct prof_func *profile_frame_func(const struct profile *p,
 							 const struct prof_stack *s, uint32_t i)

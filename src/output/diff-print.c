@@ -15,6 +15,7 @@
  * None prints anything but to `out`; each returns 0 or -errno.
  */
 #include "analyse/diff.h"
+#include "output/export.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/json.h"
@@ -521,87 +522,6 @@ static void put_frame(FILE *out, const struct diff *d, const struct dg_node *n, 
 	fputs("</text></g>\n", out);
 }
 
-/* Plain ES5, no "]]>": hover shows a frame's numbers, click zooms, Escape resets. */
-static const char script[] =
-    "(function () {\n"
-    "\"use strict\";\n"
-    "var svg = document.getElementById(\"pmuprof-dfg\");\n"
-    "var W = +svg.getAttribute(\"width\"), PAD = 10, CHAR = 12 * 0.59;\n"
-    "var details = document.getElementById(\"pd-details\");\n"
-    "var reset = document.getElementById(\"pd-unzoom\");\n"
-    "var frames = [], total = 0;\n"
-    "function label(f, w) {\n"
-    "\tvar n = Math.floor((w - 6) / CHAR);\n"
-    "\tif (n < 3)\n"
-    "\t\treturn \"\";\n"
-    "\treturn f.name.length <= n ? f.name : f.name.substring(0, n - 2) + \"..\";\n"
-    "}\n"
-    "function place(f, x, w, cls) {\n"
-    "\tf.g.setAttribute(\"class\", cls);\n"
-    "\tf.rect.setAttribute(\"x\", x.toFixed(2));\n"
-    "\tf.rect.setAttribute(\"width\", w.toFixed(2));\n"
-    "\tf.text.setAttribute(\"x\", (x + 3).toFixed(2));\n"
-    "\tf.text.textContent = label(f, w);\n"
-    "}\n"
-    "function zoom(z) {\n"
-    "\tvar scale = (W - 2 * PAD) / z.w, eps = z.w * 1e-9;\n"
-    "\tframes.forEach(function (f) {\n"
-    "\t\tif (f.d < z.d && f.s <= z.s + eps && f.s + f.w >= z.s + z.w - eps)\n"
-    "\t\t\tplace(f, PAD, W - 2 * PAD, \"f anc\");\n"
-    "\t\telse if (f.d >= z.d && f.s >= z.s - eps && f.s + f.w <= z.s + z.w + eps)\n"
-    "\t\t\tplace(f, PAD + (f.s - z.s) * scale, f.w * scale, \"f\");\n"
-    "\t\telse\n"
-    "\t\t\tf.g.setAttribute(\"class\", \"f hide\");\n"
-    "\t});\n"
-    "\treset.setAttribute(\"class\", \"button\");\n"
-    "}\n"
-    "function unzoom() {\n"
-    "\tvar scale = total ? (W - 2 * PAD) / total : 0;\n"
-    "\tframes.forEach(function (f) {\n"
-    "\t\tplace(f, PAD + f.s * scale, f.w * scale, \"f\");\n"
-    "\t});\n"
-    "\treset.setAttribute(\"class\", \"button hide\");\n"
-    "}\n"
-    "function frameOf(node) {\n"
-    "\tfor (; node && node !== svg; node = node.parentNode)\n"
-    "\t\tif (node.frame)\n"
-    "\t\t\treturn node.frame;\n"
-    "\treturn null;\n"
-    "}\n"
-    "var gs = svg.getElementsByTagName(\"g\");\n"
-    "for (var i = 0; i < gs.length; i++) {\n"
-    "\tif (gs[i].getAttribute(\"class\") !== \"f\")\n"
-    "\t\tcontinue;\n"
-    "\tvar f = { g: gs[i], rect: gs[i].getElementsByTagName(\"rect\")[0],\n"
-    "\t\ttext: gs[i].getElementsByTagName(\"text\")[0],\n"
-    "\t\ttip: gs[i].getElementsByTagName(\"title\")[0].textContent,\n"
-    "\t\ts: +gs[i].getAttribute(\"data-s\"), w: +gs[i].getAttribute(\"data-w\"),\n"
-    "\t\td: +gs[i].getAttribute(\"data-d\"), name: gs[i].getAttribute(\"data-n\") };\n"
-    "\tgs[i].frame = f;\n"
-    "\tframes.push(f);\n"
-    "\tif (f.d === 0)\n"
-    "\t\ttotal = f.w;\n"
-    "}\n"
-    "svg.addEventListener(\"click\", function (e) {\n"
-    "\tvar f = frameOf(e.target);\n"
-    "\tif (f)\n"
-    "\t\tzoom(f);\n"
-    "});\n"
-    "svg.addEventListener(\"mouseover\", function (e) {\n"
-    "\tvar f = frameOf(e.target);\n"
-    "\tif (f)\n"
-    "\t\tdetails.textContent = f.tip;\n"
-    "});\n"
-    "svg.addEventListener(\"mouseout\", function (e) {\n"
-    "\tif (frameOf(e.target))\n"
-    "\t\tdetails.textContent = \"\\u00a0\";\n"
-    "});\n"
-    "reset.addEventListener(\"click\", unzoom);\n"
-    "window.addEventListener(\"keydown\", function (e) {\n"
-    "\tif (e.key === \"Escape\" || e.keyCode === 27)\n"
-    "\t\tunzoom();\n"
-    "});\n"
-    "})();\n";
 
 static void put_source_line(FILE *out, int y, const char *which, const struct diff_source *s,
 			    const char *fallback, uint64_t n)
@@ -664,7 +584,7 @@ int diff_write_svg(FILE *out, const struct diff *d, const struct diff_print_opts
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", out);
 	fprintf(out,
-		"<svg version=\"1.1\" id=\"pmuprof-dfg\" width=\"%d\" height=\"%d\" "
+		"<svg version=\"1.1\" id=\"pmuprof-fg\" width=\"%d\" height=\"%d\" "
 		"viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">\n",
 		IMAGE_WIDTH, height, IMAGE_WIDTH, height);
 	fputs("<!-- differential flame graph written by pmuprof diff: widths by the new "
@@ -713,11 +633,17 @@ int diff_write_svg(FILE *out, const struct diff *d, const struct diff_print_opts
 	put_source_line(out, 58, "new", &o->new, d->new->title, d->new_samples);
 	put_legend(out, scale_pp);
 	fprintf(out,
-		"<text id=\"pd-unzoom\" class=\"button hide\" x=\"%d\" y=\"%d\">Reset "
+		"<text id=\"pf-unzoom\" class=\"button hide\" x=\"%d\" y=\"%d\">Reset "
 		"Zoom</text>\n",
 		XPAD, 84);
-	fprintf(out, "<text id=\"pd-details\" x=\"%d\" y=\"%d\">\xc2\xa0</text>\n", XPAD,
+	fprintf(out,
+		"<text id=\"pf-search\" class=\"button\" x=\"%d\" y=\"%d\" "
+		"text-anchor=\"end\">Search</text>\n",
+		IMAGE_WIDTH - XPAD, 84);
+	fprintf(out, "<text id=\"pf-details\" x=\"%d\" y=\"%d\">\xc2\xa0</text>\n", XPAD,
 		height - 10);
+	fprintf(out, "<text id=\"pf-matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n",
+		IMAGE_WIDTH - XPAD, height - 10);
 
 	if (total <= 0) {
 		fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no samples</text>\n",
@@ -732,7 +658,7 @@ int diff_write_svg(FILE *out, const struct diff *d, const struct diff_print_opts
 		fputs("</g>\n", out);
 	}
 	fprintf(out, "<script type=\"text/ecmascript\"><![CDATA[\n%s]]></script>\n</svg>\n",
-		script);
+		flame_svg_script);
 	free(t.v);
 	return write_status(out);
 }

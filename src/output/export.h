@@ -22,6 +22,17 @@ int export_folded(FILE *out, const struct profile *p);
 int export_speedscope(FILE *out, const struct profile *p);
 int export_json(FILE *out, const struct profile *p);
 int export_svg(FILE *out, const struct profile *p);
+
+/*
+ * The flame graphs' script (zoom on click, search, details on hover), for
+ * an SVG whose root is <svg id="pmuprof-fg">, whose frames are
+ * <g class="f" data-s data-w data-d data-n> (start and width in one unit,
+ * depth from the root at 0, name) each holding a <rect> and a <text>, with
+ * the texts pf-details, pf-matched, pf-unzoom (class "button hide") and
+ * pf-search (class "button"), and the CSS classes hide and anc. It must be
+ * put in a CDATA section.
+ */
+extern const char flame_svg_script[];
 int export_pprof(FILE *out, const struct profile *p);
 
 #endif

@@ -29,52 +29,6 @@ struct fold_line {
 	uint64_t samples;
 };
 
-struct fold_buf {
-	char *s;
-	size_t len, alloc;
-};
-
-static void buf_put(struct fold_buf *b, const char *s, size_t n)
-{
-	xgrow(&b->s, &b->alloc, b->len + n + 1, 1);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-/* A name with the characters that would break the line replaced. */
-static void buf_put_name(struct fold_buf *b, const char *name)
-{
-	size_t start = b->len;
-
-	buf_put(b, name, strlen(name));
-	for (size_t i = start; i < b->len; i++) {
-		unsigned char c = (unsigned char)b->s[i];
-
-		if (c == ';')
-			b->s[i] = ':';
-		else if (c < 0x20 || c == 0x7f)
-			b->s[i] = '?';
-	}
-}
-
-static void fold_stack(struct fold_buf *b, const struct profile *p, const struct prof_stack *s)
-{
-	b->len = 0;
-	buf_put_name(b, s->comm && *s->comm ? s->comm : "[unknown]");
-	for (uint32_t i = s->depth; i-- > 0;) {
-		const struct prof_loc *loc = &p->locs[p->frames[s->first + i]];
-		const struct prof_func *f = &p->funcs[loc->func];
-
-		buf_put(b, ";", 1);
-		buf_put_name(b, f->name && *f->name ? f->name : "[unknown]");
-		if (f->kernel)
-			buf_put(b, "_[k]", 4);
-		else if (loc->inlined)
-			buf_put(b, "_[i]", 4);
-	}
-}
-
 static int cmp_line(const void *a, const void *b)
 {
 	return strcmp(((const struct fold_line *)a)->text, ((const struct fold_line *)b)->text);
@@ -84,7 +38,8 @@ int export_folded(FILE *out, const struct profile *p)
 {
 	struct fold_line *lines = NULL;
 	size_t nlines = 0, alloc = 0;
-	struct fold_buf b = {0};
+	char *text = NULL;
+	size_t alloc_text = 0, len;
 	struct hash h;
 
 	errno = 0;
@@ -96,18 +51,18 @@ int export_folded(FILE *out, const struct profile *p)
 
 		if (!s->samples)
 			continue;
-		fold_stack(&b, p, s);
-		idx = hash_get(&h, b.s, b.len, nlines, &added);
+		len = profile_fold_stack(p, s, NULL, &text, &alloc_text);
+		idx = hash_get(&h, text, len, nlines, &added);
 		if (added) {
 			xgrow(&lines, &alloc, nlines + 1, sizeof(*lines));
-			lines[nlines].text = xstrndup(b.s, b.len);
+			lines[nlines].text = xstrndup(text, len);
 			lines[nlines].samples = 0;
 			nlines++;
 		}
 		lines[idx].samples += s->samples;
 	}
 	hash_release(&h);
-	free(b.s);
+	free(text);
 
 	if (nlines)
 		qsort(lines, nlines, sizeof(*lines), cmp_line);

@@ -338,9 +338,10 @@ static void put_frame(FILE *out, const struct profile *p, const struct fg_node *
 
 /*
  * The script: plain ES5 so that any viewer runs it, and it must not contain
- * "]]>". The label rule matches xml_put_fitted().
+ * "]]>". The label rule matches xml_put_fitted(). pmuprof diff's
+ * differential flame graph uses it too (export.h says what it expects).
  */
-static const char script[] =
+const char flame_svg_script[] =
     "(function () {\n"
     "\"use strict\";\n"
     "var svg = document.getElementById(\"pmuprof-fg\");\n"
@@ -574,7 +575,7 @@ int export_svg(FILE *out, const struct profile *p)
 		fputs("</g>\n", out);
 	}
 	fprintf(out, "<script type=\"text/ecmascript\"><![CDATA[\n%s]]></script>\n</svg>\n",
-		script);
+		flame_svg_script);
 	free(t.n);
 	/* errno was cleared on entry: a failed write left its reason there */
 	return ferror(out) ? (errno > 0 ? -errno : -EIO) : 0;
