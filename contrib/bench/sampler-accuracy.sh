@@ -7,6 +7,8 @@
 # (threads, rate, sampler): delivered rate, error of the weighted and the
 # unweighted attribution, the largest error of one thread's share,
 # overruns, and the TVD of the leaf-function profile against pmu's.
+# Then two real commands, one compare run each at 250 Hz: xz -T2 -6 over
+# 40 MB (when xz is installed), and a shell starting 300 short processes.
 # Usage from a built tree (after make check, which builds the workload):
 #   contrib/bench/sampler-accuracy.sh [RUNS [SECONDS]]
 set -eu
@@ -44,3 +46,29 @@ PY
 		first=0
 	done
 done
+
+# row LABEL JSON: one line per sampler of a compare run
+row() {
+	python3 - "$2" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["samplers"]:
+    m = s["median"]
+    tvd = "-" if m["tvd_vs_pmu"] is None else "%.3f" % m["tvd_vs_pmu"]
+    print("%-8s %-22s %7.0f/%-4d %+9.1f %+11.1f %9d %6s" % (s["sampler"], sys.argv[2],
+          m["rate_hz"], d["hz"], m["error_pct"], m["unweighted_error_pct"], m["overruns"], tvd))
+PY
+}
+echo
+echo "# real commands, one run each at 250 Hz"
+printf '%-8s %-22s %12s %9s %11s %9s %6s\n' sampler command "Hz/req" "error%" "unweighted%" \
+	overruns TVD
+if command -v xz >/dev/null; then
+	head -c 30000000 /dev/urandom | base64 >"$tmp/in"
+	"$pmuprof" compare -F 250 --json -- xz -T2 -6 -k -c "$tmp/in" >"$tmp/c.json" 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; exit 1; }
+	row "xz -T2 -6, 40 MB" "$tmp/c.json"
+fi
+"$pmuprof" compare -F 250 --json -- sh -c 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i + 1)); done' \
+	>"$tmp/c.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+row "300 short processes" "$tmp/c.json"

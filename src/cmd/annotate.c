@@ -296,21 +296,26 @@ struct sources {
 	size_t n, a;
 };
 
-static const struct source_file *source_get(struct sources *ss, const char *path)
+/* A source file by its DWARF name, relative to the unit's directory unless absolute. */
+static const struct source_file *source_get(struct sources *ss, const char *name,
+					    const char *comp_dir)
 {
 	struct source_file *f;
 	size_t size = 0, cap = 0, alines = 0;
-	char buf[65536];
+	char buf[65536], *path;
 	ssize_t got;
 	int fd;
 
+	path = name[0] != '/' && comp_dir ? xasprintf("%s/%s", comp_dir, name) : xstrdup(name);
 	for (size_t i = 0; i < ss->n; i++)
-		if (!strcmp(ss->v[i].path, path))
+		if (!strcmp(ss->v[i].path, path)) {
+			free(path);
 			return &ss->v[i];
+		}
 	xgrow(&ss->v, &ss->a, ss->n + 1, sizeof(*ss->v));
 	f = &ss->v[ss->n++];
 	memset(f, 0, sizeof(*f));
-	f->path = xstrdup(path);
+	f->path = path;
 	fd = file_open_regular(path, NULL);
 	if (fd < 0)
 		return f;
@@ -451,10 +456,11 @@ static int annotate_one(const struct annotate_opts *o, struct session *s,
 
 			if (srcline_lookup(sl, in->addr, fr, 1) > 0 && fr[0].file && fr[0].line &&
 			    (fr[0].line != last_line || !last_file || strcmp(fr[0].file, last_file))) {
-				const struct source_file *sf = source_get(srcs, fr[0].file);
+				const struct source_file *sf = source_get(srcs, fr[0].file,
+									  fr[0].comp_dir);
 
 				last_line = fr[0].line;
-				last_file = sf->path;
+				last_file = fr[0].file;
 				if (fr[0].line <= sf->nlines)
 					printf("%s%41s  %s:%u  %s%s\n", o->color ? DIM : "", "",
 					       strrchr(sf->path, '/') ? strrchr(sf->path, '/') + 1

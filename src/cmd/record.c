@@ -1164,8 +1164,12 @@ int cmd_record(int argc, char **argv)
 		 * On first, then scan /proc: a task created in between is in both
 		 * (harmless twice), none falls between the scan and the kernel's
 		 * own FORK, COMM and MMAP records. Its samples wait in the rings
-		 * until the reader starts, just below.
+		 * until the reader starts, just below. A task that exits before
+		 * the scan reaches it but forked (without exec) while the events
+		 * were on would leave its children nameless: the names alone are
+		 * taken first, which is quick.
 		 */
+		synth_all_comms(w, 0);
 		sampler_enable(&s);
 		synth_all_processes(w, 0);
 	}

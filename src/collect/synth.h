@@ -14,6 +14,12 @@
 
 /* Maps and thread names of process pid (all its threads). */
 int synth_process(struct data_writer *w, pid_t pid, uint64_t time);
+/*
+ * The names of every thread on the system, without maps: quick enough to
+ * run just before the events are turned on (for -a), so that a process
+ * that exits before the full scan still names the children it forked.
+ */
+int synth_all_comms(struct data_writer *w, uint64_t time);
 /* Every process on the system (for -a). */
 int synth_all_processes(struct data_writer *w, uint64_t time);
 /* pmuprof's own vDSO, the same image every process of this kernel maps. */

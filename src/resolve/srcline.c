@@ -499,9 +499,12 @@ int srcline_lookup(struct srcline *s, uint64_t vaddr, struct srcline_frame *fram
 	if (line && dwarf_lineendsequence(line, &end) == 0 && !end) {
 		int lineno = 0;
 
+		Dwarf_Attribute attr;
+
 		top.file = intern(s, dwarf_linesrc(line, NULL, NULL));
 		if (dwarf_lineno(line, &lineno) == 0 && lineno > 0)
 			top.line = (unsigned)lineno;
+		top.comp_dir = intern(s, dwarf_formstring(dwarf_attr(&c->die, DW_AT_comp_dir, &attr)));
 	}
 	fn = find_function(c, vaddr);
 	if (!fn) {

@@ -42,6 +42,8 @@ struct srcline_frame {
 	const char *function;
 	/* as DWARF gives it: absolute, or relative to the compilation directory; NULL if unknown */
 	const char *file;
+	/* the compilation directory of the unit (DW_AT_comp_dir), or NULL */
+	const char *comp_dir;
 	unsigned line; /* 0 if unknown */
 };
 
