@@ -18,6 +18,7 @@
 #include "util/compiler.h"
 #include "analyse/compare.h"
 #include "util/json.h"
+#include "util/xml.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,66 +43,11 @@ static const char *const thread_colour[MAX_THREADS] = {
 };
 #define OTHER_COLOUR "#cfcfcf"
 
-/*
- * Text as XML character data or attribute value: the five special
- * characters as entities; control characters, bytes that are not UTF-8 and
- * the non-characters U+FFFE/U+FFFF, which XML cannot carry, replaced. Writes
- * at most *budget characters and takes them off it.
- */
-static void xml_text(FILE *f, const char *str, size_t *budget)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	for (; s && *s && *budget; --*budget) {
-		size_t len = utf8_len((const char *)s);
-
-		if (!len || (len == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe)) {
-			fputs("\xef\xbf\xbd", f);
-			s += len ? len : 1;
-			continue;
-		}
-		if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else if (*s == '\'')
-			fputs("&apos;", f);
-		else if (*s < 0x20 || *s == 0x7f)
-			fputc('?', f);
-		else
-			fwrite(s, 1, len, f);
-		s += len;
-	}
-}
-
-static void xml_put(FILE *f, const char *s)
-{
-	size_t all = SIZE_MAX;
-
-	xml_text(f, s, &all);
-}
-
 static size_t chars_fitting(double px, double font)
 {
 	double n = floor(px / (font * 0.6));
 
 	return n > 0 ? (size_t)n : 0;
-}
-
-static size_t utf8_chars(const char *str)
-{
-	size_t n = 0;
-
-	for (const char *s = str; s && *s; n++) {
-		size_t len = utf8_len(s);
-
-		s += len ? len : 1;
-	}
-	return n;
 }
 
 /* The workload's command line, cut with ".." to the characters that fit. */
@@ -110,14 +56,14 @@ static void put_command(FILE *f, char **argv, size_t fit)
 	size_t total = 0, budget;
 
 	for (char **a = argv; a && *a; a++)
-		total += utf8_chars(*a) + (a != argv);
+		total += xml_utf8_chars(*a) + (a != argv);
 	budget = total <= fit ? total : fit > 2 ? fit - 2 : 0;
 	for (char **a = argv; a && *a && budget; a++) {
 		if (a != argv) {
 			fputc(' ', f);
 			budget--;
 		}
-		xml_text(f, *a, &budget);
+		xml_put_budget(f, *a, &budget);
 	}
 	if (total > fit)
 		fputs("..", f);
@@ -244,12 +190,12 @@ static int panel_errors(const struct cmp_result *r, FILE *f, int y)
 		double x1 = isfinite(v) ? x_of(v, scale) : BAR_X;
 
 		fprintf(f, "<text x=\"%d\" y=\"%d\">", PAD, y + 14);
-		xml_put(f, s->name);
+		xml_put(f, s->name, SIZE_MAX);
 		fputs("</text>\n", f);
 		fprintf(f,
 			"<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>",
 			BAR_X, y + 1, x1 - BAR_X, BAR_H, colour);
-		xml_put(f, s->name);
+		xml_put(f, s->name, SIZE_MAX);
 		fprintf(f, ": %.3f s sampled, %.3f s true</title></rect>\n", m->attributed_cpu_s,
 			m->true_cpu_s);
 		if (s->nruns > 1 && run_range(s, false, &lo, &hi)) {
@@ -264,7 +210,7 @@ static int panel_errors(const struct cmp_result *r, FILE *f, int y)
 		if (has_conflict(s)) {
 			fprintf(f, "<text class=\"warn\" x=\"%d\" y=\"%d\">conflict<title>", PAD,
 				y + 28);
-			xml_put(f, first_conflict(s));
+			xml_put(f, first_conflict(s), SIZE_MAX);
 			fputs("</title></text>\n", f);
 		}
 		if (has_unweighted(s)) {
@@ -327,7 +273,7 @@ static void share_bar(FILE *f, const struct cmp_run *m, bool truth, int y, int h
 			memcpy(comm, t->comm, sizeof(t->comm));
 			comm[sizeof(t->comm)] = '\0';
 			fprintf(f, "<title>tid %" PRIu32 " ", t->tid);
-			xml_put(f, comm);
+			xml_put(f, comm, SIZE_MAX);
 			fprintf(f, ": %s %.1f %%, true %.1f %%</title>", truth ? "true" : "sampled",
 				100 * v / total, 100 * t->true_share);
 		} else {
@@ -375,7 +321,7 @@ static int panel_threads(const struct cmp_result *r, FILE *f, int y)
 		const struct cmp_run *m = &s->median;
 
 		fprintf(f, "<text x=\"%d\" y=\"%d\">", PAD, y + 15);
-		xml_put(f, s->name);
+		xml_put(f, s->name, SIZE_MAX);
 		fputs("</text>\n", f);
 		if (isfinite(m->max_share_error_pp))
 			fprintf(f,
@@ -403,7 +349,7 @@ static int panel_threads(const struct cmp_result *r, FILE *f, int y)
 			memcpy(comm, ref->threads[j].comm, sizeof(ref->threads[j].comm));
 			comm[sizeof(ref->threads[j].comm)] = '\0';
 		}
-		w = 28 + (int)((other ? 13 : utf8_chars(comm) + 4) * 11 * 0.6);
+		w = 28 + (int)((other ? 13 : xml_utf8_chars(comm) + 4) * 11 * 0.6);
 		if (x + w > WIDTH - PAD) {
 			x = BAR_X;
 			y += 18;
@@ -415,7 +361,7 @@ static int panel_threads(const struct cmp_result *r, FILE *f, int y)
 			fputs("other threads", f);
 		} else {
 			fprintf(f, "#%zu ", j + 1);
-			xml_put(f, comm);
+			xml_put(f, comm, SIZE_MAX);
 		}
 		fputs("</text>\n", f);
 		x += w;
@@ -436,7 +382,7 @@ static void put_subtitle(const struct cmp_result *r, FILE *f)
 		size_t budget = 40;
 
 		fputs(", kernel ", f);
-		xml_text(f, r->kernel, &budget);
+		xml_put_budget(f, r->kernel, &budget);
 	}
 	if (r->kernel_hz)
 		fprintf(f, " (CONFIG_HZ %u)", r->kernel_hz);

@@ -19,6 +19,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/json.h"
+#include "util/xml.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -389,65 +390,6 @@ static void dg_build(struct dg_tree *t, const struct diff *d)
 	free(kids);
 }
 
-/*
- * XML character data or attribute value: the five special characters as
- * entities, and what XML 1.0 cannot carry (control characters, bytes that
- * are not UTF-8, U+FFFE, U+FFFF) replaced. At most `max` characters.
- */
-static void xml_put(FILE *out, const char *str, size_t max)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	for (size_t n = 0; *s && n < max; n++) {
-		size_t len = utf8_len((const char *)s);
-
-		if (!len || (len == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe)) {
-			fputs("\xef\xbf\xbd", out);
-			s += len ? len : 1;
-			continue;
-		}
-		if (*s == '&')
-			fputs("&amp;", out);
-		else if (*s == '<')
-			fputs("&lt;", out);
-		else if (*s == '>')
-			fputs("&gt;", out);
-		else if (*s == '"')
-			fputs("&quot;", out);
-		else if (*s == '\'')
-			fputs("&apos;", out);
-		else if (*s < 0x20 || *s == 0x7f)
-			fputc('?', out);
-		else
-			fwrite(s, 1, len, out);
-		s += len;
-	}
-}
-
-static size_t utf8_chars(const char *str)
-{
-	size_t n = 0;
-
-	for (size_t len; *str; str += len ? len : 1, n++)
-		len = utf8_len(str);
-	return n;
-}
-
-/* A label cut to what fits in `width` pixels, ending in "..", or nothing. */
-static void xml_put_fitted(FILE *out, const char *s, double width)
-{
-	double fit = floor((width - 6) / CHAR_W);
-
-	if (fit < 3)
-		return;
-	if (utf8_chars(s) <= (size_t)fit) {
-		xml_put(out, s, SIZE_MAX);
-	} else {
-		xml_put(out, s, (size_t)fit - 2);
-		fputs("..", out);
-	}
-}
-
 /* Red for growth, blue for shrinkage, lighter the smaller; t in (0, 1]. */
 static void put_change_colour(FILE *out, double change, double t)
 {
@@ -518,7 +460,7 @@ static void put_frame(FILE *out, const struct diff *d, const struct dg_node *n, 
 		x, y, w, FRAME_H - 1);
 	put_fill(out, n, scale_pp);
 	fprintf(out, "\"/><text x=\"%.2f\" y=\"%.1f\">", x + 3, y + 11.5);
-	xml_put_fitted(out, n->name, w);
+	xml_put_fitted(out, n->name, w, CHAR_W);
 	fputs("</text></g>\n", out);
 }
 

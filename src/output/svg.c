@@ -25,6 +25,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/json.h"
+#include "util/xml.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -177,76 +178,6 @@ static void tree_layout(struct fg_tree *t)
 	free(kids);
 }
 
-static size_t utf8_chars(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = 0;
-
-	for (size_t len; *s; s += len ? len : 1, n++)
-		len = utf8_len((const char *)s);
-	return n;
-}
-
-/*
- * XML character data or attribute value: the five special characters as
- * entities, and what XML 1.0 cannot carry at all (control characters, bytes
- * that are not UTF-8, U+FFFE and U+FFFF) replaced. At most `max` characters.
- */
-static void xml_put(FILE *out, const char *str, size_t max)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	for (size_t n = 0; *s && n < max; n++) {
-		size_t len = utf8_len((const char *)s);
-
-		if (!len || (len == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe)) {
-			fputs("\xef\xbf\xbd", out);
-			s += len ? len : 1;
-			continue;
-		}
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&apos;", out);
-			break;
-		default:
-			if (*s < 0x20 || *s == 0x7f)
-				fputc('?', out);
-			else
-				fwrite(s, 1, len, out);
-		}
-		s += len;
-	}
-}
-
-/* A label cut to the characters that fit in `width` pixels, ending in "..", or nothing. */
-static void xml_put_fitted(FILE *out, const char *s, double width)
-{
-	double fit = floor((width - 6) / CHAR_W);
-	size_t n;
-
-	if (fit < 3)
-		return;
-	n = (size_t)fit;
-	if (utf8_chars(s) <= n) {
-		xml_put(out, s, SIZE_MAX);
-	} else {
-		xml_put(out, s, n - 2);
-		fputs("..", out);
-	}
-}
-
 static double hsl_part(double p, double q, double t)
 {
 	if (t < 0)
@@ -332,7 +263,7 @@ static void put_frame(FILE *out, const struct profile *p, const struct fg_node *
 		x, y, w, FRAME_H - 1);
 	put_colour(out, p, n);
 	fprintf(out, "\"/><text x=\"%.2f\" y=\"%.1f\">", x + 3, y + 11.5);
-	xml_put_fitted(out, n->name, w);
+	xml_put_fitted(out, n->name, w, CHAR_W);
 	fputs("</text></g>\n", out);
 }
 
@@ -544,7 +475,7 @@ int export_svg(FILE *out, const struct profile *p)
 		IMAGE_WIDTH / 2);
 	/* 17 px glyphs: about 115 characters fit the width */
 	xml_put_fitted(out, p->title ? p->title : "Flame Graph",
-		       (IMAGE_WIDTH - 2 * XPAD) * (double)FONT_SIZE / 17);
+		       (IMAGE_WIDTH - 2 * XPAD) * (double)FONT_SIZE / 17, CHAR_W);
 	fprintf(out, "</text>\n<text id=\"pf-subtitle\" x=\"%d\" y=\"42\" text-anchor=\"middle\">",
 		IMAGE_WIDTH / 2);
 	put_subtitle(out, p);
