@@ -5,9 +5,12 @@
 expect_error "unknown event" 2 \
 	"pmuprof: unknown event 'cycls'; did you mean 'cycles'? ('pmuprof list' shows the events of this machine)" \
 	stat -e cycls -- true
+# a software event's misspelling: the close names of hardware events depend
+# on the PMU libpfm4 finds (on AMD Zen 3, 'instruction' is also close to
+# INSTRUCTION_CACHE_REFILLS_FROM_L2)
 expect_error "unknown event in a list" 2 \
-	"pmuprof: unknown event 'instruction'; did you mean 'instructions'? ('pmuprof list' shows the events of this machine)" \
-	stat -e task-clock,instruction -- true
+	"pmuprof: unknown event 'task-clok'; did you mean 'task-clock'? ('pmuprof list' shows the events of this machine)" \
+	stat -e cycles,task-clok -- true
 expect_error "bad modifier" 2 \
 	"pmuprof: invalid event 'instructions:q': invalid event attribute ('pmuprof list' shows each event's unit masks)" \
 	stat -e instructions:q -- true
