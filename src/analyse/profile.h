@@ -135,6 +135,21 @@ void profile_select(struct profile *p,
 		    bool (*keep)(const struct profile *p, const struct prof_stack *s, void *arg),
 		    void *arg);
 
+/* ---- the one path from a recording to a profile ------------------------- */
+
+struct session;
+struct sample_filter;
+
+/*
+ * Reads every sample of an open session that passes f (NULL: all) into a
+ * profile: unwound, symbolized with sym_flags (SYM_*), and, when f names
+ * objects or functions, only the stacks through them. *sym stays usable
+ * for more lookups (annotate names jump targets with it). 0 or -errno; the
+ * caller frees the profile and the symbolizer, then closes the session.
+ */
+int profile_read(struct session *s, const struct sample_filter *f, unsigned sym_flags,
+		 struct profile **p, struct symbolizer **sym);
+
 /*
  * Stack s as one line of the folded format (FlameGraph's collapsed
  * stacks), without its count: comm (the stack's own when NULL), then the

@@ -12,7 +12,7 @@
 #include "analyse/profile.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
-#include "cmd/session.h"
+#include "cmd/recording.h"
 #include "resolve/elf.h"
 #include "resolve/maps.h"
 #include "resolve/srcline.h"
@@ -548,7 +548,7 @@ int cmd_annotate(int argc, char **argv)
 		      ret == -ENOSYS ? "capstone was built without x86" : strerror(-ret));
 		return EXIT_FAIL;
 	}
-	ret = session_profile(&s, o.input, SYM_DEMANGLE, &p, &sym);
+	ret = cmd_recording_profile(&s, o.input, NULL, SYM_DEMANGLE, &p, &sym);
 	if (ret) {
 		disasm_free(dis);
 		return ret;

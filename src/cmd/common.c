@@ -111,38 +111,6 @@ void cmd_print_help(const struct cmd_parser *p, FILE *f)
 	fprintf(f, "\nThe manual: pmuprof help %s\n", p->cmd);
 }
 
-int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end)
-		return -EINVAL;
-	if (errno == ERANGE || v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
-int parse_double(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end || errno == ERANGE || !isfinite(v))
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 const char *explain_perf_error(int err, bool cpu_wide)
 {
 	static char buf[512];

@@ -10,6 +10,7 @@
 
 #include "collect/target.h"
 #include "util/compiler.h"
+#include "util/parse.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -51,9 +52,6 @@ void cmd_parser_permute(struct cmd_parser *p);
 int cmd_next_option(struct cmd_parser *p, char **arg);
 void cmd_print_help(const struct cmd_parser *p, FILE *f);
 
-/* Strict decimal parsing; 0 or -EINVAL/-ERANGE. */
-int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
-int parse_double(const char *s, double *out);
 
 /*
  * One line on why perf_event_open failed with `err` (a negative errno), with

@@ -15,7 +15,7 @@
 #include "analyse/profile.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
-#include "cmd/session.h"
+#include "cmd/recording.h"
 #include "resolve/symbolize.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -378,7 +378,7 @@ static int read_run(const char *path, enum cmp_sampler_kind k, unsigned long hz,
 	size_t athreads = 0, len = 0;
 	double true_sum = 0, attr_sum = 0;
 	bool time_based;
-	int ret = session_profile(&s, path, SYM_DEMANGLE, &p, &sym);
+	int ret = cmd_recording_profile(&s, path, NULL, SYM_DEMANGLE, &p, &sym);
 
 	if (ret)
 		return ret;

@@ -11,7 +11,7 @@
 #include "analyse/profile.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
-#include "cmd/session.h"
+#include "cmd/recording.h"
 #include "resolve/symbolize.h"
 #include "util/error.h"
 
@@ -144,12 +144,12 @@ struct side {
 
 static int load(struct side *sd, const char *path, unsigned flags, struct diff_source *src)
 {
-	int ret = session_profile(&sd->s, path, flags, &sd->p, &sd->sym);
+	int ret = cmd_recording_profile(&sd->s, path, NULL, flags, &sd->p, &sd->sym);
 
 	if (ret)
 		return ret;
 	sd->open = true;
-	session_warn_objects(&sd->s);
+	cmd_recording_warn_objects(&sd->s);
 	src->path = path;
 	src->command = session_title(&sd->s);
 	src->event = data_reader_meta_str(sd->s.rd, "event");

@@ -17,7 +17,7 @@
  */
 #include "cmd/commands.h"
 #include "cmd/common.h"
-#include "cmd/session.h"
+#include "cmd/recording.h"
 #include "resolve/maps.h"
 #include "resolve/symbolize.h"
 #include "util/alloc.h"
@@ -90,15 +90,15 @@ static int parse_options(struct script_opts *o, int argc, char **argv)
 			o->input = arg;
 			break;
 		case OPT_COMM:
-			if (filter_comm(&o->filter, arg) < 0)
+			if (cmd_filter_comm(&o->filter, arg) < 0)
 				goto out;
 			break;
 		case OPT_TID:
-			if (filter_tid(&o->filter, arg) < 0)
+			if (cmd_filter_tid(&o->filter, arg) < 0)
 				goto out;
 			break;
 		case OPT_TIME:
-			if (filter_time(&o->filter, arg) < 0)
+			if (cmd_filter_time(&o->filter, arg) < 0)
 				goto out;
 			break;
 		case OPT_INLINE:
@@ -125,13 +125,6 @@ static int parse_options(struct script_opts *o, int argc, char **argv)
 out:
 	cmd_parser_release(&p);
 	return ret < 0 ? EXIT_USAGE : ret;
-}
-
-static bool want(const struct session *s, const struct rec_sample *r, void *arg)
-{
-	struct script *sc = arg;
-
-	return filter_sample(&sc->o->filter, s, r);
 }
 
 /* The names at one address of an object (d NULL: the kernel when kernel is set). */
@@ -197,11 +190,9 @@ static int print_sample(struct session *s, struct session_sample *smp, void *arg
 {
 	struct script *sc = arg;
 	const struct rec_sample *r = smp->v->s;
-	const char *comm = session_comm(s, r->pid, r->tid, r->time);
 
-	if (!filter_comm_ok(&sc->o->filter, comm))
-		return 0;
-	printf("%s %5" PRIu32 " ", comm, r->tid);
+	(void)s;
+	printf("%s %5" PRIu32 " ", smp->comm, r->tid);
 	if (sc->show_cpu)
 		printf("[%03" PRIu32 "] ", r->cpu);
 	printf("%5" PRIu64 ".%06" PRIu64 ": %10" PRIu64 " %s: \n", r->time / 1000000000u,
@@ -230,12 +221,12 @@ int cmd_script(int argc, char **argv)
 
 	ret = parse_options(&o, argc, argv);
 	if (ret == CMD_HELP_SHOWN || ret) {
-		filter_release(&o.filter);
+		sample_filter_release(&o.filter);
 		return ret == CMD_HELP_SHOWN ? EXIT_OK : ret;
 	}
-	ret = session_open(&s, o.input);
+	ret = cmd_recording_open(&s, o.input, false);
 	if (ret) {
-		filter_release(&o.filter);
+		sample_filter_release(&o.filter);
 		return ret;
 	}
 	memset(&sc, 0, sizeof(sc));
@@ -252,14 +243,15 @@ int cmd_script(int argc, char **argv)
 	target = data_reader_meta_str(s.rd, "target");
 	sc.show_cpu = target && !strcmp(target, "all CPUs");
 	hash_init(&sc.index);
-	s.quiet = true; /* the output is the progress */
-	session_samples(&s, want, print_sample, &sc);
-	session_warn_objects(&s);
+	/* no progress bar: the output is the progress */
+	if (session_samples(&s, &o.filter, print_sample, &sc) == 0)
+		cmd_recording_warn_damage(&s);
+	cmd_recording_warn_objects(&s);
 	hash_release(&sc.index);
 	free(sc.named);
 	free(sc.frames);
 	symbolizer_free(sc.sym);
 	session_close(&s);
-	filter_release(&o.filter);
+	sample_filter_release(&o.filter);
 	return EXIT_OK;
 }

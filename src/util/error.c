@@ -9,7 +9,8 @@
  * Format the whole line first and write it with one fputs, so the message
  * stays in one piece when stderr is shared with the workload.
  */
-static void ATTR_PRINTF(2, 0) vreport(const char *prefix, const char *fmt, va_list ap)
+static void ATTR_PRINTF(3, 0) vreport(const char *prefix, const char *reason, const char *fmt,
+				      va_list ap)
 {
 	char buf[4096];
 	int n = snprintf(buf, sizeof(buf), "pmuprof: %s", prefix);
@@ -17,6 +18,10 @@ static void ATTR_PRINTF(2, 0) vreport(const char *prefix, const char *fmt, va_li
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		n = 0;
 	vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	buf[sizeof(buf) - 2] = '\0';
+	n = (int)strlen(buf);
+	if (reason)
+		snprintf(buf + n, sizeof(buf) - (size_t)n - 1, ": %s", reason);
 	buf[sizeof(buf) - 2] = '\0';
 	n = (int)strlen(buf);
 	buf[n] = '\n';
@@ -29,7 +34,17 @@ int error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("", fmt, ap);
+	vreport("", NULL, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int error_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", strerror(err < 0 ? -err : err), fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -39,7 +54,7 @@ void warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("warning: ", fmt, ap);
+	vreport("warning: ", NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -48,7 +63,7 @@ void note(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("note: ", fmt, ap);
+	vreport("note: ", NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -57,7 +72,7 @@ void die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("fatal: ", fmt, ap);
+	vreport("fatal: ", NULL, fmt, ap);
 	va_end(ap);
 	exit(EXIT_FAIL);
 }

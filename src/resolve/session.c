@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Reading a recording for report and script (see session.h).
+ * Reading a recording (see session.h).
  */
-#include "cmd/session.h"
-#include "analyse/profile.h"
-#include "resolve/symbolize.h"
-#include "cmd/common.h"
+#include "resolve/session.h"
 #include "resolve/kallsyms.h"
 #include "resolve/maps.h"
 #include "util/alloc.h"
@@ -31,19 +28,6 @@ struct comm_event {
 struct fork_link {
 	uint32_t pid, ppid;
 };
-
-static int open_error(const char *path, int err, const char *detail)
-{
-	if (err == -ENOENT)
-		error("cannot open '%s': No such file or directory (record one with 'pmuprof "
-		      "record')",
-		      path);
-	else if (detail)
-		error("cannot read '%s': %s", path, detail);
-	else
-		error("cannot read '%s': %s", path, strerror(-err));
-	return EXIT_FAIL;
-}
 
 /*
  * For files that do not name their kernel functions (older ones, or a
@@ -231,48 +215,47 @@ struct kallsyms *session_kernel(struct session *s)
 	return s->kernel;
 }
 
-int session_open_meta(struct session *s, const char *path)
+int session_open_meta(struct session *s, const char *path, const char **detail)
 {
-	const char *detail = NULL;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
-	ret = data_reader_open(path, &s->rd, &detail);
+	*detail = NULL;
+	ret = data_reader_open(path, &s->rd, detail);
 	if (ret < 0)
-		return open_error(path, ret, detail);
+		return ret;
 	data_reader_meta_u64(s->rd, "start-ns", &s->start_ns);
 	find_regs(s);
 	return 0;
 }
 
-int session_open(struct session *s, const char *path)
+int session_open(struct session *s, const char *path, const char **detail)
 {
 	struct data_reader *rd;
-	const char *detail = NULL;
+	const char *ignored = NULL;
 	int ret;
 
-	ret = session_open_meta(s, path);
+	ret = session_open_meta(s, path, detail);
 	if (ret)
 		return ret;
 	/* a second reader for the first pass: s->rd stays at the start for the samples */
-	ret = data_reader_open(path, &rd, &detail);
+	ret = data_reader_open(path, &rd, detail);
 	if (ret < 0) {
 		data_reader_free(s->rd);
 		s->rd = NULL;
-		return open_error(path, ret, detail);
+		return ret;
 	}
 	s->maps = maps_new();
 	s->unwinder = unwinder_new(s->maps);
 	data_reader_skip_sample_frames(rd, true);
-	if (load(s, rd, &detail) < 0)
-		s->bad_records++; /* said again, with counts, by the second pass */
+	if (load(s, rd, &ignored) < 0)
+		s->bad_records++; /* found again, with counts, by the second pass */
 	data_reader_free(rd);
 	if (!s->kernel_tried)
 		start_kernel_load(s);
 	return 0;
 }
-
 
 void session_close(struct session *s)
 {
@@ -389,23 +372,18 @@ static void prepare(struct session *s, struct session_sample *smp)
 	}
 }
 
-int session_samples(struct session *s,
-		    bool (*want)(const struct session *s, const struct rec_sample *r, void *arg),
+int session_samples(struct session *s, const struct sample_filter *f,
 		    int (*fn)(struct session *s, struct session_sample *smp, void *arg), void *arg)
 {
 	struct session_sample *smp = xcalloc(1, sizeof(*smp));
 	struct data_record rec;
 	struct sample_view sv;
-	struct progress prog;
 	const char *detail = NULL;
-	uint64_t total = 0;
 	int ret, fret = 0;
 
-	data_reader_stat_u64(s->rd, "samples", &total);
-	progress_start(&prog, "pmuprof: unwinding", s->quiet ? 0 : total);
-	if (s->quiet)
-		prog.enabled = false;
 	while ((ret = data_reader_next(s->rd, &rec, &detail)) > 0) {
+		const struct rec_sample *r;
+
 		if (rec.rec->type != REC_SAMPLE)
 			continue;
 		if (record_sample(rec.rec, &sv) < 0) {
@@ -413,8 +391,13 @@ int session_samples(struct session *s,
 			continue;
 		}
 		s->samples_seen++;
-		progress_add(&prog, 1);
-		if (want && !want(s, sv.s, arg))
+		if (s->progress)
+			progress_add(s->progress, 1);
+		r = sv.s;
+		if (f && !sample_filter_thread(f, s->start_ns, r))
+			continue;
+		smp->comm = session_comm(s, r->pid, r->tid, r->time);
+		if (f && !sample_filter_comm_ok(f, smp->comm))
 			continue;
 		smp->v = &sv;
 		prepare(s, smp);
@@ -422,172 +405,15 @@ int session_samples(struct session *s,
 		if (fret)
 			break;
 	}
-	progress_done(&prog);
 	free(smp);
 	if (fret)
 		return fret;
-	if (ret < 0)
-		warning("'%s' is damaged after %" PRIu64 " samples (%s); showing what came before",
-			s->path, s->samples_seen, detail ? detail : "corrupt data");
-	else if (data_reader_truncated(s->rd))
-		warning("'%s' is truncated (the recorder was killed, or the disk filled); showing "
-			"the %" PRIu64 " samples of its complete frames",
-			s->path, s->samples_seen);
-	return 0;
-}
-
-void session_warn_objects(const struct session *s)
-{
-	for (size_t i = 0; i < maps_ndsos(s->maps); i++) {
-		struct dso *d = maps_dso(s->maps, i);
-
-		if (d->opened && d->changed)
-			warning("'%s' has changed since the recording (its build-id differs): its "
-				"symbols and stacks may be wrong",
-				d->path);
-		else if (d->opened && !d->obj && d->path[0] == '/' && strncmp(d->path, "//anon", 6))
-			warning("cannot read symbols of '%s': %s", d->path,
-				d->open_err == -ENOEXEC ? "not a valid ELF file"
-							: strerror(-d->open_err));
-	}
-}
-
-/* ---- filters -------------------------------------------------------------- */
-
-void name_list_add(struct name_list *l, const char *arg)
-{
-	char *copy = xstrdup(arg), *tok, *save = NULL;
-
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
-		if (!l->v)
-			die("out of memory");
-		l->v[l->n++] = xstrdup(tok);
-	}
-	free(copy);
-}
-
-bool name_list_has(const struct name_list *l, const char *s)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i], s))
-			return true;
-	return false;
-}
-
-void name_list_release(struct name_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-void filter_note(struct sample_filter *f, const char *name, const char *arg)
-{
-	char *prev = f->text;
-
-	f->text = xasprintf("%s%s--%s %s", prev ? prev : "", prev ? " " : "", name, arg);
-	free(prev);
-}
-
-int filter_comm(struct sample_filter *f, const char *arg)
-{
-	name_list_add(&f->comms, arg);
-	filter_note(f, "comm", arg);
-	if (!f->comms.n) {
-		error("--comm needs at least one command name");
-		return -1;
+	if (ret < 0) {
+		s->damaged = true;
+		s->damage = detail ? detail : "corrupt data";
 	}
 	return 0;
 }
-
-int filter_tid(struct sample_filter *f, const char *arg)
-{
-	size_t had = f->tids.n;
-
-	name_list_add(&f->tids, arg);
-	filter_note(f, "tid", arg);
-	for (size_t i = had; i < f->tids.n; i++) {
-		unsigned long v;
-
-		if (parse_ulong(f->tids.v[i], 0, UINT32_MAX, &v) < 0) {
-			error("--tid takes thread ids separated by commas, not '%s'", f->tids.v[i]);
-			return -1;
-		}
-	}
-	if (f->tids.n == had) {
-		error("--tid needs at least one thread id");
-		return -1;
-	}
-	return 0;
-}
-
-int filter_time(struct sample_filter *f, const char *arg)
-{
-	const char *comma = strchr(arg, ',');
-	char *from;
-	int bad = 0;
-
-	filter_note(f, "time", arg);
-	if (!comma) {
-		error("--time takes START,END in seconds from the start of the recording "
-		      "(either may be empty), not '%s'",
-		      arg);
-		return -1;
-	}
-	from = xstrndup(arg, (size_t)(comma - arg));
-	f->time_from = 0;
-	f->time_to = -1;
-	if (*from && (parse_double(from, &f->time_from) < 0 || f->time_from < 0))
-		bad = 1;
-	if (comma[1] && (parse_double(comma + 1, &f->time_to) < 0 || f->time_to < 0))
-		bad = 1;
-	free(from);
-	if (bad || (f->time_to >= 0 && f->time_to < f->time_from)) {
-		error("--time takes START,END in seconds from the start of the recording, "
-		      "START <= END, not '%s'",
-		      arg);
-		return -1;
-	}
-	f->time_set = true;
-	return 0;
-}
-
-void filter_release(struct sample_filter *f)
-{
-	name_list_release(&f->comms);
-	name_list_release(&f->tids);
-	free(f->text);
-	f->text = NULL;
-}
-
-bool filter_sample(const struct sample_filter *f, const struct session *s,
-		   const struct rec_sample *r)
-{
-	if (f->tids.n) {
-		char buf[16];
-
-		snprintf(buf, sizeof(buf), "%" PRIu32, r->tid);
-		if (!name_list_has(&f->tids, buf))
-			return false;
-	}
-	if (f->time_set) {
-		double t = r->time >= s->start_ns ? (double)(r->time - s->start_ns) / 1e9 : 0;
-
-		if (t < f->time_from || (f->time_to >= 0 && t > f->time_to))
-			return false;
-	}
-	return true;
-}
-
-bool filter_comm_ok(const struct sample_filter *f, const char *comm)
-{
-	return !f->comms.n || name_list_has(&f->comms, comm);
-}
-
-/* ---- the whole recording as a profile ------------------------------------ */
 
 const char *session_weight_unit(const struct session *s)
 {
@@ -608,32 +434,4 @@ const char *session_title(const struct session *s)
 		return NULL;
 	dash = strstr(cmdline, " -- ");
 	return dash ? dash + 4 : cmdline;
-}
-
-static int add_to_profile(struct session *s, struct session_sample *smp, void *arg)
-{
-	const struct rec_sample *r = smp->v->s;
-
-	profile_builder_add(arg, r->pid, r->tid, session_comm(s, r->pid, r->tid, r->time),
-			    smp->kernel, smp->nkernel, smp->user, smp->nuser,
-			    smp->unwound ? &smp->res : NULL, r->weight, r->time);
-	return 0;
-}
-
-int session_profile(struct session *s, const char *path, unsigned sym_flags, struct profile **p,
-		    struct symbolizer **sym)
-{
-	struct profile_builder *b;
-	int ret = session_open(s, path);
-
-	if (ret)
-		return ret;
-	b = profile_builder_new();
-	session_samples(s, NULL, add_to_profile, b);
-	*sym = symbolizer_new(profile_builder_has_kernel(b) ? session_kernel(s) : NULL, sym_flags);
-	*p = profile_builder_finish(b, *sym, data_reader_meta_str(s->rd, "event"),
-				    session_weight_unit(s), session_title(s));
-	data_reader_meta_u64(s->rd, "start-realtime-ns", &(*p)->realtime_start);
-	profile_builder_free(b);
-	return 0;
 }

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The command layer's side of reading a recording (see recording.h).
+ */
+#include "cmd/recording.h"
+#include "analyse/profile.h"
+#include "resolve/maps.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+int cmd_recording_open(struct session *s, const char *path, bool meta_only)
+{
+	const char *detail = NULL;
+	int ret = meta_only ? session_open_meta(s, path, &detail) : session_open(s, path, &detail);
+
+	if (!ret)
+		return EXIT_OK;
+	if (ret == -ENOENT)
+		error("cannot open '%s': No such file or directory (record one with 'pmuprof "
+		      "record')",
+		      path);
+	else if (detail)
+		error("cannot read '%s': %s", path, detail);
+	else
+		error_errno(-ret, "cannot read '%s'", path);
+	return EXIT_FAIL;
+}
+
+int cmd_recording_profile(struct session *s, const char *path, const struct sample_filter *f,
+			  unsigned sym_flags, struct profile **p, struct symbolizer **sym)
+{
+	struct progress prog;
+	uint64_t total = 0;
+	int ret = cmd_recording_open(s, path, false);
+
+	if (ret)
+		return ret;
+	data_reader_stat_u64(s->rd, "samples", &total);
+	progress_start(&prog, "pmuprof: unwinding", total);
+	s->progress = &prog;
+	ret = profile_read(s, f, sym_flags, p, sym);
+	s->progress = NULL;
+	progress_done(&prog);
+	if (ret) {
+		/* only the callback stops a pass early, and profile_read's never does */
+		error_errno(ret < 0 ? -ret : EIO, "cannot read '%s'", path);
+		session_close(s);
+		return EXIT_FAIL;
+	}
+	cmd_recording_warn_damage(s);
+	return EXIT_OK;
+}
+
+void cmd_recording_warn_damage(const struct session *s)
+{
+	if (s->damaged)
+		warning("'%s' is damaged after %" PRIu64 " samples (%s); showing what came before",
+			s->path, s->samples_seen, s->damage);
+	else if (data_reader_truncated(s->rd))
+		warning("'%s' is truncated (the recorder was killed, or the disk filled); showing "
+			"the %" PRIu64 " samples of its complete frames",
+			s->path, s->samples_seen);
+}
+
+void cmd_recording_warn_objects(const struct session *s)
+{
+	for (size_t i = 0; i < maps_ndsos(s->maps); i++) {
+		struct dso *d = maps_dso(s->maps, i);
+
+		if (d->opened && d->changed)
+			warning("'%s' has changed since the recording (its build-id differs): its "
+				"symbols and stacks may be wrong",
+				d->path);
+		else if (d->opened && !d->obj && d->path[0] == '/' && strncmp(d->path, "//anon", 6))
+			warning("cannot read symbols of '%s': %s", d->path,
+				d->open_err == -ENOEXEC ? "not a valid ELF file"
+							: strerror(-d->open_err));
+	}
+}
+
+int cmd_filter_comm(struct sample_filter *f, const char *arg)
+{
+	if (sample_filter_comm(f, arg) == 0)
+		return 0;
+	error("--comm needs at least one command name");
+	return -1;
+}
+
+int cmd_filter_tid(struct sample_filter *f, const char *arg)
+{
+	const char *bad;
+
+	if (sample_filter_tid(f, arg, &bad) == 0)
+		return 0;
+	if (bad)
+		error("--tid takes thread ids separated by commas, not '%s'", bad);
+	else
+		error("--tid needs at least one thread id");
+	return -1;
+}
+
+int cmd_filter_time(struct sample_filter *f, const char *arg)
+{
+	int ret = sample_filter_time(f, arg);
+
+	if (ret == -EINVAL)
+		error("--time takes START,END in seconds from the start of the recording "
+		      "(either may be empty), not '%s'",
+		      arg);
+	else if (ret)
+		error("--time takes START,END in seconds from the start of the recording, "
+		      "START <= END, not '%s'",
+		      arg);
+	return ret ? -1 : 0;
+}

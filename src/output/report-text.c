@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * report's text (see report.h).
+ */
+#include "output/report.h"
+#include "output/tree.h"
+#include "resolve/session.h"
+#include "store/datafile.h"
+#include "util/alloc.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const key_titles[] = { "Command", "Tid", "Shared Object", "Symbol" };
+
+/* ---- the table ---------------------------------------------------------- */
+
+static double pct(uint64_t part, uint64_t total)
+{
+	return total ? 100.0 * (double)part / (double)total : 0.0;
+}
+
+static char *key_text(const struct profile *p, const struct report_line *l, enum report_key k,
+		      const uint32_t *hot)
+{
+	const struct prof_func *f;
+
+	switch (k) {
+	case REPORT_KEY_COMM:
+		return xstrdup(l->comm);
+	case REPORT_KEY_TID:
+		return xasprintf("%" PRIu32, l->tid);
+	case REPORT_KEY_DSO:
+		return xstrdup(l->dso);
+	default:
+		f = &p->funcs[l->func];
+		if (hot && hot[l->func] != UINT32_MAX) {
+			const struct prof_loc *loc = &p->locs[hot[l->func]];
+			const char *base = strrchr(loc->file, '/');
+
+			return xasprintf("[%c] %s  %s:%u", f->kernel ? 'k' : '.', f->name,
+					 base ? base + 1 : loc->file, loc->line);
+		}
+		return xasprintf("[%c] %s", f->kernel ? 'k' : '.', f->name);
+	}
+}
+
+void report_print_table(FILE *out, const struct report_table *t, const struct profile *p,
+			const struct report_text_opts *o)
+{
+	size_t width[REPORT_KEY_MAX], shown = 0;
+	uint32_t *stacks, *hot;
+	bool graph = o->graph != REPORT_GRAPH_NONE && report_table_has_key(t, REPORT_KEY_SYM);
+
+	if (!p->samples) {
+		fprintf(out, "#\n# no samples\n");
+		return;
+	}
+	stacks = xmalloc((p->nstacks ? p->nstacks : 1) * sizeof(*stacks));
+	hot = o->srcline ? report_hot_locs(p) : NULL;
+
+	for (size_t k = 0; k < t->nkeys; k++)
+		width[k] = strlen(key_titles[t->keys[k]]);
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t k = 0; k + 1 < t->nkeys; k++) {
+			char *s = key_text(p, &t->lines[i], t->keys[k], hot);
+
+			if (strlen(s) > width[k])
+				width[k] = strlen(s);
+			free(s);
+		}
+	if (t->children)
+		fprintf(out, "#\n# %8s  %8s  %8s", "Children", "Self", "Samples");
+	else
+		fprintf(out, "#\n# %8s  %8s", "Overhead", "Samples");
+	for (size_t k = 0; k < t->nkeys; k++)
+		fprintf(out, "  %-*s", (int)width[k], key_titles[t->keys[k]]);
+	fprintf(out, "\n#\n");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct report_line *l = &t->lines[i];
+
+		if (pct(l->weight, p->weight) < o->percent_limit)
+			continue;
+		shown++;
+		if (t->children)
+			fprintf(out, "  %7.2f%%  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight),
+				pct(l->self_weight, p->weight), l->samples);
+		else
+			fprintf(out, "  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight), l->samples);
+		for (size_t k = 0; k < t->nkeys; k++) {
+			char *s = key_text(p, l, t->keys[k], hot);
+
+			if (k + 1 < t->nkeys)
+				fprintf(out, "  %-*s", (int)width[k], s);
+			else
+				fprintf(out, "  %s", s);
+			free(s);
+		}
+		fputc('\n', out);
+		if (graph) {
+			size_t n = report_table_stacks(t, p, l, stacks);
+
+			tree_print(out, p, stacks, n, l->func,
+				   o->graph == REPORT_GRAPH_CALLER ? TREE_CALLER : TREE_CALLEE,
+				   o->percent_limit, p->weight, "            ");
+			fputc('\n', out);
+		}
+	}
+	if (shown < t->n)
+		fprintf(out, "#\n# %zu more lines below %.2g%% (--percent-limit)\n", t->n - shown,
+			o->percent_limit);
+	free(stacks);
+	free(hot);
+}
+
+/* ---- the header --------------------------------------------------------- */
+
+static const char *meta_or(const struct data_reader *rd, const char *key, const char *dflt)
+{
+	const char *v = data_reader_meta_str(rd, key);
+
+	return v ? v : dflt;
+}
+
+static uint64_t stat_or0(const struct data_reader *rd, const char *key)
+{
+	uint64_t v = 0;
+
+	data_reader_stat_u64(rd, key, &v);
+	return v;
+}
+
+static void print_unwinding(FILE *out, const struct data_reader *rd, const struct profile *p,
+			    bool dwarf)
+{
+	const struct prof_quality *q = &p->quality;
+	uint64_t stack_size = 0;
+
+	data_reader_meta_u64(rd, "stack-size", &stack_size);
+	if (q->samples)
+		fprintf(out,
+			"# unwound: %" PRIu64 " samples: %.2f%% reached a root frame, %.2f%% cut "
+			"short by the %" PRIu64 "-byte stack copy, %.2f%% failed\n",
+			q->samples, pct(q->root, q->samples), pct(q->truncated, q->samples),
+			stack_size, pct(q->failed, q->samples));
+	if (q->depth)
+		fprintf(out, "#   %" PRIu64 " sample(s) stopped at the depth limit of %d frames\n",
+			q->depth, SESSION_MAX_USER);
+	for (size_t i = 0; i < q->nfailures && i < 10; i++)
+		fprintf(out, "#   failed in %s: %" PRIu64 " sample%s (%s)\n", q->failures[i].dso,
+			q->failures[i].samples, q->failures[i].samples == 1 ? "" : "s",
+			q->failures[i].reason);
+	/* without stack copies (--call-graph fp or none) no sample has one: nothing to say */
+	if (q->kernel_only && dwarf)
+		fprintf(out, "# %" PRIu64 " samples have no user stack (kernel threads, or the "
+			     "kernel on their behalf)\n", q->kernel_only);
+}
+
+/* itimer and ctimer: the SIGPROF samplers of the LD_PRELOAD shim */
+static bool timer_sampler(const struct data_reader *rd)
+{
+	const char *s = data_reader_meta_str(rd, "sampler");
+
+	return s && (!strcmp(s, "itimer") || !strcmp(s, "ctimer"));
+}
+
+void report_print_quality(FILE *out, const char *path, const struct session *s,
+			  const struct profile *p, const char *filter_text)
+{
+	const struct data_reader *rd = s->rd;
+	uint64_t selected_from = s->samples_seen;
+	uint64_t freq = 0, period = 0, cpu_ns = 0, lost;
+	const char *fallback = data_reader_meta_str(rd, "fallback");
+	const char *priv = data_reader_meta_str(rd, "privilege");
+	const char *conflict;
+	size_t conflict_len = 0;
+
+	fprintf(out, "# pmuprof report of '%s': %s\n", path, meta_or(rd, "cmdline", "?"));
+	fprintf(out, "# event: %s", meta_or(rd, "event", "?"));
+	if (timer_sampler(rd))
+		fprintf(out, " (%s)", meta_or(rd, "event-fstr", "?"));
+	if (fallback)
+		fprintf(out, " (fallback: %s)", fallback);
+	if (priv)
+		fprintf(out, ", %s", priv);
+	fputc('\n', out);
+	fprintf(out, "# samples: %" PRIu64, selected_from);
+	if (data_reader_meta_u64(rd, "freq-hz", &freq))
+		fprintf(out, ", %" PRIu64 " Hz requested", freq);
+	else if (data_reader_meta_u64(rd, "period", &period))
+		fprintf(out, ", one per %" PRIu64 " events requested", period);
+	if (data_reader_stat_u64(rd, "cpu-time-ns", &cpu_ns) && cpu_ns)
+		fprintf(out, ", %.0f Hz delivered per CPU second (%.3f s of CPU time)",
+			(double)selected_from / ((double)cpu_ns / 1e9), (double)cpu_ns / 1e9);
+	fputc('\n', out);
+	if (filter_text)
+		fprintf(out, "# selected: %" PRIu64 " samples (%.2f%%) by %s\n", p->samples,
+			pct(p->samples, selected_from), filter_text);
+	if (data_reader_truncated(rd)) {
+		fprintf(out, "# the file is truncated (the recording was cut off): losses and "
+			     "throttling are unknown\n");
+	} else {
+		lost = stat_or0(rd, "lost-ring") + stat_or0(rd, "lost-samples") +
+		       stat_or0(rd, "lost-writer");
+		if (timer_sampler(rd))
+			fprintf(out,
+				"# lost: %" PRIu64 " (in the program: a thread's ring full or no "
+				"ring); timer overruns: %" PRIu64 "; other SIGPROFs not sampled: %" PRIu64
+				"\n",
+				lost + stat_or0(rd, "lost-shim"), stat_or0(rd, "timer-overruns"),
+				stat_or0(rd, "foreign-signals"));
+		else
+			fprintf(out,
+			"# lost: %" PRIu64 " (ring full %" PRIu64 ", kernel %" PRIu64
+			", writer %" PRIu64 "); throttled: %" PRIu64 " times\n",
+			lost, stat_or0(rd, "lost-ring"), stat_or0(rd, "lost-samples"),
+			stat_or0(rd, "lost-writer"), stat_or0(rd, "throttled"));
+	}
+	conflict = data_reader_stat(rd, "conflict", &conflict_len);
+	if (conflict && conflict_len && memchr(conflict, '\0', conflict_len))
+		fprintf(out, "# warning: %s\n", conflict);
+	if (stat_or0(rd, "malformed") || s->bad_records)
+		fprintf(out,
+			"# malformed: %" PRIu64 " kernel records could not be parsed when "
+			"recording, %" PRIu64 " records of the file were damaged and skipped\n",
+			stat_or0(rd, "malformed"), s->bad_records);
+	fprintf(out, "# call graph: %s, recorded on %s (%s, kernel %s)\n",
+		meta_or(rd, "call-graph", "?"), meta_or(rd, "host", "?"), meta_or(rd, "cpu", "?"),
+		meta_or(rd, "kernel", "?"));
+	print_unwinding(out, rd, p, s->dwarf);
+}
+
+void report_print_header_only(FILE *out, const char *path, const struct data_reader *rd)
+{
+	static const char *const meta_keys[] = {
+		"cmdline", "target", "host", "kernel", "arch", "cpu", "ncpus", "clock", "sampler",
+		"event-requested", "event", "event-fstr", "fallback", "privilege", "freq-hz",
+		"period", "call-graph", "stack-size", "regs-mask", "ring-pages", "page-size",
+		"start-realtime-ns",
+	};
+	static const char *const stat_keys[] = {
+		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",
+		"throttled", "unthrottled", "malformed", "elapsed-ns", "cpu-time-ns", "weight",
+		"exit-status", "timer-signals", "timer-overruns", "foreign-signals", "late-signals",
+		"shim-images", "lost-shim",
+	};
+
+	const char *conflict;
+	size_t len = 0;
+
+	fprintf(out, "# file: %s (%" PRIu64 " bytes, format version %u)\n", path,
+	       data_reader_file_size(rd), data_reader_version(rd));
+	for (size_t i = 0; i < ARRAY_SIZE(meta_keys); i++) {
+		const char *s = data_reader_meta_str(rd, meta_keys[i]);
+		uint64_t v;
+
+		if (s)
+			fprintf(out, "%-20s %s\n", meta_keys[i], s);
+		else if (data_reader_meta_u64(rd, meta_keys[i], &v))
+			fprintf(out, "%-20s %" PRIu64 "\n", meta_keys[i], v);
+	}
+	if (data_reader_truncated(rd)) {
+		fprintf(out, "%-20s %s\n", "complete", "no: the file is truncated (the recorder was "
+						 "killed or the disk filled); run statistics are lost");
+		return;
+	}
+	fprintf(out, "%-20s %s\n", "complete", "yes");
+	for (size_t i = 0; i < ARRAY_SIZE(stat_keys); i++) {
+		uint64_t v;
+
+		if (data_reader_stat_u64(rd, stat_keys[i], &v))
+			fprintf(out, "%-20s %" PRIu64 "\n", stat_keys[i], v);
+	}
+	conflict = data_reader_stat(rd, "conflict", &len);
+	if (conflict && len && memchr(conflict, '\0', len))
+		fprintf(out, "%-20s %s\n", "conflict", conflict);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading a recording: the stage between the data file and every view of
+ * it. A first pass over the file loads the address spaces, thread names,
+ * kernel symbols and stored object images (records from different CPUs are
+ * not in time order, so every map must be known before the first sample is
+ * unwound); a second pass hands each sample that passes a filter to a
+ * callback, with its kernel frames and its unwound user frames.
+ *
+ * Nothing here prints: functions return 0 or -errno with a detail string,
+ * and what went wrong while reading (damage, truncation, objects that were
+ * unreadable or changed) is left in the session for the command to word.
+ * session_open() fills a caller's struct session; session_close() frees
+ * everything it holds.
+ */
+#ifndef PMUPROF_SESSION_H
+#define PMUPROF_SESSION_H
+
+#include "resolve/filter.h"
+#include "resolve/unwind.h"
+#include "store/datafile.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SESSION_MAX_KERNEL 128
+#define SESSION_MAX_USER 512
+
+struct maps;
+struct kallsyms;
+struct progress;
+
+struct session {
+	const char *path;
+	struct data_reader *rd; /* metadata and statistics */
+	struct maps *maps;
+	struct kallsyms *kernel; /* by session_kernel() */
+	bool kernel_tried;
+	bool kernel_loading;	 /* kernel_thread is reading /proc/kallsyms */
+	pthread_t kernel_thread;
+	struct unwinder *unwinder;
+	struct comm_event *comms;
+	size_t ncomms, acomms;
+	struct fork_link *forks;
+	size_t nforks, aforks;
+	uint8_t **images;
+	size_t nimages, aimages;
+	struct session_task_cpu *task_cpu; /* REC_TASK_CPU records, in file order */
+	size_t ntask_cpu, atask_cpu;
+	uint64_t bad_records;
+	uint64_t start_ns; /* CLOCK_MONOTONIC at the recording's start, 0 if unknown */
+	int reg_ip, reg_sp, reg_bp; /* indexes in a sample's regs, -1 when not recorded */
+	bool dwarf;		    /* the recording has user stacks to unwind */
+	struct progress *progress;  /* the caller's progress bar, or NULL */
+	/* what session_samples() met */
+	uint64_t samples_seen;
+	bool damaged;		   /* a record could not be read: the samples after it are lost */
+	const char *damage;	   /* why, when damaged (static text or the reader's) */
+};
+
+/* A thread's CPU time by the kernel's accounting (several records for one tid add up). */
+struct session_task_cpu {
+	uint32_t pid, tid;
+	uint64_t cpu_ns;
+};
+
+struct session_sample {
+	const struct sample_view *v;
+	const char *comm;   /* the thread's name at the sample's time */
+	bool kernel_mode;   /* the sampled ip is in the kernel */
+	uint64_t kernel[SESSION_MAX_KERNEL]; /* kernel frames, leaf first */
+	size_t nkernel;
+	struct unwind_frame user[SESSION_MAX_USER]; /* user frames, leaf first */
+	size_t nuser;
+	bool unwound; /* user frames came from unwinding: res says how it ended */
+	struct unwind_result res;
+};
+
+/* ---- the recording ------------------------------------------------------- */
+
+/*
+ * Opens and loads path: 0, or -errno with *detail set when the reader can
+ * say more than strerror (a damaged header, a format version).
+ */
+int session_open(struct session *s, const char *path, const char **detail);
+/* Opens for the metadata and statistics only (s->rd). */
+int session_open_meta(struct session *s, const char *path, const char **detail);
+/*
+ * Kernel symbols, loaded on first use (reading /proc/kallsyms costs tens of
+ * milliseconds): NULL unless reading on the boot that recorded the file.
+ */
+struct kallsyms *session_kernel(struct session *s);
+void session_close(struct session *s);
+
+/* The name of a thread at a time: its own, else its process's, else its creator's. */
+const char *session_comm(const struct session *s, uint32_t pid, uint32_t tid, uint64_t time);
+
+/*
+ * Calls fn for every sample in file order that passes the thread, time and
+ * command tests of f (NULL: all), unwound. Returns 0 or fn's first nonzero
+ * return. A damaged file stops the pass (s->damaged, s->damage);
+ * data_reader_truncated(s->rd) tells a file cut short.
+ */
+int session_samples(struct session *s, const struct sample_filter *f,
+		    int (*fn)(struct session *s, struct session_sample *smp, void *arg),
+		    void *arg);
+
+/* "nanoseconds" for the clock events and the timer samplers, else "events". */
+const char *session_weight_unit(const struct session *s);
+/* The profiled command, for titles: what follows "--" in the recorded command line. */
+const char *session_title(const struct session *s);
+
+#endif
