@@ -14,6 +14,10 @@
  * ET_DYN) are accepted, and build-ids longer than ELF_BUILD_ID_LIMIT bytes
  * are taken as none.
  *
+ * A leaf reader: it depends on nothing above util/, which makes it the one
+ * allowed exception to the pipeline's direction: collect/ (synth.c) calls
+ * it for the build-ids of the objects it records.
+ *
  * An elf_object owns its symbol names (one string arena, holding only the
  * names kept) and everything else it hands out; elf_object_free() releases
  * it all. It keeps no reference to the file or to the caller's image.

@@ -6,6 +6,10 @@
  * every boot), or from the functions a recording stored. Unprivileged
  * readers of /proc/kallsyms see only zero addresses, and then there is
  * nothing to load.
+ *
+ * A leaf reader: it depends on nothing above util/, which makes it the one
+ * allowed exception to the pipeline's direction: collect/ (perfrec.c)
+ * calls it to name the kernel functions a recording's samples hit.
  */
 #ifndef PMUPROF_KALLSYMS_H
 #define PMUPROF_KALLSYMS_H
