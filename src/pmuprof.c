@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	/* a full disk or closed pipe on stdout must not look like success */
 	if (fflush(stdout) || ferror(stdout) || fclose(stdout)) {
 		if (errno != EPIPE)
-			error("cannot write to standard output: %s", strerror(errno));
+			error_errno(errno, "cannot write to standard output");
 		return EXIT_FAIL;
 	}
 	return ret;

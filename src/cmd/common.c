@@ -215,7 +215,7 @@ int report_exec_failure(const char *prog, int err)
 	if (err == -ENOENT && !strchr(prog, '/'))
 		error("cannot run '%s': command not found", prog);
 	else
-		error("cannot run '%s': %s", prog, strerror(-err));
+		error_errno(err, "cannot run '%s'", prog);
 	return err == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }
 
