@@ -72,7 +72,7 @@ static void put_name(struct buf *b, const char *s)
 
 static void begin(struct buf *b, uint32_t type, uint16_t misc)
 {
-	struct perf_event_header h = {.type = type, .misc = misc, .size = 0};
+	struct perf_event_header h = { .type = type, .misc = misc, .size = 0 };
 
 	b->start = b->len;
 	put(b, &h, sizeof(h));
@@ -217,10 +217,11 @@ static size_t count(const struct records *rs, unsigned type)
 
 static void test_samples(void)
 {
-	static const uint64_t chain[] = {PERF_CONTEXT_KERNEL, K1, K2, PERF_CONTEXT_USER, 0x401234};
+	static const uint64_t chain[] = { PERF_CONTEXT_KERNEL, K1, K2, PERF_CONTEXT_USER,
+					  0x401234 };
 	struct sample_spec s[] = {
 	    /* a user sample, the kernel copied 40 of the 64 bytes asked for */
-	    {.ip = 0x401000,
+	    { .ip = 0x401000,
 	     .pid = 100,
 	     .tid = 101,
 	     .cpu = 1,
@@ -229,9 +230,9 @@ static void test_samples(void)
 	     .regs = true,
 	     .stack_size = STACK_SIZE,
 	     .dyn_size = 40,
-	     .fill = 0x10},
+	     .fill = 0x10 },
 	    /* the copy filled the size: more stack existed */
-	    {.ip = 0x401100,
+	    { .ip = 0x401100,
 	     .pid = 100,
 	     .tid = 102,
 	     .cpu = 0,
@@ -240,9 +241,9 @@ static void test_samples(void)
 	     .regs = true,
 	     .stack_size = STACK_SIZE,
 	     .dyn_size = STACK_SIZE,
-	     .fill = 0x20},
+	     .fill = 0x20 },
 	    /* a kernel thread: kernel frames, no user registers, no stack */
-	    {.misc = PERF_RECORD_MISC_KERNEL,
+	    { .misc = PERF_RECORD_MISC_KERNEL,
 	     .ip = K1,
 	     .pid = 0,
 	     .tid = 7,
@@ -250,9 +251,9 @@ static void test_samples(void)
 	     .time = 9000,
 	     .period = 4000,
 	     .chain = chain,
-	     .nr = 5},
+	     .nr = 5 },
 	    /* a dyn_size beyond the size: no more than the size is kept */
-	    {.ip = 0x401200,
+	    { .ip = 0x401200,
 	     .pid = 100,
 	     .tid = 101,
 	     .time = 6000,
@@ -260,17 +261,17 @@ static void test_samples(void)
 	     .regs = true,
 	     .stack_size = 16,
 	     .dyn_size = 1000,
-	     .fill = 0x30},
+	     .fill = 0x30 },
 	    /* a kernel sample with no callchain: its ip is a kernel address */
-	    {.misc = PERF_RECORD_MISC_KERNEL,
+	    { .misc = PERF_RECORD_MISC_KERNEL,
 	     .ip = K3,
 	     .pid = 100,
 	     .tid = 101,
 	     .time = 7000,
 	     .period = 16000,
-	     .regs = true},
+	     .regs = true },
 	};
-	struct buf b = {0};
+	struct buf b = { 0 };
 	struct perfrec pr;
 	struct records rs;
 	struct sample_view v;
@@ -359,7 +360,7 @@ static void test_samples(void)
 static void test_small_sample_type(void)
 {
 	uint64_t type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD;
-	struct buf b = {0};
+	struct buf b = { 0 };
 	struct perfrec pr;
 	struct records rs;
 	struct sample_view v;
@@ -396,7 +397,7 @@ static void test_small_sample_type(void)
 /* ---- the other records ----------------------------------------------------- */
 
 static const uint8_t build_id[20] = {0xde, 0xad, 0xbe, 0xef, 1,	 2,  3,	 4,  5,	 6,
-				     7,	   8,	 9,    10,   11, 12, 13, 14, 15, 16};
+				     7,	   8,	 9,    10,   11, 12, 13, 14, 15, 16 };
 
 static void put_mmap2(struct buf *b, uint16_t misc, uint8_t bid_size, const char *name,
 		      uint64_t time)
@@ -407,7 +408,7 @@ static void put_mmap2(struct buf *b, uint16_t misc, uint8_t bid_size, const char
 	put_u64(b, 0x3000);
 	put_u64(b, 0x1000);
 	if (misc & PERF_RECORD_MISC_MMAP_BUILD_ID) {
-		uint8_t fixed[24] = {bid_size};
+		uint8_t fixed[24] = { bid_size };
 
 		memcpy(fixed + 4, build_id, sizeof(build_id));
 		put(b, fixed, sizeof(fixed));
@@ -430,7 +431,7 @@ static int write_task_cpu(struct perfrec *pr, void *arg)
 
 static void test_other_records(void)
 {
-	struct buf b = {0};
+	struct buf b = { 0 };
 	struct perfrec pr;
 	struct records rs;
 	const struct rec_header *h;
@@ -601,19 +602,19 @@ static int write_ksyms(struct perfrec *pr, void *arg)
 
 static void test_ksyms(void)
 {
-	static const uint64_t chain[] = {PERF_CONTEXT_KERNEL, K1, K2, K1 + 4};
+	static const uint64_t chain[] = { PERF_CONTEXT_KERNEL, K1, K2, K1 + 4 };
 	struct sample_spec s[] = {
-	    {.misc = PERF_RECORD_MISC_KERNEL,
+	    { .misc = PERF_RECORD_MISC_KERNEL,
 	     .ip = K1,
 	     .tid = 7,
 	     .time = 100,
 	     .chain = chain,
-	     .nr = 4},
+	     .nr = 4 },
 	    /* an address in no known function */
-	    {.misc = PERF_RECORD_MISC_KERNEL, .ip = 0xffffffffc0001000ull, .tid = 7, .time = 200},
+	    { .misc = PERF_RECORD_MISC_KERNEL, .ip = 0xffffffffc0001000ull, .tid = 7, .time = 200 },
 	};
 	struct kallsyms *k = kallsyms_new();
-	struct buf b = {0};
+	struct buf b = { 0 };
 	struct perfrec pr;
 	struct records rs;
 	bool one = false, two = false, three = false;
@@ -657,13 +658,13 @@ static void test_ksyms(void)
 static void put_native_sample(struct buf *b, uint32_t tid, uint64_t time, uint64_t weight,
 			      uint16_t misc)
 {
-	struct rec_sample s = {.h = {.type = REC_SAMPLE, .misc = misc},
+	struct rec_sample s = { .h = { .type = REC_SAMPLE, .misc = misc },
 			       .pid = 200,
 			       .tid = tid,
 			       .time = time,
 			       .weight = weight,
 			       .ip = 0x401000,
-			       .stack_size = 8};
+			       .stack_size = 8 };
 	uint64_t stack = 0x1122334455667788ull;
 
 	s.h.size = sizeof(s) + 8;
@@ -680,11 +681,12 @@ static int add_native(struct perfrec *pr, void *arg)
 
 static void test_native(void)
 {
-	struct rec_lost l = {
-	    .h = {.type = REC_LOST, .misc = LOST_SHIM, .size = sizeof(l)}, .time = 650, .count = 9};
-	struct rec_comm c = {.h = {.type = REC_COMM, .size = sizeof(c) + 8}, .time = 600};
-	struct rec_header bad = {.type = REC_SAMPLE, .size = 12}; /* not a multiple of 8 */
-	struct buf b = {0};
+	struct rec_lost l = { .h = { .type = REC_LOST, .misc = LOST_SHIM, .size = sizeof(l) },
+			      .time = 650,
+			      .count = 9 };
+	struct rec_comm c = { .h = { .type = REC_COMM, .size = sizeof(c) + 8 }, .time = 600 };
+	struct rec_header bad = { .type = REC_SAMPLE, .size = 12 }; /* not a multiple of 8 */
+	struct buf b = { 0 };
 	struct perfrec pr;
 	struct records rs;
 	struct sample_view v;
@@ -727,15 +729,15 @@ static void test_native(void)
  */
 static void test_malformed_one(const char *what, void (*bad)(struct buf *b))
 {
-	static const struct sample_spec good = {.ip = 0x401000,
+	static const struct sample_spec good = { .ip = 0x401000,
 						.pid = 1,
 						.tid = 1,
 						.time = 10,
 						.period = 1,
 						.regs = true,
 						.stack_size = 8,
-						.dyn_size = 8};
-	struct buf b = {0};
+						.dyn_size = 8 };
+	struct buf b = { 0 };
 	struct perfrec pr;
 	struct records rs;
 	int ret;
@@ -944,10 +946,10 @@ static void test_malformed(void)
 static void test_bad_sizes(void)
 {
 	static const struct sample_spec good = {
-	    .ip = 0x401000, .pid = 1, .tid = 1, .time = 10, .period = 1};
-	struct perf_event_header tiny = {.type = PERF_RECORD_SAMPLE, .size = 4};
-	struct perf_event_header zero = {.type = PERF_RECORD_SAMPLE, .size = 0};
-	struct buf b = {0};
+	    .ip = 0x401000, .pid = 1, .tid = 1, .time = 10, .period = 1 };
+	struct perf_event_header tiny = { .type = PERF_RECORD_SAMPLE, .size = 4 };
+	struct perf_event_header zero = { .type = PERF_RECORD_SAMPLE, .size = 0 };
+	struct buf b = { 0 };
 	struct perfrec pr;
 	struct records rs;
 	size_t one;
@@ -1005,15 +1007,15 @@ static void test_bad_sizes(void)
 
 static void test_count_samples(void)
 {
-	struct sample_spec s = {.ip = 0x401000,
+	struct sample_spec s = { .ip = 0x401000,
 				.pid = 1,
 				.tid = 1,
 				.time = 10,
 				.period = 1,
 				.regs = true,
 				.stack_size = 32,
-				.dyn_size = 16};
-	struct buf b = {0};
+				.dyn_size = 16 };
+	struct buf b = { 0 };
 
 	put_sample(&b, &s);
 	put_mmap2(&b, 0, 0, "/usr/bin/true", 11);
