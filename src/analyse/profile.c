@@ -418,6 +418,17 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 	hash_release(&fail_index);
 	free(fin.addr_locs);
 	free(fin.loclist);
+	/* as profile.h promises, the builder is left empty */
+	hash_release(&b->index);
+	hash_init(&b->index);
+	hash_release(&b->comm_index);
+	hash_init(&b->comm_index);
+	for (size_t i = 0; i < b->ncomms; i++)
+		free(b->comms[i]);
+	b->ncomms = b->nstacks = b->narena = 0;
+	b->time_min = UINT64_MAX;
+	b->time_max = b->kernel_only = 0;
+	b->has_kernel = false;
 	return p;
 }
 

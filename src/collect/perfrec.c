@@ -282,11 +282,11 @@ static int convert_mmap2(struct perfrec *pr, const struct perf_event_header *h, 
 	prot = (uint32_t)v2;
 	flags = (uint32_t)(v2 >> 32);
 	name = take_name(c, &nlen);
-	if (!name) {
+	take_sample_id(pr, c, &id);
+	if (!name || c->bad) {
 		pr->st.malformed++;
 		return 0;
 	}
-	take_sample_id(pr, c, &id);
 	m = data_writer_reserve(pr->w, record_size(sizeof(*m), nlen + 1));
 	if (!m)
 		return data_writer_error(pr->w);
@@ -316,11 +316,11 @@ static int convert_comm(struct perfrec *pr, const struct perf_event_header *h, s
 	const char *name = take_name(c, &nlen);
 	struct rec_comm *r;
 
-	if (!name) {
+	take_sample_id(pr, c, &id);
+	if (!name || c->bad) {
 		pr->st.malformed++;
 		return 0;
 	}
-	take_sample_id(pr, c, &id);
 	r = data_writer_reserve(pr->w, record_size(sizeof(*r), nlen + 1));
 	if (!r)
 		return data_writer_error(pr->w);

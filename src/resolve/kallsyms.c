@@ -21,8 +21,9 @@ struct ksym {
 struct kallsyms {
 	struct ksym *v;
 	size_t nr, alloc;
-	char *text;	 /* the file, read whole; names are cut out of it in place */
-	bool own_names;	 /* built by kallsyms_add(): names are copies */
+	char *text;	   /* the file, read whole; names are cut out of it in place */
+	bool own_names;	   /* built by kallsyms_add(): names are copies */
+	uint64_t *max_end; /* by kallsyms_finish(): the largest end of v[0..i] */
 };
 
 static int cmp_ksym(const void *a, const void *b)
@@ -161,6 +162,7 @@ void kallsyms_free(struct kallsyms *k)
 			free((char *)k->v[i].name);
 	free(k->text);
 	free(k->v);
+	free(k->max_end);
 	free(k);
 }
 
@@ -172,7 +174,7 @@ const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_
 const char *kallsyms_find_range(const struct kallsyms *k, uint64_t addr, uint64_t *start,
 				uint64_t *end)
 {
-	size_t lo = 0, hi = k->nr;
+	size_t lo = 0, hi = k->nr, i;
 	const struct ksym *s;
 
 	while (lo < hi) {
@@ -185,14 +187,19 @@ const char *kallsyms_find_range(const struct kallsyms *k, uint64_t addr, uint64_
 	}
 	if (!lo)
 		return NULL;
-	s = &k->v[lo - 1];
-	if (s->end) {
-		if (addr >= s->end)
-			return NULL;
+	i = lo - 1;
+	if (k->v[i].end) {
+		/* a range that ends below addr may lie inside an earlier one that holds it */
+		while (addr >= k->v[i].end) {
+			if (!k->max_end || k->max_end[i] <= addr)
+				return NULL;
+			i--;
+		}
 	} else if (lo == k->nr) {
 		/* past the last symbol is module or unknown space: no name */
 		return NULL;
 	}
+	s = &k->v[i];
 	if (start)
 		*start = s->addr;
 	if (end)
@@ -221,4 +228,11 @@ void kallsyms_finish(struct kallsyms *k)
 {
 	if (k->nr > 1)
 		qsort(k->v, k->nr, sizeof(*k->v), cmp_ksym);
+	free(k->max_end);
+	k->max_end = xmalloc((k->nr ? k->nr : 1) * sizeof(*k->max_end));
+	for (size_t i = 0; i < k->nr; i++) {
+		k->max_end[i] = k->v[i].end;
+		if (i && k->max_end[i - 1] > k->max_end[i])
+			k->max_end[i] = k->max_end[i - 1];
+	}
 }
