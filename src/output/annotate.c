@@ -130,12 +130,13 @@ void annotate_print_header(FILE *out, const char *path, const struct data_reader
 			kernel_samples);
 }
 
-/* Where the source line changes: "file:line  text", dimmed. */
+/* The source line printed last: the next is printed only where it changes. */
 struct source_state {
 	const char *file;
 	unsigned line;
 };
 
+/* "file:line  text", dimmed, where addr starts another source line. */
 static void print_source(FILE *out, const struct annotate_listing *l, struct source_state *st,
 			 uint64_t addr)
 {
