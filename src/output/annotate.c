@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * annotate's text (see annotate.h).
+ */
+#include "output/annotate.h"
+#include "resolve/maps.h"
+#include "resolve/srcline.h"
+#include "store/datafile.h"
+#include "util/alloc.h"
+#include "util/proc.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RED    "\033[1;31m"
+#define YELLOW "\033[33m"
+#define DIM    "\033[2m"
+#define RESET  "\033[0m"
+
+#define MAX_SOURCE_SIZE (64u << 20) /* a source file is read up to about this far */
+
+/* ---- source files ------------------------------------------------------------- */
+
+struct source_file {
+	char *path;
+	char *text;   /* NULL when it cannot be read */
+	char **lines; /* into text */
+	size_t nlines;
+};
+
+struct annotate_sources {
+	struct source_file *v;
+	size_t n, a;
+};
+
+struct annotate_sources *annotate_sources_new(void)
+{
+	return xcalloc(1, sizeof(struct annotate_sources));
+}
+
+void annotate_sources_free(struct annotate_sources *ss)
+{
+	if (!ss)
+		return;
+	for (size_t i = 0; i < ss->n; i++) {
+		free(ss->v[i].path);
+		free(ss->v[i].text);
+		free(ss->v[i].lines);
+	}
+	free(ss->v);
+	free(ss);
+}
+
+static void source_read(struct source_file *f)
+{
+	size_t size = 0, cap = 0, alines = 0;
+	char buf[65536];
+	ssize_t got;
+	int fd;
+
+	fd = file_open_regular(f->path, NULL);
+	if (fd < 0)
+		return;
+	while ((got = read(fd, buf, sizeof(buf))) > 0 && size < MAX_SOURCE_SIZE) {
+		xgrow(&f->text, &cap, size + (size_t)got + 1, 1);
+		memcpy(f->text + size, buf, (size_t)got);
+		size += (size_t)got;
+	}
+	close(fd);
+	if (!f->text)
+		return;
+	f->text[size] = '\0';
+	for (char *p = f->text; *p;) {
+		char *nl = strchr(p, '\n');
+
+		xgrow(&f->lines, &alines, f->nlines + 1, sizeof(*f->lines));
+		f->lines[f->nlines++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+}
+
+/* A source file by its DWARF name, relative to the unit's directory unless absolute. */
+static const struct source_file *source_get(struct annotate_sources *ss, const char *name,
+					    const char *comp_dir)
+{
+	struct source_file *f;
+	char *path;
+
+	path = name[0] != '/' && comp_dir ? xasprintf("%s/%s", comp_dir, name) : xstrdup(name);
+	for (size_t i = 0; i < ss->n; i++)
+		if (!strcmp(ss->v[i].path, path)) {
+			free(path);
+			return &ss->v[i];
+		}
+	xgrow(&ss->v, &ss->a, ss->n + 1, sizeof(*ss->v));
+	f = &ss->v[ss->n++];
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	source_read(f);
+	return f;
+}
+
+/* ---- the listing ------------------------------------------------------------------ */
+
+void annotate_print_header(FILE *out, const char *path, const struct data_reader *rd,
+			   const struct profile *p, uint64_t kernel_samples)
+{
+	const char *cmdline = data_reader_meta_str(rd, "cmdline");
+	const char *event = data_reader_meta_str(rd, "event");
+
+	fprintf(out, "# pmuprof annotate of '%s': %s\n", path, cmdline ? cmdline : "?");
+	fprintf(out,
+		"# event: %s; %" PRIu64 " samples, each counted at the instruction it was taken "
+		"at (its leaf)\n",
+		event ? event : "?", p->samples);
+	fprintf(out,
+		"# skid: an interrupt is taken after the instruction that was running retires, "
+		"so an event that is not\n#   precise (cpu-clock, the timers, cycles without "
+		":pp) charges the instructions just after the costly one\n");
+	if (kernel_samples)
+		fprintf(out,
+			"# %" PRIu64 " samples in the kernel are not annotated (its code is not in "
+			"the recording)\n",
+			kernel_samples);
+}
+
+/* The source line printed last: the next is printed only where it changes. */
+struct source_state {
+	const char *file;
+	unsigned line;
+};
+
+/* "file:line  text", dimmed, where addr starts another source line. */
+static void print_source(FILE *out, const struct annotate_listing *l, struct source_state *st,
+			 uint64_t addr)
+{
+	struct srcline_frame fr[1];
+	const struct source_file *sf;
+	const char *dim = l->color ? DIM : "", *reset = l->color ? RESET : "";
+
+	if (srcline_lookup(l->sl, addr, fr, 1) <= 0 || !fr[0].file || !fr[0].line)
+		return;
+	if (fr[0].line == st->line && st->file && !strcmp(fr[0].file, st->file))
+		return;
+	sf = source_get(l->sources, fr[0].file, fr[0].comp_dir);
+	st->line = fr[0].line;
+	st->file = fr[0].file;
+	if (fr[0].line <= sf->nlines)
+		fprintf(out, "%s%41s  %s:%u  %s%s\n", dim, "",
+			strrchr(sf->path, '/') ? strrchr(sf->path, '/') + 1 : sf->path, fr[0].line,
+			sf->lines[fr[0].line - 1], reset);
+	else
+		fprintf(out, "%s%41s  %s:%u%s\n", dim, "", sf->path, fr[0].line, reset);
+}
+
+static void print_insn(FILE *out, const struct annotate_listing *l, const struct disasm_insn *in,
+		       bool hottest)
+{
+	const struct prof_func *f = &l->p->funcs[l->f->func];
+	uint64_t k = annotate_samples_at(l->f, in->addr, in->size);
+	double pct = l->f->samples ? 100.0 * (double)k / (double)l->f->samples : 0;
+	char target[256] = "";
+	const char *on = "", *off = "";
+
+	if (in->has_target)
+		annotate_target_name(l->sym, l->code, f->name, in->target, target, sizeof(target));
+	if (l->color && k && pct >= 10) {
+		on = RED;
+		off = RESET;
+	} else if (l->color && k && pct >= 1) {
+		on = YELLOW;
+		off = RESET;
+	}
+	if (k)
+		fprintf(out, "%s%9.2f %9" PRIu64 "%s", on, pct, k, off);
+	else
+		fprintf(out, "%19s", "");
+	fprintf(out, "  %7" PRIx64 ":  %s%-7s%s%s%s%s%s%s\n", in->addr, on, in->mnemonic,
+		in->operands[0] ? " " : "", in->operands, target[0] ? " " : "", target, off,
+		hottest ? "   <- hottest" : "");
+}
+
+void annotate_print_function(FILE *out, const struct annotate_listing *l)
+{
+	const struct prof_func *f = &l->p->funcs[l->f->func];
+	const struct annotate_code *c = l->code;
+	struct source_state st = { NULL, 0 };
+	uint64_t hottest_addr;
+	bool hot = annotate_hottest(l->f, l->insns, l->ninsns, &hottest_addr) > 0;
+
+	fprintf(out,
+		"\n# %s (%s): %" PRIu64 " sample%s, %.2f%% of all; code at 0x%" PRIx64 ", %" PRIu64
+		" bytes%s\n",
+		f->name, f->dso, l->f->samples, l->f->samples == 1 ? "" : "s",
+		l->p->samples ? 100.0 * (double)l->f->samples / (double)l->p->samples : 0.0,
+		c->start, c->size,
+		c->dso->image ? " (from the image stored in the recording)" : "");
+	fprintf(out, "#  Percent   Samples  Address  Instruction\n");
+	for (size_t i = 0; i < l->ninsns; i++) {
+		if (l->sl)
+			print_source(out, l, &st, l->insns[i].addr);
+		print_insn(out, l, &l->insns[i], hot && l->insns[i].addr == hottest_addr);
+	}
+}
