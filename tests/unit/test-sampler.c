@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * sampler_drain() on a ring laid out as the kernel's: records that straddle
+ * collect/sampler.c: sampler_drain() on a ring laid out as the kernel's: records that straddle
  * the end of the data area come out whole and in order, data_tail moves to
  * data_head, and an empty ring gives nothing.
  */

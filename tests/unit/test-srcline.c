@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Symbols beyond the symbol table: demangling (checked against c++filt when
- * it is installed), source lines and inlined frames of a small program
+ * resolve/srcline.c, and through it the debug-file search of
+ * resolve/debuginfo.c: source lines and inlined frames of a small program
  * compiled here with `cc -O2 -g` (its source lines are known), its debug
- * file found by build-id and by .gnu_debuglink once it is stripped, and
- * damaged or foreign files, which must fail cleanly (run it under
- * --enable-sanitizers too).
+ * file found by build-id and by .gnu_debuglink once it is stripped, the
+ * linkage names of a C++ program, and damaged or foreign files, which must
+ * fail cleanly (run it under --enable-sanitizers too).
  */
 #include "resolve/debuginfo.h"
 #include "resolve/demangle.h"
@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 static char tmpdir[256];
-static bool cxx_runtime; /* libstdc++ loads: demangling works */
 static const uint8_t other_id[20] = { 0x11, 0x22, 0x33, 0x44, 0x55 };
 
 /* The program srcline reads; the line numbers below are its lines (first is 1). */
@@ -195,119 +194,6 @@ out:
 		elf_end(elf);
 	close(fd);
 	return found;
-}
-
-/* ---- demangling ---- */
-
-/* What c++filt prints for name, or NULL when it is not installed. */
-static char *cxxfilt(const char *name)
-{
-	char cmd[512], line[1024];
-	FILE *p;
-
-	/* on its input, not its arguments: only there does it keep a symbol version */
-	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | c++filt 2>/dev/null", name);
-	p = popen(cmd, "r");
-	if (!p)
-		return NULL;
-	if (!fgets(line, sizeof(line), p)) {
-		pclose(p);
-		return NULL;
-	}
-	if (pclose(p) != 0)
-		return NULL;
-	line[strcspn(line, "\n")] = '\0';
-	return strdup(line);
-}
-
-static void check_demangle(const char *name, const char *want, const char *what)
-{
-	char *got = demangle(name);
-
-	is_str(got, want, what);
-	free(got);
-}
-
-static void demangling(void)
-{
-	/* the text users know: each must print as c++filt prints it */
-	static const char *const like_cxxfilt[] = {
-		"_Z3foov",
-		"_ZN2ns3BarC2Ev",
-		"_Z3foov.cold",
-		"_Z3foov.cold.12",
-		"_Z3foov.constprop.0.isra.0",
-		"_ZN2ns3BarC2Ev.part.0",
-		"_Z3foov@GLIBC_2.2.5",
-		"_Z3foov@@GLIBCXX_3.4",
-		"_ZNSt6vectorIiSaIiEE9push_backERKi",
-		"_ZN2ns17h0123456789abcdefEv",
-	};
-	void *lib = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
-	bool filt = have("c++filt");
-	char *got;
-
-	ok(demangle("main") == NULL, "demangle: a C name is not mangled");
-	ok(demangle("i") == NULL, "demangle: nor is a name that reads as a C++ type");
-	ok(demangle(NULL) == NULL, "demangle: NULL");
-	if (!lib) {
-		ok(demangle("_Z3foov") == NULL, "demangle: NULL without libstdc++");
-		ok(true, "# SKIP libstdc++.so.6 cannot be loaded: %s", dlerror());
-		return;
-	}
-	dlclose(lib);
-	cxx_runtime = true;
-	check_demangle("_Z3foov", "foo()", "demangle: a function");
-	check_demangle("_ZN2ns3BarC2Ev", "ns::Bar::Bar()", "demangle: a constructor");
-	check_demangle("_Z3foov.cold", "foo() [clone .cold]", "demangle: a cold part");
-	check_demangle("_Z3foov.constprop.0.isra.0", "foo() [clone .constprop.0] [clone .isra.0]",
-		       "demangle: two clone suffixes");
-	check_demangle("_Z3foov@GLIBC_2.2.5", "foo()@GLIBC_2.2.5", "demangle: a symbol version");
-	check_demangle("_Z3foov.Foo", "foo() [clone .Foo]",
-		       "demangle: a suffix the demangler does not know");
-	ok(demangle("_Zxx") == NULL, "demangle: garbage after _Z");
-	ok(demangle("_Z") == NULL, "demangle: _Z alone");
-	ok(demangle("_Z3foov_") == NULL, "demangle: trailing garbage");
-	ok(demangle("_Z3foo.") == NULL, "demangle: a bad name with a dot");
-	got = malloc(200001);
-	memset(got, 'P', 200000);
-	memcpy(got, "_Z1f", 4);
-	got[200000] = '\0';
-	ok(demangle(got) == NULL, "demangle: a hostile name of 200000 characters");
-	free(got);
-
-	check_demangle("_ZN4core3fmt5write17h0123456789abcdefE", "core::fmt::write",
-		       "demangle: Rust legacy, without the hash");
-	check_demangle("_ZN3std2rt10lang_start28_$u7b$$u7b$closure$u7d$$u7d$17h5cbb4ce5b4a37a12E",
-		       "std::rt::lang_start::{{closure}}", "demangle: Rust escapes");
-	check_demangle("_ZN4core3ptr85drop_in_place$LT$std..rt..lang_start$LT$$LP$$RP$$GT$..$u7b$$"
-		       "u7b$closure$u7d$$u7d$$GT$17h0123456789abcdefE",
-		       "core::ptr::drop_in_place<std::rt::lang_start<()>::{{closure}}>",
-		       "demangle: Rust generics and paths");
-	check_demangle("_ZN4core3fmt5write17h0123456789abcdefE.llvm.1234567", "core::fmt::write",
-		       "demangle: Rust without LTO's suffix");
-	check_demangle("_ZN4core3fmt5write17h0123456789abcdefE.cold", "core::fmt::write.cold",
-		       "demangle: Rust with another suffix");
-	check_demangle("_ZN3foo3bar17h0123456789abcdefE@@V1", "foo::bar@@V1",
-		       "demangle: Rust with a symbol version");
-	check_demangle("_ZN3foo5$BAD$17h0123456789abcdefE", "foo::$BAD$",
-		       "demangle: an unknown Rust escape stays");
-	check_demangle("_ZN3foo7$u2603$17h0123456789abcdefE", "foo::\xe2\x98\x83",
-		       "demangle: a Rust code point in UTF-8");
-
-	if (!filt) {
-		ok(true, "# SKIP c++filt is not installed: not compared with it");
-		return;
-	}
-	for (size_t i = 0; i < sizeof(like_cxxfilt) / sizeof(like_cxxfilt[0]); i++) {
-		char *want = cxxfilt(like_cxxfilt[i]);
-
-		got = demangle(like_cxxfilt[i]);
-		ok(want && got && strcmp(want, got) == 0, "demangle %s: '%s', c++filt '%s'",
-		   like_cxxfilt[i], str(got), str(want));
-		free(got);
-		free(want);
-	}
 }
 
 /* ---- source lines of the compiled program ---- */
@@ -575,6 +461,16 @@ static void by_debuglink(struct prog *p)
 
 /* ---- C++: the linkage name, which the caller demangles ---- */
 
+/* libstdc++ loads: demangling works */
+static bool cxx_runtime(void)
+{
+	void *lib = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+
+	if (lib)
+		dlclose(lib);
+	return lib != NULL;
+}
+
 static void cxx_names(void)
 {
 	struct srcline_frame f[8];
@@ -600,7 +496,7 @@ static void cxx_names(void)
 	ok(n >= 1 && !strcmp(str(f[n - 1].function), "_ZN2ns5twiceEi"),
 	   "C++: the function is its linkage name: %s", str(n ? f[n - 1].function : NULL));
 	d = n >= 1 ? demangle(f[n - 1].function) : NULL;
-	if (cxx_runtime)
+	if (cxx_runtime())
 		is_str(d, "ns::twice(int)", "C++: which demangles");
 	free(d);
 	srcline_free(s);
@@ -778,12 +674,11 @@ int main(void)
 	/* the commands quote paths with '' */
 	if (!t || !*t || strchr(t, '\'') || strlen(t) > 200)
 		t = "/tmp";
-	snprintf(tmpdir, sizeof(tmpdir), "%s/pmuprof-test-symbols.XXXXXX", t);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/pmuprof-test-srcline.XXXXXX", t);
 	if (!mkdtemp(tmpdir)) {
 		diag("mkdtemp %s: %s", tmpdir, strerror(errno));
 		return 1;
 	}
-	demangling();
 	binutils = have("objcopy") && have("strip");
 	if (!have("cc")) {
 		ok(true, "# SKIP cc is not installed: no program to read source lines of");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The stat printers on rows this machine cannot produce for real: events
- * multiplexed (scaled, with their running share shown) and a derived metric
- * whose inputs were not counted together.
+ * output/stat-print.c: number formatting, and the stat printers on rows this
+ * machine cannot produce for real: events multiplexed (scaled, with their
+ * running share shown) and a derived metric whose inputs were not counted
+ * together.
  */
 #include "output/stat-print.h"
 #include "tap.h"
@@ -25,7 +26,21 @@ static char *print(enum stat_format format, const struct stat_row *rows, size_t 
 	return buf;
 }
 
-int main(void)
+static void formatting(void)
+{
+	char buf[64];
+
+	stat_format_number(buf, sizeof(buf), 1234567.891, 2, true);
+	is_str(buf, "1,234,567.89", "thousands separators");
+	stat_format_number(buf, sizeof(buf), 999, 0, true);
+	is_str(buf, "999", "no separator below 1000");
+	stat_format_number(buf, sizeof(buf), -1234, 0, true);
+	is_str(buf, "-1,234", "negative");
+	stat_format_number(buf, sizeof(buf), 1234567.891, 2, false);
+	is_str(buf, "1234567.89", "--no-big-num");
+}
+
+static void printers(void)
 {
 	struct stat_row rows[] = {
 		{ .event = "cycles", .state = STAT_COUNTED, .value = 3000000, .unit = "",
@@ -69,5 +84,11 @@ int main(void)
 	ok(strstr(s, "\"status\": \"not-counted\", \"value\": null") != NULL,
 	   "JSON: not counted is null");
 	free(s);
+}
+
+int main(void)
+{
+	formatting();
+	printers();
 	return done_testing();
 }
