@@ -6,8 +6,8 @@
  * they stand for, per thread, per leaf function) against what the kernel
  * accounted (task-clock per thread, rusage for the process tree).
  *
- * Plain data: compare.c fills it, the text table, JSON and SVG writers read
- * it. cmp_result_release() frees everything a result holds.
+ * Plain data: compare.c fills it, the writers of output/compare.h read it.
+ * cmp_result_release() frees everything a result holds.
  */
 #ifndef PMUPROF_COMPARE_H
 #define PMUPROF_COMPARE_H
@@ -15,7 +15,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 /* One thread of one profiled run. */
 struct cmp_thread {
@@ -95,10 +94,5 @@ void cmp_result_release(struct cmp_result *r);
 
 /* 0..1: half the sum of absolute share differences over the union of names. */
 double cmp_tvd(const struct cmp_func *a, size_t na, const struct cmp_func *b, size_t nb);
-
-/* Writers (src/output/compare-*.c): 0 or -errno of the stream. */
-int cmp_write_text(const struct cmp_result *r, FILE *f);
-int cmp_write_json(const struct cmp_result *r, FILE *f);
-int cmp_write_svg(const struct cmp_result *r, FILE *f);
 
 #endif

@@ -16,6 +16,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/session.h"
+#include "output/compare.h"
 #include "resolve/symbolize.h"
 #include "util/alloc.h"
 #include "util/error.h"

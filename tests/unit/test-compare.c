@@ -10,6 +10,7 @@
  */
 #include "util/compiler.h"
 #include "analyse/compare.h"
+#include "output/compare.h"
 #include "util/alloc.h"
 #include "tap.h"
 
