@@ -6,8 +6,12 @@
  * they stand for, per thread, per leaf function) against what the kernel
  * accounted (task-clock per thread, rusage for the process tree).
  *
- * Plain data: compare.c fills it, the text table, JSON and SVG writers read
- * it. cmp_result_release() frees everything a result holds.
+ * The command runs the workload and opens each recording; cmp_run_fill()
+ * turns a recording's profile and statistics into a run, and
+ * cmp_result_summarize() sets the runs against each other: overheads
+ * against the unprofiled runs, leaf functions against pmu's, medians. The
+ * writers of output/compare.h read the result; cmp_result_release() frees
+ * everything it holds. Nothing here prints.
  */
 #ifndef PMUPROF_COMPARE_H
 #define PMUPROF_COMPARE_H
@@ -15,7 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+
+struct profile;
 
 /* One thread of one profiled run. */
 struct cmp_thread {
@@ -93,12 +98,64 @@ struct cmp_result {
 
 void cmp_result_release(struct cmp_result *r);
 
+/* ---- one run, from its recording ---------------------------------------- */
+
+/* A thread's CPU time by the kernel's accounting; several entries for one thread add up. */
+struct cmp_task_cpu {
+	uint32_t pid, tid;
+	uint64_t cpu_ns;
+};
+
+/*
+ * What a recording says of its run besides the samples, as plain values:
+ * the command reads them from the data file, so that the numbers can be
+ * computed (and tested) without a reader.
+ */
+struct cmp_run_stats {
+	uint64_t elapsed_ns;  /* the workload's wall time */
+	uint64_t cpu_time_ns; /* user + system of the process tree (rusage) */
+	int exit_status;
+	uint64_t lost;	      /* samples lost, every cause together */
+	uint64_t overruns;    /* timer expirations merged into delivered signals */
+	uint64_t foreign;     /* SIGPROF not sent by the sampler's own timer */
+	uint64_t shim_images; /* processes the in-process sampler was loaded into */
+	const char *conflict; /* the recorder's reason to distrust the run, or NULL */
+	const struct cmp_task_cpu *task_cpu; /* the kernel's per-thread truth */
+	size_t ntask_cpu;
+};
+
+/*
+ * Fills r from the profile of a recording made by sampler k at hz and from
+ * its statistics: totals and errors against the kernel's CPU time, one
+ * struct cmp_thread per thread that ran or was sampled (by true CPU,
+ * descending; comm left empty for the caller, who knows the names), the
+ * leaf functions by share. r must be zeroed but for file and tvd, which it
+ * leaves alone; its strings and arrays are r's own (cmp_result_release()).
+ */
+void cmp_run_fill(struct cmp_run *r, enum cmp_sampler_kind k, unsigned long hz,
+		  const struct profile *p, const struct cmp_run_stats *st);
+
+/* ---- across runs ---------------------------------------------------------- */
+
+/* The median of v[0..n), v left in its order; 0 when n is 0. */
+double cmp_median(const double *v, size_t n);
+
+/*
+ * s->median from s's runs: each numeric field the median of the runs', the
+ * exit status, threads and functions (copies) of the run whose error is
+ * nearest the median error, and the first conflict of any run. s->median
+ * must be zeroed; nothing is done without runs.
+ */
+void cmp_sampler_summarize(struct cmp_sampler *s);
+
+/*
+ * After every run: the unprofiled medians, each profiled run's overheads
+ * against them and its TVD against the pmu run of the same round (when pmu
+ * is the first sampler), then every sampler's medians.
+ */
+void cmp_result_summarize(struct cmp_result *r);
+
 /* 0..1: half the sum of absolute share differences over the union of names. */
 double cmp_tvd(const struct cmp_func *a, size_t na, const struct cmp_func *b, size_t nb);
-
-/* Writers (src/output/compare-*.c): 0 or -errno of the stream. */
-int cmp_write_text(const struct cmp_result *r, FILE *f);
-int cmp_write_json(const struct cmp_result *r, FILE *f);
-int cmp_write_svg(const struct cmp_result *r, FILE *f);
 
 #endif

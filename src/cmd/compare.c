@@ -16,6 +16,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/recording.h"
+#include "output/compare.h"
 #include "resolve/symbolize.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -267,104 +268,43 @@ static void show_log(const char *log)
 
 /* ---- reading a recording back --------------------------------------------- */
 
-static int cmp_thread_tid(const void *a, const void *b)
-{
-	const struct cmp_thread *x = a, *y = b;
-
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
-static int cmp_thread_cpu(const void *a, const void *b)
-{
-	const struct cmp_thread *x = a, *y = b;
-	double dx = x->true_cpu_s > 0 ? x->true_cpu_s : x->attributed_cpu_s;
-	double dy = y->true_cpu_s > 0 ? y->true_cpu_s : y->attributed_cpu_s;
-
-	if (dx != dy)
-		return dx > dy ? -1 : 1;
-	return cmp_thread_tid(a, b);
-}
-
-static struct cmp_thread *thread_of(struct cmp_run *r, size_t *alloc, uint32_t pid, uint32_t tid)
-{
-	for (size_t i = 0; i < r->nthreads; i++)
-		if (r->threads[i].tid == tid && r->threads[i].pid == pid)
-			return &r->threads[i];
-	xgrow(&r->threads, alloc, r->nthreads + 1, sizeof(*r->threads));
-	memset(&r->threads[r->nthreads], 0, sizeof(r->threads[0]));
-	r->threads[r->nthreads].pid = pid;
-	r->threads[r->nthreads].tid = tid;
-	return &r->threads[r->nthreads++];
-}
-
-struct named_weight {
-	const char *name;
-	uint64_t weight;
-};
-
-static int cmp_named(const void *a, const void *b)
-{
-	return strcmp(((const struct named_weight *)a)->name, ((const struct named_weight *)b)->name);
-}
-
-static int cmp_func_share(const void *a, const void *b)
-{
-	const struct cmp_func *x = a, *y = b;
-
-	if (x->share != y->share)
-		return x->share > y->share ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-/*
- * The profile by leaf function in user space: the timer samplers can only
- * see where the thread was when the signal came back to it, so the pmu
- * sampler's kernel frames are passed over to its first user frame.
- */
-static void leaf_functions(const struct profile *p, struct cmp_run *r)
-{
-	struct named_weight *nw = xcalloc(p->nstacks + 1, sizeof(*nw));
-	size_t n = 0;
-	uint64_t total = 0;
-
-	for (size_t i = 0; i < p->nstacks; i++) {
-		const struct prof_stack *s = &p->stacks[i];
-		const char *name = "[unknown]";
-
-		for (uint32_t d = 0; d < s->depth; d++) {
-			const struct prof_func *f = profile_frame_func(p, s, d);
-
-			if (!f->kernel) {
-				name = f->name;
-				break;
-			}
-		}
-		nw[n].name = name;
-		nw[n++].weight = s->weight;
-		total += s->weight;
-	}
-	qsort(nw, n, sizeof(*nw), cmp_named);
-	r->funcs = xcalloc(n + 1, sizeof(*r->funcs));
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		uint64_t w = 0;
-
-		while (j < n && !strcmp(nw[j].name, nw[i].name))
-			w += nw[j++].weight;
-		r->funcs[r->nfuncs].name = xstrdup(nw[i].name);
-		r->funcs[r->nfuncs++].share = total ? (double)w / (double)total : 0;
-		i = j;
-	}
-	qsort(r->funcs, r->nfuncs, sizeof(*r->funcs), cmp_func_share);
-	free(nw);
-}
-
 static uint64_t stat0(const struct data_reader *rd, const char *key)
 {
 	uint64_t v = 0;
 
 	data_reader_stat_u64(rd, key, &v);
 	return v;
+}
+
+/* The data file's statistics of the run; returns the per-thread CPU array st points to. */
+static struct cmp_task_cpu *run_stats(const struct session *s, struct cmp_run_stats *st)
+{
+	const struct data_reader *rd = s->rd;
+	struct cmp_task_cpu *cpu = xcalloc(s->ntask_cpu + 1, sizeof(*cpu));
+	const char *conflict;
+	size_t len = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->elapsed_ns = stat0(rd, "elapsed-ns");
+	st->cpu_time_ns = stat0(rd, "cpu-time-ns");
+	st->exit_status = (int)stat0(rd, "exit-status");
+	st->lost = stat0(rd, "lost-ring") + stat0(rd, "lost-samples") + stat0(rd, "lost-writer") +
+		   stat0(rd, "lost-shim");
+	st->overruns = stat0(rd, "timer-overruns");
+	st->foreign = stat0(rd, "foreign-signals");
+	st->shim_images = stat0(rd, "shim-images");
+	conflict = data_reader_stat(rd, "conflict", &len);
+	/* the file is not trusted: only a terminated string is text */
+	if (conflict && len && memchr(conflict, '\0', len))
+		st->conflict = conflict;
+	for (size_t i = 0; i < s->ntask_cpu; i++) {
+		cpu[i].pid = s->task_cpu[i].pid;
+		cpu[i].tid = s->task_cpu[i].tid;
+		cpu[i].cpu_ns = s->task_cpu[i].cpu_ns;
+	}
+	st->task_cpu = cpu;
+	st->ntask_cpu = s->ntask_cpu;
+	return cpu;
 }
 
 /* Fills what a recording says; 0, or the exit status after saying why it cannot be read. */
@@ -374,165 +314,31 @@ static int read_run(const char *path, enum cmp_sampler_kind k, unsigned long hz,
 	struct session s;
 	struct symbolizer *sym;
 	struct profile *p;
-	const char *ev, *conflict;
-	size_t athreads = 0, len = 0;
-	double true_sum = 0, attr_sum = 0;
-	bool time_based;
+	struct cmp_run_stats st;
+	struct cmp_task_cpu *cpu;
+	const char *ev;
+	uint64_t end;
 	int ret = cmd_recording_profile(&s, path, NULL, SYM_DEMANGLE, &p, &sym);
 
 	if (ret)
 		return ret;
 	ev = data_reader_meta_str(s.rd, "event");
-	if (!ev)
-		ev = sampler_names[k];
 	if (!*event)
-		*event = xstrdup(ev);
-	time_based = !strcmp(session_weight_unit(&s), "nanoseconds");
-
-	r->samples = p->samples;
-	/* a count of events is not time: without a clock, each sample stands for 1/hz */
-	r->attributed_cpu_s = time_based ? (double)p->weight / 1e9 : (double)p->samples / (double)hz;
-	r->unweighted_cpu_s = k == CMP_PMU ? r->attributed_cpu_s : (double)p->samples / (double)hz;
-	r->wall_s = (double)stat0(s.rd, "elapsed-ns") / 1e9;
-	r->rusage_cpu_s = (double)stat0(s.rd, "cpu-time-ns") / 1e9;
-	r->exit_status = (int)stat0(s.rd, "exit-status");
-	r->lost = stat0(s.rd, "lost-ring") + stat0(s.rd, "lost-samples") +
-		  stat0(s.rd, "lost-writer") + stat0(s.rd, "lost-shim");
-	r->overruns = stat0(s.rd, "timer-overruns");
-	r->foreign = stat0(s.rd, "foreign-signals");
-	conflict = data_reader_stat(s.rd, "conflict", &len);
-	if (conflict && len && memchr(conflict, '\0', len))
-		r->conflict = xstrdup(conflict);
-	if (k != CMP_PMU && !stat0(s.rd, "shim-images"))
-		r->conflict = xstrdup("the sampler never loaded in the program (LD_PRELOAD "
-				      "removed, or a static or set-user-ID program)");
-
-	for (size_t i = 0; i < s.ntask_cpu; i++) {
-		struct cmp_thread *t = thread_of(r, &athreads, s.task_cpu[i].pid, s.task_cpu[i].tid);
-
-		t->true_cpu_s += (double)s.task_cpu[i].cpu_ns / 1e9;
-	}
-	for (size_t i = 0; i < p->nstacks; i++) {
-		const struct prof_stack *st = &p->stacks[i];
-		struct cmp_thread *t = thread_of(r, &athreads, st->pid, st->tid);
-
-		t->samples += st->samples;
-		t->attributed_cpu_s += time_based ? (double)st->weight / 1e9
-						  : (double)st->samples / (double)hz;
-	}
+		*event = xstrdup(ev ? ev : sampler_names[k]);
+	cpu = run_stats(&s, &st);
+	cmp_run_fill(r, k, hz, p, &st);
+	/* the names the threads had at the last sample */
+	end = p->time_end ? p->time_end : UINT64_MAX;
 	for (size_t i = 0; i < r->nthreads; i++) {
 		struct cmp_thread *t = &r->threads[i];
 
-		snprintf(t->comm, sizeof(t->comm), "%s",
-			 session_comm(&s, t->pid, t->tid, p->time_end ? p->time_end : UINT64_MAX));
-		true_sum += t->true_cpu_s;
-		attr_sum += t->attributed_cpu_s;
+		snprintf(t->comm, sizeof(t->comm), "%s", session_comm(&s, t->pid, t->tid, end));
 	}
-	/* without the kernel's per-thread accounting, rusage is the truth of the whole */
-	r->true_cpu_s = true_sum > 0 ? true_sum : r->rusage_cpu_s;
-	for (size_t i = 0; i < r->nthreads; i++) {
-		struct cmp_thread *t = &r->threads[i];
-		double d;
-
-		t->true_share = true_sum > 0 ? t->true_cpu_s / true_sum : 0;
-		t->share = attr_sum > 0 ? t->attributed_cpu_s / attr_sum : 0;
-		d = fabs(t->share - t->true_share) * 100;
-		if (true_sum > 0 && d > r->max_share_error_pp)
-			r->max_share_error_pp = d;
-	}
-	qsort(r->threads, r->nthreads, sizeof(*r->threads), cmp_thread_cpu);
-	r->rate_hz = r->true_cpu_s > 0 ? (double)r->samples / r->true_cpu_s : 0;
-	r->error_pct = r->true_cpu_s > 0 ? (r->attributed_cpu_s / r->true_cpu_s - 1) * 100 : 0;
-	r->unweighted_error_pct =
-	    r->true_cpu_s > 0 ? (r->unweighted_cpu_s / r->true_cpu_s - 1) * 100 : 0;
-	leaf_functions(p, r);
+	free(cpu);
 	profile_free(p);
 	symbolizer_free(sym);
 	session_close(&s);
 	return 0;
-}
-
-/* ---- medians ------------------------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	if (!n)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* The median, leaving v in its order (the JSON lists the runs as they came). */
-static double median_of_copy(const double *v, size_t n)
-{
-	double *c = xcalloc(n + 1, sizeof(*c)), m;
-
-	memcpy(c, v, n * sizeof(*c));
-	m = median(c, n);
-	free(c);
-	return m;
-}
-
-#define MEDIAN_OF(s, field)                                                                   \
-	do {                                                                                  \
-		double *v_ = xcalloc((s)->nruns, sizeof(double));                             \
-		for (size_t i_ = 0; i_ < (s)->nruns; i_++)                                    \
-			v_[i_] = (double)(s)->runs[i_].field;                                 \
-		(s)->median.field = (__typeof__((s)->median.field))median(v_, (s)->nruns);     \
-		free(v_);                                                                     \
-	} while (0)
-
-/* The median run of the numbers; its threads and functions stand for the sampler. */
-static void summarize(struct cmp_sampler *s)
-{
-	size_t mid = 0;
-	double *err = xcalloc(s->nruns, sizeof(*err)), m;
-	struct cmp_run *src;
-
-	for (size_t i = 0; i < s->nruns; i++)
-		err[i] = s->runs[i].error_pct;
-	m = median(err, s->nruns);
-	for (size_t i = 0; i < s->nruns; i++)
-		if (fabs(s->runs[i].error_pct - m) < fabs(s->runs[mid].error_pct - m))
-			mid = i;
-	free(err);
-	MEDIAN_OF(s, wall_s);
-	MEDIAN_OF(s, rusage_cpu_s);
-	MEDIAN_OF(s, true_cpu_s);
-	MEDIAN_OF(s, samples);
-	MEDIAN_OF(s, attributed_cpu_s);
-	MEDIAN_OF(s, unweighted_cpu_s);
-	MEDIAN_OF(s, rate_hz);
-	MEDIAN_OF(s, error_pct);
-	MEDIAN_OF(s, unweighted_error_pct);
-	MEDIAN_OF(s, max_share_error_pp);
-	MEDIAN_OF(s, lost);
-	MEDIAN_OF(s, overruns);
-	MEDIAN_OF(s, foreign);
-	MEDIAN_OF(s, wall_overhead_pct);
-	MEDIAN_OF(s, cpu_overhead_pct);
-	MEDIAN_OF(s, tvd);
-	src = &s->runs[mid];
-	s->median.exit_status = src->exit_status;
-	for (size_t i = 0; i < s->nruns && !s->median.conflict; i++)
-		if (s->runs[i].conflict)
-			s->median.conflict = xstrdup(s->runs[i].conflict);
-	s->median.nthreads = src->nthreads;
-	s->median.threads = xcalloc(src->nthreads + 1, sizeof(*src->threads));
-	memcpy(s->median.threads, src->threads, src->nthreads * sizeof(*src->threads));
-	s->median.nfuncs = src->nfuncs;
-	s->median.funcs = xcalloc(src->nfuncs + 1, sizeof(*src->funcs));
-	for (size_t i = 0; i < src->nfuncs; i++) {
-		s->median.funcs[i].name = xstrdup(src->funcs[i].name);
-		s->median.funcs[i].share = src->funcs[i].share;
-	}
 }
 
 /* ---- the command ---------------------------------------------------------- */
@@ -705,122 +511,131 @@ static int run_profiled(const struct compare_opts *o, struct cmp_sampler *s, con
 	return 0;
 }
 
+/* The directory of the recordings and logs: -o's, else a new one under $TMPDIR. */
+static int make_dir(const struct compare_opts *o, char **dir)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (o->dir) {
+		if (mkdir(o->dir, 0700) < 0 && errno != EEXIST) {
+			error("cannot create '%s': %s", o->dir, strerror(errno));
+			return EXIT_FAIL;
+		}
+		*dir = xstrdup(o->dir);
+		return 0;
+	}
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	*dir = xasprintf("%s/pmuprof-compare.XXXXXX", tmp);
+	if (!mkdtemp(*dir)) {
+		error("cannot create a directory for the recordings in '%s': %s", tmp,
+		      strerror(errno));
+		free(*dir);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The machine, the request and a slot for every run. */
+static void result_init(struct cmp_result *res, const struct compare_opts *o)
+{
+	struct utsname u;
+
+	memset(res, 0, sizeof(*res));
+	res->argv = o->argv;
+	res->hz = o->hz;
+	res->repeats = (unsigned int)o->repeats;
+	res->ncpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (uname(&u) == 0) {
+		snprintf(res->kernel, sizeof(res->kernel), "%s", u.release);
+		res->kernel_hz = kernel_hz(u.release);
+	}
+	res->base_wall_s = xcalloc(o->repeats, sizeof(double));
+	res->base_cpu_s = xcalloc(o->repeats, sizeof(double));
+	for (int k = 0; k < CMP_NSAMPLERS; k++) {
+		struct cmp_sampler *s;
+
+		if (!o->use[k])
+			continue;
+		s = &res->samplers[res->nsamplers++];
+		s->kind = (enum cmp_sampler_kind)k;
+		s->name = sampler_names[k];
+		s->runs = xcalloc(o->repeats, sizeof(*s->runs));
+	}
+}
+
+/* Every run; 0, or the exit status to give up with. */
+static int run_all(const struct compare_opts *o, struct cmp_result *res, const char *dir)
+{
+	size_t total_runs = o->repeats * (res->nsamplers + 1), done = 0;
+	int ret;
+
+	/* round robin: a slow minute of the machine touches every sampler alike */
+	for (unsigned int i = 0; i < o->repeats; i++) {
+		fprintf(stderr, "pmuprof compare: run %zu of %zu: unprofiled\n", ++done,
+			total_runs);
+		ret = run_unprofiled(o, res, dir, i);
+		if (ret)
+			return ret;
+		for (size_t k = 0; k < res->nsamplers; k++) {
+			fprintf(stderr, "pmuprof compare: run %zu of %zu: %s\n", ++done, total_runs,
+				res->samplers[k].name);
+			ret = run_profiled(o, &res->samplers[k], dir, i, o->hz);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* The table or JSON on standard output, and the chart; the exit status. */
+static int write_result(const struct compare_opts *o, const struct cmp_result *res)
+{
+	int ret = o->json ? cmp_write_json(res, stdout) : cmp_write_text(res, stdout);
+
+	if (ret < 0) {
+		error("cannot write the comparison: %s", strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (o->svg) {
+		FILE *f = fopen(o->svg, "w");
+
+		if (!f || cmp_write_svg(res, f) < 0 || fclose(f) != 0) {
+			error("cannot write '%s': %s", o->svg, strerror(errno));
+			return EXIT_FAIL;
+		}
+		fprintf(stderr, "pmuprof compare: chart written to '%s'\n", o->svg);
+	}
+	return EXIT_OK;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct compare_opts o;
 	struct cmp_result res;
-	struct utsname u;
 	char *dir;
-	int ret, status = EXIT_FAIL;
-	size_t total_runs, done = 0;
+	int ret = parse_options(&o, argc, argv);
 
-	ret = parse_options(&o, argc, argv);
 	if (ret == CMD_HELP_SHOWN)
 		return EXIT_OK;
 	if (ret)
 		return ret;
-	if (o.dir) {
-		if (mkdir(o.dir, 0700) < 0 && errno != EEXIST) {
-			error("cannot create '%s': %s", o.dir, strerror(errno));
-			return EXIT_FAIL;
-		}
-		dir = xstrdup(o.dir);
-	} else {
-		const char *tmp = getenv("TMPDIR");
-
-		dir = xasprintf("%s/pmuprof-compare.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir)) {
-			error("cannot create a directory for the recordings in '%s': %s",
-			      tmp && *tmp ? tmp : "/tmp", strerror(errno));
-			free(dir);
-			return EXIT_FAIL;
-		}
-	}
-	memset(&res, 0, sizeof(res));
-	res.argv = o.argv;
-	res.hz = o.hz;
-	res.repeats = (unsigned int)o.repeats;
-	res.ncpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (uname(&u) == 0) {
-		snprintf(res.kernel, sizeof(res.kernel), "%s", u.release);
-		res.kernel_hz = kernel_hz(u.release);
-	}
-	res.base_wall_s = xcalloc(o.repeats, sizeof(double));
-	res.base_cpu_s = xcalloc(o.repeats, sizeof(double));
-	for (int k = 0; k < CMP_NSAMPLERS; k++) {
-		struct cmp_sampler *s;
-
-		if (!o.use[k])
-			continue;
-		s = &res.samplers[res.nsamplers++];
-		s->kind = (enum cmp_sampler_kind)k;
-		s->name = sampler_names[k];
-		s->runs = xcalloc(o.repeats, sizeof(*s->runs));
-	}
-	total_runs = o.repeats * (res.nsamplers + 1);
-	/* round robin: a slow minute of the machine touches every sampler alike */
-	for (unsigned int i = 0; i < o.repeats; i++) {
-		fprintf(stderr, "pmuprof compare: run %zu of %zu: unprofiled\n", ++done, total_runs);
-		ret = run_unprofiled(&o, &res, dir, i);
-		if (ret) {
-			status = ret;
-			goto out;
-		}
-		for (size_t k = 0; k < res.nsamplers; k++) {
-			fprintf(stderr, "pmuprof compare: run %zu of %zu: %s\n", ++done, total_runs,
-				res.samplers[k].name);
-			ret = run_profiled(&o, &res.samplers[k], dir, i, o.hz);
-			if (ret) {
-				status = ret;
-				goto out;
-			}
-		}
-	}
-	res.base_wall_median = median_of_copy(res.base_wall_s, o.repeats);
-	res.base_cpu_median = median_of_copy(res.base_cpu_s, o.repeats);
-	for (size_t k = 0; k < res.nsamplers; k++) {
-		struct cmp_sampler *s = &res.samplers[k];
-
-		for (size_t i = 0; i < s->nruns; i++) {
-			struct cmp_run *r = &s->runs[i];
-
-			if (res.base_wall_median > 0)
-				r->wall_overhead_pct = (r->wall_s / res.base_wall_median - 1) * 100;
-			if (res.base_cpu_median > 0)
-				r->cpu_overhead_pct =
-				    (r->rusage_cpu_s / res.base_cpu_median - 1) * 100;
-			if (s->kind != CMP_PMU && res.samplers[0].kind == CMP_PMU &&
-			    i < res.samplers[0].nruns)
-				r->tvd = cmp_tvd(r->funcs, r->nfuncs, res.samplers[0].runs[i].funcs,
-						 res.samplers[0].runs[i].nfuncs);
-		}
-		summarize(s);
-	}
-	if (!o.dir) {
+	ret = make_dir(&o, &dir);
+	if (ret)
+		return ret;
+	result_init(&res, &o);
+	ret = run_all(&o, &res, dir);
+	if (!ret) {
+		cmp_result_summarize(&res);
 		/* deleted at the end: not worth naming */
-		for (size_t k = 0; k < res.nsamplers; k++)
+		for (size_t k = 0; k < res.nsamplers && !o.dir; k++)
 			for (size_t i = 0; i < res.samplers[k].nruns; i++)
 				FREE_AND_NULL(res.samplers[k].runs[i].file);
+		ret = write_result(&o, &res);
 	}
-	ret = o.json ? cmp_write_json(&res, stdout) : cmp_write_text(&res, stdout);
-	if (ret < 0) {
-		error("cannot write the comparison: %s", strerror(-ret));
-		goto out;
-	}
-	if (o.svg) {
-		FILE *f = fopen(o.svg, "w");
-
-		if (!f || cmp_write_svg(&res, f) < 0 || fclose(f) != 0) {
-			error("cannot write '%s': %s", o.svg, strerror(errno));
-			goto out;
-		}
-		fprintf(stderr, "pmuprof compare: chart written to '%s'\n", o.svg);
-	}
-	status = EXIT_OK;
-out:
 	if (!o.dir)
 		remove_dir(dir);
 	free(dir);
 	cmp_result_release(&res);
-	return status;
+	return ret;
 }

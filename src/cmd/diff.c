@@ -9,6 +9,7 @@
  */
 #include "analyse/diff.h"
 #include "analyse/profile.h"
+#include "output/diff.h"
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/recording.h"

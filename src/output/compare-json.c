@@ -9,6 +9,7 @@
 /* first: config.h must precede the system headers compare.h pulls in */
 #include "util/compiler.h"
 #include "analyse/compare.h"
+#include "output/compare.h"
 #include "util/json.h"
 
 #include <errno.h>

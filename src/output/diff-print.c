@@ -15,6 +15,7 @@
  * None prints anything but to `out`; each returns 0 or -errno.
  */
 #include "analyse/diff.h"
+#include "output/diff.h"
 #include "output/export.h"
 #include "util/alloc.h"
 #include "util/hash.h"

@@ -3,13 +3,17 @@
  * The numbers and writers of `pmuprof compare` on a result built by hand:
  * three samplers, two threads, two runs each, one run with a conflict, one
  * error that could not be computed (NaN), medians that share strings with
- * their run and medians that own copies. cmp_tvd on cases worked out by hand;
- * the text table, JSON (checked by Python's parser where it is installed) and
- * SVG (checked by xmllint where it is installed) for what must be in them.
+ * their run and medians that own copies. cmp_tvd, medians, a sampler's and a
+ * result's summaries and a run filled from a small profile, on cases worked
+ * out by hand; the text table, JSON (checked by Python's parser where it is
+ * installed) and SVG (checked by xmllint where it is installed) for what
+ * must be in them, and the same bytes from every writer twice over.
  * Everything is freed: the sanitizer build checks the release.
  */
 #include "util/compiler.h"
 #include "analyse/compare.h"
+#include "output/compare.h"
+#include "analyse/profile.h"
 #include "util/alloc.h"
 #include "tap.h"
 
@@ -169,6 +173,222 @@ static void build(struct cmp_result *r)
 			fill_run(&s->runs[rep], s->kind, rep);
 		fill_median(s, k != CMP_PMU);
 	}
+}
+
+/* ---- medians and summaries ---- */
+
+static void medians(void)
+{
+	double odd[] = {3, 1, 2}, even[] = {4, 1, 3, 2}, one[] = {7};
+
+	is_near(cmp_median(odd, 3), 2, 1e-12, "median of an odd count: the middle one");
+	is_near(cmp_median(even, 4), 2.5, 1e-12, "median of an even count: mean of the middle two");
+	ok(odd[0] == 3 && odd[1] == 1 && even[0] == 4 && even[3] == 2,
+	   "median: the values are left in their order");
+	is_near(cmp_median(one, 1), 7, 1e-12, "median of one value: that value");
+	is_near(cmp_median(NULL, 0), 0, 1e-12, "median of nothing: 0");
+}
+
+/* Three runs whose numbers are known; run 2 has the median error. */
+static void summary_runs(struct cmp_sampler *s, enum cmp_sampler_kind kind)
+{
+	static const double err[] = {-3, 5, 1}, wall[] = {2.2, 1.1, 4.4}, cpu[] = {4.4, 6.6, 2.2};
+	static const uint64_t samples[] = {10, 30, 21}, lost[] = {0, 7, 1};
+	static const char *const names[] = {"spin_a", "spin_b"};
+	const double shares[3][2] = {{0.5, 0.5}, {0.75, 0.25}, {0.6, 0.4}};
+
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->name = kind == CMP_PMU ? "pmu" : "itimer";
+	s->nruns = 3;
+	s->runs = xcalloc(3, sizeof(*s->runs));
+	for (int i = 0; i < 3; i++) {
+		struct cmp_run *r = &s->runs[i];
+
+		r->file = xasprintf("/tmp/%s-%d.data", s->name, i + 1);
+		r->error_pct = err[i];
+		r->wall_s = wall[i];
+		r->rusage_cpu_s = cpu[i];
+		r->samples = samples[i];
+		r->lost = lost[i];
+		r->exit_status = i;
+		r->tvd = -1;
+		r->true_cpu_s = 4;
+		set_threads(r, 100 * (uint32_t)(i + 1), 0.5);
+		set_funcs(r, names, shares[kind == CMP_PMU ? 0 : i], 2);
+	}
+	if (kind != CMP_PMU)
+		s->runs[1].conflict = xstrdup(CONFLICT);
+}
+
+static void summaries(void)
+{
+	struct cmp_result r = {.repeats = 3, .nsamplers = 2};
+	struct cmp_sampler *pmu = &r.samplers[0], *it = &r.samplers[1];
+	const struct cmp_run *m = &it->median;
+
+	r.base_wall_s = xcalloc(3, sizeof(double));
+	r.base_cpu_s = xcalloc(3, sizeof(double));
+	r.base_wall_s[0] = 4, r.base_wall_s[1] = 1, r.base_wall_s[2] = 2;
+	r.base_cpu_s[0] = 2, r.base_cpu_s[1] = 2, r.base_cpu_s[2] = 2.2;
+	summary_runs(pmu, CMP_PMU);
+	summary_runs(it, CMP_ITIMER);
+	cmp_result_summarize(&r);
+	is_near(r.base_wall_median, 2, 1e-12, "result: the unprofiled wall median");
+	is_near(r.base_cpu_median, 2, 1e-12, "result: the unprofiled CPU median");
+	ok(r.base_wall_s[0] == 4 && r.base_wall_s[1] == 1, "result: the unprofiled runs in order");
+	is_near(it->runs[0].wall_overhead_pct, 10, 1e-9, "result: a run's wall overhead");
+	is_near(it->runs[1].cpu_overhead_pct, 230, 1e-9, "result: a run's CPU overhead");
+	/* against pmu's 50/50 of the same round: 0, |.75-.5|, |.6-.5| */
+	is_near(it->runs[0].tvd, 0, 1e-12, "result: TVD against pmu's run of the same round");
+	is_near(it->runs[1].tvd, 0.25, 1e-12, "result: TVD of round two");
+	is_near(it->runs[2].tvd, 0.1, 1e-12, "result: TVD of round three");
+	ok(pmu->runs[0].tvd == -1 && pmu->median.tvd == -1, "result: no TVD of pmu against itself");
+	is_near(m->error_pct, 1, 1e-12, "summary: the median error");
+	is_near(m->wall_s, 2.2, 1e-12, "summary: the median wall time, not the median run's");
+	is_near(m->rusage_cpu_s, 4.4, 1e-12, "summary: the median CPU time");
+	is_int((long long)m->samples, 21, "summary: the median sample count");
+	is_int((long long)m->lost, 1, "summary: the median of lost samples");
+	is_near(m->tvd, 0.1, 1e-12, "summary: the median TVD");
+	is_near(m->wall_overhead_pct, 10, 1e-9, "summary: the median wall overhead");
+	is_int(m->exit_status, 2, "summary: the exit status of the run with the median error");
+	ok(m->nfuncs == 2 && !strcmp(m->funcs[0].name, "spin_a") && m->funcs[0].share == 0.6 &&
+	       m->funcs[0].name != it->runs[2].funcs[0].name,
+	   "summary: the median run's functions, copied");
+	ok(m->nthreads == 2 && m->threads[0].tid == 300 && m->threads != it->runs[2].threads,
+	   "summary: the median run's threads, copied");
+	ok(m->conflict && !strcmp(m->conflict, CONFLICT) && m->conflict != it->runs[1].conflict,
+	   "summary: the conflict of any run, copied");
+	ok(!pmu->median.conflict, "summary: no conflict where no run had one");
+	cmp_result_release(&r);
+}
+
+/* ---- a run from a small profile ---- */
+
+/*
+ * Thread 10: main;leaf_a 3 samples, 30 ms; main;leaf_b;do_syscall_64 1, 10 ms.
+ * Thread 11: main;leaf_b 2, 20 ms; do_syscall_64 alone (no user frame) 1, 10 ms.
+ * The kernel accounted 40 ms to each, in two records for 11, and 5 ms to
+ * thread 12, never sampled.
+ */
+static struct prof_func run_funcs[] = {
+    {.name = "main", .dso = "spin"},
+    {.name = "leaf_a", .dso = "spin"},
+    {.name = "leaf_b", .dso = "spin"},
+    {.name = "do_syscall_64", .dso = "[kernel.kallsyms]", .kernel = true},
+};
+static struct prof_loc run_locs[] = {{.func = 0}, {.func = 1}, {.func = 2}, {.func = 3}};
+static uint32_t run_frames[] = {1, 0, 3, 2, 0, 2, 0, 3};
+static struct prof_stack run_stacks[] = {
+    {.first = 0, .depth = 2, .pid = 1, .tid = 10, .samples = 3, .weight = 30000000},
+    {.first = 2, .depth = 3, .pid = 1, .tid = 10, .samples = 1, .weight = 10000000},
+    {.first = 5, .depth = 2, .pid = 1, .tid = 11, .samples = 2, .weight = 20000000},
+    {.first = 7, .depth = 1, .pid = 1, .tid = 11, .samples = 1, .weight = 10000000},
+};
+static const struct cmp_task_cpu run_cpu[] = {
+    {1, 10, 40000000}, {1, 11, 20000000}, {1, 11, 20000000}, {1, 12, 5000000}};
+
+static const struct profile run_prof = {
+    .funcs = run_funcs,
+    .nfuncs = 4,
+    .locs = run_locs,
+    .nlocs = 4,
+    .stacks = run_stacks,
+    .nstacks = 4,
+    .frames = run_frames,
+    .nframes = 8,
+    .samples = 7,
+    .weight = 70000000,
+    .event = "cpu-clock",
+    .weight_unit = "nanoseconds",
+};
+
+/* A run that belongs to no result (cmp_result_release() frees runs of samplers). */
+static void free_run(struct cmp_run *r)
+{
+	for (size_t i = 0; i < r->nfuncs; i++)
+		free(r->funcs[i].name);
+	free(r->funcs);
+	free(r->threads);
+	free(r->file);
+	free(r->conflict);
+}
+
+static void run_fill(void)
+{
+	struct cmp_run_stats st = {
+	    .elapsed_ns = 50000000,
+	    .cpu_time_ns = 90000000,
+	    .exit_status = 3,
+	    .lost = 4,
+	    .overruns = 5,
+	    .foreign = 6,
+	    .shim_images = 1,
+	    .task_cpu = run_cpu,
+	    .ntask_cpu = 4,
+	};
+	struct cmp_run r = {.tvd = -1};
+	struct profile events = run_prof;
+	double d10 = fabs(4.0 / 7 - 40.0 / 85), d12 = 5.0 / 85;
+
+	/* a timer sampler at 50 Hz: weights are time, the unweighted count is 1/50 s a sample */
+	cmp_run_fill(&r, CMP_ITIMER, 50, &run_prof, &st);
+	is_int((long long)r.samples, 7, "fill: samples");
+	is_near(r.attributed_cpu_s, 0.07, 1e-12, "fill: attributed CPU, the weights' sum");
+	is_near(r.unweighted_cpu_s, 0.14, 1e-12, "fill: unweighted CPU, samples at 1/hz");
+	is_near(r.true_cpu_s, 0.085, 1e-12, "fill: true CPU, the threads' task-clock");
+	is_near(r.wall_s, 0.05, 1e-12, "fill: wall time");
+	is_near(r.rusage_cpu_s, 0.09, 1e-12, "fill: rusage CPU");
+	is_near(r.error_pct, (0.07 / 0.085 - 1) * 100, 1e-9, "fill: error");
+	is_near(r.unweighted_error_pct, (0.14 / 0.085 - 1) * 100, 1e-9, "fill: unweighted error");
+	is_near(r.rate_hz, 7 / 0.085, 1e-9, "fill: samples per true CPU second");
+	ok(r.exit_status == 3 && r.lost == 4 && r.overruns == 5 && r.foreign == 6 && r.tvd == -1,
+	   "fill: the statistics as given, tvd left alone");
+	ok(!r.conflict, "fill: no conflict");
+	is_int((long long)r.nthreads, 3, "fill: three threads, one never sampled");
+	if (r.nthreads == 3) {
+		ok(r.threads[0].tid == 10 && r.threads[1].tid == 11 && r.threads[2].tid == 12,
+		   "fill: threads by true CPU, a tie by tid");
+		is_near(r.threads[1].true_cpu_s, 0.04, 1e-12, "fill: a thread's records add up");
+		ok(r.threads[0].samples == 4 && r.threads[1].samples == 3 && !r.threads[2].samples,
+		   "fill: a thread's samples");
+		is_near(r.threads[0].share, 4.0 / 7, 1e-12, "fill: a thread's sampled share");
+		is_near(r.threads[2].true_share, 5.0 / 85, 1e-12, "fill: a thread's true share");
+		ok(!r.threads[0].comm[0], "fill: names left to the caller");
+	}
+	is_near(r.max_share_error_pp, 100 * (d10 > d12 ? d10 : d12), 1e-9,
+		"fill: the largest share error, in points");
+	is_int((long long)r.nfuncs, 3, "fill: three leaf functions");
+	if (r.nfuncs == 3) {
+		ok(!strcmp(r.funcs[0].name, "leaf_a") && !strcmp(r.funcs[1].name, "leaf_b") &&
+		       !strcmp(r.funcs[2].name, "[unknown]"),
+		   "fill: leaves by share, a tie by name, kernel frames passed over");
+		is_near(r.funcs[1].share, 3.0 / 7, 1e-12, "fill: leaf_b, under a kernel frame");
+		is_near(r.funcs[2].share, 1.0 / 7, 1e-12, "fill: no user frame is [unknown]");
+	}
+	free_run(&r);
+
+	/* the pmu sampler counting events: no time in the weights, a sample is 1/hz */
+	events.weight_unit = "events";
+	st.conflict = "the workload installs its own SIGPROF handler";
+	st.shim_images = 0;
+	st.ntask_cpu = 0;
+	memset(&r, 0, sizeof(r));
+	cmp_run_fill(&r, CMP_PMU, 100, &events, &st);
+	is_near(r.attributed_cpu_s, 0.07, 1e-12, "fill, events: samples at 1/hz");
+	is_near(r.unweighted_cpu_s, r.attributed_cpu_s, 1e-12, "fill, events: pmu's unweighted");
+	is_near(r.true_cpu_s, 0.09, 1e-12, "fill: without task-clock, rusage is the truth");
+	ok(r.nthreads == 2 && r.threads[0].true_share == 0 && r.max_share_error_pp == 0,
+	   "fill: without task-clock, no true shares and no share error");
+	ok(r.threads[0].tid == 10, "fill: without task-clock, threads by sampled CPU");
+	ok(r.conflict && !strcmp(r.conflict, st.conflict), "fill: the recorder's conflict");
+	free_run(&r);
+
+	/* a timer sampler whose library never loaded says so, whatever else was noticed */
+	memset(&r, 0, sizeof(r));
+	cmp_run_fill(&r, CMP_CTIMER, 100, &run_prof, &st);
+	ok(r.conflict && strstr(r.conflict, "never loaded"), "fill: the sampler never loaded");
+	free_run(&r);
 }
 
 /* ---- writing to memory ---- */
@@ -438,6 +658,24 @@ static void empty(void)
 	cmp_result_release(&r);
 }
 
+/* Output is a function of the result: the same bytes every time. */
+static void deterministic(const struct cmp_result *r)
+{
+	int (*const writers[])(const struct cmp_result *, FILE *) = {cmp_write_text, cmp_write_json,
+								     cmp_write_svg};
+	static const char *const names[] = {"text", "json", "svg"};
+
+	for (size_t i = 0; i < 3; i++) {
+		int ret1, ret2;
+		char *a = write_to_memory(writers[i], r, &ret1);
+		char *b = write_to_memory(writers[i], r, &ret2);
+
+		ok(!ret1 && !ret2 && a && b && !strcmp(a, b), "%s: the same bytes twice", names[i]);
+		free(a);
+		free(b);
+	}
+}
+
 /* A full disk: each writer says so instead of claiming success. */
 static void write_errors(const struct cmp_result *r)
 {
@@ -463,11 +701,15 @@ int main(void)
 	struct cmp_result r;
 
 	tvd();
+	medians();
+	summaries();
+	run_fill();
 	build(&r);
 	text(&r);
 	text_fast(&r);
 	json(&r);
 	svg(&r);
+	deterministic(&r);
 	write_errors(&r);
 	cmp_result_release(&r);
 	ok(r.nsamplers == 0 && !r.base_wall_s, "release: the result is empty after");

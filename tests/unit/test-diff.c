@@ -8,6 +8,7 @@
  * the text, folded and SVG writers on them.
  */
 #include "analyse/diff.h"
+#include "output/diff.h"
 #include "tap.h"
 
 #include <errno.h>
