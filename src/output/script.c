@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * script's text (see script.h).
+ */
+#include "output/script.h"
+#include "resolve/maps.h"
+#include "resolve/session.h"
+#include "resolve/symbolize.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A symbolized address, kept so that each is named once. */
+struct named {
+	size_t first, n; /* in the frames array */
+};
+
+struct script_writer {
+	FILE *out;
+	struct session *session; /* for kernel symbols, loaded at the first kernel frame */
+	bool kernel_set;
+	struct symbolizer *sym;
+	const char *event;
+	bool show_cpu;
+	struct hash index;
+	struct named *named;
+	size_t nnamed, anamed;
+	struct sym_frame *frames;
+	size_t nframes, aframes;
+};
+
+struct script_writer *script_writer_new(FILE *out, struct session *s, unsigned sym_flags)
+{
+	struct script_writer *w = xcalloc(1, sizeof(*w));
+	const char *target = data_reader_meta_str(s->rd, "target");
+
+	w->out = out;
+	w->session = s;
+	w->sym = symbolizer_new(NULL, sym_flags);
+	w->event = data_reader_meta_str(s->rd, "event");
+	if (!w->event)
+		w->event = "?";
+	w->show_cpu = target && !strcmp(target, "all CPUs");
+	hash_init(&w->index);
+	return w;
+}
+
+void script_writer_free(struct script_writer *w)
+{
+	if (!w)
+		return;
+	hash_release(&w->index);
+	free(w->named);
+	free(w->frames);
+	symbolizer_free(w->sym);
+	free(w);
+}
+
+static const struct named *name_of(struct script_writer *sc, struct dso *d, bool kernel, uint64_t addr)
+{
+	struct {
+		uint64_t addr;
+		uint32_t dso, kernel;
+	} key = { addr, d ? d->id + 1 : 0, kernel };
+	struct sym_frame tmp[SYM_MAX_INLINE];
+	int added;
+	size_t i = hash_get(&sc->index, &key, sizeof(key), sc->nnamed, &added), n;
+
+	if (!added)
+		return &sc->named[i];
+	if (kernel) {
+		if (!sc->kernel_set) {
+			symbolizer_set_kernel(sc->sym, session_kernel(sc->session));
+			sc->kernel_set = true;
+		}
+		memset(tmp, 0, sizeof(tmp[0]));
+		tmp[0].func = symbolize_kernel(sc->sym, addr, &tmp[0].start);
+		n = 1;
+	} else {
+		n = symbolize_user(sc->sym, d, addr, tmp, SYM_MAX_INLINE);
+	}
+	xgrow(&sc->named, &sc->anamed, sc->nnamed + 1, sizeof(*sc->named));
+	xgrow(&sc->frames, &sc->aframes, sc->nframes + n, sizeof(*sc->frames));
+	memcpy(sc->frames + sc->nframes, tmp, n * sizeof(*tmp));
+	sc->named[i].first = sc->nframes;
+	sc->named[i].n = n;
+	sc->nframes += n;
+	sc->nnamed++;
+	return &sc->named[i];
+}
+
+static void print_frame(struct script_writer *sc, uint64_t shown, const struct named *nm, uint64_t addr,
+			const char *object)
+{
+	for (size_t k = 0; k < nm->n; k++) {
+		const struct sym_frame *f = &sc->frames[nm->first + k];
+
+		if (f->inlined) {
+			fprintf(sc->out, "\t%16" PRIx64 " %s (inlined)\n", shown, f->func);
+			continue;
+		}
+		/*
+		 * Always an offset, even after a made-up name such as
+		 * liblzma.so.5+0x16900: readers of perf script strip the last
+		 * "+0x..." to get the function.
+		 */
+		if (f->start && addr >= f->start)
+			fprintf(sc->out, "\t%16" PRIx64 " %s+0x%" PRIx64 " (%s)\n", shown, f->func,
+			       addr - f->start, object);
+		else if (f->synthetic)
+			fprintf(sc->out, "\t%16" PRIx64 " %s+0x0 (%s)\n", shown, f->func, object);
+		else
+			fprintf(sc->out, "\t%16" PRIx64 " %s (%s)\n", shown, f->func, object);
+	}
+}
+
+int script_write_sample(struct script_writer *sc, const struct session_sample *smp)
+{
+	const struct rec_sample *r = smp->v->s;
+
+	fprintf(sc->out, "%s %5" PRIu32 " ", smp->comm, r->tid);
+	if (sc->show_cpu)
+		fprintf(sc->out, "[%03" PRIu32 "] ", r->cpu);
+	fprintf(sc->out, "%5" PRIu64 ".%06" PRIu64 ": %10" PRIu64 " %s: \n",
+		r->time / 1000000000u, r->time % 1000000000u / 1000u, r->weight, sc->event);
+	for (size_t i = 0; i < smp->nkernel; i++)
+		print_frame(sc, smp->kernel[i], name_of(sc, NULL, true, smp->kernel[i]),
+			    smp->kernel[i], "[kernel.kallsyms]");
+	for (size_t i = 0; i < smp->nuser; i++) {
+		const struct unwind_frame *f = &smp->user[i];
+
+		print_frame(sc, f->addr, name_of(sc, f->dso, false, f->addr), f->addr,
+			    f->dso ? f->dso->path : "[unknown]");
+	}
+	fputc('\n', sc->out);
+	return ferror(sc->out) ? -EIO : 0;
+}
