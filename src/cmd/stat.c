@@ -72,6 +72,62 @@ static int add_events(struct stat_opts *o, const char *str)
 	return ret;
 }
 
+/* One option of stat's own: 0, or an exit status after a usage error. */
+static int parse_option(struct stat_opts *o, int c, char *arg)
+{
+	switch (c) {
+	case 'e':
+		return add_events(o, arg);
+	case 'r':
+		if (parse_ulong(arg, 1, 1000000, &o->repeat) < 0)
+			return error("option '-r' needs a repeat count of 1 or more, not '%s'", arg),
+			       EXIT_USAGE;
+		return 0;
+	case 'I':
+		if (parse_ulong(arg, 1, 86400000, &o->interval_ms) < 0)
+			return error("option '-I' needs an interval of at least 1 ms, not '%s'", arg),
+			       EXIT_USAGE;
+		return 0;
+	case 'x':
+		if (!*arg)
+			return error("option '-x' needs a separator, such as -x , or -x ';'"),
+			       EXIT_USAGE;
+		o->sep = arg;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case OPT_PER_THREAD:
+		o->per_thread = true;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case OPT_NO_BIG_NUM:
+		o->big_num = false;
+		return 0;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+/* What the options say together; -1 after a usage error. */
+static int check_options(const struct stat_opts *o)
+{
+	if (check_target_options("count", "stat", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+		return -1;
+	if (o->repeat > 1 && (!o->argv || o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID))
+		return error("-r repeats a command: give one to run, without -p or -t");
+	if (o->repeat > 1 && o->interval_ms)
+		return error("-r and -I cannot be combined");
+	if (o->sep && o->json)
+		return error("-x and --json cannot be combined: choose one output format");
+	if (o->per_thread && o->tgt.kind != TARGET_PID && o->tgt.kind != TARGET_TID)
+		return error("--per-thread needs -p or -t (a command's threads are counted "
+			     "together)");
+	return 0;
+}
+
 static int parse_options(struct stat_opts *o, int argc, char **argv)
 {
 	struct cmd_parser p;
@@ -91,72 +147,20 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 			goto out;
 		if (t > 0)
 			continue;
-		switch (c) {
-		case 'e':
-			ret = add_events(o, arg);
-			if (ret)
-				goto out;
-			ret = -1;
-			break;
-		case 'r':
-			if (parse_ulong(arg, 1, 1000000, &o->repeat) < 0) {
-				error("option '-r' needs a repeat count of 1 or more, not '%s'", arg);
-				goto out;
-			}
-			break;
-		case 'I':
-			if (parse_ulong(arg, 1, 86400000, &o->interval_ms) < 0) {
-				error("option '-I' needs an interval of at least 1 ms, not '%s'", arg);
-				goto out;
-			}
-			break;
-		case 'x':
-			if (!*arg) {
-				error("option '-x' needs a separator, such as -x , or -x ';'");
-				goto out;
-			}
-			o->sep = arg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case OPT_PER_THREAD:
-			o->per_thread = true;
-			break;
-		case 'o':
-			o->output = arg;
-			break;
-		case OPT_NO_BIG_NUM:
-			o->big_num = false;
-			break;
-		case 'h':
+		if (c == 'h') {
 			cmd_print_help(&p, stdout);
 			ret = CMD_HELP_SHOWN;
 			goto out;
-		default:
-			goto out;
 		}
+		ret = parse_option(o, c, arg);
+		if (ret)
+			goto out;
+		ret = -1;
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
-	if (check_target_options("count", "stat", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+	if (check_options(o) < 0)
 		goto out;
-	if (o->repeat > 1 && (!o->argv || o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID)) {
-		error("-r repeats a command: give one to run, without -p or -t");
-		goto out;
-	}
-	if (o->repeat > 1 && o->interval_ms) {
-		error("-r and -I cannot be combined");
-		goto out;
-	}
-	if (o->sep && o->json) {
-		error("-x and --json cannot be combined: choose one output format");
-		goto out;
-	}
-	if (o->per_thread && o->tgt.kind != TARGET_PID && o->tgt.kind != TARGET_TID) {
-		error("--per-thread needs -p or -t (a command's threads are counted together)");
-		goto out;
-	}
 	ret = 0;
 	if (o->events.nr == 0)
 		ret = add_events(o, default_events);
