@@ -9,8 +9,9 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "collect/counter.h"
-#include "collect/monitor.h"
 #include "collect/perfrec.h"
+#include "collect/recwriter.h"
+#include "collect/runloop.h"
 #include "collect/sampler.h"
 #include "collect/shimrec.h"
 #include "collect/synth.h"
@@ -25,9 +26,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +33,6 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,7 +44,6 @@
 #define DEFAULT_STACK	    8192
 #define MIN_PAGES	    512		 /* 2 MiB of ring per CPU at least */
 #define MAX_AUTO_PAGES	    8192	 /* 32 MiB: the most pmuprof picks by itself */
-#define QUEUE_MAX_BYTES	    (512u << 20) /* beyond this, drop rather than grow without end */
 
 enum {
 	OPT_CALL_GRAPH = OPT_LONG_BASE,
@@ -182,6 +178,83 @@ static int check_timer_options(struct record_opts *o)
 	return 0;
 }
 
+static int parse_sampler(struct record_opts *o, const char *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sampler_names); i++) {
+		if (!strcmp(arg, sampler_names[i])) {
+			o->sampler = (enum sampler_kind)i;
+			return 0;
+		}
+	}
+	error("--sampler takes pmu, itimer or ctimer, not '%s'", arg);
+	return -1;
+}
+
+/* One option of record's own: 0, or -1 after a usage error. */
+static int parse_option(struct record_opts *o, int c, char *arg)
+{
+	switch (c) {
+	case 'e':
+		o->event = arg;
+		o->event_set = true;
+		return 0;
+	case OPT_SAMPLER:
+		return parse_sampler(o, arg);
+	case 'F':
+		if (parse_ulong(arg, 1, 100000000, &o->freq) < 0)
+			return error("option '-F' needs a sampling frequency in Hz of 1 or more, "
+				     "not '%s'",
+				     arg);
+		return 0;
+	case 'c':
+		if (parse_ulong(arg, 1, ULONG_MAX, &o->period) < 0)
+			return error("option '-c' needs a period of 1 or more events, not '%s'", arg);
+		return 0;
+	case OPT_CALL_GRAPH:
+		return parse_call_graph(o, arg);
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 'm':
+		if (parse_ulong(arg, 1, 1ul << 20, &o->pages) < 0 || (o->pages & (o->pages - 1)))
+			return error("option '-m' needs a power of two of pages, not '%s'", arg);
+		return 0;
+	case OPT_NO_FALLBACK:
+		o->no_fallback = true;
+		return 0;
+	case 'q':
+		o->quiet = true;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* What the options say together; -1 after a usage error. */
+static int check_options(struct record_opts *o)
+{
+	if (check_target_options("sample", "record", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+		return -1;
+	if (o->freq && o->period)
+		return error("-F and -c cannot be combined: sample by frequency or by period");
+	if (o->sampler != SAMPLER_PMU && check_timer_options(o) < 0)
+		return -1;
+	if (!o->period && !o->freq)
+		o->freq = DEFAULT_FREQ;
+	if (!o->pages)
+		o->pages = ring_pages_for(o);
+	if (o->freq && o->sampler == SAMPLER_PMU) {
+		long max = proc_read_long("/proc/sys/kernel/perf_event_max_sample_rate", 0);
+
+		if (max > 0 && o->freq > (unsigned long)max)
+			return error("-F %lu is above kernel.perf_event_max_sample_rate (%ld): use "
+				     "-F %ld or less, or raise the limit as root with sysctl -w "
+				     "kernel.perf_event_max_sample_rate=%lu",
+				     o->freq, max, max, o->freq);
+	}
+	return 0;
+}
+
 static int parse_options(struct record_opts *o, int argc, char **argv)
 {
 	struct cmd_parser p;
@@ -194,7 +267,7 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 	o->stack_size = DEFAULT_STACK;
 	o->output = "pmuprof.data";
 	o->tgt.kind = TARGET_WORKLOAD;
-	o->pages = 0; /* sized from the rate below unless -m is given */
+	o->pages = 0; /* sized from the rate unless -m is given */
 	cmd_parser_init(&p, "record", "[options] [--] COMMAND [ARGS]  |  -p PID | -t TID | -a",
 			record_options, ARRAY_SIZE(record_options), argc, argv);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
@@ -204,240 +277,22 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 			goto out;
 		if (t > 0)
 			continue;
-		switch (c) {
-		case 'e':
-			o->event = arg;
-			o->event_set = true;
-			break;
-		case OPT_SAMPLER: {
-			size_t i;
-
-			for (i = 0; i < ARRAY_SIZE(sampler_names); i++)
-				if (!strcmp(arg, sampler_names[i]))
-					break;
-			if (i == ARRAY_SIZE(sampler_names)) {
-				error("--sampler takes pmu, itimer or ctimer, not '%s'", arg);
-				goto out;
-			}
-			o->sampler = (enum sampler_kind)i;
-			break;
-		}
-		case 'F':
-			if (parse_ulong(arg, 1, 100000000, &o->freq) < 0) {
-				error("option '-F' needs a sampling frequency in Hz of 1 or more, "
-				      "not '%s'",
-				      arg);
-				goto out;
-			}
-			break;
-		case 'c':
-			if (parse_ulong(arg, 1, ULONG_MAX, &o->period) < 0) {
-				error("option '-c' needs a period of 1 or more events, not '%s'",
-				      arg);
-				goto out;
-			}
-			break;
-		case OPT_CALL_GRAPH:
-			if (parse_call_graph(o, arg) < 0)
-				goto out;
-			break;
-		case 'o':
-			o->output = arg;
-			break;
-		case 'm':
-			if (parse_ulong(arg, 1, 1ul << 20, &o->pages) < 0 ||
-			    (o->pages & (o->pages - 1))) {
-				error("option '-m' needs a power of two of pages, not '%s'", arg);
-				goto out;
-			}
-			break;
-		case OPT_NO_FALLBACK:
-			o->no_fallback = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
+		if (c == 'h') {
 			cmd_print_help(&p, stdout);
 			ret = CMD_HELP_SHOWN;
 			goto out;
-		default:
-			goto out;
 		}
+		if (parse_option(o, c, arg) < 0)
+			goto out;
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
-	if (check_target_options("sample", "record", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+	if (check_options(o) < 0)
 		goto out;
-	if (o->freq && o->period) {
-		error("-F and -c cannot be combined: sample by frequency or by period");
-		goto out;
-	}
-	if (o->sampler != SAMPLER_PMU && check_timer_options(o) < 0)
-		goto out;
-	if (!o->period && !o->freq)
-		o->freq = DEFAULT_FREQ;
-	if (!o->pages)
-		o->pages = ring_pages_for(o);
-	if (o->freq && o->sampler == SAMPLER_PMU) {
-		long max = proc_read_long("/proc/sys/kernel/perf_event_max_sample_rate", 0);
-
-		if (max > 0 && o->freq > (unsigned long)max) {
-			error("-F %lu is above kernel.perf_event_max_sample_rate (%ld): use -F %ld "
-			      "or less, or raise the limit as root with sysctl -w "
-			      "kernel.perf_event_max_sample_rate=%lu",
-			      o->freq, max, max, o->freq);
-			goto out;
-		}
-	}
 	ret = 0;
 out:
 	cmd_parser_release(&p);
 	return ret < 0 ? EXIT_USAGE : ret;
-}
-
-/* ---- the queue between the ring reader and the writer thread ---------- */
-
-struct chunk {
-	struct chunk *next;
-	size_t len;
-	uint8_t *data; /* owned: drained straight from a ring, copied once */
-	bool native;   /* pmuprof.data records (the shim's rings), not the kernel's */
-};
-
-struct writer {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct chunk *head, *tail;
-	size_t queued;	    /* bytes waiting */
-	bool closing;	    /* no more chunks will come */
-	uint64_t dropped;   /* samples dropped because the queue was full, under lock */
-	uint64_t dropped_written; /* how many of them a LOST record holds (writer thread) */
-	struct perfrec pr;  /* used by the writer thread only, read after join */
-	int err;	    /* the writer's first error, under lock */
-};
-
-/*
- * Samples the reader had to drop (the queue was full) become a LOST record
- * in the stream, written by this thread, the only one that writes.
- */
-static int note_dropped(struct writer *wr)
-{
-	struct rec_lost *l;
-	uint64_t dropped;
-
-	pthread_mutex_lock(&wr->lock);
-	dropped = wr->dropped;
-	pthread_mutex_unlock(&wr->lock);
-	if (dropped == wr->dropped_written)
-		return 0;
-	l = data_writer_reserve(wr->pr.w, sizeof(*l));
-	if (!l)
-		return data_writer_error(wr->pr.w);
-	l->h.type = REC_LOST;
-	l->h.misc = LOST_WRITER;
-	l->time = wr->pr.st.last_time;
-	l->count = dropped - wr->dropped_written;
-	wr->dropped_written = dropped;
-	return data_writer_commit(wr->pr.w, l->time);
-}
-
-static void *writer_main(void *arg)
-{
-	struct writer *wr = arg;
-
-	for (;;) {
-		struct chunk *c;
-		int ret;
-
-		pthread_mutex_lock(&wr->lock);
-		while (!wr->head && !wr->closing)
-			pthread_cond_wait(&wr->cond, &wr->lock);
-		c = wr->head;
-		if (c) {
-			wr->head = c->next;
-			if (!wr->head)
-				wr->tail = NULL;
-			wr->queued -= c->len;
-		}
-		pthread_mutex_unlock(&wr->lock);
-		if (!c)
-			break;
-		ret = wr->err		? 0
-		      : c->native ? perfrec_add_native(&wr->pr, c->data, c->len)
-				  : perfrec_convert(&wr->pr, c->data, c->len);
-		free(c->data);
-		free(c);
-		if (!ret)
-			ret = note_dropped(wr);
-		if (ret < 0) {
-			pthread_mutex_lock(&wr->lock);
-			wr->err = ret;
-			pthread_mutex_unlock(&wr->lock);
-		}
-	}
-	return NULL;
-}
-
-static uint64_t native_samples(const uint8_t *buf, size_t len)
-{
-	uint64_t n = 0;
-
-	for (size_t off = 0; len - off >= sizeof(struct rec_header);) {
-		const struct rec_header *h = (const struct rec_header *)(buf + off);
-
-		if (h->size < sizeof(*h) || h->size > len - off)
-			break;
-		n += h->type == REC_SAMPLE;
-		off += h->size;
-	}
-	return n;
-}
-
-/* Hands a drained buffer (ownership included) to the writer; returns the writer's error. */
-static int writer_push(struct writer *wr, uint8_t *buf, size_t len, bool native)
-{
-	struct chunk *c;
-	int err;
-
-	pthread_mutex_lock(&wr->lock);
-	err = wr->err;
-	if (!err && wr->queued + len > QUEUE_MAX_BYTES) {
-		wr->dropped += native ? native_samples(buf, len) : perfrec_count_samples(buf, len);
-		pthread_mutex_unlock(&wr->lock);
-		free(buf);
-		return 0;
-	}
-	pthread_mutex_unlock(&wr->lock);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	c = xmalloc(sizeof(*c));
-	c->next = NULL;
-	c->len = len;
-	c->data = buf;
-	c->native = native;
-	pthread_mutex_lock(&wr->lock);
-	if (wr->tail)
-		wr->tail->next = c;
-	else
-		wr->head = c;
-	wr->tail = c;
-	wr->queued += len;
-	pthread_cond_signal(&wr->cond);
-	pthread_mutex_unlock(&wr->lock);
-	return 0;
-}
-
-static void writer_close(struct writer *wr)
-{
-	pthread_mutex_lock(&wr->lock);
-	wr->closing = true;
-	pthread_cond_signal(&wr->cond);
-	pthread_mutex_unlock(&wr->lock);
-	pthread_join(wr->thread, NULL);
 }
 
 /* ---- metadata ----------------------------------------------------------- */
@@ -844,148 +699,6 @@ static char *shim_conflict(const struct shimrec_stats *st, enum sampler_kind k, 
 	return n ? xstrdup(buf) : NULL;
 }
 
-/* ---- the recording loop ------------------------------------------------- */
-
-struct run_result {
-	int wstatus;
-	bool have_status;
-	struct rusage ru;
-	double elapsed_s;
-	bool interrupted;
-	int error; /* a write error that ended recording */
-};
-
-static int drain_rings(struct sampler *s, struct writer *wr)
-{
-	int err = 0;
-
-	for (size_t i = 0; s && i < s->nrings && !err; i++) {
-		for (;;) {
-			uint8_t *buf = NULL;
-			size_t alloc = 0, n = sampler_drain(&s->rings[i], &buf, &alloc);
-
-			if (!n) {
-				free(buf);
-				break;
-			}
-			/* a busy ring refills while we copy: go around until it is empty */
-			err = writer_push(wr, buf, n, false);
-			if (err)
-				break;
-		}
-	}
-	return err;
-}
-
-/* What record reads from: the kernel's rings, and the timer samplers' shared memory. */
-struct sources {
-	struct sampler *s;    /* the sampling event, or the side-band one of a timer sampler */
-	struct sampler *acct; /* per-thread CPU accounting, when separate; else NULL */
-	struct shimrec *shim; /* timer samplers only */
-};
-
-static int drain_all(const struct sources *src, struct writer *wr)
-{
-	int err = drain_rings(src->s, wr);
-
-	if (!err)
-		err = drain_rings(src->acct, wr);
-	if (!err && src->shim) {
-		uint8_t *buf = NULL;
-		size_t alloc = 0, n = shimrec_drain(src->shim, &buf, &alloc);
-
-		if (n)
-			return writer_push(wr, buf, n, true);
-		free(buf);
-	}
-	return err;
-}
-
-static void record_loop(const struct sources *src, struct writer *wr, struct monitor *mon,
-			struct workload *wl, const struct record_opts *o, const struct target *t,
-			struct run_result *res)
-{
-	struct sampler *s = src->s;
-	size_t nacct = src->acct ? src->acct->nrings : 0;
-	struct pollfd *pfd = xcalloc(s->nrings + nacct + 2, sizeof(*pfd));
-	uint64_t t0 = now_ns(CLOCK_MONOTONIC), deadline = 0;
-	bool has_workload = wl->pid > 0, done = false;
-	int exit_fd = -1;
-	size_t npfd = 0, ring0;
-
-	if (o->tgt.duration > 0)
-		deadline = t0 + (uint64_t)(o->tgt.duration * 1e9);
-	if (!has_workload && (t->kind == TARGET_PID || t->kind == TARGET_TID))
-		exit_fd = target_exit_fd(t);
-	pfd[npfd].fd = monitor_fd(mon);
-	pfd[npfd++].events = POLLIN;
-	if (exit_fd >= 0) {
-		pfd[npfd].fd = exit_fd;
-		pfd[npfd++].events = POLLIN;
-	}
-	ring0 = npfd;
-	for (size_t i = 0; i < s->nrings; i++) {
-		pfd[npfd].fd = s->rings[i].fd;
-		pfd[npfd++].events = POLLIN;
-	}
-	for (size_t i = 0; i < nacct; i++) {
-		pfd[npfd].fd = src->acct->rings[i].fd;
-		pfd[npfd++].events = POLLIN;
-	}
-	while (!done) {
-		struct monitor_signal sig;
-		int timeout = src->shim ? SHIM_POLL_MS : 250, n;
-		uint64_t now;
-
-		if (deadline) {
-			now = now_ns(CLOCK_MONOTONIC);
-			timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
-			if (timeout > 250)
-				timeout = 250;
-			if (src->shim && timeout > SHIM_POLL_MS)
-				timeout = SHIM_POLL_MS;
-		}
-		n = poll(pfd, npfd, timeout);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (pfd[0].revents & POLLIN) {
-			int ev = monitor_take(mon, &sig);
-
-			if (ev == MONITOR_CHILD && has_workload &&
-			    wait4(wl->pid, &res->wstatus, WNOHANG, &res->ru) == wl->pid) {
-				res->have_status = true;
-				done = true;
-			} else if (ev == MONITOR_INTERRUPT) {
-				res->interrupted = true;
-				if (!has_workload)
-					done = true;
-				else if (sig.from_user)
-					kill(wl->pid, sig.signo);
-			}
-		}
-		if (exit_fd >= 0 && (pfd[1].revents & POLLIN))
-			done = true;
-		if (exit_fd < 0 && !has_workload &&
-		    (t->kind == TARGET_PID || t->kind == TARGET_TID) && !target_alive(t))
-			done = true;
-		for (size_t i = ring0; i < npfd; i++)
-			if (pfd[i].revents & (POLLHUP | POLLERR))
-				pfd[i].fd = -1; /* nothing more will come from it */
-		res->error = drain_all(src, wr);
-		if (res->error)
-			break;
-		if (deadline && now_ns(CLOCK_MONOTONIC) >= deadline)
-			done = true;
-	}
-	sampler_disable(s);
-	if (!res->error)
-		res->error = drain_all(src, wr);
-	res->elapsed_s = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
-	if (exit_fd >= 0)
-		close(exit_fd);
-	free(pfd);
-}
-
 /* CPU seconds of /proc/PID/stat (utime + stime), or -1. */
 static double proc_cpu_seconds(pid_t pid)
 {
@@ -1032,323 +745,429 @@ static void name_kernel_functions(struct perfrec *pr)
 		perfrec_write_ksyms(pr, k); /* a write error shows at data_writer_finish() */
 		kallsyms_free(k);
 	}
-	perfrec_release(pr);
 }
 
-int cmd_record(int argc, char **argv)
-{
-	struct record_opts o;
-	struct event_choice ev;
-	struct monitor mon;
-	struct workload wl = { .pid = -1, .go_fd = -1, .err_fd = -1 };
-	struct target t = { 0 };
-	struct sampler s, acct = { 0 };
-	struct shimrec shim = { .fd = -1 };
-	struct shimrec_stats shst;
-	struct sources src = { .s = &s };
-	struct data_writer *w = NULL;
-	struct writer wr;
-	struct run_result res;
-	const struct perfrec_stats *st;
-	char *env[3] = { NULL, NULL, NULL }, *conflict = NULL;
-	size_t pages;
-	double cpu_s = -1, cpu_before = -1;
-	uint64_t t_start = 0;
-	int ret, status = EXIT_FAIL;
-	bool counts_workload, recorded = false, timer;
+/* ---- one recording, step by step ---------------------------------------- */
 
-	ret = parse_options(&o, argc, argv);
-	if (ret == CMD_HELP_SHOWN)
-		return EXIT_OK;
-	if (ret)
-		return ret;
-	timer = o.sampler != SAMPLER_PMU;
-	memset(&s, 0, sizeof(s));
-	if (!timer) {
-		ret = choose_event(&o, &ev);
+/* Everything one recording holds; record_release() frees it whatever step failed. */
+struct recording {
+	struct record_opts o;
+	int argc;
+	char **argv; /* pmuprof's own, for the file's cmdline */
+	bool timer;  /* a timer sampler (the shim), not the pmu one */
+	bool counts_workload;
+	struct event_choice ev;
+	struct runloop rl;
+	bool rl_open;
+	struct workload wl;
+	struct target t;
+	struct sampler s, acct;
+	size_t pages;
+	struct shimrec shim;
+	struct shimrec_stats shst;
+	char *env[3];
+	char *conflict;
+	struct rec_sources src;
+	struct data_writer *w;
+	struct recwriter wr;
+	bool recorded; /* the reader ran: keep the file, whatever happens */
+	uint64_t t_start;
+	double elapsed_s, cpu_before, cpu_s;
+	int error; /* a write error that ended recording */
+};
+
+/* The event to sample: the one asked for, or what a timer sampler stands for. */
+static int pick_event(struct recording *r)
+{
+	if (!r->timer)
+		return choose_event(&r->o, &r->ev);
+	memset(&r->ev, 0, sizeof(r->ev));
+	r->ev.name = xstrdup(sampler_names[r->o.sampler]);
+	r->ev.fstr = xstrdup(r->o.sampler == SAMPLER_ITIMER
+				     ? "setitimer(ITIMER_PROF): process CPU time, SIGPROF"
+				     : "timer_create(CLOCK_THREAD_CPUTIME_ID) per thread, SIGPROF");
+	return 0;
+}
+
+/* Signals, the file, the shim, the workload (not started yet) and the target. */
+static int record_open(struct recording *r)
+{
+	const struct record_opts *o = &r->o;
+	int ret = runloop_open(&r->rl);
+
+	if (ret < 0)
+		return error("cannot set up signal handling: %s", strerror(-ret)), EXIT_FAIL;
+	r->rl_open = true;
+	ret = data_writer_open(o->output, &r->w);
+	if (ret == -EISDIR || ret == -EINVAL)
+		return error("cannot create '%s': it exists and is %s; give -o a file name",
+			     o->output, ret == -EISDIR ? "a directory" : "not a regular file"),
+		       EXIT_FAIL;
+	if (ret < 0)
+		return error("cannot create '%s': %s", o->output, strerror(-ret)), EXIT_FAIL;
+	if (r->timer) {
+		ret = prepare_shim(o, &r->shim, r->env);
 		if (ret)
 			return ret;
-	} else {
-		memset(&ev, 0, sizeof(ev));
-		ev.name = xstrdup(sampler_names[o.sampler]);
-		ev.fstr = xstrdup(o.sampler == SAMPLER_ITIMER
-					  ? "setitimer(ITIMER_PROF): process CPU time, SIGPROF"
-					  : "timer_create(CLOCK_THREAD_CPUTIME_ID) per thread, SIGPROF");
+		r->src.shim = &r->shim;
 	}
-	counts_workload = o.tgt.kind == TARGET_WORKLOAD;
-	memset(&res, 0, sizeof(res));
-	memset(&wr, 0, sizeof(wr));
-	if (monitor_init(&mon) < 0) {
-		error("cannot set up signal handling: %s", strerror(errno));
-		goto out_event;
-	}
-	ret = data_writer_open(o.output, &w);
-	if (ret < 0) {
-		if (ret == -EISDIR || ret == -EINVAL)
-			error("cannot create '%s': it exists and is %s; give -o a file name",
-			      o.output, ret == -EISDIR ? "a directory" : "not a regular file");
-		else
-			error("cannot create '%s': %s", o.output, strerror(-ret));
-		goto out_monitor;
-	}
-	if (timer) {
-		status = prepare_shim(&o, &shim, env);
-		if (status)
-			goto out_file;
-		status = EXIT_FAIL;
-		src.shim = &shim;
-	}
-	if (o.argv) {
-		ret = workload_prepare(&wl, o.argv, &mon.old_mask, timer ? env : NULL);
-		if (ret < 0) {
-			error("cannot start '%s': %s", o.argv[0], strerror(-ret));
-			goto out_file;
-		}
+	if (o->argv) {
+		ret = workload_prepare(&r->wl, o->argv, &r->rl.mon.old_mask,
+				       r->timer ? r->env : NULL);
+		if (ret < 0)
+			return error("cannot start '%s': %s", o->argv[0], strerror(-ret)), EXIT_FAIL;
 	}
 	/* a full file-size limit must give EFBIG, not kill the recorder */
 	signal(SIGXFSZ, SIG_IGN);
-	ret = target_init(&t, o.tgt.kind, counts_workload ? wl.pid : o.tgt.pid);
-	if (ret < 0) {
-		if (ret == -ESRCH)
-			report_no_such_target(o.tgt.kind == TARGET_TID, (int)o.tgt.pid);
-		else
-			error("cannot find what to sample: %s", strerror(-ret));
-		goto out_workload;
-	}
-	pages = sampler_fit_pages(o.pages, (size_t)sysconf(_SC_NPROCESSORS_ONLN));
-	if (timer) {
+	ret = target_init(&r->t, o->tgt.kind, r->counts_workload ? r->wl.pid : o->tgt.pid);
+	if (ret == -ESRCH)
+		return report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid), EXIT_FAIL;
+	if (ret < 0)
+		return error("cannot find what to sample: %s", strerror(-ret)), EXIT_FAIL;
+	return 0;
+}
+
+static int report_sampler_failure(const struct recording *r, int ret)
+{
+	const struct record_opts *o = &r->o;
+
+	if (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID)
+		error("cannot sample %s %d with '%s': %s",
+		      o->tgt.kind == TARGET_TID ? "thread" : "process", (int)o->tgt.pid, r->ev.name,
+		      explain_perf_error(ret, false));
+	else
+		error("cannot sample '%s'%s: %s", r->ev.name,
+		      o->tgt.kind == TARGET_CPUS ? " on all CPUs" : "",
+		      explain_perf_error(ret, o->tgt.kind == TARGET_CPUS));
+	return EXIT_FAIL;
+}
+
+/* The sampling event (with its fallbacks) or a timer sampler's side band, and accounting. */
+static int open_events(struct recording *r)
+{
+	struct record_opts *o = &r->o;
+	int ret;
+
+	r->pages = sampler_fit_pages(o->pages, (size_t)sysconf(_SC_NPROCESSORS_ONLN));
+	if (r->timer) {
 		/* the program's maps and threads, and their CPU time, still come from the kernel */
-		ret = open_accounting(&s, NULL, &t);
-		if (ret < 0) {
-			error("cannot follow '%s' with perf_event_open (its memory maps and threads, "
-			      "which the %s sampler needs to name its samples): %s",
-			      o.argv[0], ev.name, explain_perf_error(ret, false));
-			goto out_target;
-		}
-		ev.attr = s.attr;
-		pages = o.pages = s.ring_pages; /* the side band's ring: the samples have their own */
+		ret = open_accounting(&r->s, NULL, &r->t);
+		if (ret < 0)
+			return error("cannot follow '%s' with perf_event_open (its memory maps and "
+				     "threads, which the %s sampler needs to name its samples): %s",
+				     o->argv[0], r->ev.name, explain_perf_error(ret, false)),
+			       EXIT_FAIL;
+		r->ev.attr = r->s.attr;
+		/* the side band's ring: the samples have their own */
+		r->pages = o->pages = r->s.ring_pages;
 	} else {
-		ret = open_sampler(&s, &ev, &o, &t, &pages, counts_workload);
+		ret = open_sampler(&r->s, &r->ev, o, &r->t, &r->pages, r->counts_workload);
+		if (ret < 0)
+			return report_sampler_failure(r, ret);
 	}
-	if (ret < 0) {
-		if (o.tgt.kind == TARGET_PID || o.tgt.kind == TARGET_TID)
-			error("cannot sample %s %d with '%s': %s",
-			      o.tgt.kind == TARGET_TID ? "thread" : "process", (int)o.tgt.pid, ev.name,
-			      explain_perf_error(ret, false));
-		else
-			error("cannot sample '%s'%s: %s", ev.name,
-			      o.tgt.kind == TARGET_CPUS ? " on all CPUs" : "",
-			      explain_perf_error(ret, o.tgt.kind == TARGET_CPUS));
-		goto out_target;
-	}
+	r->src.s = &r->s;
 	/* the truth per thread: without it the record still stands, compare says so */
-	if (!timer && counts_workload && open_accounting(&acct, &s.attr, &t) == 0)
-		src.acct = &acct;
-	if (ev.fallback)
-		warning("%s (--no-fallback makes this an error)", ev.fallback);
-	if (ev.user_only)
+	if (!r->timer && r->counts_workload && open_accounting(&r->acct, &r->s.attr, &r->t) == 0)
+		r->src.acct = &r->acct;
+	if (r->ev.fallback)
+		warning("%s (--no-fallback makes this an error)", r->ev.fallback);
+	if (r->ev.user_only)
 		note("kernel.perf_event_paranoid is %d: sampling user space only; CAP_PERFMON or "
 		     "sysctl -w kernel.perf_event_paranoid=1 samples the kernel too",
 		     counter_paranoid());
-	if (pages < o.pages)
+	if (r->pages < o->pages)
 		note("ring buffers of %zu pages per CPU, not %lu: that is what "
 		     "kernel.perf_event_mlock_kb and RLIMIT_MEMLOCK allow",
-		     pages, o.pages);
-	write_meta(w, &o, argc, argv, &ev.attr, ev.name, ev.fstr, ev.fallback, pages,
-		   ev.user_only);
-	synth_vdso(w);
-	if (o.tgt.kind == TARGET_PID || o.tgt.kind == TARGET_TID) {
-		synth_process(w, target_tgid(o.tgt.pid), 0);
-	} else if (o.tgt.kind == TARGET_CPUS) {
+		     r->pages, o->pages);
+	return 0;
+}
+
+/* The file's metadata, and the processes that exist before sampling starts. */
+static void write_header(struct recording *r)
+{
+	const struct record_opts *o = &r->o;
+
+	write_meta(r->w, o, r->argc, r->argv, &r->ev.attr, r->ev.name, r->ev.fstr, r->ev.fallback,
+		   r->pages, r->ev.user_only);
+	synth_vdso(r->w);
+	if (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID) {
+		synth_process(r->w, target_tgid(o->tgt.pid), 0);
+	} else if (o->tgt.kind == TARGET_CPUS) {
 		/*
 		 * On first, then scan /proc: a task created in between is in both
 		 * (harmless twice), none falls between the scan and the kernel's
 		 * own FORK, COMM and MMAP records. Its samples wait in the rings
-		 * until the reader starts, just below. A task that exits before
-		 * the scan reaches it but forked (without exec) while the events
-		 * were on would leave its children nameless: the names alone are
-		 * taken first, which is quick.
+		 * until the reader starts. A task that exits before the scan
+		 * reaches it but forked (without exec) while the events were on
+		 * would leave its children nameless: the names alone are taken
+		 * first, which is quick.
 		 */
-		synth_all_comms(w, 0);
-		sampler_enable(&s);
-		synth_all_processes(w, 0);
+		synth_all_comms(r->w, 0);
+		sampler_enable(&r->s);
+		synth_all_processes(r->w, 0);
 	}
-	if (o.tgt.kind == TARGET_PID)
-		cpu_before = proc_cpu_seconds(o.tgt.pid);
+	if (o->tgt.kind == TARGET_PID)
+		r->cpu_before = proc_cpu_seconds(o->tgt.pid);
+}
 
-	perfrec_init(&wr.pr, w, ev.attr.sample_type, ev.attr.sample_regs_user,
-		     ev.attr.sample_stack_user);
-	pthread_mutex_init(&wr.lock, NULL);
-	pthread_cond_init(&wr.cond, NULL);
-	if (pthread_create(&wr.thread, NULL, writer_main, &wr)) {
-		error("cannot start the writer thread");
-		goto out_sampler;
-	}
+/* The writer thread, then the events and the workload: from here on samples come. */
+static int record_start(struct recording *r)
+{
+	int ret;
+
+	if (recwriter_open(&r->wr, r->w, &r->ev.attr) < 0)
+		return error("cannot start the writer thread"), EXIT_FAIL;
 	/*
 	 * The rings fill while the workload keeps every CPU busy: a reader that
 	 * waits its turn loses samples. Where allowed (root), it gets a better
 	 * nice value than the workload and the writer thread, which keep theirs.
 	 */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), -10);
-	if (!counts_workload && o.tgt.kind != TARGET_CPUS)
-		sampler_enable(&s);
-	if (o.argv) {
-		ret = workload_start(&wl);
-		if (ret < 0) {
-			status = report_exec_failure(o.argv[0], ret);
-			writer_close(&wr);
-			perfrec_release(&wr.pr);
-			goto out_sampler;
-		}
+	if (!r->counts_workload && r->o.tgt.kind != TARGET_CPUS)
+		sampler_enable(&r->s);
+	if (r->o.argv) {
+		ret = workload_start(&r->wl);
+		if (ret < 0)
+			return report_exec_failure(r->o.argv[0], ret);
+		/* the run loop reaps it from now on */
+		r->rl.pid = r->wl.pid;
+		r->wl.pid = -1;
 	}
-	recorded = true;
-	t_start = now_ns(CLOCK_MONOTONIC);
-	record_loop(&src, &wr, &mon, &wl, &o, &t, &res);
-	if (src.acct)
-		sampler_disable(src.acct);
-	if (res.error) {
+	r->recorded = true;
+	r->t_start = now_ns(CLOCK_MONOTONIC);
+	return 0;
+}
+
+/* After every wake of the run loop: empty the rings into the writer's queue. */
+static int drain_now(void *arg)
+{
+	struct recording *r = arg;
+
+	r->error = recwriter_drain(&r->wr, &r->src);
+	return r->error;
+}
+
+/*
+ * Reads the rings until the run ends, then the rest. A failed wait ends
+ * the recording as its end would.
+ */
+static void record_wait(struct recording *r)
+{
+	size_t nfds;
+	int *fds = rec_sources_fds(&r->src, &nfds);
+
+	r->rl.target = &r->t;
+	r->rl.duration = r->o.tgt.duration;
+	r->rl.fds = fds;
+	r->rl.nfds = nfds;
+	r->rl.max_wait_ms = r->timer ? SHIM_POLL_MS : 250;
+	r->rl.woke = drain_now;
+	r->rl.arg = r;
+	runloop_start(&r->rl);
+	runloop_run(&r->rl);
+	sampler_disable(&r->s);
+	if (!r->error)
+		r->error = recwriter_drain(&r->wr, &r->src);
+	r->elapsed_s = runloop_elapsed(&r->rl);
+	free(fds);
+	if (r->src.acct)
+		sampler_disable(r->src.acct);
+	if (r->error) {
 		error("cannot write '%s': %s; recording stopped, and the file keeps what was "
 		      "written before",
-		      o.output, strerror(-res.error));
-		if (wl.pid > 0 && !res.have_status) {
-			/* the workload is the user's: let it finish, unsampled */
-			waitpid(wl.pid, &res.wstatus, 0);
-		}
-	} else if (wl.pid > 0 && !res.have_status) {
+		      r->o.output, strerror(-r->error));
+		/* the workload is the user's: let it finish, unsampled */
+		runloop_let_finish(&r->rl);
+	} else {
 		/* -p/-t/-a with a command that outlived --duration */
-		kill(wl.pid, SIGTERM);
-		wait4(wl.pid, &res.wstatus, 0, &res.ru);
-		if (WIFSIGNALED(res.wstatus) && WTERMSIG(res.wstatus) == SIGTERM)
-			res.wstatus = 0;
-		res.have_status = true;
+		runloop_stop(&r->rl);
 	}
-	writer_close(&wr);
-	st = &wr.pr.st;
-	if (counts_workload && wl.pid > 0 && (src.acct || timer)) {
+}
+
+/* Once the writer is done: what the kernel and the shim know only at the end. */
+static void record_finish(struct recording *r)
+{
+	const struct perfrec_stats *st = &r->wr.pr.st;
+	const struct rusage *ru = &r->rl.ru;
+
+	recwriter_finish(&r->wr);
+	if (r->counts_workload && r->rl.pid > 0 && (r->src.acct || r->timer)) {
 		/* the threads still running at the end: the main thread, usually */
-		uint64_t total = accounting_total(src.acct ? src.acct : &s);
+		uint64_t total = accounting_total(r->src.acct ? r->src.acct : &r->s);
 
 		if (total > st->task_cpu_ns)
-			perfrec_write_task_cpu(&wr.pr, (uint32_t)wl.pid, (uint32_t)wl.pid,
+			perfrec_write_task_cpu(&r->wr.pr, (uint32_t)r->rl.pid, (uint32_t)r->rl.pid,
 					       st->last_time, total - st->task_cpu_ns);
 	}
-	name_kernel_functions(&wr.pr);
-	if (timer) {
-		shimrec_stats(&shim, &shst);
-		conflict = shim_conflict(&shst, o.sampler, t_start);
-		data_writer_stat_u64(w, "timer-signals", shst.signals);
-		data_writer_stat_u64(w, "timer-overruns", shst.overruns);
-		data_writer_stat_u64(w, "foreign-signals", shst.foreign);
-		data_writer_stat_u64(w, "late-signals", shst.late);
-		data_writer_stat_u64(w, "shim-images", shst.images);
-		data_writer_stat_u64(w, "lost-shim", st->lost_shim);
-		if (conflict)
-			data_writer_stat(w, "conflict", conflict, strlen(conflict) + 1);
+	name_kernel_functions(&r->wr.pr);
+	if (r->timer) {
+		shimrec_stats(&r->shim, &r->shst);
+		r->conflict = shim_conflict(&r->shst, r->o.sampler, r->t_start);
 	}
+	r->cpu_s = -1;
+	if (r->counts_workload && r->rl.have_status)
+		r->cpu_s = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+			   (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+	else if (r->o.tgt.kind == TARGET_PID && r->cpu_before >= 0 &&
+		 proc_cpu_seconds(r->o.tgt.pid) >= 0)
+		r->cpu_s = proc_cpu_seconds(r->o.tgt.pid) - r->cpu_before;
+	else if (r->o.tgt.kind == TARGET_CPUS)
+		r->cpu_s = r->elapsed_s * (double)sysconf(_SC_NPROCESSORS_ONLN);
+}
 
-	if (counts_workload && res.have_status)
-		cpu_s = (double)(res.ru.ru_utime.tv_sec + res.ru.ru_stime.tv_sec) +
-			(double)(res.ru.ru_utime.tv_usec + res.ru.ru_stime.tv_usec) / 1e6;
-	else if (o.tgt.kind == TARGET_PID && cpu_before >= 0 && proc_cpu_seconds(o.tgt.pid) >= 0)
-		cpu_s = proc_cpu_seconds(o.tgt.pid) - cpu_before;
-	else if (o.tgt.kind == TARGET_CPUS)
-		cpu_s = res.elapsed_s * (double)sysconf(_SC_NPROCESSORS_ONLN);
+/* The run's statistics into the file's trailer, and the file closed. */
+static void write_stats(struct recording *r)
+{
+	struct data_writer *w = r->w;
+	const struct perfrec_stats *st = &r->wr.pr.st;
+	int ret;
+
+	if (r->timer) {
+		data_writer_stat_u64(w, "timer-signals", r->shst.signals);
+		data_writer_stat_u64(w, "timer-overruns", r->shst.overruns);
+		data_writer_stat_u64(w, "foreign-signals", r->shst.foreign);
+		data_writer_stat_u64(w, "late-signals", r->shst.late);
+		data_writer_stat_u64(w, "shim-images", r->shst.images);
+		data_writer_stat_u64(w, "lost-shim", st->lost_shim);
+		if (r->conflict)
+			data_writer_stat(w, "conflict", r->conflict, strlen(r->conflict) + 1);
+	}
 	data_writer_stat_u64(w, "samples", st->samples);
 	data_writer_stat_u64(w, "samples-stack-full", st->samples_stack_full);
 	data_writer_stat_u64(w, "lost-ring", st->lost_ring);
 	data_writer_stat_u64(w, "lost-samples", st->lost_samples);
-	data_writer_stat_u64(w, "lost-writer", wr.dropped);
+	data_writer_stat_u64(w, "lost-writer", r->wr.dropped);
 	data_writer_stat_u64(w, "throttled", st->throttled);
 	data_writer_stat_u64(w, "unthrottled", st->unthrottled);
 	data_writer_stat_u64(w, "malformed", st->malformed);
 	data_writer_stat_u64(w, "weight", st->weight);
 	data_writer_stat_u64(w, "first-time-ns", st->first_time);
 	data_writer_stat_u64(w, "last-time-ns", st->last_time);
-	data_writer_stat_u64(w, "elapsed-ns", (uint64_t)(res.elapsed_s * 1e9));
-	if (cpu_s >= 0)
-		data_writer_stat_u64(w, "cpu-time-ns", (uint64_t)(cpu_s * 1e9));
-	if (res.have_status)
-		data_writer_stat_u64(w, "exit-status", (uint64_t)exit_status_of(res.wstatus));
+	data_writer_stat_u64(w, "elapsed-ns", (uint64_t)(r->elapsed_s * 1e9));
+	if (r->cpu_s >= 0)
+		data_writer_stat_u64(w, "cpu-time-ns", (uint64_t)(r->cpu_s * 1e9));
+	if (r->rl.have_status)
+		data_writer_stat_u64(w, "exit-status", (uint64_t)exit_status_of(r->rl.wstatus));
 	ret = data_writer_finish(w);
-	if (ret < 0 && !res.error) {
-		error("cannot write '%s': %s; the file keeps what was written before", o.output,
+	if (ret < 0 && !r->error) {
+		error("cannot write '%s': %s; the file keeps what was written before", r->o.output,
 		      strerror(-ret));
-		res.error = ret;
+		r->error = ret;
 	}
-	if (!o.quiet) {
-		char size[32], rate[96] = "";
-		uint64_t lost = st->lost_ring + st->lost_samples + wr.dropped + st->lost_shim;
-		uint64_t unwritten = st->samples - data_writer_samples(w);
-		double bytes = (double)data_writer_bytes(w);
+}
 
-		human_bytes(size, sizeof(size), bytes);
-		if (cpu_s > 0 && o.freq)
-			snprintf(rate, sizeof(rate), "; %lu Hz requested, %.0f Hz delivered per CPU "
-						     "second",
-				 o.freq, (double)st->samples / cpu_s);
-		fprintf(stderr,
-			"[ pmuprof record: %llu samples of %s%s; %llu lost, %llu throttled; %s in "
-			"'%s' (%.0f bytes per sample) ]\n",
-			(unsigned long long)st->samples, ev.name, rate, (unsigned long long)lost,
-			(unsigned long long)st->throttled, size, o.output,
-			st->samples ? bytes / (double)st->samples : 0.0);
-		if (lost && timer)
-			warning("%llu samples were lost in the program (a thread's ring was full "
-				"or it had none); a lower -F or a smaller --call-graph dwarf,SIZE "
-				"helps",
-				(unsigned long long)lost);
-		else if (lost)
-			warning("%llu samples were lost (%llu: ring buffer full, %llu: dropped by "
-				"the kernel, %llu: writer behind); a larger --mmap-pages or a lower "
-				"-F helps",
-				(unsigned long long)lost, (unsigned long long)st->lost_ring,
-				(unsigned long long)st->lost_samples,
-				(unsigned long long)wr.dropped);
-		if (timer)
-			note("%s: %llu signals, %llu timer overruns (expirations merged into one "
-			     "signal), %llu other SIGPROFs not sampled",
-			     ev.name, (unsigned long long)shst.signals,
-			     (unsigned long long)shst.overruns, (unsigned long long)shst.foreign);
-		if (res.error && unwritten)
-			warning("%llu of the %llu samples were not written to '%s' because of the "
-				"write error",
-				(unsigned long long)unwritten, (unsigned long long)st->samples,
-				o.output);
-		if (st->throttled)
-			warning("the kernel throttled sampling %llu times: the delivered rate is "
-				"below the requested one (see kernel.perf_event_max_sample_rate)",
-				(unsigned long long)st->throttled);
-	}
-	if (conflict)
-		warning("%s sampler: %s", ev.name, conflict);
-	if (timer && !shst.images)
+/* The one-line summary and the warnings on what was lost or throttled. */
+static void print_summary(const struct recording *r)
+{
+	const struct perfrec_stats *st = &r->wr.pr.st;
+	const struct record_opts *o = &r->o;
+	char size[32], rate[96] = "";
+	uint64_t lost = st->lost_ring + st->lost_samples + r->wr.dropped + st->lost_shim;
+	uint64_t unwritten = st->samples - data_writer_samples(r->w);
+	double bytes = (double)data_writer_bytes(r->w);
+
+	human_bytes(size, sizeof(size), bytes);
+	if (r->cpu_s > 0 && o->freq)
+		snprintf(rate, sizeof(rate), "; %lu Hz requested, %.0f Hz delivered per CPU second",
+			 o->freq, (double)st->samples / r->cpu_s);
+	fprintf(stderr,
+		"[ pmuprof record: %llu samples of %s%s; %llu lost, %llu throttled; %s in '%s' "
+		"(%.0f bytes per sample) ]\n",
+		(unsigned long long)st->samples, r->ev.name, rate, (unsigned long long)lost,
+		(unsigned long long)st->throttled, size, o->output,
+		st->samples ? bytes / (double)st->samples : 0.0);
+	if (lost && r->timer)
+		warning("%llu samples were lost in the program (a thread's ring was full or it "
+			"had none); a lower -F or a smaller --call-graph dwarf,SIZE helps",
+			(unsigned long long)lost);
+	else if (lost)
+		warning("%llu samples were lost (%llu: ring buffer full, %llu: dropped by the "
+			"kernel, %llu: writer behind); a larger --mmap-pages or a lower -F helps",
+			(unsigned long long)lost, (unsigned long long)st->lost_ring,
+			(unsigned long long)st->lost_samples, (unsigned long long)r->wr.dropped);
+	if (r->timer)
+		note("%s: %llu signals, %llu timer overruns (expirations merged into one signal), "
+		     "%llu other SIGPROFs not sampled",
+		     r->ev.name, (unsigned long long)r->shst.signals,
+		     (unsigned long long)r->shst.overruns, (unsigned long long)r->shst.foreign);
+	if (r->error && unwritten)
+		warning("%llu of the %llu samples were not written to '%s' because of the write "
+			"error",
+			(unsigned long long)unwritten, (unsigned long long)st->samples, o->output);
+	if (st->throttled)
+		warning("the kernel throttled sampling %llu times: the delivered rate is below the "
+			"requested one (see kernel.perf_event_max_sample_rate)",
+			(unsigned long long)st->throttled);
+}
+
+/* What the timer samplers did wrong, said even with -q. */
+static void print_sampler_warnings(const struct recording *r)
+{
+	if (r->conflict)
+		warning("%s sampler: %s", r->ev.name, r->conflict);
+	if (r->timer && !r->shst.images)
 		warning("the %s sampler never loaded in '%s' (LD_PRELOAD removed by a wrapper "
 			"script, or a static or set-user-ID program): nothing was sampled",
-			ev.name, o.argv[0]);
-	status = res.error ? EXIT_FAIL : res.have_status ? exit_status_of(res.wstatus) : EXIT_OK;
-out_sampler:
-	sampler_close(&s);
-	sampler_close(&acct);
-	pthread_mutex_destroy(&wr.lock);
-	pthread_cond_destroy(&wr.cond);
-out_target:
-	target_release(&t);
-out_workload:
-	workload_abort(&wl);
-out_file:
+			r->ev.name, r->o.argv[0]);
+}
+
+static void record_release(struct recording *r)
+{
+	recwriter_close(&r->wr);
+	sampler_close(&r->s);
+	sampler_close(&r->acct);
+	target_release(&r->t);
+	workload_abort(&r->wl);
 	/* nothing was recorded: put the previous file back rather than leave an empty one */
-	if (w && !recorded)
-		data_writer_abandon(w);
-	data_writer_free(w);
-	shimrec_close(&shim);
-	free(env[0]);
-	free(env[1]);
-	free(conflict);
-out_monitor:
-	monitor_release(&mon);
-out_event:
-	free(ev.name);
-	free(ev.fstr);
-	free(ev.fallback);
+	if (r->w && !r->recorded)
+		data_writer_abandon(r->w);
+	data_writer_free(r->w);
+	shimrec_close(&r->shim);
+	free(r->env[0]);
+	free(r->env[1]);
+	free(r->conflict);
+	if (r->rl_open)
+		runloop_close(&r->rl);
+	free(r->ev.name);
+	free(r->ev.fstr);
+	free(r->ev.fallback);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct recording r = { .wl = { .pid = -1, .go_fd = -1, .err_fd = -1 },
+			       .shim = { .fd = -1 },
+			       .cpu_before = -1,
+			       .argc = argc,
+			       .argv = argv };
+	int status;
+
+	status = parse_options(&r.o, argc, argv);
+	if (status)
+		return status == CMD_HELP_SHOWN ? EXIT_OK : status;
+	r.timer = r.o.sampler != SAMPLER_PMU;
+	r.counts_workload = r.o.tgt.kind == TARGET_WORKLOAD;
+	status = pick_event(&r);
+	if (status)
+		return status;
+	status = record_open(&r);
+	if (!status)
+		status = open_events(&r);
+	if (!status) {
+		write_header(&r);
+		status = record_start(&r);
+	}
+	if (!status) {
+		record_wait(&r);
+		record_finish(&r);
+		write_stats(&r);
+		if (!r.o.quiet)
+			print_summary(&r);
+		print_sampler_warnings(&r);
+		status = r.error		? EXIT_FAIL
+			 : r.rl.have_status ? exit_status_of(r.rl.wstatus)
+					    : EXIT_OK;
+	}
+	record_release(&r);
 	return status;
 }

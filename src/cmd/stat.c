@@ -8,7 +8,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "collect/counter.h"
-#include "collect/monitor.h"
+#include "collect/runloop.h"
 #include "collect/target.h"
 #include "collect/workload.h"
 #include "event/event.h"
@@ -17,14 +17,8 @@
 #include "util/error.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char default_events[] = "task-clock,context-switches,cpu-migrations,page-faults,"
@@ -66,14 +60,6 @@ struct stat_opts {
 	char **argv; /* the command, or NULL */
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int add_events(struct stat_opts *o, const char *str)
 {
 	struct event_error err;
@@ -84,6 +70,62 @@ static int add_events(struct stat_opts *o, const char *str)
 	ret = report_event_error(str, &err);
 	event_error_release(&err);
 	return ret;
+}
+
+/* One option of stat's own: 0, or an exit status after a usage error. */
+static int parse_option(struct stat_opts *o, int c, char *arg)
+{
+	switch (c) {
+	case 'e':
+		return add_events(o, arg);
+	case 'r':
+		if (parse_ulong(arg, 1, 1000000, &o->repeat) < 0)
+			return error("option '-r' needs a repeat count of 1 or more, not '%s'", arg),
+			       EXIT_USAGE;
+		return 0;
+	case 'I':
+		if (parse_ulong(arg, 1, 86400000, &o->interval_ms) < 0)
+			return error("option '-I' needs an interval of at least 1 ms, not '%s'", arg),
+			       EXIT_USAGE;
+		return 0;
+	case 'x':
+		if (!*arg)
+			return error("option '-x' needs a separator, such as -x , or -x ';'"),
+			       EXIT_USAGE;
+		o->sep = arg;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case OPT_PER_THREAD:
+		o->per_thread = true;
+		return 0;
+	case 'o':
+		o->output = arg;
+		return 0;
+	case OPT_NO_BIG_NUM:
+		o->big_num = false;
+		return 0;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+/* What the options say together; -1 after a usage error. */
+static int check_options(const struct stat_opts *o)
+{
+	if (check_target_options("count", "stat", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+		return -1;
+	if (o->repeat > 1 && (!o->argv || o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID))
+		return error("-r repeats a command: give one to run, without -p or -t");
+	if (o->repeat > 1 && o->interval_ms)
+		return error("-r and -I cannot be combined");
+	if (o->sep && o->json)
+		return error("-x and --json cannot be combined: choose one output format");
+	if (o->per_thread && o->tgt.kind != TARGET_PID && o->tgt.kind != TARGET_TID)
+		return error("--per-thread needs -p or -t (a command's threads are counted "
+			     "together)");
+	return 0;
 }
 
 static int parse_options(struct stat_opts *o, int argc, char **argv)
@@ -105,72 +147,20 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 			goto out;
 		if (t > 0)
 			continue;
-		switch (c) {
-		case 'e':
-			ret = add_events(o, arg);
-			if (ret)
-				goto out;
-			ret = -1;
-			break;
-		case 'r':
-			if (parse_ulong(arg, 1, 1000000, &o->repeat) < 0) {
-				error("option '-r' needs a repeat count of 1 or more, not '%s'", arg);
-				goto out;
-			}
-			break;
-		case 'I':
-			if (parse_ulong(arg, 1, 86400000, &o->interval_ms) < 0) {
-				error("option '-I' needs an interval of at least 1 ms, not '%s'", arg);
-				goto out;
-			}
-			break;
-		case 'x':
-			if (!*arg) {
-				error("option '-x' needs a separator, such as -x , or -x ';'");
-				goto out;
-			}
-			o->sep = arg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case OPT_PER_THREAD:
-			o->per_thread = true;
-			break;
-		case 'o':
-			o->output = arg;
-			break;
-		case OPT_NO_BIG_NUM:
-			o->big_num = false;
-			break;
-		case 'h':
+		if (c == 'h') {
 			cmd_print_help(&p, stdout);
 			ret = CMD_HELP_SHOWN;
 			goto out;
-		default:
-			goto out;
 		}
+		ret = parse_option(o, c, arg);
+		if (ret)
+			goto out;
+		ret = -1;
 	}
 	if (optind < argc)
 		o->argv = argv + optind;
-	if (check_target_options("count", "stat", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+	if (check_options(o) < 0)
 		goto out;
-	if (o->repeat > 1 && (!o->argv || o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID)) {
-		error("-r repeats a command: give one to run, without -p or -t");
-		goto out;
-	}
-	if (o->repeat > 1 && o->interval_ms) {
-		error("-r and -I cannot be combined");
-		goto out;
-	}
-	if (o->sep && o->json) {
-		error("-x and --json cannot be combined: choose one output format");
-		goto out;
-	}
-	if (o->per_thread && o->tgt.kind != TARGET_PID && o->tgt.kind != TARGET_TID) {
-		error("--per-thread needs -p or -t (a command's threads are counted together)");
-		goto out;
-	}
 	ret = 0;
 	if (o->events.nr == 0)
 		ret = add_events(o, default_events);
@@ -354,39 +344,29 @@ static int report_open_failure(struct stat_ctx *ctx, int err)
 }
 
 /*
- * One counting run: prepare the workload, open counters, wait for the end
- * (workload exit, Ctrl-C, targets gone, --duration), read. Returns 0 and
- * fills acc, or an exit status to stop with.
+ * Opens what one run counts: the workload (prepared, not started), the
+ * target and the counters. Returns 0, or an exit status after saying why.
  */
-static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
+static int run_open(struct stat_ctx *ctx, struct runloop *rl, struct workload *wl)
 {
 	struct stat_opts *o = ctx->o;
-	struct monitor mon;
-	struct workload wl = { .pid = -1, .go_fd = -1, .err_fd = -1 };
-	bool has_workload = o->argv != NULL;
 	bool counts_workload = o->tgt.kind == TARGET_WORKLOAD;
-	int exit_fd = -1;
-	size_t nfds = 0;
-	double t0, next_tick, deadline = 0, t_end;
-	int wstatus = 0, ret;
-	bool done = false, child_done = !has_workload;
-	struct rusage ru;
-	size_t ncount;
+	int ret;
 
-	ret = monitor_init(&mon);
+	ret = runloop_open(rl);
 	if (ret < 0)
 		return error("cannot set up signal handling: %s", strerror(-ret)), EXIT_FAIL;
-	if (has_workload) {
-		ret = workload_prepare(&wl, o->argv, &mon.old_mask, NULL);
+	if (o->argv) {
+		ret = workload_prepare(wl, o->argv, &rl->mon.old_mask, NULL);
 		if (ret < 0) {
-			monitor_release(&mon);
+			runloop_close(rl);
 			return error("cannot start '%s': %s", o->argv[0], strerror(-ret)), EXIT_FAIL;
 		}
 	}
-	ret = target_init(&ctx->target, o->tgt.kind, counts_workload ? wl.pid : o->tgt.pid);
+	ret = target_init(&ctx->target, o->tgt.kind, counts_workload ? wl->pid : o->tgt.pid);
 	if (ret < 0) {
-		workload_abort(&wl);
-		monitor_release(&mon);
+		workload_abort(wl);
+		runloop_close(rl);
 		if (ret == -ESRCH)
 			report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid);
 		else
@@ -398,150 +378,67 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 	ret = counter_set_open(&ctx->set, counts_workload);
 	if (ret < 0) {
 		report_open_failure(ctx, ret);
-		workload_abort(&wl);
-		monitor_release(&mon);
+		workload_abort(wl);
+		runloop_close(rl);
 		return EXIT_FAIL;
 	}
-	ncount = ctx->set.nr * ctx->target.nr;
-	if (run_index == 0) {
-		bool user_only = false;
+	return 0;
+}
 
-		for (size_t i = 0; i < ctx->set.nr; i++)
-			user_only |= ctx->set.c[i].user_only;
-		if (user_only)
-			note("kernel.perf_event_paranoid is %d: counting user space only (events "
-			     "marked :u); CAP_PERFMON or sysctl -w kernel.perf_event_paranoid=1 "
-			     "counts the kernel too",
-			     counter_paranoid());
-		acc->val = xcalloc(ctx->set.nr, sizeof(*acc->val));
-		acc->ena = xcalloc(ctx->set.nr, sizeof(*acc->ena));
-		acc->run = xcalloc(ctx->set.nr, sizeof(*acc->run));
-		if (o->per_thread) {
-			ctx->nthreads = ctx->target.nr;
-			ctx->thread_names = xcalloc(ctx->target.nr, sizeof(char *));
-			for (size_t k = 0; k < ctx->target.nr; k++) {
-				char comm[64];
+/* What the first run sets up for all: the paranoid note, sums, thread names. */
+static void first_run(struct stat_ctx *ctx, struct run_acc *acc)
+{
+	bool user_only = false;
 
-				target_thread_name(ctx->target.inst[k].pid, comm, sizeof(comm));
-				ctx->thread_names[k] =
-					xasprintf("%s-%d", comm, (int)ctx->target.inst[k].pid);
-			}
-		}
-		ctx->display = xcalloc(ctx->set.nr, sizeof(char *));
-	}
-	ctx->cur = xcalloc(ncount, sizeof(*ctx->cur));
-	ctx->prev = xcalloc(ncount, sizeof(*ctx->prev));
-	/* -p, -t: notice when the target exits; without a pidfd, look every 250 ms */
-	if (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID) {
-		exit_fd = target_exit_fd(&ctx->target);
-		nfds = exit_fd >= 0;
-	}
-	if (!counts_workload)
-		counter_set_enable(&ctx->set);
-	t0 = now_s();
-	if (has_workload) {
-		ret = workload_start(&wl);
-		if (ret < 0) {
-			counter_set_release(&ctx->set);
-			target_release(&ctx->target);
-			monitor_release(&mon);
-			return report_exec_failure(o->argv[0], ret);
+	for (size_t i = 0; i < ctx->set.nr; i++)
+		user_only |= ctx->set.c[i].user_only;
+	if (user_only)
+		note("kernel.perf_event_paranoid is %d: counting user space only (events "
+		     "marked :u); CAP_PERFMON or sysctl -w kernel.perf_event_paranoid=1 "
+		     "counts the kernel too",
+		     counter_paranoid());
+	acc->val = xcalloc(ctx->set.nr, sizeof(*acc->val));
+	acc->ena = xcalloc(ctx->set.nr, sizeof(*acc->ena));
+	acc->run = xcalloc(ctx->set.nr, sizeof(*acc->run));
+	if (ctx->o->per_thread) {
+		ctx->nthreads = ctx->target.nr;
+		ctx->thread_names = xcalloc(ctx->target.nr, sizeof(char *));
+		for (size_t k = 0; k < ctx->target.nr; k++) {
+			char comm[64];
+
+			target_thread_name(ctx->target.inst[k].pid, comm, sizeof(comm));
+			ctx->thread_names[k] = xasprintf("%s-%d", comm, (int)ctx->target.inst[k].pid);
 		}
 	}
-	if (o->tgt.duration > 0)
-		deadline = t0 + o->tgt.duration;
-	next_tick = o->interval_ms ? t0 + (double)o->interval_ms / 1000 : 0;
-	if (o->interval_ms)
-		stat_print_begin(&ctx->printer, NULL);
-	while (!done) {
-		double now = now_s(), wake = 0;
-		struct monitor_signal sig;
-		int timeout = -1;
+	ctx->display = xcalloc(ctx->set.nr, sizeof(char *));
+}
 
-		if (next_tick)
-			wake = next_tick;
-		if (deadline && (!wake || deadline < wake))
-			wake = deadline;
-		if (wake)
-			timeout = wake <= now ? 0 : (int)ceil((wake - now) * 1000);
-		if (exit_fd < 0 && (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID) &&
-		    (timeout < 0 || timeout > 250))
-			timeout = 250;
-		ret = monitor_wait(&mon, timeout, &exit_fd, nfds, &sig);
-		switch (ret) {
-		case MONITOR_CHILD:
-			if (wait4(wl.pid, &wstatus, WNOHANG, &ru) == wl.pid) {
-				child_done = true;
-				done = true;
-			}
-			break;
-		case MONITOR_INTERRUPT:
-			acc->interrupted = true;
-			if (has_workload) {
-				/* a terminal's Ctrl-C reached the workload too; kill() did not */
-				if (sig.from_user)
-					kill(wl.pid, sig.signo);
-			} else {
-				done = true;
-			}
-			break;
-		case MONITOR_EXITED:
-			/* with a command, the command decides when counting ends */
-			if (!has_workload)
-				done = true;
-			nfds = 0;
-			break;
-		case MONITOR_TIMEOUT:
-			if (exit_fd < 0 && !has_workload &&
-			    (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID) &&
-			    !target_alive(&ctx->target))
-				done = true;
-			break;
-		default:
-			error("waiting failed: %s", strerror(-ret));
-			done = true;
-			break;
-		}
-		now = now_s();
-		if (deadline && now >= deadline)
-			done = true;
-		if (next_tick && (now >= next_tick || done)) {
-			if (counter_set_read(&ctx->set, ctx->cur) == 0) {
-				struct count *delta = xcalloc(ncount, sizeof(*delta));
+/* -I: the counts of the interval that just ended (a failed read skips it). */
+static int print_interval(void *arg, double since_start, double interval_s)
+{
+	struct stat_ctx *ctx = arg;
+	size_t ncount = ctx->set.nr * ctx->target.nr;
+	struct count *delta;
 
-				for (size_t k = 0; k < ncount; k++) {
-					delta[k].val = ctx->cur[k].val - ctx->prev[k].val;
-					delta[k].ena = ctx->cur[k].ena - ctx->prev[k].ena;
-					delta[k].run = ctx->cur[k].run - ctx->prev[k].run;
-				}
-				print_rows(ctx, delta, (now - (next_tick - (double)o->interval_ms / 1000)) * 1e9,
-					   now - t0, NULL);
-				fflush(ctx->printer.f);
-				free(delta);
-				memcpy(ctx->prev, ctx->cur, ncount * sizeof(*ctx->cur));
-			}
-			while (next_tick <= now)
-				next_tick += (double)o->interval_ms / 1000;
-		}
+	if (counter_set_read(&ctx->set, ctx->cur) != 0)
+		return 0;
+	delta = xcalloc(ncount, sizeof(*delta));
+	for (size_t k = 0; k < ncount; k++) {
+		delta[k].val = ctx->cur[k].val - ctx->prev[k].val;
+		delta[k].ena = ctx->cur[k].ena - ctx->prev[k].ena;
+		delta[k].run = ctx->cur[k].run - ctx->prev[k].run;
 	}
-	t_end = now_s();
-	if (!counts_workload)
-		counter_set_disable(&ctx->set);
-	ret = counter_set_read(&ctx->set, ctx->cur);
-	if (ret < 0) {
-		error("cannot read the counters: %s", strerror(-ret));
-		acc->read_failed = true;
-	}
-	/*
-	 * --duration ended the count of -p/-t/-a before their timing command
-	 * finished: end the command too. Its death by our SIGTERM is not a failure.
-	 */
-	if (has_workload && !child_done) {
-		kill(wl.pid, SIGTERM);
-		wait4(wl.pid, &wstatus, 0, &ru);
-		if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGTERM)
-			wstatus = 0;
-	}
+	print_rows(ctx, delta, interval_s * 1e9, since_start, NULL);
+	fflush(ctx->printer.f);
+	free(delta);
+	memcpy(ctx->prev, ctx->cur, ncount * sizeof(*ctx->cur));
+	return 0;
+}
+
+/* Adds the run's final counts, time and rusage to acc. */
+static void add_run(struct stat_ctx *ctx, struct run_acc *acc, const struct runloop *rl,
+		    double elapsed_s)
+{
 	for (size_t i = 0; i < ctx->set.nr; i++) {
 		double v = 0;
 
@@ -554,18 +451,77 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 		}
 		runstats_add(&acc->val[i], v);
 	}
-	runstats_add(&acc->elapsed, t_end - t0);
+	runstats_add(&acc->elapsed, elapsed_s);
 	acc->runs++;
-	if (has_workload) {
+	if (rl->pid > 0) {
+		const struct rusage *ru = &rl->ru;
+
 		acc->have_rusage = true;
-		acc->user_s += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
-		acc->sys_s += (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-		acc->exit_status = exit_status_of(wstatus);
+		acc->user_s += (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6;
+		acc->sys_s += (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+		acc->exit_status = exit_status_of(rl->wstatus);
 	}
+}
+
+/*
+ * One counting run: prepare the workload, open counters, wait for the end
+ * (workload exit, Ctrl-C, targets gone, --duration), read. Returns 0 and
+ * fills acc, or an exit status to stop with.
+ */
+static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
+{
+	struct stat_opts *o = ctx->o;
+	struct runloop rl;
+	struct workload wl = { .pid = -1, .go_fd = -1, .err_fd = -1 };
+	size_t ncount;
+	double elapsed_s;
+	int ret;
+
+	ret = run_open(ctx, &rl, &wl);
+	if (ret)
+		return ret;
+	ncount = ctx->set.nr * ctx->target.nr;
+	if (run_index == 0)
+		first_run(ctx, acc);
+	ctx->cur = xcalloc(ncount, sizeof(*ctx->cur));
+	ctx->prev = xcalloc(ncount, sizeof(*ctx->prev));
+	if (o->tgt.kind != TARGET_WORKLOAD)
+		counter_set_enable(&ctx->set);
+	runloop_start(&rl);
+	if (o->argv) {
+		ret = workload_start(&wl);
+		if (ret < 0) {
+			counter_set_release(&ctx->set);
+			target_release(&ctx->target);
+			runloop_close(&rl);
+			return report_exec_failure(o->argv[0], ret);
+		}
+		rl.pid = wl.pid;
+	}
+	rl.target = &ctx->target;
+	rl.duration = o->tgt.duration;
+	rl.interval_ms = o->interval_ms;
+	rl.tick = print_interval;
+	rl.arg = ctx;
+	if (o->interval_ms)
+		stat_print_begin(&ctx->printer, NULL);
+	ret = runloop_run(&rl);
+	if (ret < 0)
+		error("waiting failed: %s", strerror(-ret));
+	elapsed_s = runloop_elapsed(&rl);
+	acc->interrupted |= rl.interrupted;
+	if (o->tgt.kind != TARGET_WORKLOAD)
+		counter_set_disable(&ctx->set);
+	ret = counter_set_read(&ctx->set, ctx->cur);
+	if (ret < 0) {
+		error("cannot read the counters: %s", strerror(-ret));
+		acc->read_failed = true;
+	}
+	/* --duration ended the count of -p/-t/-a before their timing command finished */
+	runloop_stop(&rl);
+	add_run(ctx, acc, &rl, elapsed_s);
 	counter_set_close(&ctx->set);
-	if (exit_fd >= 0)
-		close(exit_fd);
-	monitor_release(&mon);
+	runloop_close(&rl);
 	return ret < 0 ? EXIT_FAIL : 0;
 }
 

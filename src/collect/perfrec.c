@@ -405,6 +405,19 @@ static int convert_throttle(struct perfrec *pr, const struct perf_event_header *
 	return data_writer_commit(pr->w, time);
 }
 
+int perfrec_write_lost(struct perfrec *pr, uint16_t why, uint64_t count)
+{
+	struct rec_lost *l = data_writer_reserve(pr->w, sizeof(*l));
+
+	if (!l)
+		return data_writer_error(pr->w);
+	l->h.type = REC_LOST;
+	l->h.misc = why;
+	l->time = pr->st.last_time;
+	l->count = count;
+	return data_writer_commit(pr->w, l->time);
+}
+
 int perfrec_write_task_cpu(struct perfrec *pr, uint32_t pid, uint32_t tid, uint64_t time,
 			   uint64_t cpu_ns)
 {

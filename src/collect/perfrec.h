@@ -49,6 +49,11 @@ int perfrec_add_native(struct perfrec *pr, const uint8_t *buf, size_t len);
 /* A thread's CPU time as the kernel accounted it (REC_TASK_CPU). */
 int perfrec_write_task_cpu(struct perfrec *pr, uint32_t pid, uint32_t tid, uint64_t time,
 			   uint64_t cpu_ns);
+/*
+ * Samples lost on pmuprof's side (`why`: LOST_WRITER), as a REC_LOST record
+ * at the time of the last sample converted.
+ */
+int perfrec_write_lost(struct perfrec *pr, uint16_t why, uint64_t count);
 /* Frees the kernel address set. */
 void perfrec_release(struct perfrec *pr);
 /*

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "collect/recwriter.h"
+#include "util/alloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUEUE_MAX_BYTES (512u << 20) /* beyond this, drop rather than grow without end */
+
+struct recwriter_chunk {
+	struct recwriter_chunk *next;
+	size_t len;
+	uint8_t *data; /* owned: drained straight from a ring, copied once */
+	bool native;   /* pmuprof.data records (the shim's rings), not the kernel's */
+};
+
+/*
+ * Samples the reader had to drop (the queue was full) become a LOST record
+ * in the stream, written by this thread, the only one that writes.
+ */
+static int note_dropped(struct recwriter *wr)
+{
+	uint64_t dropped;
+	int ret;
+
+	pthread_mutex_lock(&wr->lock);
+	dropped = wr->dropped;
+	pthread_mutex_unlock(&wr->lock);
+	if (dropped == wr->dropped_written)
+		return 0;
+	ret = perfrec_write_lost(&wr->pr, LOST_WRITER, dropped - wr->dropped_written);
+	wr->dropped_written = dropped;
+	return ret;
+}
+
+static struct recwriter_chunk *take_chunk(struct recwriter *wr)
+{
+	struct recwriter_chunk *c;
+
+	pthread_mutex_lock(&wr->lock);
+	while (!wr->head && !wr->closing)
+		pthread_cond_wait(&wr->cond, &wr->lock);
+	c = wr->head;
+	if (c) {
+		wr->head = c->next;
+		if (!wr->head)
+			wr->tail = NULL;
+		wr->queued -= c->len;
+	}
+	pthread_mutex_unlock(&wr->lock);
+	return c;
+}
+
+static void *writer_main(void *arg)
+{
+	struct recwriter *wr = arg;
+	struct recwriter_chunk *c;
+
+	while ((c = take_chunk(wr))) {
+		int ret = wr->err     ? 0
+			  : c->native ? perfrec_add_native(&wr->pr, c->data, c->len)
+				      : perfrec_convert(&wr->pr, c->data, c->len);
+
+		free(c->data);
+		free(c);
+		if (!ret)
+			ret = note_dropped(wr);
+		if (ret < 0) {
+			pthread_mutex_lock(&wr->lock);
+			wr->err = ret;
+			pthread_mutex_unlock(&wr->lock);
+		}
+	}
+	return NULL;
+}
+
+int recwriter_open(struct recwriter *wr, struct data_writer *w, const struct perf_event_attr *attr)
+{
+	int ret;
+
+	memset(wr, 0, sizeof(*wr));
+	perfrec_init(&wr->pr, w, attr->sample_type, attr->sample_regs_user,
+		     attr->sample_stack_user);
+	pthread_mutex_init(&wr->lock, NULL);
+	pthread_cond_init(&wr->cond, NULL);
+	ret = pthread_create(&wr->thread, NULL, writer_main, wr);
+	if (ret) {
+		perfrec_release(&wr->pr);
+		pthread_mutex_destroy(&wr->lock);
+		pthread_cond_destroy(&wr->cond);
+		memset(wr, 0, sizeof(*wr));
+		return -ret;
+	}
+	wr->running = true;
+	return 0;
+}
+
+static uint64_t native_samples(const uint8_t *buf, size_t len)
+{
+	uint64_t n = 0;
+
+	for (size_t off = 0; len - off >= sizeof(struct rec_header);) {
+		const struct rec_header *h = (const struct rec_header *)(buf + off);
+
+		if (h->size < sizeof(*h) || h->size > len - off)
+			break;
+		n += h->type == REC_SAMPLE;
+		off += h->size;
+	}
+	return n;
+}
+
+int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, bool native)
+{
+	struct recwriter_chunk *c;
+	int err;
+
+	pthread_mutex_lock(&wr->lock);
+	err = wr->err;
+	if (!err && wr->queued + len > QUEUE_MAX_BYTES) {
+		wr->dropped += native ? native_samples(buf, len) : perfrec_count_samples(buf, len);
+		pthread_mutex_unlock(&wr->lock);
+		free(buf);
+		return 0;
+	}
+	pthread_mutex_unlock(&wr->lock);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	c = xmalloc(sizeof(*c));
+	c->next = NULL;
+	c->len = len;
+	c->data = buf;
+	c->native = native;
+	pthread_mutex_lock(&wr->lock);
+	if (wr->tail)
+		wr->tail->next = c;
+	else
+		wr->head = c;
+	wr->tail = c;
+	wr->queued += len;
+	pthread_cond_signal(&wr->cond);
+	pthread_mutex_unlock(&wr->lock);
+	return 0;
+}
+
+void recwriter_finish(struct recwriter *wr)
+{
+	if (!wr->running)
+		return;
+	pthread_mutex_lock(&wr->lock);
+	wr->closing = true;
+	pthread_cond_signal(&wr->cond);
+	pthread_mutex_unlock(&wr->lock);
+	pthread_join(wr->thread, NULL);
+	wr->running = false;
+}
+
+void recwriter_close(struct recwriter *wr)
+{
+	if (!wr->pr.w)
+		return;
+	recwriter_finish(wr);
+	perfrec_release(&wr->pr);
+	pthread_mutex_destroy(&wr->lock);
+	pthread_cond_destroy(&wr->cond);
+	wr->pr.w = NULL;
+}
+
+static int drain_rings(struct recwriter *wr, struct sampler *s)
+{
+	int err = 0;
+
+	for (size_t i = 0; s && i < s->nrings && !err; i++) {
+		for (;;) {
+			uint8_t *buf = NULL;
+			size_t alloc = 0, n = sampler_drain(&s->rings[i], &buf, &alloc);
+
+			if (!n) {
+				free(buf);
+				break;
+			}
+			/* a busy ring refills while we copy: go around until it is empty */
+			err = recwriter_push(wr, buf, n, false);
+			if (err)
+				break;
+		}
+	}
+	return err;
+}
+
+int recwriter_drain(struct recwriter *wr, const struct rec_sources *src)
+{
+	int err = drain_rings(wr, src->s);
+
+	if (!err)
+		err = drain_rings(wr, src->acct);
+	if (!err && src->shim) {
+		uint8_t *buf = NULL;
+		size_t alloc = 0, n = shimrec_drain(src->shim, &buf, &alloc);
+
+		if (n)
+			return recwriter_push(wr, buf, n, true);
+		free(buf);
+	}
+	return err;
+}
+
+int *rec_sources_fds(const struct rec_sources *src, size_t *n)
+{
+	size_t ns = src->s ? src->s->nrings : 0, na = src->acct ? src->acct->nrings : 0;
+	int *fds = xcalloc(ns + na + 1, sizeof(*fds));
+
+	for (size_t i = 0; i < ns; i++)
+		fds[i] = src->s->rings[i].fd;
+	for (size_t i = 0; i < na; i++)
+		fds[ns + i] = src->acct->rings[i].fd;
+	*n = ns + na;
+	return fds;
+}

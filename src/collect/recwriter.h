@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The record writer: a thread that converts what the ring reader drained
+ * (perfrec), compresses and writes it, so that reading the rings never
+ * waits on the disk. The reader hands over whole buffers through a queue;
+ * when the writer falls behind by more than the queue holds, the reader
+ * drops buffers instead of growing without end, and the writer thread
+ * writes their samples as lost (REC_LOST, LOST_WRITER).
+ *
+ * Functions return 0 or -errno and never print.
+ */
+#ifndef PMUPROF_RECWRITER_H
+#define PMUPROF_RECWRITER_H
+
+#include "collect/perfrec.h"
+#include "collect/sampler.h"
+#include "collect/shimrec.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct recwriter_chunk;
+
+struct recwriter {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct recwriter_chunk *head, *tail;
+	size_t queued;		  /* bytes waiting */
+	bool closing;		  /* no more chunks will come */
+	bool running;		  /* the thread was started and not yet joined */
+	uint64_t dropped;	  /* samples dropped because the queue was full, under lock */
+	uint64_t dropped_written; /* how many of them a LOST record holds (writer thread) */
+	/* the converter: the writer thread's until recwriter_finish(), then the caller's */
+	struct perfrec pr;
+	int err; /* the writer's first error, under lock */
+};
+
+/*
+ * Starts the writer thread converting records in the format of `attr`
+ * (sample_type, registers, stack size) into w, which the caller keeps.
+ */
+int recwriter_open(struct recwriter *wr, struct data_writer *w, const struct perf_event_attr *attr);
+/*
+ * Hands a drained buffer to the writer, which frees it; `native` for
+ * records already in the file's format (the timer samplers' rings).
+ * Returns the writer's error, if it had one.
+ */
+int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, bool native);
+/*
+ * Lets the thread write what is queued and joins it. Afterwards wr->pr,
+ * its stats and wr->dropped are the caller's to read and add to.
+ */
+void recwriter_finish(struct recwriter *wr);
+/* Finishes if needed and frees everything; a zeroed writer is left alone. */
+void recwriter_close(struct recwriter *wr);
+
+/* What record reads from: the kernel's rings, and the timer samplers' shared memory. */
+struct rec_sources {
+	struct sampler *s;    /* the sampling event, or the side-band one of a timer sampler */
+	struct sampler *acct; /* per-thread CPU accounting, when separate; else NULL */
+	struct shimrec *shim; /* timer samplers only */
+};
+
+/* Empties every ring of src into the writer; returns the writer's error. */
+int recwriter_drain(struct recwriter *wr, const struct rec_sources *src);
+/* The ring fds of src to poll (caller frees), their number in *n. */
+int *rec_sources_fds(const struct rec_sources *src, size_t *n);
+
+#endif

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The run loop that stat and record share: a workload's exit status comes
+ * back, --duration ends a run and a command that outlived it dies by
+ * SIGTERM counted as status 0, an attached process that exits ends the
+ * run, a signal sent with kill() reaches the workload, the tick and the
+ * wake callback are called, and a callback's error stops the run.
+ */
+#include "collect/runloop.h"
+#include "collect/workload.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Opens a run loop and starts argv under it; the pid goes into rl->pid. */
+static bool start(struct runloop *rl, char *const argv[])
+{
+	struct workload wl = { .pid = -1, .go_fd = -1, .err_fd = -1 };
+
+	if (runloop_open(rl) < 0 || workload_prepare(&wl, argv, &rl->mon.old_mask, NULL) < 0)
+		return false;
+	runloop_start(rl);
+	if (workload_start(&wl) < 0)
+		return false;
+	rl->pid = wl.pid;
+	return true;
+}
+
+static void exit_status(void)
+{
+	char *true_argv[] = { "/bin/true", NULL };
+	char *exit3_argv[] = { "/bin/sh", "-c", "exit 3", NULL };
+	struct runloop rl;
+
+	ok(start(&rl, true_argv), "/bin/true starts");
+	is_int(runloop_run(&rl), 0, "the run ends without error");
+	ok(rl.have_status && WIFEXITED(rl.wstatus) && WEXITSTATUS(rl.wstatus) == 0,
+	   "/bin/true: status 0");
+	ok(!rl.interrupted, "not interrupted");
+	runloop_close(&rl);
+
+	ok(start(&rl, exit3_argv), "sh -c 'exit 3' starts");
+	is_int(runloop_run(&rl), 0, "the run ends without error");
+	ok(rl.have_status && WIFEXITED(rl.wstatus) && WEXITSTATUS(rl.wstatus) == 3,
+	   "its status 3 comes back");
+	ok(rl.ru.ru_utime.tv_sec >= 0, "with its rusage");
+	runloop_close(&rl);
+}
+
+static void deadline(void)
+{
+	char *argv[] = { "/bin/sleep", "5", NULL };
+	struct runloop rl;
+	double t;
+
+	ok(start(&rl, argv), "sleep 5 starts");
+	rl.duration = 0.2;
+	is_int(runloop_run(&rl), 0, "a run with --duration 0.2 ends without error");
+	t = runloop_elapsed(&rl);
+	ok(t >= 0.2 && t < 2, "at the deadline (%.3f s)", t);
+	ok(!rl.have_status, "with the command still running");
+	runloop_stop(&rl);
+	ok(rl.have_status && rl.wstatus == 0, "its death by SIGTERM counts as status 0");
+	runloop_close(&rl);
+}
+
+static void attach(void)
+{
+	struct target t;
+	struct runloop rl;
+	pid_t pid;
+	double el;
+
+	ok(runloop_open(&rl) == 0, "a run loop opens");
+	pid = fork();
+	if (pid == 0) {
+		usleep(200000);
+		_exit(0);
+	}
+	ok(pid > 0 && target_init(&t, TARGET_PID, pid) == 0, "attached to a child");
+	rl.target = &t;
+	rl.duration = 5;
+	is_int(runloop_run(&rl), 0, "the run ends without error");
+	el = runloop_elapsed(&rl);
+	ok(el >= 0.15 && el < 2, "when the process exits (%.3f s), not at the deadline", el);
+	ok(!rl.have_status, "an attached process's status is not the run's");
+	waitpid(pid, NULL, 0);
+	target_release(&t);
+
+	/* Ctrl-C sent with kill() ends an attached run */
+	pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	target_init(&t, TARGET_PID, pid);
+	rl.target = &t;
+	rl.duration = 5;
+	runloop_start(&rl);
+	kill(getpid(), SIGINT);
+	is_int(runloop_run(&rl), 0, "SIGINT: the run ends without error");
+	ok(rl.interrupted && runloop_elapsed(&rl) < 2, "interrupted, before the deadline");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	target_release(&t);
+	runloop_close(&rl);
+}
+
+static void forward(void)
+{
+	char *argv[] = { "/bin/sleep", "5", NULL };
+	struct runloop rl;
+
+	ok(start(&rl, argv), "sleep 5 starts");
+	kill(getpid(), SIGTERM);
+	is_int(runloop_run(&rl), 0, "the run ends without error");
+	ok(rl.interrupted, "interrupted");
+	ok(rl.have_status && WIFSIGNALED(rl.wstatus) && WTERMSIG(rl.wstatus) == SIGTERM,
+	   "SIGTERM sent with kill() was passed on to the workload");
+	runloop_close(&rl);
+}
+
+struct calls {
+	int ticks, wakes, fd_reads;
+	double last_since_start;
+	int fd;
+	int fail_after; /* woke fails once the fd was read this often; 0: never */
+};
+
+static int on_tick(void *arg, double since_start, double interval_s)
+{
+	struct calls *c = arg;
+
+	c->ticks++;
+	c->last_since_start = since_start;
+	return interval_s > 0 ? 0 : -EINVAL;
+}
+
+static int on_wake(void *arg)
+{
+	struct calls *c = arg;
+	char buf[16];
+
+	c->wakes++;
+	if (read(c->fd, buf, sizeof(buf)) > 0)
+		c->fd_reads++;
+	return c->fail_after && c->fd_reads >= c->fail_after ? -EIO : 0;
+}
+
+static void callbacks(void)
+{
+	char *argv[] = { "/bin/sleep", "0.35", NULL };
+	char *long_argv[] = { "/bin/sleep", "5", NULL };
+	struct calls c = { 0 };
+	struct runloop rl;
+	int p[2];
+
+	ok(pipe2(p, O_NONBLOCK) == 0, "a pipe");
+	c.fd = p[0];
+	ok(start(&rl, argv), "sleep 0.35 starts");
+	rl.interval_ms = 50;
+	rl.tick = on_tick;
+	rl.woke = on_wake;
+	rl.fds = &p[0];
+	rl.nfds = 1;
+	rl.max_wait_ms = 20;
+	rl.arg = &c;
+	ok(write(p[1], "x", 1) == 1, "a byte to read");
+	is_int(runloop_run(&rl), 0, "the run ends without error");
+	ok(c.ticks >= 5 && c.ticks <= 9, "about one tick per 50 ms and one at the end (%d)",
+	   c.ticks);
+	ok(c.last_since_start >= 0.3, "the last tick at the end (%.3f s)", c.last_since_start);
+	is_int(c.fd_reads, 1, "the fd woke the loop, and the callback read it");
+	ok(c.wakes >= 10, "woke is called at least every 20 ms (%d)", c.wakes);
+	ok(rl.have_status && rl.wstatus == 0, "sleep's status");
+	runloop_close(&rl);
+
+	memset(&c, 0, sizeof(c));
+	c.fd = p[0];
+	c.fail_after = 1;
+	ok(start(&rl, long_argv), "sleep 5 starts");
+	rl.woke = on_wake;
+	rl.fds = &p[0];
+	rl.nfds = 1;
+	rl.arg = &c;
+	ok(write(p[1], "x", 1) == 1, "a byte to read");
+	is_int(runloop_run(&rl), -EIO, "the callback's error stops the run");
+	ok(!rl.have_status && runloop_elapsed(&rl) < 2, "before the workload ended");
+	runloop_stop(&rl);
+	ok(rl.have_status && rl.wstatus == 0, "which then ends by SIGTERM, status 0");
+	runloop_close(&rl);
+	close(p[0]);
+	close(p[1]);
+}
+
+int main(void)
+{
+	/* the run loop blocks SIGTERM: a hang must end by a signal it leaves alone */
+	alarm(60);
+	exit_status();
+	deadline();
+	attach();
+	forward();
+	callbacks();
+	return done_testing();
+}
