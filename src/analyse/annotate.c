@@ -243,7 +243,7 @@ static int code_bytes(struct annotate_code *c, uint64_t off)
 	return 0;
 }
 
-int annotate_code_read(struct annotate_code *c, const struct session *s, const struct profile *p,
+int annotate_code_init(struct annotate_code *c, const struct session *s, const struct profile *p,
 		       const struct annotate_func *f)
 {
 	const struct prof_func *pf = &p->funcs[f->func];

@@ -10,7 +10,7 @@
  * Decoding the bytes is analyse/disasm.h's, the text output/annotate.h's.
  *
  * Nothing here prints. annotate_hits_release() frees what annotate_hits_init()
- * made; annotate_code_release() frees the bytes annotate_code_read() read.
+ * made; annotate_code_release() frees the bytes annotate_code_init() read.
  */
 #ifndef PMUPROF_ANALYSE_ANNOTATE_H
 #define PMUPROF_ANALYSE_ANNOTATE_H
@@ -99,7 +99,7 @@ struct annotate_code {
  * stored image: 0, or -errno with c->why saying which case it is. At most
  * 1 MiB of it.
  */
-int annotate_code_read(struct annotate_code *c, const struct session *s, const struct profile *p,
+int annotate_code_init(struct annotate_code *c, const struct session *s, const struct profile *p,
 		       const struct annotate_func *f);
 void annotate_code_release(struct annotate_code *c);
 

@@ -31,7 +31,7 @@
 #define DEFAULT_TOP 3
 
 enum {
-	OPT_SOURCE = OPT_LONG_BASE,
+	OPT_SOURCE = CMD_OPT_LONG_BASE,
 	OPT_COLOR,
 	OPT_TOP,
 	OPT_DSO,
@@ -130,7 +130,7 @@ static const char *gone(int err)
 	return err == -ENOENT ? " (the object is gone since the recording)" : "";
 }
 
-/* Why the code of func could not be read (annotate_code_read() failed with ret). */
+/* Why the code of func could not be read (annotate_code_init() failed with ret). */
 static void explain_code(const struct annotate_code *c, const char *func, int ret)
 {
 	const char *path = c->dso ? c->dso->path : NULL;
@@ -225,9 +225,8 @@ struct annotate_ctx {
 static struct srcline *open_source_lines(const struct dso *d)
 {
 	struct srcline *sl;
-	int err = 0;
+	int err = srcline_open(d->image ? NULL : d->path, d->build_id, d->build_id_len, &sl);
 
-	sl = srcline_open(d->image ? NULL : d->path, d->build_id, d->build_id_len, &err);
 	if (!sl)
 		warning("no source lines for '%s': %s", d->path,
 			err == -ENOENT ? "no DWARF in it or a debug file (build with -g)"
@@ -245,7 +244,7 @@ static int annotate_one(struct annotate_ctx *x, const struct annotate_func *f)
 	size_t alloc = 0;
 	int ret;
 
-	ret = annotate_code_read(&code, &x->s, x->p, f);
+	ret = annotate_code_init(&code, &x->s, x->p, f);
 	if (ret < 0) {
 		explain_code(&code, name, ret);
 		return EXIT_FAIL;
@@ -262,7 +261,7 @@ static int annotate_one(struct annotate_ctx *x, const struct annotate_func *f)
 	annotate_print_function(stdout, &l);
 	free(insns);
 	annotate_code_release(&code);
-	srcline_free(l.sl);
+	srcline_close(l.sl);
 	return 0;
 }
 

@@ -32,7 +32,7 @@ void cmd_parser_init(struct cmd_parser *p, const char *cmd, const char *synopsis
 		p->longopts[i].name = opts[i].name;
 		p->longopts[i].has_arg = opts[i].arg ? required_argument : no_argument;
 		p->longopts[i].val = opts[i].val;
-		if (opts[i].val < OPT_LONG_BASE && o + 3 < sizeof(p->optstring)) {
+		if (opts[i].val < CMD_OPT_LONG_BASE && o + 3 < sizeof(p->optstring)) {
 			p->optstring[o++] = (char)opts[i].val;
 			if (opts[i].arg)
 				p->optstring[o++] = ':';
@@ -70,7 +70,7 @@ int cmd_next_option(struct cmd_parser *p, char **arg)
 
 	*arg = optarg;
 	if (c == '?') {
-		if (optopt && optopt < OPT_LONG_BASE && given[0] == '-' && given[1] != '-')
+		if (optopt && optopt < CMD_OPT_LONG_BASE && given[0] == '-' && given[1] != '-')
 			error("unknown option '-%c' for '%s' (see 'pmuprof %s --help')", optopt,
 			      p->cmd, p->cmd);
 		else
@@ -80,7 +80,7 @@ int cmd_next_option(struct cmd_parser *p, char **arg)
 	}
 	if (c == ':') {
 		o = find_opt(p, optopt);
-		if (o && o->val < OPT_LONG_BASE)
+		if (o && o->val < CMD_OPT_LONG_BASE)
 			error("option '-%c' (--%s %s) needs a value: %s", o->val, o->name, o->arg,
 			      o->help);
 		else if (o)
@@ -100,7 +100,7 @@ void cmd_print_help(const struct cmd_parser *p, FILE *f)
 		char left[64];
 		int n;
 
-		if (o->val < OPT_LONG_BASE)
+		if (o->val < CMD_OPT_LONG_BASE)
 			n = snprintf(left, sizeof(left), "-%c, --%s", o->val, o->name);
 		else
 			n = snprintf(left, sizeof(left), "    --%s", o->name);
@@ -111,7 +111,7 @@ void cmd_print_help(const struct cmd_parser *p, FILE *f)
 	fprintf(f, "\nThe manual: pmuprof help %s\n", p->cmd);
 }
 
-const char *explain_perf_error(int err, bool cpu_wide)
+const char *cmd_explain_perf_error(int err, bool cpu_wide)
 {
 	static char buf[512];
 	int paranoid = counter_paranoid();
@@ -152,7 +152,7 @@ const char *explain_perf_error(int err, bool cpu_wide)
 	}
 }
 
-int exit_status_of(int wstatus)
+int cmd_exit_status(int wstatus)
 {
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
@@ -161,7 +161,7 @@ int exit_status_of(int wstatus)
 	return EXIT_FAIL;
 }
 
-int target_option(struct target_opts *t, int c, const char *arg, int opt_duration)
+int cmd_target_option(struct cmd_target_opts *t, int c, const char *arg, int opt_duration)
 {
 	unsigned long v;
 
@@ -189,7 +189,7 @@ int target_option(struct target_opts *t, int c, const char *arg, int opt_duratio
 	return 0;
 }
 
-int check_target_options(const char *verb, const char *cmd, int nattach, bool has_command,
+int cmd_check_target_options(const char *verb, const char *cmd, int nattach, bool has_command,
 			 double duration)
 {
 	if (nattach > 1)
@@ -204,13 +204,13 @@ int check_target_options(const char *verb, const char *cmd, int nattach, bool ha
 	return 0;
 }
 
-void report_no_such_target(bool thread, int id)
+void cmd_report_no_such_target(bool thread, int id)
 {
 	error("no %s with %s %d (has it exited?)", thread ? "thread" : "process",
 	      thread ? "TID" : "PID", id);
 }
 
-int report_exec_failure(const char *prog, int err)
+int cmd_report_exec_failure(const char *prog, int err)
 {
 	if (err == -ENOENT && !strchr(prog, '/'))
 		error("cannot run '%s': command not found", prog);
@@ -220,7 +220,7 @@ int report_exec_failure(const char *prog, int err)
 }
 
 /* The whole event-list error, worded for the user. */
-int report_event_error(const char *str, const struct event_error *err)
+int cmd_report_event_error(const char *str, const struct event_error *err)
 {
 	char *sugg[3];
 	size_t n;

@@ -17,10 +17,10 @@
 #include <stdio.h>
 
 /* Long-only options use values from here on. */
-#define OPT_LONG_BASE 0x100
+#define CMD_OPT_LONG_BASE 0x100
 
 struct cmd_option {
-	int val;	  /* short option letter, or OPT_LONG_BASE + n */
+	int val;	  /* short option letter, or CMD_OPT_LONG_BASE + n */
 	const char *name; /* long name without dashes */
 	const char *arg;  /* argument name in --help, NULL for a flag */
 	const char *help;
@@ -58,13 +58,13 @@ void cmd_print_help(const struct cmd_parser *p, FILE *f);
  * what to do: perf_event_paranoid, CAP_PERFMON and the sysctl to change for
  * permission errors. `cpu_wide` is for per-CPU (-a) counting. Static text.
  */
-const char *explain_perf_error(int err, bool cpu_wide);
+const char *cmd_explain_perf_error(int err, bool cpu_wide);
 
 /* The exit status for a wait() status: the code, or 128 + signal. */
-int exit_status_of(int wstatus);
+int cmd_exit_status(int wstatus);
 
 /* What -p, -t, -a and --duration chose. */
-struct target_opts {
+struct cmd_target_opts {
 	enum target_kind kind; /* TARGET_WORKLOAD until -p, -t or -a */
 	pid_t pid;
 	int nattach; /* how many of -p, -t, -a were given */
@@ -76,7 +76,7 @@ struct target_opts {
  * (opt_duration): 1 when handled, 0 when c is another option, -1 after a
  * usage error was printed.
  */
-int target_option(struct target_opts *t, int c, const char *arg, int opt_duration);
+int cmd_target_option(struct cmd_target_opts *t, int c, const char *arg, int opt_duration);
 
 /*
  * The checks every command with a target shares: at most one of -p, -t and
@@ -84,18 +84,18 @@ int target_option(struct target_opts *t, int c, const char *arg, int opt_duratio
  * "count" or "sample", `cmd` the command's name. Prints and returns -1 on
  * a usage error.
  */
-int check_target_options(const char *verb, const char *cmd, int nattach, bool has_command,
+int cmd_check_target_options(const char *verb, const char *cmd, int nattach, bool has_command,
 			 double duration);
 struct event_error;
 /*
  * Words an event-list parse error for the user (suggesting close names for
  * an unknown event) and returns the exit status: 2, or 1 if libpfm4 failed.
  */
-int report_event_error(const char *str, const struct event_error *err);
+int cmd_report_event_error(const char *str, const struct event_error *err);
 
 /* Reports that the -p/-t target does not exist. */
-void report_no_such_target(bool thread, int id);
+void cmd_report_no_such_target(bool thread, int id);
 /* Reports a failed exec of the workload and returns the exit status (126 or 127). */
-int report_exec_failure(const char *prog, int err);
+int cmd_report_exec_failure(const char *prog, int err);
 
 #endif

@@ -40,7 +40,7 @@
 #define MAX_REPEATS 100
 
 enum {
-	OPT_SAMPLERS = OPT_LONG_BASE,
+	OPT_SAMPLERS = CMD_OPT_LONG_BASE,
 	OPT_JSON,
 	OPT_SVG,
 	OPT_CALL_GRAPH,
@@ -458,7 +458,7 @@ static int run_unprofiled(const struct compare_opts *o, struct cmp_result *res, 
 		      WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws));
 		show_log(log);
 		free(log);
-		return exit_status_of(ws);
+		return cmd_exit_status(ws);
 	}
 	res->base_wall_s[i] = wall;
 	res->base_cpu_s[i] = cpu_of(&ru);
@@ -502,7 +502,7 @@ static int run_profiled(const struct compare_opts *o, struct cmp_sampler *s, con
 	}
 	s->nruns++;
 	if (WIFSIGNALED(ws) || (WIFEXITED(ws) && WEXITSTATUS(ws) != (unsigned)r->exit_status))
-		r->exit_status = exit_status_of(ws);
+		r->exit_status = cmd_exit_status(ws);
 	if (r->exit_status && !r->conflict)
 		r->conflict = xasprintf("the command exited with status %d under this sampler "
 					"(see %s)",

@@ -23,7 +23,7 @@
 #include <string.h>
 
 enum {
-	OPT_FORMAT = OPT_LONG_BASE,
+	OPT_FORMAT = CMD_OPT_LONG_BASE,
 	OPT_ALL,
 	OPT_LIMIT,
 	OPT_MIN_CHANGE,

@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 enum {
-	OPT_AVAILABLE = OPT_LONG_BASE,
+	OPT_AVAILABLE = CMD_OPT_LONG_BASE,
 	OPT_NO_PROBE,
 };
 
@@ -80,7 +80,7 @@ static const char *why_not(int err)
 	if (err == -ENOENT)
 		return "the kernel has no such event here (no hardware PMU, as in most virtual "
 		       "machines)";
-	return explain_perf_error(err, false);
+	return cmd_explain_perf_error(err, false);
 }
 
 int cmd_list(int argc, char **argv)

@@ -46,7 +46,7 @@
 #define MAX_AUTO_PAGES	    8192	 /* 32 MiB: the most pmuprof picks by itself */
 
 enum {
-	OPT_CALL_GRAPH = OPT_LONG_BASE,
+	OPT_CALL_GRAPH = CMD_OPT_LONG_BASE,
 	OPT_DURATION,
 	OPT_NO_FALLBACK,
 	OPT_SAMPLER,
@@ -90,7 +90,7 @@ struct record_opts {
 	enum call_graph cg;
 	unsigned long stack_size;
 	const char *output;
-	struct target_opts tgt;
+	struct cmd_target_opts tgt;
 	unsigned long pages;
 	bool no_fallback, quiet, event_set;
 	enum sampler_kind sampler;
@@ -233,7 +233,7 @@ static int parse_option(struct record_opts *o, int c, char *arg)
 /* What the options say together; -1 after a usage error. */
 static int check_options(struct record_opts *o)
 {
-	if (check_target_options("sample", "record", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+	if (cmd_check_target_options("sample", "record", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
 		return -1;
 	if (o->freq && o->period)
 		return error("-F and -c cannot be combined: sample by frequency or by period");
@@ -271,7 +271,7 @@ static int parse_options(struct record_opts *o, int argc, char **argv)
 	cmd_parser_init(&p, "record", "[options] [--] COMMAND [ARGS]  |  -p PID | -t TID | -a",
 			record_options, ARRAY_SIZE(record_options), argc, argv);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
-		int t = target_option(&o->tgt, c, arg, OPT_DURATION);
+		int t = cmd_target_option(&o->tgt, c, arg, OPT_DURATION);
 
 		if (t < 0)
 			goto out;
@@ -444,7 +444,7 @@ static int choose_event(const struct record_opts *o, struct event_choice *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	if (event_list_parse(&list, o->event, &err) < 0) {
-		int ret = report_event_error(o->event, &err);
+		int ret = cmd_report_event_error(o->event, &err);
 
 		event_error_release(&err);
 		return ret;
@@ -474,7 +474,7 @@ static void use_cpu_clock(struct event_choice *ev, int why, struct record_opts *
 				 ev->name,
 				 why == -ENOENT ? "the kernel has no such event: no hardware PMU, as "
 						  "in most virtual machines"
-						: explain_perf_error(why, false),
+						: cmd_explain_perf_error(why, false),
 				 o->period ? " at 1000 Hz (a -c period counts the event asked for, "
 					     "not nanoseconds)"
 					   : "");
@@ -644,7 +644,7 @@ static int prepare_shim(const struct record_opts *o, struct shimrec *shim, char 
 		      lib);
 		return EXIT_FAIL;
 	}
-	ret = shimrec_create(shim, o->sampler == SAMPLER_ITIMER ? SHIM_ITIMER : SHIM_CTIMER,
+	ret = shimrec_open(shim, o->sampler == SAMPLER_ITIMER ? SHIM_ITIMER : SHIM_CTIMER,
 			     o->freq, o->cg == CG_DWARF ? (uint32_t)o->stack_size : 0);
 	if (ret < 0) {
 		error("cannot create the memory shared with the %s sampler: %s", name,
@@ -741,7 +741,7 @@ static void name_kernel_functions(struct perfrec *pr)
 {
 	struct kallsyms *k;
 
-	if (pr->nkernel_ips && kallsyms_load(&k) == 0) {
+	if (pr->nkernel_ips && kallsyms_new_from_proc(&k) == 0) {
 		perfrec_write_ksyms(pr, k); /* a write error shows at data_writer_finish() */
 		kallsyms_free(k);
 	}
@@ -821,7 +821,7 @@ static int record_open(struct recording *r)
 	signal(SIGXFSZ, SIG_IGN);
 	ret = target_init(&r->t, o->tgt.kind, r->counts_workload ? r->wl.pid : o->tgt.pid);
 	if (ret == -ESRCH)
-		return report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid), EXIT_FAIL;
+		return cmd_report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid), EXIT_FAIL;
 	if (ret < 0)
 		return error("cannot find what to sample: %s", strerror(-ret)), EXIT_FAIL;
 	return 0;
@@ -834,11 +834,11 @@ static int report_sampler_failure(const struct recording *r, int ret)
 	if (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID)
 		error("cannot sample %s %d with '%s': %s",
 		      o->tgt.kind == TARGET_TID ? "thread" : "process", (int)o->tgt.pid, r->ev.name,
-		      explain_perf_error(ret, false));
+		      cmd_explain_perf_error(ret, false));
 	else
 		error("cannot sample '%s'%s: %s", r->ev.name,
 		      o->tgt.kind == TARGET_CPUS ? " on all CPUs" : "",
-		      explain_perf_error(ret, o->tgt.kind == TARGET_CPUS));
+		      cmd_explain_perf_error(ret, o->tgt.kind == TARGET_CPUS));
 	return EXIT_FAIL;
 }
 
@@ -855,7 +855,7 @@ static int open_events(struct recording *r)
 		if (ret < 0)
 			return error("cannot follow '%s' with perf_event_open (its memory maps and "
 				     "threads, which the %s sampler needs to name its samples): %s",
-				     o->argv[0], r->ev.name, explain_perf_error(ret, false)),
+				     o->argv[0], r->ev.name, cmd_explain_perf_error(ret, false)),
 			       EXIT_FAIL;
 		r->ev.attr = r->s.attr;
 		/* the side band's ring: the samples have their own */
@@ -928,7 +928,7 @@ static int record_start(struct recording *r)
 	if (r->o.argv) {
 		ret = workload_start(&r->wl);
 		if (ret < 0)
-			return report_exec_failure(r->o.argv[0], ret);
+			return cmd_report_exec_failure(r->o.argv[0], ret);
 		/* the run loop reaps it from now on */
 		r->rl.pid = r->wl.pid;
 		r->wl.pid = -1;
@@ -1047,7 +1047,7 @@ static void write_stats(struct recording *r)
 	if (r->cpu_s >= 0)
 		data_writer_stat_u64(w, "cpu-time-ns", (uint64_t)(r->cpu_s * 1e9));
 	if (r->rl.have_status)
-		data_writer_stat_u64(w, "exit-status", (uint64_t)exit_status_of(r->rl.wstatus));
+		data_writer_stat_u64(w, "exit-status", (uint64_t)cmd_exit_status(r->rl.wstatus));
 	ret = data_writer_finish(w);
 	if (ret < 0 && !r->error) {
 		error("cannot write '%s': %s; the file keeps what was written before", r->o.output,
@@ -1121,7 +1121,7 @@ static void record_release(struct recording *r)
 	/* nothing was recorded: put the previous file back rather than leave an empty one */
 	if (r->w && !r->recorded)
 		data_writer_abandon(r->w);
-	data_writer_free(r->w);
+	data_writer_close(r->w);
 	shimrec_close(&r->shim);
 	free(r->env[0]);
 	free(r->env[1]);
@@ -1165,7 +1165,7 @@ int cmd_record(int argc, char **argv)
 			print_summary(&r);
 		print_sampler_warnings(&r);
 		status = r.error		? EXIT_FAIL
-			 : r.rl.have_status ? exit_status_of(r.rl.wstatus)
+			 : r.rl.have_status ? cmd_exit_status(r.rl.wstatus)
 					    : EXIT_OK;
 	}
 	record_release(&r);

@@ -26,7 +26,7 @@
 #include <string.h>
 
 enum {
-	OPT_SORT = OPT_LONG_BASE,
+	OPT_SORT = CMD_OPT_LONG_BASE,
 	OPT_STDIO,
 	OPT_HEADER,
 	OPT_CHILDREN,

@@ -14,7 +14,7 @@
 #include <string.h>
 
 enum {
-	OPT_COMM = OPT_LONG_BASE,
+	OPT_COMM = CMD_OPT_LONG_BASE,
 	OPT_TID,
 	OPT_TIME,
 	OPT_INLINE,

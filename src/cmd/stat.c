@@ -26,7 +26,7 @@ static const char default_events[] = "task-clock,context-switches,cpu-migrations
 
 
 enum {
-	OPT_PER_THREAD = OPT_LONG_BASE,
+	OPT_PER_THREAD = CMD_OPT_LONG_BASE,
 	OPT_DURATION,
 	OPT_NO_BIG_NUM,
 };
@@ -49,7 +49,7 @@ static const struct cmd_option stat_options[] = {
 
 struct stat_opts {
 	struct event_list events;
-	struct target_opts tgt;
+	struct cmd_target_opts tgt;
 	unsigned long repeat;
 	unsigned long interval_ms;
 	const char *sep;
@@ -67,7 +67,7 @@ static int add_events(struct stat_opts *o, const char *str)
 
 	if (event_list_parse(&o->events, str, &err) == 0)
 		return 0;
-	ret = report_event_error(str, &err);
+	ret = cmd_report_event_error(str, &err);
 	event_error_release(&err);
 	return ret;
 }
@@ -114,7 +114,7 @@ static int parse_option(struct stat_opts *o, int c, char *arg)
 /* What the options say together; -1 after a usage error. */
 static int check_options(const struct stat_opts *o)
 {
-	if (check_target_options("count", "stat", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+	if (cmd_check_target_options("count", "stat", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
 		return -1;
 	if (o->repeat > 1 && (!o->argv || o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID))
 		return error("-r repeats a command: give one to run, without -p or -t");
@@ -141,7 +141,7 @@ static int parse_options(struct stat_opts *o, int argc, char **argv)
 	cmd_parser_init(&p, "stat", "[options] [--] COMMAND [ARGS]  |  -p PID | -t TID | -a",
 			stat_options, ARRAY_SIZE(stat_options), argc, argv);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
-		int t = target_option(&o->tgt, c, arg, OPT_DURATION);
+		int t = cmd_target_option(&o->tgt, c, arg, OPT_DURATION);
 
 		if (t < 0)
 			goto out;
@@ -291,7 +291,7 @@ static void print_unsupported(struct stat_ctx *ctx)
 			if (ctx->set.c[j].err == err)
 				fprintf(f, "%s%s", n++ ? ", " : "", ctx->set.c[j].spec->name);
 		}
-		fprintf(f, ": %s\n", explain_perf_error(err, cpu_wide));
+		fprintf(f, ": %s\n", cmd_explain_perf_error(err, cpu_wide));
 	}
 }
 
@@ -325,7 +325,7 @@ static char *describe_target(const struct stat_opts *o)
 static int report_open_failure(struct stat_ctx *ctx, int err)
 {
 	const struct stat_opts *o = ctx->o;
-	const char *why = explain_perf_error(err, o->tgt.kind == TARGET_CPUS);
+	const char *why = cmd_explain_perf_error(err, o->tgt.kind == TARGET_CPUS);
 
 	switch (o->tgt.kind) {
 	case TARGET_PID:
@@ -368,7 +368,7 @@ static int run_open(struct stat_ctx *ctx, struct runloop *rl, struct workload *w
 		workload_abort(wl);
 		runloop_close(rl);
 		if (ret == -ESRCH)
-			report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid);
+			cmd_report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid);
 		else
 			error("cannot find what to count: %s", strerror(-ret));
 		return EXIT_FAIL;
@@ -459,7 +459,7 @@ static void add_run(struct stat_ctx *ctx, struct run_acc *acc, const struct runl
 		acc->have_rusage = true;
 		acc->user_s += (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6;
 		acc->sys_s += (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
-		acc->exit_status = exit_status_of(rl->wstatus);
+		acc->exit_status = cmd_exit_status(rl->wstatus);
 	}
 }
 
@@ -494,7 +494,7 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 			counter_set_release(&ctx->set);
 			target_release(&ctx->target);
 			runloop_close(&rl);
-			return report_exec_failure(o->argv[0], ret);
+			return cmd_report_exec_failure(o->argv[0], ret);
 		}
 		rl.pid = wl.pid;
 	}

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int monitor_init(struct monitor *m)
+int monitor_open(struct monitor *m)
 {
 	sigset_t set;
 
@@ -29,7 +29,7 @@ int monitor_init(struct monitor *m)
 	return 0;
 }
 
-void monitor_release(struct monitor *m)
+void monitor_close(struct monitor *m)
 {
 	if (m->sigfd >= 0)
 		close(m->sigfd);

@@ -30,7 +30,7 @@ struct monitor_signal {
 	bool from_user; /* sent with kill(), not by the terminal */
 };
 
-int monitor_init(struct monitor *m);
+int monitor_open(struct monitor *m);
 /*
  * For callers with their own poll loop: the signalfd to poll for POLLIN,
  * then monitor_take() to read what arrived (MONITOR_CHILD or
@@ -38,7 +38,7 @@ int monitor_init(struct monitor *m);
  */
 int monitor_fd(const struct monitor *m);
 int monitor_take(struct monitor *m, struct monitor_signal *sig);
-void monitor_release(struct monitor *m);
+void monitor_close(struct monitor *m);
 /*
  * Waits up to timeout_ms (-1: no limit). `fds` are pidfds (readable when
  * their task exits); MONITOR_EXITED comes once all of them are.

@@ -5,6 +5,10 @@
  * thread events, losses and throttling into store/format.h records, and
  * counts what it saw. Only the stack bytes the kernel actually copied
  * (dyn_size) are kept, not the whole requested size.
+ *
+ * perfrec_write_ksyms() names kernel functions with resolve/kallsyms.h: the
+ * one allowed call against the pipeline's direction (collect/ may use
+ * resolve's leaf readers, which depend on nothing above util/).
  */
 #ifndef PMUPROF_PERFREC_H
 #define PMUPROF_PERFREC_H

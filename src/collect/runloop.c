@@ -35,12 +35,12 @@ int runloop_open(struct runloop *rl)
 {
 	memset(rl, 0, sizeof(*rl));
 	rl->pid = -1;
-	return monitor_init(&rl->mon);
+	return monitor_open(&rl->mon);
 }
 
 void runloop_close(struct runloop *rl)
 {
-	monitor_release(&rl->mon);
+	monitor_close(&rl->mon);
 }
 
 void runloop_start(struct runloop *rl)

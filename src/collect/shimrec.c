@@ -34,7 +34,7 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-int shimrec_create(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint32_t stack_bytes)
+int shimrec_open(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint32_t stack_bytes)
 {
 	uint64_t rec = sizeof(struct rec_sample) + 3 * 8 + stack_bytes, ring = MIN_RING;
 	uint64_t slots_off = 4096, rings_off, total;

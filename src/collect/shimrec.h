@@ -44,7 +44,7 @@ struct shimrec_stats {
 };
 
 /* Creates the shared memory for a program sampled `hz` times a CPU second. */
-int shimrec_create(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint32_t stack_bytes);
+int shimrec_open(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint32_t stack_bytes);
 void shimrec_close(struct shimrec *s);
 
 /*

@@ -206,7 +206,7 @@ int synth_vdso(struct data_writer *w)
 	size = vdso_size(base);
 	if (!size)
 		return 0;
-	if (elf_object_open_mem(name, (const void *)(uintptr_t)base, size, &obj) == 0) {
+	if (elf_object_new_mem(name, (const void *)(uintptr_t)base, size, &obj) == 0) {
 		blen = elf_object_build_id(obj, bid, sizeof(bid));
 		elf_object_free(obj);
 	}

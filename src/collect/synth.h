@@ -4,6 +4,10 @@
  * maps and thread names a process already has, read from /proc and written
  * as REC_MMAP and REC_COMM records (with build-ids read from the files),
  * and the vDSO image, which exists in no file.
+ *
+ * Build-ids come from resolve/elf.h: the one allowed call against the
+ * pipeline's direction (collect/ may use resolve's leaf readers, which
+ * depend on nothing above util/).
  */
 #ifndef PMUPROF_SYNTH_H
 #define PMUPROF_SYNTH_H

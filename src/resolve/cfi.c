@@ -156,13 +156,13 @@ int cfi_open(const char *path, const void *image, size_t size, const char *debug
 	}
 	ret = source_open(&c->obj, path, c->image, size);
 	if (ret < 0) {
-		cfi_free(c);
+		cfi_close(c);
 		return ret;
 	}
 	if (debug_path && source_open(&c->dbg, debug_path, NULL, 0) < 0)
 		c->dbg.fd = -1;
 	if (!c->obj.eh && !c->obj.debug && !c->dbg.debug) {
-		cfi_free(c);
+		cfi_close(c);
 		return -ENODATA;
 	}
 	load_fde_table(c, c->obj.elf);
@@ -170,7 +170,7 @@ int cfi_open(const char *path, const void *image, size_t size, const char *debug
 	return 0;
 }
 
-void cfi_free(struct cfi *c)
+void cfi_close(struct cfi *c)
 {
 	if (!c)
 		return;

@@ -14,7 +14,7 @@
  * named by its function's start.
  *
  * A struct cfi keeps the object's file open (libdw reads it lazily) until
- * cfi_free().
+ * cfi_close().
  */
 #ifndef PMUPROF_CFI_H
 #define PMUPROF_CFI_H
@@ -64,7 +64,7 @@ struct cfi;
  */
 int cfi_open(const char *path, const void *image, size_t size, const char *debug_path,
 	     struct cfi **out);
-void cfi_free(struct cfi *c); /* NULL is a no-op */
+void cfi_close(struct cfi *c); /* NULL is a no-op */
 
 /*
  * The rule at the object's virtual address vaddr, and the range [*start,

@@ -484,7 +484,7 @@ static struct elf_object *load_object(const struct elf_file *f)
 	return o;
 }
 
-int elf_object_open(const char *path, struct elf_object **out)
+int elf_object_new(const char *path, struct elf_object **out)
 {
 	struct elf_file f;
 	int fd = -1, ret;
@@ -497,7 +497,7 @@ int elf_object_open(const char *path, struct elf_object **out)
 	return 0;
 }
 
-int elf_object_open_mem(const char *name, const void *image, size_t size,
+int elf_object_new_mem(const char *name, const void *image, size_t size,
 			struct elf_object **out)
 {
 	struct elf_file f = { .size = size };

@@ -38,12 +38,12 @@ struct elf_object;
  * Opens an ELF file: -ENOENT, -EACCES... from open(), -ENOEXEC when it is not
  * a valid ELF executable or shared object. Free with elf_object_free().
  */
-int elf_object_open(const char *path, struct elf_object **out);
+int elf_object_new(const char *path, struct elf_object **out);
 /*
  * The same for an image in memory (the vDSO copy stored in the data file).
  * The image is only read during the call: the caller may free it at once.
  */
-int elf_object_open_mem(const char *name, const void *image, size_t size,
+int elf_object_new_mem(const char *name, const void *image, size_t size,
 			struct elf_object **out);
 /* NULL is a no-op. */
 void elf_object_free(struct elf_object *obj);

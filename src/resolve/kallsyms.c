@@ -82,7 +82,7 @@ static int hexval(char c)
  * with some 200,000 lines, sscanf and a copy per name cost more than the
  * kernel takes to print them.
  */
-int kallsyms_load(struct kallsyms **out)
+int kallsyms_new_from_proc(struct kallsyms **out)
 {
 	struct kallsyms *k;
 	char *p, *end;

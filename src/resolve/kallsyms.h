@@ -21,7 +21,7 @@
 struct kallsyms;
 
 /* Loads the table; -EACCES when addresses are hidden (kptr_restrict), -errno otherwise. */
-int kallsyms_load(struct kallsyms **out);
+int kallsyms_new_from_proc(struct kallsyms **out);
 void kallsyms_free(struct kallsyms *k);
 /* The kernel function at addr, or NULL; its address in *start (when not NULL). */
 const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_t *start);

@@ -47,7 +47,7 @@ void maps_free(struct maps *m)
 		return;
 	for (size_t i = 0; i < m->ndsos; i++) {
 		elf_object_free(m->dsos[i]->obj);
-		cfi_free(m->dsos[i]->cfi);
+		cfi_close(m->dsos[i]->cfi);
 		free(m->dsos[i]->path);
 		free(m->dsos[i]);
 	}
@@ -254,11 +254,11 @@ struct elf_object *dso_object(struct dso *d)
 		return d->obj;
 	d->opened = true;
 	if (d->image) {
-		ret = elf_object_open_mem(d->path, d->image, d->image_size, &d->obj);
+		ret = elf_object_new_mem(d->path, d->image, d->image_size, &d->obj);
 	} else if (d->path[0] != '/' || !strncmp(d->path, "//anon", 6)) {
 		ret = -ENOENT; /* [heap], [stack], //anon JIT code: no file */
 	} else {
-		ret = elf_object_open(d->path, &d->obj);
+		ret = elf_object_new(d->path, &d->obj);
 		if (ret == 0 && d->build_id_len) {
 			uint8_t bid[BUILD_ID_MAX];
 			size_t n = elf_object_build_id(d->obj, bid, sizeof(bid));

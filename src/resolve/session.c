@@ -43,7 +43,7 @@ static struct kallsyms *kernel_symbols(const struct data_reader *rd)
 
 	if (!recorded || !proc_read_line("/proc/sys/kernel/random/boot_id", now, sizeof(now)))
 		return NULL;
-	if (strcmp(now, recorded) || kallsyms_load(&k) < 0)
+	if (strcmp(now, recorded) || kallsyms_new_from_proc(&k) < 0)
 		return NULL;
 	return k;
 }
@@ -242,7 +242,7 @@ int session_open(struct session *s, const char *path, const char **detail)
 	/* a second reader for the first pass: s->rd stays at the start for the samples */
 	ret = data_reader_open(path, &rd, detail);
 	if (ret < 0) {
-		data_reader_free(s->rd);
+		data_reader_close(s->rd);
 		s->rd = NULL;
 		return ret;
 	}
@@ -251,7 +251,7 @@ int session_open(struct session *s, const char *path, const char **detail)
 	data_reader_skip_sample_frames(rd, true);
 	if (load(s, rd, &ignored) < 0)
 		s->bad_records++; /* found again, with counts, by the second pass */
-	data_reader_free(rd);
+	data_reader_close(rd);
 	if (!s->kernel_tried)
 		start_kernel_load(s);
 	return 0;
@@ -272,7 +272,7 @@ void session_close(struct session *s)
 	for (size_t i = 0; i < s->nimages; i++)
 		free(s->images[i]);
 	free(s->images);
-	data_reader_free(s->rd);
+	data_reader_close(s->rd);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -152,8 +152,8 @@ fail:
 	return ret;
 }
 
-struct srcline *srcline_open(const char *path, const uint8_t *build_id, size_t build_id_len,
-			     int *err)
+int srcline_open(const char *path, const uint8_t *build_id, size_t build_id_len,
+		 struct srcline **out)
 {
 	struct srcline *s = xcalloc(1, sizeof(*s));
 	uint8_t id[ELF_BUILD_ID_LIMIT];
@@ -177,21 +177,24 @@ struct srcline *srcline_open(const char *path, const uint8_t *build_id, size_t b
 	}
 	if (path && path_ok)
 		ret = open_dwarf(s, path);
-	if (ret == 0)
-		return s;
+	if (ret == 0) {
+		*out = s;
+		return 0;
+	}
 	if (debuginfo_find(path, build_id, build_id_len, &debug) == 0) {
 		if (open_dwarf(s, debug) == 0) {
 			free(debug);
-			return s;
+			*out = s;
+			return 0;
 		}
 		free(debug);
 	}
-	srcline_free(s);
-	*err = ret;
-	return NULL;
+	srcline_close(s);
+	*out = NULL;
+	return ret;
 }
 
-void srcline_free(struct srcline *s)
+void srcline_close(struct srcline *s)
 {
 	if (!s)
 		return;

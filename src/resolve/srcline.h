@@ -22,7 +22,7 @@
  * package managers and linkers do, is safe).
  *
  * A handle owns every string it hands out (interned: the same text is the
- * same pointer) until srcline_free(). One thread at a time per handle.
+ * same pointer) until srcline_close(). One thread at a time per handle.
  */
 #ifndef PMUPROF_SRCLINE_H
 #define PMUPROF_SRCLINE_H
@@ -52,14 +52,15 @@ struct srcline_frame {
  * "[vdso]", when build_id is given) or of its debug file. The build-id may be
  * NULL: it is then read from the object. When given, an object at path with
  * another build-id (rebuilt since the profile) is passed over, and so is a
- * debug file with another build-id. NULL with *err set: -ENOENT when no
- * DWARF is found, -ENOEXEC when path is not an ELF executable or shared
- * object (and no debug file was found), another -errno from open().
+ * debug file with another build-id. 0 with *out set, or *out NULL and
+ * -ENOENT when no DWARF is found, -ENOEXEC when path is not an ELF
+ * executable or shared object (and no debug file was found), another
+ * -errno from open().
  */
-struct srcline *srcline_open(const char *path, const uint8_t *build_id, size_t build_id_len,
-			     int *err);
+int srcline_open(const char *path, const uint8_t *build_id, size_t build_id_len,
+		 struct srcline **out);
 /* NULL is a no-op. */
-void srcline_free(struct srcline *s);
+void srcline_close(struct srcline *s);
 
 /*
  * The frames at vaddr, innermost first, at most max of them (the innermost

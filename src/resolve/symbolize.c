@@ -55,7 +55,7 @@ void symbolizer_free(struct symbolizer *s)
 	for (size_t i = 0; i < s->ndsos; i++) {
 		free(s->dsos[i].debug_path);
 		elf_object_free(s->dsos[i].debug_syms);
-		srcline_free(s->dsos[i].srcline);
+		srcline_close(s->dsos[i].srcline);
 	}
 	free(s->dsos);
 	for (size_t i = 0; i < s->nstrings; i++)
@@ -124,7 +124,7 @@ static const char *debug_path_of(struct symbolizer *s, struct dso *d, struct dso
 		st->debug_path = NULL;
 		return NULL;
 	}
-	if (elf_object_open(st->debug_path, &st->debug_syms) < 0)
+	if (elf_object_new(st->debug_path, &st->debug_syms) < 0)
 		st->debug_syms = NULL;
 	return st->debug_path;
 }
@@ -142,13 +142,13 @@ static size_t add_srclines(struct symbolizer *s, struct dso *d, struct dso_state
 			   uint64_t addr, struct sym_frame *out, size_t max)
 {
 	struct srcline_frame sf[SYM_MAX_INLINE];
-	int n, err;
+	int n;
 	size_t k = 0;
 
 	if (!st->srcline_tried) {
 		st->srcline_tried = true;
-		st->srcline = srcline_open(d->image ? NULL : d->path, d->build_id,
-					   d->build_id_len, &err);
+		srcline_open(d->image ? NULL : d->path, d->build_id, d->build_id_len,
+			     &st->srcline);
 	}
 	if (!st->srcline)
 		return 0;

@@ -423,7 +423,7 @@ void data_writer_abandon(struct data_writer *w)
 	FREE_AND_NULL(w->backup);
 }
 
-void data_writer_free(struct data_writer *w)
+void data_writer_close(struct data_writer *w)
 {
 	if (!w)
 		return;
@@ -673,11 +673,11 @@ int data_reader_open(const char *path, struct data_reader **out, const char **de
 	*out = r;
 	return 0;
 fail:
-	data_reader_free(r);
+	data_reader_close(r);
 	return ret < 0 ? ret : -EBADMSG;
 }
 
-void data_reader_free(struct data_reader *r)
+void data_reader_close(struct data_reader *r)
 {
 	if (!r)
 		return;

@@ -50,7 +50,7 @@ uint64_t data_writer_bytes(const struct data_writer *w);
 uint64_t data_writer_samples(const struct data_writer *w);
 /* Removes the file and puts back the one data_writer_open() renamed to .old. */
 void data_writer_abandon(struct data_writer *w);
-void data_writer_free(struct data_writer *w); /* after finish, or to abandon */
+void data_writer_close(struct data_writer *w); /* after finish, or to abandon */
 
 /* ---- reading --------------------------------------------------------- */
 
@@ -69,7 +69,7 @@ struct data_record {
  * -EPROTONOSUPPORT for a newer version. *detail gets a static explanation.
  */
 int data_reader_open(const char *path, struct data_reader **out, const char **detail);
-void data_reader_free(struct data_reader *r);
+void data_reader_close(struct data_reader *r);
 
 /* Metadata and statistics by key; NULL when absent. */
 const void *data_reader_meta(const struct data_reader *r, const char *key, size_t *len);

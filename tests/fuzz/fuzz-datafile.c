@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)sink;
 		}
 		data_reader_truncated(r);
-		data_reader_free(r);
+		data_reader_close(r);
 	}
 	close(fd);
 	return 0;

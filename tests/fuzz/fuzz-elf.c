@@ -161,7 +161,7 @@ struct loads {
 
 /*
  * Section and segment addresses, read with libelf from our own copy once
- * elf_object_open_mem() has accepted the headers (as the report would).
+ * elf_object_new_mem() has accepted the headers (as the report would).
  *
  * Returns whether libdw would find the CFI of the file through
  * PT_GNU_EH_FRAME rather than a section named .eh_frame: on a descriptor
@@ -431,15 +431,15 @@ static void check_files(const uint8_t *data, size_t size, struct elf_object *obj
 		free(found);
 	}
 	(void)elf_file_build_id(s.obj, bid, sizeof(bid));
-	if (elf_object_open(s.obj, &fobj) == 0)
+	if (elf_object_new(s.obj, &fobj) == 0)
 		elf_object_free(fobj);
 	/*
-	 * Only files elf_object_open() accepts get this far in a report; the
+	 * Only files elf_object_new() accepts get this far in a report; the
 	 * same file stands in for a separate debug file.
 	 */
 	if (obj && !cfi_leaks && cfi_open(s.obj, NULL, 0, s.obj, &c) == 0) {
 		check_cfi(c, a);
-		cfi_free(c);
+		cfi_close(c);
 	}
 	scratch_remove(&s);
 }
@@ -459,14 +459,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 8)
 		add_addr(&a, get_u64(data + size - 8));
 
-	if (elf_object_open_mem("fuzz", data, size, &obj) == 0) {
+	if (elf_object_new_mem("fuzz", data, size, &obj) == 0) {
 		cfi_leaks = image_addresses(data, size, &a, &l);
 		check_object(obj, &a);
 	}
 	/* the report opens CFI only for objects elf.c accepted, but the API takes any image */
 	if (cfi_open(NULL, data, size, NULL, &c) == 0) {
 		check_cfi(c, &a);
-		cfi_free(c);
+		cfi_close(c);
 	}
 	check_unwind(data, size, obj, &a, &l);
 	check_files(data, size, obj, &a, cfi_leaks);

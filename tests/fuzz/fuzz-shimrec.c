@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *buf = NULL;
 
 	if (!ready) {
-		if (shimrec_create(&s, SHIM_CTIMER, 100, 64) < 0)
+		if (shimrec_open(&s, SHIM_CTIMER, 100, 64) < 0)
 			abort();
 		ready = true;
 	}

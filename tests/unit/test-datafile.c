@@ -57,7 +57,7 @@ static void write_file(const char *path, unsigned n, unsigned stack_size, bool f
 	data_writer_stat_u64(w, "samples", n); /* replaced, not duplicated */
 	if (finish)
 		data_writer_finish(w);
-	data_writer_free(w);
+	data_writer_close(w);
 }
 
 /* Reads every record; returns the number of samples, or -1 on an error. */
@@ -79,7 +79,7 @@ static long read_all(const char *path, int *open_ret, bool *truncated)
 			n++;
 	}
 	*truncated = data_reader_truncated(r);
-	data_reader_free(r);
+	data_reader_close(r);
 	return ret < 0 ? -1 : n;
 }
 
@@ -127,7 +127,7 @@ static void test_skip_sample_frames(void)
 		data_writer_commit(w, i);
 	}
 	data_writer_finish(w);
-	data_writer_free(w);
+	data_writer_close(w);
 	for (int skip = 0; skip < 2; skip++) {
 		if (data_reader_open(path, &r, &detail) < 0)
 			return;
@@ -136,7 +136,7 @@ static void test_skip_sample_frames(void)
 			samples[skip] += rec.rec->type == REC_SAMPLE;
 			comms[skip] += rec.rec->type == REC_COMM;
 		}
-		data_reader_free(r);
+		data_reader_close(r);
 	}
 	is_int(samples[0], 3000, "every sample without skipping");
 	is_int(comms[1], 2, "skipping sample frames keeps the other records");
@@ -170,7 +170,7 @@ int main(void)
 	ok(data_reader_meta_u64(r, "freq-hz", &v) && v == 1000, "number metadata");
 	ok(data_reader_stat_u64(r, "samples", &v) && v == 3000, "statistics");
 	ok(data_reader_meta_str(r, "nosuchkey") == NULL, "absent key");
-	data_reader_free(r);
+	data_reader_close(r);
 
 	/* the old file is kept */
 	write_file(full, 10, 8, true);

@@ -105,7 +105,7 @@ static void resolve_running(uint64_t addr, const char *want, bool exact, const c
 	if (!ok(find_mapping(addr, &m) && load_bias(addr, &l), "%s: mapping and load bias found",
 		what))
 		return;
-	if (!is_int(elf_object_open(m.path, &o), 0, what))
+	if (!is_int(elf_object_new(m.path, &o), 0, what))
 		return;
 	diag("%s: %s, mapped at %#" PRIx64 " from offset %#" PRIx64 ", bias %#" PRIx64, what,
 	     m.path, m.start, m.pgoff, l.bias);
@@ -171,7 +171,7 @@ static void build_ids(void)
 
 	fn = elf_file_build_id("/proc/self/exe", a, sizeof(a));
 	is_int(fn, 20, "elf_file_build_id: the test has a 20-byte build-id");
-	if (!is_int(elf_object_open("/proc/self/exe", &o), 0, "open /proc/self/exe"))
+	if (!is_int(elf_object_new("/proc/self/exe", &o), 0, "open /proc/self/exe"))
 		return;
 	n = elf_object_build_id(o, b, sizeof(b));
 	is_int((long long)n, 20, "elf_object_build_id: the same length");
@@ -188,7 +188,7 @@ static void build_ids(void)
 	elf_object_free(o);
 
 	if (find_mapping((uintptr_t)&getpid, &m) && m.path[0] == '/' &&
-	    elf_object_open(m.path, &o) == 0) {
+	    elf_object_new(m.path, &o) == 0) {
 		fn = elf_file_build_id(m.path, a, sizeof(a));
 		n = elf_object_build_id(o, b, sizeof(b));
 		ok(fn >= 0 && (size_t)fn == n && !memcmp(a, b, n),
@@ -214,7 +214,7 @@ static void vdso(void)
 	}
 	copy = malloc(m.end - m.start);
 	memcpy(copy, (const void *)(uintptr_t)base, m.end - m.start);
-	is_int(elf_object_open_mem("[vdso]", copy, m.end - m.start, &o), 0, "open the vDSO copy");
+	is_int(elf_object_new_mem("[vdso]", copy, m.end - m.start, &o), 0, "open the vDSO copy");
 	/* the module must not keep a pointer to the caller's image */
 	memset(copy, 0xa5, m.end - m.start);
 	free(copy);
@@ -307,7 +307,7 @@ static void workload(const char *dir, const char *exe, int want_type, uint64_t b
 	if (!ok(read_exe(path, &x), "%s: text segment and main found with gelf", exe))
 		return;
 	is_int(x.type, want_type, want_type == ET_EXEC ? "ET_EXEC" : "ET_DYN");
-	if (!is_int(elf_object_open(path, &o), 0, exe))
+	if (!is_int(elf_object_new(path, &o), 0, exe))
 		return;
 	map_start = base + (x.text.p_vaddr & ~(page - 1));
 	pgoff = x.text.p_offset & ~(page - 1);
@@ -714,10 +714,10 @@ static int open_both(const struct image *im, size_t size, struct elf_object **o,
 	char path[4096];
 	int ret;
 
-	ret = elf_object_open_mem("synthetic", im->b, size, o);
+	ret = elf_object_new_mem("synthetic", im->b, size, o);
 	*file_ret = write_file("synthetic", im->b, size, path, sizeof(path));
 	if (*file_ret == 0)
-		*file_ret = elf_object_open(path, &fo);
+		*file_ret = elf_object_new(path, &fo);
 	*file_nsyms = fo ? (long)elf_object_nsymbols(fo) : 0;
 	elf_object_free(fo);
 	return ret;
@@ -734,13 +734,13 @@ static void synthetic(void)
 	bool clean = true;
 
 	build_image(&im);
-	if (!is_int(elf_object_open_mem("synthetic", im.b, im.size, &o), 0,
+	if (!is_int(elf_object_new_mem("synthetic", im.b, im.size, &o), 0,
 		    "the hand-made image opens from memory"))
 		return;
 	check_synthetic(o, "memory");
 	elf_object_free(o);
 	if (write_file("synthetic", im.b, im.size, path, sizeof(path)) == 0 &&
-	    is_int(elf_object_open(path, &o), 0, "and from a file")) {
+	    is_int(elf_object_new(path, &o), 0, "and from a file")) {
 		check_synthetic(o, "file");
 		elf_object_free(o);
 		is_int(elf_file_build_id(path, id, sizeof(id)), 20, "elf_file_build_id on it");
@@ -774,7 +774,7 @@ static void synthetic(void)
 
 	/* the section headers come last, so every proper prefix lacks them */
 	for (size_t len = 0; len < im.size; len++) {
-		ret = elf_object_open_mem("prefix", im.b, len, &o);
+		ret = elf_object_new_mem("prefix", im.b, len, &o);
 		if (ret == 0)
 			elf_object_free(o);
 		if (ret != -ENOEXEC) {
@@ -797,7 +797,7 @@ static void synthetic(void)
 				seed = seed * 1103515245 + 12345;
 				dm.b[(seed >> 8) % im.size] ^= (uint8_t)(1u << ((seed >> 28) % 8));
 			}
-			if (elf_object_open_mem("fuzz", dm.b, im.size, &o) != 0)
+			if (elf_object_new_mem("fuzz", dm.b, im.size, &o) != 0)
 				continue;
 			opened++;
 			elf_object_build_id(o, bid, sizeof(bid));
@@ -847,19 +847,19 @@ static void hostile_files(void)
 	for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
 		if (write_file(cuts[i].name, exe, cuts[i].len, path, sizeof(path)) < 0)
 			continue;
-		is_int(elf_object_open(path, &o), -ENOEXEC, cuts[i].name);
+		is_int(elf_object_new(path, &o), -ENOEXEC, cuts[i].name);
 		is_int(elf_file_build_id(path, id, sizeof(id)), -ENOEXEC,
 		       "  and elf_file_build_id");
 	}
 	if (write_file("zeros", zeros, sizeof(zeros), path, sizeof(path)) == 0) {
-		is_int(elf_object_open(path, &o), -ENOEXEC, "4 KiB of zeros");
+		is_int(elf_object_new(path, &o), -ENOEXEC, "4 KiB of zeros");
 		is_int(elf_file_build_id(path, id, sizeof(id)), -ENOEXEC,
 		       "  and elf_file_build_id");
 	}
 	if (write_file("empty", zeros, 0, path, sizeof(path)) == 0)
-		is_int(elf_object_open(path, &o), -ENOEXEC, "an empty file");
+		is_int(elf_object_new(path, &o), -ENOEXEC, "an empty file");
 	if (write_file("text", text, sizeof(text) - 1, path, sizeof(path)) == 0) {
-		is_int(elf_object_open(path, &o), -ENOEXEC, "a text file");
+		is_int(elf_object_new(path, &o), -ENOEXEC, "a text file");
 		is_int(elf_file_build_id(path, id, sizeof(id)), -ENOEXEC,
 		       "  and elf_file_build_id");
 	}
@@ -871,24 +871,24 @@ static void hostile_files(void)
 		eh.e_shoff = (uint64_t)got + 4096;
 		memcpy(exe, &eh, sizeof(eh));
 		if (write_file("shoff", exe, (size_t)got, path, sizeof(path)) == 0) {
-			is_int(elf_object_open(path, &o), -ENOEXEC,
+			is_int(elf_object_new(path, &o), -ENOEXEC,
 			       "the test with e_shoff past its end");
 			is_int(elf_file_build_id(path, id, sizeof(id)), -ENOEXEC,
 			       "  and elf_file_build_id");
 		}
-		is_int(elf_object_open_mem("shoff", exe, (size_t)got, &o), -ENOEXEC,
+		is_int(elf_object_new_mem("shoff", exe, (size_t)got, &o), -ENOEXEC,
 		       "  and from memory");
 	}
-	is_int(elf_object_open_mem("zeros", zeros, sizeof(zeros), &o), -ENOEXEC,
+	is_int(elf_object_new_mem("zeros", zeros, sizeof(zeros), &o), -ENOEXEC,
 	       "zeros from memory");
-	is_int(elf_object_open_mem("none", NULL, 0, &o), -ENOEXEC, "no image");
-	is_int(elf_object_open(tmpdir, &o), -ENOEXEC, "a directory");
-	is_int(elf_object_open("/nonexistent/pmuprof", &o), -ENOENT, "a missing file: -ENOENT");
+	is_int(elf_object_new_mem("none", NULL, 0, &o), -ENOEXEC, "no image");
+	is_int(elf_object_new(tmpdir, &o), -ENOEXEC, "a directory");
+	is_int(elf_object_new("/nonexistent/pmuprof", &o), -ENOENT, "a missing file: -ENOENT");
 	is_int(elf_file_build_id("/nonexistent/pmuprof", id, sizeof(id)), -ENOENT,
 	       "  and elf_file_build_id");
 	if (write_file("unreadable", text, sizeof(text) - 1, path, sizeof(path)) == 0 &&
 	    chmod(path, 0) == 0 && access(path, R_OK) != 0)
-		is_int(elf_object_open(path, &o), -EACCES, "an unreadable file: -EACCES");
+		is_int(elf_object_new(path, &o), -EACCES, "an unreadable file: -EACCES");
 	else
 		diag("running as root: the -EACCES check is skipped");
 	elf_object_free(NULL);

@@ -195,7 +195,7 @@ static void test_proc(void)
 	bool hidden;
 	size_t n = read_text_symbols(&v, &hidden);
 	struct kallsyms *k = NULL;
-	int ret = kallsyms_load(&k);
+	int ret = kallsyms_new_from_proc(&k);
 	const struct ksym_line *pick = NULL;
 	uint64_t next = UINT64_MAX, last = 0;
 
@@ -264,7 +264,7 @@ static void test_unprivileged(void)
 			_exit(3);
 		n = read_text_symbols(&v, &hidden);
 		free(v);
-		ret = kallsyms_load(&k);
+		ret = kallsyms_new_from_proc(&k);
 		kallsyms_free(k);
 		if (hidden || !n)
 			_exit(ret == -EACCES ? 0 : 1);

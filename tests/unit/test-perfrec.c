@@ -166,10 +166,10 @@ static int convert_file(const char *name, struct perfrec *pr, uint64_t sample_ty
 	if (ret == 0 && more)
 		ret = more(pr, arg);
 	if (data_writer_finish(w) < 0 || ret < 0) {
-		data_writer_free(w);
+		data_writer_close(w);
 		return -1;
 	}
-	data_writer_free(w);
+	data_writer_close(w);
 	if (data_reader_open(path, &r, &detail) < 0)
 		return -1;
 	while ((ret = data_reader_next(r, &rec, &detail)) > 0) {
@@ -179,7 +179,7 @@ static int convert_file(const char *name, struct perfrec *pr, uint64_t sample_ty
 		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
 		out->v[out->n++] = copy;
 	}
-	data_reader_free(r);
+	data_reader_close(r);
 	unlink(path);
 	return ret;
 }

@@ -154,7 +154,7 @@ static int make_recording(void)
 	data_writer_stat_u64(w, "samples", 4);
 	if (data_writer_finish(w) < 0)
 		return -1;
-	data_writer_free(w);
+	data_writer_close(w);
 	return 0;
 }
 

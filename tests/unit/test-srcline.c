@@ -296,10 +296,10 @@ static void split_dwarf(void)
 		ok(true, "# SKIP cc -gsplit-dwarf does not build the program");
 		return;
 	}
-	s = srcline_open(tmp("prog-split"), NULL, 0, &err);
+	err = srcline_open(tmp("prog-split"), NULL, 0, &s);
 	if (ok(s, "srcline_open with split DWARF (%d)", err))
 		check_frames(s, &p, "split DWARF");
-	srcline_free(s);
+	srcline_close(s);
 }
 
 static void lines_in_object(struct prog *p)
@@ -307,19 +307,19 @@ static void lines_in_object(struct prog *p)
 	struct srcline *s;
 	int err = 0;
 
-	s = srcline_open(tmp("prog"), NULL, 0, &err);
+	err = srcline_open(tmp("prog"), NULL, 0, &s);
 	if (!ok(s, "srcline_open on the program with its DWARF (%d)", err))
 		return;
 	check_frames(s, p, "own DWARF");
-	srcline_free(s);
-	srcline_free(NULL);
+	srcline_close(s);
+	srcline_close(NULL);
 
 	/* another build at the profiled path: its lines would lie */
 	debuginfo_set_roots(tmpdir);
-	s = srcline_open(tmp("prog"), other_id, sizeof(other_id), &err);
+	err = srcline_open(tmp("prog"), other_id, sizeof(other_id), &s);
 	ok(!s && err == -ENOENT, "srcline_open: a file with another build-id is passed over (%d)",
 	   err);
-	srcline_free(s);
+	srcline_close(s);
 	debuginfo_set_roots(NULL);
 }
 
@@ -353,9 +353,9 @@ static void by_build_id(struct prog *p)
 		return;
 	}
 	debuginfo_set_roots(tmp("root-empty"));
-	s = srcline_open(tmp("stripped"), NULL, 0, &err);
+	err = srcline_open(tmp("stripped"), NULL, 0, &s);
 	ok(!s && err == -ENOENT, "stripped, no debug file: -ENOENT (%d)", err);
-	srcline_free(s);
+	srcline_close(s);
 	is_int(debuginfo_find(tmp("stripped"), id, (size_t)n, &found), -ENOENT,
 	       "debuginfo_find: none in an empty root");
 
@@ -378,14 +378,14 @@ static void by_build_id(struct prog *p)
 	is_int(debuginfo_find(NULL, NULL, 0, &found), -ENOENT, "debuginfo_find: nothing to go by");
 
 	err = 0;
-	s = srcline_open(tmp("stripped"), NULL, 0, &err);
+	err = srcline_open(tmp("stripped"), NULL, 0, &s);
 	if (ok(s, "srcline_open on the stripped program finds its debug file (%d)", err))
 		check_frames(s, p, "build-id debug file");
-	srcline_free(s);
+	srcline_close(s);
 	err = 0;
-	s = srcline_open("[vdso]", id, (size_t)n, &err);
+	err = srcline_open("[vdso]", id, (size_t)n, &s);
 	ok(s, "srcline_open by build-id alone (%d)", err);
-	srcline_free(s);
+	srcline_close(s);
 
 	/* a file at the right place with another build-id (here none) is not it */
 	snprintf(roots, sizeof(roots), "%s/root-wrong", tmpdir);
@@ -418,10 +418,10 @@ static void by_debuglink(struct prog *p)
 	is_str(found, want, "debuglink: the file next to it");
 	free(found);
 	found = NULL;
-	s = srcline_open(tmp("bin/linked"), NULL, 0, &err);
+	err = srcline_open(tmp("bin/linked"), NULL, 0, &s);
 	if (ok(s, "srcline_open through the debuglink (%d)", err))
 		check_frames(s, p, "debuglink debug file");
-	srcline_free(s);
+	srcline_close(s);
 	n = elf_file_build_id(tmp("prog"), id, sizeof(id));
 	ok(n > 0 && debuginfo_find(tmp("bin/linked"), id, (size_t)n, &found) == 0,
 	   "debuglink: with the build-id the debug file has too");
@@ -451,9 +451,9 @@ static void by_debuglink(struct prog *p)
 	run("cd '%s' && mv 'root-link%s/prog.debug' bin/ && echo >> bin/prog.debug", tmpdir, real);
 	is_int(debuginfo_find(tmp("bin/linked"), NULL, 0, &found), -ENOENT,
 	       "debuglink: a CRC mismatch is refused");
-	s = srcline_open(tmp("bin/linked"), NULL, 0, &err);
+	err = srcline_open(tmp("bin/linked"), NULL, 0, &s);
 	ok(!s && err == -ENOENT, "srcline_open: no DWARF then (%d)", err);
-	srcline_free(s);
+	srcline_close(s);
 	is_int(debuginfo_find(tmp("stripped"), NULL, 0, &found), -ENOENT,
 	       "debuglink: an object without one");
 	debuginfo_set_roots(NULL);
@@ -489,7 +489,7 @@ static void cxx_names(void)
 		ok(false, "build the C++ program");
 		return;
 	}
-	s = srcline_open(tmp("progxx"), NULL, 0, &err);
+	err = srcline_open(tmp("progxx"), NULL, 0, &s);
 	if (!ok(s, "srcline_open on the C++ program (%d)", err))
 		return;
 	n = lookup(s, start, f);
@@ -499,7 +499,7 @@ static void cxx_names(void)
 	if (cxx_runtime())
 		is_str(d, "ns::twice(int)", "C++: which demangles");
 	free(d);
-	srcline_free(s);
+	srcline_close(s);
 }
 
 /* ---- damaged and foreign files ---- */
@@ -510,9 +510,9 @@ static void expect_refused(const char *path, int want, const char *what)
 	char *found = NULL;
 	int err = 0, ret;
 
-	s = srcline_open(path, NULL, 0, &err);
+	err = srcline_open(path, NULL, 0, &s);
 	ok(!s && (want == 0 ? err < 0 : err == want), "srcline_open %s: refused (%d)", what, err);
-	srcline_free(s);
+	srcline_close(s);
 	ret = debuginfo_find(path, NULL, 0, &found);
 	ok(ret < 0 && !found, "debuginfo_find %s: none (%d)", what, ret);
 	free(found);
@@ -538,10 +538,8 @@ static void lookups_survive(const char *path, const struct prog *p, int *opened)
 {
 	struct srcline_frame f[8];
 	struct srcline *s;
-	int err;
 
-	s = srcline_open(path, NULL, 0, &err);
-	if (!s)
+	if (srcline_open(path, NULL, 0, &s) < 0)
 		return;
 	(*opened)++;
 	for (uint64_t a = p->outer; a < p->outer + p->outer_size; a++)
@@ -550,7 +548,7 @@ static void lookups_survive(const char *path, const struct prog *p, int *opened)
 		(void)lookup(s, a, f);
 	for (uint64_t a = p->main; a < p->main + p->main_size; a++)
 		(void)lookup(s, a, f);
-	srcline_free(s);
+	srcline_close(s);
 }
 
 /*

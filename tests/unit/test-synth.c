@@ -157,7 +157,7 @@ static int read_records(const char *path, struct records *out)
 		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
 		out->v[out->n++] = copy;
 	}
-	data_reader_free(r);
+	data_reader_close(r);
 	return ret;
 }
 
@@ -226,7 +226,7 @@ static void test_process(void)
 	}
 	ret = synth_process(w, pid, 1234);
 	data_writer_finish(w);
-	data_writer_free(w);
+	data_writer_close(w);
 	stop_child(pid);
 	is_int(ret, 0, "synth_process of a running child");
 	is_int(read_records(path, &rs), 0, "its records read back");
@@ -296,7 +296,7 @@ static void test_gone(void)
 	}
 	is_int(synth_process(w, pid, 1), -ESRCH, "synth_process of a process that is gone: -ESRCH");
 	data_writer_finish(w);
-	data_writer_free(w);
+	data_writer_close(w);
 	unlink(path);
 }
 
@@ -330,7 +330,7 @@ static void test_vdso(void)
 	}
 	is_int(synth_vdso(w), 0, "synth_vdso");
 	data_writer_finish(w);
-	data_writer_free(w);
+	data_writer_close(w);
 	is_int(read_records(path, &rs), 0, "its record read back");
 	build_id_of(&vdso, "linux-vdso.so.1");
 	for (size_t i = 0; i < rs.n; i++) {
@@ -383,7 +383,7 @@ static void test_all_comms(void)
 	}
 	ret = synth_all_comms(w, 99);
 	data_writer_finish(w);
-	data_writer_free(w);
+	data_writer_close(w);
 	stop_child(pid);
 	is_int(ret, 0, "synth_all_comms");
 	is_int(read_records(path, &rs), 0, "its records read back");
@@ -419,7 +419,7 @@ static void test_all_processes(void)
 	}
 	ret = synth_all_processes(w, 7);
 	data_writer_finish(w);
-	data_writer_free(w);
+	data_writer_close(w);
 	is_int(ret, 0, "synth_all_processes");
 	is_int(read_records(path, &rs), 0, "its records read back");
 	m = mmap_at(&rs, (uint32_t)getpid(), (uint64_t)(uintptr_t)main, &name);

@@ -228,7 +228,7 @@ static void test_plt_rule(void)
 	is_int(r.cfa, CFA_PLT, "a PLT entry's CFA is the PLT rule");
 	ok(r.cfa_off == 8 && r.plt_mask == 15 && r.plt_cmp >= 10 && r.plt_cmp <= 11,
 	   "the PLT rule: rsp + 8, + 8 more once (rip & 15) >= %u", r.plt_cmp);
-	cfi_free(c);
+	cfi_close(c);
 }
 
 static struct unwind_frame frames[512];
