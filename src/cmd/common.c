@@ -281,3 +281,32 @@ int cmd_report_event_error(const char *str, const struct event_error *err)
 	}
 	return EXIT_USAGE;
 }
+
+FILE *cmd_output_open(const char *path)
+{
+	FILE *out;
+
+	if (!path)
+		return stdout;
+	out = fopen(path, "w");
+	if (!out)
+		error_errno(errno, "cannot write '%s'", path);
+	return out;
+}
+
+int cmd_output_close(FILE *out, const char *path, int ret, const char *what)
+{
+	if (out == stdout) {
+		if (ret < 0)
+			return error_errno(ret, "cannot write %s", what), EXIT_FAIL;
+		return EXIT_OK;
+	}
+	if (ferror(out) || ret < 0) {
+		fclose(out);
+		error_errno(ret < 0 ? -ret : errno ? errno : EIO, "cannot write '%s'", path);
+		return EXIT_FAIL;
+	}
+	if (fclose(out) != 0)
+		return error_errno(errno, "cannot write '%s'", path), EXIT_FAIL;
+	return EXIT_OK;
+}

@@ -60,6 +60,18 @@ void cmd_print_help(const struct cmd_parser *p, FILE *f);
  */
 const char *cmd_explain_perf_error(int err, bool cpu_wide);
 
+/*
+ * An output named by -o (NULL: standard output): the stream, or NULL after
+ * saying why it cannot be written.
+ */
+FILE *cmd_output_open(const char *path);
+/*
+ * Ends what cmd_output_open() gave, after a writer returned ret (0 or
+ * -errno): 0, or EXIT_FAIL after saying what failed; `what` names the
+ * output in a message about standard output ("the svg output").
+ */
+int cmd_output_close(FILE *out, const char *path, int ret, const char *what);
+
 /* The exit status for a wait() status: the code, or 128 + signal. */
 int cmd_exit_status(int wstatus);
 

@@ -447,7 +447,7 @@ static int run_unprofiled(const struct compare_opts *o, struct cmp_result *res, 
 	int ws, ret = run(o->argv, false, log, &ws, &wall, &ru);
 
 	if (ret < 0) {
-		error("cannot run '%s': %s", o->argv[0], strerror(-ret));
+		error_errno(ret, "cannot run '%s'", o->argv[0]);
 		free(log);
 		return EXIT_FAIL;
 	}
@@ -518,7 +518,7 @@ static int make_dir(const struct compare_opts *o, char **dir)
 
 	if (o->dir) {
 		if (mkdir(o->dir, 0700) < 0 && errno != EEXIST) {
-			error("cannot create '%s': %s", o->dir, strerror(errno));
+			error_errno(errno, "cannot create '%s'", o->dir);
 			return EXIT_FAIL;
 		}
 		*dir = xstrdup(o->dir);
@@ -528,8 +528,7 @@ static int make_dir(const struct compare_opts *o, char **dir)
 		tmp = "/tmp";
 	*dir = xasprintf("%s/pmuprof-compare.XXXXXX", tmp);
 	if (!mkdtemp(*dir)) {
-		error("cannot create a directory for the recordings in '%s': %s", tmp,
-		      strerror(errno));
+		error_errno(errno, "cannot create a directory for the recordings in '%s'", tmp);
 		free(*dir);
 		return EXIT_FAIL;
 	}
@@ -593,19 +592,16 @@ static int write_result(const struct compare_opts *o, const struct cmp_result *r
 {
 	int ret = o->json ? cmp_write_json(res, stdout) : cmp_write_text(res, stdout);
 
-	if (ret < 0) {
-		error("cannot write the comparison: %s", strerror(-ret));
-		return EXIT_FAIL;
-	}
-	if (o->svg) {
-		FILE *f = fopen(o->svg, "w");
+	FILE *f;
 
-		if (!f || cmp_write_svg(res, f) < 0 || fclose(f) != 0) {
-			error("cannot write '%s': %s", o->svg, strerror(errno));
-			return EXIT_FAIL;
-		}
-		fprintf(stderr, "pmuprof compare: chart written to '%s'\n", o->svg);
-	}
+	if (ret < 0)
+		return error_errno(ret, "cannot write the comparison"), EXIT_FAIL;
+	if (!o->svg)
+		return EXIT_OK;
+	f = cmd_output_open(o->svg);
+	if (!f || cmd_output_close(f, o->svg, cmp_write_svg(res, f), "the chart"))
+		return EXIT_FAIL;
+	fprintf(stderr, "pmuprof compare: chart written to '%s'\n", o->svg);
 	return EXIT_OK;
 }
 

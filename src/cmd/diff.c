@@ -170,13 +170,12 @@ static void unload(struct side *sd)
 
 static int write_output(const struct diff_opts *o, const struct diff *d)
 {
-	FILE *out = stdout;
+	FILE *out = cmd_output_open(o->output);
+	char what[64];
 	int ret;
 
-	if (o->output && !(out = fopen(o->output, "w"))) {
-		error("cannot write '%s': %s", o->output, strerror(errno));
+	if (!out)
 		return EXIT_FAIL;
-	}
 	switch (o->format) {
 	case FMT_FOLDED:
 		ret = diff_write_folded(out, d);
@@ -187,24 +186,12 @@ static int write_output(const struct diff_opts *o, const struct diff *d)
 	default:
 		ret = diff_print_text(out, d, &o->print);
 	}
-	if (out != stdout) {
-		if (ferror(out) || ret < 0) {
-			fclose(out);
-			error("cannot write '%s': %s", o->output,
-			      strerror(ret < 0 ? -ret : errno ? errno : EIO));
-			return EXIT_FAIL;
-		}
-		if (fclose(out) != 0) {
-			error("cannot write '%s': %s", o->output, strerror(errno));
-			return EXIT_FAIL;
-		}
-		if (o->format != FMT_TEXT)
-			note("wrote the %s diff of %zu stacks to '%s'", format_names[o->format],
-			     d->stacks.n, o->output);
-	} else if (ret < 0) {
-		error("cannot write the %s output: %s", format_names[o->format], strerror(-ret));
+	snprintf(what, sizeof(what), "the %s output", format_names[o->format]);
+	if (cmd_output_close(out, o->output, ret, what))
 		return EXIT_FAIL;
-	}
+	if (o->output && o->format != FMT_TEXT)
+		note("wrote the %s diff of %zu stacks to '%s'", format_names[o->format],
+		     d->stacks.n, o->output);
 	return EXIT_OK;
 }
 

@@ -267,11 +267,12 @@ static void release_opts(struct report_opts *o)
 static int write_report(const struct report_opts *o, const struct session *s,
 			const struct profile *p)
 {
-	FILE *out = stdout;
+	FILE *out = cmd_output_open(o->output);
+	char what[64];
 	int ret = 0;
 
-	if (o->output && !(out = fopen(o->output, "w")))
-		return error_errno(errno, "cannot write '%s'", o->output), EXIT_FAIL;
+	if (!out)
+		return EXIT_FAIL;
 	if (o->format == FMT_TEXT) {
 		struct report_table t;
 
@@ -282,22 +283,12 @@ static int write_report(const struct report_opts *o, const struct session *s,
 	} else {
 		ret = export(o->format, out, p);
 	}
-	if (out != stdout) {
-		if (ferror(out) || ret < 0) {
-			fclose(out);
-			error_errno(ret < 0 ? -ret : errno ? errno : EIO, "cannot write '%s'",
-				    o->output);
-			return EXIT_FAIL;
-		}
-		if (fclose(out) != 0)
-			return error_errno(errno, "cannot write '%s'", o->output), EXIT_FAIL;
-		if (o->format != FMT_TEXT)
-			note("wrote %s of %" PRIu64 " samples (%zu stacks) to '%s'",
-			     format_names[o->format], p->samples, p->nstacks, o->output);
-	} else if (ret < 0) {
-		error_errno(ret, "cannot write the %s output", format_names[o->format]);
+	snprintf(what, sizeof(what), "the %s output", format_names[o->format]);
+	if (cmd_output_close(out, o->output, ret, what))
 		return EXIT_FAIL;
-	}
+	if (o->output && o->format != FMT_TEXT)
+		note("wrote %s of %" PRIu64 " samples (%zu stacks) to '%s'", format_names[o->format],
+		     p->samples, p->nstacks, o->output);
 	return EXIT_OK;
 }
 
