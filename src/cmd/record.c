@@ -20,7 +20,6 @@
 #include "collect/target.h"
 #include "collect/workload.h"
 #include "event/event.h"
-#include "resolve/kallsyms.h"
 #include "store/datafile.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -358,21 +357,6 @@ static void human_bytes(char *buf, size_t size, double b)
 	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", b, units[u]);
 }
 
-/*
- * Names the kernel functions the samples hit, into the file: /proc/kallsyms
- * is valid for this boot only. Without it (kptr_restrict hides addresses
- * from this user) report names what it can, on this boot.
- */
-static void name_kernel_functions(struct perfrec *pr)
-{
-	struct kallsyms *k;
-
-	if (pr->nkernel_ips && kallsyms_new_from_proc(&k) == 0) {
-		perfrec_write_ksyms(pr, k); /* a write error shows at data_writer_finish() */
-		kallsyms_free(k);
-	}
-}
-
 /* ---- one recording, step by step ---------------------------------------- */
 
 /* Everything one recording holds; record_release() frees it whatever step failed. */
@@ -654,7 +638,8 @@ static void record_finish(struct recording *r)
 			perfrec_write_task_cpu(&r->wr.pr, (uint32_t)r->rl.pid, (uint32_t)r->rl.pid,
 					       st->last_time, total - st->task_cpu_ns);
 	}
-	name_kernel_functions(&r->wr.pr);
+	/* a write error shows at data_writer_finish() */
+	perfrec_name_kernel_functions(&r->wr.pr);
 	if (r->timer) {
 		shimrec_stats(&r->shim, &r->shst);
 		r->conflict = shimrec_conflict(&r->shst, shim_mode(&r->o), r->t_start);
