@@ -16,19 +16,29 @@ static char dir[] = "/tmp/pmuprof-test-recmeta.XXXXXX";
 
 static void meta_and_stats(void)
 {
-	char path[128], *argv[] = { "pmuprof", "record", "-c", "100", NULL };
-	struct rec_sampling smp = { .period = 100, .cg = REC_CG_FP };
-	struct rec_event ev = { .name = "cpu-clock", .fstr = NULL, .user_only = true };
-	struct recmeta m = { .argc = 4, .argv = argv, .sampler = "pmu",
-			     .event_requested = "cycles", .ev = &ev,
-			     .fallback = "cycles cannot be sampled here", .smp = &smp, .pages = 512,
-			     .target = TARGET_PID, .pid = 4242 };
-	struct perfrec_stats st = { .samples = 7, .lost_ring = 1, .throttled = 2, .weight = 99,
-				    .lost_shim = 5 };
-	struct shimrec_stats sh = { .signals = 11, .overruns = 3, .foreign = 1, .images = 1 };
-	struct recmeta_stats ms = { .st = &st, .lost_writer = 4, .shim = &sh,
-				    .conflict = "the program set ITIMER_PROF", .elapsed_s = 1.5,
-				    .cpu_s = -1, .exit_status = 3 };
+	char path[128], *argv[] = {"pmuprof", "record", "-c", "100", NULL};
+	struct rec_sampling smp = {.period = 100, .cg = REC_CG_FP};
+	struct rec_event ev = {.name = "cpu-clock", .fstr = NULL, .user_only = true};
+	struct recmeta m = {.argc = 4,
+			    .argv = argv,
+			    .sampler = "pmu",
+			    .event_requested = "cycles",
+			    .ev = &ev,
+			    .fallback = "cycles cannot be sampled here",
+			    .smp = &smp,
+			    .pages = 512,
+			    .target = TARGET_PID,
+			    .pid = 4242};
+	struct perfrec_stats st = {
+	    .samples = 7, .lost_ring = 1, .throttled = 2, .weight = 99, .lost_shim = 5};
+	struct shimrec_stats sh = {.signals = 11, .overruns = 3, .foreign = 1, .images = 1};
+	struct recmeta_stats ms = {.st = &st,
+				   .lost_writer = 4,
+				   .shim = &sh,
+				   .conflict = "the program set ITIMER_PROF",
+				   .elapsed_s = 1.5,
+				   .cpu_s = -1,
+				   .exit_status = 3};
 	struct data_writer *w;
 	struct data_reader *r;
 	const char *detail;
@@ -59,7 +69,8 @@ static void meta_and_stats(void)
 	is_str(data_reader_meta_str(r, "sampler"), "pmu", "sampler");
 	is_str(data_reader_meta_str(r, "event-requested"), "cycles", "event-requested");
 	is_str(data_reader_meta_str(r, "event"), "cpu-clock", "event");
-	is_str(data_reader_meta_str(r, "event-fstr"), "cpu-clock", "event-fstr: the name without one");
+	is_str(data_reader_meta_str(r, "event-fstr"), "cpu-clock",
+	       "event-fstr: the name without one");
 	is_str(data_reader_meta_str(r, "fallback"), "cycles cannot be sampled here", "fallback");
 	is_str(data_reader_meta_str(r, "privilege"), "user space only (perf_event_paranoid)",
 	       "privilege");
@@ -78,7 +89,7 @@ static void meta_and_stats(void)
 	ok(data_reader_stat_u64(r, "timer-overruns", &v) && v == 3, "timer-overruns");
 	ok(data_reader_stat_u64(r, "lost-shim", &v) && v == 5, "lost-shim");
 	ok(data_reader_stat(r, "conflict", &len) &&
-		   !strcmp(data_reader_stat(r, "conflict", &len), "the program set ITIMER_PROF"),
+	       !strcmp(data_reader_stat(r, "conflict", &len), "the program set ITIMER_PROF"),
 	   "conflict");
 	ok(data_reader_stat_u64(r, "samples", &v) && v == 7, "samples");
 	ok(data_reader_stat_u64(r, "lost-ring", &v) && v == 1, "lost-ring");
@@ -100,16 +111,22 @@ static void targets(void)
 		enum target_kind kind;
 		const char *want;
 	} cases[] = {
-		{ TARGET_WORKLOAD, "command" },
-		{ TARGET_TID, "thread 17" },
-		{ TARGET_CPUS, "all CPUs" },
+	    {TARGET_WORKLOAD, "command"},
+	    {TARGET_TID, "thread 17"},
+	    {TARGET_CPUS, "all CPUs"},
 	};
-	char *argv[] = { "pmuprof", NULL };
-	struct rec_sampling smp = { .freq = 1000, .cg = REC_CG_DWARF, .stack_size = 8192 };
-	struct rec_event ev = { .name = "itimer", .fstr = "setitimer" };
-	struct recmeta m = { .argc = 1, .argv = argv, .sampler = "itimer", .timer = true,
-			     .event_requested = "cycles", .ev = &ev, .smp = &smp, .pages = 64,
-			     .pid = 17 };
+	char *argv[] = {"pmuprof", NULL};
+	struct rec_sampling smp = {.freq = 1000, .cg = REC_CG_DWARF, .stack_size = 8192};
+	struct rec_event ev = {.name = "itimer", .fstr = "setitimer"};
+	struct recmeta m = {.argc = 1,
+			    .argv = argv,
+			    .sampler = "itimer",
+			    .timer = true,
+			    .event_requested = "cycles",
+			    .ev = &ev,
+			    .smp = &smp,
+			    .pages = 64,
+			    .pid = 17};
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/t.data", dir);
@@ -120,7 +137,8 @@ static void targets(void)
 		uint64_t v;
 
 		m.target = cases[i].kind;
-		if (data_writer_open(path, &w) < 0 || (recmeta_write(w, &m), data_writer_finish(w)) ||
+		if (data_writer_open(path, &w) < 0 ||
+		    (recmeta_write(w, &m), data_writer_finish(w)) ||
 		    (data_writer_close(w), data_reader_open(path, &r, &detail) < 0)) {
 			ok(0, "cannot write and read %s", path);
 			return;
@@ -131,7 +149,8 @@ static void targets(void)
 			ok(data_reader_meta_u64(r, "stack-size", &v) && v == 8192, "stack-size");
 			ok(data_reader_meta_u64(r, "regs-mask", &v) && v == SAMPLER_REGS_MASK,
 			   "regs-mask");
-			ok(!data_reader_meta_str(r, "fallback") && !data_reader_meta_str(r, "privilege"),
+			ok(!data_reader_meta_str(r, "fallback") &&
+			       !data_reader_meta_str(r, "privilege"),
 			   "no fallback or privilege when none");
 			is_str(data_reader_meta_str(r, "event-fstr"), "setitimer", "event-fstr");
 		}

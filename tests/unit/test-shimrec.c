@@ -22,8 +22,9 @@ static void conflicts(void)
 	st.events = 1u << SHIM_EV_OWN_ITIMER;
 	st.event_time[SHIM_EV_OWN_ITIMER] = start + 1500000000;
 	s = shimrec_conflict(&st, SHIM_ITIMER, start);
-	is_str(s, "the program set ITIMER_PROF at 1.500 s, which this sampler owns: its setting "
-		  "was not applied",
+	is_str(s,
+	       "the program set ITIMER_PROF at 1.500 s, which this sampler owns: its setting "
+	       "was not applied",
 	       "itimer: the program's ITIMER_PROF");
 	free(s);
 	s = shimrec_conflict(&st, SHIM_CTIMER, start);
@@ -37,14 +38,15 @@ static void conflicts(void)
 	st.timer_failures = 2;
 	st.bad_rings = 3;
 	s = shimrec_conflict(&st, SHIM_CTIMER, start);
-	is_str(s,
-	       "a SIGPROF handler was installed before the sampler loaded; it received the "
-	       "program's other SIGPROFs; the program installed its own SIGPROF handler at 0.000 s: "
-	       "pmuprof kept its own and passed the program's other SIGPROFs on to it; 2 timer(s) "
-	       "could not be armed: some threads were not sampled; threads beyond the shim's slots "
-	       "went unsampled; 3 ring(s) held damaged records (the program wrote over them) and "
-	       "were abandoned",
-	       "every reason, in order, joined by '; '");
+	is_str(
+	    s,
+	    "a SIGPROF handler was installed before the sampler loaded; it received the "
+	    "program's other SIGPROFs; the program installed its own SIGPROF handler at 0.000 s: "
+	    "pmuprof kept its own and passed the program's other SIGPROFs on to it; 2 timer(s) "
+	    "could not be armed: some threads were not sampled; threads beyond the shim's slots "
+	    "went unsampled; 3 ring(s) held damaged records (the program wrote over them) and "
+	    "were abandoned",
+	    "every reason, in order, joined by '; '");
 	free(s);
 }
 

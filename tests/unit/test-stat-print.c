@@ -165,7 +165,8 @@ static void counter_rows(void)
 	free(s);
 	ok(strstr(buf, ",2.00,msec,task-clock,") && strstr(buf, ",1.00,msec,task-clock,"),
 	   "per thread: each instance its rows: %s", buf);
-	ok(strstr(buf, ",10,,page-faults:u,100,100.00") && strstr(buf, ",10,,page-faults:u,50,50.00"),
+	ok(strstr(buf, ",10,,page-faults:u,100,100.00") &&
+		   strstr(buf, ",10,,page-faults:u,50,50.00"),
 	   "per thread: the second one scaled");
 	free(buf);
 	stat_table_release(&t);
