@@ -189,137 +189,9 @@ struct stat_ctx {
 	struct target target;
 	struct counter_set set;
 	struct count *cur, *prev; /* counter x instance */
-	char **thread_names;
 	struct stat_printer printer;
-	char **display; /* per counter */
-	size_t nthreads;    /* entries in thread_names */
+	struct stat_table table;
 };
-
-static const char *display_name(struct stat_ctx *ctx, size_t i)
-{
-	const struct counter *c = &ctx->set.c[i];
-
-	if (!ctx->display[i])
-		ctx->display[i] = c->user_only ? xasprintf("%s:u", c->spec->name)
-					       : xstrdup(c->spec->name);
-	return ctx->display[i];
-}
-
-/*
- * Builds and prints the rows for `counts` (counter x instance). For
- * per-thread output each instance gets its rows; otherwise instances are
- * summed. With `acc`, the totals over all runs are printed instead (means
- * and deviations for -r).
- */
-static void print_rows(struct stat_ctx *ctx, const struct count *counts, double elapsed_ns,
-		       double ts, const struct run_acc *acc)
-{
-	size_t nc = ctx->set.nr, ni = ctx->target.nr;
-	size_t groups = ctx->o->per_thread ? ni : 1;
-	struct metric_input *in = xcalloc(nc, sizeof(*in));
-	struct stat_row *rows = xcalloc(nc, sizeof(*rows));
-
-	for (size_t g = 0; g < groups; g++) {
-		for (size_t i = 0; i < nc; i++) {
-			const struct counter *c = &ctx->set.c[i];
-			size_t from = ctx->o->per_thread ? g : 0, to = ctx->o->per_thread ? g + 1 : ni;
-			double sum = 0, factor;
-			uint64_t ena = 0, run = 0;
-			struct runstats rs = { 0 };
-
-			if (acc) {
-				rs = acc->val[i];
-				sum = rs.mean;
-				ena = acc->ena[i] / (uint64_t)acc->runs;
-				run = acc->run[i] / (uint64_t)acc->runs;
-			}
-			for (size_t k = from; k < to && !acc; k++) {
-				const struct count *cnt = &counts[i * ni + k];
-
-				sum += stat_scale(cnt->val, cnt->ena, cnt->run);
-				ena += cnt->ena;
-				run += cnt->run;
-			}
-			rows[i].event = display_name(ctx, i);
-			rows[i].thread = ctx->o->per_thread ? ctx->thread_names[g] : NULL;
-			rows[i].unit = stat_unit(c->attr.type, c->attr.config, &factor);
-			rows[i].value = sum * factor;
-			rows[i].ena = ena;
-			rows[i].run = run;
-			rows[i].stddev_pct = acc && acc->runs > 1 ? runstats_rel_pct(&rs) : -1;
-			if (c->err)
-				rows[i].state = STAT_NOT_SUPPORTED;
-			else if (run == 0)
-				rows[i].state = STAT_NOT_COUNTED;
-			else
-				rows[i].state = STAT_COUNTED;
-			in[i].type = c->attr.type;
-			in[i].config = c->attr.config;
-			in[i].user_only = c->attr.exclude_kernel;
-			in[i].group = c->spec->group;
-			in[i].counted = rows[i].state == STAT_COUNTED;
-			in[i].multiplexed = run < ena;
-			in[i].value = sum;
-		}
-		for (size_t i = 0; i < nc; i++) {
-			metric_compute(in, nc, i, elapsed_ns, &rows[i].metric);
-			stat_print_row(&ctx->printer, &rows[i], ts);
-		}
-	}
-	free(rows);
-	free(in);
-}
-
-/* Why events were <not supported>, once per distinct reason, in text output. */
-static void print_unsupported(struct stat_ctx *ctx)
-{
-	FILE *f = ctx->printer.f;
-	bool cpu_wide = ctx->target.kind == TARGET_CPUS;
-
-	for (size_t i = 0; i < ctx->set.nr; i++) {
-		int err = ctx->set.c[i].err;
-		bool seen = false;
-
-		if (!err)
-			continue;
-		for (size_t j = 0; j < i; j++)
-			seen |= ctx->set.c[j].err == err;
-		if (seen)
-			continue;
-		fputs(" <not supported>: ", f);
-		for (size_t j = i, n = 0; j < ctx->set.nr; j++) {
-			if (ctx->set.c[j].err == err)
-				fprintf(f, "%s%s", n++ ? ", " : "", ctx->set.c[j].spec->name);
-		}
-		fprintf(f, ": %s\n", cmd_explain_perf_error(err, cpu_wide));
-	}
-}
-
-static char *describe_target(const struct stat_opts *o)
-{
-	switch (o->tgt.kind) {
-	case TARGET_PID:
-		return xasprintf("process %d", (int)o->tgt.pid);
-	case TARGET_TID:
-		return xasprintf("thread %d", (int)o->tgt.pid);
-	case TARGET_CPUS:
-		return xstrdup("all CPUs");
-	case TARGET_WORKLOAD:
-		break;
-	}
-	{
-		size_t len = 1;
-		char *str, *p;
-
-		for (char **a = o->argv; *a; a++)
-			len += strlen(*a) + 1;
-		str = p = xmalloc(len);
-		*p = '\0';
-		for (char **a = o->argv; *a; a++)
-			p += sprintf(p, "%s%s", a == o->argv ? "" : " ", *a);
-		return str;
-	}
-}
 
 /* Reports that nothing could be opened, worded for the target. */
 static int report_open_failure(struct stat_ctx *ctx, int err)
@@ -400,17 +272,7 @@ static void first_run(struct stat_ctx *ctx, struct run_acc *acc)
 	acc->val = xcalloc(ctx->set.nr, sizeof(*acc->val));
 	acc->ena = xcalloc(ctx->set.nr, sizeof(*acc->ena));
 	acc->run = xcalloc(ctx->set.nr, sizeof(*acc->run));
-	if (ctx->o->per_thread) {
-		ctx->nthreads = ctx->target.nr;
-		ctx->thread_names = xcalloc(ctx->target.nr, sizeof(char *));
-		for (size_t k = 0; k < ctx->target.nr; k++) {
-			char comm[64];
-
-			target_thread_name(ctx->target.inst[k].pid, comm, sizeof(comm));
-			ctx->thread_names[k] = xasprintf("%s-%d", comm, (int)ctx->target.inst[k].pid);
-		}
-	}
-	ctx->display = xcalloc(ctx->set.nr, sizeof(char *));
+	stat_table_init(&ctx->table, &ctx->set, ctx->o->per_thread);
 }
 
 /* -I: the counts of the interval that just ended (a failed read skips it). */
@@ -428,7 +290,7 @@ static int print_interval(void *arg, double since_start, double interval_s)
 		delta[k].ena = ctx->cur[k].ena - ctx->prev[k].ena;
 		delta[k].run = ctx->cur[k].run - ctx->prev[k].run;
 	}
-	print_rows(ctx, delta, interval_s * 1e9, since_start, NULL);
+	stat_print_counts(&ctx->printer, &ctx->table, delta, interval_s * 1e9, since_start, NULL);
 	fflush(ctx->printer.f);
 	free(delta);
 	memcpy(ctx->prev, ctx->cur, ncount * sizeof(*ctx->cur));
@@ -574,7 +436,7 @@ int cmd_stat(int argc, char **argv)
 	}
 	if (acc.runs > 0) {
 		memset(&sum, 0, sizeof(sum));
-		sum.what = describe_target(&o);
+		sum.what = stat_describe_target(o.tgt.kind, o.tgt.pid, o.argv);
 		sum.what_is_command = o.tgt.kind == TARGET_WORKLOAD;
 		sum.runs = acc.runs;
 		sum.elapsed_s = acc.elapsed.mean;
@@ -584,13 +446,16 @@ int cmd_stat(int argc, char **argv)
 		sum.sys_s = acc.sys_s / acc.runs;
 		sum.exit_status = acc.exit_status;
 		if (!o.interval_ms) {
+			struct stat_totals tot = { .val = acc.val, .ena = acc.ena, .run = acc.run,
+						   .runs = acc.runs };
+
 			stat_print_begin(&ctx.printer, &sum);
-			print_rows(&ctx, ctx.cur, acc.elapsed.mean * 1e9, 0,
-				   o.per_thread ? NULL : &acc);
+			stat_print_counts(&ctx.printer, &ctx.table, ctx.cur, acc.elapsed.mean * 1e9, 0,
+					  o.per_thread ? NULL : &tot);
 		}
 		stat_print_end(&ctx.printer, &sum);
 		if (ctx.printer.format == STAT_TEXT)
-			print_unsupported(&ctx);
+			stat_print_unsupported(&ctx.printer, &ctx.set, cmd_explain_perf_error);
 		free((char *)sum.what);
 		if (acc.exit_status >= 0)
 			ret = acc.exit_status;
@@ -598,14 +463,7 @@ int cmd_stat(int argc, char **argv)
 			ret = EXIT_FAIL;
 	}
 	release_ctx(&ctx);
-	if (ctx.display)
-		for (size_t i = 0; i < o.events.nr; i++)
-			free(ctx.display[i]);
-	free(ctx.display);
-	if (ctx.thread_names)
-		for (size_t k = 0; k < ctx.nthreads; k++)
-			free(ctx.thread_names[k]);
-	free(ctx.thread_names);
+	stat_table_release(&ctx.table);
 	free(acc.val);
 	free(acc.ena);
 	free(acc.run);

@@ -561,3 +561,15 @@ uint64_t perfrec_count_samples(const uint8_t *buf, size_t len)
 	}
 	return n;
 }
+
+int perfrec_name_kernel_functions(struct perfrec *pr)
+{
+	struct kallsyms *k;
+	int ret;
+
+	if (!pr->nkernel_ips || kallsyms_new_from_proc(&k) < 0)
+		return 0;
+	ret = perfrec_write_ksyms(pr, k);
+	kallsyms_free(k);
+	return ret;
+}

@@ -66,6 +66,13 @@ void perfrec_release(struct perfrec *pr);
  */
 struct kallsyms;
 int perfrec_write_ksyms(struct perfrec *pr, const struct kallsyms *k);
+/*
+ * The same from this boot's /proc/kallsyms, which a later report may not
+ * have. 0 also when there is nothing to name or kallsyms cannot be read
+ * (kptr_restrict hides addresses from this user: report then names what it
+ * can, on this boot); else the writer's error.
+ */
+int perfrec_name_kernel_functions(struct perfrec *pr);
 /* Counts the samples in buf without converting them (for a dropped buffer). */
 uint64_t perfrec_count_samples(const uint8_t *buf, size_t len);
 

@@ -326,3 +326,41 @@ int shimrec_check_program(const char *file)
 	close(fd);
 	return ret;
 }
+
+static double since_start(uint64_t t, uint64_t start)
+{
+	return t > start ? (double)(t - start) / 1e9 : 0;
+}
+
+char *shimrec_conflict(const struct shimrec_stats *st, enum shim_mode mode, uint64_t start)
+{
+	char buf[1024];
+	size_t n = 0;
+
+#define ADD(...) (n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, __VA_ARGS__))
+	if (st->events & (1u << SHIM_EV_HANDLER_FOUND))
+		ADD("%sa SIGPROF handler was installed before the sampler loaded; it received the "
+		    "program's other SIGPROFs",
+		    n ? "; " : "");
+	if (st->events & (1u << SHIM_EV_OWN_HANDLER))
+		ADD("%sthe program installed its own SIGPROF handler at %.3f s: pmuprof kept its "
+		    "own and passed the program's other SIGPROFs on to it",
+		    n ? "; " : "", since_start(st->event_time[SHIM_EV_OWN_HANDLER], start));
+	if (st->events & (1u << SHIM_EV_OWN_ITIMER))
+		ADD(mode == SHIM_ITIMER ? "%sthe program set ITIMER_PROF at %.3f s, which this "
+					  "sampler owns: its setting was not applied"
+					: "%sthe program ran ITIMER_PROF from %.3f s; its signals "
+					  "went to its own handler",
+		    n ? "; " : "", since_start(st->event_time[SHIM_EV_OWN_ITIMER], start));
+	if (st->events & (1u << SHIM_EV_TIMER_FAILED))
+		ADD("%s%llu timer(s) could not be armed: some threads were not sampled",
+		    n ? "; " : "", (unsigned long long)st->timer_failures);
+	if (st->events & (1u << SHIM_EV_NO_SLOT))
+		ADD("%sthreads beyond the shim's slots went unsampled", n ? "; " : "");
+	if (st->bad_rings)
+		ADD("%s%llu ring(s) held damaged records (the program wrote over them) and were "
+		    "abandoned",
+		    n ? "; " : "", (unsigned long long)st->bad_rings);
+#undef ADD
+	return n ? xstrdup(buf) : NULL;
+}

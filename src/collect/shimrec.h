@@ -54,6 +54,13 @@ void shimrec_close(struct shimrec *s);
  */
 size_t shimrec_drain(struct shimrec *s, uint8_t **buf, size_t *alloc);
 void shimrec_stats(const struct shimrec *s, struct shimrec_stats *st);
+/*
+ * What the program did that makes a timer sampler's numbers doubtful, as
+ * one line for the file's statistics ("conflict") and the user, with times
+ * in seconds from `start` (CLOCK_MONOTONIC ns); NULL when nothing did.
+ * The caller frees it.
+ */
+char *shimrec_conflict(const struct shimrec_stats *st, enum shim_mode mode, uint64_t start);
 
 /*
  * The shim library: $PMUPROF_SHIM, else next to the running pmuprof (a

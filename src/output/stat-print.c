@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "output/stat-print.h"
+#include "util/alloc.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void stat_format_number(char *buf, size_t size, double v, int decimals, bool big)
@@ -244,4 +246,153 @@ void stat_print_end(struct stat_printer *p, const struct stat_summary *s)
 	if (s->have_rusage)
 		fprintf(p->f, "\n%18.9f seconds user\n%18.9f seconds sys\n", s->user_s, s->sys_s);
 	fputc('\n', p->f);
+}
+
+void stat_table_init(struct stat_table *t, const struct counter_set *set, bool per_thread)
+{
+	const struct target *tg = set->target;
+
+	memset(t, 0, sizeof(*t));
+	t->set = set;
+	t->per_thread = per_thread;
+	t->ndisplay = set->nr;
+	t->display = xcalloc(set->nr, sizeof(char *));
+	if (!per_thread)
+		return;
+	t->nthreads = tg->nr;
+	t->thread_names = xcalloc(tg->nr, sizeof(char *));
+	for (size_t k = 0; k < tg->nr; k++) {
+		char comm[64];
+
+		target_thread_name(tg->inst[k].pid, comm, sizeof(comm));
+		t->thread_names[k] = xasprintf("%s-%d", comm, (int)tg->inst[k].pid);
+	}
+}
+
+void stat_table_release(struct stat_table *t)
+{
+	for (size_t i = 0; i < t->ndisplay; i++)
+		free(t->display[i]);
+	free(t->display);
+	for (size_t k = 0; k < t->nthreads; k++)
+		free(t->thread_names[k]);
+	free(t->thread_names);
+	memset(t, 0, sizeof(*t));
+}
+
+static const char *display_name(struct stat_table *t, size_t i)
+{
+	const struct counter *c = &t->set->c[i];
+
+	if (!t->display[i])
+		t->display[i] = c->user_only ? xasprintf("%s:u", c->spec->name)
+					     : xstrdup(c->spec->name);
+	return t->display[i];
+}
+
+void stat_print_counts(struct stat_printer *p, struct stat_table *t, const struct count *counts,
+		       double elapsed_ns, double ts, const struct stat_totals *tot)
+{
+	size_t nc = t->set->nr, ni = t->set->target->nr;
+	size_t groups = t->per_thread ? ni : 1;
+	struct metric_input *in = xcalloc(nc, sizeof(*in));
+	struct stat_row *rows = xcalloc(nc, sizeof(*rows));
+
+	for (size_t g = 0; g < groups; g++) {
+		for (size_t i = 0; i < nc; i++) {
+			const struct counter *c = &t->set->c[i];
+			size_t from = t->per_thread ? g : 0, to = t->per_thread ? g + 1 : ni;
+			double sum = 0, factor;
+			uint64_t ena = 0, run = 0;
+			struct runstats rs = { 0 };
+
+			if (tot) {
+				rs = tot->val[i];
+				sum = rs.mean;
+				ena = tot->ena[i] / (uint64_t)tot->runs;
+				run = tot->run[i] / (uint64_t)tot->runs;
+			}
+			for (size_t k = from; k < to && !tot; k++) {
+				const struct count *cnt = &counts[i * ni + k];
+
+				sum += stat_scale(cnt->val, cnt->ena, cnt->run);
+				ena += cnt->ena;
+				run += cnt->run;
+			}
+			rows[i].event = display_name(t, i);
+			rows[i].thread = t->per_thread ? t->thread_names[g] : NULL;
+			rows[i].unit = stat_unit(c->attr.type, c->attr.config, &factor);
+			rows[i].value = sum * factor;
+			rows[i].ena = ena;
+			rows[i].run = run;
+			rows[i].stddev_pct = tot && tot->runs > 1 ? runstats_rel_pct(&rs) : -1;
+			if (c->err)
+				rows[i].state = STAT_NOT_SUPPORTED;
+			else if (run == 0)
+				rows[i].state = STAT_NOT_COUNTED;
+			else
+				rows[i].state = STAT_COUNTED;
+			in[i].type = c->attr.type;
+			in[i].config = c->attr.config;
+			in[i].user_only = c->attr.exclude_kernel;
+			in[i].group = c->spec->group;
+			in[i].counted = rows[i].state == STAT_COUNTED;
+			in[i].multiplexed = run < ena;
+			in[i].value = sum;
+		}
+		for (size_t i = 0; i < nc; i++) {
+			metric_compute(in, nc, i, elapsed_ns, &rows[i].metric);
+			stat_print_row(p, &rows[i], ts);
+		}
+	}
+	free(rows);
+	free(in);
+}
+
+void stat_print_unsupported(struct stat_printer *p, const struct counter_set *set,
+			    const char *(*explain)(int err, bool cpu_wide))
+{
+	bool cpu_wide = set->target->kind == TARGET_CPUS;
+
+	for (size_t i = 0; i < set->nr; i++) {
+		int err = set->c[i].err;
+		bool seen = false;
+
+		if (!err)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= set->c[j].err == err;
+		if (seen)
+			continue;
+		fputs(" <not supported>: ", p->f);
+		for (size_t j = i, n = 0; j < set->nr; j++) {
+			if (set->c[j].err == err)
+				fprintf(p->f, "%s%s", n++ ? ", " : "", set->c[j].spec->name);
+		}
+		fprintf(p->f, ": %s\n", explain(err, cpu_wide));
+	}
+}
+
+char *stat_describe_target(enum target_kind kind, pid_t pid, char *const *argv)
+{
+	size_t len = 1;
+	char *str, *p;
+
+	switch (kind) {
+	case TARGET_PID:
+		return xasprintf("process %d", (int)pid);
+	case TARGET_TID:
+		return xasprintf("thread %d", (int)pid);
+	case TARGET_CPUS:
+		return xstrdup("all CPUs");
+	case TARGET_WORKLOAD:
+		break;
+	}
+	for (char *const *a = argv; *a; a++)
+		len += strlen(*a) + 1;
+	str = p = xmalloc(len);
+	*p = '\0';
+	for (char *const *a = argv; *a; a++)
+		p += sprintf(p, "%s%s", a == argv ? "" : " ", *a);
+	return str;
 }

@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Printing `pmuprof stat` results as perf-like text, CSV (-x) or JSON lines
- * (--json). The command computes rows; this module only lays them out. The
- * CSV columns and JSON keys are documented in pmuprof-stat(1).
+ * (--json), and laying a counter set's results out as those rows: the names
+ * shown, one group of rows per thread with --per-thread or the instances
+ * summed, the derived metrics, the means of -r runs. The CSV columns and
+ * JSON keys are documented in pmuprof-stat(1).
+ *
+ * A stat_table owns the names it builds (stat_table_release() frees them),
+ * not the counter set it reads; stat_describe_target()'s string is the
+ * caller's to free.
  */
 #ifndef PMUPROF_STAT_PRINT_H
 #define PMUPROF_STAT_PRINT_H
 
 #include "analyse/stat.h"
+#include "collect/counter.h"
+#include "collect/target.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum stat_state {
 	STAT_COUNTED,
@@ -64,6 +73,44 @@ void stat_print_begin(struct stat_printer *p, const struct stat_summary *s);
 void stat_print_row(struct stat_printer *p, const struct stat_row *row, double ts);
 /* Elapsed, user and sys time; JSON gets a {"type":"summary"} object. */
 void stat_print_end(struct stat_printer *p, const struct stat_summary *s);
+
+/* The rows of a counter set: how counts are grouped and named. */
+struct stat_table {
+	const struct counter_set *set; /* its target's instances are the counts' columns */
+	bool per_thread;	       /* a group of rows per instance, else instances summed */
+	char **thread_names;	       /* "comm-tid" per instance with per_thread */
+	size_t nthreads;
+	char **display; /* per counter: the name shown, built on first use */
+	size_t ndisplay;
+};
+
+/* -r: each counter over all runs. */
+struct stat_totals {
+	const struct runstats *val; /* per counter: its scaled count (instances summed) per run */
+	const uint64_t *ena, *run;  /* per counter: summed over instances and runs */
+	int runs;
+};
+
+/* For set, opened (its target's instances are known); names the threads with per_thread. */
+void stat_table_init(struct stat_table *t, const struct counter_set *set, bool per_thread);
+void stat_table_release(struct stat_table *t);
+
+/*
+ * Prints the rows for `counts` (counter x instance), with the derived
+ * metrics over `elapsed_ns`; `ts` as for stat_print_row(). With `tot`, the
+ * means over all runs are printed instead of `counts` (and deviations).
+ */
+void stat_print_counts(struct stat_printer *p, struct stat_table *t, const struct count *counts,
+		       double elapsed_ns, double ts, const struct stat_totals *tot);
+/*
+ * Text: why events were <not supported>, one line per distinct reason,
+ * worded by `explain` (the command's wording of a perf_event_open error).
+ */
+void stat_print_unsupported(struct stat_printer *p, const struct counter_set *set,
+			    const char *(*explain)(int err, bool cpu_wide));
+
+/* What was counted, for the heading: the command line, "process 123", "thread 45", "all CPUs". */
+char *stat_describe_target(enum target_kind kind, pid_t pid, char *const *argv);
 
 /* Formats v with `decimals` decimals and, if big, thousands separators. */
 void stat_format_number(char *buf, size_t size, double v, int decimals, bool big);

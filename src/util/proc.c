@@ -32,6 +32,26 @@ bool proc_read_line(const char *path, char *buf, size_t size)
 	return ok;
 }
 
+double proc_cpu_seconds(pid_t pid)
+{
+	char path[64], line[1024];
+	unsigned long ut, st;
+	FILE *f;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (!p || !(p = strrchr(line, ')')))
+		return -1;
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 int file_open_regular(const char *path, struct stat *st)
 {
 	struct stat tmp;

@@ -11,11 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 /* The number at the start of the file, or dflt when it cannot be read. */
 long proc_read_long(const char *path, long dflt);
 /* The first line without its newline; false when the file cannot be read. */
 bool proc_read_line(const char *path, char *buf, size_t size);
+/* The CPU time of a process from /proc/PID/stat (utime + stime) in seconds, or -1. */
+double proc_cpu_seconds(pid_t pid);
 
 /*
  * Opens a regular file for reading: the descriptor, or -errno (-ENOEXEC

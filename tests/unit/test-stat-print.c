@@ -3,14 +3,18 @@
  * output/stat-print.c: number formatting, and the stat printers on rows this
  * machine cannot produce for real: events multiplexed (scaled, with their
  * running share shown) and a derived metric whose inputs were not counted
- * together.
+ * together; a hand-made counter set laid out as rows (instances summed, per
+ * thread, means of runs) and the reasons events were not supported.
  */
 #include "output/stat-print.h"
 #include "tap.h"
+#include "util/alloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *print(enum stat_format format, const struct stat_row *rows, size_t n, bool repeated)
 {
@@ -86,9 +90,124 @@ static void printers(void)
 	free(s);
 }
 
+static const char *explain(int err, bool cpu_wide)
+{
+	return err == -ENOENT ? (cpu_wide ? "no such event, CPU-wide" : "no such event")
+			      : "something else";
+}
+
+/* task-clock and page-faults counted on two threads; cycles and branches not supported. */
+static void counter_rows(void)
+{
+	struct event_spec specs[4] = {
+		{ .name = "task-clock", .group = 0 },
+		{ .name = "page-faults", .group = 1 },
+		{ .name = "cycles", .group = 2 },
+		{ .name = "branches", .group = 3 },
+	};
+	struct counter c[4] = { { .spec = &specs[0] }, { .spec = &specs[1], .user_only = true },
+				{ .spec = &specs[2], .err = -ENOENT },
+				{ .spec = &specs[3], .err = -ENOENT } };
+	struct target_instance inst[2] = { { .pid = getpid(), .cpu = -1 },
+					   { .pid = getpid(), .cpu = -1 } };
+	struct target tg = { .kind = TARGET_PID, .pid = getpid(), .inst = inst, .nr = 2 };
+	struct counter_set set = { .c = c, .nr = 4, .target = &tg };
+	/* counter x instance; the second thread's page-faults ran half the time */
+	struct count counts[8] = {
+		{ 2000000, 100, 100 }, { 1000000, 100, 100 }, { 10, 100, 100 }, { 5, 100, 50 },
+	};
+	struct runstats val[4] = { { .n = 2, .mean = 4000000, .m2 = 0 }, { .n = 2, .mean = 30 } };
+	uint64_t ena[4] = { 400, 400 }, run[4] = { 400, 200 };
+	struct stat_totals tot = { .val = val, .ena = ena, .run = run, .runs = 2 };
+	struct stat_printer p = { .format = STAT_CSV, .sep = "," };
+	struct stat_table t;
+	char *buf = NULL, *s;
+	size_t len = 0;
+
+	c[0].attr.type = PERF_TYPE_SOFTWARE;
+	c[0].attr.config = PERF_COUNT_SW_TASK_CLOCK;
+	c[1].attr.type = PERF_TYPE_SOFTWARE;
+	c[1].attr.config = PERF_COUNT_SW_PAGE_FAULTS;
+	c[2].attr.type = PERF_TYPE_HARDWARE;
+	c[3].attr.type = PERF_TYPE_HARDWARE;
+	c[3].attr.config = PERF_COUNT_HW_BRANCH_INSTRUCTIONS;
+
+	stat_table_init(&t, &set, false);
+	p.f = open_memstream(&buf, &len);
+	stat_print_counts(&p, &t, counts, 1e9, 0, NULL);
+	fclose(p.f);
+	ok(strstr(buf, "3.00,msec,task-clock,200,100.00,") == buf,
+	   "instances summed, task-clock in msec: %s", buf);
+	ok(strstr(buf, "\n20,,page-faults:u,150,75.00,") != NULL,
+	   "a multiplexed instance scaled, ':u' for user space only");
+	ok(strstr(buf, "<not supported>,,cycles,") && strstr(buf, "<not supported>,,branches,"),
+	   "events that could not be opened");
+	free(buf);
+
+	buf = NULL;
+	p.f = open_memstream(&buf, &len);
+	stat_print_counts(&p, &t, counts, 1e9, 0, &tot);
+	fclose(p.f);
+	ok(strstr(buf, "4.00,msec,task-clock,200,100.00,") == buf, "-r: the mean over runs: %s",
+	   buf);
+	ok(strstr(buf, "\n30,,page-faults:u,100,50.00,") != NULL, "-r: running time per run");
+	free(buf);
+	stat_table_release(&t);
+
+	stat_table_init(&t, &set, true);
+	buf = NULL;
+	p.f = open_memstream(&buf, &len);
+	p.per_thread = true;
+	stat_print_counts(&p, &t, counts, 1e9, 0, NULL);
+	fclose(p.f);
+	s = xasprintf("-%d", (int)getpid());
+	ok(t.nthreads == 2 && strstr(t.thread_names[1], s), "threads named comm-tid");
+	free(s);
+	ok(strstr(buf, ",2.00,msec,task-clock,") && strstr(buf, ",1.00,msec,task-clock,"),
+	   "per thread: each instance its rows: %s", buf);
+	ok(strstr(buf, ",10,,page-faults:u,100,100.00") &&
+		   strstr(buf, ",10,,page-faults:u,50,50.00"),
+	   "per thread: the second one scaled");
+	free(buf);
+	stat_table_release(&t);
+
+	buf = NULL;
+	p.f = open_memstream(&buf, &len);
+	stat_print_unsupported(&p, &set, explain);
+	tg.kind = TARGET_CPUS;
+	stat_print_unsupported(&p, &set, explain);
+	fclose(p.f);
+	is_str(buf,
+	       " <not supported>: cycles, branches: no such event\n"
+	       " <not supported>: cycles, branches: no such event, CPU-wide\n",
+	       "one line per reason, worded by the command");
+	free(buf);
+}
+
+static void targets(void)
+{
+	char *argv[] = { "./prog", "a b", "-x", NULL };
+	char *s;
+
+	s = stat_describe_target(TARGET_WORKLOAD, 0, argv);
+	is_str(s, "./prog a b -x", "a command: its words");
+	free(s);
+	s = stat_describe_target(TARGET_PID, 12, argv);
+	is_str(s, "process 12", "-p");
+	free(s);
+	s = stat_describe_target(TARGET_TID, 13, NULL);
+	is_str(s, "thread 13", "-t");
+	free(s);
+	s = stat_describe_target(TARGET_CPUS, -1, NULL);
+	is_str(s, "all CPUs", "-a");
+	free(s);
+}
+
 int main(void)
 {
 	formatting();
 	printers();
+	counter_rows();
+	targets();
 	return done_testing();
 }
