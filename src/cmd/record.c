@@ -335,8 +335,7 @@ static int prepare_shim(const struct record_opts *o, struct shimrec *shim, char 
 	ret = shimrec_open(shim, shim_mode(o),
 			     o->smp.freq, o->smp.cg == REC_CG_DWARF ? (uint32_t)o->smp.stack_size : 0);
 	if (ret < 0) {
-		error("cannot create the memory shared with the %s sampler: %s", name,
-		      strerror(-ret));
+		error_errno(-ret, "cannot create the memory shared with the %s sampler", name);
 		return EXIT_FAIL;
 	}
 	env[0] = xasprintf("LD_PRELOAD=%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
@@ -407,7 +406,7 @@ static int record_open(struct recording *r)
 	int ret = runloop_open(&r->rl);
 
 	if (ret < 0)
-		return error("cannot set up signal handling: %s", strerror(-ret)), EXIT_FAIL;
+		return error_errno(-ret, "cannot set up signal handling"), EXIT_FAIL;
 	r->rl_open = true;
 	ret = data_writer_open(o->output, &r->w);
 	if (ret == -EISDIR || ret == -EINVAL)
@@ -415,7 +414,7 @@ static int record_open(struct recording *r)
 			     o->output, ret == -EISDIR ? "a directory" : "not a regular file"),
 		       EXIT_FAIL;
 	if (ret < 0)
-		return error("cannot create '%s': %s", o->output, strerror(-ret)), EXIT_FAIL;
+		return error_errno(-ret, "cannot create '%s'", o->output), EXIT_FAIL;
 	if (r->timer) {
 		ret = prepare_shim(o, &r->shim, r->env);
 		if (ret)
@@ -426,7 +425,7 @@ static int record_open(struct recording *r)
 		ret = workload_prepare(&r->wl, o->argv, &r->rl.mon.old_mask,
 				       r->timer ? r->env : NULL);
 		if (ret < 0)
-			return error("cannot start '%s': %s", o->argv[0], strerror(-ret)), EXIT_FAIL;
+			return error_errno(-ret, "cannot start '%s'", o->argv[0]), EXIT_FAIL;
 	}
 	/* a full file-size limit must give EFBIG, not kill the recorder */
 	signal(SIGXFSZ, SIG_IGN);
@@ -434,7 +433,7 @@ static int record_open(struct recording *r)
 	if (ret == -ESRCH)
 		return cmd_report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid), EXIT_FAIL;
 	if (ret < 0)
-		return error("cannot find what to sample: %s", strerror(-ret)), EXIT_FAIL;
+		return error_errno(-ret, "cannot find what to sample"), EXIT_FAIL;
 	return 0;
 }
 

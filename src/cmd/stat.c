@@ -227,12 +227,12 @@ static int run_open(struct stat_ctx *ctx, struct runloop *rl, struct workload *w
 
 	ret = runloop_open(rl);
 	if (ret < 0)
-		return error("cannot set up signal handling: %s", strerror(-ret)), EXIT_FAIL;
+		return error_errno(-ret, "cannot set up signal handling"), EXIT_FAIL;
 	if (o->argv) {
 		ret = workload_prepare(wl, o->argv, &rl->mon.old_mask, NULL);
 		if (ret < 0) {
 			runloop_close(rl);
-			return error("cannot start '%s': %s", o->argv[0], strerror(-ret)), EXIT_FAIL;
+			return error_errno(-ret, "cannot start '%s'", o->argv[0]), EXIT_FAIL;
 		}
 	}
 	ret = target_init(&ctx->target, o->tgt.kind, counts_workload ? wl->pid : o->tgt.pid);
@@ -242,7 +242,7 @@ static int run_open(struct stat_ctx *ctx, struct runloop *rl, struct workload *w
 		if (ret == -ESRCH)
 			cmd_report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid);
 		else
-			error("cannot find what to count: %s", strerror(-ret));
+			error_errno(-ret, "cannot find what to count");
 		return EXIT_FAIL;
 	}
 	counter_set_init(&ctx->set, &o->events, &ctx->target,
@@ -369,14 +369,14 @@ static int run_once(struct stat_ctx *ctx, struct run_acc *acc, int run_index)
 		stat_print_begin(&ctx->printer, NULL);
 	ret = runloop_run(&rl);
 	if (ret < 0)
-		error("waiting failed: %s", strerror(-ret));
+		error_errno(-ret, "waiting failed");
 	elapsed_s = runloop_elapsed(&rl);
 	acc->interrupted |= rl.interrupted;
 	if (o->tgt.kind != TARGET_WORKLOAD)
 		counter_set_disable(&ctx->set);
 	ret = counter_set_read(&ctx->set, ctx->cur);
 	if (ret < 0) {
-		error("cannot read the counters: %s", strerror(-ret));
+		error_errno(-ret, "cannot read the counters");
 		acc->read_failed = true;
 	}
 	/* --duration ended the count of -p/-t/-a before their timing command finished */
@@ -412,7 +412,7 @@ int cmd_stat(int argc, char **argv)
 	if (o.output) {
 		out = fopen(o.output, "we"); /* close-on-exec: not the workload's */
 		if (!out) {
-			error("cannot open '%s' for writing: %s", o.output, strerror(errno));
+			error_errno(errno, "cannot open '%s' for writing", o.output);
 			event_list_release(&o.events);
 			return EXIT_FAIL;
 		}
@@ -468,7 +468,7 @@ int cmd_stat(int argc, char **argv)
 	free(acc.ena);
 	free(acc.run);
 	if (o.output && fclose(out) != 0 && ret == 0) {
-		error("cannot write '%s': %s", o.output, strerror(errno));
+		error_errno(errno, "cannot write '%s'", o.output);
 		ret = EXIT_FAIL;
 	}
 	event_list_release(&o.events);
