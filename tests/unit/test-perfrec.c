@@ -12,6 +12,7 @@
  */
 #include "collect/perfrec.h"
 #include "resolve/kallsyms.h"
+#include "records.h"
 #include "tap.h"
 
 #include <linux/perf_event.h>
@@ -141,10 +142,6 @@ static void put_sample(struct buf *b, const struct sample_spec *s)
 
 /* ---- the data file, read back --------------------------------------------- */
 
-struct records {
-	struct rec_header **v;
-	size_t n;
-};
 
 static int convert_file(const char *name, struct perfrec *pr, uint64_t sample_type,
 			const struct buf *b, struct records *out,
@@ -152,9 +149,6 @@ static int convert_file(const char *name, struct perfrec *pr, uint64_t sample_ty
 {
 	char path[256];
 	struct data_writer *w;
-	struct data_reader *r;
-	struct data_record rec;
-	const char *detail = NULL;
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -170,25 +164,9 @@ static int convert_file(const char *name, struct perfrec *pr, uint64_t sample_ty
 		return -1;
 	}
 	data_writer_close(w);
-	if (data_reader_open(path, &r, &detail) < 0)
-		return -1;
-	while ((ret = data_reader_next(r, &rec, &detail)) > 0) {
-		struct rec_header *copy = malloc(rec.rec->size);
-
-		memcpy(copy, rec.rec, rec.rec->size);
-		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
-		out->v[out->n++] = copy;
-	}
-	data_reader_close(r);
+	ret = records_read(path, out);
 	unlink(path);
 	return ret;
-}
-
-static void free_records(struct records *rs)
-{
-	for (size_t i = 0; i < rs->n; i++)
-		free(rs->v[i]);
-	free(rs->v);
 }
 
 /* The i-th record of a type, or NULL. */
@@ -352,7 +330,7 @@ static void test_samples(void)
 		   "kernel addresses: the leaf, a return address's call site, a kernel ip");
 	}
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	free(b.data);
 }
 
@@ -390,7 +368,7 @@ static void test_small_sample_type(void)
 	ok(h && ((const struct rec_comm *)h)->time == 12000, "small sample_type: COMM's time");
 	is_int((long long)pr.st.malformed, 0, "small sample_type: nothing malformed");
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	free(b.data);
 }
 
@@ -589,7 +567,7 @@ static void test_other_records(void)
 		       "task CPU time: the sum of both");
 	}
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	free(b.data);
 }
 
@@ -648,7 +626,7 @@ static void test_ksyms(void)
 	ok(two, "kernel names: a return address names the function of its call");
 	ok(!three && !other, "kernel names: not the function after the call, nothing else");
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	kallsyms_free(k);
 	free(b.data);
 }
@@ -717,7 +695,7 @@ static void test_native(void)
 	       !memcmp(v.stack, "\x88\x77\x66\x55\x44\x33\x22\x11", 8),
 	   "native: a sample copied as it was");
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	free(b.data);
 }
 
@@ -756,7 +734,7 @@ static void test_malformed_one(const char *what, void (*bad)(struct buf *b))
 		diag("ret %d, malformed %llu, samples %llu, records %zu", ret,
 		     (unsigned long long)pr.st.malformed, (unsigned long long)pr.st.samples, rs.n);
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	free(b.data);
 }
 
@@ -962,7 +940,7 @@ static void test_bad_sizes(void)
 	       pr.st.samples == 1 && pr.st.malformed == 1 && rs.n == 1,
 	   "a record size below the header's: malformed, the walk stops");
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	is_int((long long)perfrec_count_samples(b.data, b.len), 1,
 	       "count_samples: stops at the same record");
 
@@ -972,7 +950,7 @@ static void test_bad_sizes(void)
 	       pr.st.samples == 1 && pr.st.malformed == 1 && rs.n == 1,
 	   "a record size of 0: malformed, no endless loop");
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 
 	b.len = one;
 	put_sample(&b, &good);
@@ -983,7 +961,7 @@ static void test_bad_sizes(void)
 	       pr.st.samples == 1 && pr.st.malformed == 1 && rs.n == 1,
 	   "a record longer than the buffer: malformed, not read");
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	is_int((long long)perfrec_count_samples(b.data, b.len), 1,
 	       "count_samples: not the record longer than the buffer");
 
@@ -993,7 +971,7 @@ static void test_bad_sizes(void)
 	       pr.st.samples == 1 && pr.st.malformed == 0 && rs.n == 1,
 	   "half a header at the end: left alone");
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 
 	free(b.data);
 	memset(&b, 0, sizeof(b));
@@ -1001,7 +979,7 @@ static void test_bad_sizes(void)
 	       pr.st.samples == 0 && pr.st.malformed == 0 && pr.st.first_time == 0 && rs.n == 0,
 	   "an empty buffer: nothing");
 	perfrec_release(&pr);
-	free_records(&rs);
+	records_free(&rs);
 	is_int((long long)perfrec_count_samples(NULL, 0), 0, "count_samples: empty buffer");
 }
 

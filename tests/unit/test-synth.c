@@ -10,6 +10,7 @@
  * and the child.
  */
 #include "collect/synth.h"
+#include "records.h"
 #include "tap.h"
 
 #include <elf.h>
@@ -135,38 +136,6 @@ static void stop_child(pid_t pid)
 
 /* ---- reading the file back --------------------------------------------------- */
 
-struct records {
-	struct rec_header **v;
-	size_t n;
-};
-
-static int read_records(const char *path, struct records *out)
-{
-	struct data_reader *r;
-	struct data_record rec;
-	const char *detail = NULL;
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	if (data_reader_open(path, &r, &detail) < 0)
-		return -1;
-	while ((ret = data_reader_next(r, &rec, &detail)) > 0) {
-		struct rec_header *copy = malloc(rec.rec->size);
-
-		memcpy(copy, rec.rec, rec.rec->size);
-		out->v = realloc(out->v, (out->n + 1) * sizeof(*out->v));
-		out->v[out->n++] = copy;
-	}
-	data_reader_close(r);
-	return ret;
-}
-
-static void free_records(struct records *rs)
-{
-	for (size_t i = 0; i < rs->n; i++)
-		free(rs->v[i]);
-	free(rs->v);
-}
 
 static bool has_comm(const struct records *rs, uint32_t pid, uint32_t tid, const char *name,
 		     uint64_t time)
@@ -229,7 +198,7 @@ static void test_process(void)
 	data_writer_close(w);
 	stop_child(pid);
 	is_int(ret, 0, "synth_process of a running child");
-	is_int(read_records(path, &rs), 0, "its records read back");
+	is_int(records_read(path, &rs), 0, "its records read back");
 
 	ok(has_comm(&rs, (uint32_t)pid, (uint32_t)pid, "synth-child", 1234),
 	   "COMM: the child's main thread, by its name");
@@ -275,7 +244,7 @@ static void test_process(void)
 	}
 	ok(all_exec && all_named, "MMAP: code mappings only, each with a name");
 	ok(all_pid, "MMAP: all of the child");
-	free_records(&rs);
+	records_free(&rs);
 	unlink(path);
 }
 
@@ -331,7 +300,7 @@ static void test_vdso(void)
 	is_int(synth_vdso(w), 0, "synth_vdso");
 	data_writer_finish(w);
 	data_writer_close(w);
-	is_int(read_records(path, &rs), 0, "its record read back");
+	is_int(records_read(path, &rs), 0, "its record read back");
 	build_id_of(&vdso, "linux-vdso.so.1");
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct rec_image *im;
@@ -356,7 +325,7 @@ static void test_vdso(void)
 			ok(1, "# SKIP the vDSO has no build-id note");
 	}
 	is_int((long long)images, 1, "one image");
-	free_records(&rs);
+	records_free(&rs);
 	unlink(path);
 }
 
@@ -386,7 +355,7 @@ static void test_all_comms(void)
 	data_writer_close(w);
 	stop_child(pid);
 	is_int(ret, 0, "synth_all_comms");
-	is_int(read_records(path, &rs), 0, "its records read back");
+	is_int(records_read(path, &rs), 0, "its records read back");
 	ok(has_comm(&rs, (uint32_t)getpid(), (uint32_t)getpid(), "synth-self", 99),
 	   "all comms: this process by its name");
 	ok(has_comm(&rs, (uint32_t)pid, (uint32_t)pid, "synth-child", 99), "all comms: the child");
@@ -398,7 +367,7 @@ static void test_all_comms(void)
 	}
 	ok(init, "all comms: process 1 too");
 	is_int((long long)mmaps, 0, "all comms: no maps");
-	free_records(&rs);
+	records_free(&rs);
 	unlink(path);
 }
 
@@ -421,12 +390,12 @@ static void test_all_processes(void)
 	data_writer_finish(w);
 	data_writer_close(w);
 	is_int(ret, 0, "synth_all_processes");
-	is_int(read_records(path, &rs), 0, "its records read back");
+	is_int(records_read(path, &rs), 0, "its records read back");
 	m = mmap_at(&rs, (uint32_t)getpid(), (uint64_t)(uintptr_t)main, &name);
 	ok(m && !strcmp(name, exe) && m->time == 7, "all processes: this one's executable");
 	ok(has_comm(&rs, (uint32_t)getpid(), (uint32_t)getpid(), "synth-self", 7),
 	   "all processes: this one's name");
-	free_records(&rs);
+	records_free(&rs);
 	unlink(path);
 }
 
