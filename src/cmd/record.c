@@ -90,13 +90,15 @@ static int parse_call_graph(struct record_opts *o, const char *arg)
 	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
 
 	for (size_t i = 0; i < ARRAY_SIZE(rec_call_graph_names); i++) {
-		if (strlen(rec_call_graph_names[i]) != n || strncmp(arg, rec_call_graph_names[i], n))
+		if (strlen(rec_call_graph_names[i]) != n ||
+		    strncmp(arg, rec_call_graph_names[i], n))
 			continue;
 		o->smp.cg = (enum rec_call_graph)i;
 		if (!comma)
 			return 0;
 		if (o->smp.cg != REC_CG_DWARF ||
-		    parse_ulong(comma + 1, 8, 65528, &o->smp.stack_size) < 0 || o->smp.stack_size % 8) {
+		    parse_ulong(comma + 1, 8, 65528, &o->smp.stack_size) < 0 ||
+		    o->smp.stack_size % 8) {
 			error("--call-graph dwarf,SIZE needs SIZE a multiple of 8 from 8 to 65528 "
 			      "bytes, not '%s'",
 			      comma + 1);
@@ -175,7 +177,8 @@ static int parse_option(struct record_opts *o, int c, char *arg)
 		return 0;
 	case 'c':
 		if (parse_ulong(arg, 1, ULONG_MAX, &o->smp.period) < 0)
-			return error("option '-c' needs a period of 1 or more events, not '%s'", arg);
+			return error("option '-c' needs a period of 1 or more events, not '%s'",
+				     arg);
 		return 0;
 	case OPT_CALL_GRAPH:
 		return parse_call_graph(o, arg);
@@ -200,7 +203,8 @@ static int parse_option(struct record_opts *o, int c, char *arg)
 /* What the options say together; -1 after a usage error. */
 static int check_options(struct record_opts *o)
 {
-	if (cmd_check_target_options("sample", "record", o->tgt.nattach, o->argv, o->tgt.duration) < 0)
+	if (cmd_check_target_options("sample", "record", o->tgt.nattach, o->argv,
+				     o->tgt.duration) < 0)
 		return -1;
 	if (o->smp.freq && o->smp.period)
 		return error("-F and -c cannot be combined: sample by frequency or by period");
@@ -332,8 +336,8 @@ static int prepare_shim(const struct record_opts *o, struct shimrec *shim, char 
 		      lib);
 		return EXIT_FAIL;
 	}
-	ret = shimrec_open(shim, shim_mode(o),
-			     o->smp.freq, o->smp.cg == REC_CG_DWARF ? (uint32_t)o->smp.stack_size : 0);
+	ret = shimrec_open(shim, shim_mode(o), o->smp.freq,
+			   o->smp.cg == REC_CG_DWARF ? (uint32_t)o->smp.stack_size : 0);
 	if (ret < 0) {
 		error_errno(-ret, "cannot create the memory shared with the %s sampler", name);
 		return EXIT_FAIL;
@@ -431,7 +435,8 @@ static int record_open(struct recording *r)
 	signal(SIGXFSZ, SIG_IGN);
 	ret = target_init(&r->t, o->tgt.kind, r->counts_workload ? r->wl.pid : o->tgt.pid);
 	if (ret == -ESRCH)
-		return cmd_report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid), EXIT_FAIL;
+		return cmd_report_no_such_target(o->tgt.kind == TARGET_TID, (int)o->tgt.pid),
+		       EXIT_FAIL;
 	if (ret < 0)
 		return error_errno(-ret, "cannot find what to sample"), EXIT_FAIL;
 	return 0;
@@ -441,9 +446,10 @@ static int record_open(struct recording *r)
 static char *word_fallback(const struct rec_event *ev)
 {
 	return xasprintf("%s cannot be sampled here (%s); cpu-clock sampled instead%s", ev->asked,
-			 ev->fallback_err == -ENOENT ? "the kernel has no such event: no hardware "
-						       "PMU, as in most virtual machines"
-						     : cmd_explain_perf_error(ev->fallback_err, false),
+			 ev->fallback_err == -ENOENT
+			     ? "the kernel has no such event: no hardware "
+			       "PMU, as in most virtual machines"
+			     : cmd_explain_perf_error(ev->fallback_err, false),
 			 ev->fallback_period ? " at 1000 Hz (a -c period counts the event asked "
 					       "for, not nanoseconds)"
 					     : "");
@@ -492,7 +498,8 @@ static int open_events(struct recording *r)
 	}
 	r->src.s = &r->s;
 	/* the truth per thread: without it the record still stands, compare says so */
-	if (!r->timer && r->counts_workload && recevents_open_accounting(&r->acct, &r->s.attr, &r->t) == 0)
+	if (!r->timer && r->counts_workload &&
+	    recevents_open_accounting(&r->acct, &r->s.attr, &r->t) == 0)
 		r->src.acct = &r->acct;
 	if (r->fallback)
 		warning("%s (--no-fallback makes this an error)", r->fallback);

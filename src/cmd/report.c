@@ -287,8 +287,8 @@ static int write_report(const struct report_opts *o, const struct session *s,
 	if (cmd_output_close(out, o->output, ret, what))
 		return EXIT_FAIL;
 	if (o->output && o->format != FMT_TEXT)
-		note("wrote %s of %" PRIu64 " samples (%zu stacks) to '%s'", format_names[o->format],
-		     p->samples, p->nstacks, o->output);
+		note("wrote %s of %" PRIu64 " samples (%zu stacks) to '%s'",
+		     format_names[o->format], p->samples, p->nstacks, o->output);
 	return EXIT_OK;
 }
 

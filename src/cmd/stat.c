@@ -80,12 +80,14 @@ static int parse_option(struct stat_opts *o, int c, char *arg)
 		return add_events(o, arg);
 	case 'r':
 		if (parse_ulong(arg, 1, 1000000, &o->repeat) < 0)
-			return error("option '-r' needs a repeat count of 1 or more, not '%s'", arg),
+			return error("option '-r' needs a repeat count of 1 or more, not '%s'",
+				     arg),
 			       EXIT_USAGE;
 		return 0;
 	case 'I':
 		if (parse_ulong(arg, 1, 86400000, &o->interval_ms) < 0)
-			return error("option '-I' needs an interval of at least 1 ms, not '%s'", arg),
+			return error("option '-I' needs an interval of at least 1 ms, not '%s'",
+				     arg),
 			       EXIT_USAGE;
 		return 0;
 	case 'x':
@@ -450,8 +452,8 @@ int cmd_stat(int argc, char **argv)
 						   .runs = acc.runs };
 
 			stat_print_begin(&ctx.printer, &sum);
-			stat_print_counts(&ctx.printer, &ctx.table, ctx.cur, acc.elapsed.mean * 1e9, 0,
-					  o.per_thread ? NULL : &tot);
+			stat_print_counts(&ctx.printer, &ctx.table, ctx.cur, acc.elapsed.mean * 1e9,
+					  0, o.per_thread ? NULL : &tot);
 		}
 		stat_print_end(&ctx.printer, &sum);
 		if (ctx.printer.format == STAT_TEXT)

@@ -35,8 +35,8 @@ extern const char *const rec_call_graph_names[3];
 
 /* How often and with what each sample is taken. */
 struct rec_sampling {
-	unsigned long freq;	  /* samples per second per busy CPU; 0 when sampling by period */
-	unsigned long period;	  /* one sample every `period` events; 0 when sampling by freq */
+	unsigned long freq;   /* samples per second per busy CPU; 0 when sampling by period */
+	unsigned long period; /* one sample every `period` events; 0 when sampling by freq */
 	enum rec_call_graph cg;
 	unsigned long stack_size; /* user stack bytes copied with REC_CG_DWARF */
 };

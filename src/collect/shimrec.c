@@ -337,7 +337,8 @@ char *shimrec_conflict(const struct shimrec_stats *st, enum shim_mode mode, uint
 	char buf[1024];
 	size_t n = 0;
 
-#define ADD(...) (n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, __VA_ARGS__))
+#define ADD(...)                                                                                   \
+	(n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, __VA_ARGS__))
 	if (st->events & (1u << SHIM_EV_HANDLER_FOUND))
 		ADD("%sa SIGPROF handler was installed before the sampler loaded; it received the "
 		    "program's other SIGPROFs",

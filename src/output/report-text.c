@@ -262,8 +262,9 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 			fprintf(out, "%-20s %" PRIu64 "\n", meta_keys[i], v);
 	}
 	if (data_reader_truncated(rd)) {
-		fprintf(out, "%-20s %s\n", "complete", "no: the file is truncated (the recorder was "
-						 "killed or the disk filled); run statistics are lost");
+		fprintf(out, "%-20s %s\n", "complete",
+			"no: the file is truncated (the recorder was "
+			"killed or the disk filled); run statistics are lost");
 		return;
 	}
 	fprintf(out, "%-20s %s\n", "complete", "yes");

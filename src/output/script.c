@@ -60,7 +60,8 @@ void script_writer_free(struct script_writer *w)
 	free(w);
 }
 
-static const struct named *name_of(struct script_writer *sc, struct dso *d, bool kernel, uint64_t addr)
+static const struct named *name_of(struct script_writer *sc, struct dso *d, bool kernel,
+				   uint64_t addr)
 {
 	struct {
 		uint64_t addr;
@@ -93,8 +94,8 @@ static const struct named *name_of(struct script_writer *sc, struct dso *d, bool
 	return &sc->named[i];
 }
 
-static void print_frame(struct script_writer *sc, uint64_t shown, const struct named *nm, uint64_t addr,
-			const char *object)
+static void print_frame(struct script_writer *sc, uint64_t shown, const struct named *nm,
+			uint64_t addr, const char *object)
 {
 	for (size_t k = 0; k < nm->n; k++) {
 		const struct sym_frame *f = &sc->frames[nm->first + k];

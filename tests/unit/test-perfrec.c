@@ -375,7 +375,7 @@ static void test_small_sample_type(void)
 /* ---- the other records ----------------------------------------------------- */
 
 static const uint8_t build_id[20] = {0xde, 0xad, 0xbe, 0xef, 1,	 2,  3,	 4,  5,	 6,
-				     7,	   8,	 9,    10,   11, 12, 13, 14, 15, 16 };
+				     7,	   8,	 9,    10,   11, 12, 13, 14, 15, 16};
 
 static void put_mmap2(struct buf *b, uint16_t misc, uint8_t bid_size, const char *name,
 		      uint64_t time)

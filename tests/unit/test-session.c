@@ -314,7 +314,8 @@ static void test_filters(void)
 	sample_filter_symbol(&f, "no_such_function");
 	sample_filter_dso(&f, "test-session");
 	if (session_open(&s, path, &detail) == 0) {
-		is_int(profile_read(&s, &f, 0, &p, &sym), 0, "profile_read with --dso and --symbol");
+		is_int(profile_read(&s, &f, 0, &p, &sym), 0,
+		       "profile_read with --dso and --symbol");
 		is_int((long long)p->samples, 0, "a function no stack has: nothing");
 		profile_free(p);
 		symbolizer_free(sym);
@@ -343,7 +344,8 @@ static void test_names_and_callbacks(void)
 	is_str(session_comm(&s, pid, 12345678, t0), "test-session",
 	       "a thread without a name: its process's");
 	is_str(session_comm(&s, 0, 0, t0), "swapper", "tid 0 is the idle task");
-	is_int(session_samples(&s, NULL, stop_at_two, &n), 42, "a callback's nonzero return ends the pass");
+	is_int(session_samples(&s, NULL, stop_at_two, &n), 42,
+	       "a callback's nonzero return ends the pass");
 	is_int(n, 2, "after two samples");
 	session_close(&s);
 }
@@ -381,7 +383,8 @@ static void test_bad_files(void)
 	snprintf(other, sizeof(other), "%s/text", dir);
 	fd = open(other, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd >= 0) {
-		ok(write(fd, "not a recording at all, but long enough to have a header\n", 58) == 58,
+		ok(write(fd, "not a recording at all, but long enough to have a header\n", 58) ==
+		       58,
 		   "wrote a text file");
 		close(fd);
 	}
@@ -409,9 +412,10 @@ static void test_bad_files(void)
 	    session_open(&s, bad, &detail) == 0) {
 		n = 0;
 		session_samples(&s, NULL, count, &n);
-		ok(s.damaged || s.bad_records || n < 4, "a damaged file: the damage is known (%d of 4 "
-		   "samples, %" PRIu64 " bad records, %s)", n, s.bad_records,
-		   s.damaged ? s.damage : "not stopped");
+		ok(s.damaged || s.bad_records || n < 4,
+		   "a damaged file: the damage is known (%d of 4 "
+		   "samples, %" PRIu64 " bad records, %s)",
+		   n, s.bad_records, s.damaged ? s.damage : "not stopped");
 		session_close(&s);
 	} else {
 		ok(1, "a damaged file is refused at open (%s)", detail ? detail : "no detail");

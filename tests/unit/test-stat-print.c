@@ -81,7 +81,8 @@ static void printers(void)
 	free(s);
 
 	s = print(STAT_JSON, rows + 1, 1, false);
-	ok(strstr(s, "\"running-pct\": 50.000000") && strstr(s, "\"metric-counted-together\": false"),
+	ok(strstr(s, "\"running-pct\": 50.000000") &&
+	       strstr(s, "\"metric-counted-together\": false"),
 	   "JSON: share and the together flag");
 	free(s);
 	s = print(STAT_JSON, rows + 2, 1, false);
