@@ -81,10 +81,16 @@ static void ring_pages(void)
 	smp.freq = 100000000;
 	smp.stack_size = 65528;
 	is_int((long long)recevents_ring_pages(&smp), 8192, "no more than 32 MiB by itself");
+	/* with 8 KiB stack copies 4000 Hz needs 2048 pages, 1000 Hz the 512 minimum */
+	smp.cg = REC_CG_DWARF;
+	smp.stack_size = 8192;
+	smp.freq = 4000;
+	pages = recevents_ring_pages(&smp);
 	smp.freq = 0;
 	smp.period = 1;
-	smp.cg = REC_CG_NONE;
-	is_int((long long)recevents_ring_pages(&smp), 512, "a period counts as 4000 Hz");
+	is_int((long long)recevents_ring_pages(&smp), (long long)pages,
+	       "a period counts as 4000 Hz");
+	ok(pages > 512, "which is more than the minimum (%lu)", pages);
 }
 
 static void names(void)
