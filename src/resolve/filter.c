@@ -5,7 +5,6 @@
 #include "resolve/filter.h"
 #include "store/format.h"
 #include "util/alloc.h"
-#include "util/error.h"
 #include "util/parse.h"
 
 #include <errno.h>
@@ -18,11 +17,10 @@
 void name_list_add(struct name_list *l, const char *arg)
 {
 	char *copy = xstrdup(arg), *tok, *save = NULL;
+	size_t alloc = l->n;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
-		if (!l->v)
-			die("out of memory");
+		xgrow(&l->v, &alloc, l->n + 1, sizeof(*l->v));
 		l->v[l->n++] = xstrdup(tok);
 	}
 	free(copy);

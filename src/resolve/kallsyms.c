@@ -12,6 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* how many enclosing ranges a lookup looks through at the most */
+#define KSYM_MAX_NESTING 64
+
 struct ksym {
 	uint64_t addr;
 	uint64_t end;	  /* 0: up to the next symbol */
@@ -189,9 +192,14 @@ const char *kallsyms_find_range(const struct kallsyms *k, uint64_t addr, uint64_
 		return NULL;
 	i = lo - 1;
 	if (k->v[i].end) {
-		/* a range that ends below addr may lie inside an earlier one that holds it */
-		while (addr >= k->v[i].end) {
-			if (!k->max_end || k->max_end[i] <= addr)
+		/*
+		 * A range that ends below addr may lie inside an earlier one that
+		 * holds it. Real nesting is shallow: the walk back is bounded, so
+		 * a hostile file's one huge range cannot make every lookup cost
+		 * the whole table.
+		 */
+		for (unsigned steps = 0; addr >= k->v[i].end; steps++) {
+			if (!k->max_end || k->max_end[i] <= addr || steps == KSYM_MAX_NESTING)
 				return NULL;
 			i--;
 		}

@@ -6,7 +6,6 @@
 #include "resolve/kallsyms.h"
 #include "resolve/maps.h"
 #include "util/alloc.h"
-#include "util/error.h"
 #include "util/proc.h"
 #include "util/progress.h"
 
