@@ -259,6 +259,20 @@ static int run_open(struct stat_ctx *ctx, struct runloop *rl, struct workload *w
 	return 0;
 }
 
+/* --per-thread: "comm-tid" for each thread counted, as /proc names it now. */
+static char **thread_names(const struct target *tg)
+{
+	char **names = xcalloc(tg->nr ? tg->nr : 1, sizeof(char *));
+
+	for (size_t k = 0; k < tg->nr; k++) {
+		char comm[64];
+
+		target_thread_name(tg->inst[k].pid, comm, sizeof(comm));
+		names[k] = xasprintf("%s-%d", comm, (int)tg->inst[k].pid);
+	}
+	return names;
+}
+
 /* What the first run sets up for all: the paranoid note, sums, thread names. */
 static void first_run(struct stat_ctx *ctx, struct run_acc *acc)
 {
@@ -274,7 +288,8 @@ static void first_run(struct stat_ctx *ctx, struct run_acc *acc)
 	acc->val = xcalloc(ctx->set.nr, sizeof(*acc->val));
 	acc->ena = xcalloc(ctx->set.nr, sizeof(*acc->ena));
 	acc->run = xcalloc(ctx->set.nr, sizeof(*acc->run));
-	stat_table_init(&ctx->table, &ctx->set, ctx->o->per_thread);
+	stat_table_init(&ctx->table, &ctx->set, ctx->o->per_thread,
+			ctx->o->per_thread ? thread_names(&ctx->target) : NULL);
 }
 
 /* -I: the counts of the interval that just ended (a failed read skips it). */

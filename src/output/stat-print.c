@@ -248,10 +248,9 @@ void stat_print_end(struct stat_printer *p, const struct stat_summary *s)
 	fputc('\n', p->f);
 }
 
-void stat_table_init(struct stat_table *t, const struct counter_set *set, bool per_thread)
+void stat_table_init(struct stat_table *t, const struct counter_set *set, bool per_thread,
+		     char **thread_names)
 {
-	const struct target *tg = set->target;
-
 	memset(t, 0, sizeof(*t));
 	t->set = set;
 	t->per_thread = per_thread;
@@ -259,14 +258,8 @@ void stat_table_init(struct stat_table *t, const struct counter_set *set, bool p
 	t->display = xcalloc(set->nr, sizeof(char *));
 	if (!per_thread)
 		return;
-	t->nthreads = tg->nr;
-	t->thread_names = xcalloc(tg->nr, sizeof(char *));
-	for (size_t k = 0; k < tg->nr; k++) {
-		char comm[64];
-
-		target_thread_name(tg->inst[k].pid, comm, sizeof(comm));
-		t->thread_names[k] = xasprintf("%s-%d", comm, (int)tg->inst[k].pid);
-	}
+	t->nthreads = set->target->nr;
+	t->thread_names = thread_names;
 }
 
 void stat_table_release(struct stat_table *t)

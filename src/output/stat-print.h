@@ -91,8 +91,13 @@ struct stat_totals {
 	int runs;
 };
 
-/* For set, opened (its target's instances are known); names the threads with per_thread. */
-void stat_table_init(struct stat_table *t, const struct counter_set *set, bool per_thread);
+/*
+ * For set, opened (its target's instances are known). With per_thread,
+ * thread_names holds "comm-tid" for each of the target's instances; the
+ * table takes it (freed with the table).
+ */
+void stat_table_init(struct stat_table *t, const struct counter_set *set, bool per_thread,
+		     char **thread_names);
 void stat_table_release(struct stat_table *t);
 
 /*

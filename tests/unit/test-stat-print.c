@@ -133,7 +133,7 @@ static void counter_rows(void)
 	c[3].attr.type = PERF_TYPE_HARDWARE;
 	c[3].attr.config = PERF_COUNT_HW_BRANCH_INSTRUCTIONS;
 
-	stat_table_init(&t, &set, false);
+	stat_table_init(&t, &set, false, NULL);
 	p.f = open_memstream(&buf, &len);
 	stat_print_counts(&p, &t, counts, 1e9, 0, NULL);
 	fclose(p.f);
@@ -155,14 +155,21 @@ static void counter_rows(void)
 	free(buf);
 	stat_table_release(&t);
 
-	stat_table_init(&t, &set, true);
+	{
+		char **names = xcalloc(2, sizeof(char *));
+
+		names[0] = xasprintf("main-%d", (int)getpid());
+		names[1] = xasprintf("worker-%d", (int)getpid());
+		stat_table_init(&t, &set, true, names);
+	}
 	buf = NULL;
 	p.f = open_memstream(&buf, &len);
 	p.per_thread = true;
 	stat_print_counts(&p, &t, counts, 1e9, 0, NULL);
 	fclose(p.f);
 	s = xasprintf("-%d", (int)getpid());
-	ok(t.nthreads == 2 && strstr(t.thread_names[1], s), "threads named comm-tid");
+	ok(t.nthreads == 2 && strstr(t.thread_names[1], s) && strstr(buf, "worker-"),
+	   "threads named comm-tid, as given");
 	free(s);
 	ok(strstr(buf, ",2.00,msec,task-clock,") && strstr(buf, ",1.00,msec,task-clock,"),
 	   "per thread: each instance its rows: %s", buf);
