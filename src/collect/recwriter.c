@@ -64,13 +64,21 @@ static void *writer_main(void *arg)
 
 		free(c->data);
 		free(c);
-		if (!ret)
+		if (!ret && !wr->err)
 			ret = note_dropped(wr);
 		if (ret < 0) {
 			pthread_mutex_lock(&wr->lock);
 			wr->err = ret;
 			pthread_mutex_unlock(&wr->lock);
 		}
+	}
+	/* buffers dropped after the last one that came through are in the stream too */
+	if (!wr->err) {
+		int ret = note_dropped(wr);
+
+		pthread_mutex_lock(&wr->lock);
+		wr->err = ret < 0 ? ret : 0;
+		pthread_mutex_unlock(&wr->lock);
 	}
 	return NULL;
 }
