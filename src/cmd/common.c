@@ -4,13 +4,16 @@
 #include "event/event.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/safefile.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 void cmd_parser_init(struct cmd_parser *p, const char *cmd, const char *synopsis,
 		     const struct cmd_option *opts, size_t nopts, int argc, char **argv)
@@ -282,16 +285,99 @@ int cmd_report_event_error(const char *str, const struct event_error *err)
 	return EXIT_USAGE;
 }
 
-FILE *cmd_output_open(const char *path)
+/* The input that is the same file as st, or -1. */
+static int same_as_input(const struct stat *st, const char *const *inputs, size_t ninputs)
 {
+	struct stat in;
+
+	for (size_t i = 0; i < ninputs; i++)
+		if (inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == st->st_dev &&
+		    in.st_ino == st->st_ino)
+			return (int)i;
+	return -1;
+}
+
+static void report_same_file(const char *path, const char *input)
+{
+	error("cannot write '%s': it is the input '%s' (the same file); name another output",
+	      path, input);
+}
+
+int cmd_output_check(const char *path, const char *const *inputs, size_t ninputs)
+{
+	struct stat st;
+	int i;
+
+	if (!path || stat(path, &st) < 0)
+		return EXIT_OK;
+	i = same_as_input(&st, inputs, ninputs);
+	if (i < 0)
+		return EXIT_OK;
+	report_same_file(path, inputs[i]);
+	return EXIT_USAGE;
+}
+
+int cmd_create_error(int err, const char *path)
+{
+	if (err == -EPERM)
+		error("cannot write '%s': it is another user's symbolic link or file in a sticky "
+		      "directory that others may write; remove it or name another output",
+		      path);
+	else
+		error_errno(-err, "cannot write '%s'", path);
+	return EXIT_FAIL;
+}
+
+FILE *cmd_output_open_from(const char *path, const char *const *inputs, size_t ninputs)
+{
+	mode_t mode = 0666;
+	struct stat st;
 	FILE *out;
+	int fd, i;
 
 	if (!path)
 		return stdout;
-	out = fopen(path, "w");
-	if (!out)
+	/* no more readable than the least readable input: a 0600 recording gives 0600 */
+	for (size_t k = 0; k < ninputs; k++)
+		if (inputs[k] && stat(inputs[k], &st) == 0)
+			mode &= (st.st_mode & 0666) | 0600;
+	fd = safe_create(path, 0, mode);
+	if (fd < 0)
+		return cmd_create_error(fd, path), NULL;
+	if (fstat(fd, &st) < 0) {
 		error_errno(errno, "cannot write '%s'", path);
+		goto fail;
+	}
+	i = same_as_input(&st, inputs, ninputs);
+	if (i >= 0) {
+		report_same_file(path, inputs[i]);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if (ftruncate(fd, 0) < 0) {
+			error_errno(errno, "cannot write '%s'", path);
+			goto fail;
+		}
+		/* a file that was there gets no more permissions than a new one */
+		if ((st.st_mode & 0777 & ~mode) && fchmod(fd, st.st_mode & 07777 & mode) < 0) {
+			error_errno(errno, "cannot make '%s' private like its input", path);
+			goto fail;
+		}
+	}
+	out = fdopen(fd, "w");
+	if (!out) {
+		error_errno(errno, "cannot write '%s'", path);
+		goto fail;
+	}
 	return out;
+fail:
+	close(fd);
+	return NULL;
+}
+
+FILE *cmd_output_open(const char *path)
+{
+	return cmd_output_open_from(path, NULL, 0);
 }
 
 int cmd_output_close(FILE *out, const char *path, int ret, const char *what)

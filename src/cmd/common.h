@@ -62,9 +62,26 @@ const char *cmd_explain_perf_error(int err, bool cpu_wide);
 
 /*
  * An output named by -o (NULL: standard output): the stream, or NULL after
- * saying why it cannot be written.
+ * saying why it cannot be written. The file is created as util/safefile.h
+ * says: another user's symbolic link or file in a sticky directory that
+ * others may write (/tmp) is refused.
  */
 FILE *cmd_output_open(const char *path);
+/*
+ * cmd_output_open() for an output made from the files `inputs` (NULL
+ * entries are skipped): it is refused when it is one of them (the same
+ * file, by any name), and it is no more readable than the least readable
+ * of them (a 0600 recording gives a 0600 report; a file that was there is
+ * made so too), less the umask.
+ */
+FILE *cmd_output_open_from(const char *path, const char *const *inputs, size_t ninputs);
+/*
+ * Before the work: EXIT_USAGE after saying so when the output `path`
+ * (NULL: standard output) already is one of the inputs, else 0.
+ */
+int cmd_output_check(const char *path, const char *const *inputs, size_t ninputs);
+/* Words why safe_create() (util/safefile.h) failed with err for path; EXIT_FAIL. */
+int cmd_create_error(int err, const char *path);
 /*
  * Ends what cmd_output_open() gave, after a writer returned ret (0 or
  * -errno): 0, or EXIT_FAIL after saying what failed; `what` names the

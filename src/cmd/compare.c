@@ -20,6 +20,7 @@
 #include "resolve/symbolize.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/safefile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -192,19 +193,26 @@ static double cpu_of(const struct rusage *ru)
 static int run(char *const argv[], bool self, const char *log, int *wstatus, double *wall,
 	       struct rusage *ru)
 {
+	/* in the directory make_dir() made safe: no link is followed, an old log is emptied */
+	int err = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	double t0 = now_s();
-	pid_t pid = fork();
+	pid_t pid;
 
-	if (pid < 0)
+	if (err < 0)
 		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+
+		close(err);
+		return e;
+	}
 	if (pid == 0) {
 		int out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		int err = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
 		if (out >= 0)
 			dup2(out, STDOUT_FILENO);
-		if (err >= 0)
-			dup2(err, STDERR_FILENO);
+		dup2(err, STDERR_FILENO);
 		if (self)
 			execv("/proc/self/exe", argv);
 		else
@@ -213,6 +221,7 @@ static int run(char *const argv[], bool self, const char *log, int *wstatus, dou
 			strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
+	close(err);
 	while (wait4(pid, wstatus, 0, ru) < 0) {
 		if (errno != EINTR)
 			return -errno;
@@ -517,8 +526,16 @@ static int make_dir(const struct compare_opts *o, char **dir)
 	const char *tmp = getenv("TMPDIR");
 
 	if (o->dir) {
-		if (mkdir(o->dir, 0700) < 0 && errno != EEXIST) {
-			error_errno(errno, "cannot create '%s'", o->dir);
+		int ret = safe_mkdir(o->dir);
+
+		if (ret == -EPERM) {
+			error("cannot use '%s': it belongs to another user or others may write in it; "
+			      "name a new directory or one of yours that only you may write",
+			      o->dir);
+			return EXIT_FAIL;
+		}
+		if (ret < 0) {
+			error_errno(-ret, "cannot create '%s'", o->dir);
 			return EXIT_FAIL;
 		}
 		*dir = xstrdup(o->dir);

@@ -170,7 +170,8 @@ static void unload(struct side *sd)
 
 static int write_output(const struct diff_opts *o, const struct diff *d)
 {
-	FILE *out = cmd_output_open(o->output);
+	const char *inputs[] = { o->old_path, o->new_path };
+	FILE *out = cmd_output_open_from(o->output, inputs, 2);
 	char what[64];
 	int ret;
 
@@ -206,6 +207,9 @@ int cmd_diff(int argc, char **argv)
 	ret = parse_options(&o, argc, argv);
 	if (ret)
 		return ret == CMD_HELP_SHOWN ? EXIT_OK : ret;
+	ret = cmd_output_check(o.output, (const char *[]){ o.old_path, o.new_path }, 2);
+	if (ret)
+		return ret;
 	flags = o.demangle ? SYM_DEMANGLE : 0;
 	ret = load(&old, o.old_path, flags, &o.print.old);
 	if (!ret)

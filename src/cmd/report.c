@@ -267,7 +267,8 @@ static void release_opts(struct report_opts *o)
 static int write_report(const struct report_opts *o, const struct session *s,
 			const struct profile *p)
 {
-	FILE *out = cmd_output_open(o->output);
+	const char *inputs[] = { o->input };
+	FILE *out = cmd_output_open_from(o->output, inputs, 1);
 	char what[64];
 	int ret = 0;
 
@@ -305,6 +306,11 @@ int cmd_report(int argc, char **argv)
 	if (ret == CMD_HELP_SHOWN || ret) {
 		release_opts(&o);
 		return ret == CMD_HELP_SHOWN ? EXIT_OK : ret;
+	}
+	ret = cmd_output_check(o.output, (const char *[]){ o.input }, 1);
+	if (ret) {
+		release_opts(&o);
+		return ret;
 	}
 	if (o.header) {
 		ret = cmd_recording_open(&s, o.input, true);

@@ -15,10 +15,12 @@
 #include "output/stat-print.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/safefile.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char default_events[] = "task-clock,context-switches,cpu-migrations,page-faults,"
@@ -412,6 +414,29 @@ static void release_ctx(struct stat_ctx *ctx)
 	FREE_AND_NULL(ctx->prev);
 }
 
+/*
+ * -o's file, created as util/safefile.h says, close-on-exec: not the
+ * workload's. NULL after saying why not.
+ */
+static FILE *open_output(const char *path)
+{
+	int fd = safe_create(path, 0, 0666);
+	struct stat st;
+	FILE *f;
+
+	if (fd == -EPERM)
+		return cmd_create_error(fd, path), NULL;
+	if (fd < 0)
+		return error_errno(-fd, "cannot open '%s' for writing", path), NULL;
+	if ((fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0) ||
+	    !(f = fdopen(fd, "w"))) {
+		error_errno(errno, "cannot open '%s' for writing", path);
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 int cmd_stat(int argc, char **argv)
 {
 	struct stat_opts o;
@@ -427,9 +452,8 @@ int cmd_stat(int argc, char **argv)
 	if (ret != 0)
 		return ret;
 	if (o.output) {
-		out = fopen(o.output, "we"); /* close-on-exec: not the workload's */
+		out = open_output(o.output);
 		if (!out) {
-			error_errno(errno, "cannot open '%s' for writing", o.output);
 			event_list_release(&o.events);
 			return EXIT_FAIL;
 		}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "store/datafile.h"
 #include "util/alloc.h"
+#include "util/safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,9 @@ struct recbuf {
 
 struct data_writer {
 	int fd;
-	char *path, *old; /* old: where a previous file was moved, or NULL */
+	char *path;
+	int dirfd;	  /* path's directory, which the names below are in */
+	char *name, *old; /* old: where a previous file was moved, or NULL */
 	char *backup;	  /* where an earlier .old waits until recording starts, or NULL */
 	uint64_t samples_pending, samples_written; /* REC_SAMPLE in the frame / on disk */
 	uint64_t off; /* where the next frame goes */
@@ -76,26 +79,32 @@ static int kv_add(struct recbuf *b, const char *key, const void *val, size_t len
 }
 
 /*
- * Moves an existing recording at path to path.old, as perf does. An
- * existing path.old is moved aside to *backup first, so that a recording
- * that never starts can put both back (data_writer_abandon) and one that
- * starts drops it (flush_meta). Only regular files are moved.
+ * Moves an existing recording `name` in the directory dirfd to name.old, as
+ * perf does. An existing name.old is moved aside to *backup first, so that
+ * a recording that never starts can put both back (data_writer_abandon)
+ * and one that starts drops it (flush_meta). Only regular files are moved,
+ * and in a sticky directory that others may write (/tmp) only those of the
+ * user or of the directory's owner (-EPERM), as fs.protected_regular does.
  */
-static int keep_previous(const char *path, char **old, char **backup)
+static int keep_previous(const struct safe_dir *d, char **old, char **backup)
 {
 	struct stat st;
+	int ret;
 
 	*old = *backup = NULL;
-	if (lstat(path, &st) < 0)
+	if (fstatat(d->fd, d->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	*old = xasprintf("%s.old", path);
-	if (lstat(*old, &st) == 0) {
-		*backup = xasprintf("%s.old.pmuprof-%d", path, (int)getpid());
-		if (rename(*old, *backup) < 0) {
+	ret = safe_dir_check_entry(d, &st);
+	if (ret)
+		return ret;
+	*old = xasprintf("%s.old", d->name);
+	if (fstatat(d->fd, *old, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		*backup = xasprintf("%s.old.pmuprof-%d", d->name, (int)getpid());
+		if (renameat(d->fd, *old, d->fd, *backup) < 0) {
 			int e = -errno;
 
 			FREE_AND_NULL(*old);
@@ -103,11 +112,11 @@ static int keep_previous(const char *path, char **old, char **backup)
 			return e;
 		}
 	}
-	if (rename(path, *old) < 0) {
+	if (renameat(d->fd, d->name, d->fd, *old) < 0) {
 		int e = -errno;
 
 		if (*backup)
-			rename(*backup, *old);
+			renameat(d->fd, *backup, d->fd, *old);
 		FREE_AND_NULL(*old);
 		FREE_AND_NULL(*backup);
 		return e;
@@ -115,26 +124,37 @@ static int keep_previous(const char *path, char **old, char **backup)
 	return 0;
 }
 
-static void restore_previous(const char *path, char *old, char *backup)
+static void restore_previous(int dirfd, const char *name, char *old, char *backup)
 {
 	if (old)
-		rename(old, path);
+		renameat(dirfd, old, dirfd, name);
 	if (backup)
-		rename(backup, old);
+		renameat(dirfd, backup, dirfd, old);
 }
 
+/*
+ * The directory is reached as safefile.h says (a link that another user
+ * planted in /tmp is not followed: -EPERM), and the names in it are used
+ * relative to it from then on.
+ */
 int data_writer_open(const char *path, struct data_writer **out)
 {
 	struct data_writer *w;
 	struct file_header hdr;
+	struct safe_dir d;
 	struct timespec ts;
 	char *old, *backup;
 	int fd, ret;
 
-	ret = keep_previous(path, &old, &backup);
+	ret = safe_dir_open(path, false, &d);
 	if (ret < 0)
 		return ret;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ret = keep_previous(&d, &old, &backup);
+	if (ret < 0) {
+		safe_dir_release(&d);
+		return ret;
+	}
+	fd = openat(d.fd, d.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ret = -errno;
 		goto fail;
@@ -148,12 +168,14 @@ int data_writer_open(const char *path, struct data_writer **out)
 	if (write(fd, &hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr)) {
 		ret = errno ? -errno : -EIO;
 		close(fd);
-		unlink(path);
+		unlinkat(d.fd, d.name, 0);
 		goto fail;
 	}
 	w = xcalloc(1, sizeof(*w));
 	w->fd = fd;
 	w->path = xstrdup(path);
+	w->dirfd = d.fd;
+	w->name = d.name;
 	w->old = old;
 	w->backup = backup;
 	w->off = sizeof(hdr);
