@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define RED    "\033[1;31m"
@@ -26,6 +27,7 @@
 
 struct source_file {
 	char *path;
+	uid_t owner;  /* of the object whose DWARF named it, (uid_t)-1: unknown */
 	char *text;   /* NULL when it cannot be read */
 	char **lines; /* into text */
 	size_t nlines;
@@ -54,16 +56,26 @@ void annotate_sources_free(struct annotate_sources *ss)
 	free(ss);
 }
 
+/*
+ * Reads f, when it is readable by everyone or belongs to the owner of the
+ * object that names it: DWARF names any path, and a binary built with
+ * `#line 1 "/etc/shadow"` must not make root print that file.
+ */
 static void source_read(struct source_file *f)
 {
 	size_t size = 0, cap = 0, alines = 0;
 	char buf[65536];
+	struct stat st;
 	ssize_t got;
 	int fd;
 
-	fd = file_open_regular(f->path, NULL);
+	fd = file_open_regular(f->path, &st);
 	if (fd < 0)
 		return;
+	if (!(st.st_mode & S_IROTH) && (f->owner == (uid_t)-1 || st.st_uid != f->owner)) {
+		close(fd);
+		return;
+	}
 	while ((got = read(fd, buf, sizeof(buf))) > 0 && size < MAX_SOURCE_SIZE) {
 		xgrow(&f->text, &cap, size + (size_t)got + 1, 1);
 		memcpy(f->text + size, buf, (size_t)got);
@@ -85,16 +97,23 @@ static void source_read(struct source_file *f)
 	}
 }
 
-/* A source file by its DWARF name, relative to the unit's directory unless absolute. */
+/*
+ * A source file by its DWARF name, relative to the unit's directory unless
+ * absolute, named by the object d (NULL: unknown).
+ */
 static const struct source_file *source_get(struct annotate_sources *ss, const char *name,
-					    const char *comp_dir)
+					    const char *comp_dir, const struct dso *d)
 {
 	struct source_file *f;
+	struct stat st;
+	uid_t owner = (uid_t)-1;
 	char *path;
 
+	if (d && !d->image && stat(d->path, &st) == 0)
+		owner = st.st_uid;
 	path = name[0] != '/' && comp_dir ? xasprintf("%s/%s", comp_dir, name) : xstrdup(name);
 	for (size_t i = 0; i < ss->n; i++)
-		if (!strcmp(ss->v[i].path, path)) {
+		if (ss->v[i].owner == owner && !strcmp(ss->v[i].path, path)) {
 			free(path);
 			return &ss->v[i];
 		}
@@ -102,6 +121,7 @@ static const struct source_file *source_get(struct annotate_sources *ss, const c
 	f = &ss->v[ss->n++];
 	memset(f, 0, sizeof(*f));
 	f->path = path;
+	f->owner = owner;
 	source_read(f);
 	return f;
 }
@@ -148,7 +168,7 @@ static void print_source(FILE *out, const struct annotate_listing *l, struct sou
 		return;
 	if (fr[0].line == st->line && st->file && !strcmp(fr[0].file, st->file))
 		return;
-	sf = source_get(l->sources, fr[0].file, fr[0].comp_dir);
+	sf = source_get(l->sources, fr[0].file, fr[0].comp_dir, l->code ? l->code->dso : NULL);
 	st->line = fr[0].line;
 	st->file = fr[0].file;
 	if (fr[0].line <= sf->nlines)

@@ -187,9 +187,10 @@ int data_writer_open(const char *path, struct data_writer **out)
 	*out = w;
 	return 0;
 fail:
-	restore_previous(path, old, backup);
+	restore_previous(d.fd, d.name, old, backup);
 	free(old);
 	free(backup);
+	safe_dir_release(&d);
 	return ret;
 }
 
@@ -341,7 +342,7 @@ static int flush_meta(struct data_writer *w)
 	w->meta_written = true;
 	/* recording has begun: the older .old is not coming back */
 	if (w->backup) {
-		unlink(w->backup);
+		unlinkat(w->dirfd, w->backup, 0);
 		FREE_AND_NULL(w->backup);
 	}
 	return write_frame(w, FRAME_META, w->meta.p, w->meta.len, w->meta.n, 0, 0);
@@ -440,8 +441,8 @@ void data_writer_abandon(struct data_writer *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;
-	unlink(w->path);
-	restore_previous(w->path, w->old, w->backup);
+	unlinkat(w->dirfd, w->name, 0);
+	restore_previous(w->dirfd, w->name, w->old, w->backup);
 	FREE_AND_NULL(w->backup);
 }
 
@@ -450,6 +451,9 @@ void data_writer_close(struct data_writer *w)
 	if (!w)
 		return;
 	free(w->path);
+	free(w->name);
+	if (w->dirfd >= 0)
+		close(w->dirfd);
 	free(w->old);
 	free(w->backup);
 	if (w->fd >= 0)
@@ -603,20 +607,28 @@ int data_reader_open(const char *path, struct data_reader **out, const char **de
 	int fd, ret;
 
 	*detail = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* the type before opening: opening a FIFO would wait for a writer, a device act */
+	if (stat(path, &st) < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
 	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		if (S_ISDIR(st.st_mode))
-			return -EISDIR;
 		*detail = "it is not a regular file";
 		return -EBADMSG;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	{
+		struct stat got;
+
+		if (fstat(fd, &got) < 0 || got.st_dev != st.st_dev || got.st_ino != st.st_ino ||
+		    !S_ISREG(got.st_mode)) {
+			close(fd);
+			*detail = "it is not a regular file (it was replaced while being opened)";
+			return -EBADMSG;
+		}
+		st = got;
 	}
 	if (st.st_size == 0) {
 		close(fd);

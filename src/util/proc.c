@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 long proc_read_long(const char *path, long dflt)
@@ -54,21 +56,29 @@ double proc_cpu_seconds(pid_t pid)
 
 int file_open_regular(const char *path, struct stat *st)
 {
-	struct stat tmp;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), err;
+	struct stat tmp, got;
+	struct statfs sfs;
+	int fd;
 
-	if (fd < 0)
-		return -errno;
 	if (!st)
 		st = &tmp;
-	if (fstat(fd, st) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	if (!S_ISREG(st->st_mode)) {
+	/* the type before opening: opening a device or a FIFO can block or act */
+	if (stat(path, st) < 0)
+		return -errno;
+	if (!S_ISREG(st->st_mode))
+		return -ENOEXEC;
+	/* /proc/self/mem and the like look regular */
+	if (statfs(path, &sfs) == 0 && (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC))
+		return -ENOEXEC;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	/* the file opened is the one looked at, not one put there since */
+	if (fstat(fd, &got) < 0 || got.st_dev != st->st_dev || got.st_ino != st->st_ino ||
+	    !S_ISREG(got.st_mode)) {
 		close(fd);
 		return -ENOEXEC;
 	}
+	*st = got;
 	return fd;
 }

@@ -23,7 +23,10 @@ double proc_cpu_seconds(pid_t pid);
 /*
  * Opens a regular file for reading: the descriptor, or -errno (-ENOEXEC
  * when it is not a regular file). O_NONBLOCK, so that a FIFO planted where
- * a library was cannot hang a report. st, when not NULL, gets its fstat().
+ * a library was cannot hang a report; the type is checked before opening
+ * (with stat(): a device or a FIFO is never opened; nor is a file of /proc
+ * or /sys), and the file opened must be the one checked. st, when not NULL,
+ * gets its fstat().
  */
 int file_open_regular(const char *path, struct stat *st);
 
