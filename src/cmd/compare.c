@@ -529,8 +529,8 @@ static int make_dir(const struct compare_opts *o, char **dir)
 		int ret = safe_mkdir(o->dir);
 
 		if (ret == -EPERM) {
-			error("cannot use '%s': it belongs to another user or others may write in it; "
-			      "name a new directory or one of yours that only you may write",
+			error("cannot use '%s': it belongs to another user or others may write "
+			      "in it; name a new directory or one of yours that only you may write",
 			      o->dir);
 			return EXIT_FAIL;
 		}

@@ -68,7 +68,8 @@ int file_open_regular(const char *path, struct stat *st)
 	if (!S_ISREG(st->st_mode))
 		return -ENOEXEC;
 	/* /proc/self/mem and the like look regular */
-	if (statfs(path, &sfs) == 0 && (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC))
+	if (statfs(path, &sfs) == 0 &&
+	    (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC))
 		return -ENOEXEC;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)

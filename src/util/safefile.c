@@ -142,7 +142,7 @@ int safe_dir_open(const char *path, bool follow_last, struct safe_dir *d)
 			if (++links > MAX_LINKS)
 				goto fail;
 			if (on_procfs(d->fd)) {
-				/* /proc/self, /proc/self/fd/N: only the kernel knows where they lead */
+				/* /proc/self, /proc/self/fd/N: the kernel knows where they lead */
 				if (last) {
 					d->magic = true;
 					break;
