@@ -96,7 +96,7 @@ run_fuzz() {
 }
 
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src -I _build/asan \
-	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/util/alloc.c src/util/error.c \
+	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/util/alloc.c src/util/error.c src/util/safefile.c \
 	$(pkg-config --cflags --libs libzstd) -o "$fuzz_dir/fuzz-datafile" >"$fuzz_dir/build.log" 2>&1; then
 	for args in "-e cpu-clock -F 2000 -- _build/gcc/tests/workload/burn 2 50" \
 		"-e cpu-clock --call-graph fp -- _build/gcc/tests/workload/pages 100" \
