@@ -26,7 +26,9 @@ struct data_writer;
 /*
  * Creates `path` with mode 0600 after renaming an existing file to
  * `path`.old (-EISDIR, -EINVAL: path is a directory or not a regular
- * file). Key/value metadata may be added until the first record.
+ * file). The path is walked as util/safefile.h walks an output's: -EPERM
+ * for another user's symbolic link or file in a sticky directory that
+ * others may write. Key/value metadata may be added until the first record.
  */
 int data_writer_open(const char *path, struct data_writer **out);
 int data_writer_meta(struct data_writer *w, const char *key, const void *val, size_t len);
