@@ -172,6 +172,12 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 	-o "$fuzz_dir/fuzz-report" >"$fuzz_dir/build-report.log" 2>&1; then
 	mkdir -p "$fuzz_dir/report-corpus"
 	cp "$fuzz_dir"/corpus/seed*.data "$fuzz_dir/report-corpus/" 2>/dev/null || true
+	# many processes, each with objects of its own, and a long fork chain: the indexes
+	# that find pids, objects and creators (make check built the generator)
+	_build/gcc/contrib/bench/gen-procs procs 1000 "$fuzz_dir/report-corpus/procs.data" \
+		>/dev/null 2>&1 || true
+	_build/gcc/contrib/bench/gen-procs chain 100 "$fuzz_dir/report-corpus/chain.data" \
+		>/dev/null 2>&1 || true
 	TMPDIR="$top/$fuzz_dir" run_fuzz fuzz-report report-corpus -close_fd_mask=1
 else
 	step_failed "building the fuzz-report target (see $fuzz_dir/build-report.log)"

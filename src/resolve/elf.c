@@ -31,6 +31,7 @@ struct elf_object {
 	size_t nloads;
 	uint8_t build_id[ELF_BUILD_ID_LIMIT];
 	size_t build_id_len;
+	bool oversized; /* a table or note over the limits was skipped */
 };
 
 /* An object being read: libelf's handle and the header facts every read is checked against. */
@@ -38,6 +39,7 @@ struct elf_file {
 	Elf *elf;
 	uint64_t size;
 	size_t phnum, shnum;
+	bool oversized; /* set by the reads that skip what is over the limits */
 };
 
 /* A function symbol while the tables are read; name points into libelf's string table. */
@@ -233,8 +235,20 @@ static size_t notes_build_id(const Elf_Data *d, size_t align, uint8_t *buf)
 	return 0;
 }
 
+/*
+ * Whether a table or note of len bytes may be read: the size is what
+ * libelf allocates, and a sparse file can claim any size it lies inside.
+ */
+static bool within_limit(struct elf_file *f, uint64_t len, uint64_t limit)
+{
+	if (len <= limit)
+		return true;
+	f->oversized = true;
+	return false;
+}
+
 /* Segments first: they are all a stripped file or the recorder's cheap read may have. */
-static size_t read_build_id(const struct elf_file *f, uint8_t *buf)
+static size_t read_build_id(struct elf_file *f, uint8_t *buf)
 {
 	size_t n;
 
@@ -244,7 +258,8 @@ static size_t read_build_id(const struct elf_file *f, uint8_t *buf)
 		size_t align;
 
 		if (!gelf_getphdr(f->elf, (int)i, &ph) || ph.p_type != PT_NOTE || !ph.p_filesz ||
-		    !in_file(f, ph.p_offset, ph.p_filesz))
+		    !in_file(f, ph.p_offset, ph.p_filesz) ||
+		    !within_limit(f, ph.p_filesz, ELF_NOTE_LIMIT))
 			continue;
 		/* notes aligned to 8 (gABI for 64-bit, GNU property notes) pad names to 8 */
 		align = ph.p_align == 8 ? 8 : 4;
@@ -259,7 +274,8 @@ static size_t read_build_id(const struct elf_file *f, uint8_t *buf)
 		Elf_Data *d;
 
 		if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE || !sh.sh_size ||
-		    (sh.sh_flags & SHF_COMPRESSED) || !in_file(f, sh.sh_offset, sh.sh_size))
+		    (sh.sh_flags & SHF_COMPRESSED) || !in_file(f, sh.sh_offset, sh.sh_size) ||
+		    !within_limit(f, sh.sh_size, ELF_NOTE_LIMIT))
 			continue;
 		d = elf_getdata(scn, NULL);
 		if (d && (n = notes_build_id(d, sh.sh_addralign == 8 ? 8 : 4, buf)))
@@ -322,7 +338,7 @@ static int bind_rank(unsigned char info)
 	}
 }
 
-static void collect_table(struct sym_build *b, const struct elf_file *f, Elf_Scn *scn,
+static void collect_table(struct sym_build *b, struct elf_file *f, Elf_Scn *scn,
 			  const GElf_Shdr *sh)
 {
 	size_t entsize = gelf_fsize(f->elf, ELF_T_SYM, 1, EV_CURRENT);
@@ -339,6 +355,9 @@ static void collect_table(struct sym_build *b, const struct elf_file *f, Elf_Scn
 	strscn = elf_getscn(f->elf, sh->sh_link);
 	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB ||
 	    !section_readable(f, &strsh))
+		return;
+	if (!within_limit(f, sh->sh_size, ELF_TABLE_LIMIT) ||
+	    !within_limit(f, strsh.sh_size, ELF_TABLE_LIMIT))
 		return;
 	syms = elf_getdata(scn, NULL);
 	strs = elf_getdata(strscn, NULL);
@@ -444,7 +463,7 @@ static void finish_symbols(struct elf_object *o, struct sym_build *b)
 	}
 }
 
-static void load_symbols(struct elf_object *o, const struct elf_file *f)
+static void load_symbols(struct elf_object *o, struct elf_file *f)
 {
 	struct sym_build b = { 0 };
 
@@ -474,13 +493,14 @@ static void load_symbols(struct elf_object *o, const struct elf_file *f)
 }
 
 /* After the header checks nothing is fatal: damaged parts are skipped. */
-static struct elf_object *load_object(const struct elf_file *f)
+static struct elf_object *load_object(struct elf_file *f)
 {
 	struct elf_object *o = xcalloc(1, sizeof(*o));
 
 	load_segments(o, f);
 	o->build_id_len = read_build_id(f, o->build_id);
 	load_symbols(o, f);
+	o->oversized = f->oversized;
 	return o;
 }
 
@@ -624,4 +644,9 @@ const char *elf_object_symbol(const struct elf_object *obj, uint64_t vaddr, uint
 size_t elf_object_nsymbols(const struct elf_object *obj)
 {
 	return obj->nsyms;
+}
+
+bool elf_object_oversized(const struct elf_object *obj)
+{
+	return obj->oversized;
 }

@@ -14,6 +14,13 @@
  * ET_DYN) are accepted, and build-ids longer than ELF_BUILD_ID_LIMIT bytes
  * are taken as none.
  *
+ * A table or note is read whole, so its claimed size is what a read
+ * allocates: a sparse file whose symbol table claims gigabytes would cost
+ * that much memory. Symbol and string tables larger than ELF_TABLE_LIMIT
+ * (the largest real libraries have a few tens of MiB) and notes larger
+ * than ELF_NOTE_LIMIT are skipped like damaged ones: the object opens
+ * with fewer symbols (or no build-id), and elf_object_oversized() says so.
+ *
  * A leaf reader: it depends on nothing above util/, which makes it the one
  * allowed exception to the pipeline's direction: collect/ (synth.c) calls
  * it for the build-ids of the objects it records.
@@ -27,10 +34,13 @@
 
 #include "util/compiler.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define ELF_BUILD_ID_LIMIT 64
+#define ELF_TABLE_LIMIT	   ((uint64_t)256 << 20)
+#define ELF_NOTE_LIMIT	   ((uint64_t)4 << 20)
 
 struct elf_object;
 
@@ -89,5 +99,7 @@ const char *elf_object_symbol(const struct elf_object *obj, uint64_t vaddr, uint
 			      uint64_t *size);
 /* The number of function symbols kept: 0 for a stripped object without .dynsym. */
 size_t elf_object_nsymbols(const struct elf_object *obj);
+/* True when a table or note over the limits above was skipped. */
+bool elf_object_oversized(const struct elf_object *obj);
 
 #endif

@@ -3,42 +3,53 @@
 #include "resolve/cfi.h"
 #include "resolve/elf.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct exec_event {
-	uint32_t pid;
-	uint64_t time;
-};
-
+/* A process's creation, kept under the child's pid. */
 struct fork_event {
-	uint32_t pid, ppid;
+	uint32_t ppid;
 	uint64_t time;
 };
 
+/*
+ * Everything maps_find() asks about one pid, found through m->pid_index:
+ * looking pids, objects and fork links up by scanning made report
+ * quadratic in the processes of a recording (`record -a` of a build has
+ * thousands of short ones).
+ */
 struct pid_maps {
 	uint32_t pid;
 	struct map *v; /* sorted by start, then time */
 	size_t nr, alloc;
-	uint64_t max_len; /* of any mapping: bounds the search below an address */
+	uint64_t max_len;     /* of any mapping: bounds the search below an address */
+	uint64_t *execs;      /* times, sorted after maps_finish */
+	size_t nexecs, aexecs;
+	struct fork_event *forks; /* this pid's creations, in file order (pids are reused) */
+	size_t nforks, aforks;
 };
 
 struct maps {
 	struct dso **dsos;
 	size_t ndsos, adsos;
-	struct pid_maps *pids; /* sorted by pid after maps_finish */
+	struct hash dso_by_path; /* path -> id of the first object with that path */
+	struct hash dso_by_bid;	 /* path, NUL, build-id -> id of the object with both */
+	struct pid_maps *pids;	 /* in order of first mention */
 	size_t npids, apids;
-	struct exec_event *execs;
-	size_t nexecs, aexecs;
-	struct fork_event *forks;
-	size_t nforks, aforks;
+	struct hash pid_index; /* pid (4 bytes) -> index in pids */
 };
 
 struct maps *maps_new(void)
 {
-	return xcalloc(1, sizeof(struct maps));
+	struct maps *m = xcalloc(1, sizeof(struct maps));
+
+	hash_init(&m->dso_by_path);
+	hash_init(&m->dso_by_bid);
+	hash_init(&m->pid_index);
+	return m;
 }
 
 void maps_free(struct maps *m)
@@ -51,32 +62,74 @@ void maps_free(struct maps *m)
 		free(m->dsos[i]->path);
 		free(m->dsos[i]);
 	}
-	for (size_t i = 0; i < m->npids; i++)
+	for (size_t i = 0; i < m->npids; i++) {
 		free(m->pids[i].v);
+		free(m->pids[i].execs);
+		free(m->pids[i].forks);
+	}
 	free(m->dsos);
 	free(m->pids);
-	free(m->execs);
-	free(m->forks);
+	hash_release(&m->dso_by_path);
+	hash_release(&m->dso_by_bid);
+	hash_release(&m->pid_index);
 	free(m);
 }
 
+/* The key of dso_by_bid: the path and the build-id, which a NUL keeps apart. */
+static char *bid_key(const char *path, size_t plen, const uint8_t *bid, uint8_t blen,
+		     size_t *len)
+{
+	char *key = xmalloc(plen + 1 + blen);
+
+	memcpy(key, path, plen + 1);
+	memcpy(key + plen + 1, bid, blen);
+	*len = plen + 1 + blen;
+	return key;
+}
+
+static void index_bid(struct maps *m, const struct dso *d)
+{
+	size_t plen = strlen(d->path), len;
+	char *key = bid_key(d->path, plen, d->build_id, d->build_id_len, &len);
+	int added;
+
+	hash_get(&m->dso_by_bid, key, len, d->id, &added);
+	free(key);
+}
+
+/*
+ * The object for a path and build-id: the first one with that path whose
+ * build-id is equal or unknown on either side. An object without a build-id
+ * is only made when none has its path, so it is the first with its path,
+ * and it takes the first build-id asked for; after it, only an object with
+ * the same build-id matches, and there is at most one.
+ */
 static struct dso *get_dso(struct maps *m, const char *path, const uint8_t *bid, uint8_t blen)
 {
+	size_t plen = strlen(path), id, len;
 	struct dso *d;
 	const char *slash;
+	bool known, found;
+	char *key;
 
-	/* few objects per recording: a linear search is fine here, lookups never come here */
-	for (size_t i = 0; i < m->ndsos; i++) {
-		d = m->dsos[i];
-		if (!strcmp(d->path, path) && (!blen || !d->build_id_len ||
-					       (d->build_id_len == blen &&
-						!memcmp(d->build_id, bid, blen)))) {
-			if (!d->build_id_len && blen) {
-				memcpy(d->build_id, bid, blen);
-				d->build_id_len = blen;
-			}
+	if (blen > BUILD_ID_MAX)
+		blen = 0; /* the reader refuses such records: taken as unknown */
+	known = hash_find(&m->dso_by_path, path, plen, &id);
+	if (known) {
+		d = m->dsos[id];
+		if (!blen)
+			return d;
+		if (!d->build_id_len) {
+			memcpy(d->build_id, bid, blen);
+			d->build_id_len = blen;
+			index_bid(m, d);
 			return d;
 		}
+		key = bid_key(path, plen, bid, blen, &len);
+		found = hash_find(&m->dso_by_bid, key, len, &id);
+		free(key);
+		if (found)
+			return m->dsos[id];
 	}
 	d = xcalloc(1, sizeof(*d));
 	d->path = xstrdup(path);
@@ -85,21 +138,28 @@ static struct dso *get_dso(struct maps *m, const char *path, const uint8_t *bid,
 		d->name = "[anon]"; /* executable memory with no file, such as JIT code */
 	else
 		d->name = slash && slash[1] ? slash + 1 : d->path;
-	if (blen <= BUILD_ID_MAX) {
-		memcpy(d->build_id, bid, blen);
-		d->build_id_len = blen;
-	}
+	memcpy(d->build_id, bid, blen);
+	d->build_id_len = blen;
 	xgrow(&m->dsos, &m->adsos, m->ndsos + 1, sizeof(*m->dsos));
 	d->id = (uint32_t)m->ndsos;
 	m->dsos[m->ndsos++] = d;
+	if (!known) {
+		int added;
+
+		hash_get(&m->dso_by_path, path, plen, d->id, &added);
+	}
+	if (blen)
+		index_bid(m, d);
 	return d;
 }
 
 static struct pid_maps *get_pid(struct maps *m, uint32_t pid)
 {
-	for (size_t i = 0; i < m->npids; i++)
-		if (m->pids[i].pid == pid)
-			return &m->pids[i];
+	int added;
+	size_t i = hash_get(&m->pid_index, &pid, sizeof(pid), m->npids, &added);
+
+	if (!added)
+		return &m->pids[i];
 	xgrow(&m->pids, &m->apids, m->npids + 1, sizeof(*m->pids));
 	memset(&m->pids[m->npids], 0, sizeof(m->pids[0]));
 	m->pids[m->npids].pid = pid;
@@ -127,19 +187,22 @@ void maps_add_mmap(struct maps *m, const struct rec_mmap *r, const char *filenam
 
 void maps_add_exec(struct maps *m, uint32_t pid, uint64_t time)
 {
-	xgrow(&m->execs, &m->aexecs, m->nexecs + 1, sizeof(*m->execs));
-	m->execs[m->nexecs].pid = pid;
-	m->execs[m->nexecs++].time = time;
+	struct pid_maps *pm = get_pid(m, pid);
+
+	xgrow(&pm->execs, &pm->aexecs, pm->nexecs + 1, sizeof(*pm->execs));
+	pm->execs[pm->nexecs++] = time;
 }
 
 void maps_add_fork(struct maps *m, uint32_t pid, uint32_t ppid, uint64_t time)
 {
+	struct pid_maps *pm;
+
 	if (pid == ppid)
 		return; /* a new thread shares the address space it came from */
-	xgrow(&m->forks, &m->aforks, m->nforks + 1, sizeof(*m->forks));
-	m->forks[m->nforks].pid = pid;
-	m->forks[m->nforks].ppid = ppid;
-	m->forks[m->nforks++].time = time;
+	pm = get_pid(m, pid);
+	xgrow(&pm->forks, &pm->aforks, pm->nforks + 1, sizeof(*pm->forks));
+	pm->forks[pm->nforks].ppid = ppid;
+	pm->forks[pm->nforks++].time = time;
 }
 
 void maps_add_image(struct maps *m, const char *name, const uint8_t *build_id,
@@ -160,46 +223,47 @@ static int cmp_map(const void *a, const void *b)
 	return x->time < y->time ? -1 : x->time > y->time;
 }
 
-static int cmp_pid(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-	const struct pid_maps *x = a, *y = b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
+	return x < y ? -1 : x > y;
 }
 
 void maps_finish(struct maps *m)
 {
-	for (size_t i = 0; i < m->npids; i++)
+	for (size_t i = 0; i < m->npids; i++) {
 		if (m->pids[i].nr > 1)
 			qsort(m->pids[i].v, m->pids[i].nr, sizeof(struct map), cmp_map);
-	if (m->npids > 1)
-		qsort(m->pids, m->npids, sizeof(*m->pids), cmp_pid);
+		if (m->pids[i].nexecs > 1)
+			qsort(m->pids[i].execs, m->pids[i].nexecs, sizeof(uint64_t), cmp_u64);
+	}
 }
 
 static const struct pid_maps *find_pid(const struct maps *m, uint32_t pid)
 {
-	size_t lo = 0, hi = m->npids;
+	size_t i;
 
+	return hash_find(&m->pid_index, &pid, sizeof(pid), &i) ? &m->pids[i] : NULL;
+}
+
+/* The latest exec of the process at or before time (0: none): mappings older than it are gone. */
+static uint64_t exec_before(const struct pid_maps *pm, uint64_t time)
+{
+	size_t lo = 0, hi;
+
+	if (!pm)
+		return 0;
+	hi = pm->nexecs;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (m->pids[mid].pid < pid)
+		if (pm->execs[mid] <= time)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < m->npids && m->pids[lo].pid == pid ? &m->pids[lo] : NULL;
-}
-
-/* The latest exec of pid at or before time: mappings older than it are gone. */
-static uint64_t exec_before(const struct maps *m, uint32_t pid, uint64_t time)
-{
-	uint64_t best = 0;
-
-	for (size_t i = 0; i < m->nexecs; i++)
-		if (m->execs[i].pid == pid && m->execs[i].time <= time && m->execs[i].time > best)
-			best = m->execs[i].time;
-	return best;
+	return lo ? pm->execs[lo - 1] : 0;
 }
 
 const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, uint64_t time)
@@ -207,10 +271,10 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
 	for (int depth = 0; depth < 16; depth++) {
 		const struct pid_maps *pm = find_pid(m, pid);
 		const struct map *best = NULL;
-		uint64_t since = exec_before(m, pid, time);
+		uint64_t since = exec_before(pm, time);
 		uint32_t parent = 0;
 
-		if (pm) {
+		if (pm && pm->nr) {
 			/* the last mapping starting at or below addr, then walk back over overlaps */
 			size_t lo = 0, hi = pm->nr;
 
@@ -235,10 +299,14 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
 		}
 		if (best || since)
 			return best;
-		/* not mapped here since the fork: look in the parent at fork time */
-		for (size_t i = 0; i < m->nforks; i++)
-			if (m->forks[i].pid == pid && m->forks[i].time <= time)
-				parent = m->forks[i].ppid, time = m->forks[i].time;
+		/*
+		 * Not mapped here since the fork: look in the parent at fork
+		 * time. Of a reused pid's creations, the last in file order
+		 * not after time, each found narrowing time for the next.
+		 */
+		for (size_t i = 0; pm && i < pm->nforks; i++)
+			if (pm->forks[i].time <= time)
+				parent = pm->forks[i].ppid, time = pm->forks[i].time;
 		if (!parent)
 			return NULL;
 		pid = parent;

@@ -24,8 +24,10 @@ struct comm_event {
 	char *name;
 };
 
+/* Sorted by pid, then file order, after loading: session_comm() takes a pid's first. */
 struct fork_link {
 	uint32_t pid, ppid;
+	size_t order;
 };
 
 /*
@@ -54,6 +56,15 @@ static int cmp_comm(const void *a, const void *b)
 	if (x->tid != y->tid)
 		return x->tid < y->tid ? -1 : 1;
 	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+static int cmp_fork(const void *a, const void *b)
+{
+	const struct fork_link *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static void add_comm(struct session *s, const struct rec_comm *c, const char *name)
@@ -118,9 +129,13 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 			}
 			tk = (const struct rec_task *)h;
 			maps_add_fork(s->maps, tk->pid, tk->ppid, tk->time);
+			if (!tk->ptid)
+				break; /* created by the kernel (pid 0): no name to inherit */
 			xgrow(&s->forks, &s->aforks, s->nforks + 1, sizeof(*s->forks));
 			s->forks[s->nforks].pid = tk->tid;
-			s->forks[s->nforks++].ppid = tk->ptid;
+			s->forks[s->nforks].ppid = tk->ptid;
+			s->forks[s->nforks].order = s->nforks;
+			s->nforks++;
 			break;
 		case REC_IMAGE:
 			if (record_image(h, &im, &name, &bytes) == 0)
@@ -160,6 +175,8 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 	}
 	if (s->ncomms > 1)
 		qsort(s->comms, s->ncomms, sizeof(*s->comms), cmp_comm);
+	if (s->nforks > 1)
+		qsort(s->forks, s->nforks, sizeof(*s->forks), cmp_fork);
 	return ret;
 }
 
@@ -296,6 +313,22 @@ static const char *name_at(const struct session *s, uint32_t who, uint64_t time)
 	return s->comms[s->comms[lo].time <= time ? lo : first].name;
 }
 
+/* The thread that created `who` (its first creation in the file), or 0. */
+static uint32_t creator(const struct session *s, uint32_t who)
+{
+	size_t lo = 0, hi = s->nforks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->forks[mid].pid < who)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nforks && s->forks[lo].pid == who ? s->forks[lo].ppid : 0;
+}
+
 const char *session_comm(const struct session *s, uint32_t pid, uint32_t tid, uint64_t time)
 {
 	const char *name;
@@ -303,13 +336,11 @@ const char *session_comm(const struct session *s, uint32_t pid, uint32_t tid, ui
 	if (tid == 0)
 		return "swapper"; /* the idle task, as perf names it */
 	for (int depth = 0; depth < 32; depth++) {
-		uint32_t parent = 0;
+		uint32_t parent;
 
 		if ((name = name_at(s, tid, time)) || (name = name_at(s, pid, time)))
 			return name;
-		for (size_t i = 0; i < s->nforks && !parent; i++)
-			if (s->forks[i].pid == pid)
-				parent = s->forks[i].ppid;
+		parent = creator(s, pid);
 		if (!parent || parent == pid)
 			break;
 		tid = pid = parent;

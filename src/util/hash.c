@@ -81,3 +81,22 @@ size_t hash_get(struct hash *h, const void *key, size_t len, size_t next, int *a
 	*added = 1;
 	return next;
 }
+
+int hash_find(const struct hash *h, const void *key, size_t len, size_t *value)
+{
+	uint64_t x;
+	size_t j;
+
+	if (!h->nslots)
+		return 0;
+	x = hash_bytes(key, len);
+	for (j = x & (h->nslots - 1); h->slots[j].key; j = (j + 1) & (h->nslots - 1)) {
+		const struct hash_slot *s = &h->slots[j];
+
+		if (s->hash == x && s->len == len && !memcmp(s->key, key, len)) {
+			*value = s->value;
+			return 1;
+		}
+	}
+	return 0;
+}

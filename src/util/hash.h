@@ -26,6 +26,8 @@ void hash_release(struct hash *h);
  * caller's array length) and sets *added. Returns the index.
  */
 size_t hash_get(struct hash *h, const void *key, size_t len, size_t next, int *added);
+/* Looks up without adding: 1 with *value set, or 0 when key is absent. */
+int hash_find(const struct hash *h, const void *key, size_t len, size_t *value);
 uint64_t hash_bytes(const void *key, size_t len);
 
 #endif

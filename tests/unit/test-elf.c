@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -896,11 +897,93 @@ static void hostile_files(void)
 	free(exe);
 }
 
+/* ---- sparse files whose tables claim what the file's size allows ---- */
+
+#define SPARSE_BIG ((uint64_t)1 << 30)
+
+/* The image with its tail made a hole: parts at SPARSE_OFF claim SPARSE_BIG bytes of zeros. */
+#define SPARSE_OFF 0x1000
+
+static int write_sparse(const char *name, const struct image *im, char *path, size_t size)
+{
+	int fd, ret = 0;
+
+	if (write_file(name, im->b, im->size, path, size) < 0)
+		return -EIO;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, SPARSE_OFF + SPARSE_BIG + 4096) < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static long max_rss_kib(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+/*
+ * A 1 GiB .symtab, then 1 GiB notes, in sparse files: skipped, so the object
+ * opens with what is left, and nothing near their size is allocated or read
+ * (read from a hole, the pages would count in the peak RSS).
+ */
+static void sparse_files(void)
+{
+	/* a whole number of symbols, just under 1 GiB */
+	const uint64_t symtab_size = SPARSE_BIG / sizeof(Elf64_Sym) * sizeof(Elf64_Sym);
+	static struct image im, dm;
+	struct elf_object *o = NULL;
+	long rss = max_rss_kib();
+	char path[4096];
+	uint8_t id[32];
+
+	build_image(&im);
+	dm = im;
+	shdr(&dm, SEC_SYMTAB)->sh_offset = SPARSE_OFF;
+	shdr(&dm, SEC_SYMTAB)->sh_size = symtab_size;
+	if (!ok(write_sparse("sparse-symtab", &dm, path, sizeof(path)) == 0,
+		"a sparse file with a 1 GiB .symtab"))
+		return;
+	if (is_int(elf_object_new(path, &o), 0, "opens")) {
+		is_int(elf_object_nsymbols(o), 3, "  with the symbols of .dynsym only");
+		ok(elf_object_oversized(o), "  and says a table was skipped");
+		is_int(elf_object_build_id(o, id, sizeof(id)), 20, "  its build-id read");
+		elf_object_free(o);
+	}
+
+	dm = im;
+	phdr(&dm, 2)->p_offset = SPARSE_OFF;
+	phdr(&dm, 2)->p_filesz = SPARSE_BIG;
+	shdr(&dm, SEC_NOTE)->sh_offset = SPARSE_OFF;
+	shdr(&dm, SEC_NOTE)->sh_size = SPARSE_BIG;
+	if (ok(write_sparse("sparse-note", &dm, path, sizeof(path)) == 0,
+	       "a sparse file with 1 GiB notes") &&
+	    is_int(elf_object_new(path, &o), 0, "opens")) {
+		is_int(elf_object_nsymbols(o), 6, "  with all its symbols");
+		is_int(elf_object_build_id(o, id, sizeof(id)), 0, "  and no build-id");
+		ok(elf_object_oversized(o), "  and says a note was skipped");
+		elf_object_free(o);
+		is_int(elf_file_build_id(path, id, sizeof(id)), 0, "  elf_file_build_id: none");
+	}
+
+	/* the hand-made image is far below the limits */
+	if (elf_object_new_mem("synthetic", im.b, im.size, &o) == 0) {
+		ok(!elf_object_oversized(o), "an ordinary object is not oversized");
+		elf_object_free(o);
+	}
+	rss = max_rss_kib() - rss;
+	ok(rss < 64 * 1024, "the peak RSS grew by %ld KiB, far below 1 GiB", rss);
+}
+
 static void cleanup(void)
 {
 	static const char *const names[] = { "synthetic", "cut-100", "cut-4096", "cut-64",
 					     "cut-20",	  "zeros",   "empty",	 "text",
-					     "shoff",	  "unreadable" };
+					     "shoff",	  "unreadable", "sparse-symtab",
+					     "sparse-note" };
 	char path[4096];
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -931,6 +1014,7 @@ int main(void)
 	}
 	synthetic();
 	hostile_files();
+	sparse_files();
 	cleanup();
 	(void)test_marker_function(1);
 	return done_testing();

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Writes synthetic recordings of many processes for contrib/bench/report-scaling.sh
+ * and for the fuzz corpus: what `record -a` of a parallel build looks like to
+ * report, thousands of short processes, each with its own address space, plus
+ * one object of its own (a build's temporary files and plugins), without
+ * having to run thousands of processes.
+ *
+ *   gen-procs procs N FILE   N processes forked by pid 1, each exec'd, mapping
+ *                            /usr/bin/true, libc and an object of its own,
+ *                            with two samples in /usr/bin/true
+ *   gen-procs chain N FILE   a chain of N forks (each process the child of the
+ *                            one before) with no exec: every process has a
+ *                            sample and only the first has maps or a name
+ */
+#include "store/datafile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIRST_PID 1000u
+#define EXE_START 0x555555554000ull
+#define LIBC_START 0x7ffff7d80000ull
+
+static uint64_t now = 1000000000ull;
+
+static uint64_t tick(void)
+{
+	return now += 1000;
+}
+
+static void put_fork(struct data_writer *w, uint32_t pid, uint32_t ppid, uint64_t time)
+{
+	struct rec_task *r = data_writer_reserve(w, sizeof(*r));
+
+	if (!r)
+		return;
+	r->h.type = REC_FORK;
+	r->h.size = sizeof(*r);
+	r->pid = r->tid = pid;
+	r->ppid = r->ptid = ppid;
+	r->time = time;
+	data_writer_commit(w, time);
+}
+
+static void put_comm(struct data_writer *w, uint32_t pid, uint64_t time, const char *name)
+{
+	size_t size = record_size(sizeof(struct rec_comm), strlen(name) + 1);
+	struct rec_comm *r = data_writer_reserve(w, size);
+
+	if (!r)
+		return;
+	r->h.type = REC_COMM;
+	r->h.misc = 1; /* an exec */
+	r->h.size = (uint32_t)size;
+	r->pid = r->tid = pid;
+	r->time = time;
+	strcpy((char *)(r + 1), name);
+	data_writer_commit(w, time);
+}
+
+static void put_mmap(struct data_writer *w, uint32_t pid, uint64_t time, uint64_t start,
+		     uint64_t len, const char *path)
+{
+	size_t size = record_size(sizeof(struct rec_mmap), strlen(path) + 1);
+	struct rec_mmap *r = data_writer_reserve(w, size);
+
+	if (!r)
+		return;
+	r->h.type = REC_MMAP;
+	r->h.size = (uint32_t)size;
+	r->pid = r->tid = pid;
+	r->time = time;
+	r->start = start;
+	r->len = len;
+	r->prot = 5; /* r-x */
+	strcpy((char *)(r + 1), path);
+	data_writer_commit(w, time);
+}
+
+static void put_sample(struct data_writer *w, uint32_t pid, uint64_t time, uint64_t ip)
+{
+	struct rec_sample *r = data_writer_reserve(w, sizeof(*r));
+
+	if (!r)
+		return;
+	r->h.type = REC_SAMPLE;
+	r->h.size = sizeof(*r);
+	r->pid = r->tid = pid;
+	r->time = time;
+	r->weight = 1000000;
+	r->ip = ip;
+	data_writer_commit(w, time);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[] = { "sh", "cc1", "as", "ld", "make", "true" };
+	struct data_writer *w;
+	unsigned long n;
+	bool chain;
+	char path[64];
+	int ret;
+
+	if (argc != 4 || (strcmp(argv[1], "procs") && strcmp(argv[1], "chain")) ||
+	    (n = strtoul(argv[2], NULL, 10)) == 0 || n > 4000000) {
+		fprintf(stderr, "usage: %s procs|chain N FILE\n", argv[0]);
+		return 2;
+	}
+	chain = !strcmp(argv[1], "chain");
+	ret = data_writer_open(argv[3], &w);
+	if (ret < 0) {
+		fprintf(stderr, "%s: cannot create '%s': %s\n", argv[0], argv[3], strerror(-ret));
+		return 1;
+	}
+	data_writer_meta_str(w, "cmdline", chain ? "pmuprof record -- fork-chain" : "pmuprof record -a");
+	data_writer_meta_str(w, "event", "cpu-clock");
+	data_writer_meta_u64(w, "start-ns", now);
+	data_writer_meta_str(w, "privilege", "user space only (perf_event_paranoid)");
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t pid = FIRST_PID + i;
+		uint64_t t = tick();
+
+		if (chain) {
+			/* the child of the one before: its maps and name come from far up the chain */
+			put_fork(w, pid, i ? pid - 1 : 1, t);
+			if (!i) {
+				put_comm(w, pid, t, "chain");
+				put_mmap(w, pid, t, EXE_START, 0x8000, "/usr/bin/true");
+			}
+			put_sample(w, pid, tick(), EXE_START + 0x2400 + (i % 64) * 16);
+			continue;
+		}
+		put_fork(w, pid, 1, t);
+		put_comm(w, pid, tick(), names[i % (sizeof(names) / sizeof(names[0]))]);
+		put_mmap(w, pid, now, EXE_START, 0x8000, "/usr/bin/true");
+		put_mmap(w, pid, now, LIBC_START, 0x1c0000, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+		snprintf(path, sizeof(path), "/tmp/cc%06u.so", i);
+		put_mmap(w, pid, now, LIBC_START + 0x400000, 0x10000, path);
+		put_sample(w, pid, tick(), EXE_START + 0x2400 + (i % 64) * 16);
+		put_sample(w, pid, tick(), EXE_START + 0x2800 + (i % 32) * 16);
+	}
+	data_writer_stat_u64(w, "samples", chain ? n : 2 * n);
+	ret = data_writer_finish(w);
+	data_writer_close(w);
+	if (ret < 0) {
+		fprintf(stderr, "%s: cannot write '%s': %s\n", argv[0], argv[3], strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
