@@ -647,7 +647,7 @@ static void record_finish(struct recording *r)
 	/* a write error shows at data_writer_finish() */
 	perfrec_name_kernel_functions(&r->wr.pr);
 	if (r->timer) {
-		/* the kernel's CPU time of the program's threads: the sampler's signals should match */
+		/* the kernel's CPU time of the program: what the signals should match */
 		shimrec_stats(&r->shim, st->task_cpu_ns, &r->shst);
 		r->conflict = shimrec_conflict(&r->shst, shim_mode(&r->o), r->t_start);
 	}

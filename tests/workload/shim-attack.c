@@ -8,7 +8,8 @@
  *
  *   shrink	    ftruncate the shared memory to nothing
  *   ring-bytes	    a huge ring_bytes in the header, and a slot whose tail lies far away
- *   map-bytes	    a huge map_bytes in the header (what pmuprof would unmap)
+ *   map-bytes	    a map_bytes in the header that reaches from pmuprof's mapping of the
+ *		    memory to the top of its address space: its stack, were it unmapped
  *   slots	    the whole slot table overwritten with garbage
  *   raw-block	    SIGPROF blocked with the raw rt_sigprocmask system call, which the
  *		    shim's sigprocmask and pthread_sigmask never see, before any CPU is used
@@ -88,6 +89,30 @@ static uint8_t *shared(int *fd, size_t *size)
 	return p;
 }
 
+/*
+ * From where pmuprof (the parent) maps the memory to the top of user space
+ * on x86-64 (everything above it, its stack included); 512 GiB if unknown.
+ */
+static uint64_t to_top_of_parent(void)
+{
+	char path[64], line[512];
+	unsigned long lo, hi;
+	uint64_t len = 512ull << 30;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)getppid());
+	f = fopen(path, "r");
+	if (!f)
+		return len;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "memfd:pmuprof-shim") && sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+			len = 0x7ffffffff000ull - lo;
+			break;
+		}
+	fclose(f);
+	return len;
+}
+
 static void raw_block(void)
 {
 	uint64_t set = 1ull << (SIGPROF - 1);
@@ -147,7 +172,7 @@ int main(int argc, char **argv)
 		last->head = last->tail + 64;
 		last->state = SLOT_DONE;
 	} else if (!strcmp(mode, "map-bytes")) {
-		h->map_bytes = 512ull << 30;
+		h->map_bytes = to_top_of_parent();
 	} else if (!strcmp(mode, "slots")) {
 		uint64_t x = 0x9e3779b97f4a7c15ull, *w = (uint64_t *)slots;
 
