@@ -647,7 +647,8 @@ static void record_finish(struct recording *r)
 	/* a write error shows at data_writer_finish() */
 	perfrec_name_kernel_functions(&r->wr.pr);
 	if (r->timer) {
-		shimrec_stats(&r->shim, &r->shst);
+		/* the kernel's CPU time of the program: what the signals should match */
+		shimrec_stats(&r->shim, st->task_cpu_ns, &r->shst);
 		r->conflict = shimrec_conflict(&r->shst, shim_mode(&r->o), r->t_start);
 	}
 	r->cpu_s = -1;

@@ -34,6 +34,9 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+/* The seals that keep the program from resizing the memory under pmuprof's reads. */
+#define SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
 int shimrec_open(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint32_t stack_bytes)
 {
 	uint64_t rec = sizeof(struct rec_sample) + 3 * 8 + stack_bytes, ring = MIN_RING;
@@ -49,10 +52,15 @@ int shimrec_open(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint3
 	rings_off = slots_off + ((NSLOTS * sizeof(struct shim_slot) + 4095) & ~4095ull);
 	total = rings_off + NSLOTS * ring;
 	/* not close-on-exec: the program inherits it; the shim finds it by number */
-	fd = memfd_create("pmuprof-shim", 0);
+	fd = memfd_create("pmuprof-shim", MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, (off_t)total) < 0) {
+	/*
+	 * The program holds the descriptor: shrunk, the memory would turn
+	 * pmuprof's next read of a ring into a SIGBUS. Sealed, it keeps its
+	 * size, and the seals cannot be lifted.
+	 */
+	if (ftruncate(fd, (off_t)total) < 0 || fcntl(fd, F_ADD_SEALS, SEALS) < 0) {
 		int e = -errno;
 
 		close(fd);
@@ -81,6 +89,12 @@ int shimrec_open(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint3
 	s->hdr = h;
 	s->slots = (struct shim_slot *)((uint8_t *)p + slots_off);
 	s->rings = (uint8_t *)p + rings_off;
+	s->mode = mode;
+	s->nslots = NSLOTS;
+	s->ring_bytes = ring;
+	s->map_bytes = total;
+	s->period_ns = h->period_ns;
+	s->tail = xcalloc(NSLOTS, sizeof(*s->tail));
 	s->lost_seen = xcalloc(NSLOTS, sizeof(*s->lost_seen));
 	s->bad = xcalloc(NSLOTS, sizeof(*s->bad));
 	return 0;
@@ -89,13 +103,19 @@ int shimrec_open(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint3
 void shimrec_close(struct shimrec *s)
 {
 	if (s->hdr)
-		munmap(s->hdr, s->hdr->map_bytes);
+		munmap(s->hdr, s->map_bytes);
 	if (s->fd >= 0)
 		close(s->fd);
+	free(s->tail);
 	free(s->lost_seen);
 	free(s->bad);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+}
+
+bool shimrec_unsignalled(uint64_t cpu_ns, uint64_t signals, uint64_t period_ns)
+{
+	return !signals && cpu_ns >= 50000000u && cpu_ns / 4 >= period_ns;
 }
 
 static void *append(uint8_t **buf, size_t *alloc, size_t *len, size_t n)
@@ -111,12 +131,14 @@ static void *append(uint8_t **buf, size_t *alloc, size_t *len, size_t n)
 static void append_lost(uint8_t **buf, size_t *alloc, size_t *len, uint64_t time, uint64_t n)
 {
 	struct rec_lost *l = append(buf, alloc, len, sizeof(*l));
+	uint64_t now = mono_ns();
 
 	memset(l, 0, sizeof(*l));
 	l->h.type = REC_LOST;
 	l->h.misc = LOST_SHIM;
 	l->h.size = sizeof(*l);
-	l->time = time;
+	/* the program's clock reading: never one from the future */
+	l->time = time < now ? time : now;
 	l->count = n;
 }
 
@@ -126,13 +148,18 @@ static bool thread_gone(const struct shim_slot *slot)
 	return syscall(SYS_tgkill, (pid_t)slot->pid, (pid_t)slot->tid, 0) < 0 && errno == ESRCH;
 }
 
-/* Copies one ring's committed records; false if the ring holds garbage. */
-static bool drain_ring(struct shimrec *s, struct shim_slot *slot, const uint8_t *ring,
-		       uint8_t **buf, size_t *alloc, size_t *len)
+/*
+ * Copies one ring's committed records; false if the ring holds garbage.
+ * Only head is the program's to say: the ring's size and the position read
+ * up to are pmuprof's own, so that every offset stays inside the ring.
+ */
+static bool drain_ring(struct shimrec *s, uint32_t i, uint8_t **buf, size_t *alloc, size_t *len)
 {
-	uint64_t size = s->hdr->ring_bytes;
+	struct shim_slot *slot = &s->slots[i];
+	const uint8_t *ring = s->rings + (uint64_t)i * s->ring_bytes;
+	uint64_t size = s->ring_bytes;
 	uint64_t head = atomic_load_explicit(&slot->head, memory_order_acquire);
-	uint64_t tail = atomic_load_explicit(&slot->tail, memory_order_relaxed);
+	uint64_t tail = s->tail[i];
 	bool ok = true;
 
 	if (head < tail || head - tail > size)
@@ -161,8 +188,29 @@ static bool drain_ring(struct shimrec *s, struct shim_slot *slot, const uint8_t 
 		}
 		tail += h.size;
 	}
+	s->tail[i] = tail;
+	/* the producer's view of the room left, whatever the program wrote there */
 	atomic_store_explicit(&slot->tail, tail, memory_order_release);
 	return ok;
+}
+
+/*
+ * A slot whose owner is done: ctimer's timer counts the owner's own CPU
+ * time, so an owner that used some and got no signal had SIGPROF blocked.
+ * itimer's process-wide signal may go to another thread (older kernels
+ * prefer the main one): only the process as a whole can be judged.
+ */
+static void owner_done(struct shimrec *s, struct shim_slot *slot)
+{
+	uint64_t cpu = atomic_load(&slot->owner_cpu_ns);
+
+	if (s->mode != SHIM_CTIMER ||
+	    !shimrec_unsignalled(cpu, atomic_load(&slot->owner_signals), s->period_ns))
+		return;
+	s->unsignalled++;
+	/* the program's number: saturated rather than wrapped */
+	s->unsignalled_ns = cpu > UINT64_MAX - s->unsignalled_ns ? UINT64_MAX
+								  : s->unsignalled_ns + cpu;
 }
 
 size_t shimrec_drain(struct shimrec *s, uint8_t **buf, size_t *alloc)
@@ -171,17 +219,20 @@ size_t shimrec_drain(struct shimrec *s, uint8_t **buf, size_t *alloc)
 	uint64_t no_slot;
 	size_t len = 0;
 
-	for (uint32_t i = 0; i < NSLOTS; i++) {
+	for (uint32_t i = 0; i < s->nslots; i++) {
 		struct shim_slot *slot = &s->slots[i];
 		uint32_t state = atomic_load_explicit(&slot->state, memory_order_acquire);
 		uint64_t lost;
 
 		if (state != SLOT_ACTIVE && state != SLOT_DONE)
 			continue;
-		if (!s->bad[i] &&
-		    !drain_ring(s, slot, s->rings + (uint64_t)i * hdr->ring_bytes, buf, alloc, &len)) {
+		if (s->bad[i])
+			continue;
+		if (!drain_ring(s, i, buf, alloc, &len)) {
+			/* its counters are as suspect as its ring: what they said before stands */
 			s->bad[i] = true;
 			s->bad_rings++;
+			continue;
 		}
 		lost = atomic_load_explicit(&slot->lost, memory_order_relaxed);
 		if (lost > s->lost_seen[i]) {
@@ -189,12 +240,13 @@ size_t shimrec_drain(struct shimrec *s, uint8_t **buf, size_t *alloc)
 				    lost - s->lost_seen[i]);
 			s->lost_seen[i] = lost;
 		}
-		if (s->bad[i] || atomic_load(&slot->head) != atomic_load(&slot->tail))
+		if (atomic_load(&slot->head) != s->tail[i])
 			continue;
 		/* empty: a slot whose thread ended can serve another */
 		if (state == SLOT_ACTIVE && !thread_gone(slot))
 			continue;
-		atomic_compare_exchange_strong(&slot->state, &state, SLOT_FREE);
+		if (atomic_compare_exchange_strong(&slot->state, &state, SLOT_FREE))
+			owner_done(s, slot);
 	}
 	no_slot = atomic_load(&hdr->no_slot);
 	if (no_slot > s->no_slot_seen) {
@@ -204,12 +256,17 @@ size_t shimrec_drain(struct shimrec *s, uint8_t **buf, size_t *alloc)
 	return len;
 }
 
-void shimrec_stats(const struct shimrec *s, struct shimrec_stats *st)
+void shimrec_stats(const struct shimrec *s, uint64_t cpu_ns, struct shimrec_stats *st)
 {
 	const struct shim_header *h = s->hdr;
 
 	memset(st, 0, sizeof(*st));
-	for (uint32_t i = 0; i < NSLOTS; i++) {
+	for (uint32_t i = 0; i < s->nslots; i++) {
+		/* an abandoned slot's counters are garbage: only the drops it recorded count */
+		if (s->bad[i]) {
+			st->lost += s->lost_seen[i];
+			continue;
+		}
 		st->signals += atomic_load(&s->slots[i].signals);
 		st->overruns += atomic_load(&s->slots[i].overruns);
 		st->lost += atomic_load(&s->slots[i].lost);
@@ -223,6 +280,17 @@ void shimrec_stats(const struct shimrec *s, struct shimrec_stats *st)
 	for (int e = 0; e < SHIM_NEVENTS; e++)
 		st->event_time[e] = atomic_load(&h->event_time[e]);
 	st->bad_rings = s->bad_rings;
+	st->unsignalled = s->unsignalled;
+	st->unsignalled_ns = s->unsignalled_ns;
+	/*
+	 * The kernel's count holds even where the program's slots say nothing,
+	 * unless the program wrote over some of them: then their signals are unknown.
+	 */
+	if (!st->unsignalled && st->images && !st->bad_rings &&
+	    shimrec_unsignalled(cpu_ns, st->signals, s->period_ns)) {
+		st->unsignalled = 1;
+		st->unsignalled_ns = cpu_ns;
+	}
 }
 
 const char *shimrec_install_dir(void)
@@ -362,6 +430,12 @@ char *shimrec_conflict(const struct shimrec_stats *st, enum shim_mode mode, uint
 		ADD("%s%llu ring(s) held damaged records (the program wrote over them) and were "
 		    "abandoned",
 		    n ? "; " : "", (unsigned long long)st->bad_rings);
+	if (st->unsignalled)
+		ADD("%s%llu thread(s) used %.2f s of CPU but received none of the sampler's "
+		    "signals (SIGPROF blocked where the sampler cannot see it, such as with the "
+		    "raw rt_sigprocmask system call): that time is missing from the profile",
+		    n ? "; " : "", (unsigned long long)st->unsignalled,
+		    (double)st->unsignalled_ns / 1e9);
 #undef ADD
 	return n ? xstrdup(buf) : NULL;
 }

@@ -9,6 +9,9 @@
  * The rings are written by a program pmuprof does not trust to stay well
  * behaved: every record size is checked before it is copied, and a ring
  * that holds garbage is abandoned (counted in `bad_rings`), never followed.
+ * The memory is sealed at its size (a program that shrank it would make
+ * pmuprof's next read a SIGBUS), and the layout pmuprof chose is kept here,
+ * never read back from the header the program can write.
  */
 #ifndef PMUPROF_SHIMREC_H
 #define PMUPROF_SHIMREC_H
@@ -24,10 +27,16 @@ struct shimrec {
 	struct shim_header *hdr;
 	struct shim_slot *slots;
 	uint8_t *rings;
+	/* the layout as created: the header's copy is the program's to scribble on */
+	enum shim_mode mode;
+	uint32_t nslots;
+	uint64_t ring_bytes, map_bytes, period_ns;
+	uint64_t *tail;	     /* per slot: bytes consumed (the shared copy is only a hint) */
 	uint64_t *lost_seen; /* per slot: drops already turned into LOST records */
 	bool *bad;	     /* per slot: abandoned */
 	uint64_t bad_rings;
 	uint64_t no_slot_seen;
+	uint64_t unsignalled, unsignalled_ns; /* threads that used CPU but got no signal */
 };
 
 struct shimrec_stats {
@@ -41,7 +50,17 @@ struct shimrec_stats {
 	uint64_t events;   /* 1 << enum shim_event */
 	uint64_t event_time[SHIM_NEVENTS];
 	uint64_t bad_rings;
+	/* threads that used CPU but received none of the sampler's signals, and that CPU */
+	uint64_t unsignalled, unsignalled_ns;
 };
+
+/*
+ * Whether a thread that used `cpu_ns` of CPU and received `signals` of the
+ * sampler's signals was kept from receiving them (SIGPROF blocked where
+ * the shim cannot see it): no signal at all over several periods, and over
+ * more than a scheduler tick or two, which is when CPU timers are checked.
+ */
+bool shimrec_unsignalled(uint64_t cpu_ns, uint64_t signals, uint64_t period_ns);
 
 /* Creates the shared memory for a program sampled `hz` times a CPU second. */
 int shimrec_open(struct shimrec *s, enum shim_mode mode, unsigned long hz, uint32_t stack_bytes);
@@ -53,7 +72,12 @@ void shimrec_close(struct shimrec *s);
  * appended. Slots of threads that ended are handed out again once empty.
  */
 size_t shimrec_drain(struct shimrec *s, uint8_t **buf, size_t *alloc);
-void shimrec_stats(const struct shimrec *s, struct shimrec_stats *st);
+/*
+ * The counters, with `cpu_ns` the program's CPU time as the kernel
+ * accounted it (0: unknown): a program that used CPU without receiving a
+ * single signal counts as one unsignalled thread, whatever the slots say.
+ */
+void shimrec_stats(const struct shimrec *s, uint64_t cpu_ns, struct shimrec_stats *st);
 /*
  * What the program did that makes a timer sampler's numbers doubtful, as
  * one line for the file's statistics ("conflict") and the user, with times

@@ -18,7 +18,10 @@
  *
  * Both sides treat the other as untrusted where it matters: the reader
  * checks every size it finds in a ring (a program can scribble over the
- * mapping), and the shim only reads the header's parameters once.
+ * mapping), keeps the layout it chose and its own read positions rather
+ * than read them back, and seals the memory at its size (F_SEAL_SHRINK,
+ * F_SEAL_GROW, F_SEAL_SEAL); the shim only reads the header's parameters
+ * once, and checks that the layout they give fits the memory.
  */
 #ifndef PMUPROF_SHIM_ABI_H
 #define PMUPROF_SHIM_ABI_H
@@ -29,7 +32,7 @@
 #include <stdint.h>
 
 #define SHIM_MAGIC	 0x4d494853464f5250ull /* "PROFSHIM" */
-#define SHIM_ABI_VERSION 1
+#define SHIM_ABI_VERSION 2
 #define SHIM_ENV_FD	 "PMUPROF_SHIM_FD"
 #define SHIM_REC_PAD	 0 /* rec_header.type of a filler up to the ring's end */
 
@@ -89,9 +92,16 @@ struct shim_slot {
 	_Atomic uint64_t lost_time; /* CLOCK_MONOTONIC of the latest drop */
 	_Atomic uint64_t signals;   /* the sampler's own signals received */
 	_Atomic uint64_t overruns;  /* expirations merged into them (si_overrun) */
-	uint64_t reserved;
+	/*
+	 * The owner's own: its sampler's signals since it took the slot, and
+	 * the CPU time it used meanwhile, written when its sampling ends (its
+	 * exit, an exec, the process's exit). A thread that used CPU but got
+	 * no signal had SIGPROF blocked where the shim could not see it.
+	 */
+	_Atomic uint64_t owner_signals;
+	_Atomic uint64_t owner_cpu_ns;
 };
 
-_Static_assert(sizeof(struct shim_slot) == 72, "slot layout");
+_Static_assert(sizeof(struct shim_slot) == 80, "slot layout");
 
 #endif

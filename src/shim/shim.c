@@ -86,6 +86,7 @@ struct thread_state {
 	bool armed;
 	bool retired; /* sampling of this thread has ended */
 	uint64_t rng;
+	uint64_t cpu_at_claim; /* the thread's CPU time when it took its slot */
 	sigset_t fork_mask;
 };
 static SHIM_TLS struct thread_state ts;
@@ -121,6 +122,16 @@ static void note_event(enum shim_event e)
 	atomic_fetch_or(&hdr->events, 1ull << e);
 }
 
+/* The calling thread's CPU time; clock_gettime is async-signal-safe. */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) < 0)
+		return 0;
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* ---- slots ------------------------------------------------------------- */
 
 /* Takes a free slot for the calling thread; safe in the handler (atomics only). */
@@ -138,6 +149,9 @@ static bool take_slot(void)
 			continue;
 		s->pid = (uint32_t)my_pid;
 		s->tid = ts.tid;
+		atomic_store_explicit(&s->owner_signals, 0, memory_order_relaxed);
+		atomic_store_explicit(&s->owner_cpu_ns, 0, memory_order_relaxed);
+		ts.cpu_at_claim = thread_cpu_ns();
 		atomic_store_explicit(&s->state, SLOT_ACTIVE, memory_order_release);
 		ts.slot = s;
 		ts.ring = rings + (uint64_t)idx * ring_bytes;
@@ -147,8 +161,20 @@ static bool take_slot(void)
 	return false;
 }
 
+/*
+ * The CPU time the owner used since it took its slot, for pmuprof to set
+ * against the signals it received: written as its sampling ends.
+ */
+static void note_owner_cpu(void)
+{
+	if (ts.slot)
+		atomic_store_explicit(&ts.slot->owner_cpu_ns, thread_cpu_ns() - ts.cpu_at_claim,
+				      memory_order_relaxed);
+}
+
 static void give_slot(void)
 {
+	note_owner_cpu();
 	if (ts.slot)
 		atomic_store_explicit(&ts.slot->state, SLOT_DONE, memory_order_release);
 	ts.slot = NULL;
@@ -206,6 +232,7 @@ static void take_sample(const siginfo_t *si, const ucontext_t *uc)
 	int cpu;
 
 	atomic_fetch_add_explicit(&s->signals, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->owner_signals, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->overruns, overrun, memory_order_relaxed);
 	/* a record never wraps: fill the end with padding when it does not fit */
 	if (ring_bytes - (head - tail) < need + (room < need ? room : 0)) {
@@ -468,6 +495,21 @@ static void fork_child(void)
 
 /* ---- setup ------------------------------------------------------------ */
 
+/*
+ * The slot table and the rings inside the memory, without overlap: a
+ * program may have rewritten the header before it exec'd another image.
+ */
+static bool layout_fits(const struct shim_header *h)
+{
+	uint64_t table = (uint64_t)h->nslots * sizeof(struct shim_slot);
+
+	return h->nslots <= 1u << 20 && h->slots_offset >= sizeof(*h) &&
+	       h->slots_offset % 8 == 0 && h->rings_offset >= h->slots_offset &&
+	       table <= h->rings_offset - h->slots_offset && h->rings_offset % 8 == 0 &&
+	       h->rings_offset <= h->map_bytes &&
+	       h->ring_bytes <= (h->map_bytes - h->rings_offset) / h->nslots;
+}
+
 static bool attach(void)
 {
 	const char *env = getenv(SHIM_ENV_FD);
@@ -485,7 +527,7 @@ static bool attach(void)
 	    h.version != SHIM_ABI_VERSION || h.map_bytes != (uint64_t)st.st_size ||
 	    (h.mode != SHIM_ITIMER && h.mode != SHIM_CTIMER) || !h.period_ns || !h.nslots ||
 	    h.ring_bytes < 4096 || (h.ring_bytes & (h.ring_bytes - 1)) ||
-	    h.stack_bytes % 8 || h.stack_bytes + 4096 > h.ring_bytes) {
+	    h.stack_bytes % 8 || h.stack_bytes + 4096 > h.ring_bytes || !layout_fits(&h)) {
 		/* a program that closed or reused the descriptor, then ran another */
 		fprintf(stderr, "pmuprof shim: %s=%s is not pmuprof's shared memory (closed by the "
 				"program?): process %d is not sampled\n",
@@ -531,6 +573,17 @@ __attribute__((constructor)) static void shim_init(void)
 	thread_begin();
 	if (mode == SHIM_ITIMER)
 		set_itimer(period_ns);
+}
+
+/*
+ * exit(): the thread that calls it keeps its slot (other destructors may
+ * still be sampled), but what it used so far is known now; after _exit or
+ * a kill it stays unknown, and pmuprof judges the process as a whole.
+ */
+__attribute__((destructor)) static void shim_fini(void)
+{
+	if (hdr)
+		note_owner_cpu();
 }
 
 /* ---- threads ------------------------------------------------------------ */

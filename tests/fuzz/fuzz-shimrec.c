@@ -7,9 +7,11 @@
  * records, never read outside a ring, never loop. Built and run for a
  * bounded time by contrib/test-all.sh.
  *
- * Input: for each of the first four slots, 25 bytes (state, then head and
- * tail as 8 bytes each, then 8 bytes of lost count), then the bytes of
- * slot 0's ring, then slot 1's.
+ * Input: the header's ring_bytes, map_bytes and nslots (8 bytes each,
+ * which the reader must ignore: it keeps the layout it chose), then for
+ * each of the first four slots 41 bytes (state, then head and tail as 8
+ * bytes each, then 8 bytes each of lost count, owner signals and owner CPU
+ * time), then the bytes of slot 0's ring, then slot 1's.
  */
 #include "collect/shimrec.h"
 #include "store/format.h"
@@ -18,7 +20,7 @@
 #include <string.h>
 
 #define NFUZZ 4
-#define PER_SLOT 25
+#define PER_SLOT 41
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,8 +49,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		ready = true;
 	}
-	ring = s.hdr->ring_bytes;
+	ring = s.ring_bytes;
+	s.hdr->ring_bytes = take(&p, &left, 8);
+	s.hdr->map_bytes = take(&p, &left, 8);
+	s.hdr->nslots = (uint32_t)take(&p, &left, 8);
 	memset(s.slots, 0, NFUZZ * sizeof(*s.slots));
+	memset(s.tail, 0, NFUZZ * sizeof(*s.tail));
 	memset(s.lost_seen, 0, NFUZZ * sizeof(*s.lost_seen));
 	memset(s.bad, 0, NFUZZ * sizeof(*s.bad));
 	for (int i = 0; i < NFUZZ; i++) {
@@ -58,6 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s.slots[i].head = take(&p, &left, 8);
 		s.slots[i].tail = take(&p, &left, 8);
 		s.slots[i].lost = take(&p, &left, 8);
+		s.slots[i].owner_signals = take(&p, &left, 8);
+		s.slots[i].owner_cpu_ns = take(&p, &left, 8);
 	}
 	for (int i = 0; i < 2; i++) {
 		size_t n = left < ring ? left : ring;
@@ -68,7 +76,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		left -= n;
 	}
 	for (int round = 0; round < 2; round++) {
+		struct shimrec_stats st;
+		char *c;
+
 		len = shimrec_drain(&s, &buf, &alloc);
+		shimrec_stats(&s, take(&p, &left, 8), &st);
+		c = shimrec_conflict(&st, SHIM_CTIMER, 0);
+		free(c);
 		for (off = 0; off < len;) {
 			const struct rec_header *h = (const struct rec_header *)(buf + off);
 
