@@ -252,12 +252,10 @@ static void table_print(const struct table *t, FILE *f)
 }
 
 /*
- * Names taken from the workload (its arguments, thread names, the kernel's
- * release) are written escaped (util/escape.h), so that an argument cannot
- * move the cursor or recolour the screen.
- */
-
-/* An argument as a shell would need it typed: quoted when it holds anything but plain characters.
+ * An argument as a shell would need it typed: quoted when it holds anything
+ * but plain characters. Like every name taken from the workload here (thread
+ * names, the kernel's release, conflicts) it is escaped (util/escape.h), so
+ * that it cannot move the cursor or recolour the screen.
  */
 static void put_arg(FILE *f, const char *a)
 {

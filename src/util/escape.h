@@ -12,7 +12,8 @@
  * (util/json.h, util/xml.h).
  *
  * Most strings have nothing to escape: each function finds that with one
- * scan and then writes or returns the string as it is.
+ * scan and then writes or returns the string as it is. Strings are never
+ * NULL.
  */
 #ifndef PMUPROF_UTIL_ESCAPE_H
 #define PMUPROF_UTIL_ESCAPE_H
@@ -34,7 +35,9 @@ void escape_write_line(FILE *out, const char *s);
 
 /*
  * For formats that have no escapes (FlameGraph's folded stacks): writes s
- * with each byte that escape_write would escape replaced by repl.
+ * with each control character (C0, DEL, C1 raw or in UTF-8) replaced by
+ * repl. Other bytes are kept as they are, UTF-8 or not: the readers of
+ * these formats take bytes, and only controls act on a terminal.
  */
 void escape_write_replaced(FILE *out, const char *s, char repl);
 
