@@ -7,6 +7,7 @@
 #include "resolve/srcline.h"
 #include "store/datafile.h"
 #include "util/alloc.h"
+#include "util/escape.h"
 #include "util/proc.h"
 
 #include <inttypes.h>
@@ -128,17 +129,27 @@ static const struct source_file *source_get(struct annotate_sources *ss, const c
 
 /* ---- the listing ------------------------------------------------------------------ */
 
+/*
+ * Names, paths and source lines come from the recording, its binaries and
+ * the files they name: escaped (util/escape.h); source lines keep their tabs.
+ */
+
 void annotate_print_header(FILE *out, const char *path, const struct data_reader *rd,
 			   const struct profile *p, uint64_t kernel_samples)
 {
 	const char *cmdline = data_reader_meta_str(rd, "cmdline");
 	const char *event = data_reader_meta_str(rd, "event");
 
-	fprintf(out, "# pmuprof annotate of '%s': %s\n", path, cmdline ? cmdline : "?");
+	fputs("# pmuprof annotate of '", out);
+	escape_write(out, path);
+	fputs("': ", out);
+	escape_write(out, cmdline ? cmdline : "?");
+	fputs("\n# event: ", out);
+	escape_write(out, event ? event : "?");
 	fprintf(out,
-		"# event: %s; %" PRIu64 " samples, each counted at the instruction it was taken "
-		"at (its leaf)\n",
-		event ? event : "?", p->samples);
+		"; %" PRIu64 " samples, each counted at the instruction it was taken at (its "
+		"leaf)\n",
+		p->samples);
 	fprintf(out,
 		"# skid: an interrupt is taken after the instruction that was running retires, "
 		"so an event that is not\n#   precise (cpu-clock, the timers, cycles without "
@@ -171,12 +182,16 @@ static void print_source(FILE *out, const struct annotate_listing *l, struct sou
 	sf = source_get(l->sources, fr[0].file, fr[0].comp_dir, l->code ? l->code->dso : NULL);
 	st->line = fr[0].line;
 	st->file = fr[0].file;
-	if (fr[0].line <= sf->nlines)
-		fprintf(out, "%s%41s  %s:%u  %s%s\n", dim, "",
-			strrchr(sf->path, '/') ? strrchr(sf->path, '/') + 1 : sf->path, fr[0].line,
-			sf->lines[fr[0].line - 1], reset);
-	else
-		fprintf(out, "%s%41s  %s:%u%s\n", dim, "", sf->path, fr[0].line, reset);
+	fprintf(out, "%s%41s  ", dim, "");
+	if (fr[0].line <= sf->nlines) {
+		escape_write(out, strrchr(sf->path, '/') ? strrchr(sf->path, '/') + 1 : sf->path);
+		fprintf(out, ":%u  ", fr[0].line);
+		escape_write_line(out, sf->lines[fr[0].line - 1]);
+	} else {
+		escape_write(out, sf->path);
+		fprintf(out, ":%u", fr[0].line);
+	}
+	fprintf(out, "%s\n", reset);
 }
 
 static void print_insn(FILE *out, const struct annotate_listing *l, const struct disasm_insn *in,
@@ -201,9 +216,11 @@ static void print_insn(FILE *out, const struct annotate_listing *l, const struct
 		fprintf(out, "%s%9.2f %9" PRIu64 "%s", on, pct, k, off);
 	else
 		fprintf(out, "%19s", "");
-	fprintf(out, "  %7" PRIx64 ":  %s%-7s%s%s%s%s%s%s\n", in->addr, on, in->mnemonic,
-		in->operands[0] ? " " : "", in->operands, target[0] ? " " : "", target, off,
-		hottest ? "   <- hottest" : "");
+	fprintf(out, "  %7" PRIx64 ":  %s%-7s%s%s%s", in->addr, on, in->mnemonic,
+		in->operands[0] ? " " : "", in->operands, target[0] ? " " : "");
+	/* a symbol's name; the mnemonic and operands are the disassembler's own */
+	escape_write(out, target);
+	fprintf(out, "%s%s\n", off, hottest ? "   <- hottest" : "");
 }
 
 void annotate_print_function(FILE *out, const struct annotate_listing *l)
@@ -214,10 +231,14 @@ void annotate_print_function(FILE *out, const struct annotate_listing *l)
 	uint64_t hottest_addr;
 	bool hot = annotate_hottest(l->f, l->insns, l->ninsns, &hottest_addr) > 0;
 
+	fputs("\n# ", out);
+	escape_write(out, f->name);
+	fputs(" (", out);
+	escape_write(out, f->dso);
 	fprintf(out,
-		"\n# %s (%s): %" PRIu64 " sample%s, %.2f%% of all; code at 0x%" PRIx64 ", %" PRIu64
+		"): %" PRIu64 " sample%s, %.2f%% of all; code at 0x%" PRIx64 ", %" PRIu64
 		" bytes%s\n",
-		f->name, f->dso, l->f->samples, l->f->samples == 1 ? "" : "s",
+		l->f->samples, l->f->samples == 1 ? "" : "s",
 		l->p->samples ? 100.0 * (double)l->f->samples / (double)l->p->samples : 0.0,
 		c->start, c->size,
 		c->dso->image ? " (from the image stored in the recording)" : "");

@@ -10,11 +10,14 @@
 #include "util/compiler.h"
 #include "analyse/compare.h"
 #include "output/compare.h"
+#include "util/alloc.h"
+#include "util/escape.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_THREADS 8
@@ -249,37 +252,30 @@ static void table_print(const struct table *t, FILE *f)
 }
 
 /*
- * What a terminal should show of a name taken from the workload (its
- * arguments, thread names): bytes below space and DEL as \xNN, so that an
- * argument cannot move the cursor or recolour the screen.
- */
-static void put_visible(FILE *f, const char *s, size_t max)
-{
-	for (size_t n = 0; *s && n < max; s++, n++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
-}
-
-/* An argument as a shell would need it typed: quoted when it holds anything but plain characters.
+ * An argument as a shell would need it typed: quoted when it holds anything
+ * but plain characters. Like every name taken from the workload here (thread
+ * names, the kernel's release, conflicts) it is escaped (util/escape.h), so
+ * that it cannot move the cursor or recolour the screen.
  */
 static void put_arg(FILE *f, const char *a)
 {
 	if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 			    "_-+=/.,:@%") == strlen(a)) {
-		put_visible(f, a, SIZE_MAX);
+		fputs(a, f);
 		return;
 	}
 	fputc('\'', f);
-	for (; *a; a++) {
-		if (*a == '\'')
+	while (*a) {
+		size_t n = strcspn(a, "'");
+		char *part = xstrndup(a, n);
+
+		escape_write(f, part);
+		free(part);
+		a += n;
+		if (*a == '\'') {
 			fputs("'\\''", f);
-		else
-			put_visible(f, (char[]){*a, 0}, 1);
+			a++;
+		}
 	}
 	fputc('\'', f);
 }
@@ -296,7 +292,7 @@ static void put_header(const struct cmp_result *r, FILE *f)
 		r->ncpus == 1 ? "" : "s");
 	if (r->kernel[0]) {
 		fputs(", kernel ", f);
-		put_visible(f, r->kernel, sizeof(r->kernel));
+		escape_write(f, r->kernel);
 	}
 	if (r->kernel_hz)
 		fprintf(f, " (CONFIG_HZ %u: a tick every %.3g ms)", r->kernel_hz,
@@ -330,9 +326,9 @@ static void put_threads(const struct cmp_result *r, FILE *f)
 			fprintf(f, "%-7s  %8" PRIu32 "  ", j ? "" : name_of(s), th->tid);
 			/* comm may not be terminated, and escapes widen it: pad by hand */
 			memcpy(comm, th->comm, sizeof(th->comm));
-			comm[sizeof(th->comm)] = '\0';
-			pad = 16 - (int)strlen(comm);
-			put_visible(f, comm, 16);
+			comm[sizeof(th->comm) < 16 ? sizeof(th->comm) : 16] = '\0';
+			pad = 16 - (int)escape_len(comm);
+			escape_write(f, comm);
 			fprintf(f, "%*s  %8.3f  %6.1f  %8" PRIu64 "  %9.1f  %+7.1f\n",
 				pad > 0 ? pad : 0, "", th->true_cpu_s, 100 * th->true_share,
 				th->samples, 100 * th->share, 100 * (th->share - th->true_share));
@@ -371,7 +367,7 @@ static void put_warnings(const struct cmp_result *r, FILE *f)
 			if (seen)
 				continue;
 			fprintf(f, "warning: %s: ", name_of(s));
-			put_visible(f, c, SIZE_MAX);
+			escape_write(f, c);
 			if (s->nruns > 1)
 				fprintf(f, " (%zu of %zu runs)", same, s->nruns);
 			fputc('\n', f);

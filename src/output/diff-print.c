@@ -18,6 +18,7 @@
 #include "output/diff.h"
 #include "output/export.h"
 #include "util/alloc.h"
+#include "util/escape.h"
 #include "util/hash.h"
 #include "util/json.h"
 #include "util/xml.h"
@@ -88,15 +89,26 @@ static int digits(uint64_t v)
 	return n;
 }
 
+/*
+ * Paths, commands, events and names come from the recordings and their
+ * binaries: escaped (util/escape.h).
+ */
 static void print_source(FILE *out, const char *which, const struct diff_source *s, uint64_t n)
 {
-	fprintf(out, "# %s: '%s'", which, s->path ? s->path : "?");
-	if (s->command)
-		fprintf(out, ": %s", s->command);
-	fprintf(out, "\n#      %s, %" PRIu64 " sample%s", s->event ? s->event : "?", n,
-		n == 1 ? "" : "s");
-	if (s->sampler)
-		fprintf(out, ", sampler %s", s->sampler);
+	fprintf(out, "# %s: '", which);
+	escape_write(out, s->path ? s->path : "?");
+	fputc('\'', out);
+	if (s->command) {
+		fputs(": ", out);
+		escape_write(out, s->command);
+	}
+	fputs("\n#      ", out);
+	escape_write(out, s->event ? s->event : "?");
+	fprintf(out, ", %" PRIu64 " sample%s", n, n == 1 ? "" : "s");
+	if (s->sampler) {
+		fputs(", sampler ", out);
+		escape_write(out, s->sampler);
+	}
 	fputc('\n', out);
 }
 
@@ -136,10 +148,13 @@ static void print_table(FILE *out, const char *title, const char *what, const st
 			"  ",
 			r->significant ? '*' : ' ', pp(r->change), pp(r->lo), pp(r->hi),
 			pp(r->old_share), cw, r->old_n, pp(r->new_share), cw, r->new_n);
-		if (r->dso)
-			fprintf(out, "%s (%s)\n", r->name, r->dso);
-		else
-			fprintf(out, "%s\n", r->name);
+		escape_write(out, r->name);
+		if (r->dso) {
+			fputs(" (", out);
+			escape_write(out, r->dso);
+			fputc(')', out);
+		}
+		fputc('\n', out);
 	}
 	if (!printed)
 		fprintf(out, "  (no %s)\n", o->all ? "rows" : "significant change");
@@ -170,12 +185,19 @@ int diff_print_text(FILE *out, const struct diff *d, const struct diff_print_opt
 	fprintf(out, "# pmuprof diff: what changed from OLD to NEW\n");
 	print_source(out, "old", &o->old, d->old_samples);
 	print_source(out, "new", &o->new, d->new_samples);
-	if (d->old_prog)
-		fprintf(out, "# '%s' (old) and '%s' (new) are compared as one program\n",
-			d->old_prog, d->new_prog);
+	if (d->old_prog) {
+		fputs("# '", out);
+		escape_write(out, d->old_prog);
+		fputs("' (old) and '", out);
+		escape_write(out, d->new_prog);
+		fputs("' (new) are compared as one program\n", out);
+	}
 	nmsgs = diff_warnings(d, o, msgs, ARRAY_SIZE(msgs));
 	for (size_t i = 0; i < nmsgs; i++) {
-		fprintf(out, "# warning: %s\n", msgs[i]);
+		/* one line each, naming events and paths */
+		fputs("# warning: ", out);
+		escape_write(out, msgs[i]);
+		fputc('\n', out);
 		free(msgs[i]);
 	}
 	fprintf(out, "# shares of each file's samples; change = new - old in percentage points "
@@ -206,8 +228,11 @@ int diff_write_folded(FILE *out, const struct diff *d)
 		v[i] = &d->stacks.rows[i];
 	if (d->stacks.n > 1)
 		qsort(v, d->stacks.n, sizeof(*v), cmp_name);
-	for (size_t i = 0; i < d->stacks.n; i++)
-		fprintf(out, "%s %" PRIu64 " %" PRIu64 "\n", v[i]->name, v[i]->old_n, v[i]->new_n);
+	/* the stacks are folded: C0 controls are '?' already, the rest of the rule here */
+	for (size_t i = 0; i < d->stacks.n; i++) {
+		escape_write_replaced(out, v[i]->name, '?');
+		fprintf(out, " %" PRIu64 " %" PRIu64 "\n", v[i]->old_n, v[i]->new_n);
+	}
 	free(v);
 	return write_status(out);
 }

@@ -13,11 +13,13 @@
  *
  * The format has no escapes: ';' separates frames and the last space comes
  * before the count, so a ';' in a name becomes ':' and a control character
- * (a newline would end the line) becomes '?'. Spaces are kept: readers split
- * the count off at the last space.
+ * (a newline would end the line) becomes '?': profile_fold_stack replaces
+ * C0 controls and DEL, the writer C1 controls too (util/escape.h). Spaces
+ * are kept: readers split the count off at the last space.
  */
 #include "output/export.h"
 #include "util/alloc.h"
+#include "util/escape.h"
 #include "util/hash.h"
 
 #include <errno.h>
@@ -67,7 +69,8 @@ int export_folded(FILE *out, const struct profile *p)
 	if (nlines)
 		qsort(lines, nlines, sizeof(*lines), cmp_line);
 	for (size_t i = 0; i < nlines; i++) {
-		fprintf(out, "%s %llu\n", lines[i].text, (unsigned long long)lines[i].samples);
+		escape_write_replaced(out, lines[i].text, '?');
+		fprintf(out, " %llu\n", (unsigned long long)lines[i].samples);
 		free(lines[i].text);
 	}
 	free(lines);

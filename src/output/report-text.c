@@ -7,6 +7,7 @@
 #include "resolve/session.h"
 #include "store/datafile.h"
 #include "util/alloc.h"
+#include "util/escape.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +17,11 @@
 static const char *const key_titles[] = { "Command", "Tid", "Shared Object", "Symbol" };
 
 /* ---- the table ---------------------------------------------------------- */
+
+/*
+ * Names come from the recording and its binaries: every string printed here
+ * goes through util/escape.h, and the widths count the escaped text.
+ */
 
 static double pct(uint64_t part, uint64_t total)
 {
@@ -29,21 +35,22 @@ static char *key_text(const struct profile *p, const struct report_line *l, enum
 
 	switch (k) {
 	case REPORT_KEY_COMM:
-		return xstrdup(l->comm);
+		return escape_dup(l->comm);
 	case REPORT_KEY_TID:
 		return xasprintf("%" PRIu32, l->tid);
 	case REPORT_KEY_DSO:
-		return xstrdup(l->dso);
+		return escape_dup(l->dso);
 	default:
 		f = &p->funcs[l->func];
 		if (hot && hot[l->func] != UINT32_MAX) {
 			const struct prof_loc *loc = &p->locs[hot[l->func]];
 			const char *base = strrchr(loc->file, '/');
 
-			return xasprintf("[%c] %s  %s:%u", f->kernel ? 'k' : '.', f->name,
-					 base ? base + 1 : loc->file, loc->line);
+			return escape_take(xasprintf("[%c] %s  %s:%u", f->kernel ? 'k' : '.',
+						     f->name, base ? base + 1 : loc->file,
+						     loc->line));
 		}
-		return xasprintf("[%c] %s", f->kernel ? 'k' : '.', f->name);
+		return escape_take(xasprintf("[%c] %s", f->kernel ? 'k' : '.', f->name));
 	}
 }
 
@@ -148,10 +155,12 @@ static void print_unwinding(FILE *out, const struct data_reader *rd, const struc
 	if (q->depth)
 		fprintf(out, "#   %" PRIu64 " sample(s) stopped at the depth limit of %d frames\n",
 			q->depth, SESSION_MAX_USER);
-	for (size_t i = 0; i < q->nfailures && i < 10; i++)
-		fprintf(out, "#   failed in %s: %" PRIu64 " sample%s (%s)\n", q->failures[i].dso,
-			q->failures[i].samples, q->failures[i].samples == 1 ? "" : "s",
-			q->failures[i].reason);
+	for (size_t i = 0; i < q->nfailures && i < 10; i++) {
+		fputs("#   failed in ", out);
+		escape_write(out, q->failures[i].dso);
+		fprintf(out, ": %" PRIu64 " sample%s (%s)\n", q->failures[i].samples,
+			q->failures[i].samples == 1 ? "" : "s", q->failures[i].reason);
+	}
 	/* without stack copies (--call-graph fp or none) no sample has one: nothing to say */
 	if (q->kernel_only && dwarf)
 		fprintf(out, "# %" PRIu64 " samples have no user stack (kernel threads, or the "
@@ -177,14 +186,26 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 	const char *conflict;
 	size_t conflict_len = 0;
 
-	fprintf(out, "# pmuprof report of '%s': %s\n", path, meta_or(rd, "cmdline", "?"));
-	fprintf(out, "# event: %s", meta_or(rd, "event", "?"));
-	if (timer_sampler(rd))
-		fprintf(out, " (%s)", meta_or(rd, "event-fstr", "?"));
-	if (fallback)
-		fprintf(out, " (fallback: %s)", fallback);
-	if (priv)
-		fprintf(out, ", %s", priv);
+	fputs("# pmuprof report of '", out);
+	escape_write(out, path);
+	fputs("': ", out);
+	escape_write(out, meta_or(rd, "cmdline", "?"));
+	fputs("\n# event: ", out);
+	escape_write(out, meta_or(rd, "event", "?"));
+	if (timer_sampler(rd)) {
+		fputs(" (", out);
+		escape_write(out, meta_or(rd, "event-fstr", "?"));
+		fputc(')', out);
+	}
+	if (fallback) {
+		fputs(" (fallback: ", out);
+		escape_write(out, fallback);
+		fputc(')', out);
+	}
+	if (priv) {
+		fputs(", ", out);
+		escape_write(out, priv);
+	}
 	fputc('\n', out);
 	fprintf(out, "# samples: %" PRIu64, selected_from);
 	if (data_reader_meta_u64(rd, "freq-hz", &freq))
@@ -219,16 +240,25 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 			stat_or0(rd, "lost-writer"), stat_or0(rd, "throttled"));
 	}
 	conflict = data_reader_stat(rd, "conflict", &conflict_len);
-	if (conflict && conflict_len && memchr(conflict, '\0', conflict_len))
-		fprintf(out, "# warning: %s\n", conflict);
+	if (conflict && conflict_len && memchr(conflict, '\0', conflict_len)) {
+		fputs("# warning: ", out);
+		escape_write(out, conflict);
+		fputc('\n', out);
+	}
 	if (stat_or0(rd, "malformed") || s->bad_records)
 		fprintf(out,
 			"# malformed: %" PRIu64 " kernel records could not be parsed when "
 			"recording, %" PRIu64 " records of the file were damaged and skipped\n",
 			stat_or0(rd, "malformed"), s->bad_records);
-	fprintf(out, "# call graph: %s, recorded on %s (%s, kernel %s)\n",
-		meta_or(rd, "call-graph", "?"), meta_or(rd, "host", "?"), meta_or(rd, "cpu", "?"),
-		meta_or(rd, "kernel", "?"));
+	fputs("# call graph: ", out);
+	escape_write(out, meta_or(rd, "call-graph", "?"));
+	fputs(", recorded on ", out);
+	escape_write(out, meta_or(rd, "host", "?"));
+	fputs(" (", out);
+	escape_write(out, meta_or(rd, "cpu", "?"));
+	fputs(", kernel ", out);
+	escape_write(out, meta_or(rd, "kernel", "?"));
+	fputs(")\n", out);
 	print_unwinding(out, rd, p, s->dwarf);
 }
 
@@ -250,14 +280,19 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 	const char *conflict;
 	size_t len = 0;
 
-	fprintf(out, "# file: %s (%" PRIu64 " bytes, format version %u)\n", path,
-	       data_reader_file_size(rd), data_reader_version(rd));
+	fputs("# file: ", out);
+	escape_write(out, path);
+	fprintf(out, " (%" PRIu64 " bytes, format version %u)\n", data_reader_file_size(rd),
+		data_reader_version(rd));
 	for (size_t i = 0; i < ARRAY_SIZE(meta_keys); i++) {
 		const char *s = data_reader_meta_str(rd, meta_keys[i]);
 		uint64_t v;
 
-		if (s)
-			fprintf(out, "%-20s %s\n", meta_keys[i], s);
+		if (s) {
+			fprintf(out, "%-20s ", meta_keys[i]);
+			escape_write(out, s);
+			fputc('\n', out);
+		}
 		else if (data_reader_meta_u64(rd, meta_keys[i], &v))
 			fprintf(out, "%-20s %" PRIu64 "\n", meta_keys[i], v);
 	}
@@ -275,6 +310,9 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 			fprintf(out, "%-20s %" PRIu64 "\n", stat_keys[i], v);
 	}
 	conflict = data_reader_stat(rd, "conflict", &len);
-	if (conflict && len && memchr(conflict, '\0', len))
-		fprintf(out, "%-20s %s\n", "conflict", conflict);
+	if (conflict && len && memchr(conflict, '\0', len)) {
+		fprintf(out, "%-20s ", "conflict");
+		escape_write(out, conflict);
+		fputc('\n', out);
+	}
 }

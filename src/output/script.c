@@ -7,6 +7,7 @@
 #include "resolve/session.h"
 #include "resolve/symbolize.h"
 #include "util/alloc.h"
+#include "util/escape.h"
 #include "util/hash.h"
 
 #include <errno.h>
@@ -94,14 +95,21 @@ static const struct named *name_of(struct script_writer *sc, struct dso *d, bool
 	return &sc->named[i];
 }
 
+/*
+ * Names, objects, comm and event come from the recording and its binaries:
+ * escaped (util/escape.h), so that a tab or newline in one cannot forge a
+ * field or a line that readers of perf script would take for theirs.
+ */
 static void print_frame(struct script_writer *sc, uint64_t shown, const struct named *nm,
 			uint64_t addr, const char *object)
 {
 	for (size_t k = 0; k < nm->n; k++) {
 		const struct sym_frame *f = &sc->frames[nm->first + k];
 
+		fprintf(sc->out, "\t%16" PRIx64 " ", shown);
+		escape_write(sc->out, f->func);
 		if (f->inlined) {
-			fprintf(sc->out, "\t%16" PRIx64 " %s (inlined)\n", shown, f->func);
+			fputs(" (inlined)\n", sc->out);
 			continue;
 		}
 		/*
@@ -110,12 +118,12 @@ static void print_frame(struct script_writer *sc, uint64_t shown, const struct n
 		 * "+0x..." to get the function.
 		 */
 		if (f->start && addr >= f->start)
-			fprintf(sc->out, "\t%16" PRIx64 " %s+0x%" PRIx64 " (%s)\n", shown, f->func,
-			       addr - f->start, object);
+			fprintf(sc->out, "+0x%" PRIx64, addr - f->start);
 		else if (f->synthetic)
-			fprintf(sc->out, "\t%16" PRIx64 " %s+0x0 (%s)\n", shown, f->func, object);
-		else
-			fprintf(sc->out, "\t%16" PRIx64 " %s (%s)\n", shown, f->func, object);
+			fputs("+0x0", sc->out);
+		fputs(" (", sc->out);
+		escape_write(sc->out, object);
+		fputs(")\n", sc->out);
 	}
 }
 
@@ -123,11 +131,14 @@ int script_write_sample(struct script_writer *sc, const struct session_sample *s
 {
 	const struct rec_sample *r = smp->v->s;
 
-	fprintf(sc->out, "%s %5" PRIu32 " ", smp->comm, r->tid);
+	escape_write(sc->out, smp->comm);
+	fprintf(sc->out, " %5" PRIu32 " ", r->tid);
 	if (sc->show_cpu)
 		fprintf(sc->out, "[%03" PRIu32 "] ", r->cpu);
-	fprintf(sc->out, "%5" PRIu64 ".%06" PRIu64 ": %10" PRIu64 " %s: \n",
-		r->time / 1000000000u, r->time % 1000000000u / 1000u, r->weight, sc->event);
+	fprintf(sc->out, "%5" PRIu64 ".%06" PRIu64 ": %10" PRIu64 " ", r->time / 1000000000u,
+		r->time % 1000000000u / 1000u, r->weight);
+	escape_write(sc->out, sc->event);
+	fputs(": \n", sc->out);
 	for (size_t i = 0; i < smp->nkernel; i++)
 		print_frame(sc, smp->kernel[i], name_of(sc, NULL, true, smp->kernel[i]),
 			    smp->kernel[i], "[kernel.kallsyms]");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "output/tree.h"
 #include "util/alloc.h"
+#include "util/escape.h"
 #include "util/hash.h"
 
 #include <stdbool.h>
@@ -172,8 +173,9 @@ static void print_label(struct tree *t, const struct node *n)
 {
 	const struct prof_func *f = &t->p->funcs[n->func];
 
-	fprintf(t->out, "%s%s%s\n", func_name(f), f->kernel ? " [k]" : "",
-		n->inlined ? " (inlined)" : "");
+	/* names come from binaries: escaped (util/escape.h) */
+	escape_write(t->out, func_name(f));
+	fprintf(t->out, "%s%s\n", f->kernel ? " [k]" : "", n->inlined ? " (inlined)" : "");
 }
 
 static void print_prefix(struct tree *t, size_t len)
