@@ -96,7 +96,7 @@ run_fuzz() {
 }
 
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src -I _build/asan \
-	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/util/alloc.c src/util/error.c src/util/safefile.c \
+	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/util/alloc.c src/util/error.c src/util/escape.c src/util/json.c src/util/safefile.c \
 	$(pkg-config --cflags --libs libzstd) -o "$fuzz_dir/fuzz-datafile" >"$fuzz_dir/build.log" 2>&1; then
 	for args in "-e cpu-clock -F 2000 -- _build/gcc/tests/workload/burn 2 50" \
 		"-e cpu-clock --call-graph fp -- _build/gcc/tests/workload/pages 100" \
@@ -121,7 +121,7 @@ fi
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
 	-I _build/asan tests/fuzz/fuzz-elf.c src/resolve/elf.c src/resolve/cfi.c \
 	src/resolve/maps.c src/resolve/unwind.c src/resolve/debuginfo.c src/util/alloc.c \
-	src/util/error.c src/util/proc.c src/util/hash.c $(pkg-config --cflags --libs libdw libelf) -pthread \
+	src/util/error.c src/util/escape.c src/util/json.c src/util/proc.c src/util/hash.c $(pkg-config --cflags --libs libdw libelf) -pthread \
 	-o "$fuzz_dir/fuzz-elf" >"$fuzz_dir/build-elf.log" 2>&1; then
 	elf_seeds="$fuzz_dir/elf-corpus"
 	for f in _build/gcc/tests/workload/burn _build/gcc/tests/workload/burn-nopie \
@@ -187,7 +187,7 @@ fi
 # the timer samplers' rings: memory the profiled program can scribble over
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
 	-I _build/asan tests/fuzz/fuzz-shimrec.c src/collect/shimrec.c src/util/alloc.c \
-	src/util/error.c -o "$fuzz_dir/fuzz-shimrec" >"$fuzz_dir/build-shimrec.log" 2>&1; then
+	src/util/error.c src/util/escape.c src/util/json.c -o "$fuzz_dir/fuzz-shimrec" >"$fuzz_dir/build-shimrec.log" 2>&1; then
 	mkdir -p "$fuzz_dir/shimrec-corpus"
 	run_fuzz fuzz-shimrec shimrec-corpus
 else
