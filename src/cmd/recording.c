@@ -4,6 +4,7 @@
  */
 #include "cmd/recording.h"
 #include "analyse/profile.h"
+#include "resolve/elf.h"
 #include "resolve/maps.h"
 #include "util/error.h"
 #include "util/progress.h"
@@ -75,6 +76,12 @@ void cmd_recording_warn_objects(const struct session *s)
 			warning("'%s' has changed since the recording (its build-id differs): its "
 				"symbols and stacks may be wrong",
 				d->path);
+		else if (d->opened && d->obj && elf_object_oversized(d->obj))
+			warning("'%s' has a symbol table or note larger than pmuprof reads (%u MiB "
+				"for tables, %u MiB for notes): it was skipped, and some of its "
+				"functions may be named by address",
+				d->path, (unsigned)(ELF_TABLE_LIMIT >> 20),
+				(unsigned)(ELF_NOTE_LIMIT >> 20));
 		else if (d->opened && !d->obj && d->path[0] == '/' && strncmp(d->path, "//anon", 6))
 			warning("cannot read symbols of '%s': %s", d->path,
 				d->open_err == -ENOEXEC ? "not a valid ELF file"
