@@ -81,6 +81,14 @@ run() {
 	"$@" >"$OUT" 2>"$ERR" || RC=$?
 }
 
+# A prefix that runs a command without address randomization, where
+# setarch can: page-fault counts then do not depend on where the stack and
+# heap fall across page boundaries (a few faults either way otherwise)
+NORAND=
+if setarch "$(uname -m)" -R true 2>/dev/null; then
+	NORAND="setarch $(uname -m) -R"
+fi
+
 # run_pmuprof ARGS...
 run_pmuprof() {
 	run "$PMUPROF" "$@"
