@@ -151,7 +151,7 @@ int data_writer_open(const char *path, struct data_writer **out)
 		return ret;
 	ret = keep_previous(&d, &old, &backup);
 	if (ret < 0) {
-		safe_dir_release(&d);
+		safe_dir_close(&d);
 		return ret;
 	}
 	fd = openat(d.fd, d.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -190,7 +190,7 @@ fail:
 	restore_previous(d.fd, d.name, old, backup);
 	free(old);
 	free(backup);
-	safe_dir_release(&d);
+	safe_dir_close(&d);
 	return ret;
 }
 

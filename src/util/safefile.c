@@ -15,7 +15,7 @@
 
 #define MAX_LINKS 40 /* as the kernel's MAXSYMLINKS */
 
-void safe_dir_release(struct safe_dir *d)
+void safe_dir_close(struct safe_dir *d)
 {
 	if (d->fd >= 0)
 		close(d->fd);
@@ -180,7 +180,7 @@ int safe_dir_open(const char *path, bool follow_last, struct safe_dir *d)
 	return 0;
 fail:
 	free(buf);
-	safe_dir_release(d);
+	safe_dir_close(d);
 	return ret;
 }
 
@@ -216,7 +216,7 @@ int safe_create(const char *path, int flags, mode_t mode)
 	else
 		ret = fd;
 out:
-	safe_dir_release(&d);
+	safe_dir_close(&d);
 	return ret;
 }
 
@@ -243,6 +243,6 @@ int safe_mkdir(const char *path)
 	else
 		ret = 0;
 out:
-	safe_dir_release(&d);
+	safe_dir_close(&d);
 	return ret;
 }

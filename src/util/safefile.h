@@ -31,10 +31,10 @@ struct safe_dir {
  * Walks to the directory holding path's last component, following and
  * checking symbolic links on the way, and the last component's too when
  * follow_last: 0, or -errno (-EPERM: a link that another user planted,
- * -ELOOP: too many links). safe_dir_release() frees what it got.
+ * -ELOOP: too many links). safe_dir_close() frees what it got.
  */
 int safe_dir_open(const char *path, bool follow_last, struct safe_dir *d);
-void safe_dir_release(struct safe_dir *d);
+void safe_dir_close(struct safe_dir *d);
 
 /*
  * Whether the entry st (already there) may be written in the directory d:
