@@ -89,6 +89,18 @@ if setarch "$(uname -m)" -R true 2>/dev/null; then
 	NORAND="setarch $(uname -m) -R"
 fi
 
+# need_as_nobody: defines as_nobody COMMAND... (runs it as the user nobody),
+# or skips the whole test where neither setpriv nor runuser is installed
+need_as_nobody() {
+	if command -v setpriv >/dev/null; then
+		as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+	elif command -v runuser >/dev/null; then
+		as_nobody() { runuser -u nobody -- "$@"; }
+	else
+		skip_all "neither setpriv nor runuser is installed"
+	fi
+}
+
 # run_pmuprof ARGS...
 run_pmuprof() {
 	run "$PMUPROF" "$@"

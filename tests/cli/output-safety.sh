@@ -10,13 +10,7 @@
 . "$srcdir/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root to plant files as another user"
-if command -v setpriv >/dev/null; then
-	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
-elif command -v runuser >/dev/null; then
-	as_nobody() { runuser -u nobody -- "$@"; }
-else
-	skip_all "neither setpriv nor runuser is installed"
-fi
+need_as_nobody
 command -v timeout >/dev/null || skip_all "timeout is not installed"
 
 cd "$T_TMP" || exit 1

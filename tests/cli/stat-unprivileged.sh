@@ -6,13 +6,7 @@
 [ "$(id -u)" -eq 0 ] || skip_all "needs root to switch to an unprivileged user"
 paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
 [ "$paranoid" -le 2 ] || skip_all "perf_event_paranoid is $paranoid: unprivileged counting is off"
-if command -v setpriv >/dev/null; then
-	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
-elif command -v runuser >/dev/null; then
-	as_nobody() { runuser -u nobody -- "$@"; }
-else
-	skip_all "neither setpriv nor runuser is installed"
-fi
+need_as_nobody
 
 # the build tree may not be readable by nobody: copy what runs
 dir=$T_TMP/bin
