@@ -36,3 +36,37 @@ void records_free(struct records *rs)
 	free(rs->v);
 	memset(rs, 0, sizeof(*rs));
 }
+
+void records_put_fork(struct data_writer *w, uint32_t pid, uint32_t ppid, uint64_t time)
+{
+	struct rec_task *r = data_writer_reserve(w, sizeof(*r));
+
+	if (!r)
+		return;
+	memset(r, 0, sizeof(*r));
+	r->h.type = REC_FORK;
+	r->h.size = sizeof(*r);
+	r->pid = r->tid = pid;
+	r->ppid = r->ptid = ppid;
+	r->time = time;
+	data_writer_commit(w, time);
+}
+
+void records_put_comm(struct data_writer *w, uint32_t pid, uint32_t tid, uint64_t time,
+		      const char *name, bool exec)
+{
+	size_t size = record_size(sizeof(struct rec_comm), strlen(name) + 1);
+	struct rec_comm *r = data_writer_reserve(w, size);
+
+	if (!r)
+		return;
+	memset(r, 0, size);
+	r->h.type = REC_COMM;
+	r->h.misc = exec;
+	r->h.size = (uint32_t)size;
+	r->pid = pid;
+	r->tid = tid;
+	r->time = time;
+	strcpy((char *)(r + 1), name);
+	data_writer_commit(w, time);
+}

@@ -13,6 +13,7 @@
  *                            one before) with no exec: every process has a
  *                            sample and only the first has maps or a name
  */
+#include "records.h"
 #include "store/datafile.h"
 
 #include <stdio.h>
@@ -28,36 +29,6 @@ static uint64_t now = 1000000000ull;
 static uint64_t tick(void)
 {
 	return now += 1000;
-}
-
-static void put_fork(struct data_writer *w, uint32_t pid, uint32_t ppid, uint64_t time)
-{
-	struct rec_task *r = data_writer_reserve(w, sizeof(*r));
-
-	if (!r)
-		return;
-	r->h.type = REC_FORK;
-	r->h.size = sizeof(*r);
-	r->pid = r->tid = pid;
-	r->ppid = r->ptid = ppid;
-	r->time = time;
-	data_writer_commit(w, time);
-}
-
-static void put_comm(struct data_writer *w, uint32_t pid, uint64_t time, const char *name)
-{
-	size_t size = record_size(sizeof(struct rec_comm), strlen(name) + 1);
-	struct rec_comm *r = data_writer_reserve(w, size);
-
-	if (!r)
-		return;
-	r->h.type = REC_COMM;
-	r->h.misc = 1; /* an exec */
-	r->h.size = (uint32_t)size;
-	r->pid = r->tid = pid;
-	r->time = time;
-	strcpy((char *)(r + 1), name);
-	data_writer_commit(w, time);
 }
 
 static void put_mmap(struct data_writer *w, uint32_t pid, uint64_t time, uint64_t start,
@@ -124,16 +95,17 @@ int main(int argc, char **argv)
 
 		if (chain) {
 			/* the child of the one before: its maps and name come from far up the chain */
-			put_fork(w, pid, i ? pid - 1 : 1, t);
+			records_put_fork(w, pid, i ? pid - 1 : 1, t);
 			if (!i) {
-				put_comm(w, pid, t, "chain");
+				records_put_comm(w, pid, pid, t, "chain", true);
 				put_mmap(w, pid, t, EXE_START, 0x8000, "/usr/bin/true");
 			}
 			put_sample(w, pid, tick(), EXE_START + 0x2400 + (i % 64) * 16);
 			continue;
 		}
-		put_fork(w, pid, 1, t);
-		put_comm(w, pid, tick(), names[i % (sizeof(names) / sizeof(names[0]))]);
+		records_put_fork(w, pid, 1, t);
+		records_put_comm(w, pid, pid, tick(), names[i % (sizeof(names) / sizeof(names[0]))],
+				 true);
 		put_mmap(w, pid, now, EXE_START, 0x8000, "/usr/bin/true");
 		put_mmap(w, pid, now, LIBC_START, 0x1c0000, "/usr/lib/x86_64-linux-gnu/libc.so.6");
 		snprintf(path, sizeof(path), "/tmp/cc%06u.so", i);

@@ -10,6 +10,7 @@
 #include "resolve/maps.h"
 #include "resolve/session.h"
 #include "store/datafile.h"
+#include "records.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -156,31 +157,6 @@ static void test_chain(void)
 	maps_free(m);
 }
 
-static void write_fork(struct data_writer *w, uint32_t pid, uint32_t ppid, uint64_t time)
-{
-	struct rec_task *r = data_writer_reserve(w, sizeof(*r));
-
-	r->h.type = REC_FORK;
-	r->h.size = sizeof(*r);
-	r->pid = r->tid = pid;
-	r->ppid = r->ptid = ppid;
-	r->time = time;
-	data_writer_commit(w, time);
-}
-
-static void write_comm(struct data_writer *w, uint32_t pid, uint64_t time, const char *name)
-{
-	size_t size = record_size(sizeof(struct rec_comm), strlen(name) + 1);
-	struct rec_comm *r = data_writer_reserve(w, size);
-
-	r->h.type = REC_COMM;
-	r->h.size = (uint32_t)size;
-	r->pid = r->tid = pid;
-	r->time = time;
-	strcpy((char *)(r + 1), name);
-	data_writer_commit(w, time);
-}
-
 /* Names through forks: the first creator with a pid in the file, 32 steps at most. */
 static void test_comm_chain(void)
 {
@@ -202,14 +178,14 @@ static void test_comm_chain(void)
 	}
 	data_writer_meta_str(w, "cmdline", "pmuprof record -- chain");
 	data_writer_meta_str(w, "privilege", "user space only (perf_event_paranoid)");
-	write_comm(w, 1000, 1, "root");
+	records_put_comm(w, 1000, 1000, 1, "root", false);
 	/* 5000's first creation in the file comes from the kernel (0): it is passed over */
-	write_comm(w, 9000, 1, "other");
-	write_fork(w, 5000, 0, 1);
-	write_fork(w, 5000, 1000, 2);
-	write_fork(w, 5000, 9000, 3);
+	records_put_comm(w, 9000, 9000, 1, "other", false);
+	records_put_fork(w, 5000, 0, 1);
+	records_put_fork(w, 5000, 1000, 2);
+	records_put_fork(w, 5000, 9000, 3);
 	for (uint32_t i = 1; i < N; i++)
-		write_fork(w, 1000 + i, 999 + i, 1 + i);
+		records_put_fork(w, 1000 + i, 999 + i, 1 + i);
 	ret = data_writer_finish(w);
 	data_writer_close(w);
 	if (ret < 0 || session_open(&s, path, &detail) < 0) {

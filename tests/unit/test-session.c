@@ -14,6 +14,7 @@
 #include "resolve/session.h"
 #include "resolve/symbolize.h"
 #include "store/datafile.h"
+#include "records.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -120,22 +121,6 @@ static void write_sample(struct data_writer *w, uint32_t pid, uint32_t tid, uint
 	data_writer_commit(w, time);
 }
 
-static void write_comm(struct data_writer *w, uint32_t pid, uint32_t tid, uint64_t time,
-		       const char *name)
-{
-	size_t size = (sizeof(struct rec_comm) + strlen(name) + 1 + 7) & ~(size_t)7;
-	struct rec_comm *r = data_writer_reserve(w, size);
-
-	memset(r, 0, size);
-	r->h.type = REC_COMM;
-	r->h.size = (uint32_t)size;
-	r->pid = pid;
-	r->tid = tid;
-	r->time = time;
-	strcpy((char *)(r + 1), name);
-	data_writer_commit(w, time);
-}
-
 /* Three samples of this thread at t0 + 1, 2, 3 ms, one of "other" at t0 + 500 ms. */
 static int make_recording(void)
 {
@@ -155,7 +140,7 @@ static int make_recording(void)
 	data_writer_meta_u64(w, "stack-size", STACK_COPY);
 	data_writer_meta_str(w, "privilege", "user space only (perf_event_paranoid)");
 	synth_process(w, (pid_t)pid, t0);
-	write_comm(w, pid, OTHER_TID, t0, "other");
+	records_put_comm(w, pid, OTHER_TID, t0, "other", false);
 	test_outer(cp);
 	for (int i = 1; i <= 3; i++)
 		write_sample(w, pid, pid, t0 + (uint64_t)i * 1000000, &c);
