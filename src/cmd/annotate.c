@@ -306,6 +306,7 @@ int cmd_annotate(int argc, char **argv)
 		disasm_free(x.dis);
 		return ret;
 	}
+	cmd_recording_warn_objects(&x.s);
 	annotate_hits_init(&h, x.p);
 	annotate_print_header(stdout, o.input, x.s.rd, x.p, h.kernel_samples);
 	if (annotate_choose(&h, x.p, o.symbol, o.dso, o.top) == 0) {
