@@ -178,6 +178,16 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 		>/dev/null 2>&1 || true
 	_build/gcc/contrib/bench/gen-procs chain 100 "$fuzz_dir/report-corpus/chain.data" \
 		>/dev/null 2>&1 || true
+	# objects that must not be opened or read whole: a FIFO, devices, a file of
+	# /proc, a sparse object whose .symtab claims 1 GiB, one that is not there
+	mkfifo "$fuzz_dir/fifo" 2>/dev/null || true
+	_build/gcc/tests/workload/sparse-elf _build/gcc/tests/workload/burn \
+		"$fuzz_dir/sparse-burn" >/dev/null 2>&1 || true
+	_build/gcc/contrib/bench/gen-procs objects "$fuzz_dir/report-corpus/objects.data" \
+		"$top/$fuzz_dir/fifo" /dev/zero /dev/null /proc/self/mem \
+		"$top/$fuzz_dir/sparse-burn" "$top/$fuzz_dir/gone" >/dev/null 2>&1 || true
+	_build/gcc/src/pmuprof record -q -e cpu-clock -F 2000 -o "$fuzz_dir/report-corpus/sparse.data" \
+		-- "$fuzz_dir/sparse-burn" 1 20 >/dev/null 2>&1 || true
 	TMPDIR="$top/$fuzz_dir" run_fuzz fuzz-report report-corpus -close_fd_mask=1
 else
 	step_failed "building the fuzz-report target (see $fuzz_dir/build-report.log)"

@@ -12,6 +12,10 @@
  *   gen-procs chain N FILE   a chain of N forks (each process the child of the
  *                            one before) with no exec: every process has a
  *                            sample and only the first has maps or a name
+ *   gen-procs objects FILE PATH...
+ *                            one process that maps each PATH in turn (a FIFO,
+ *                            a device, a sparse object: what a hostile
+ *                            recording may name), with two samples in each
  */
 #include "records.h"
 #include "store/datafile.h"
@@ -65,31 +69,56 @@ static void put_sample(struct data_writer *w, uint32_t pid, uint64_t time, uint6
 	data_writer_commit(w, time);
 }
 
+/* One process, pid FIRST_PID, with each of paths mapped and sampled: for the fuzz corpus. */
+static void put_objects(struct data_writer *w, char **paths, int n)
+{
+	uint32_t pid = FIRST_PID;
+	uint64_t start = EXE_START;
+
+	records_put_fork(w, pid, 1, tick());
+	records_put_comm(w, pid, pid, tick(), "objects", true);
+	for (int i = 0; i < n; i++, start += 0x100000) {
+		put_mmap(w, pid, tick(), start, 0x10000, paths[i]);
+		put_sample(w, pid, tick(), start + 0x1040);
+		put_sample(w, pid, tick(), start + 0x2080);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const names[] = { "sh", "cc1", "as", "ld", "make", "true" };
 	struct data_writer *w;
 	unsigned long n;
-	bool chain;
+	bool chain, objects;
+	const char *file;
 	char path[64];
 	int ret;
 
-	if (argc != 4 || (strcmp(argv[1], "procs") && strcmp(argv[1], "chain")) ||
-	    (n = strtoul(argv[2], NULL, 10)) == 0 || n > 4000000) {
-		fprintf(stderr, "usage: %s procs|chain N FILE\n", argv[0]);
+	objects = argc >= 4 && !strcmp(argv[1], "objects");
+	if (objects) {
+		n = (unsigned long)(argc - 3);
+	} else if (argc != 4 || (strcmp(argv[1], "procs") && strcmp(argv[1], "chain")) ||
+		   (n = strtoul(argv[2], NULL, 10)) == 0 || n > 4000000) {
+		fprintf(stderr, "usage: %s procs|chain N FILE\n       %s objects FILE PATH...\n",
+			argv[0], argv[0]);
 		return 2;
 	}
 	chain = !strcmp(argv[1], "chain");
-	ret = data_writer_open(argv[3], &w);
+	file = objects ? argv[2] : argv[3];
+	ret = data_writer_open(file, &w);
 	if (ret < 0) {
-		fprintf(stderr, "%s: cannot create '%s': %s\n", argv[0], argv[3], strerror(-ret));
+		fprintf(stderr, "%s: cannot create '%s': %s\n", argv[0], file, strerror(-ret));
 		return 1;
 	}
-	data_writer_meta_str(w, "cmdline", chain ? "pmuprof record -- fork-chain" : "pmuprof record -a");
+	data_writer_meta_str(w, "cmdline", objects ? "pmuprof record -- objects"
+				  : chain  ? "pmuprof record -- fork-chain"
+					   : "pmuprof record -a");
 	data_writer_meta_str(w, "event", "cpu-clock");
 	data_writer_meta_u64(w, "start-ns", now);
 	data_writer_meta_str(w, "privilege", "user space only (perf_event_paranoid)");
-	for (uint32_t i = 0; i < n; i++) {
+	if (objects)
+		put_objects(w, argv + 3, argc - 3);
+	for (uint32_t i = 0; !objects && i < n; i++) {
 		uint32_t pid = FIRST_PID + i;
 		uint64_t t = tick();
 
@@ -117,7 +146,7 @@ int main(int argc, char **argv)
 	ret = data_writer_finish(w);
 	data_writer_close(w);
 	if (ret < 0) {
-		fprintf(stderr, "%s: cannot write '%s': %s\n", argv[0], argv[3], strerror(-ret));
+		fprintf(stderr, "%s: cannot write '%s': %s\n", argv[0], file, strerror(-ret));
 		return 1;
 	}
 	return 0;

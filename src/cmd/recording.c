@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int cmd_recording_open(struct session *s, const char *path, bool meta_only)
 {
@@ -67,6 +68,19 @@ void cmd_recording_warn_damage(const struct session *s)
 			s->path, s->samples_seen);
 }
 
+/* Why an object named in a recording could not be read, in words. */
+static const char *object_error(const struct dso *d)
+{
+	struct stat st;
+
+	if (d->open_err != -ENOEXEC)
+		return strerror(-d->open_err);
+	/* what the object was when it was looked at; a FIFO or a device is never opened */
+	if (stat(d->path, &st) == 0 && !S_ISREG(st.st_mode))
+		return "not a regular file";
+	return "not a valid ELF file";
+}
+
 void cmd_recording_warn_objects(const struct session *s)
 {
 	for (size_t i = 0; i < maps_ndsos(s->maps); i++) {
@@ -83,9 +97,7 @@ void cmd_recording_warn_objects(const struct session *s)
 				d->path, (unsigned)(ELF_TABLE_LIMIT >> 20),
 				(unsigned)(ELF_NOTE_LIMIT >> 20));
 		else if (d->opened && !d->obj && d->path[0] == '/' && strncmp(d->path, "//anon", 6))
-			warning("cannot read symbols of '%s': %s", d->path,
-				d->open_err == -ENOEXEC ? "not a valid ELF file"
-							: strerror(-d->open_err));
+			warning("cannot read symbols of '%s': %s", d->path, object_error(d));
 	}
 }
 

@@ -122,6 +122,8 @@ sh -c 'echo x >hot' 2>/dev/null &
 writer=$!
 run timeout 10 "$PMUPROF" report -i r2.data
 is "an object that became a FIFO: report finishes" "$RC" 0
+like "an object that became a FIFO: the warning says what it is" "$(cat "$ERR")" \
+	"^pmuprof: warning: cannot read symbols of '.*/hot': not a regular file$"
 ok "an object that became a FIFO: it is not opened" kill -0 "$writer"
 kill "$writer" 2>/dev/null
 : <>hot
