@@ -220,6 +220,32 @@ static int report_open_failure(struct stat_ctx *ctx, int err)
 }
 
 /*
+ * Whether every event that failed to open cannot be counted here at all:
+ * then the command still runs and the events show as <not supported>, as
+ * perf stat does, even when none of them opened.
+ */
+static bool only_unsupported(const struct counter_set *set)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < set->nr; i++) {
+		if (set->c[i].err && !counter_err_unsupported(set->c[i].err))
+			return false;
+		any |= set->c[i].err != 0;
+	}
+	return any;
+}
+
+/* The error to report when nothing opened: a refusal rather than an absence. */
+static int first_refusal(const struct counter_set *set, int err)
+{
+	for (size_t i = 0; i < set->nr; i++)
+		if (set->c[i].err && !counter_err_unsupported(set->c[i].err))
+			return set->c[i].err;
+	return err;
+}
+
+/*
  * Opens what one run counts: the workload (prepared, not started), the
  * target and the counters. Returns 0, or an exit status after saying why.
  */
@@ -252,8 +278,8 @@ static int run_open(struct stat_ctx *ctx, struct runloop *rl, struct workload *w
 	counter_set_init(&ctx->set, &o->events, &ctx->target,
 			 o->tgt.kind == TARGET_WORKLOAD || (o->tgt.kind == TARGET_PID && !o->per_thread));
 	ret = counter_set_open(&ctx->set, counts_workload);
-	if (ret < 0) {
-		report_open_failure(ctx, ret);
+	if (ret < 0 && !only_unsupported(&ctx->set)) {
+		report_open_failure(ctx, first_refusal(&ctx->set, ret));
 		workload_abort(wl);
 		runloop_close(rl);
 		return EXIT_FAIL;
@@ -467,6 +493,7 @@ int cmd_stat(int argc, char **argv)
 	ctx.printer.interval = o.interval_ms > 0;
 	ctx.printer.per_thread = o.per_thread;
 	ctx.printer.repeated = o.repeat > 1;
+	ctx.printer.explain = cmd_explain_perf_error;
 	memset(&acc, 0, sizeof(acc));
 	acc.exit_status = -1;
 

@@ -28,6 +28,21 @@ int counter_paranoid(void)
 	return (int)proc_read_long("/proc/sys/kernel/perf_event_paranoid", INT32_MIN);
 }
 
+bool counter_err_unsupported(int err)
+{
+	switch (-err) {
+	case ENOENT:	 /* no such PMU or event: a VM without a hardware PMU */
+	case ENODEV:	 /* the PMU does not support this target (task or CPU) */
+	case ENXIO:	 /* the PMU driver is not there */
+	case EOPNOTSUPP: /* a feature of the event (sampling, a filter) it lacks */
+	case EINVAL:	 /* a config the kernel rejects for this PMU */
+	case ENOSYS:	 /* no perf_event_open in this kernel */
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool may_fall_back_to_user(const struct counter *c, int err)
 {
 	/* the kernel refuses kernel-mode counting at perf_event_paranoid >= 2 */

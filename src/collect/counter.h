@@ -62,6 +62,14 @@ int counter_set_read(struct counter_set *set, struct count *out);
 void counter_set_close(struct counter_set *set);
 void counter_set_release(struct counter_set *set);
 
+/*
+ * Whether an error of counter_set_open() (counter.err) says that the event
+ * cannot be counted here at all: no such event or PMU on this machine, or
+ * not in this mode. Refused permission, a target that is gone and running
+ * out of descriptors are not such errors.
+ */
+bool counter_err_unsupported(int err);
+
 /* Tries to open one event on the calling process; 0 if it can be counted here. */
 int counter_probe(const struct perf_event_attr *attr, bool *user_only);
 

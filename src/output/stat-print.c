@@ -197,6 +197,10 @@ static void print_json_row(struct stat_printer *p, const struct stat_row *r, dou
 		fprintf(f, ", \"metric-counted-together\": %s",
 			r->metric.not_together ? "false" : "true");
 	}
+	if (r->state == STAT_NOT_SUPPORTED && r->reason) {
+		fputs(", \"reason\": ", f);
+		json_str(f, r->reason);
+	}
 	fputs("}\n", f);
 }
 
@@ -288,6 +292,7 @@ void stat_print_counts(struct stat_printer *p, struct stat_table *t, const struc
 {
 	size_t nc = t->set->nr, ni = t->set->target->nr;
 	size_t groups = t->per_thread ? ni : 1;
+	bool cpu_wide = t->set->target->kind == TARGET_CPUS;
 	struct metric_input *in = xcalloc(nc, sizeof(*in));
 	struct stat_row *rows = xcalloc(nc, sizeof(*rows));
 
@@ -319,6 +324,9 @@ void stat_print_counts(struct stat_printer *p, struct stat_table *t, const struc
 			rows[i].ena = ena;
 			rows[i].run = run;
 			rows[i].stddev_pct = tot && tot->runs > 1 ? runstats_rel_pct(&rs) : -1;
+			rows[i].reason = NULL;
+			if (c->err && p->explain)
+				rows[i].reason = p->explain(c->err, cpu_wide);
 			if (c->err)
 				rows[i].state = STAT_NOT_SUPPORTED;
 			else if (run == 0)

@@ -37,6 +37,7 @@ struct stat_row {
 	uint64_t ena, run; /* ns */
 	double stddev_pct; /* relative standard deviation over -r runs; < 0: not repeated */
 	struct metric metric;
+	const char *reason; /* why it is not supported, or NULL */
 };
 
 enum stat_format {
@@ -54,6 +55,8 @@ struct stat_printer {
 	bool per_thread;
 	bool repeated;	 /* -r N with N > 1 */
 	bool header_done;
+	/* the command's wording of a perf_event_open error, for rows' reasons; may be NULL */
+	const char *(*explain)(int err, bool cpu_wide);
 };
 
 struct stat_summary {

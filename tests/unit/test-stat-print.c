@@ -147,6 +147,21 @@ static void counter_rows(void)
 
 	buf = NULL;
 	p.f = open_memstream(&buf, &len);
+	p.format = STAT_JSON;
+	p.explain = explain;
+	stat_print_counts(&p, &t, counts, 1e9, 0, NULL);
+	fclose(p.f);
+	ok(strstr(buf, "\"event\": \"cycles\", \"status\": \"not-supported\"") &&
+		   strstr(buf, "\"reason\": \"no such event\"}\n"),
+	   "JSON: why an event is not supported: %s", buf);
+	ok(strstr(buf, "\"reason\"") > strchr(buf, '\n'),
+	   "JSON: no reason for a counted event (the first line)");
+	p.format = STAT_CSV;
+	p.explain = NULL;
+	free(buf);
+
+	buf = NULL;
+	p.f = open_memstream(&buf, &len);
 	stat_print_counts(&p, &t, counts, 1e9, 0, &tot);
 	fclose(p.f);
 	ok(strstr(buf, "4.00,msec,task-clock,200,100.00,") == buf, "-r: the mean over runs: %s",
