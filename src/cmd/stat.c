@@ -31,6 +31,7 @@ enum {
 	OPT_PER_THREAD = CMD_OPT_LONG_BASE,
 	OPT_DURATION,
 	OPT_NO_BIG_NUM,
+	OPT_CSV_NOTES,
 };
 
 static const struct cmd_option stat_options[] = {
@@ -41,6 +42,7 @@ static const struct cmd_option stat_options[] = {
 	{ 'r', "repeat", "N", "run the command N times; print means and relative stddev" },
 	{ 'I', "interval-print", "MS", "print counts every MS milliseconds (1 or more)" },
 	{ 'x', "field-separator", "SEP", "print CSV with SEP between fields" },
+	{ OPT_CSV_NOTES, "csv-notes", NULL, "with -x: a last field with pmuprof's note on the row" },
 	{ 'j', "json", NULL, "print one JSON object per line" },
 	{ OPT_PER_THREAD, "per-thread", NULL, "print counts per thread (with -p or -t)" },
 	{ 'o', "output", "FILE", "write the results to FILE instead of stderr" },
@@ -55,6 +57,7 @@ struct stat_opts {
 	unsigned long repeat;
 	unsigned long interval_ms;
 	const char *sep;
+	bool csv_notes;
 	bool json;
 	bool per_thread;
 	const char *output;
@@ -98,6 +101,9 @@ static int parse_option(struct stat_opts *o, int c, char *arg)
 			       EXIT_USAGE;
 		o->sep = arg;
 		return 0;
+	case OPT_CSV_NOTES:
+		o->csv_notes = true;
+		return 0;
 	case 'j':
 		o->json = true;
 		return 0;
@@ -126,6 +132,8 @@ static int check_options(const struct stat_opts *o)
 		return error("-r and -I cannot be combined");
 	if (o->sep && o->json)
 		return error("-x and --json cannot be combined: choose one output format");
+	if (o->csv_notes && !o->sep)
+		return error("--csv-notes adds a field to -x's lines: give -x SEP too");
 	if (o->per_thread && o->tgt.kind != TARGET_PID && o->tgt.kind != TARGET_TID)
 		return error("--per-thread needs -p or -t (a command's threads are counted "
 			     "together)");
@@ -493,6 +501,7 @@ int cmd_stat(int argc, char **argv)
 	ctx.printer.interval = o.interval_ms > 0;
 	ctx.printer.per_thread = o.per_thread;
 	ctx.printer.repeated = o.repeat > 1;
+	ctx.printer.notes = o.csv_notes;
 	ctx.printer.explain = cmd_explain_perf_error;
 	memset(&acc, 0, sizeof(acc));
 	acc.exit_status = -1;

@@ -130,6 +130,27 @@ static void print_text_row(struct stat_printer *p, const struct stat_row *r, dou
 	fprintf(p->f, "%s\n", line);
 }
 
+/* pmuprof's note on a row: why it was not supported, or that its metric is an estimate. */
+static const char *row_note(const struct stat_row *r)
+{
+	if (r->state == STAT_NOT_SUPPORTED)
+		return r->reason ? r->reason : "";
+	if (r->state == STAT_COUNTED && r->metric.valid && r->metric.not_together)
+		return "not counted together";
+	return "";
+}
+
+static const char *state_word(const struct stat_row *r)
+{
+	return r->state == STAT_NOT_COUNTED ? "<not counted>" : "<not supported>";
+}
+
+/*
+ * perf stat -x's fields, in perf's order: [time,] [thread,] value, unit,
+ * event, [deviation,] running time, running share, metric value, metric
+ * unit; then pmuprof's note only when asked for (--csv-notes), so that a
+ * reader of perf's CSV reads this as it is.
+ */
 static void print_csv_row(struct stat_printer *p, const struct stat_row *r, double ts)
 {
 	const char *sep = p->sep;
@@ -141,28 +162,32 @@ static void print_csv_row(struct stat_printer *p, const struct stat_row *r, doub
 	if (r->state == STAT_COUNTED)
 		fprintf(p->f, "%.*f", value_decimals(r), r->value);
 	else
-		fputs(r->state == STAT_NOT_COUNTED ? "<not counted>" : "<not supported>", p->f);
-	fprintf(p->f, "%s%s%s%s", sep, r->state == STAT_COUNTED ? r->unit : "", sep, r->event);
-	if (p->repeated) {
-		fputs(sep, p->f);
-		if (r->state == STAT_COUNTED && r->stddev_pct >= 0)
-			fprintf(p->f, "%.2f%%", r->stddev_pct);
-	}
+		fputs(state_word(r), p->f);
+	fprintf(p->f, "%s%s%s%s", sep, r->unit ? r->unit : "", sep, r->event);
+	if (p->repeated)
+		fprintf(p->f, "%s%.2f%%", sep,
+			r->state == STAT_COUNTED && r->stddev_pct >= 0 ? r->stddev_pct : 0.0);
 	fprintf(p->f, "%s%llu%s%.2f%s", sep, (unsigned long long)r->run, sep, run_pct(r), sep);
 	if (r->state == STAT_COUNTED && r->metric.valid)
 		fprintf(p->f, "%.3f%s%s", r->metric.value, sep, r->metric.unit);
 	else
 		fputs(sep, p->f);
-	fputs(sep, p->f);
-	if (r->state == STAT_COUNTED && r->metric.valid && r->metric.not_together)
-		fputs("not counted together", p->f);
+	if (p->notes)
+		fprintf(p->f, "%s%s", sep, row_note(r));
 	fputc('\n', p->f);
 }
 
+/*
+ * perf stat --json's keys first, in perf's order and with perf's types
+ * (counter-value a string, metric-value and metric-unit always present),
+ * then pmuprof's own.
+ */
 static void print_json_row(struct stat_printer *p, const struct stat_row *r, double ts)
 {
 	static const char *const states[] = { "counted", "not-counted", "not-supported" };
+	bool metric = r->state == STAT_COUNTED && r->metric.valid;
 	FILE *f = p->f;
+	char num[64];
 
 	fputs("{\"type\": \"counter\"", f);
 	if (p->interval) {
@@ -173,15 +198,28 @@ static void print_json_row(struct stat_printer *p, const struct stat_row *r, dou
 		fputs(", \"thread\": ", f);
 		json_str(f, r->thread);
 	}
+	if (r->state == STAT_COUNTED)
+		snprintf(num, sizeof(num), "%f", r->value);
+	fputs(", \"counter-value\": ", f);
+	json_str(f, r->state == STAT_COUNTED ? num : state_word(r));
+	fputs(", \"unit\": ", f);
+	json_str(f, r->unit ? r->unit : "");
 	fputs(", \"event\": ", f);
 	json_str(f, r->event);
+	if (p->repeated)
+		fprintf(f, ", \"variance\": %.2f",
+			r->state == STAT_COUNTED && r->stddev_pct >= 0 ? r->stddev_pct : 0.0);
+	fprintf(f, ", \"event-runtime\": %llu, \"pcnt-running\": %.2f, \"metric-value\": ",
+		(unsigned long long)r->run, run_pct(r));
+	json_num(f, metric ? r->metric.value : 0.0);
+	fputs(", \"metric-unit\": ", f);
+	json_str(f, metric ? r->metric.unit : "");
+
 	fprintf(f, ", \"status\": \"%s\", \"value\": ", states[r->state]);
 	if (r->state == STAT_COUNTED)
 		json_num(f, r->value);
 	else
 		fputs("null", f);
-	fputs(", \"unit\": ", f);
-	json_str(f, r->state == STAT_COUNTED && r->unit ? r->unit : "");
 	fprintf(f, ", \"enabled-ns\": %llu, \"running-ns\": %llu, \"running-pct\": ",
 		(unsigned long long)r->ena, (unsigned long long)r->run);
 	json_num(f, run_pct(r));
@@ -189,14 +227,9 @@ static void print_json_row(struct stat_printer *p, const struct stat_row *r, dou
 		fputs(", \"stddev-pct\": ", f);
 		json_num(f, r->stddev_pct);
 	}
-	if (r->state == STAT_COUNTED && r->metric.valid) {
-		fputs(", \"metric-value\": ", f);
-		json_num(f, r->metric.value);
-		fputs(", \"metric-unit\": ", f);
-		json_str(f, r->metric.unit);
+	if (metric)
 		fprintf(f, ", \"metric-counted-together\": %s",
 			r->metric.not_together ? "false" : "true");
-	}
 	if (r->state == STAT_NOT_SUPPORTED && r->reason) {
 		fputs(", \"reason\": ", f);
 		json_str(f, r->reason);

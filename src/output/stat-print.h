@@ -54,6 +54,7 @@ struct stat_printer {
 	bool interval;	 /* rows carry an interval timestamp */
 	bool per_thread;
 	bool repeated;	 /* -r N with N > 1 */
+	bool notes;	 /* CSV: pmuprof's note field after perf's fields */
 	bool header_done;
 	/* the command's wording of a perf_event_open error, for rows' reasons; may be NULL */
 	const char *(*explain)(int err, bool cpu_wide);

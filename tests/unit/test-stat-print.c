@@ -16,10 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *print(enum stat_format format, const struct stat_row *rows, size_t n, bool repeated)
+static char *print_notes(enum stat_format format, const struct stat_row *rows, size_t n,
+			 bool repeated, bool notes)
 {
 	struct stat_printer p = { .format = format, .sep = ",", .big_num = true,
-				  .repeated = repeated };
+				  .repeated = repeated, .notes = notes };
 	char *buf = NULL;
 	size_t len = 0;
 
@@ -28,6 +29,11 @@ static char *print(enum stat_format format, const struct stat_row *rows, size_t 
 		stat_print_row(&p, &rows[i], 0);
 	fclose(p.f);
 	return buf;
+}
+
+static char *print(enum stat_format format, const struct stat_row *rows, size_t n, bool repeated)
+{
+	return print_notes(format, rows, n, repeated, false);
 }
 
 static void formatting(void)
@@ -73,21 +79,53 @@ static void printers(void)
 	ok(strstr(s, "( +-  1.25% )") != NULL, "text: relative deviation over runs");
 	free(s);
 
-	s = print(STAT_CSV, rows, 2, false);
+	s = print(STAT_CSV, rows, 4, false);
+	is_str(s,
+	       "3000000,,cycles,100,33.33,3.000,GHz\n"
+	       "6000000,,instructions,150,50.00,2.000,insn per cycle\n"
+	       "<not counted>,,branches,0,0.00,,\n"
+	       "12.50,msec,task-clock,300,100.00,0.500,CPUs utilized\n",
+	       "CSV: perf's seven fields, running time and share, metric");
+	free(s);
+	s = print(STAT_CSV, rows + 2, 2, true);
+	is_str(s,
+	       "<not counted>,,branches,0.00%,0,0.00,,\n"
+	       "12.50,msec,task-clock,1.25%,300,100.00,0.500,CPUs utilized\n",
+	       "CSV with -r: the deviation after the event, as perf");
+	free(s);
+	s = print_notes(STAT_CSV, rows, 3, false, true);
 	is_str(s,
 	       "3000000,,cycles,100,33.33,3.000,GHz,\n"
-	       "6000000,,instructions,150,50.00,2.000,insn per cycle,not counted together\n",
-	       "CSV: running time and share, metric, the note");
+	       "6000000,,instructions,150,50.00,2.000,insn per cycle,not counted together\n"
+	       "<not counted>,,branches,0,0.00,,,\n",
+	       "CSV with --csv-notes: an eighth field, the note");
 	free(s);
 
 	s = print(STAT_JSON, rows + 1, 1, false);
-	ok(strstr(s, "\"running-pct\": 50.000000") &&
-	       strstr(s, "\"metric-counted-together\": false"),
-	   "JSON: share and the together flag");
+	is_str(s,
+	       "{\"type\": \"counter\", \"counter-value\": \"6000000.000000\", \"unit\": \"\", "
+	       "\"event\": \"instructions\", \"event-runtime\": 150, \"pcnt-running\": 50.00, "
+	       "\"metric-value\": 2.000000, \"metric-unit\": \"insn per cycle\", "
+	       "\"status\": \"counted\", \"value\": 6000000.000000, \"enabled-ns\": 300, "
+	       "\"running-ns\": 150, \"running-pct\": 50.000000, "
+	       "\"metric-counted-together\": false}\n",
+	       "JSON: perf's keys in perf's order, then pmuprof's");
 	free(s);
-	s = print(STAT_JSON, rows + 2, 1, false);
-	ok(strstr(s, "\"status\": \"not-counted\", \"value\": null") != NULL,
-	   "JSON: not counted is null");
+	s = print(STAT_JSON, rows + 2, 2, true);
+	is_str(s,
+	       "{\"type\": \"counter\", \"counter-value\": \"<not counted>\", \"unit\": \"\", "
+	       "\"event\": \"branches\", \"variance\": 0.00, \"event-runtime\": 0, "
+	       "\"pcnt-running\": 0.00, \"metric-value\": 0.000000, \"metric-unit\": \"\", "
+	       "\"status\": \"not-counted\", \"value\": null, \"enabled-ns\": 300, "
+	       "\"running-ns\": 0, \"running-pct\": 0.000000}\n"
+	       "{\"type\": \"counter\", \"counter-value\": \"12.500000\", \"unit\": \"msec\", "
+	       "\"event\": \"task-clock\", \"variance\": 1.25, \"event-runtime\": 300, "
+	       "\"pcnt-running\": 100.00, \"metric-value\": 0.500000, "
+	       "\"metric-unit\": \"CPUs utilized\", \"status\": \"counted\", "
+	       "\"value\": 12.500000, \"enabled-ns\": 300, \"running-ns\": 300, "
+	       "\"running-pct\": 100.000000, \"stddev-pct\": 1.250000, "
+	       "\"metric-counted-together\": true}\n",
+	       "JSON with -r: perf's variance; not counted as perf prints it");
 	free(s);
 }
 
@@ -141,8 +179,8 @@ static void counter_rows(void)
 	   "instances summed, task-clock in msec: %s", buf);
 	ok(strstr(buf, "\n20,,page-faults:u,150,75.00,") != NULL,
 	   "a multiplexed instance scaled, ':u' for user space only");
-	ok(strstr(buf, "<not supported>,,cycles,") && strstr(buf, "<not supported>,,branches,"),
-	   "events that could not be opened");
+	ok(strstr(buf, "\n<not supported>,,cycles,0,0.00,,\n<not supported>,,branches,0,0.00,,\n"),
+	   "events that could not be opened: perf's seven fields");
 	free(buf);
 
 	buf = NULL;
@@ -151,7 +189,8 @@ static void counter_rows(void)
 	p.explain = explain;
 	stat_print_counts(&p, &t, counts, 1e9, 0, NULL);
 	fclose(p.f);
-	ok(strstr(buf, "\"event\": \"cycles\", \"status\": \"not-supported\"") &&
+	ok(strstr(buf, "\"counter-value\": \"<not supported>\", \"unit\": \"\", "
+		       "\"event\": \"cycles\"") &&
 		   strstr(buf, "\"reason\": \"no such event\"}\n"),
 	   "JSON: why an event is not supported: %s", buf);
 	ok(strstr(buf, "\"reason\"") > strchr(buf, '\n'),
