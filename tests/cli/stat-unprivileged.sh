@@ -40,6 +40,14 @@ is "another user's process: exit status" "$RC" 1
 like "another user's process: the message names it and says what to do" "$(cat "$ERR")" \
 	'^pmuprof: cannot count process 1: permission denied: .*CAP_PERFMON.*kernel.perf_event_paranoid'
 
+# refused, unlike an event this machine lacks (cycles without a PMU): the
+# command does not run
+run as_nobody "$dir/pmuprof" stat -p 1 -e cycles,task-clock -- sh -c 'echo ran'
+is "every event refused: exit status" "$RC" 1
+is "every event refused: the command did not run" "$(cat "$OUT")" ""
+like "every event refused: the refusal is explained" "$(cat "$ERR")" \
+	'^pmuprof: cannot count process 1: permission denied: '
+
 run as_nobody "$dir/pmuprof" stat -o /root/pmuprof-denied.txt -- true
 is "unwritable -o as nobody: exit status" "$RC" 1
 is "unwritable -o as nobody: message" "$(cat "$ERR")" \
