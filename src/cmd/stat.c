@@ -31,6 +31,7 @@ enum {
 	OPT_PER_THREAD = CMD_OPT_LONG_BASE,
 	OPT_DURATION,
 	OPT_NO_BIG_NUM,
+	OPT_STDIO,
 };
 
 static const struct cmd_option stat_options[] = {
@@ -46,6 +47,7 @@ static const struct cmd_option stat_options[] = {
 	{ 'o', "output", "FILE", "write the results to FILE instead of stderr" },
 	{ OPT_DURATION, "duration", "SECONDS", "stop counting after SECONDS (with -p, -t, -a)" },
 	{ OPT_NO_BIG_NUM, "no-big-num", NULL, "no thousands separators in text output" },
+	{ OPT_STDIO, "stdio", NULL, "text (the default without -x or -j)" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -109,6 +111,8 @@ static int parse_option(struct stat_opts *o, int c, char *arg)
 		return 0;
 	case OPT_NO_BIG_NUM:
 		o->big_num = false;
+		return 0;
+	case OPT_STDIO:
 		return 0;
 	default:
 		return EXIT_USAGE;
