@@ -165,10 +165,13 @@ static void tree_sort(struct tree *t)
 	}
 }
 
-/* A child's share of the total, or in fractal mode of its parent's weight. */
-static double tree_percent(const struct tree *t, uint64_t weight, uint64_t parent)
+/*
+ * A child's share of the total, or in fractal mode, as perf's, of what its
+ * parent called (`below`: the weight of all its children, not its own).
+ */
+static double tree_percent(const struct tree *t, uint64_t weight, uint64_t below)
 {
-	uint64_t of = t->fractal ? parent : t->total;
+	uint64_t of = t->fractal ? below : t->total;
 
 	return of ? 100.0 * (double)weight / (double)of : 0.0;
 }
@@ -207,9 +210,12 @@ static void print_below(struct tree *t, uint32_t n, size_t len)
 		const struct node *node = &t->nodes[n];
 		const struct edge *kids = t->edges + node->child;
 		uint32_t nprint = 0;
+		uint64_t below = 0;
 
+		for (uint32_t k = 0; k < node->nchild; k++)
+			below += kids[k].weight;
 		/* children are sorted heaviest first, so the pruned ones are a tail */
-		while (nprint < node->nchild && tree_percent(t, kids[nprint].weight, node->weight) >= t->limit)
+		while (nprint < node->nchild && tree_percent(t, kids[nprint].weight, below) >= t->limit)
 			nprint++;
 		if (!nprint)
 			return;
@@ -228,7 +234,7 @@ static void print_below(struct tree *t, uint32_t n, size_t len)
 			print_prefix(t, len);
 			fputs("|\n", t->out);
 			hlen = snprintf(head, sizeof(head), "%c--%.2f%%--", last ? ' ' : '|',
-					tree_percent(t, kids[k].weight, node->weight));
+					tree_percent(t, kids[k].weight, below));
 			if (hlen < 0 || (size_t)hlen >= sizeof(head))
 				hlen = (int)strlen(head);
 			print_prefix(t, len);

@@ -54,7 +54,8 @@ enum tree_order {
  * prof_loc's func), heaviest first, with each branch's share of `total`
  * (the report's total weight) as a percentage, pruning branches below
  * `percent_limit` percent. With `fractal` (perf's -g fractal), each
- * branch's share, and the pruning, is of its parent node's weight instead.
+ * branch's share, and the pruning, is of what its parent node called
+ * instead (the sum of the parent's children: not its own weight).
  * Each line begins with `indent`.
  *
  * TREE_CALLER paths start at the outermost occurrence of `func` in a stack

@@ -364,6 +364,17 @@ static void test_fractal(void)
 	      "              |\n"
 	      "               --10.00%--c\n",
 	      "graph: shares of the total");
+	STACK(20, B, MAIN);
+	fractal = true;
+	check(B, TREE_CALLER, 0, "",
+	      "|\n"
+	      "---b\n"
+	      "   |\n"
+	      "   |--75.00%--leaf\n"
+	      "   |\n"
+	      "    --25.00%--c\n",
+	      "fractal: shares of what b called (40), not of b (60), as perf's");
+	fractal = false;
 }
 
 int main(void)
