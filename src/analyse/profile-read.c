@@ -18,11 +18,19 @@ static int add_sample(struct session *s, struct session_sample *smp, void *arg)
 	return 0;
 }
 
-/* --dso and --symbol keep the stacks that pass through a matching function. */
+/*
+ * --dso and --symbol keep the stacks that pass through a matching function,
+ * --symbols those whose sampled function (the leaf) matches.
+ */
 static bool through_function(const struct profile *p, const struct prof_stack *st, void *arg)
 {
 	const struct sample_filter *f = arg;
+	const char *leaf = profile_frame_func(p, st, 0)->name;
 
+	if (!sample_filter_leaf_ok(f, leaf ? leaf : "[unknown]"))
+		return false;
+	if (!f->dsos.n && !f->symbols.n)
+		return true;
 	for (uint32_t i = 0; i < st->depth; i++) {
 		const struct prof_func *fn = profile_frame_func(p, st, i);
 

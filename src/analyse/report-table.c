@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Compared as bytes: no padding, unused fields zero (or UINT32_MAX). */
 struct line_key {
-	const char *comm, *dso;
-	uint32_t tid, func;
+	const char *comm, *dso, *file;
+	uint32_t tid, func, line, loc;
 };
 
 bool report_table_has_key(const struct report_table *t, enum report_key k)
@@ -24,13 +25,23 @@ bool report_table_has_key(const struct report_table *t, enum report_key k)
 static struct line_key key_of(const struct report_table *t, const struct profile *p,
 			      const struct prof_stack *st, uint32_t frame)
 {
-	const struct prof_loc *l = &p->locs[p->frames[st->first + frame]];
-	struct line_key k = { NULL, NULL, 0, UINT32_MAX };
+	uint32_t loc = p->frames[st->first + frame];
+	const struct prof_loc *l = &p->locs[loc];
+	struct line_key k = { NULL, NULL, NULL, 0, UINT32_MAX, 0, UINT32_MAX };
 
-	if (report_table_has_key(t, REPORT_KEY_COMM))
+	if (report_table_has_key(t, REPORT_KEY_COMM) || report_table_has_key(t, REPORT_KEY_PID))
 		k.comm = st->comm;
-	if (report_table_has_key(t, REPORT_KEY_TID))
+	if (report_table_has_key(t, REPORT_KEY_TID) || report_table_has_key(t, REPORT_KEY_PID))
 		k.tid = st->tid;
+	if (report_table_has_key(t, REPORT_KEY_SRCLINE)) {
+		/* one line per file:line; a location without one is a line of its own */
+		if (l->file && l->line) {
+			k.file = l->file;
+			k.line = l->line;
+		} else {
+			k.loc = loc;
+		}
+	}
 	if (report_table_has_key(t, REPORT_KEY_DSO))
 		k.dso = p->funcs[l->func].dso;
 	if (report_table_has_key(t, REPORT_KEY_SYM))
@@ -50,9 +61,37 @@ static struct report_line *line_of(struct report_table *t, const struct line_key
 		t->lines[i].dso = k->dso;
 		t->lines[i].tid = k->tid;
 		t->lines[i].func = k->func;
+		t->lines[i].file = k->file;
+		t->lines[i].line = k->line;
+		t->lines[i].loc = k->loc;
 		t->n++;
 	}
 	return &t->lines[i];
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Equal weights: by function, thread, source line, then names, for a stable order. */
+static int cmp_line_keys(const struct report_line *x, const struct report_line *y)
+{
+	int c = cmp_u32(x->func, y->func);
+
+	if (!c)
+		c = cmp_u32(x->tid, y->tid);
+	if (!c)
+		c = cmp_u32(x->loc, y->loc);
+	if (!c && x->file != y->file)
+		c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
+	if (!c)
+		c = cmp_u32(x->line, y->line);
+	if (!c && x->comm != y->comm)
+		c = strcmp(x->comm ? x->comm : "", y->comm ? y->comm : "");
+	if (!c && x->dso != y->dso)
+		c = strcmp(x->dso ? x->dso : "", y->dso ? y->dso : "");
+	return c;
 }
 
 static int cmp_line_children(const void *a, const void *b)
@@ -63,7 +102,7 @@ static int cmp_line_children(const void *a, const void *b)
 		return x->weight > y->weight ? -1 : 1;
 	if (x->self_weight != y->self_weight)
 		return x->self_weight > y->self_weight ? -1 : 1;
-	return x->func < y->func ? -1 : x->func > y->func;
+	return cmp_line_keys(x, y);
 }
 
 static int cmp_line_self(const void *a, const void *b)
@@ -74,7 +113,7 @@ static int cmp_line_self(const void *a, const void *b)
 		return x->self_weight > y->self_weight ? -1 : 1;
 	if (x->self_samples != y->self_samples)
 		return x->self_samples > y->self_samples ? -1 : 1;
-	return x->func < y->func ? -1 : x->func > y->func;
+	return cmp_line_keys(x, y);
 }
 
 void report_table_build(struct report_table *t, const struct profile *p,
@@ -129,7 +168,11 @@ size_t report_table_stacks(const struct report_table *t, const struct profile *p
 	for (size_t s = 0; s < p->nstacks; s++) {
 		if (report_table_has_key(t, REPORT_KEY_COMM) && p->stacks[s].comm != l->comm)
 			continue;
-		if (report_table_has_key(t, REPORT_KEY_TID) && p->stacks[s].tid != l->tid)
+		if ((report_table_has_key(t, REPORT_KEY_TID) ||
+		     report_table_has_key(t, REPORT_KEY_PID)) &&
+		    p->stacks[s].tid != l->tid)
+			continue;
+		if (report_table_has_key(t, REPORT_KEY_PID) && p->stacks[s].comm != l->comm)
 			continue;
 		out[n++] = (uint32_t)s;
 	}

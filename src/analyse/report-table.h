@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report's table: a profile's stacks grouped by sort keys (command,
- * thread, object, function), each line with its own samples (Self) and,
+ * thread, thread with its command (perf's pid), object, function, source
+ * line), each line with its own samples (Self) and,
  * when callers are charged with their callees, the samples of every stack
  * through it (Children), sorted as perf report sorts them. The text layout
  * is output/report.h's. report_table_release() frees what build made.
@@ -16,13 +17,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum report_key { REPORT_KEY_COMM, REPORT_KEY_TID, REPORT_KEY_DSO, REPORT_KEY_SYM, REPORT_KEY_MAX };
+enum report_key {
+	REPORT_KEY_COMM,
+	REPORT_KEY_TID,
+	REPORT_KEY_DSO,
+	REPORT_KEY_SYM,
+	REPORT_KEY_PID,	    /* perf's pid: the thread, shown as TID:COMM */
+	REPORT_KEY_SRCLINE, /* the frame's source file and line (the profile needs them) */
+	REPORT_KEY_MAX
+};
 
 struct report_line {
 	const char *comm;
 	const char *dso;
 	uint32_t tid;
 	uint32_t func; /* UINT32_MAX when sym is not a key */
+	const char *file; /* srcline: the source file, NULL when unknown */
+	uint32_t line;
+	uint32_t loc; /* srcline without a known line: the location, else UINT32_MAX */
 	uint64_t self_samples, self_weight;
 	uint64_t samples, weight; /* children: samples whose stack has this line's key */
 	size_t seen;		  /* the last stack counted in `weight`, + 1 */

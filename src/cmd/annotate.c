@@ -35,6 +35,7 @@ enum {
 	OPT_COLOR,
 	OPT_TOP,
 	OPT_DSO,
+	OPT_STDIO,
 };
 
 static const struct cmd_option annotate_options[] = {
@@ -44,6 +45,7 @@ static const struct cmd_option annotate_options[] = {
 	{ OPT_SOURCE, "source", NULL, "put the source lines among the instructions" },
 	{ 'M', "disassembler-style", "STYLE", "att (default) or intel" },
 	{ OPT_COLOR, "color", "WHEN", "highlight the hottest instructions: auto (default), always, never" },
+	{ OPT_STDIO, "stdio", NULL, "text on standard output (the default), as perf's --stdio" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -71,6 +73,8 @@ static int parse_option(struct annotate_opts *o, int c, char *arg, const char **
 		return 0;
 	case OPT_SOURCE:
 		o->source = true;
+		return 0;
+	case OPT_STDIO:
 		return 0;
 	case 'M':
 		if (strcmp(arg, "att") && strcmp(arg, "intel"))

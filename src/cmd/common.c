@@ -31,13 +31,21 @@ void cmd_parser_init(struct cmd_parser *p, const char *cmd, const char *synopsis
 	/* '+': stop at the workload's name; ':': report a missing argument as ':' */
 	p->optstring[o++] = '+';
 	p->optstring[o++] = ':';
-	for (size_t i = 0; i < nopts; i++) {
-		p->longopts[i].name = opts[i].name;
-		p->longopts[i].has_arg = opts[i].arg ? required_argument : no_argument;
-		p->longopts[i].val = opts[i].val;
-		if (opts[i].val < CMD_OPT_LONG_BASE && o + 3 < sizeof(p->optstring)) {
+	for (size_t i = 0, l = 0; i < nopts; i++) {
+		bool optional = opts[i].arg && opts[i].arg[0] == '[';
+
+		if (opts[i].name) {
+			p->longopts[l].name = opts[i].name;
+			p->longopts[l].has_arg = optional	   ? optional_argument
+						 : opts[i].arg ? required_argument
+							       : no_argument;
+			p->longopts[l++].val = opts[i].val;
+		}
+		if (opts[i].val < CMD_OPT_LONG_BASE && o + 4 < sizeof(p->optstring)) {
 			p->optstring[o++] = (char)opts[i].val;
 			if (opts[i].arg)
+				p->optstring[o++] = ':';
+			if (optional)
 				p->optstring[o++] = ':';
 		}
 	}
@@ -83,7 +91,9 @@ int cmd_next_option(struct cmd_parser *p, char **arg)
 	}
 	if (c == ':') {
 		o = find_opt(p, optopt);
-		if (o && o->val < CMD_OPT_LONG_BASE)
+		if (o && o->val < CMD_OPT_LONG_BASE && !o->name)
+			error("option '-%c %s' needs a value: %s", o->val, o->arg, o->help);
+		else if (o && o->val < CMD_OPT_LONG_BASE)
 			error("option '-%c' (--%s %s) needs a value: %s", o->val, o->name, o->arg,
 			      o->help);
 		else if (o)
@@ -103,7 +113,9 @@ void cmd_print_help(const struct cmd_parser *p, FILE *f)
 		char left[64];
 		int n;
 
-		if (o->val < CMD_OPT_LONG_BASE)
+		if (o->val < CMD_OPT_LONG_BASE && !o->name)
+			n = snprintf(left, sizeof(left), "-%c", o->val);
+		else if (o->val < CMD_OPT_LONG_BASE)
 			n = snprintf(left, sizeof(left), "-%c, --%s", o->val, o->name);
 		else
 			n = snprintf(left, sizeof(left), "    --%s", o->name);

@@ -21,8 +21,8 @@
 
 struct cmd_option {
 	int val;	  /* short option letter, or CMD_OPT_LONG_BASE + n */
-	const char *name; /* long name without dashes */
-	const char *arg;  /* argument name in --help, NULL for a flag */
+	const char *name; /* long name without dashes; NULL for a short option only */
+	const char *arg;  /* argument name in --help, NULL for a flag; "[NAME]": optional */
 	const char *help;
 };
 

@@ -45,6 +45,7 @@ enum {
 	OPT_JSON,
 	OPT_SVG,
 	OPT_CALL_GRAPH,
+	OPT_STDIO,
 };
 
 static const struct cmd_option compare_options[] = {
@@ -56,6 +57,7 @@ static const struct cmd_option compare_options[] = {
 	{ 'o', "output-dir", "DIR", "keep the recordings and logs in DIR (default: deleted)" },
 	{ OPT_JSON, "json", NULL, "print JSON instead of the table" },
 	{ OPT_SVG, "svg", "FILE", "also draw the comparison as an SVG chart into FILE" },
+	{ OPT_STDIO, "stdio", NULL, "the table as text (the default without --json)" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -149,6 +151,8 @@ static int parse_options(struct compare_opts *o, int argc, char **argv)
 			break;
 		case OPT_SVG:
 			o->svg = arg;
+			break;
+		case OPT_STDIO:
 			break;
 		case 'h':
 			cmd_print_help(&p, stdout);

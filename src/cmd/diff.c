@@ -28,6 +28,7 @@ enum {
 	OPT_LIMIT,
 	OPT_MIN_CHANGE,
 	OPT_NO_DEMANGLE,
+	OPT_STDIO,
 };
 
 static const struct cmd_option diff_options[] = {
@@ -37,6 +38,7 @@ static const struct cmd_option diff_options[] = {
 	{ OPT_MIN_CHANGE, "min-change", "PP", "hide changes smaller than PP percentage points" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "match C++ and Rust names as in the symbol table" },
 	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
+	{ OPT_STDIO, "stdio", NULL, "text (the default without --format)" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -81,6 +83,8 @@ static int parse_option(struct diff_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_NO_DEMANGLE:
 		o->demangle = false;
+		return 0;
+	case OPT_STDIO:
 		return 0;
 	case 'o':
 		o->output = arg;

@@ -54,6 +54,7 @@ static const struct cmd_option record_options[] = {
 	{ 'F', "freq", "HZ", "samples per second per busy CPU (default 1000; 100 for timers)" },
 	{ 'c', "count", "PERIOD", "one sample every PERIOD events instead of -F" },
 	{ OPT_CALL_GRAPH, "call-graph", "MODE", "dwarf[,SIZE] (default, 8192 bytes), fp or none" },
+	{ 'g', NULL, NULL, "call graphs the default way (--call-graph dwarf), as perf's -g" },
 	{ 'o', "output", "FILE", "write to FILE (default pmuprof.data; the old one is kept as .old)" },
 	{ 'p', "pid", "PID", "sample an existing process and all its threads" },
 	{ 't', "tid", "TID", "sample one existing thread" },
@@ -182,6 +183,9 @@ static int parse_option(struct record_opts *o, int c, char *arg)
 		return 0;
 	case OPT_CALL_GRAPH:
 		return parse_call_graph(o, arg);
+	case 'g':
+		/* perf's -g: the default way; a size set by --call-graph dwarf,SIZE stays */
+		return parse_call_graph(o, "dwarf");
 	case 'o':
 		o->output = arg;
 		return 0;

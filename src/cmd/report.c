@@ -6,7 +6,8 @@
  * including what it called (Children), a call graph under each line, and a
  * header that says what was sampled and how well (fallback, rates, losses,
  * how many stacks reached their root). Or export the profile for other
- * tools (--format).
+ * tools (--format). perf report's spellings work (-n, -S, -G, --sort pid,
+ * -g with perf's comma-separated call-graph options).
  */
 #include "analyse/profile.h"
 #include "analyse/report-table.h"
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
 	OPT_SORT = CMD_OPT_LONG_BASE,
@@ -43,17 +45,24 @@ enum {
 	OPT_FORMAT,
 };
 
+#define GRAPH_SPEC "[print_type,threshold,order,sort_key,value]"
+
 static const struct cmd_option report_options[] = {
 	{ 'i', "input", "FILE", "read FILE (default pmuprof.data)" },
-	{ 's', "sort", "KEYS", "group by these of comm,tid,dso,sym (default comm,dso,sym)" },
+	{ 's', "sort", "KEYS",
+	  "group by these of comm,pid,tid,dso,sym,srcline (default comm,dso,sym)" },
 	{ OPT_CHILDREN, "children", NULL, "also charge callers with their callees' samples (default)" },
 	{ OPT_NO_CHILDREN, "no-children", NULL, "only each function's own samples" },
-	{ 'g', "call-graph", "ORDER", "caller, callee or none: the graph under each line" },
+	{ 'g', "call-graph", "[SPEC]",
+	  "the graph under each line: caller, callee or none, or perf's " GRAPH_SPEC },
+	{ 'G', "inverted", NULL, "the caller-based graph (-g caller), as perf's -G" },
+	{ 'n', "show-nr-samples", NULL, "Samples counts each line's own samples, as perf's -n" },
 	{ OPT_PERCENT_LIMIT, "percent-limit", "PCT", "hide lines and branches below PCT% (default 0.5)" },
 	{ OPT_COMM, "comm", "NAMES", "only samples of these commands (comma-separated)" },
 	{ OPT_TID, "tid", "TIDS", "only samples of these threads" },
 	{ OPT_DSO, "dso", "NAMES", "only stacks through these objects (name or path)" },
 	{ OPT_SYMBOL, "symbol", "NAMES", "only stacks through these functions (glob patterns)" },
+	{ 'S', "symbols", "NAMES", "only samples taken in these functions, as perf's -S" },
 	{ OPT_TIME, "time", "START,END", "only samples in this window, seconds from the start" },
 	{ OPT_SRCLINE, "srcline", NULL, "add source file:line (DWARF debug information)" },
 	{ OPT_INLINE, "inline", NULL, "show inlined functions as frames of their own" },
@@ -65,7 +74,8 @@ static const struct cmd_option report_options[] = {
 	{ 'h', "help", NULL, "show this help" },
 };
 
-static const char *const key_names[] = { "comm", "tid", "dso", "sym" };
+/* as enum report_key; "symbol" is perf's long name of sym */
+static const char *const key_names[] = { "comm", "tid", "dso", "sym", "pid", "srcline" };
 
 enum format { FMT_TEXT, FMT_FOLDED, FMT_SPEEDSCOPE, FMT_JSON, FMT_SVG, FMT_PPROF, FMT_MAX };
 
@@ -78,6 +88,7 @@ struct report_opts {
 	size_t nkeys;
 	bool header, children, inlines, demangle;
 	bool graph_set; /* -g given: else caller with --children, callee without */
+	bool graph_limit_set; /* -g's threshold: else --percent-limit's */
 	struct report_text_opts text;
 	enum format format;
 	struct sample_filter filter;
@@ -95,8 +106,12 @@ static int parse_sort(struct report_opts *o, const char *arg)
 
 		for (k = 0; k < REPORT_KEY_MAX && strcmp(tok, key_names[k]); k++)
 			;
+		if (!strcmp(tok, "symbol"))
+			k = REPORT_KEY_SYM;
 		if (k == REPORT_KEY_MAX || o->nkeys == REPORT_KEY_MAX) {
-			error("--sort takes keys from comm, tid, dso and sym, not '%s'", tok);
+			error("--sort takes keys from comm, pid, tid, dso, sym (or symbol) and srcline, "
+			      "not '%s'",
+			      tok);
 			free(copy);
 			return -1;
 		}
@@ -104,7 +119,7 @@ static int parse_sort(struct report_opts *o, const char *arg)
 	}
 	free(copy);
 	if (!o->nkeys) {
-		error("--sort needs at least one of comm, tid, dso and sym");
+		error("--sort needs at least one of comm, pid, tid, dso, sym and srcline");
 		return -1;
 	}
 	return 0;
@@ -121,20 +136,128 @@ static int parse_format(struct report_opts *o, const char *arg)
 	return -1;
 }
 
+/* What one -g says, in perf's grammar. */
+struct graph_spec {
+	enum report_graph graph;
+	bool graph_set, type_set, fractal, limit_set, none;
+	double limit;
+};
+
+/*
+ * perf report's -g: comma-separated words in any order, each a print type
+ * (graph, fractal, none; flat, folded), an order (caller, callee), a sort
+ * key (function; address), branch, a value (percent; period, count), or a
+ * number: the threshold, then a print limit. The last of a kind wins, as
+ * in perf, and none wins over any order. 0, or -1 with why (naming the bad
+ * word) in why[].
+ */
+static int parse_graph_spec(const char *arg, struct graph_spec *g, char *why, size_t n)
+{
+	static const char *const unsupported[][2] = {
+		{ "flat", "perf's flat chains are not printed: use graph or fractal, or --format "
+			  "folded" },
+		{ "folded", "perf's folded chains are not printed here: use --format folded" },
+		{ "address", "the graph is merged by function only: use function" },
+		{ "branch", "pmuprof records no branch stacks" },
+		{ "period", "the graph shows percentages only: use percent" },
+		{ "count", "the graph shows percentages only: use percent" },
+	};
+	char *copy = xstrdup(arg), *tok, *save = NULL, in[128];
+	int numbers = 0, ret = 0;
+
+	memset(g, 0, sizeof(*g));
+	/* the bad word is named, and the whole argument when there is more to it */
+	in[0] = '\0';
+	if (strchr(arg, ','))
+		snprintf(in, sizeof(in), " in '%s'", arg);
+	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save)) {
+		size_t u;
+
+		if (!strcmp(tok, "caller") || !strcmp(tok, "callee")) {
+			g->graph = strcmp(tok, "caller") ? REPORT_GRAPH_CALLEE : REPORT_GRAPH_CALLER;
+			g->graph_set = true;
+		} else if (!strcmp(tok, "none")) {
+			g->none = true; /* whatever else is said, as in perf */
+		} else if (!strcmp(tok, "graph") || !strcmp(tok, "fractal")) {
+			g->fractal = !strcmp(tok, "fractal");
+			g->type_set = true;
+		} else if (!strcmp(tok, "function") || !strcmp(tok, "percent")) {
+			continue; /* what pmuprof does anyway */
+		} else if (parse_double(tok, &g->limit) == 0) {
+			if (numbers++) {
+				snprintf(why, n, "'%s'%s would be perf's print limit, which pmuprof "
+						 "does not have: give the threshold only",
+					 tok, in);
+				ret = -1;
+			} else if (g->limit < 0 || g->limit > 100) {
+				snprintf(why, n, "the threshold '%s'%s is not a percentage from 0 to "
+						 "100",
+					 tok, in);
+				ret = -1;
+			}
+			g->limit_set = true;
+		} else {
+			for (u = 0; u < ARRAY_SIZE(unsupported) && strcmp(tok, unsupported[u][0]); u++)
+				;
+			if (u < ARRAY_SIZE(unsupported))
+				snprintf(why, n, "'%s'%s is not supported: %s", tok, in,
+					 unsupported[u][1]);
+			else
+				snprintf(why, n, "'%s'%s is none of caller, callee, none, graph, "
+						 "fractal, function, percent or a threshold",
+					 tok, in);
+			ret = -1;
+		}
+	}
+	free(copy);
+	if (g->none) {
+		g->graph = REPORT_GRAPH_NONE;
+		g->graph_set = true;
+	}
+	return ret;
+}
+
 static int parse_graph(struct report_opts *o, const char *arg)
 {
-	if (!strcmp(arg, "caller"))
-		o->text.graph = REPORT_GRAPH_CALLER;
-	else if (!strcmp(arg, "callee"))
-		o->text.graph = REPORT_GRAPH_CALLEE;
-	else if (!strcmp(arg, "none"))
-		o->text.graph = REPORT_GRAPH_NONE;
-	else {
-		error("--call-graph takes caller, callee or none, not '%s'", arg);
-		return -1;
+	struct graph_spec g;
+	char why[256];
+
+	if (parse_graph_spec(arg, &g, why, sizeof(why)) < 0)
+		return error("--call-graph: %s", why);
+	/* what it does not say stays as it was, but a graph it asks for */
+	if (g.graph_set) {
+		o->text.graph = g.graph;
+		o->graph_set = true;
+	} else if (o->text.graph == REPORT_GRAPH_NONE) {
+		o->graph_set = false;
 	}
-	o->graph_set = true;
+	if (g.type_set)
+		o->text.fractal = g.fractal;
+	if (g.limit_set) {
+		o->text.graph_limit = g.limit;
+		o->graph_limit_set = true;
+	}
 	return 0;
+}
+
+/*
+ * -g takes its value attached (-gcaller, --call-graph=caller) or as the next
+ * word, as perf's does; a bare -g, as perf's, is the default graph. The next
+ * word is -g's when it reads as a graph, or when no such file exists (then
+ * it is a bad graph, and said so), so that `-g perf.data` still reads the file.
+ */
+static const char *graph_word(int argc, char **argv)
+{
+	struct graph_spec g;
+	char why[256];
+	const char *w = optind < argc ? argv[optind] : NULL;
+
+	if (!w || w[0] == '-')
+		return NULL;
+	if (parse_graph_spec(w, &g, why, sizeof(why)) < 0 && access(w, F_OK) == 0)
+		return NULL;
+	optind++;
+	return w;
 }
 
 static int parse_option(struct report_opts *o, int c, const char *arg)
@@ -149,7 +272,17 @@ static int parse_option(struct report_opts *o, int c, const char *arg)
 	case 's':
 		return parse_sort(o, arg);
 	case 'g':
-		return parse_graph(o, arg);
+		return parse_graph(o, arg ? arg : "graph");
+	case 'G':
+		o->text.graph = REPORT_GRAPH_CALLER;
+		o->graph_set = true;
+		return 0;
+	case 'n':
+		o->text.nr_samples = true;
+		return 0;
+	case 'S':
+		sample_filter_leaf(&o->filter, arg);
+		return 0;
 	case OPT_STDIO:
 		return 0;
 	case OPT_HEADER:
@@ -221,6 +354,8 @@ static int parse_options(struct report_opts *o, int argc, char **argv)
 			ret = CMD_HELP_SHOWN;
 			goto out;
 		}
+		if (c == 'g' && !arg)
+			arg = (char *)graph_word(argc, argv);
 		if (parse_option(o, c, arg) < 0)
 			goto out;
 	}
@@ -232,6 +367,8 @@ static int parse_options(struct report_opts *o, int argc, char **argv)
 		o->input = argv[optind];
 	if (!o->graph_set)
 		o->text.graph = o->children ? REPORT_GRAPH_CALLER : REPORT_GRAPH_CALLEE;
+	if (!o->graph_limit_set)
+		o->text.graph_limit = o->text.percent_limit;
 	ret = 0;
 out:
 	cmd_parser_release(&p);
@@ -258,6 +395,14 @@ static int export(enum format f, FILE *out, const struct profile *p)
 	}
 }
 
+
+static bool has_key(const struct report_opts *o, enum report_key k)
+{
+	for (size_t i = 0; i < o->nkeys; i++)
+		if (o->keys[i] == k)
+			return true;
+	return false;
+}
 
 static void release_opts(struct report_opts *o)
 {
@@ -323,7 +468,7 @@ int cmd_report(int argc, char **argv)
 	}
 	if (o.demangle)
 		flags |= SYM_DEMANGLE;
-	if (o.text.srcline)
+	if (o.text.srcline || has_key(&o, REPORT_KEY_SRCLINE))
 		flags |= SYM_SRCLINE;
 	if (o.inlines)
 		flags |= SYM_INLINE;

@@ -19,6 +19,7 @@ enum {
 	OPT_TIME,
 	OPT_INLINE,
 	OPT_NO_DEMANGLE,
+	OPT_STDIO,
 };
 
 static const struct cmd_option script_options[] = {
@@ -28,6 +29,7 @@ static const struct cmd_option script_options[] = {
 	{ OPT_TIME, "time", "START,END", "only samples in this window, seconds from the start" },
 	{ OPT_INLINE, "inline", NULL, "show inlined functions as frames of their own" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "show C++ and Rust names as in the symbol table" },
+	{ OPT_STDIO, "stdio", NULL, "text on standard output (the default)" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -71,6 +73,8 @@ static int parse_options(struct script_opts *o, int argc, char **argv)
 			break;
 		case OPT_NO_DEMANGLE:
 			o->demangle = false;
+			break;
+		case OPT_STDIO:
 			break;
 		case 'h':
 			cmd_print_help(&p, stdout);

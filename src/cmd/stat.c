@@ -32,6 +32,7 @@ enum {
 	OPT_DURATION,
 	OPT_NO_BIG_NUM,
 	OPT_CSV_NOTES,
+	OPT_STDIO,
 };
 
 static const struct cmd_option stat_options[] = {
@@ -48,6 +49,7 @@ static const struct cmd_option stat_options[] = {
 	{ 'o', "output", "FILE", "write the results to FILE instead of stderr" },
 	{ OPT_DURATION, "duration", "SECONDS", "stop counting after SECONDS (with -p, -t, -a)" },
 	{ OPT_NO_BIG_NUM, "no-big-num", NULL, "no thousands separators in text output" },
+	{ OPT_STDIO, "stdio", NULL, "text (the default without -x or -j)" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -115,6 +117,8 @@ static int parse_option(struct stat_opts *o, int c, char *arg)
 		return 0;
 	case OPT_NO_BIG_NUM:
 		o->big_num = false;
+		return 0;
+	case OPT_STDIO:
 		return 0;
 	default:
 		return EXIT_USAGE;

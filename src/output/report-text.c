@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const key_titles[] = { "Command", "Tid", "Shared Object", "Symbol" };
+/* as enum report_key; pid and srcline have perf's titles */
+static const char *const key_titles[] = {
+	"Command", "Tid", "Shared Object", "Symbol", "Pid:Command", "Source:Line",
+};
 
 /* ---- the table ---------------------------------------------------------- */
 
@@ -26,6 +29,24 @@ static const char *const key_titles[] = { "Command", "Tid", "Shared Object", "Sy
 static double pct(uint64_t part, uint64_t total)
 {
 	return total ? 100.0 * (double)part / (double)total : 0.0;
+}
+
+/* file:line as perf's srcline key (the file's base name), or function+offset without one */
+static char *srcline_text(const struct profile *p, const struct report_line *l)
+{
+	const struct prof_loc *loc;
+	const struct prof_func *f;
+	const char *base;
+
+	if (l->file) {
+		base = strrchr(l->file, '/');
+		return escape_take(xasprintf("%s:%" PRIu32, base ? base + 1 : l->file, l->line));
+	}
+	loc = &p->locs[l->loc];
+	f = &p->funcs[loc->func];
+	if (f->start && loc->addr >= f->start)
+		return escape_take(xasprintf("%s+0x%" PRIx64, f->name, loc->addr - f->start));
+	return escape_take(xasprintf("%s+0x%" PRIx64, f->dso, loc->addr));
 }
 
 static char *key_text(const struct profile *p, const struct report_line *l, enum report_key k,
@@ -40,6 +61,10 @@ static char *key_text(const struct profile *p, const struct report_line *l, enum
 		return xasprintf("%" PRIu32, l->tid);
 	case REPORT_KEY_DSO:
 		return escape_dup(l->dso);
+	case REPORT_KEY_PID:
+		return escape_take(xasprintf("%" PRIu32 ":%s", l->tid, l->comm));
+	case REPORT_KEY_SRCLINE:
+		return srcline_text(p, l);
 	default:
 		f = &p->funcs[l->func];
 		if (hot && hot[l->func] != UINT32_MAX) {
@@ -78,6 +103,10 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 				width[k] = strlen(s);
 			free(s);
 		}
+	/* perf's Samples column (-n) counts a line's own samples in children mode too */
+	if (t->children && !o->nr_samples)
+		fprintf(out, "#\n# Samples column: stacks through the line; perf's counts the "
+			     "line's own samples (-n)\n");
 	if (t->children)
 		fprintf(out, "#\n# %8s  %8s  %8s", "Children", "Self", "Samples");
 	else
@@ -93,7 +122,8 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 		shown++;
 		if (t->children)
 			fprintf(out, "  %7.2f%%  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight),
-				pct(l->self_weight, p->weight), l->samples);
+				pct(l->self_weight, p->weight),
+				o->nr_samples ? l->self_samples : l->samples);
 		else
 			fprintf(out, "  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight), l->samples);
 		for (size_t k = 0; k < t->nkeys; k++) {
@@ -111,7 +141,7 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 
 			tree_print(out, p, stacks, n, l->func,
 				   o->graph == REPORT_GRAPH_CALLER ? TREE_CALLER : TREE_CALLEE,
-				   o->percent_limit, p->weight, "            ");
+				   o->graph_limit, p->weight, o->fractal, "            ");
 			fputc('\n', out);
 		}
 	}

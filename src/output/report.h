@@ -23,8 +23,11 @@ enum report_graph { REPORT_GRAPH_CALLER, REPORT_GRAPH_CALLEE, REPORT_GRAPH_NONE 
 
 struct report_text_opts {
 	enum report_graph graph;
-	double percent_limit; /* lines and branches below this share are left out */
+	double percent_limit; /* lines below this share are left out */
+	double graph_limit;   /* and branches of the graph below this one */
+	bool fractal;	      /* graph shares of the parent branch (perf's -g fractal) */
 	bool srcline;	      /* each function's hottest source line after its name */
+	bool nr_samples;      /* -n: Samples as perf's, a line's own (self) samples */
 };
 
 /*

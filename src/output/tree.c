@@ -39,6 +39,7 @@ struct tree {
 	FILE *out;
 	double limit;
 	uint64_t total;
+	bool fractal; /* shares of the parent node, not of total */
 	char *pre; /* the prefix of the current line: indent, then the branch columns */
 	size_t pre_alloc;
 };
@@ -164,9 +165,15 @@ static void tree_sort(struct tree *t)
 	}
 }
 
-static double tree_percent(const struct tree *t, uint64_t weight)
+/*
+ * A child's share of the total, or in fractal mode, as perf's, of what its
+ * parent called (`below`: the weight of all its children, not its own).
+ */
+static double tree_percent(const struct tree *t, uint64_t weight, uint64_t below)
 {
-	return t->total ? 100.0 * (double)weight / (double)t->total : 0.0;
+	uint64_t of = t->fractal ? below : t->total;
+
+	return of ? 100.0 * (double)weight / (double)of : 0.0;
 }
 
 static void print_label(struct tree *t, const struct node *n)
@@ -203,9 +210,12 @@ static void print_below(struct tree *t, uint32_t n, size_t len)
 		const struct node *node = &t->nodes[n];
 		const struct edge *kids = t->edges + node->child;
 		uint32_t nprint = 0;
+		uint64_t below = 0;
 
+		for (uint32_t k = 0; k < node->nchild; k++)
+			below += kids[k].weight;
 		/* children are sorted heaviest first, so the pruned ones are a tail */
-		while (nprint < node->nchild && tree_percent(t, kids[nprint].weight) >= t->limit)
+		while (nprint < node->nchild && tree_percent(t, kids[nprint].weight, below) >= t->limit)
 			nprint++;
 		if (!nprint)
 			return;
@@ -224,7 +234,7 @@ static void print_below(struct tree *t, uint32_t n, size_t len)
 			print_prefix(t, len);
 			fputs("|\n", t->out);
 			hlen = snprintf(head, sizeof(head), "%c--%.2f%%--", last ? ' ' : '|',
-					tree_percent(t, kids[k].weight));
+					tree_percent(t, kids[k].weight, below));
 			if (hlen < 0 || (size_t)hlen >= sizeof(head))
 				hlen = (int)strlen(head);
 			print_prefix(t, len);
@@ -239,9 +249,11 @@ static void print_below(struct tree *t, uint32_t n, size_t len)
 
 void tree_print(FILE *out, const struct profile *p, const uint32_t *stacks, size_t nstacks,
 		uint32_t func, enum tree_order order, double percent_limit, uint64_t total,
-		const char *indent)
+		bool fractal, const char *indent)
 {
-	struct tree t = { .p = p, .out = out, .limit = percent_limit, .total = total };
+	struct tree t = {
+		.p = p, .out = out, .limit = percent_limit, .total = total, .fractal = fractal
+	};
 	size_t ilen = strlen(indent);
 
 	hash_init(&t.children);

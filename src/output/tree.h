@@ -35,6 +35,7 @@
 
 #include "analyse/profile.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,7 +53,10 @@ enum tree_order {
  * one branch per distinct path, merged by function (not by address: a
  * prof_loc's func), heaviest first, with each branch's share of `total`
  * (the report's total weight) as a percentage, pruning branches below
- * `percent_limit` percent. Each line begins with `indent`.
+ * `percent_limit` percent. With `fractal` (perf's -g fractal), each
+ * branch's share, and the pruning, is of what its parent node called
+ * instead (the sum of the parent's children: not its own weight).
+ * Each line begins with `indent`.
  *
  * TREE_CALLER paths start at the outermost occurrence of `func` in a stack
  * and go toward the leaf, so recursion shows as func -> ... -> func below
@@ -62,6 +66,6 @@ enum tree_order {
  */
 void tree_print(FILE *out, const struct profile *p, const uint32_t *stacks, size_t nstacks,
 		uint32_t func, enum tree_order order, double percent_limit, uint64_t total,
-		const char *indent);
+		bool fractal, const char *indent);
 
 #endif

@@ -112,8 +112,15 @@ void sample_filter_symbol(struct sample_filter *f, const char *arg)
 	add_text(f, "symbol", arg);
 }
 
+void sample_filter_leaf(struct sample_filter *f, const char *arg)
+{
+	name_list_add(&f->leaves, arg);
+	add_text(f, "symbols", arg);
+}
+
 void sample_filter_release(struct sample_filter *f)
 {
+	name_list_release(&f->leaves);
 	name_list_release(&f->comms);
 	name_list_release(&f->tids);
 	name_list_release(&f->dsos);
@@ -148,7 +155,16 @@ bool sample_filter_comm_ok(const struct sample_filter *f, const char *comm)
 
 bool sample_filter_by_function(const struct sample_filter *f)
 {
-	return f->dsos.n || f->symbols.n;
+	return f->dsos.n || f->symbols.n || f->leaves.n;
+}
+
+bool sample_filter_leaf_ok(const struct sample_filter *f, const char *func)
+{
+	/* perf's names are exact; a glob too is convenient, and a name matches itself */
+	for (size_t i = 0; i < f->leaves.n; i++)
+		if (!strcmp(f->leaves.v[i], func) || !fnmatch(f->leaves.v[i], func, 0))
+			return true;
+	return !f->leaves.n;
 }
 
 bool sample_filter_function_ok(const struct sample_filter *f, const char *dso, const char *path,

@@ -3,10 +3,11 @@
  * Which samples of a recording a reader wants, as a plain struct that the
  * reading stage (resolve/session.h) and the profile builder (analyse/)
  * test and commands fill from their options (--comm, --tid, --time,
- * --dso, --symbol). All empty: every sample. Thread and time are tested
- * before a sample is unwound, the command name once it is known, objects
- * and functions on symbolized stacks (a stack is kept when any of its
- * frames matches). sample_filter_release() frees what the adders copied.
+ * --dso, --symbol, --symbols). All empty: every sample. Thread and time are
+ * tested before a sample is unwound, the command name once it is known,
+ * objects and functions on symbolized stacks (a stack is kept when any of
+ * its frames matches), and the sampled function (perf report's --symbols:
+ * a stack is kept when its leaf matches). sample_filter_release() frees what the adders copied.
  */
 #ifndef PMUPROF_FILTER_H
 #define PMUPROF_FILTER_H
@@ -26,6 +27,7 @@ struct name_list {
 
 struct sample_filter {
 	struct name_list comms, tids, dsos, symbols; /* symbols: fnmatch(3) globs */
+	struct name_list leaves;		     /* the sampled function: names or globs */
 	bool time_set;
 	double time_from, time_to; /* seconds from the recording's start; to < 0: open */
 	char *text;		   /* the filters as given ("--comm a --time 1,2"); NULL: none */
@@ -48,6 +50,7 @@ int sample_filter_tid(struct sample_filter *f, const char *arg, const char **bad
 int sample_filter_time(struct sample_filter *f, const char *arg);
 void sample_filter_dso(struct sample_filter *f, const char *arg);
 void sample_filter_symbol(struct sample_filter *f, const char *arg);
+void sample_filter_leaf(struct sample_filter *f, const char *arg);
 void sample_filter_release(struct sample_filter *f);
 
 /* Thread and time; start_ns is the recording's start (CLOCK_MONOTONIC). */
@@ -56,6 +59,8 @@ bool sample_filter_thread(const struct sample_filter *f, uint64_t start_ns,
 bool sample_filter_comm_ok(const struct sample_filter *f, const char *comm);
 /* Whether objects or functions are tested (the stacks must then be symbolized). */
 bool sample_filter_by_function(const struct sample_filter *f);
+/* Whether func, a stack's leaf function, passes --symbols. */
+bool sample_filter_leaf_ok(const struct sample_filter *f, const char *func);
 /* dso: the object's short name; path: its mapped path or NULL; func: the function's name. */
 bool sample_filter_function_ok(const struct sample_filter *f, const char *dso, const char *path,
 			       const char *func);

@@ -80,5 +80,6 @@ expect_error "report: file cut inside its header" 1 \
 	"pmuprof: cannot read 'short.data': the file ends inside its header (the recording was cut off)" \
 	report -i short.data
 expect_error "report: unknown --sort key" 2 \
-	"pmuprof: --sort takes keys from comm, tid, dso and sym, not 'symbol'" report --sort symbol
+	"pmuprof: --sort takes keys from comm, pid, tid, dso, sym (or symbol) and srcline, not 'cpu'" \
+	report --sort cpu
 done_testing

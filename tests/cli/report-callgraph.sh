@@ -114,7 +114,8 @@ fi
 
 # ---- bad arguments ----
 expect_error "--call-graph takes caller, callee or none" 2 \
-	"pmuprof: --call-graph takes caller, callee or none, not 'fractal'" report -i shlib.data -g fractal
+	"pmuprof: --call-graph: 'up' is none of caller, callee, none, graph, fractal, function, percent or a threshold" \
+	report -i shlib.data -g up
 expect_error "--percent-limit out of range" 2 \
 	"pmuprof: --percent-limit takes a percentage from 0 to 100, not '200'" report -i shlib.data --percent-limit 200
 expect_error "--time needs a comma" 2 \

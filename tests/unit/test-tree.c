@@ -57,6 +57,8 @@ static void add_stack(uint64_t weight, const uint32_t *ids)
 
 #define STACK(weight, ...) add_stack((weight), (const uint32_t[]){ __VA_ARGS__, END })
 
+static bool fractal; /* perf's -g fractal: shares of the parent */
+
 static char *graph_of(const uint32_t *list, size_t n, uint32_t func, enum tree_order order,
 		      double limit, const char *indent)
 {
@@ -64,7 +66,7 @@ static char *graph_of(const uint32_t *list, size_t n, uint32_t func, enum tree_o
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	tree_print(f, &prof, list, n, func, order, limit, prof.weight, indent);
+	tree_print(f, &prof, list, n, func, order, limit, prof.weight, fractal, indent);
 	fclose(f);
 	return buf;
 }
@@ -320,6 +322,61 @@ static void test_depth(void)
 	free(s);
 }
 
+static void test_fractal(void)
+{
+	reset();
+	STACK(30, LEAF, B, MAIN);
+	STACK(10, C, B, MAIN);
+	STACK(60, C, MAIN);
+	fractal = true;
+	check(MAIN, TREE_CALLER, 0, "",
+	      "|\n"
+	      "---main\n"
+	      "   |\n"
+	      "   |--60.00%--c\n"
+	      "   |\n"
+	      "    --40.00%--b\n"
+	      "              |\n"
+	      "              |--75.00%--leaf\n"
+	      "              |\n"
+	      "               --25.00%--c\n",
+	      "fractal: b's branches are shares of b (30 and 10 of 40)");
+	check(MAIN, TREE_CALLER, 30, "",
+	      "|\n"
+	      "---main\n"
+	      "   |\n"
+	      "   |--60.00%--c\n"
+	      "   |\n"
+	      "    --40.00%--b\n"
+	      "              |\n"
+	      "               --75.00%--leaf\n",
+	      "fractal: the limit is of the parent too (c's 10 of b's 40 is pruned, leaf's 30 is not)");
+	fractal = false;
+	check(MAIN, TREE_CALLER, 0, "",
+	      "|\n"
+	      "---main\n"
+	      "   |\n"
+	      "   |--60.00%--c\n"
+	      "   |\n"
+	      "    --40.00%--b\n"
+	      "              |\n"
+	      "              |--30.00%--leaf\n"
+	      "              |\n"
+	      "               --10.00%--c\n",
+	      "graph: shares of the total");
+	STACK(20, B, MAIN);
+	fractal = true;
+	check(B, TREE_CALLER, 0, "",
+	      "|\n"
+	      "---b\n"
+	      "   |\n"
+	      "   |--75.00%--leaf\n"
+	      "   |\n"
+	      "    --25.00%--c\n",
+	      "fractal: shares of what b called (40), not of b (60), as perf's");
+	fractal = false;
+}
+
 int main(void)
 {
 	for (uint32_t i = 0; i < NFUNCS; i++)
@@ -333,5 +390,6 @@ int main(void)
 	test_ignored();
 	test_labels();
 	test_depth();
+	test_fractal();
 	return done_testing();
 }
