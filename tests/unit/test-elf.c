@@ -329,6 +329,75 @@ static void workload(const char *dir, const char *exe, int want_type, uint64_t b
 	elf_object_free(o);
 }
 
+/* ---- PLT stubs, against objdump's names for them ---- */
+
+/*
+ * Every "name@plt" objdump shows in .plt, .plt.sec and .plt.got (binutils
+ * finds them its own way, by decoding each stub's jump) must be the symbol
+ * at that address, starting there; "*ABS*+0x...@plt" (IRELATIVE, no name)
+ * is not looked for. must: one stub that has to be among them.
+ */
+static void plt_stubs(const char *path, const char *must, const char *what)
+{
+	char cmd[4200], line[4096], want[4096];
+	unsigned named = 0, wrong = 0;
+	bool found = false;
+	struct elf_object *o;
+	FILE *p;
+
+	if (!ok(elf_object_new(path, &o) == 0, "%s: opens", what))
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "objdump -d -j .plt -j .plt.sec -j .plt.got '%s' 2>/dev/null", path);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p)) {
+		uint64_t addr, start = 0;
+		const char *got;
+		char *lt, *end;
+
+		addr = strtoull(line, &end, 16);
+		if (end == line || strncmp(end, " <", 2) || !(lt = strstr(end, "@plt>:")) ||
+		    !strncmp(end + 2, "*ABS*", 5))
+			continue;
+		snprintf(want, sizeof(want), "%.*s@plt", (int)(lt - (end + 2)), end + 2);
+		named++;
+		got = elf_object_symbol(o, addr, &start, NULL);
+		if (!got || strcmp(got, want) || start != addr) {
+			if (wrong++ < 5)
+				diag("%s: %#" PRIx64 " is %s, objdump says %s", what, addr,
+				     got ? got : "(none)", want);
+		}
+		found |= !strcmp(want, must);
+	}
+	/* binutils comes with the compiler that built this test */
+	if (ok(p && pclose(p) == 0, "%s: objdump reads it", what)) {
+		ok(named > 0, "%s: objdump names %u stubs", what, named);
+		ok(!wrong, "%s: pmuprof names each the same (%u differ)", what, wrong);
+	}
+	ok(found, "%s: %s among them", what, must);
+	elf_object_free(o);
+}
+
+static void plt(const char *w)
+{
+	struct mapping libc;
+	char path[4096];
+
+	if (w) {
+		snprintf(path, sizeof(path), "%s/plt", w);
+		plt_stubs(path, "llabs@plt", "PIE, .plt and .plt.got");
+		plt_stubs(path, "labs@plt", "PIE, .plt");
+		snprintf(path, sizeof(path), "%s/plt-ibt", w);
+		plt_stubs(path, "labs@plt", "IBT, .plt.sec");
+		plt_stubs(path, "llabs@plt", "IBT, .plt.got of 16-byte entries");
+		snprintf(path, sizeof(path), "%s/plt-nopie", w);
+		plt_stubs(path, "labs@plt", "non-PIE");
+	}
+	/* libc's relocations are sorted, not in the order of its stubs */
+	if (ok(find_mapping((uintptr_t)&getpid, &libc), "libc is mapped"))
+		plt_stubs(libc.path, "realloc@plt", "libc");
+}
+
 /* ---- a hand-made image: every symbol rule with a known answer ---- */
 
 #define TEXT_OFF  0x234 /* not page aligned, nor is p_vaddr: only their difference is */
@@ -1012,6 +1081,7 @@ int main(void)
 	} else {
 		diag("WORKLOADS unset: the PIE and non-PIE workload checks are skipped");
 	}
+	plt(w);
 	synthetic();
 	hostile_files();
 	sparse_files();
