@@ -112,12 +112,13 @@ else
 fi
 
 # the object readers' seeds: the workloads (PIE, non-PIE, a shared library,
-# optimized CFI-only code), small system libraries (none over 2 MB, which
-# would slow every run), and made here: an object with only .debug_frame,
-# one with a signal frame's CFI (CFA and registers as expressions, as
-# libc's __restore_rt has), one whose .gnu_debuglink names the companion
-# file tests/fuzz/fuzz-elf.c writes (same name, same contents), and one
-# whose tail sets up an unwind that goes deep into its stack copy
+# optimized CFI-only code, PLTs with .plt, .plt.sec and .plt.got), small
+# system libraries (none over 2 MB, which would slow every run), and made
+# here: an object with only .debug_frame, one with a signal frame's CFI
+# (CFA and registers as expressions, as libc's __restore_rt has), one
+# whose .gnu_debuglink names the companion file tests/fuzz/fuzz-elf.c
+# writes (same name, same contents), and one whose tail sets up an unwind
+# that goes deep into its stack copy
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
 	-I _build/asan tests/fuzz/fuzz-elf.c src/resolve/elf.c src/resolve/cfi.c \
 	src/resolve/maps.c src/resolve/unwind.c src/resolve/debuginfo.c src/util/alloc.c \
@@ -126,7 +127,9 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 	elf_seeds="$fuzz_dir/elf-corpus"
 	for f in _build/gcc/tests/workload/burn _build/gcc/tests/workload/burn-nopie \
 		_build/gcc/tests/workload/libuw.so _build/gcc/tests/workload/unwind \
-		_build/gcc/tests/workload/vdso "$(gcc -print-file-name=libz.so.1)" \
+		_build/gcc/tests/workload/vdso _build/gcc/tests/workload/plt \
+		_build/gcc/tests/workload/plt-ibt _build/gcc/tests/workload/plt-nopie \
+		"$(gcc -print-file-name=libz.so.1)" \
 		"$(gcc -print-file-name=libelf.so.1)"; do
 		if [ -f "$f" ] && [ "$(stat -L -c %s "$f")" -le 2097152 ]; then
 			cp -L "$f" "$elf_seeds/"

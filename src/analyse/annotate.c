@@ -229,7 +229,7 @@ static int code_bytes(struct annotate_code *c, uint64_t off)
 		memcpy(c->bytes, d->image + off, c->size);
 		return 0;
 	}
-	fd = file_open_regular(d->path, NULL);
+	fd = file_open_regular(d->file, NULL);
 	if (fd < 0) {
 		c->err = fd;
 		return code_fail(c, ANNOTATE_CODE_OPEN, fd);
@@ -255,6 +255,8 @@ int annotate_code_init(struct annotate_code *c, const struct session *s, const s
 	if (!c->dso)
 		return code_fail(c, ANNOTATE_CODE_NO_OBJECT, -ENOENT);
 	code_range(c, pf, f);
+	if (c->dso->no_file && !c->dso->image)
+		return code_fail(c, ANNOTATE_CODE_NO_FILE, -ENOENT);
 	obj = dso_object(c->dso);
 	if (!obj) {
 		c->err = c->dso->open_err;

@@ -78,6 +78,7 @@ enum annotate_code_why {
 	ANNOTATE_CODE_OK,
 	ANNOTATE_CODE_NO_OBJECT,   /* the recording maps no object for the function */
 	ANNOTATE_CODE_UNREADABLE,  /* the object cannot be opened: err (-ENOENT: gone) */
+	ANNOTATE_CODE_NO_FILE,	   /* it ran from memory no file holds (a memfd, //anon) */
 	ANNOTATE_CODE_CHANGED,	   /* its build-id is not the recorded one */
 	ANNOTATE_CODE_NOT_LOADED,  /* start is in no loaded part of the object */
 	ANNOTATE_CODE_IMAGE_SHORT, /* the image stored in the recording is too short */

@@ -147,6 +147,11 @@ static void explain_code(const struct annotate_code *c, const char *func, int re
 		error("cannot annotate '%s': cannot read '%s': %s%s", func, path, strerror(-c->err),
 		      gone(c->err));
 		break;
+	case ANNOTATE_CODE_NO_FILE:
+		error("cannot annotate '%s': it ran from memory that no file holds ('%s'), and the "
+		      "recording keeps no copy of it",
+		      func, path);
+		break;
 	case ANNOTATE_CODE_CHANGED:
 		error("cannot annotate '%s': '%s' changed since the recording (its build-id is not "
 		      "the recorded one), so its code is not what was sampled",
@@ -229,7 +234,7 @@ struct annotate_ctx {
 static struct srcline *open_source_lines(const struct dso *d)
 {
 	struct srcline *sl;
-	int err = srcline_open(d->image ? NULL : d->path, d->build_id, d->build_id_len, &sl);
+	int err = srcline_open(d->image ? NULL : d->file, d->build_id, d->build_id_len, &sl);
 
 	if (!sl)
 		warning("no source lines for '%s': %s", d->path,

@@ -6,11 +6,13 @@
 #include "analyse/profile.h"
 #include "resolve/elf.h"
 #include "resolve/maps.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/progress.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -81,24 +83,73 @@ static const char *object_error(const struct dso *d)
 	return "not a valid ELF file";
 }
 
+/* How many objects not on disk the summary names; the rest are counted. */
+#define GONE_LISTED 5
+
+/* The path an object had on disk: a mapping removed while mapped is named "path (deleted)". */
+static char *gone_path(const struct dso *d)
+{
+	size_t n = strlen(d->path);
+
+	if (d->deleted)
+		n -= strlen(" (deleted)");
+	return xasprintf("'%.*s'", (int)n, d->path);
+}
+
+/*
+ * Warnings are for what the user can act on. Memory that no file holds (a
+ * JIT's memfd or anonymous code, see dso_object()) is named without one.
+ * Objects deleted while mapped or since (an upgraded library, a rebuilt
+ * program, a temporary plugin) are summed up in one line, however many:
+ * an upgrade or a parallel build can remove hundreds. Other failures name
+ * their object and reason, one line each.
+ */
 void cmd_recording_warn_objects(const struct session *s)
 {
+	char *list = xstrdup(""), *more;
+	size_t ngone = 0;
+
 	for (size_t i = 0; i < maps_ndsos(s->maps); i++) {
 		struct dso *d = maps_dso(s->maps, i);
 
-		if (d->opened && d->changed)
+		if (!d->opened || d->no_file)
+			continue;
+		if (d->changed) {
 			warning("'%s' has changed since the recording (its build-id differs): its "
 				"symbols and stacks may be wrong",
 				d->path);
-		else if (d->opened && d->obj && elf_object_oversized(d->obj))
+		} else if (d->obj && elf_object_oversized(d->obj)) {
 			warning("'%s' has a symbol table or note larger than pmuprof reads (%u MiB "
 				"for tables, %u MiB for notes): it was skipped, and some of its "
 				"functions may be named by address",
 				d->path, (unsigned)(ELF_TABLE_LIMIT >> 20),
 				(unsigned)(ELF_NOTE_LIMIT >> 20));
-		else if (d->opened && !d->obj && d->path[0] == '/' && strncmp(d->path, "//anon", 6))
+		} else if (!d->obj && (d->deleted || d->open_err == -ENOENT)) {
+			if (ngone++ < GONE_LISTED) {
+				char *path = gone_path(d);
+
+				more = xasprintf("%s%s%s", list, *list ? ", " : "", path);
+				free(path);
+				free(list);
+				list = more;
+			}
+		} else if (!d->obj) {
 			warning("cannot read symbols of '%s': %s", d->path, object_error(d));
+		}
 	}
+	if (ngone == 1)
+		warning("1 object is not on disk (deleted or replaced since it was mapped), so "
+			"its code is named by address: %s",
+			list);
+	else if (ngone > GONE_LISTED)
+		warning("%zu objects are not on disk (deleted or replaced since they were mapped), "
+			"so their code is named by address: %s and %zu more",
+			ngone, list, ngone - GONE_LISTED);
+	else if (ngone)
+		warning("%zu objects are not on disk (deleted or replaced since they were mapped), "
+			"so their code is named by address: %s",
+			ngone, list);
+	free(list);
 }
 
 int cmd_filter_comm(struct sample_filter *f, const char *arg)

@@ -12,6 +12,9 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 
+/* what the kernel appends to the name of a file deleted while mapped */
+#define DELETED " (deleted)"
+
 static int write_mmap(struct data_writer *w, pid_t pid, uint64_t time, uint64_t start,
 		      uint64_t end, uint64_t pgoff, const char *perms, const char *path)
 {
@@ -33,6 +36,20 @@ static int write_mmap(struct data_writer *w, pid_t pid, uint64_t time, uint64_t 
 	m->flags = perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE;
 	if (path[0] == '/') {
 		n = elf_file_build_id(path, bid, sizeof(bid));
+		if (n <= 0 && nlen > strlen(DELETED) &&
+		    !strcmp(path + nlen - strlen(DELETED), DELETED)) {
+			/*
+			 * Deleted while mapped (a library an upgrade replaced):
+			 * the mapping still reaches the file, so that a report
+			 * can tell whether the file now at the path is the same
+			 * build.
+			 */
+			char link[96];
+
+			snprintf(link, sizeof(link), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+				 (int)pid, start, end);
+			n = elf_file_build_id(link, bid, sizeof(bid));
+		}
 		if (n > 0 && n <= BUILD_ID_MAX) {
 			m->build_id_len = (uint8_t)n;
 			memcpy(m->build_id, bid, (size_t)n);

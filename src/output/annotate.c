@@ -110,7 +110,7 @@ static const struct source_file *source_get(struct annotate_sources *ss, const c
 	uid_t owner = (uid_t)-1;
 	char *path;
 
-	if (d && !d->image && stat(d->path, &st) == 0)
+	if (d && !d->image && stat(d->file, &st) == 0)
 		owner = st.st_uid;
 	path = name[0] != '/' && comp_dir ? xasprintf("%s/%s", comp_dir, name) : xstrdup(name);
 	for (size_t i = 0; i < ss->n; i++)

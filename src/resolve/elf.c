@@ -50,6 +50,9 @@ struct sym_cand {
 	int rank;
 };
 
+#define PLT_RANK   4 /* a PLT stub, below every symbol of the object's own tables */
+#define PLT_SUFFIX "@plt"
+
 struct sym_build {
 	struct sym_cand *c;
 	size_t n, alloc;
@@ -338,32 +341,45 @@ static int bind_rank(unsigned char info)
 	}
 }
 
-static void collect_table(struct sym_build *b, struct elf_file *f, Elf_Scn *scn,
-			  const GElf_Shdr *sh)
+/*
+ * A symbol table's entries and its string table (sh_link), checked against
+ * the file and the limits: false when damaged or oversized.
+ */
+static bool symtab_open(struct elf_file *f, Elf_Scn *scn, const GElf_Shdr *sh, Elf_Data **syms,
+			Elf_Data **strs, uint64_t *count)
 {
 	size_t entsize = gelf_fsize(f->elf, ELF_T_SYM, 1, EV_CURRENT);
-	Elf_Data *syms, *strs;
 	Elf_Scn *strscn;
 	GElf_Shdr strsh;
-	uint64_t count;
 
 	if (!entsize || sh->sh_entsize != entsize || sh->sh_size % entsize ||
 	    !section_readable(f, sh))
-		return;
+		return false;
 	if (sh->sh_link == 0 || sh->sh_link >= f->shnum)
-		return;
+		return false;
 	strscn = elf_getscn(f->elf, sh->sh_link);
 	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB ||
 	    !section_readable(f, &strsh))
-		return;
+		return false;
 	if (!within_limit(f, sh->sh_size, ELF_TABLE_LIMIT) ||
 	    !within_limit(f, strsh.sh_size, ELF_TABLE_LIMIT))
+		return false;
+	*syms = elf_getdata(scn, NULL);
+	*strs = elf_getdata(strscn, NULL);
+	if (!*syms || !*strs || !(*syms)->d_buf || !(*strs)->d_buf)
+		return false;
+	*count = sh->sh_size / entsize;
+	return true;
+}
+
+static void collect_table(struct sym_build *b, struct elf_file *f, Elf_Scn *scn,
+			  const GElf_Shdr *sh)
+{
+	Elf_Data *syms, *strs;
+	uint64_t count;
+
+	if (!symtab_open(f, scn, sh, &syms, &strs, &count))
 		return;
-	syms = elf_getdata(scn, NULL);
-	strs = elf_getdata(strscn, NULL);
-	if (!syms || !strs || !syms->d_buf || !strs->d_buf)
-		return;
-	count = sh->sh_size / entsize;
 	for (uint64_t i = 1; i < count && i <= INT_MAX; i++) {
 		struct sym_cand *c;
 		const char *name;
@@ -426,6 +442,8 @@ static void finish_symbols(struct elf_object *o, struct sym_build *b)
 		if (i == 0 || b->c[i].start != b->c[i - 1].start) {
 			nsyms++;
 			names += b->c[i].len + 1;
+			if (b->c[i].rank == PLT_RANK)
+				names += strlen(PLT_SUFFIX);
 		}
 	}
 	o->syms = xmalloc(nsyms * sizeof(*o->syms));
@@ -458,9 +476,313 @@ static void finish_symbols(struct elf_object *o, struct sym_build *b)
 		s->size = size;
 		s->name = pos;
 		memcpy(o->names + pos, win->name, win->len);
-		o->names[pos + win->len] = '\0';
-		pos += win->len + 1;
+		pos += win->len;
+		if (win->rank == PLT_RANK) {
+			memcpy(o->names + pos, PLT_SUFFIX, strlen(PLT_SUFFIX));
+			pos += strlen(PLT_SUFFIX);
+		}
+		o->names[pos++] = '\0';
 	}
+}
+
+/*
+ * ---- PLT stubs ----
+ *
+ * An x86-64 object calls other objects' functions through stubs that no
+ * symbol table names: "memcpy@plt". Their addresses follow from the layout
+ * the psABI fixes. .plt begins with the resolver stub (16 bytes), then one
+ * 16-byte entry per slot of the PLT's GOT (DT_PLTGOT), whose first three
+ * slots are the dynamic linker's: the JUMP_SLOT relocation of .rela.plt
+ * for slot 3 + k names entry k. With IBT (.plt.sec; MPX's .plt.bnd is laid
+ * out the same) the stubs that run are .plt.sec's entry k, and .plt's only
+ * serve lazy binding. The slot decides, not the relocation's position:
+ * relocations may be sorted (libc's are). .plt.got holds the stubs of
+ * functions whose address is also taken: each jumps through the GLOB_DAT
+ * slot of its function, and nothing but the jump itself says which, so its
+ * one instruction (jmp *disp32(%rip), after endbr64 and a bnd prefix when
+ * present) is matched; an entry in any other form stays unnamed.
+ */
+
+#define PLT_ENTRY	 16 /* .plt and .plt.sec entries, and .plt's resolver stub */
+#define PLT_GOT_RESERVED 3  /* the GOT slots before the first stub's */
+#define GOT_SLOT	 8
+
+struct plt_layout {
+	GElf_Shdr plt, sec, got, rela_plt, dyn;
+	Elf_Scn *got_scn, *rela_plt_scn, *dyn_scn;
+	uint64_t got_plt; /* .got.plt's address, when there is no DT_PLTGOT */
+	bool have_plt, have_sec, have_got, have_got_plt;
+};
+
+/* A relocation table with its symbol and string tables. */
+struct rela_table {
+	Elf_Data *relas, *syms, *strs;
+	uint64_t n, nsyms;
+};
+
+/* A GLOB_DAT slot and the function it holds the address of. */
+struct got_slot {
+	uint64_t addr;
+	const char *name;
+	size_t len;
+};
+
+/* A section of stubs: code, and not so close to the top of the address space that it wraps. */
+static bool stub_section(const GElf_Shdr *sh)
+{
+	return sh->sh_type == SHT_PROGBITS && (sh->sh_flags & SHF_EXECINSTR) &&
+	       sh->sh_addr <= UINT64_MAX - sh->sh_size;
+}
+
+static bool find_plt(struct elf_file *f, struct plt_layout *l)
+{
+	Elf_Data *names;
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	size_t shstrndx;
+
+	memset(l, 0, sizeof(*l));
+	if (elf_getshdrstrndx(f->elf, &shstrndx) != 0 || !shstrndx || shstrndx >= f->shnum)
+		return false;
+	scn = elf_getscn(f->elf, shstrndx);
+	if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_STRTAB ||
+	    !section_readable(f, &sh) || !within_limit(f, sh.sh_size, ELF_TABLE_LIMIT))
+		return false;
+	names = elf_getdata(scn, NULL);
+	if (!names || !names->d_buf)
+		return false;
+	for (size_t i = 1; i < f->shnum; i++) {
+		const char *name;
+		size_t len;
+
+		scn = elf_getscn(f->elf, i);
+		if (!scn || !gelf_getshdr(scn, &sh) || !(name = strtab_at(names, sh.sh_name, &len)))
+			continue;
+		if (!strcmp(name, ".plt") && stub_section(&sh)) {
+			l->plt = sh;
+			l->have_plt = true;
+		} else if ((!strcmp(name, ".plt.sec") || !strcmp(name, ".plt.bnd")) &&
+			   stub_section(&sh)) {
+			l->sec = sh;
+			l->have_sec = true;
+		} else if (!strcmp(name, ".plt.got") && stub_section(&sh)) {
+			l->got = sh;
+			l->got_scn = scn;
+			l->have_got = true;
+		} else if (!strcmp(name, ".rela.plt") && sh.sh_type == SHT_RELA) {
+			l->rela_plt = sh;
+			l->rela_plt_scn = scn;
+		} else if (!strcmp(name, ".got.plt")) {
+			l->got_plt = sh.sh_addr;
+			l->have_got_plt = true;
+		} else if (sh.sh_type == SHT_DYNAMIC && !l->dyn_scn) {
+			l->dyn = sh;
+			l->dyn_scn = scn;
+		}
+	}
+	return l->have_plt || l->have_sec || l->have_got;
+}
+
+/* DT_PLTGOT: where the PLT's GOT starts (-z now may merge .got.plt into .got). */
+static bool plt_got_base(struct elf_file *f, const struct plt_layout *l, uint64_t *base)
+{
+	size_t entsize = gelf_fsize(f->elf, ELF_T_DYN, 1, EV_CURRENT);
+	Elf_Data *d;
+
+	if (l->dyn_scn && entsize && l->dyn.sh_entsize == entsize && !(l->dyn.sh_size % entsize) &&
+	    section_readable(f, &l->dyn) && within_limit(f, l->dyn.sh_size, ELF_TABLE_LIMIT) &&
+	    (d = elf_getdata(l->dyn_scn, NULL)) && d->d_buf) {
+		for (uint64_t i = 0; i < l->dyn.sh_size / entsize && i <= INT_MAX; i++) {
+			GElf_Dyn dyn;
+
+			if (!gelf_getdyn(d, (int)i, &dyn) || dyn.d_tag == DT_NULL)
+				break;
+			if (dyn.d_tag == DT_PLTGOT) {
+				*base = dyn.d_un.d_ptr;
+				return true;
+			}
+		}
+	}
+	*base = l->got_plt;
+	return l->have_got_plt;
+}
+
+static bool rela_open(struct elf_file *f, Elf_Scn *scn, const GElf_Shdr *sh, struct rela_table *t)
+{
+	size_t entsize = gelf_fsize(f->elf, ELF_T_RELA, 1, EV_CURRENT);
+	Elf_Scn *symscn;
+	GElf_Shdr symsh;
+
+	if (!scn || sh->sh_type != SHT_RELA || !entsize || sh->sh_entsize != entsize ||
+	    sh->sh_size % entsize || !section_readable(f, sh) ||
+	    !within_limit(f, sh->sh_size, ELF_TABLE_LIMIT))
+		return false;
+	if (sh->sh_link == 0 || sh->sh_link >= f->shnum)
+		return false;
+	symscn = elf_getscn(f->elf, sh->sh_link);
+	if (!symscn || !gelf_getshdr(symscn, &symsh) ||
+	    (symsh.sh_type != SHT_DYNSYM && symsh.sh_type != SHT_SYMTAB) ||
+	    !symtab_open(f, symscn, &symsh, &t->syms, &t->strs, &t->nsyms))
+		return false;
+	t->relas = elf_getdata(scn, NULL);
+	if (!t->relas || !t->relas->d_buf)
+		return false;
+	t->n = sh->sh_size / entsize;
+	return true;
+}
+
+/* Relocation i when it has the given type and a named symbol: its offset and the name. */
+static const char *rela_name(const struct rela_table *t, uint64_t i, unsigned type,
+			     uint64_t *offset, size_t *len)
+{
+	const char *name;
+	uint64_t idx;
+	GElf_Rela r;
+	GElf_Sym sym;
+
+	if (i > INT_MAX || !gelf_getrela(t->relas, (int)i, &r) || GELF_R_TYPE(r.r_info) != type)
+		return NULL;
+	idx = GELF_R_SYM(r.r_info);
+	if (!idx || idx >= t->nsyms || idx > INT_MAX || !gelf_getsym(t->syms, (int)idx, &sym))
+		return NULL;
+	name = strtab_at(t->strs, sym.st_name, len);
+	if (!name || !*len)
+		return NULL;
+	*offset = r.r_offset;
+	return name;
+}
+
+/* Entry k (of entsize bytes) of a section of stubs, when the section holds it. */
+static void add_stub(struct sym_build *b, const GElf_Shdr *sec, uint64_t k, uint64_t entsize,
+		     const char *name, size_t len)
+{
+	struct sym_cand *c;
+
+	if (k >= sec->sh_size / entsize)
+		return;
+	xgrow(&b->c, &b->alloc, b->n + 1, sizeof(*b->c));
+	c = &b->c[b->n++];
+	c->start = sec->sh_addr + k * entsize;
+	c->size = entsize;
+	c->limit = sec->sh_addr + sec->sh_size;
+	c->name = name;
+	c->len = len;
+	c->rank = PLT_RANK;
+}
+
+/* The entry size of .plt or .plt.sec: 16, which sh_entsize may say or leave 0. */
+static bool plt_entsize_ok(const GElf_Shdr *sh)
+{
+	return sh->sh_entsize == 0 || sh->sh_entsize == PLT_ENTRY;
+}
+
+static void collect_jump_slots(struct sym_build *b, struct elf_file *f, const struct plt_layout *l)
+{
+	const GElf_Shdr *stubs = l->have_sec ? &l->sec : &l->plt;
+	uint64_t base, first = l->have_sec ? 0 : 1;
+	struct rela_table t;
+
+	if (!(l->have_sec || l->have_plt) || !plt_entsize_ok(stubs) || !plt_got_base(f, l, &base) ||
+	    base > UINT64_MAX - PLT_GOT_RESERVED * GOT_SLOT ||
+	    !rela_open(f, l->rela_plt_scn, &l->rela_plt, &t))
+		return;
+	base += PLT_GOT_RESERVED * GOT_SLOT;
+	for (uint64_t i = 0; i < t.n; i++) {
+		uint64_t slot;
+		const char *name;
+		size_t len;
+
+		name = rela_name(&t, i, R_X86_64_JUMP_SLOT, &slot, &len);
+		if (!name || slot < base || (slot - base) % GOT_SLOT)
+			continue;
+		add_stub(b, stubs, first + (slot - base) / GOT_SLOT, PLT_ENTRY, name, len);
+	}
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct got_slot *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The GOT slot a .plt.got entry at addr jumps through, from its jmp *disp32(%rip). */
+static bool plt_got_target(const unsigned char *p, size_t len, uint64_t addr, uint64_t *slot)
+{
+	static const unsigned char endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	size_t i = 0;
+	int32_t disp;
+
+	if (len >= sizeof(endbr64) && !memcmp(p, endbr64, sizeof(endbr64)))
+		i = sizeof(endbr64);
+	if (i < len && p[i] == 0xf2) /* bnd */
+		i++;
+	if (len - i < 6 || p[i] != 0xff || p[i + 1] != 0x25)
+		return false;
+	disp = (int32_t)(uint32_t)raw_uint(p + i + 2, 4, false);
+	*slot = addr + i + 6 + (uint64_t)(int64_t)disp;
+	return true;
+}
+
+static void collect_plt_got(struct sym_build *b, struct elf_file *f, const struct plt_layout *l)
+{
+	uint64_t entsize = l->got.sh_entsize;
+	struct got_slot *slots = NULL;
+	size_t nslots = 0, alloc = 0;
+	Elf_Data *code;
+
+	if ((entsize != 8 && entsize != 16) || !section_readable(f, &l->got) ||
+	    !within_limit(f, l->got.sh_size, ELF_TABLE_LIMIT))
+		return;
+	code = elf_getdata(l->got_scn, NULL);
+	if (!code || !code->d_buf)
+		return;
+	for (size_t i = 1; i < f->shnum; i++) {
+		Elf_Scn *scn = elf_getscn(f->elf, i);
+		struct rela_table t;
+		GElf_Shdr sh;
+
+		if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA ||
+		    !rela_open(f, scn, &sh, &t))
+			continue;
+		for (uint64_t j = 0; j < t.n; j++) {
+			struct got_slot s;
+
+			s.name = rela_name(&t, j, R_X86_64_GLOB_DAT, &s.addr, &s.len);
+			if (!s.name)
+				continue;
+			xgrow(&slots, &alloc, nslots + 1, sizeof(*slots));
+			slots[nslots++] = s;
+		}
+	}
+	if (nslots)
+		qsort(slots, nslots, sizeof(*slots), cmp_slot);
+	for (uint64_t k = 0; nslots && k < code->d_size / entsize && k < l->got.sh_size / entsize;
+	     k++) {
+		struct got_slot key, *hit;
+
+		if (!plt_got_target((const unsigned char *)code->d_buf + k * entsize, entsize,
+				    l->got.sh_addr + k * entsize, &key.addr))
+			continue;
+		hit = bsearch(&key, slots, nslots, sizeof(*slots), cmp_slot);
+		if (hit)
+			add_stub(b, &l->got, k, entsize, hit->name, hit->len);
+	}
+	free(slots);
+}
+
+/* x86-64 only: other machines lay their PLTs out differently. */
+static void collect_plt(struct sym_build *b, struct elf_file *f)
+{
+	struct plt_layout l;
+	GElf_Ehdr eh;
+
+	if (!gelf_getehdr(f->elf, &eh) || eh.e_machine != EM_X86_64 ||
+	    gelf_getclass(f->elf) != ELFCLASS64 || !find_plt(f, &l))
+		return;
+	collect_jump_slots(b, f, &l);
+	if (l.have_got)
+		collect_plt_got(b, f, &l);
 }
 
 static void load_symbols(struct elf_object *o, struct elf_file *f)
@@ -487,6 +809,7 @@ static void load_symbols(struct elf_object *o, struct elf_file *f)
 		    (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM))
 			collect_table(&b, f, scn, &sh);
 	}
+	collect_plt(&b, f);
 	finish_symbols(o, &b);
 	free(b.c);
 	free(b.secs);

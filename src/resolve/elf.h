@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ELF objects for symbolization (src/resolve/ is the only user of libelf):
- * the function symbols of .symtab and .dynsym, the translation of a runtime
+ * the function symbols of .symtab and .dynsym, the x86-64 PLT stubs named
+ * from their relocations ("memcpy@plt": .plt and .plt.sec entries from the
+ * JUMP_SLOT relocations and the layout of the PLT's GOT, .plt.got entries
+ * from the GLOB_DAT slot each jumps through), the translation of a runtime
  * address to the object's virtual address through the PT_LOAD that maps it,
  * and the GNU build-id. Everything is read at open time, after which the
  * file is closed and lookups neither allocate nor fail.
@@ -10,7 +13,8 @@
  * inside the file, so a damaged or truncated object (whose section headers,
  * at the end, are gone) gives -ENOEXEC; a symbol table, string table, note
  * or segment that points outside the file is skipped, so a damaged object
- * may open with fewer symbols. Only executables and shared objects (ET_EXEC,
+ * may open with fewer symbols; a relocation whose symbol or slot is out of
+ * range names no stub. Only executables and shared objects (ET_EXEC,
  * ET_DYN) are accepted, and build-ids longer than ELF_BUILD_ID_LIMIT bytes
  * are taken as none.
  *
@@ -92,7 +96,7 @@ int elf_object_file_offset(const struct elf_object *obj, uint64_t vaddr, uint64_
  * The function covering vaddr: its name (owned by obj, valid until
  * elf_object_free()) and, when start and size are not NULL, its extent; NULL
  * when no function covers vaddr. One name per address: global over weak over
- * local, then the shortest. A symbol of size 0 reaches to the next symbol,
+ * local over a PLT stub, then the shortest. A symbol of size 0 reaches to the next symbol,
  * but not past the end of its section. O(log n), no allocation.
  */
 const char *elf_object_symbol(const struct elf_object *obj, uint64_t vaddr, uint64_t *start,

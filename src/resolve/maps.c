@@ -59,6 +59,8 @@ void maps_free(struct maps *m)
 	for (size_t i = 0; i < m->ndsos; i++) {
 		elf_object_free(m->dsos[i]->obj);
 		cfi_close(m->dsos[i]->cfi);
+		if (m->dsos[i]->file != m->dsos[i]->path)
+			free((char *)m->dsos[i]->file);
 		free(m->dsos[i]->path);
 		free(m->dsos[i]);
 	}
@@ -104,6 +106,31 @@ static void index_bid(struct maps *m, const struct dso *d)
  * and it takes the first build-id asked for; after it, only an object with
  * the same build-id matches, and there is at most one.
  */
+#define DELETED " (deleted)"
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !memcmp(s + n - k, suffix, k);
+}
+
+/* Whether a mapping's name can only be memory: see dso_object() in maps.h. */
+static bool no_file(const char *path, bool deleted)
+{
+	static const char *const internal[] = { "/dev/zero" DELETED, "/anon_hugepage" DELETED,
+						"/[aio]" DELETED };
+
+	if (path[0] != '/' || !strncmp(path, "//anon", 6) || !strncmp(path, "/memfd:", 7))
+		return true;
+	if (deleted && !strncmp(path, "/SYSV", 5))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(internal); i++)
+		if (!strcmp(path, internal[i]))
+			return true;
+	return false;
+}
+
 static struct dso *get_dso(struct maps *m, const char *path, const uint8_t *bid, uint8_t blen)
 {
 	size_t plen = strlen(path), id, len;
@@ -133,6 +160,11 @@ static struct dso *get_dso(struct maps *m, const char *path, const uint8_t *bid,
 	}
 	d = xcalloc(1, sizeof(*d));
 	d->path = xstrdup(path);
+	d->file = d->path;
+	d->deleted = has_suffix(d->path, DELETED);
+	d->no_file = no_file(d->path, d->deleted);
+	if (d->no_file)
+		d->deleted = false;
 	slash = strrchr(d->path, '/');
 	if (!strncmp(d->path, "//anon", 6))
 		d->name = "[anon]"; /* executable memory with no file, such as JIT code */
@@ -314,6 +346,32 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
 	return NULL;
 }
 
+/* Whether obj is the build the recording saw. */
+static bool same_build(const struct dso *d, const struct elf_object *obj)
+{
+	uint8_t bid[BUILD_ID_MAX];
+	size_t n = elf_object_build_id(obj, bid, sizeof(bid));
+
+	return n == d->build_id_len && !memcmp(bid, d->build_id, n);
+}
+
+/* A deleted object's path may hold the same build again: see dso_object() in maps.h. */
+static int open_deleted(struct dso *d)
+{
+	char *file = xasprintf("%.*s", (int)(strlen(d->path) - strlen(DELETED)), d->path);
+	int ret = -ENOENT;
+
+	if (d->build_id_len && elf_object_new(file, &d->obj) == 0) {
+		if (same_build(d, d->obj)) {
+			d->file = file;
+			return 0;
+		}
+		elf_object_free(d->obj);
+	}
+	free(file);
+	return ret;
+}
+
 struct elf_object *dso_object(struct dso *d)
 {
 	int ret;
@@ -323,16 +381,14 @@ struct elf_object *dso_object(struct dso *d)
 	d->opened = true;
 	if (d->image) {
 		ret = elf_object_new_mem(d->path, d->image, d->image_size, &d->obj);
-	} else if (d->path[0] != '/' || !strncmp(d->path, "//anon", 6)) {
-		ret = -ENOENT; /* [heap], [stack], //anon JIT code: no file */
+	} else if (d->no_file) {
+		ret = -ENOENT;
+	} else if (d->deleted) {
+		ret = open_deleted(d);
 	} else {
 		ret = elf_object_new(d->path, &d->obj);
-		if (ret == 0 && d->build_id_len) {
-			uint8_t bid[BUILD_ID_MAX];
-			size_t n = elf_object_build_id(d->obj, bid, sizeof(bid));
-
-			d->changed = n != d->build_id_len || memcmp(bid, d->build_id, n);
-		}
+		if (ret == 0 && d->build_id_len)
+			d->changed = !same_build(d, d->obj);
 	}
 	d->open_err = ret;
 	if (ret < 0)
@@ -354,7 +410,7 @@ struct cfi *dso_cfi(struct dso *d)
 	else if (d->image)
 		ret = cfi_open(d->path, d->image, d->image_size, NULL, &d->cfi);
 	else
-		ret = cfi_open(d->path, NULL, 0, NULL, &d->cfi);
+		ret = cfi_open(d->file, NULL, 0, NULL, &d->cfi);
 	d->cfi_err = ret;
 	if (ret < 0)
 		d->cfi = NULL;

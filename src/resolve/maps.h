@@ -22,6 +22,7 @@ struct elf_object;
 
 struct dso {
 	char *path;	  /* as mapped: "/usr/lib/x86_64-linux-gnu/libc.so.6", "[vdso]" */
+	const char *file; /* where it is read: path, or path without " (deleted)" (below) */
 	const char *name; /* the basename, for reports */
 	uint8_t build_id[BUILD_ID_MAX];
 	uint8_t build_id_len;
@@ -29,6 +30,8 @@ struct dso {
 	bool opened;		/* tried to open */
 	int open_err;		/* why obj is NULL */
 	bool changed;		/* the file on disk no longer has the recorded build-id */
+	bool no_file;		/* memory no file holds: [heap], //anon, a memfd (see below) */
+	bool deleted;		/* the path ends in " (deleted)": removed while mapped */
 	const uint8_t *image;	/* bytes stored in the data file (the vDSO), or NULL */
 	size_t image_size;
 	uint32_t id;		/* its index, a small key for caches */
@@ -61,7 +64,17 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
 
 /*
  * Opens the object's symbols (its stored image, or the file with a build-id
- * check) on first use; returns it or NULL (see dso->open_err).
+ * check) on first use; returns it or NULL (see dso->open_err). An object
+ * with no_file set is never looked for on disk (-ENOENT): names in
+ * brackets ([heap], [anon:name]), "//anon", and the files of the kernel's
+ * internal mounts, which no path reaches: "/memfd:name" (memfd_create),
+ * and, deleted, "/dev/zero" (shared anonymous memory), "/SYSV..." (System
+ * V shared memory), "/anon_hugepage" and "/[aio]".
+ *
+ * An object deleted while mapped ("path (deleted)": a library replaced by
+ * an upgrade) is read from path when the file there now has the recorded
+ * build-id (the same build reinstalled), and file then names it; without
+ * a recorded build-id, or with another, it cannot be read (-ENOENT).
  */
 struct elf_object *dso_object(struct dso *d);
 

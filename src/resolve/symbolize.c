@@ -119,7 +119,7 @@ static const char *debug_path_of(struct symbolizer *s, struct dso *d, struct dso
 	}
 	if (d->image && !d->build_id_len)
 		return NULL;
-	if (debuginfo_find(d->image ? NULL : d->path, d->build_id, d->build_id_len,
+	if (debuginfo_find(d->image ? NULL : d->file, d->build_id, d->build_id_len,
 			   &st->debug_path) < 0) {
 		st->debug_path = NULL;
 		return NULL;
@@ -147,7 +147,7 @@ static size_t add_srclines(struct symbolizer *s, struct dso *d, struct dso_state
 
 	if (!st->srcline_tried) {
 		st->srcline_tried = true;
-		srcline_open(d->image ? NULL : d->path, d->build_id, d->build_id_len,
+		srcline_open(d->image ? NULL : d->file, d->build_id, d->build_id_len,
 			     &st->srcline);
 	}
 	if (!st->srcline)

@@ -149,7 +149,7 @@ static char *listing(const struct annotate_listing *l)
 
 static void test_layout(const struct annotate_hits *h)
 {
-	struct dso d = { .path = "/bin/prog", .name = "prog" };
+	struct dso d = { .path = "/bin/prog", .file = "/bin/prog", .name = "prog" };
 	struct annotate_code code = { .dso = &d, .start = 0x1100, .size = 0x10 };
 	struct disasm_insn insns[] = {
 		{ .addr = 0x1100, .size = 4, .mnemonic = "movq", .operands = "%rdi, %rax" },

@@ -67,6 +67,7 @@ static void demangling(void)
 		"_ZN2ns3BarC2Ev.part.0",
 		"_Z3foov@GLIBC_2.2.5",
 		"_Z3foov@@GLIBCXX_3.4",
+		"_Z3foov@plt",
 		"_ZNSt6vectorIiSaIiEE9push_backERKi",
 		"_ZN2ns17h0123456789abcdefEv",
 	};
@@ -89,6 +90,9 @@ static void demangling(void)
 	check_demangle("_Z3foov.constprop.0.isra.0", "foo() [clone .constprop.0] [clone .isra.0]",
 		       "demangle: two clone suffixes");
 	check_demangle("_Z3foov@GLIBC_2.2.5", "foo()@GLIBC_2.2.5", "demangle: a symbol version");
+	check_demangle("_ZNSt6vectorIiSaIiEE9push_backERKi@plt",
+		       "std::vector<int, std::allocator<int> >::push_back(int const&)@plt",
+		       "demangle: a PLT stub's name");
 	check_demangle("_Z3foov.Foo", "foo() [clone .Foo]",
 		       "demangle: a suffix the demangler does not know");
 	ok(demangle("_Zxx") == NULL, "demangle: garbage after _Z");

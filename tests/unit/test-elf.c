@@ -329,6 +329,75 @@ static void workload(const char *dir, const char *exe, int want_type, uint64_t b
 	elf_object_free(o);
 }
 
+/* ---- PLT stubs, against objdump's names for them ---- */
+
+/*
+ * Every "name@plt" objdump shows in .plt, .plt.sec and .plt.got (binutils
+ * finds them its own way, by decoding each stub's jump) must be the symbol
+ * at that address, starting there; "*ABS*+0x...@plt" (IRELATIVE, no name)
+ * is not looked for. must: one stub that has to be among them.
+ */
+static void plt_stubs(const char *path, const char *must, const char *what)
+{
+	char cmd[4200], line[4096], want[4096];
+	unsigned named = 0, wrong = 0;
+	bool found = false;
+	struct elf_object *o;
+	FILE *p;
+
+	if (!ok(elf_object_new(path, &o) == 0, "%s: opens", what))
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "objdump -d -j .plt -j .plt.sec -j .plt.got '%s' 2>/dev/null", path);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p)) {
+		uint64_t addr, start = 0;
+		const char *got;
+		char *lt, *end;
+
+		addr = strtoull(line, &end, 16);
+		if (end == line || strncmp(end, " <", 2) || !(lt = strstr(end, "@plt>:")) ||
+		    !strncmp(end + 2, "*ABS*", 5))
+			continue;
+		snprintf(want, sizeof(want), "%.*s@plt", (int)(lt - (end + 2)), end + 2);
+		named++;
+		got = elf_object_symbol(o, addr, &start, NULL);
+		if (!got || strcmp(got, want) || start != addr) {
+			if (wrong++ < 5)
+				diag("%s: %#" PRIx64 " is %s, objdump says %s", what, addr,
+				     got ? got : "(none)", want);
+		}
+		found |= !strcmp(want, must);
+	}
+	/* binutils comes with the compiler that built this test */
+	if (ok(p && pclose(p) == 0, "%s: objdump reads it", what)) {
+		ok(named > 0, "%s: objdump names %u stubs", what, named);
+		ok(!wrong, "%s: pmuprof names each the same (%u differ)", what, wrong);
+	}
+	ok(found, "%s: %s among them", what, must);
+	elf_object_free(o);
+}
+
+static void plt(const char *w)
+{
+	struct mapping libc;
+	char path[4096];
+
+	if (w) {
+		snprintf(path, sizeof(path), "%s/plt", w);
+		plt_stubs(path, "llabs@plt", "PIE, .plt and .plt.got");
+		plt_stubs(path, "labs@plt", "PIE, .plt");
+		snprintf(path, sizeof(path), "%s/plt-ibt", w);
+		plt_stubs(path, "labs@plt", "IBT, .plt.sec");
+		plt_stubs(path, "llabs@plt", "IBT, .plt.got of 16-byte entries");
+		snprintf(path, sizeof(path), "%s/plt-nopie", w);
+		plt_stubs(path, "labs@plt", "non-PIE");
+	}
+	/* libc's relocations are sorted, not in the order of its stubs */
+	if (ok(find_mapping((uintptr_t)&getpid, &libc), "libc is mapped"))
+		plt_stubs(libc.path, "realloc@plt", "libc");
+}
+
 /* ---- a hand-made image: every symbol rule with a known answer ---- */
 
 #define TEXT_OFF  0x234 /* not page aligned, nor is p_vaddr: only their difference is */
@@ -978,12 +1047,146 @@ static void sparse_files(void)
 	ok(rss < 64 * 1024, "the peak RSS grew by %ld KiB, far below 1 GiB", rss);
 }
 
+/* ---- a PLT whose relocations and sections lie ---- */
+
+enum plt_damage { PLT_BAD_SYM, PLT_BAD_SLOT, PLT_GOT_HUGE, PLT_BAD_DYNAMIC, PLT_NDAMAGE };
+
+/* sec, got: whether the stubs of .plt.sec and of .plt.got, which the damage spares, keep names */
+static const struct {
+	const char *file, *what;
+	bool sec, got;
+} plt_damages[] = {
+	[PLT_BAD_SYM] = { "plt-bad-sym", "JUMP_SLOT and GLOB_DAT symbols past .dynsym", false,
+			  false },
+	[PLT_BAD_SLOT] = { "plt-bad-slot", "JUMP_SLOT slots below, past and between the GOT's",
+			   false, true },
+	[PLT_GOT_HUGE] = { "plt-got-huge",
+			   ".plt.got past the end of the file, .rela.dyn linked nowhere", true,
+			   false },
+	[PLT_BAD_DYNAMIC] = { "plt-bad-dynamic", ".dynamic of the wrong entry size (no DT_PLTGOT)",
+			      false, true },
+};
+
+/* Our own build, so its headers can be trusted: the section called name. */
+static Elf64_Shdr *section_named(unsigned char *img, const char *name)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Shdr *sh = (Elf64_Shdr *)(img + eh->e_shoff);
+	const char *names = (const char *)img + sh[eh->e_shstrndx].sh_offset;
+
+	for (size_t i = 1; i < eh->e_shnum; i++)
+		if (!strcmp(names + sh[i].sh_name, name))
+			return &sh[i];
+	return NULL;
+}
+
+static void damage_plt(unsigned char *img, enum plt_damage d)
+{
+	Elf64_Shdr *rela = section_named(img, ".rela.plt"), *dyn = section_named(img, ".rela.dyn");
+	Elf64_Rela *r = (Elf64_Rela *)(img + rela->sh_offset);
+	size_t n = rela->sh_size / sizeof(*r);
+	uint64_t got = section_named(img, ".got")->sh_addr;
+	/*
+	 * Nowhere, the top of the address space, misaligned among the stubs'
+	 * slots, the dynamic linker's own slot (-z now: DT_PLTGOT is .got's start).
+	 */
+	const uint64_t slots[] = { 0, 0xfffffffffffffff8u, got + 3 * 8 + 3, got };
+
+	switch (d) {
+	case PLT_BAD_SYM:
+		for (size_t i = 0; i < n; i++)
+			r[i].r_info = ELF64_R_INFO(0xfffffffu, ELF64_R_TYPE(r[i].r_info));
+		r = (Elf64_Rela *)(img + dyn->sh_offset);
+		for (size_t i = 0; i < dyn->sh_size / sizeof(*r); i++)
+			r[i].r_info = ELF64_R_INFO(0x7fffffffu, ELF64_R_TYPE(r[i].r_info));
+		break;
+	case PLT_BAD_SLOT:
+		for (size_t i = 0; i < n; i++)
+			r[i].r_offset = slots[i % ARRAY_SIZE(slots)];
+		break;
+	case PLT_GOT_HUGE:
+		section_named(img, ".plt.got")->sh_size = (uint64_t)1 << 40;
+		dyn->sh_link = 0xfff0;
+		break;
+	case PLT_BAD_DYNAMIC:
+		section_named(img, ".dynamic")->sh_entsize = 3;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Names in a section of stubs, by 8 bytes: none may be a stub's. */
+static unsigned stubs_named(const struct elf_object *o, const Elf64_Shdr *sh)
+{
+	unsigned n = 0;
+
+	for (uint64_t a = sh->sh_addr; a < sh->sh_addr + sh->sh_size; a += 8) {
+		const char *name = elf_object_symbol(o, a, NULL, NULL);
+
+		n += name && strstr(name, "@plt");
+	}
+	return n;
+}
+
+/*
+ * tests/workload/plt-ibt (.plt.sec, 16-byte .plt.got, -z now: no .got.plt,
+ * so DT_PLTGOT is the only base) with its relocations or sections damaged:
+ * it opens, main keeps its name, and no stub is named from a lie.
+ */
+static void plt_damaged(const char *w)
+{
+	char path[4096], out[4096];
+	struct exe_info x;
+	unsigned char *img;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/plt-ibt", w);
+	if (!ok(read_exe(path, &x), "plt-ibt: main found with gelf"))
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!ok(fd >= 0 && fstat(fd, &st) == 0, "plt-ibt: read for damage"))
+		return;
+	img = malloc((size_t)st.st_size);
+	if (!ok(img && read(fd, img, (size_t)st.st_size) == st.st_size, "plt-ibt: read whole")) {
+		free(img);
+		close(fd);
+		return;
+	}
+	close(fd);
+	for (int d = 0; d < PLT_NDAMAGE; d++) {
+		unsigned char *copy = malloc((size_t)st.st_size);
+		Elf64_Shdr sec, got;
+		struct elf_object *o;
+
+		memcpy(copy, img, (size_t)st.st_size);
+		sec = *section_named(copy, ".plt.sec");
+		got = *section_named(copy, ".plt.got");
+		damage_plt(copy, (enum plt_damage)d);
+		if (write_file(plt_damages[d].file, copy, (size_t)st.st_size, out, sizeof(out)) ||
+		    !ok(elf_object_new(out, &o) == 0, "%s: opens", plt_damages[d].what)) {
+			free(copy);
+			continue;
+		}
+		is_str(elf_object_symbol(o, x.main_addr, NULL, NULL), "main", plt_damages[d].what);
+		ok((stubs_named(o, &sec) > 0) == plt_damages[d].sec, "%s: .plt.sec %s",
+		   plt_damages[d].what, plt_damages[d].sec ? "named" : "unnamed");
+		ok((stubs_named(o, &got) > 0) == plt_damages[d].got, "%s: .plt.got %s",
+		   plt_damages[d].what, plt_damages[d].got ? "named" : "unnamed");
+		elf_object_free(o);
+		free(copy);
+	}
+	free(img);
+}
+
 static void cleanup(void)
 {
 	static const char *const names[] = { "synthetic", "cut-100", "cut-4096", "cut-64",
 					     "cut-20",	  "zeros",   "empty",	 "text",
 					     "shoff",	  "unreadable", "sparse-symtab",
-					     "sparse-note" };
+					     "sparse-note", "plt-bad-sym", "plt-bad-slot",
+					     "plt-got-huge", "plt-bad-dynamic" };
 	char path[4096];
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -1012,9 +1215,12 @@ int main(void)
 	} else {
 		diag("WORKLOADS unset: the PIE and non-PIE workload checks are skipped");
 	}
+	plt(w);
 	synthetic();
 	hostile_files();
 	sparse_files();
+	if (w)
+		plt_damaged(w);
 	cleanup();
 	(void)test_marker_function(1);
 	return done_testing();
