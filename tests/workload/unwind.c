@@ -22,13 +22,14 @@
  *   all      each of the above in turn (for benchmarks)
  *   deep     main -> run_deep, which takes turns of 2 ms: at deep_shallow, or
  *            100 deep: main -> run_deep -> deep x 100 -> deep_leaf, each deep
- *            frame holding a 128-byte array, so some 14-15 KiB of stack from
- *            deep_leaf up to _start (more than the default copy holds); about
- *            half the time each (not part of all)
+ *            frame holding a 128-byte array, so some 14-20 KiB of stack from
+ *            deep_leaf up to _start (more than the default copy holds; gcc and
+ *            clang lay the frames out differently); about half the time each
+ *            (not part of all)
  *
  * Every frame of a chain is noinline and uses the result of its call, so the
  * compiler can neither fold it into its caller nor turn the call into a jump.
- * Every stack stays well below 8 KiB, the stack copy pmuprof takes by default:
+ * Every stack but deep's stays well below 8 KiB, the copy pmuprof takes by default:
  * the deepest is in the signal handler, some 3.7 KiB from handler_work up to
  * _start, most of it the signal frame with its saved FPU state (AVX-512 here).
  * Nothing is printed on stdout.
@@ -121,17 +122,20 @@ FRAME static uint64_t deep_leaf(uint64_t ns)
 
 FRAME static uint64_t deep(int depth, uint64_t ns)
 {
-	volatile uint64_t words[DEEP_WORDS]; /* volatile: kept on the stack, in every frame */
+	/* volatile, and every word written and read: all of it on the stack, in every frame */
+	volatile uint64_t words[DEEP_WORDS];
 	uint64_t r;
 
-	words[0] = (uint64_t)depth;
-	words[DEEP_WORDS - 1] = ns;
+	for (int i = 0; i < DEEP_WORDS; i++)
+		words[i] = (uint64_t)depth + (uint64_t)i;
 	if (depth <= 1)
 		r = deep_leaf(ns);
 	else
 		r = deep(depth - 1, ns);
 	OPAQUE(r);
-	return r + words[0] + words[DEEP_WORDS - 1];
+	for (int i = 0; i < DEEP_WORDS; i++)
+		r += words[i];
+	return r;
 }
 
 FRAME static uint64_t deep_shallow(uint64_t ns)
