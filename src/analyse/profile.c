@@ -51,6 +51,22 @@ struct profile_builder {
 	uint64_t time_min, time_max;
 	uint64_t kernel_only;
 	bool has_kernel;
+	/*
+	 * For the copy size that cut stacks needed: how high each thread's
+	 * stack reaches (seen in its samples that unwound to their root), and
+	 * where each cut sample's stack pointer was.
+	 */
+	struct hash thread_index;
+	struct thread_top {
+		uint32_t pid, tid;
+		uint64_t top; /* 0: unknown */
+	} *tops;
+	size_t ntops, atops;
+	struct cut {
+		size_t stack, thread;
+		uint64_t sp, copied;
+	} *cuts;
+	size_t ncuts, acuts;
 };
 
 struct profile_builder *profile_builder_new(void)
@@ -59,6 +75,7 @@ struct profile_builder *profile_builder_new(void)
 
 	hash_init(&b->index);
 	hash_init(&b->comm_index);
+	hash_init(&b->thread_index);
 	b->time_min = UINT64_MAX;
 	return b;
 }
@@ -69,6 +86,9 @@ void profile_builder_free(struct profile_builder *b)
 		return;
 	hash_release(&b->index);
 	hash_release(&b->comm_index);
+	hash_release(&b->thread_index);
+	free(b->tops);
+	free(b->cuts);
 	free(b->stacks);
 	free(b->arena);
 	free(b->scratch);
@@ -91,6 +111,32 @@ static uint32_t kind_of(struct profile_builder *b, struct dso *d)
 	}
 	b->dsos[d->id] = d;
 	return KIND_DSO + d->id;
+}
+
+/*
+ * A thread's stack top from a stack that unwound to its root; a cut stack's
+ * stack pointer. An exec keeps the thread but puts its stack elsewhere: the
+ * name it gives the thread tells the two apart (most of the time).
+ */
+static void note_extent(struct profile_builder *b, uint32_t pid, uint32_t tid, uint32_t comm,
+			size_t stack, const struct unwind_result *res)
+{
+	uint32_t key[3] = { pid, tid, comm };
+	int added;
+	size_t t = hash_get(&b->thread_index, key, sizeof(key), b->ntops, &added);
+
+	if (added) {
+		xgrow(&b->tops, &b->atops, b->ntops + 1, sizeof(*b->tops));
+		b->tops[t] = (struct thread_top){ .pid = pid, .tid = tid };
+		b->ntops++;
+	}
+	if (res->end == UNWIND_ROOT) {
+		if (res->extent && res->sp + res->extent > b->tops[t].top)
+			b->tops[t].top = res->sp + res->extent;
+		return;
+	}
+	xgrow(&b->cuts, &b->acuts, b->ncuts + 1, sizeof(*b->cuts));
+	b->cuts[b->ncuts++] = (struct cut){ stack, t, res->sp, res->extent };
 }
 
 void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, const char *comm,
@@ -148,6 +194,8 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 	b->stacks[i].weight += weight;
 	if (!res)
 		b->kernel_only++;
+	else if (res->end == UNWIND_ROOT || res->end == UNWIND_TRUNCATED)
+		note_extent(b, pid, tid, h->comm, i, res);
 	if (time < b->time_min)
 		b->time_min = time;
 	if (time > b->time_max)
@@ -320,20 +368,65 @@ static int cmp_failure(const void *a, const void *b)
 	return strcmp(x->dso, y->dso);
 }
 
-static void count_quality(struct finisher *fin, const struct raw_head *h, const struct prof_stack *st,
-			  struct hash *fail_index)
+/* the default stack limit of a process (ulimit -s) and of a thread */
+#define PROF_STACK_MAX (8u << 20)
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * How much stack copy the cut stacks needed: a cut sample needs the bytes
+ * from its stack pointer up to its thread's stack top, where one of the
+ * thread's stacks that unwound whole ended. `truncated` says which raw
+ * stacks were counted as cut.
+ */
+static void measure_cuts(struct profile_builder *b, const bool *truncated, struct prof_quality *q)
+{
+	uint64_t *need = xcalloc(b->ncuts ? b->ncuts : 1, sizeof(*need));
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->ncuts; i++) {
+		const struct cut *c = &b->cuts[i];
+		uint64_t top = b->tops[c->thread].top;
+
+		if (!truncated[c->stack])
+			continue;
+		/*
+		 * a top within the copy, or further than a stack grows, is another
+		 * stack's (a signal stack, the stack before an exec): not this one's
+		 */
+		if (top > c->sp + c->copied && top - c->sp <= PROF_STACK_MAX)
+			need[n++] = top - c->sp;
+		else
+			q->cut_unknown++;
+	}
+	q->cut_measured = n;
+	if (n) {
+		qsort(need, n, sizeof(*need), cmp_u64);
+		q->cut_need = need[(n * PROF_CUT_SHARE + 99) / 100 - 1];
+	}
+	free(need);
+}
+
+static bool count_quality(struct finisher *fin, const struct raw_head *h,
+			  const struct prof_stack *st, struct hash *fail_index)
 {
 	struct prof_quality *q = &fin->p->quality;
 	const struct prof_func *outer;
 
 	if (!h->has_user)
-		return;
+		return false;
 	q->samples += st->samples;
 	outer = profile_frame_func(fin->p, st, st->depth - 1);
 	if (h->end == UNWIND_ROOT || (!outer->kernel && is_root_name(outer->name))) {
 		q->root += st->samples;
 	} else if (h->end == UNWIND_TRUNCATED) {
 		q->truncated += st->samples;
+		return true;
 	} else if (h->end == UNWIND_DEPTH) {
 		q->depth += st->samples;
 	} else {
@@ -358,6 +451,7 @@ static void count_quality(struct finisher *fin, const struct raw_head *h, const 
 		q->failures[i].samples += st->samples;
 		q->failed += st->samples;
 	}
+	return false;
 }
 
 struct profile *profile_builder_finish(struct profile_builder *b, struct symbolizer *sym,
@@ -366,6 +460,7 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
 	struct finisher fin = { .p = p, .b = b, .sym = sym };
+	bool *truncated = xcalloc(b->nstacks ? b->nstacks : 1, sizeof(*truncated));
 	struct hash fail_index;
 
 	hash_init(&fin.strings);
@@ -400,8 +495,10 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 		st->weight = b->stacks[i].weight;
 		p->samples += st->samples;
 		p->weight += st->weight;
-		count_quality(&fin, h, st, &fail_index);
+		truncated[i] = count_quality(&fin, h, st, &fail_index);
 	}
+	measure_cuts(b, truncated, &p->quality);
+	free(truncated);
 	p->quality.kernel_only = b->kernel_only;
 	if (p->quality.nfailures > 1)
 		qsort(p->quality.failures, p->quality.nfailures, sizeof(*p->quality.failures),
@@ -423,9 +520,11 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 	hash_init(&b->index);
 	hash_release(&b->comm_index);
 	hash_init(&b->comm_index);
+	hash_release(&b->thread_index);
+	hash_init(&b->thread_index);
 	for (size_t i = 0; i < b->ncomms; i++)
 		free(b->comms[i]);
-	b->ncomms = b->nstacks = b->narena = 0;
+	b->ncomms = b->nstacks = b->narena = b->ntops = b->ncuts = 0;
 	b->time_min = UINT64_MAX;
 	b->time_max = b->kernel_only = 0;
 	b->has_kernel = false;

@@ -71,7 +71,16 @@ struct prof_quality {
 	uint64_t kernel_only; /* no user stack: kernel threads, not counted in samples */
 	struct prof_failure *failures; /* most samples first */
 	size_t nfailures;
+	/*
+	 * Of the truncated samples: those whose need is known (their thread has
+	 * a sample that unwound to its root, which shows where its stack ends),
+	 * the bytes of stack copy that PROF_CUT_SHARE percent of them needed,
+	 * and those whose need is unknown.
+	 */
+	uint64_t cut_measured, cut_need, cut_unknown;
 };
+
+#define PROF_CUT_SHARE 90
 
 struct profile {
 	struct prof_func *funcs;

@@ -98,6 +98,13 @@ void recmeta_write(struct data_writer *w, const struct recmeta *m)
 		data_writer_meta_u64(w, "period", smp->period);
 	data_writer_meta_str(w, "call-graph", rec_call_graph_names[smp->cg]);
 	data_writer_meta_u64(w, "stack-size", smp->cg == REC_CG_DWARF ? smp->stack_size : 0);
+	if (smp->cg == REC_CG_FP) {
+		/* a chain this long was cut by the kernel: report tells it from a broken one */
+		long max = proc_read_long("/proc/sys/kernel/perf_event_max_stack", 0);
+
+		if (max > 0)
+			data_writer_meta_u64(w, "max-stack", (uint64_t)max);
+	}
 	/* the shim records the registers it unwinds from even without a stack */
 	data_writer_meta_u64(w, "regs-mask",
 			     smp->cg == REC_CG_DWARF || m->timer ? SAMPLER_REGS_MASK : 0);

@@ -169,30 +169,94 @@ static uint64_t stat_or0(const struct data_reader *rd, const char *key)
 	return v;
 }
 
-static void print_unwinding(FILE *out, const struct data_reader *rd, const struct profile *p,
-			    bool dwarf)
-{
-	const struct prof_quality *q = &p->quality;
-	uint64_t stack_size = 0;
+/* The largest stack copy record takes (--call-graph dwarf,SIZE). */
+#define MAX_STACK_COPY 65528
 
-	data_reader_meta_u64(rd, "stack-size", &stack_size);
-	if (q->samples)
+/* What the cut stacks needed, measured from their threads' stack tops. */
+static void print_cut_need(FILE *out, const struct prof_quality *q, uint64_t stack_size)
+{
+	uint64_t size = (q->cut_need + 1023) / 1024 * 1024;
+
+	if (q->cut_measured && size <= MAX_STACK_COPY)
 		fprintf(out,
-			"# unwound: %" PRIu64 " samples: %.2f%% reached a root frame, %.2f%% cut "
-			"short by the %" PRIu64 "-byte stack copy, %.2f%% failed\n",
-			q->samples, pct(q->root, q->samples), pct(q->truncated, q->samples),
-			stack_size, pct(q->failed, q->samples));
-	if (q->depth)
-		fprintf(out, "#   %" PRIu64 " sample(s) stopped at the depth limit of %d frames\n",
-			q->depth, SESSION_MAX_USER);
+			"#   cut short: --call-graph dwarf,%" PRIu64 " would have held %d%% of "
+			"them whole (%" PRIu64 " measured: from the stack pointer to where the "
+			"thread's stack ends)\n",
+			size > stack_size ? size : stack_size + 1024, PROF_CUT_SHARE,
+			q->cut_measured);
+	else if (q->cut_measured)
+		fprintf(out,
+			"#   cut short: %d%% of them (%" PRIu64 " measured) need more than %d "
+			"bytes, the largest copy: --call-graph fp sees whole stacks of code built "
+			"with -fno-omit-frame-pointer\n",
+			PROF_CUT_SHARE, q->cut_measured, MAX_STACK_COPY);
+	if (q->cut_unknown)
+		fprintf(out,
+			"#   cut short: %" PRIu64 " sample%s of threads none of whose stacks "
+			"unwound whole: where their stacks end, and so the size they need, is "
+			"unknown\n",
+			q->cut_unknown, q->cut_unknown == 1 ? "" : "s");
+}
+
+static void print_failures(FILE *out, const struct prof_quality *q, const char *verb)
+{
 	for (size_t i = 0; i < q->nfailures && i < 10; i++) {
-		fputs("#   failed in ", out);
+		fprintf(out, "#   %s in ", verb);
 		escape_write(out, q->failures[i].dso);
 		fprintf(out, ": %" PRIu64 " sample%s (%s)\n", q->failures[i].samples,
 			q->failures[i].samples == 1 ? "" : "s", q->failures[i].reason);
 	}
-	/* without stack copies (--call-graph fp or none) no sample has one: nothing to say */
-	if (q->kernel_only && dwarf)
+}
+
+/* Stacks copied with the samples and unwound here (--call-graph dwarf). */
+static void print_dwarf(FILE *out, const struct data_reader *rd, const struct prof_quality *q)
+{
+	uint64_t stack_size = 0;
+
+	data_reader_meta_u64(rd, "stack-size", &stack_size);
+	fprintf(out,
+		"# unwound: %" PRIu64 " samples: %.2f%% reached a root frame, %.2f%% cut "
+		"short by the %" PRIu64 "-byte stack copy, %.2f%% failed\n",
+		q->samples, pct(q->root, q->samples), pct(q->truncated, q->samples), stack_size,
+		pct(q->failed, q->samples));
+	if (q->depth)
+		fprintf(out, "#   %" PRIu64 " sample(s) stopped at the depth limit of %d frames\n",
+			q->depth, SESSION_MAX_USER);
+	print_failures(out, q, "failed");
+	/* a few cut stacks are not worth a bigger copy for every sample */
+	if (pct(q->truncated, q->samples) >= 1)
+		print_cut_need(out, q, stack_size);
+}
+
+/* Chains the kernel followed by frame pointers when sampling (--call-graph fp). */
+static void print_fp(FILE *out, const struct session *s, const struct prof_quality *q)
+{
+	fprintf(out,
+		"# unwound: %" PRIu64 " samples: %.2f%% reached a root frame, %.2f%% ended "
+		"early in a broken frame pointer chain (followed by the kernel)\n",
+		q->samples, pct(q->root, q->samples), pct(q->failed, q->samples));
+	if (q->depth)
+		fprintf(out,
+			"#   %" PRIu64 " sample(s) stopped at the kernel's depth limit of %" PRIu32
+			" frames (kernel.perf_event_max_stack)\n",
+			q->depth, s->fp_max_stack);
+	print_failures(out, q, "ended early");
+	if (pct(q->failed, q->samples) >= 1)
+		fputs("#   code built without frame pointers (compilers omit them from -O1 up, "
+		      "Debian's libc too) breaks the chain: record with --call-graph dwarf, or "
+		      "build with -fno-omit-frame-pointer\n", out);
+}
+
+static void print_unwinding(FILE *out, const struct session *s, const struct profile *p)
+{
+	const struct prof_quality *q = &p->quality;
+
+	if (q->samples && s->dwarf)
+		print_dwarf(out, s->rd, q);
+	else if (q->samples)
+		print_fp(out, s, q);
+	/* without stack copies or chains (--call-graph none) no sample has one: nothing to say */
+	if (q->kernel_only && (s->dwarf || q->samples))
 		fprintf(out, "# %" PRIu64 " samples have no user stack (kernel threads, or the "
 			     "kernel on their behalf)\n", q->kernel_only);
 }
@@ -289,7 +353,7 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 	fputs(", kernel ", out);
 	escape_write(out, meta_or(rd, "kernel", "?"));
 	fputs(")\n", out);
-	print_unwinding(out, rd, p, s->dwarf);
+	print_unwinding(out, s, p);
 }
 
 void report_print_header_only(FILE *out, const char *path, const struct data_reader *rd)
@@ -297,8 +361,8 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 	static const char *const meta_keys[] = {
 		"cmdline", "target", "host", "kernel", "arch", "cpu", "ncpus", "clock", "sampler",
 		"event-requested", "event", "event-fstr", "fallback", "privilege", "freq-hz",
-		"period", "call-graph", "stack-size", "regs-mask", "ring-pages", "page-size",
-		"start-realtime-ns",
+		"period", "call-graph", "stack-size", "max-stack", "regs-mask", "ring-pages",
+		"page-size", "start-realtime-ns",
 	};
 	static const char *const stat_keys[] = {
 		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",

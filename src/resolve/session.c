@@ -196,6 +196,16 @@ static void find_regs(struct session *s)
 	s->dwarf = s->reg_ip >= 0 && s->reg_sp >= 0 && s->reg_bp >= 0;
 }
 
+/* The kernel's limit on callchain entries when recording (kernel.perf_event_max_stack). */
+static void find_max_stack(struct session *s)
+{
+	uint64_t v = 0;
+
+	s->fp_max_stack = SESSION_FP_MAX_STACK;
+	if (data_reader_meta_u64(s->rd, "max-stack", &v) && v && v <= UINT16_MAX)
+		s->fp_max_stack = (uint32_t)v;
+}
+
 static void *load_kernel(void *arg)
 {
 	struct session *s = arg;
@@ -243,6 +253,7 @@ int session_open_meta(struct session *s, const char *path, const char **detail)
 		return ret;
 	data_reader_meta_u64(s->rd, "start-ns", &s->start_ns);
 	find_regs(s);
+	find_max_stack(s);
 	return 0;
 }
 
@@ -354,20 +365,25 @@ const char *session_comm(const struct session *s, uint32_t pid, uint32_t tid, ui
  * The first entry of each context is where the thread was, exactly; the
  * others are return addresses, named by the call before them.
  */
-static void split_callchain(struct session *s, struct session_sample *smp)
+static void split_callchain(struct session *s, struct session_sample *smp, size_t *entries,
+			    bool *user)
 {
 	const struct rec_sample *r = smp->v->s;
 	uint64_t ctx = 0;
 	size_t nth = 0;
 
+	*entries = 0;
+	*user = false;
 	for (uint16_t i = 0; i < r->ncallchain; i++) {
 		uint64_t a = smp->v->callchain[i];
 
 		if (a >= (uint64_t)PERF_CONTEXT_MAX) {
 			ctx = a;
 			nth = 0;
+			*user |= ctx == (uint64_t)PERF_CONTEXT_USER;
 			continue;
 		}
+		++*entries; /* the kernel's limit counts these, not the context markers */
 		if (ctx == (uint64_t)PERF_CONTEXT_KERNEL && smp->nkernel < SESSION_MAX_KERNEL)
 			smp->kernel[smp->nkernel++] = callchain_call_site(a, nth++);
 		else if (ctx == (uint64_t)PERF_CONTEXT_USER && !s->dwarf &&
@@ -380,11 +396,17 @@ static void split_callchain(struct session *s, struct session_sample *smp)
 static void prepare(struct session *s, struct session_sample *smp)
 {
 	const struct rec_sample *r = smp->v->s;
+	size_t entries;
+	bool user;
 
 	smp->kernel_mode = (r->h.misc & SAMPLE_KERNEL) != 0;
 	smp->nkernel = smp->nuser = 0;
 	smp->unwound = false;
-	split_callchain(s, smp);
+	split_callchain(s, smp, &entries, &user);
+	if (user && !s->dwarf) {
+		unwind_judge_fp(smp->user, smp->nuser, entries >= s->fp_max_stack, &smp->res);
+		smp->unwound = true;
+	}
 	if (smp->kernel_mode && !smp->nkernel)
 		smp->kernel[smp->nkernel++] = r->ip;
 	if (s->dwarf && r->nregs > s->reg_ip && r->nregs > s->reg_sp && r->nregs > s->reg_bp &&

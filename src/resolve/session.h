@@ -26,6 +26,8 @@
 
 #define SESSION_MAX_KERNEL 128
 #define SESSION_MAX_USER 512
+/* the kernel's default limit on a callchain's entries (kernel.perf_event_max_stack) */
+#define SESSION_FP_MAX_STACK 127
 
 struct maps;
 struct kallsyms;
@@ -52,6 +54,7 @@ struct session {
 	uint64_t start_ns; /* CLOCK_MONOTONIC at the recording's start, 0 if unknown */
 	int reg_ip, reg_sp, reg_bp; /* indexes in a sample's regs, -1 when not recorded */
 	bool dwarf;		    /* the recording has user stacks to unwind */
+	uint32_t fp_max_stack;	    /* the kernel's limit on callchain entries when recording */
 	struct progress *progress;  /* the caller's progress bar, or NULL */
 	/* what session_samples() met */
 	uint64_t samples_seen;
@@ -73,7 +76,8 @@ struct session_sample {
 	size_t nkernel;
 	struct unwind_frame user[SESSION_MAX_USER]; /* user frames, leaf first */
 	size_t nuser;
-	bool unwound; /* user frames came from unwinding: res says how it ended */
+	bool unwound; /* user frames came from unwinding (ours, or the kernel's frame pointer
+		       * walk): res says how it ended */
 	struct unwind_result res;
 };
 

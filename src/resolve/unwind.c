@@ -37,6 +37,9 @@ static const char *const fail_reasons[FAIL_MAX] = {
 	[FAIL_BAD_CFI] = "unwind information of an unsupported form",
 	[FAIL_SP] = "the stack pointer did not grow",
 	[FAIL_STACK] = "a saved address outside the stack",
+	[FAIL_FP_STOP] = "the frame pointer did not point into the stack",
+	[FAIL_FP_OUTSIDE] = "a return address outside every object",
+	[FAIL_FP_LOOP] = "the frame pointer chain loops",
 };
 
 const char *unwind_fail_reason(enum unwind_fail f)
@@ -116,15 +119,18 @@ void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,
 struct stack_copy {
 	const uint8_t *bytes;
 	uint64_t lo, hi; /* [sp at the sample, sp + size) */
+	uint64_t read_end; /* the end of the highest word read */
 	bool full;
 };
 
 /* 0, or the unwind_end/unwind_fail pair that a read outside the copy means. */
-static int read_word(const struct stack_copy *c, uint64_t addr, uint64_t *val)
+static int read_word(struct stack_copy *c, uint64_t addr, uint64_t *val)
 {
 	if (addr < c->lo || addr > c->hi - 8 || c->hi - c->lo < 8)
 		return -1;
 	memcpy(val, c->bytes + (addr - c->lo), 8);
+	if (addr + 8 > c->read_end)
+		c->read_end = addr + 8;
 	return 0;
 }
 
@@ -140,24 +146,27 @@ static void finish(struct unwind_result *res, enum unwind_end end, enum unwind_f
 static void out_of_stack(const struct stack_copy *c, uint64_t addr, struct unwind_result *res,
 			 struct dso *d)
 {
-	if (c->full && addr >= c->hi - 8)
+	if (c->full && addr >= c->hi - 8) {
 		finish(res, UNWIND_TRUNCATED, FAIL_NONE, d);
-	else
+		res->extent = c->hi - c->lo;
+	} else {
 		finish(res, UNWIND_FAILED, FAIL_STACK, d);
+	}
 }
 
 void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, uint64_t sp,
 		 uint64_t bp, const uint8_t *stack, size_t stack_size, bool stack_full,
 		 struct unwind_frame *frames, size_t max, struct unwind_result *res)
 {
-	struct stack_copy c = { stack, sp, sp + stack_size, stack_full };
+	struct stack_copy c = { stack, sp, sp + stack_size, sp, stack_full };
 	bool exact = true;
 	size_t n = 0;
 
 	memset(res, 0, sizeof(*res));
+	res->sp = sp;
 	if (!max) {
 		finish(res, UNWIND_DEPTH, FAIL_NONE, NULL);
-		return;
+		goto out;
 	}
 	for (;;) {
 		struct unwind_frame *f = &frames[n];
@@ -170,15 +179,15 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 		res->nframes = (uint32_t)n;
 		if (!f->dso) {
 			finish(res, UNWIND_FAILED, FAIL_NO_MAP, NULL);
-			return;
+			goto out;
 		}
 		if (f->dso->changed) {
 			finish(res, UNWIND_FAILED, FAIL_CHANGED, f->dso);
-			return;
+			goto out;
 		}
 		if (n == max) {
 			finish(res, UNWIND_DEPTH, FAIL_NONE, NULL);
-			return;
+			goto out;
 		}
 		if (f->dso->opened && !f->dso->obj)
 			memset(&r, 0, sizeof(r)); /* unreadable object: frame pointers only */
@@ -187,15 +196,15 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 		switch (r.cfa) {
 		case CFA_END:
 			finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
-			return;
+			goto out;
 		case CFA_UNSUPPORTED:
 			finish(res, UNWIND_FAILED, FAIL_BAD_CFI, f->dso);
-			return;
+			goto out;
 		case CFA_NONE:
 			if (n > 1 && bp == 0) {
 				/* the ABI marks the outermost frame with rbp 0 (ld.so's _start has no CFI) */
 				finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
-				return;
+				goto out;
 			}
 			/*
 			 * No CFI: follow rbp where it points into the stack above sp,
@@ -217,7 +226,7 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 				r.bp = REG_SAME;
 			} else {
 				finish(res, UNWIND_FAILED, FAIL_NO_CFI, f->dso);
-				return;
+				goto out;
 			}
 			break;
 		default:
@@ -238,17 +247,17 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 			where = sp + (uint64_t)(int64_t)r.cfa_off;
 			if (read_word(&c, where, &cfa) < 0) {
 				out_of_stack(&c, where, res, f->dso);
-				return;
+				goto out;
 			}
 			break;
 		default:
 			finish(res, UNWIND_FAILED, FAIL_BAD_CFI, f->dso);
-			return;
+			goto out;
 		}
 		where = (r.ra == REG_AT_SP ? sp : cfa) + (uint64_t)(int64_t)r.ra_off;
 		if (read_word(&c, where, &ra) < 0) {
 			out_of_stack(&c, where, res, f->dso);
-			return;
+			goto out;
 		}
 		if (r.bp == REG_AT_CFA || r.bp == REG_AT_SP) {
 			uint64_t nbp;
@@ -259,15 +268,63 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 		}
 		if (ra == 0) {
 			finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
-			return;
+			goto out;
 		}
 		/* a signal frame's caller is the interrupted code: its stack may lie anywhere */
 		if (!r.signal && cfa <= sp) {
 			finish(res, UNWIND_FAILED, FAIL_SP, f->dso);
-			return;
+			goto out;
 		}
 		sp = cfa;
 		ip = ra;
 		exact = r.signal;
 	}
+out:
+	/* what a copy must hold for this stack: the sampled thread's stack top, as far as used */
+	if (res->end == UNWIND_ROOT)
+		res->extent = c.read_end - c.lo;
+}
+
+/* The tail of the chain repeats with a short period, through an address in no object. */
+static bool fp_loops(const struct unwind_frame *f, size_t n)
+{
+	enum { MAX_PERIOD = 8, MIN_REPEATS = 4 };
+
+	for (size_t p = 1; p <= MAX_PERIOD && p * MIN_REPEATS < n; p++) {
+		bool outside = false;
+		size_t i;
+
+		for (i = n - p * MIN_REPEATS; i + p < n && f[i].ip == f[i + p].ip; i++)
+			outside |= !f[i].dso;
+		if (i + p == n)
+			return outside || !f[n - 1].dso;
+	}
+	return false;
+}
+
+void unwind_judge_fp(const struct unwind_frame *frames, size_t n, bool at_limit,
+		     struct unwind_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->nframes = (uint32_t)n;
+	if (!n) {
+		finish(res, UNWIND_NO_STACK, FAIL_NONE, NULL);
+		return;
+	}
+	if (!frames[0].dso) {
+		finish(res, UNWIND_FAILED, FAIL_NO_MAP, NULL);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if (!frames[i].dso) {
+			finish(res, UNWIND_FAILED,
+			       at_limit && fp_loops(frames, n) ? FAIL_FP_LOOP : FAIL_FP_OUTSIDE,
+			       frames[i - 1].dso);
+			return;
+		}
+	}
+	if (at_limit)
+		finish(res, UNWIND_DEPTH, FAIL_NONE, NULL);
+	else
+		finish(res, UNWIND_FAILED, FAIL_FP_STOP, frames[n - 1].dso);
 }

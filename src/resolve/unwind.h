@@ -43,6 +43,10 @@ enum unwind_fail {
 	FAIL_BAD_CFI,	  /* CFI of a form this unwinder does not apply */
 	FAIL_SP,	  /* the stack pointer did not grow */
 	FAIL_STACK,	  /* a saved value outside the copied stack, which was not full */
+	/* the kernel's frame pointer chains (--call-graph fp) */
+	FAIL_FP_STOP,	  /* the chain stopped: the frame pointer did not point into the stack */
+	FAIL_FP_OUTSIDE,  /* a return address outside every object: rbp pointed at no frame */
+	FAIL_FP_LOOP,	  /* the same return addresses repeat to the kernel's depth limit */
 	FAIL_MAX
 };
 
@@ -60,6 +64,9 @@ struct unwind_result {
 	uint8_t end;		 /* enum unwind_end */
 	uint8_t fail;		 /* enum unwind_fail when end is UNWIND_FAILED */
 	struct dso *fail_dso;	 /* the object of the frame that failed, or NULL */
+	uint64_t sp;		 /* the sampled stack pointer (0 for frame pointer chains) */
+	uint64_t extent;	 /* UNWIND_ROOT: the bytes from sp that the unwinding read;
+				  * UNWIND_TRUNCATED: the bytes copied */
 };
 
 struct unwind_stats {
@@ -87,6 +94,22 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 /* Address translation alone, for kernel-supplied user callchains (--call-graph fp). */
 void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,
 		   struct unwind_frame *frame);
+
+/*
+ * How a user chain that the kernel collected by following frame pointers
+ * (located frames, leaf first) ended: at_limit says the whole chain, kernel
+ * part included, filled the kernel's depth limit. The kernel stops where the
+ * frame pointer is not a readable address, and does not notice a chain that
+ * loops or wanders off the stack: so a chain that stopped is FAIL_FP_STOP
+ * (its outermost function may still be a root, which only the symbols tell),
+ * one through an address in no object FAIL_FP_OUTSIDE, one whose tail
+ * repeats through such addresses up to the limit FAIL_FP_LOOP, others at
+ * the limit UNWIND_DEPTH. fail_dso is the object of the last frame before
+ * the break: the code that did not keep a frame pointer is there or just
+ * above it.
+ */
+void unwind_judge_fp(const struct unwind_frame *frames, size_t n, bool at_limit,
+		     struct unwind_result *res);
 
 const struct unwind_stats *unwinder_stats(const struct unwinder *u);
 

@@ -352,6 +352,68 @@ static void test_build(void)
 }
 
 /* Without kernel symbols, kernel frames are still kernel frames, named [unknown]. */
+/*
+ * The copy size cut stacks needed: from each one's stack pointer to its
+ * thread's stack top, which the thread's whole stacks show.
+ */
+static void test_cut_need(void)
+{
+	struct symbolizer *sym = symbolizer_new(NULL, 0);
+	struct profile_builder *b = profile_builder_new();
+	struct unwind_frame f[1] = { frame(NULL, 0x1234) };
+	struct unwind_result root = { .end = UNWIND_ROOT, .sp = 0x10000, .extent = 0x2000 };
+	struct unwind_result lower = { .end = UNWIND_ROOT, .sp = 0x11000, .extent = 0x800 };
+	struct unwind_result cut = { .end = UNWIND_TRUNCATED, .extent = 0x400 };
+	struct profile *p;
+
+	/* thread 1/1 reaches 0x12000; its cut stacks need 0x1000, 0x1100 ... 0x1900 bytes */
+	profile_builder_add(b, 1, 1, "app", NULL, 0, f, 1, &lower, 1, 1);
+	for (uint64_t i = 0; i < 10; i++) {
+		cut.sp = 0x12000 - 0x1000 - i * 0x100;
+		profile_builder_add(b, 1, 1, "app", NULL, 0, f, 1, &cut, 1, 2 + i);
+	}
+	/* learnt after the cut samples: the file is not in time order */
+	profile_builder_add(b, 1, 1, "app", NULL, 0, f, 1, &root, 1, 20);
+	/* thread 1/2 has no whole stack; nor has 2/1, although 1/1 has */
+	cut.sp = 0x30000;
+	profile_builder_add(b, 1, 2, "app", NULL, 0, f, 1, &cut, 1, 30);
+	profile_builder_add(b, 1, 2, "app", NULL, 0, f, 1, &cut, 1, 31);
+	cut.sp = 0x11000;
+	profile_builder_add(b, 2, 1, "app", NULL, 0, f, 1, &cut, 1, 32);
+	/* thread 1/3 ends within the copy: a top that is not this stack's */
+	root.sp = 0x20000;
+	root.extent = 0x100;
+	profile_builder_add(b, 1, 3, "app", NULL, 0, f, 1, &root, 1, 40);
+	cut.sp = 0x20000;
+	profile_builder_add(b, 1, 3, "app", NULL, 0, f, 1, &cut, 1, 41);
+	/* after an exec (a new name), 1/1's stack is elsewhere */
+	cut.sp = 0x11000;
+	profile_builder_add(b, 1, 1, "other", NULL, 0, f, 1, &cut, 1, 42);
+	/* a top further than any stack grows is another stack's */
+	root.sp = 0x7f0000000000;
+	profile_builder_add(b, 1, 4, "app", NULL, 0, f, 1, &root, 1, 43);
+	cut.sp = 0x10000;
+	profile_builder_add(b, 1, 4, "app", NULL, 0, f, 1, &cut, 1, 44);
+	p = profile_builder_finish(b, sym, "cpu-clock", NULL, NULL);
+	is_int((long long)p->quality.truncated, 16, "cut need: 16 cut samples");
+	is_int((long long)p->quality.cut_measured, 10, "cut need: 10 of their threads' tops known");
+	is_int((long long)p->quality.cut_need, 0x1800,
+	       "cut need: 0x1800 bytes hold 90 percent of them (the 9th of 10)");
+	is_int((long long)p->quality.cut_unknown, 6,
+	       "cut need: unknown without a whole stack of the thread (as it is named), or with "
+	       "a top in the copy or beyond 8 MiB");
+	profile_free(p);
+
+	/* the builder is left empty: nothing of the above carries over */
+	profile_builder_add(b, 1, 1, "app", NULL, 0, f, 1, &cut, 1, 50);
+	p = profile_builder_finish(b, sym, "cpu-clock", NULL, NULL);
+	ok(p->quality.cut_measured == 0 && p->quality.cut_unknown == 1,
+	   "cut need: a second profile from the builder starts afresh");
+	profile_free(p);
+	profile_builder_free(b);
+	symbolizer_free(sym);
+}
+
 static void test_no_kallsyms(void)
 {
 	struct symbolizer *sym = symbolizer_new(NULL, 0);
@@ -438,6 +500,7 @@ int main(void)
 	test_empty();
 	test_build();
 	test_no_kallsyms();
+	test_cut_need();
 	test_fold_by_hand();
 	return done_testing();
 }

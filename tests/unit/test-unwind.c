@@ -256,6 +256,58 @@ static bool in_order(const char *s, const char *const *chain, size_t n)
 	return true;
 }
 
+/* How the kernel's frame pointer chains ended, from the located frames alone. */
+static void test_judge_fp(struct unwinder *u)
+{
+	uint32_t pid = (uint32_t)getpid();
+	struct unwind_frame f[40];
+	struct unwind_result res;
+	size_t i;
+
+	unwind_locate(u, pid, 1, (uint64_t)(uintptr_t)level3, &f[0]);
+	unwind_locate(u, pid, 1, (uint64_t)(uintptr_t)level2 + 1, &f[1]);
+	unwind_locate(u, pid, 1, (uint64_t)(uintptr_t)level1 + 1, &f[2]);
+	ok(f[0].dso && f[1].dso && f[2].dso, "fp: the frames are located in this executable");
+
+	unwind_judge_fp(f, 3, false, &res);
+	ok(res.end == UNWIND_FAILED && res.fail == FAIL_FP_STOP && res.fail_dso == f[2].dso &&
+		   res.nframes == 3,
+	   "fp: a chain that stopped short of the limit ended early, at its last object");
+	unwind_judge_fp(f, 1, false, &res);
+	ok(res.end == UNWIND_FAILED && res.fail == FAIL_FP_STOP && res.fail_dso == f[0].dso,
+	   "fp: the sampled address alone: the leaf kept no frame pointer");
+
+	unwind_locate(u, pid, 1, 16, &f[3]);
+	ok(!f[3].dso, "fp: address 16 is in no mapping");
+	unwind_judge_fp(f, 4, false, &res);
+	ok(res.end == UNWIND_FAILED && res.fail == FAIL_FP_OUTSIDE && res.fail_dso == f[2].dso,
+	   "fp: a return address in no object: blamed on the frame before it");
+
+	/* the same address in no object, again and again up to the limit: a loop */
+	for (i = 4; i < 40; i++)
+		f[i] = f[3];
+	unwind_judge_fp(f, 40, true, &res);
+	ok(res.end == UNWIND_FAILED && res.fail == FAIL_FP_LOOP && res.fail_dso == f[2].dso,
+	   "fp: a repeating tail outside every object up to the limit loops");
+	unwind_judge_fp(f, 40, false, &res);
+	is_int(res.fail, FAIL_FP_OUTSIDE, "fp: the same below the limit is not called a loop");
+
+	/* a recursion in an object up to the limit is just deep */
+	for (i = 3; i < 40; i++)
+		f[i] = f[1 + i % 2];
+	unwind_judge_fp(f, 40, true, &res);
+	is_int(res.end, UNWIND_DEPTH, "fp: a chain within objects up to the limit: depth limit");
+
+	unwind_locate(u, pid, 1, 16, &f[0]);
+	unwind_judge_fp(f, 3, false, &res);
+	is_int(res.fail, FAIL_NO_MAP, "fp: a sampled address in no object fails as unwinding does");
+	unwind_judge_fp(f, 0, false, &res);
+	is_int(res.end, UNWIND_NO_STACK, "fp: no user frames: no stack");
+	ok(unwind_fail_reason(FAIL_FP_STOP)[0] && unwind_fail_reason(FAIL_FP_OUTSIDE)[0] &&
+		   unwind_fail_reason(FAIL_FP_LOOP)[0],
+	   "fp: each reason has words");
+}
+
 int main(void)
 {
 	static const char *const plain[] = { "take_sample", "level3", "level2", "level1", "main" };
@@ -281,6 +333,10 @@ int main(void)
 	unwind_capture(u, cap.size, false, &res);
 	got = names(sym, frames, res.nframes);
 	is_int(res.end, UNWIND_ROOT, "plain calls: reached the root");
+	ok(res.sp == cap.sp, "the result keeps the sampled stack pointer");
+	ok(res.extent > 0 && res.extent <= cap.size && res.extent % 8 == 0,
+	   "a whole stack says how much of the copy it read (%llu of %zu bytes)",
+	   (unsigned long long)res.extent, cap.size);
 	ok(in_order(got, plain, 5), "plain calls: the chain is there: %s", got);
 	ok(strncmp(got, "take_sample;level3;level2;level1;main;", 38) == 0,
 	   "plain calls: no frame missing or extra at the top: %s", got);
@@ -297,6 +353,7 @@ int main(void)
 	full_size = cap.size;
 	unwind_capture(u, 96, true, &res);
 	is_int(res.end, UNWIND_TRUNCATED, "a full copy too small for the stack: cut short");
+	is_int((long long)res.extent, 96, "cut short: the extent is the bytes copied");
 	ok(res.nframes >= 1 && res.nframes < 8, "cut short after a few frames (%u)", res.nframes);
 	unwind_capture(u, 96, false, &res);
 	is_int(res.end, UNWIND_FAILED, "a copy that was not full ends early: failed");
@@ -325,6 +382,7 @@ int main(void)
 	free(got);
 
 	test_plt_rule();
+	test_judge_fp(u);
 
 	/* a thread: its root is the thread start routine */
 	{

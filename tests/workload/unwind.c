@@ -20,10 +20,16 @@
  *            time), have the stack handler_work <- on_signal <- __restore_rt
  *            (libc's signal return trampoline) <- signal_spin <- run_signal <- main
  *   all      each of the above in turn (for benchmarks)
+ *   deep     main -> run_deep, which takes turns of 2 ms: at deep_shallow, or
+ *            100 deep: main -> run_deep -> deep x 100 -> deep_leaf, each deep
+ *            frame holding a 128-byte array, so some 14-20 KiB of stack from
+ *            deep_leaf up to _start (more than the default copy holds; gcc and
+ *            clang lay the frames out differently); about half the time each
+ *            (not part of all)
  *
  * Every frame of a chain is noinline and uses the result of its call, so the
  * compiler can neither fold it into its caller nor turn the call into a jump.
- * Every stack stays well below 8 KiB, the stack copy pmuprof takes by default:
+ * Every stack but deep's stays well below 8 KiB, the copy pmuprof takes by default:
  * the deepest is in the signal handler, some 3.7 KiB from handler_work up to
  * _start, most of it the signal frame with its saved FPU state (AVX-512 here).
  * Nothing is printed on stdout.
@@ -46,7 +52,7 @@
 /* hides a value from the optimizer: no closed forms, no accumulator-style tail recursion */
 #define OPAQUE(x) __asm__ volatile("" : "+r"(x))
 
-enum { RECURSE_DEPTH = 30, NTHREADS = 3, SORT_N = 4096 };
+enum { RECURSE_DEPTH = 30, NTHREADS = 3, SORT_N = 4096, DEEP_DEPTH = 100, DEEP_WORDS = 16 };
 
 /* per thread: a shared one would make the threads fight over one cache line */
 static __thread volatile uint64_t sink;
@@ -103,6 +109,47 @@ FRAME static void run_recurse(long ms)
 	/* 2 ms at the leaf per descent: the short walks up and down are noise */
 	while (thread_cpu_ns() < end)
 		r += recurse(RECURSE_DEPTH, 2000000);
+	sink = r;
+}
+
+/* deep */
+
+FRAME static uint64_t deep_leaf(uint64_t ns)
+{
+	burn_until(thread_cpu_ns() + ns);
+	return sink;
+}
+
+FRAME static uint64_t deep(int depth, uint64_t ns)
+{
+	/* volatile, and every word written and read: all of it on the stack, in every frame */
+	volatile uint64_t words[DEEP_WORDS];
+	uint64_t r;
+
+	for (int i = 0; i < DEEP_WORDS; i++)
+		words[i] = (uint64_t)depth + (uint64_t)i;
+	if (depth <= 1)
+		r = deep_leaf(ns);
+	else
+		r = deep(depth - 1, ns);
+	OPAQUE(r);
+	for (int i = 0; i < DEEP_WORDS; i++)
+		r += words[i];
+	return r;
+}
+
+FRAME static uint64_t deep_shallow(uint64_t ns)
+{
+	burn_until(thread_cpu_ns() + ns);
+	return sink;
+}
+
+FRAME static void run_deep(long ms)
+{
+	uint64_t end = thread_cpu_ns() + (uint64_t)ms * 1000000u, r = 0;
+
+	for (unsigned int turn = 0; thread_cpu_ns() < end; turn++)
+		r += turn % 2 ? deep(DEEP_DEPTH, 2000000) : deep_shallow(2000000);
 	sink = r;
 }
 
@@ -255,8 +302,12 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	all = !strcmp(mode, "all");
 	if (!all && strcmp(mode, "recurse") && strcmp(mode, "shlib") && strcmp(mode, "threads") &&
-	    strcmp(mode, "signal"))
+	    strcmp(mode, "signal") && strcmp(mode, "deep"))
 		goto usage;
+	if (!strcmp(mode, "deep")) {
+		run_deep(ms);
+		return 0;
+	}
 	if (all || !strcmp(mode, "recurse"))
 		run_recurse(ms);
 	if (all || !strcmp(mode, "shlib"))
@@ -268,6 +319,6 @@ int main(int argc, char **argv)
 	return err ? 1 : 0;
 
 usage:
-	fprintf(stderr, "usage: unwind recurse|shlib|threads|signal|all MS\n");
+	fprintf(stderr, "usage: unwind recurse|shlib|threads|signal|all|deep MS\n");
 	return 2;
 }
