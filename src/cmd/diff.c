@@ -210,7 +210,8 @@ int cmd_diff(int argc, char **argv)
 	ret = cmd_output_check(o.output, (const char *[]){ o.old_path, o.new_path }, 2);
 	if (ret)
 		return ret;
-	flags = o.demangle ? SYM_DEMANGLE : 0;
+	/* the samples in time order: the variance of a share comes from its blocks */
+	flags = (o.demangle ? SYM_DEMANGLE : 0) | PROFILE_SAMPLES;
 	ret = load(&old, o.old_path, flags, &o.print.old);
 	if (!ret)
 		ret = load(&new, o.new_path, flags, &o.print.new);
