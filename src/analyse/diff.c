@@ -578,7 +578,7 @@ static void judge(struct diff_row **rows, size_t n, size_t *nsig, double *level)
 		cache[i] = -1;
 	for (size_t i = 0; i < n; i++) {
 		struct diff_row *row = rows[i];
-		double q, lo_end = -row->old_share, hi_end = 1 - row->old_share;
+		double q, lo_end = 0.0 - row->old_share, hi_end = 1 - row->old_share;
 
 		row->significant = reject[i];
 		if (isinf(row->df)) {
