@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Two profiles compared: per-function self and total shares, per-stack
- * shares, and the 95% interval of each change (see diff.h for the model).
+ * shares, each change with its p-value and interval, and the rows significant
+ * at a false discovery rate over each table (see diff.h for the model).
  */
 #include "analyse/diff.h"
 #include "util/alloc.h"
@@ -254,10 +255,10 @@ struct acc {
 
 /* One recording's blocks. */
 struct side_blocks {
-	uint64_t n;	   /* samples */
-	uint32_t blocks;   /* 1 when the samples' times are unknown */
-	uint64_t *size;	   /* samples per block */
-	double nsq;	   /* sum of size^2 */
+	uint64_t n;	 /* samples */
+	uint32_t blocks; /* 1 when the samples' times are unknown */
+	uint64_t *size;	 /* samples per block */
+	double nsq;	 /* sum of size^2 */
 };
 
 static void acc_flush(struct acc *a, const struct side_blocks *sb)
@@ -430,7 +431,8 @@ static void map_profile(struct counting *c, int side, const struct profile *p)
 		text = diff_fold(p, s, comm);
 		si = hash_get(&c->stacks.index, text, strlen(text), c->stacks.n, &added);
 		if (added) {
-			xgrow(&c->stacks.v, &c->stacks.alloc, c->stacks.n + 1, sizeof(*c->stacks.v));
+			xgrow(&c->stacks.v, &c->stacks.alloc, c->stacks.n + 1,
+			      sizeof(*c->stacks.v));
 			memset(&c->stacks.v[si], 0, sizeof(c->stacks.v[si]));
 			c->stacks.v[si].name = text;
 			xgrow(&d->owned, &d->aowned, d->nowned + 1, sizeof(*d->owned));
@@ -486,8 +488,8 @@ static void blocks_init(struct side_blocks *sb, const struct profile *p)
 	sb->blocks = 1;
 	if (timed && p->samples / DIFF_BLOCK_MIN_SAMPLES >= 2)
 		sb->blocks = p->samples / DIFF_BLOCK_MIN_SAMPLES < DIFF_BLOCKS
-				     ? (uint32_t)(p->samples / DIFF_BLOCK_MIN_SAMPLES)
-				     : DIFF_BLOCKS;
+				 ? (uint32_t)(p->samples / DIFF_BLOCK_MIN_SAMPLES)
+				 : DIFF_BLOCKS;
 	sb->size = xcalloc(sb->blocks, sizeof(*sb->size));
 	sb->nsq = 0;
 	for (uint32_t b = 0; b < sb->blocks; b++) {

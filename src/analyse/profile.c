@@ -157,7 +157,8 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 	b->stacks[i].weight += weight;
 	if (b->keep_samples) {
 		xgrow(&b->samples, &b->asamples, b->nsamples + 1, sizeof(*b->samples));
-		b->samples[b->nsamples++] = (struct prof_sample){.time = time, .stack = (uint32_t)i};
+		b->samples[b->nsamples++] =
+		    (struct prof_sample){.time = time, .stack = (uint32_t)i};
 	}
 	if (!res)
 		b->kernel_only++;

@@ -3,8 +3,9 @@
  * pmuprof diff: read two recordings, OLD and NEW (by default
  * pmuprof.data.old and pmuprof.data, as record leaves them after a second
  * run), and say what changed between them: per function and per stack, the
- * change of its share of the samples, with a 95% interval so that sampling
- * noise is not taken for a change (analyse/diff.h). Or write the
+ * change of its share of the samples, with an interval and a significance
+ * that account for how samples cluster in time and for the many rows tested
+ * at once, so that noise is not taken for a change (analyse/diff.h). Or write the
  * differential folded stacks or flame graph (--format).
  */
 #include "analyse/diff.h"

@@ -3,7 +3,8 @@
  * The writers of `pmuprof diff` (analyse/diff.h):
  *
  *   text    a header on both files, then the tables self, total and stacks,
- *           each row a change in percentage points with its 95% interval
+ *           each row a change in percentage points with its interval (95%,
+ *           adjusted for the rows of the table: analyse/diff.h)
  *   folded  "stack OLD NEW": the two-column folded format that differential
  *           flame graph tools read
  *   svg     a differential flame graph: the union of both profiles' stacks,
@@ -374,7 +375,8 @@ static void put_fill(FILE *out, const struct diff_path *n, double scale_pp)
 	else if (!n->stat.significant || scale_pp <= 0)
 		fputs(NOISE_FILL, out);
 	else /* a floor, so that the smallest significant change is still tinted */
-		put_change_colour(out, n->stat.change, 0.2 + 0.8 * fabs(pp(n->stat.change)) / scale_pp);
+		put_change_colour(out, n->stat.change,
+				  0.2 + 0.8 * fabs(pp(n->stat.change)) / scale_pp);
 }
 
 static void put_tooltip(FILE *out, const struct diff *d, const struct diff_path *n)
@@ -391,9 +393,10 @@ static void put_tooltip(FILE *out, const struct diff *d, const struct diff_path 
 	fprintf(out,
 		": old %.2f%% (%" PRIu64 "), new %.2f%% (%" PRIu64 "), change %+.2fpp "
 		"[%+.2f, %+.2f]",
-		d->old_samples ? 100.0 * (double)n->stat.old_n / (double)d->old_samples : 0.0, n->stat.old_n,
-		d->new_samples ? 100.0 * (double)n->stat.new_n / (double)d->new_samples : 0.0, n->stat.new_n,
-		pp(n->stat.change), pp(n->stat.lo), pp(n->stat.hi));
+		d->old_samples ? 100.0 * (double)n->stat.old_n / (double)d->old_samples : 0.0,
+		n->stat.old_n,
+		d->new_samples ? 100.0 * (double)n->stat.new_n / (double)d->new_samples : 0.0,
+		n->stat.new_n, pp(n->stat.change), pp(n->stat.lo), pp(n->stat.hi));
 	if (!n->stat.new_n)
 		fputs(", only in old", out);
 	else if (!n->stat.old_n)
@@ -423,7 +426,6 @@ static void put_frame(FILE *out, const struct diff *d, const struct dg_node *f, 
 	xml_put_fitted(out, n->name, w, CHAR_W);
 	fputs("</text></g>\n", out);
 }
-
 
 static void put_source_line(FILE *out, int y, const char *which, const struct diff_source *s,
 			    const char *fallback, uint64_t n)

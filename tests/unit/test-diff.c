@@ -4,10 +4,11 @@
  * tabulated values, Benjamini and Hochberg's rule on their paper's example
  * and on edge cases, the block variance worked by hand; a program in
  * phases (fixed seeds) whose A/A pair the independent model flags and the
- * block model does not, while it still finds a real change; the comparison of two small profiles built by hand (a function
- * only in one file, sorting by |change|, the program renamed between the
- * builds, recursion counted once); identical profiles showing no change; and
- * the text, folded and SVG writers on them.
+ * block model does not, while it still finds a real change; the comparison
+ * of two small profiles built by hand (a function only in one file, sorting
+ * by |change|, the program renamed between the builds, recursion counted
+ * once); identical profiles showing no change; and the text, folded and SVG
+ * writers on them.
  */
 #include "analyse/diff.h"
 #include "output/diff.h"
