@@ -136,25 +136,41 @@ static double share(uint64_t k, uint64_t n)
 }
 
 /*
- * The variance of one side's share k/n from its blocks: the ratio
- * estimator's, sum_b (k_b - p n_b)^2 / n^2 times B / (B - 1). 0 with one
- * block.
+ * The variance of a share k/n from units (blocks or recordings) of k_u of
+ * n_u samples: the ratio estimator's, sum_u (k_u - p n_u)^2 / n^2 times
+ * U / (U - 1). 0 with one unit.
  */
-static double block_variance(const struct diff_counts *c)
+static double cluster_variance(uint64_t k, uint64_t n, uint32_t units, double ksq, double kn,
+			       double nsq)
 {
-	double p = share(c->k, c->n), n = (double)c->n, ss;
+	double p = share(k, n), ss;
 
-	if (c->blocks < 2 || !c->n)
+	if (units < 2 || !n)
 		return 0;
-	ss = c->ksq - 2 * p * c->kn + p * p * c->nsq;
+	ss = ksq - 2 * p * kn + p * p * nsq;
 	if (ss < 0) /* rounding */
 		ss = 0;
-	return ss / (n * n) * c->blocks / (c->blocks - 1);
+	return ss / ((double)n * (double)n) * units / (units - 1);
+}
+
+/* One side's variance, the larger of its blocks' and its recordings', and its degrees. */
+static double side_variance(const struct diff_counts *c, uint32_t *df)
+{
+	double vb = cluster_variance(c->k, c->n, c->blocks, c->ksq, c->kn, c->nsq);
+	double vr = cluster_variance(c->k, c->n, c->runs, c->rsq, c->rkn, c->rnsq);
+
+	if (vr > vb) {
+		*df = c->runs - 1;
+		return vr;
+	}
+	*df = c->blocks > 1 ? c->blocks - 1 : 0;
+	return vb;
 }
 
 void diff_test(const struct diff_counts *old, const struct diff_counts *new, struct diff_stat *st)
 {
 	double v1, v2, vb, pooled, vbin;
+	uint32_t df1, df2;
 
 	st->change = share(new->k, new->n) - share(old->k, old->n);
 	st->df = INFINITY;
@@ -164,19 +180,19 @@ void diff_test(const struct diff_counts *old, const struct diff_counts *new, str
 		st->p = 1;
 		return;
 	}
-	v1 = block_variance(old);
-	v2 = block_variance(new);
+	v1 = side_variance(old, &df1);
+	v2 = side_variance(new, &df2);
 	vb = v1 + v2;
 	pooled = (double)(old->k + new->k) / (double)(old->n + new->n);
 	vbin = pooled * (1 - pooled) * (1 / (double)old->n + 1 / (double)new->n);
 	if (vb > vbin) {
 		double den = 0;
 
-		/* Welch and Satterthwaite: each side's variance from its B - 1 degrees */
-		if (old->blocks > 1)
-			den += v1 * v1 / (old->blocks - 1);
-		if (new->blocks > 1)
-			den += v2 * v2 / (new->blocks - 1);
+		/* Welch and Satterthwaite: each side's variance from its own degrees */
+		if (df1)
+			den += v1 * v1 / df1;
+		if (df2)
+			den += v2 * v2 / df2;
 		st->se = sqrt(vb);
 		/* whole degrees, rounded down: the quantiles are then few, and a little wider */
 		st->df = den > 0 ? floor(vb * vb / den) : INFINITY;
@@ -251,14 +267,18 @@ struct acc {
 	uint32_t blk;
 	uint64_t cur;
 	double ksq, kn;
+	uint64_t krun; /* in the recording being counted */
+	double rsq, rkn;
 };
 
-/* One recording's blocks. */
+/* One side's blocks: those of each of its recordings, one after the other. */
 struct side_blocks {
 	uint64_t n;	 /* samples */
-	uint32_t blocks; /* 1 when the samples' times are unknown */
+	uint32_t blocks; /* 1 a recording when the samples' times are unknown */
 	uint64_t *size;	 /* samples per block */
 	double nsq;	 /* sum of size^2 */
+	uint32_t runs;	 /* recordings */
+	double rnsq;	 /* sum of their samples^2 */
 };
 
 static void acc_flush(struct acc *a, const struct side_blocks *sb)
@@ -277,6 +297,16 @@ static void acc_add(struct acc *a, uint32_t blk, uint64_t c, const struct side_b
 	a->blk = blk;
 	a->cur += c;
 	a->k += c;
+	a->krun += c;
+}
+
+/* The end of a recording of n samples: its last block, and its count as a whole. */
+static void acc_end_run(struct acc *a, const struct side_blocks *sb, uint64_t n)
+{
+	acc_flush(a, sb);
+	a->rsq += (double)a->krun * (double)a->krun;
+	a->rkn += (double)a->krun * (double)n;
+	a->krun = 0;
 }
 
 /* One function or stack of either profile, with its counts in each. */
@@ -475,32 +505,48 @@ static struct acc *touched(struct counting *c, const struct touch *t, int side)
 	}
 }
 
-/*
- * Cuts p's samples, in time order, into blocks of equal count (the first
- * ones one larger when the count does not divide), or into one block when
- * their times are unknown or too few.
- */
-static void blocks_init(struct side_blocks *sb, const struct profile *p)
+/* How many blocks a recording of n samples is cut into. */
+static uint32_t blocks_for(const struct profile *p)
 {
 	bool timed = p->sample_list && p->nsample_list == p->samples;
+	uint64_t b = p->samples / DIFF_BLOCK_MIN_SAMPLES;
 
-	sb->n = p->samples;
-	sb->blocks = 1;
-	if (timed && p->samples / DIFF_BLOCK_MIN_SAMPLES >= 2)
-		sb->blocks = p->samples / DIFF_BLOCK_MIN_SAMPLES < DIFF_BLOCKS
-				 ? (uint32_t)(p->samples / DIFF_BLOCK_MIN_SAMPLES)
-				 : DIFF_BLOCKS;
+	if (!timed || b < 2)
+		return 1;
+	return b < DIFF_BLOCKS ? (uint32_t)b : DIFF_BLOCKS;
+}
+
+/*
+ * Cuts each recording's samples, in time order, into blocks of equal count
+ * (the first ones one larger when the count does not divide), or into one
+ * block when their times are unknown or too few; a side's blocks are those
+ * of its recordings, one after the other.
+ */
+static void blocks_init(struct side_blocks *sb, const struct profile *const *p, size_t np)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->runs = (uint32_t)np;
+	for (size_t r = 0; r < np; r++)
+		sb->blocks += blocks_for(p[r]);
 	sb->size = xcalloc(sb->blocks, sizeof(*sb->size));
-	sb->nsq = 0;
-	for (uint32_t b = 0; b < sb->blocks; b++) {
-		sb->size[b] = sb->n / sb->blocks + (b < sb->n % sb->blocks);
-		sb->nsq += (double)sb->size[b] * (double)sb->size[b];
+	for (size_t r = 0, first = 0; r < np; r++) {
+		uint32_t nb = blocks_for(p[r]);
+		uint64_t n = p[r]->samples;
+
+		for (uint32_t b = 0; b < nb; b++) {
+			sb->size[first + b] = n / nb + (b < n % nb);
+			sb->nsq += (double)sb->size[first + b] * (double)sb->size[first + b];
+		}
+		first += nb;
+		sb->n += n;
+		sb->rnsq += (double)n * (double)n;
 	}
 }
 
-static uint32_t block_of(const struct side_blocks *sb, uint64_t j)
+/* The block, counted from first, of the j-th sample of a recording of n samples in nb blocks. */
+static uint32_t block_of(uint64_t n, uint32_t nb, uint64_t j)
 {
-	uint64_t q = sb->n / sb->blocks, r = sb->n % sb->blocks;
+	uint64_t q = n / nb, r = n % nb;
 
 	/* the first r blocks hold q + 1 samples, the others q */
 	if (j < r * (q + 1))
@@ -508,12 +554,16 @@ static uint32_t block_of(const struct side_blocks *sb, uint64_t j)
 	return (uint32_t)(r + (j - r * (q + 1)) / q);
 }
 
+/* The samples of one recording p, whose blocks start at first. */
 static void count_samples(struct counting *c, int side, const struct profile *p,
-			  const struct side_blocks *sb)
+			  const struct side_blocks *sb, uint32_t first)
 {
-	if (sb->blocks > 1) {
+	uint32_t nb = blocks_for(p);
+
+	if (nb > 1) {
 		for (size_t j = 0; j < p->nsample_list; j++) {
-			uint32_t s = p->sample_list[j].stack, b = block_of(sb, j);
+			uint32_t s = p->sample_list[j].stack;
+			uint32_t b = first + block_of(p->samples, nb, j);
 
 			for (size_t t = c->start[s]; t < c->start[s + 1]; t++)
 				acc_add(touched(c, &c->touch[t], side), b, 1, sb);
@@ -521,17 +571,17 @@ static void count_samples(struct counting *c, int side, const struct profile *p,
 	} else {
 		for (size_t s = 0; s < p->nstacks; s++)
 			for (size_t t = c->start[s]; t < c->start[s + 1]; t++)
-				acc_add(touched(c, &c->touch[t], side), 0, p->stacks[s].samples,
-					sb);
+				acc_add(touched(c, &c->touch[t], side), first,
+					p->stacks[s].samples, sb);
 	}
 	for (size_t i = 0; i < c->funcs.n; i++) {
-		acc_flush(&c->funcs.v[i].self[side], sb);
-		acc_flush(&c->funcs.v[i].total[side], sb);
+		acc_end_run(&c->funcs.v[i].self[side], sb, p->samples);
+		acc_end_run(&c->funcs.v[i].total[side], sb, p->samples);
 	}
 	for (size_t i = 0; i < c->stacks.n; i++)
-		acc_flush(&c->stacks.v[i].self[side], sb);
+		acc_end_run(&c->stacks.v[i].self[side], sb, p->samples);
 	for (size_t i = 0; i < c->d->npaths; i++)
-		acc_flush(&c->path_acc[i][side], sb);
+		acc_end_run(&c->path_acc[i][side], sb, p->samples);
 }
 
 static void fill_row(struct diff_row *r, const struct acc a[2], const struct side_blocks sb[2])
@@ -545,7 +595,11 @@ static void fill_row(struct diff_row *r, const struct acc a[2], const struct sid
 					    .blocks = sb[i].blocks,
 					    .ksq = a[i].ksq,
 					    .kn = a[i].kn,
-					    .nsq = sb[i].nsq};
+					    .nsq = sb[i].nsq,
+					    .runs = sb[i].runs,
+					    .rsq = a[i].rsq,
+					    .rkn = a[i].rkn,
+					    .rnsq = sb[i].rnsq};
 	diff_test(&k[0], &k[1], &st);
 	r->old_n = a[0].k;
 	r->new_n = a[1].k;
@@ -672,21 +726,27 @@ static void make_paths(struct diff *d, struct counting *c, const struct side_blo
 	free(v);
 }
 
-int diff_compute(struct diff *d, const struct profile *old, const struct profile *new)
+int diff_compute_runs(struct diff *d, const struct profile *const *old, size_t nold,
+		      const struct profile *const *new, size_t nnew)
 {
 	struct counting c = {.d = d};
 	struct side_blocks sb[2];
-	const struct profile *p[2] = {old, new};
+	const struct profile *const *p[2] = {old, new};
+	const size_t np[2] = {nold, nnew};
 
 	memset(d, 0, sizeof(*d));
-	if (!old || !new)
+	if (!old || !new || !nold || !nnew)
 		return -EINVAL;
-	d->old = old;
-	d->new = new;
-	d->old_samples = old->samples;
-	d->new_samples = new->samples;
-	d->old_prog = diff_program(old);
-	d->new_prog = diff_program(new);
+	for (int side = 0; side < 2; side++)
+		for (size_t r = 0; r < np[side]; r++)
+			if (!p[side][r])
+				return -EINVAL;
+	d->old = old[0];
+	d->new = new[0];
+	d->old_runs = nold;
+	d->new_runs = nnew;
+	d->old_prog = diff_program(old[0]);
+	d->new_prog = diff_program(new[0]);
 	if (!d->old_prog || !d->new_prog || !strcmp(d->old_prog, d->new_prog)) {
 		d->old_prog = d->new_prog = NULL;
 	} else {
@@ -700,14 +760,21 @@ int diff_compute(struct diff *d, const struct profile *old, const struct profile
 	hash_init(&c.stacks.index);
 	hash_init(&c.path_index);
 	path_of(&c, 0, DIFF_PATH_ROOT, false, false, "all", NULL);
-	/* touch lists hold indices: the rows may grow while the second profile is mapped */
+	/* touch lists hold indices: the rows may grow while the next profile is mapped */
 	for (int side = 0; side < 2; side++) {
-		blocks_init(&sb[side], p[side]);
-		map_profile(&c, side, p[side]);
-		count_samples(&c, side, p[side], &sb[side]);
-		free(c.start);
-		c.start = NULL;
+		uint32_t first = 0;
+
+		blocks_init(&sb[side], p[side], np[side]);
+		for (size_t r = 0; r < np[side]; r++) {
+			map_profile(&c, side, p[side][r]);
+			count_samples(&c, side, p[side][r], &sb[side], first);
+			first += blocks_for(p[side][r]);
+			free(c.start);
+			c.start = NULL;
+		}
 	}
+	d->old_samples = sb[0].n;
+	d->new_samples = sb[1].n;
 	d->old_blocks = sb[0].blocks;
 	d->new_blocks = sb[1].blocks;
 	make_table(&d->self, &c.funcs, true, sb);
@@ -727,6 +794,11 @@ int diff_compute(struct diff *d, const struct profile *old, const struct profile
 	free(sb[0].size);
 	free(sb[1].size);
 	return 0;
+}
+
+int diff_compute(struct diff *d, const struct profile *old, const struct profile *new)
+{
+	return diff_compute_runs(d, &old, 1, &new, 1);
 }
 
 void diff_release(struct diff *d)

@@ -18,6 +18,12 @@
  * exact. The change's statistic is Welch's t with the blocks' degrees of
  * freedom (normal where the floor rules).
  *
+ * A side may be several recordings of one build (diff_compute_runs()):
+ * their samples are pooled, each recording is cut into its own blocks, and
+ * the spread of the share from recording to recording is a second estimate
+ * of its variance, the one that sees what differs between runs as a whole;
+ * each side takes the larger of the two, with its degrees of freedom.
+ *
  * Each table tests many rows at once: a 5% test per row would flag one row
  * in twenty of an unchanged program. Rows are significant at a false
  * discovery rate of DIFF_FDR by Benjamini and Hochberg's step-up rule over
@@ -69,11 +75,15 @@ size_t diff_bh(const double *p, size_t n, double q, bool *reject);
 /* One row's counts on one side of a comparison. */
 struct diff_counts {
 	uint64_t k;	 /* samples in the row */
-	uint64_t n;	 /* samples of the recording */
-	uint32_t blocks; /* blocks the recording was cut into: 1 when its times are unknown */
+	uint64_t n;	 /* samples of the side's recordings */
+	uint32_t blocks; /* blocks they were cut into: 1 each when times are unknown */
 	double ksq;	 /* sum over blocks of k_b^2 */
 	double kn;	 /* sum over blocks of k_b n_b */
 	double nsq;	 /* sum over blocks of n_b^2 */
+	uint32_t runs;	 /* recordings: 1, or several of one build */
+	double rsq;	 /* sum over recordings of k_r^2 */
+	double rkn;	 /* sum over recordings of k_r n_r */
+	double rnsq;	 /* sum over recordings of n_r^2 */
 };
 
 /* A change, its standard error, degrees of freedom and p-value. */
@@ -136,7 +146,8 @@ struct diff {
 	size_t npaths;
 	size_t paths_significant;	 /* below the root, at DIFF_FDR over them */
 	double paths_level;		 /* their intervals' coverage */
-	uint32_t old_blocks, new_blocks; /* blocks of each recording (1: none) */
+	uint32_t old_blocks, new_blocks; /* blocks of each side, all its recordings (1 each: none) */
+	size_t old_runs, new_runs;	 /* recordings of each side */
 	char **owned;			 /* the stacks' texts */
 	size_t nowned, aowned;
 };
@@ -147,6 +158,13 @@ struct diff {
  * without it, only the binomial one.
  */
 int diff_compute(struct diff *d, const struct profile *old, const struct profile *new);
+
+/*
+ * The same with several recordings of each build (nold, nnew >= 1; 0 or
+ * -EINVAL): old[0] and new[0] name the programs and give the titles.
+ */
+int diff_compute_runs(struct diff *d, const struct profile *const *old, size_t nold,
+		      const struct profile *const *new, size_t nnew);
 void diff_release(struct diff *d);
 
 /*

@@ -94,9 +94,13 @@ static int digits(uint64_t v)
  * Paths, commands, events and names come from the recordings and their
  * binaries: escaped (util/escape.h).
  */
-static void print_source(FILE *out, const char *which, const struct diff_source *s, uint64_t n)
+static void print_source(FILE *out, const char *which, const struct diff_source *s, uint64_t n,
+			 size_t runs)
 {
-	fprintf(out, "# %s: '", which);
+	fprintf(out, "# %s: ", which);
+	if (runs > 1)
+		fprintf(out, "%zu recordings, the first ", runs);
+	fputc('\'', out);
 	escape_write(out, s->path ? s->path : "?");
 	fputc('\'', out);
 	if (s->command) {
@@ -198,8 +202,8 @@ int diff_print_text(FILE *out, const struct diff *d, const struct diff_print_opt
 
 	errno = 0;
 	fprintf(out, "# pmuprof diff: what changed from OLD to NEW\n");
-	print_source(out, "old", &o->old, d->old_samples);
-	print_source(out, "new", &o->new, d->new_samples);
+	print_source(out, "old", &o->old, d->old_samples, d->old_runs);
+	print_source(out, "new", &o->new, d->new_samples, d->new_runs);
 	if (d->old_prog) {
 		fputs("# '", out);
 		escape_write(out, d->old_prog);
@@ -222,6 +226,12 @@ int diff_print_text(FILE *out, const struct diff *d, const struct diff_print_opt
 		"false discovery\n# rate over its table, exactly those whose interval excludes 0 "
 		"(each table's\n# level: 95%% adjusted for the rows found significant)\n",
 		d->old_blocks, d->new_blocks, 100 * DIFF_FDR);
+	if (d->old_runs > 1 || d->new_runs > 1)
+		fprintf(out,
+			"# with several recordings of a build, the variance is the larger of the "
+			"blocks'\n# and that of the share from recording to recording (%zu old, %zu "
+			"new)\n",
+			d->old_runs, d->new_runs);
 	print_table(out, "self: samples in the function itself", "function (object)", &d->self, o);
 	print_table(out, "total: samples in the function or in what it called", "function (object)",
 		    &d->total, o);

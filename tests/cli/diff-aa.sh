@@ -6,7 +6,8 @@
 # of the same program whose phases fall differently: a model of independent
 # samples flags a and b in every pair below; diff must flag nothing, in the
 # text, and colour nothing in the flame graph. The same program with c
-# doubled (every 5th sample) must still be found changed. No sampling here:
+# doubled (every 5th sample) must still be found changed, with one recording
+# of each build and with two (OLD... -- NEW...). No sampling here:
 # the files, and so the results, are the same on every machine.
 . "$srcdir/tests/lib.sh"
 
@@ -54,6 +55,29 @@ like "change: c's frame is not noise in the flame graph" \
 	"$(grep '<title>libphases.so+0x30c0' c.svg)" 'change \+10\.00pp'
 unlike "change: ... and is coloured" "$(grep '<title>libphases.so+0x30c0' c.svg)" \
 	'within the noise'
+
+# ---- several recordings of each build: OLD... -- NEW... ----
+"$gen" phases 4 5 c2.data || exit 1
+run_pmuprof diff --limit 0 a1.data a2.data -- a3.data a4.data
+is "2 against 2: exit status" "$RC" 0
+is "2 against 2: no row flagged" "$(grep -c '^  \* ' "$OUT")" 0
+like "2 against 2: the header counts the recordings" "$(cat "$OUT")" \
+	"^# old: 2 recordings, the first 'a1.data': phases$"
+like "2 against 2: ... and their samples" "$(cat "$OUT")" '^#      cpu-clock, 24000 samples'
+like "2 against 2: the variance between recordings" "$(cat "$OUT")" \
+	'from recording to recording \(2 old, 2 new\)'
+like "2 against 2: the blocks of all recordings" "$(cat "$OUT")" 'over 40 \(old\) and 40 \(new\) blocks'
+run_pmuprof diff --all a1.data a3.data -- c.data c2.data
+like "2 against 2: c's change is found" "$(sed -n '/^# self:/,/^# total:/p' "$OUT")" \
+	'^  \*  \+10\.00pp .* libphases.so\+0x30c0 \(libphases.so\)$'
+run_pmuprof diff a1.data --
+is "nothing after '--': exit status" "$RC" 2
+like "nothing after '--': says what is needed" "$(cat "$ERR")" 'at least one recording on each side'
+run_pmuprof diff -- a1.data
+is "nothing before '--': exit status" "$RC" 2
+run_pmuprof diff a1.data -- missing.data
+is "a missing recording after '--': exit status" "$RC" 1
+like "a missing recording after '--': names it" "$(cat "$ERR")" "'missing.data'"
 
 run "$gen" phases 0 10 x.data
 is "gen-procs phases: seed 0 refused" "$RC" 2

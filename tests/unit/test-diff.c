@@ -91,6 +91,27 @@ static void test_variance(void)
 	ok(isinf(st.df), "... with the normal distribution");
 	is_near(st.p, diff_t_tail(0.2 / sqrt(0.0042), INFINITY), 1e-12, "... and its p");
 
+	/* three recordings a side: 10, 20 and 30 of 100 each against 20, 20, 20 */
+	old = (struct diff_counts){.k = 60, .n = 300, .blocks = 3, .ksq = 1400, .kn = 6000,
+				   .nsq = 30000, .runs = 3, .rsq = 1400, .rkn = 6000,
+				   .rnsq = 30000};
+	new = old;
+	new.ksq = new.rsq = 1200;
+	diff_test(&old, &new, &st);
+	/* old: sum (k_r - 0.2 n_r)^2 = 200, / 300^2 x 3/2; new: 0 */
+	is_near(st.se, sqrt(200.0 / 90000 * 1.5), 1e-12, "runs: old's spread between recordings");
+	ok(st.df == 2 && st.p == 1, "runs: with 2 degrees; no change, p = 1");
+	/* new 30 in each: +10pp, t = 0.1 / se, and with 2 degrees p = 1 - t / sqrt(2 + t^2) */
+	new.k = 90, new.ksq = new.rsq = 2700, new.kn = new.rkn = 9000;
+	diff_test(&old, &new, &st);
+	is_near(st.p, 1 - (0.1 / sqrt(1.0 / 300)) / sqrt(2 + 0.01 * 300), 1e-9,
+		"runs: +10pp, p from t with 2 degrees");
+	/* the blocks of a side spread less than its recordings: the recordings rule */
+	old.blocks = 30, old.ksq = 150, old.kn = 600, old.nsq = 3000;
+	diff_test(&old, &new, &st);
+	ok(st.df == 2 && fabs(st.se - sqrt(200.0 / 90000 * 1.5)) < 1e-12,
+	   "runs: the larger variance of the two, and its degrees");
+
 	/* one block each (times unknown): binomial */
 	old = (struct diff_counts){.k = 0, .n = 1000, .blocks = 1};
 	new = (struct diff_counts){.k = 10, .n = 1000, .blocks = 1};
@@ -379,6 +400,33 @@ static void test_phases(void)
 	r = find(&d.stacks, "ph;main;c");
 	ok(r && r->significant, "blocks: and its stack");
 	diff_release(&d);
+
+	/* three runs a side: seeds 1, 3, 5 against 2, 4, 6 */
+	{
+		static struct phased runs[6];
+		const struct profile *po[3], *pn[3];
+
+		for (int i = 0; i < 6; i++)
+			phased_init(&runs[i], (uint64_t)i + 1, 10);
+		for (int i = 0; i < 3; i++) {
+			po[i] = &runs[2 * i].p;
+			pn[i] = &runs[2 * i + 1].p;
+		}
+		is_int(diff_compute_runs(&d, po, 3, pn, 3), 0, "runs: 3 against 3");
+		ok(d.old_runs == 3 && d.new_samples == 3 * PHASE_N && d.new_blocks == 3 * DIFF_BLOCKS,
+		   "runs: samples and blocks of all the recordings");
+		is_int((long long)flagged(&d), 0, "runs: nothing flagged in the A/A sides");
+		diff_release(&d);
+		phased_init(&runs[1], 2, 5);
+		phased_init(&runs[3], 4, 5);
+		phased_init(&runs[5], 6, 5);
+		diff_compute_runs(&d, po, 3, pn, 3);
+		r = find(&d.self, "c");
+		ok(r && r->significant && r->change > 0.09,
+		   "runs: c's real change found (%+.2fpp)", r ? 100 * r->change : 0);
+		diff_release(&d);
+		is_int(diff_compute_runs(&d, po, 0, pn, 3), -EINVAL, "runs: none on a side: -EINVAL");
+	}
 }
 
 /* ---- writers ------------------------------------------------------------ */
