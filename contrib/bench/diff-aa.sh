@@ -15,13 +15,18 @@
 #   PMUPROF=path      the pmuprof that records and diffs (default ./src/pmuprof)
 #   PMUPROF_OLD=path  another pmuprof that diffs the same recordings
 #   KEEP=dir          keep the recordings there, and reuse those already there
+#   RUNS=n            also diff the A sides of n pairs at a time against their B
+#                     sides (OLD... -- NEW...), in groups of n consecutive pairs
 set -eu
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+pmuprof=$(abs "${PMUPROF:-./src/pmuprof}")
+old=${PMUPROF_OLD:+$(abs "$PMUPROF_OLD")}
+[ -n "${KEEP:-}" ] && KEEP=$(abs "$KEEP")
 cd "$(dirname "$0")/../.."
+[ -x "$pmuprof" ] || { echo "no pmuprof at '$pmuprof' (set PMUPROF)" >&2; exit 2; }
 pairs=${1:-3}
 hz=${2:-1000}
 programs=${3:-"xz python xz-T2"}
-pmuprof=${PMUPROF:-./src/pmuprof}
-old=${PMUPROF_OLD:-}
 if [ -n "${KEEP:-}" ]; then
 	tmp=$KEEP
 	mkdir -p "$tmp"
@@ -58,11 +63,15 @@ command_of() {
 }
 
 # flagged rows per table: "self total stacks"
-flagged() { # PMUPROF A B
-	"$1" diff --limit 0 "$2" "$3" | awk '
+flagged() { # PMUPROF FILES...
+	p=$1
+	shift
+	"$p" diff --limit 0 "$@" >"$tmp/diff.out" 2>"$tmp/diff.err" ||
+		{ echo "pmuprof diff failed: $(cat "$tmp/diff.err")" >&2; exit 1; }
+	awk '
 		/^# self:/ { t = 1 } /^# total:/ { t = 2 } /^# stacks:/ { t = 3 }
 		/^  \* / { n[t]++ }
-		END { printf "%d %d %d", n[1], n[2], n[3] }'
+		END { printf "%d %d %d", n[1], n[2], n[3] }' "$tmp/diff.out"
 }
 samples() { "$pmuprof" report --header -i "$1" | awk '$1 == "samples" { print $2 }'; }
 
@@ -81,5 +90,19 @@ for prog in $programs; do
 			"$(samples "$a")" "$(samples "$b")" "$(flagged "$pmuprof" "$a" "$b")")
 		[ -z "$old" ] || line="$line  old: $(flagged "$old" "$a" "$b")"
 		echo "$line"
+	done
+	runs=${RUNS:-1}
+	[ "$runs" -gt 1 ] || continue
+	for first in $(seq 1 "$runs" $((pairs - runs + 1))); do
+		set --
+		for i in $(seq "$first" $((first + runs - 1))); do
+			set -- "$@" "$tmp/$prog-$i"a.data
+		done
+		set -- "$@" --
+		for i in $(seq "$first" $((first + runs - 1))); do
+			set -- "$@" "$tmp/$prog-$i"b.data
+		done
+		printf '%-7s pairs %d-%d as %d against %d  flagged %s\n' "$prog" "$first" \
+			$((first + runs - 1)) "$runs" "$runs" "$(flagged "$pmuprof" "$@")"
 	done
 done
