@@ -16,6 +16,14 @@
  *                            one process that maps each PATH in turn (a FIFO,
  *                            a device, a sparse object: what a hostile
  *                            recording may name), with two samples in each
+ *   gen-procs phases SEED STEP FILE
+ *                            one process of 12000 samples in phase_a and
+ *                            phase_b, in alternating phases of 100 to 1100
+ *                            samples whose lengths come from SEED, and every
+ *                            STEP-th sample in phase_c: two SEEDs are two runs
+ *                            of one program whose phases differ (what pmuprof
+ *                            diff must not take for a change), another STEP
+ *                            a program changed
  */
 #include "records.h"
 #include "store/datafile.h"
@@ -84,6 +92,39 @@ static void put_objects(struct data_writer *w, char **paths, int n)
 	}
 }
 
+#define PHASES_SAMPLES 12000u
+#define PHASES_PATH    "/nonexistent/phases/libphases.so"
+
+/* A small generator of its own: the files must be the same on every machine. */
+static uint32_t next_random(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*state >> 33);
+}
+
+/*
+ * One process whose samples fall in phases: the object is named, not read
+ * (its functions are "libphases.so+0x1040" and so on: a, b and c).
+ */
+static void put_phases(struct data_writer *w, uint64_t seed, unsigned long step)
+{
+	uint32_t pid = FIRST_PID, left = 0;
+	uint64_t ip = EXE_START + 0x1040;
+	uint64_t state = seed;
+
+	records_put_fork(w, pid, 1, tick());
+	records_put_comm(w, pid, pid, tick(), "phases", true);
+	put_mmap(w, pid, tick(), EXE_START, 0x10000, PHASES_PATH);
+	for (uint32_t i = 0; i < PHASES_SAMPLES; i++) {
+		if (!left) {
+			left = 100 + next_random(&state) % 1001;
+			ip = ip == EXE_START + 0x1040 ? EXE_START + 0x2080 : EXE_START + 0x1040;
+		}
+		left--;
+		put_sample(w, pid, tick(), i % step ? ip : EXE_START + 0x30c0);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const names[] = { "sh", "cc1", "as", "ld", "make", "true" };
@@ -94,13 +135,43 @@ int main(int argc, char **argv)
 	char path[64];
 	int ret;
 
+	if (argc >= 2 && !strcmp(argv[1], "phases")) {
+		unsigned long seed, step;
+
+		if (argc != 5 || !(seed = strtoul(argv[2], NULL, 10)) ||
+		    (step = strtoul(argv[3], NULL, 10)) < 2) {
+			fprintf(stderr, "usage: %s phases SEED(1-) STEP(2-) FILE\n", argv[0]);
+			return 2;
+		}
+		ret = data_writer_open(argv[4], &w);
+		if (ret < 0) {
+			fprintf(stderr, "%s: cannot create '%s': %s\n", argv[0], argv[4],
+				strerror(-ret));
+			return 1;
+		}
+		data_writer_meta_str(w, "cmdline", "pmuprof record -- phases");
+		data_writer_meta_str(w, "event", "cpu-clock");
+		data_writer_meta_u64(w, "start-ns", now);
+		put_phases(w, seed, step);
+		data_writer_stat_u64(w, "samples", PHASES_SAMPLES);
+		ret = data_writer_finish(w);
+		data_writer_close(w);
+		if (ret < 0) {
+			fprintf(stderr, "%s: cannot write '%s': %s\n", argv[0], argv[4],
+				strerror(-ret));
+			return 1;
+		}
+		return 0;
+	}
 	objects = argc >= 4 && !strcmp(argv[1], "objects");
 	if (objects) {
 		n = (unsigned long)(argc - 3);
 	} else if (argc != 4 || (strcmp(argv[1], "procs") && strcmp(argv[1], "chain")) ||
 		   (n = strtoul(argv[2], NULL, 10)) == 0 || n > 4000000) {
-		fprintf(stderr, "usage: %s procs|chain N FILE\n       %s objects FILE PATH...\n",
-			argv[0], argv[0]);
+		fprintf(stderr,
+			"usage: %s procs|chain N FILE\n       %s objects FILE PATH...\n"
+			"       %s phases SEED STEP FILE\n",
+			argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	chain = !strcmp(argv[1], "chain");

@@ -44,7 +44,12 @@ int profile_read(struct session *s, const struct sample_filter *f, unsigned sym_
 		 struct profile **p, struct symbolizer **sym)
 {
 	struct profile_builder *b = profile_builder_new();
-	int ret = session_samples(s, f, add_sample, b);
+	int ret;
+
+	if (sym_flags & PROFILE_SAMPLES)
+		profile_builder_keep_samples(b);
+	sym_flags &= ~PROFILE_SAMPLES;
+	ret = session_samples(s, f, add_sample, b);
 
 	if (ret) {
 		profile_builder_free(b);

@@ -67,6 +67,9 @@ struct profile_builder {
 		uint64_t sp, copied;
 	} *cuts;
 	size_t ncuts, acuts;
+	bool keep_samples;
+	struct prof_sample *samples; /* with keep_samples, in the order they came */
+	size_t nsamples, asamples;
 };
 
 struct profile_builder *profile_builder_new(void)
@@ -96,7 +99,13 @@ void profile_builder_free(struct profile_builder *b)
 		free(b->comms[i]);
 	free(b->comms);
 	free(b->dsos);
+	free(b->samples);
 	free(b);
+}
+
+void profile_builder_keep_samples(struct profile_builder *b)
+{
+	b->keep_samples = true;
 }
 
 static uint32_t kind_of(struct profile_builder *b, struct dso *d)
@@ -192,6 +201,11 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 	}
 	b->stacks[i].samples++;
 	b->stacks[i].weight += weight;
+	if (b->keep_samples) {
+		xgrow(&b->samples, &b->asamples, b->nsamples + 1, sizeof(*b->samples));
+		b->samples[b->nsamples++] =
+		    (struct prof_sample){.time = time, .stack = (uint32_t)i};
+	}
 	if (!res)
 		b->kernel_only++;
 	else if (res->end == UNWIND_ROOT || res->end == UNWIND_TRUNCATED)
@@ -454,6 +468,15 @@ static bool count_quality(struct finisher *fin, const struct raw_head *h,
 	return false;
 }
 
+static int cmp_sample(const void *a, const void *b)
+{
+	const struct prof_sample *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
 struct profile *profile_builder_finish(struct profile_builder *b, struct symbolizer *sym,
 				       const char *event, const char *weight_unit,
 				       const char *title)
@@ -508,6 +531,13 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 		p->time_end = b->time_max;
 	}
 	p->period = p->samples ? p->weight / p->samples : 0;
+	/* the rings of several CPUs are drained in turn: their samples interleave in time */
+	if (b->nsamples > 1)
+		qsort(b->samples, b->nsamples, sizeof(*b->samples), cmp_sample);
+	p->sample_list = b->samples;
+	p->nsample_list = b->nsamples;
+	b->samples = NULL;
+	b->nsamples = b->asamples = 0;
 	hash_release(&fin.strings);
 	hash_release(&fin.funcs);
 	hash_release(&fin.locs);
@@ -535,17 +565,30 @@ void profile_select(struct profile *p,
 		    bool (*keep)(const struct profile *p, const struct prof_stack *s, void *arg),
 		    void *arg)
 {
-	size_t n = 0;
+	uint32_t *to = xmalloc((p->nstacks ? p->nstacks : 1) * sizeof(*to));
+	size_t n = 0, m = 0;
 
 	p->samples = p->weight = 0;
 	for (size_t i = 0; i < p->nstacks; i++) {
+		to[i] = UINT32_MAX;
 		if (!keep(p, &p->stacks[i], arg))
 			continue;
+		to[i] = (uint32_t)n;
 		p->stacks[n++] = p->stacks[i];
 		p->samples += p->stacks[i].samples;
 		p->weight += p->stacks[i].weight;
 	}
 	p->nstacks = n;
+	for (size_t i = 0; i < p->nsample_list; i++) {
+		uint32_t s = to[p->sample_list[i].stack];
+
+		if (s == UINT32_MAX)
+			continue;
+		p->sample_list[m] = p->sample_list[i];
+		p->sample_list[m++].stack = s;
+	}
+	p->nsample_list = m;
+	free(to);
 }
 
 void profile_free(struct profile *p)
@@ -557,6 +600,7 @@ void profile_free(struct profile *p)
 	free(p->stacks);
 	free(p->frames);
 	free(p->quality.failures);
+	free(p->sample_list);
 	for (size_t i = 0; i < p->nstrings; i++)
 		free(p->strings[i]);
 	free(p->strings);

@@ -82,6 +82,13 @@ struct prof_quality {
 
 #define PROF_CUT_SHARE 90
 
+/* One sample in time order (profile_read() with PROFILE_SAMPLES). */
+struct prof_sample {
+	uint64_t time;	/* CLOCK_MONOTONIC ns */
+	uint32_t stack; /* index into stacks */
+	uint32_t pad;
+};
+
 struct profile {
 	struct prof_func *funcs;
 	size_t nfuncs;
@@ -93,6 +100,13 @@ struct profile {
 	size_t nframes;
 
 	uint64_t samples, weight; /* totals over stacks */
+	/*
+	 * Every sample of the stacks, by time (ties by stack), when the builder
+	 * was asked to keep them (profile_builder_keep_samples()); else NULL.
+	 * What diff needs to see how samples cluster in time.
+	 */
+	struct prof_sample *sample_list;
+	size_t nsample_list;
 	const char *event;	  /* the event that was sampled: "cpu-clock", "cycles" */
 	const char *weight_unit;  /* "nanoseconds" for clock events, else "events" */
 	const char *title;	  /* the recorded command line, for titles */
@@ -128,6 +142,9 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 			 size_t nuser, const struct unwind_result *res, uint64_t weight,
 			 uint64_t time);
 
+/* Keep each sample's time and stack (profile's sample_list), not only the counts. */
+void profile_builder_keep_samples(struct profile_builder *b);
+
 /* Whether any sample has kernel frames (their names need /proc/kallsyms). */
 bool profile_builder_has_kernel(const struct profile_builder *b);
 
@@ -139,7 +156,7 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 				       const char *event, const char *weight_unit,
 				       const char *title);
 
-/* Keeps only the stacks `keep` returns true for, and recomputes the totals. */
+/* Keeps only the stacks `keep` returns true for (and their samples), and recomputes the totals. */
 void profile_select(struct profile *p,
 		    bool (*keep)(const struct profile *p, const struct prof_stack *s, void *arg),
 		    void *arg);
@@ -149,9 +166,13 @@ void profile_select(struct profile *p,
 struct session;
 struct sample_filter;
 
+/* A flag of profile_read() beyond the SYM_* ones: keep the profile's sample_list. */
+#define PROFILE_SAMPLES (1u << 30)
+
 /*
  * Reads every sample of an open session that passes f (NULL: all) into a
- * profile: unwound, symbolized with sym_flags (SYM_*), and, when f names
+ * profile: unwound, symbolized with sym_flags (SYM_*, and PROFILE_SAMPLES
+ * for the samples in time order), and, when f names
  * objects or functions, only the stacks through them. *sym stays usable
  * for more lookups (annotate names jump targets with it). 0 or -errno; the
  * caller frees the profile and the symbolizer, then closes the session.

@@ -3,8 +3,9 @@
  * pmuprof diff: read two recordings, OLD and NEW (by default
  * pmuprof.data.old and pmuprof.data, as record leaves them after a second
  * run), and say what changed between them: per function and per stack, the
- * change of its share of the samples, with a 95% interval so that sampling
- * noise is not taken for a change (analyse/diff.h). Or write the
+ * change of its share of the samples, with an interval and a significance
+ * that account for how samples cluster in time and for the many rows tested
+ * at once, so that noise is not taken for a change (analyse/diff.h). Or write the
  * differential folded stacks or flame graph (--format).
  */
 #include "analyse/diff.h"
@@ -14,6 +15,7 @@
 #include "cmd/common.h"
 #include "cmd/recording.h"
 #include "resolve/symbolize.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #include <errno.h>
@@ -47,7 +49,10 @@ enum format { FMT_TEXT, FMT_FOLDED, FMT_SVG, FMT_MAX };
 static const char *const format_names[] = { "text", "folded", "svg" };
 
 struct diff_opts {
-	const char *old_path, *new_path, *output;
+	/* the recordings of each build: into argv, or the two defaults */
+	char **old_paths, **new_paths;
+	size_t nold, nnew;
+	const char *output;
 	enum format format;
 	bool demangle;
 	struct diff_print_opts print;
@@ -94,20 +99,28 @@ static int parse_option(struct diff_opts *o, int c, const char *arg)
 	}
 }
 
+static char *default_old = "pmuprof.data.old", *default_new = "pmuprof.data";
+
 static int parse_options(struct diff_opts *o, int argc, char **argv)
 {
 	struct cmd_parser p;
 	char *arg;
-	int c, ret = -1;
+	int c, ret = -1, split = 0, nopt;
 
 	memset(o, 0, sizeof(*o));
 	/* what record leaves behind after recording twice, as perf diff assumes */
-	o->old_path = "pmuprof.data.old";
-	o->new_path = "pmuprof.data";
+	o->old_paths = &default_old;
+	o->new_paths = &default_new;
+	o->nold = o->nnew = 1;
 	o->demangle = true;
 	o->print.limit = 20;
-	cmd_parser_init(&p, "diff", "[options] [OLD NEW]", diff_options, ARRAY_SIZE(diff_options),
-			argc, argv);
+	/* OLD... -- NEW...: the option parser would drop the '--' that splits them */
+	for (int i = 1; i < argc && !split; i++)
+		if (!strcmp(argv[i], "--"))
+			split = i;
+	nopt = split ? split : argc;
+	cmd_parser_init(&p, "diff", "[options] [OLD NEW | OLD... -- NEW...]", diff_options,
+			ARRAY_SIZE(diff_options), nopt, argv);
 	/* no workload here: options may follow the file names */
 	cmd_parser_permute(&p);
 	while ((c = cmd_next_option(&p, &arg)) != -1) {
@@ -119,6 +132,19 @@ static int parse_options(struct diff_opts *o, int argc, char **argv)
 		if (parse_option(o, c, arg) < 0)
 			goto out;
 	}
+	if (split) {
+		if (nopt - optind < 1 || argc - split - 1 < 1) {
+			error("diff OLD... -- NEW... needs at least one recording on each side of "
+			      "'--'");
+			goto out;
+		}
+		o->old_paths = argv + optind;
+		o->nold = (size_t)(nopt - optind);
+		o->new_paths = argv + split + 1;
+		o->nnew = (size_t)(argc - split - 1);
+		ret = 0;
+		goto out;
+	}
 	if (argc - optind == 1) {
 		error("diff compares two files, OLD and NEW (or, with none, pmuprof.data.old and "
 		      "pmuprof.data); '%s' alone is not enough",
@@ -126,12 +152,14 @@ static int parse_options(struct diff_opts *o, int argc, char **argv)
 		goto out;
 	}
 	if (argc - optind > 2) {
-		error("diff compares two files, OLD and NEW, not %d", argc - optind);
+		error("diff compares two files, OLD and NEW, not %d (several recordings of each: "
+		      "OLD... -- NEW...)",
+		      argc - optind);
 		goto out;
 	}
 	if (argc - optind == 2) {
-		o->old_path = argv[optind];
-		o->new_path = argv[optind + 1];
+		o->old_paths = argv + optind;
+		o->new_paths = argv + optind + 1;
 	}
 	ret = 0;
 out:
@@ -172,13 +200,26 @@ static void unload(struct side *sd)
 	sd->open = false;
 }
 
+/* Every file named, OLD's then NEW's, for the checks of -o. */
+static const char **all_paths(const struct diff_opts *o)
+{
+	const char **v = xcalloc(o->nold + o->nnew, sizeof(*v));
+
+	for (size_t i = 0; i < o->nold; i++)
+		v[i] = o->old_paths[i];
+	for (size_t i = 0; i < o->nnew; i++)
+		v[o->nold + i] = o->new_paths[i];
+	return v;
+}
+
 static int write_output(const struct diff_opts *o, const struct diff *d)
 {
-	const char *inputs[] = { o->old_path, o->new_path };
-	FILE *out = cmd_output_open_from(o->output, inputs, 2);
+	const char **inputs = all_paths(o);
+	FILE *out = cmd_output_open_from(o->output, inputs, o->nold + o->nnew);
 	char what[64];
 	int ret;
 
+	free(inputs);
 	if (!out)
 		return EXIT_FAIL;
 	switch (o->format) {
@@ -200,42 +241,67 @@ static int write_output(const struct diff_opts *o, const struct diff *d)
 	return EXIT_OK;
 }
 
+/* Reads n recordings into sides and their profiles into p; the first describes them in src. */
+static int load_all(struct side *sides, const struct profile **p, char **paths, size_t n,
+		    unsigned flags, struct diff_source *src)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct diff_source ignored;
+		int ret = load(&sides[i], paths[i], flags, i ? &ignored : src);
+
+		if (ret)
+			return ret;
+		p[i] = sides[i].p;
+	}
+	return 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct diff_opts o;
-	struct side old = { 0 }, new = { 0 };
+	struct side *sides;
+	const struct profile **profiles;
+	const char **inputs;
 	struct diff d;
 	unsigned flags;
+	size_t n;
 	int ret;
 
 	ret = parse_options(&o, argc, argv);
 	if (ret)
 		return ret == CMD_HELP_SHOWN ? EXIT_OK : ret;
-	ret = cmd_output_check(o.output, (const char *[]){ o.old_path, o.new_path }, 2);
+	n = o.nold + o.nnew;
+	inputs = all_paths(&o);
+	ret = cmd_output_check(o.output, inputs, n);
+	free(inputs);
 	if (ret)
 		return ret;
-	flags = o.demangle ? SYM_DEMANGLE : 0;
-	ret = load(&old, o.old_path, flags, &o.print.old);
+	/* the samples in time order: the variance of a share comes from its blocks */
+	flags = (o.demangle ? SYM_DEMANGLE : 0) | PROFILE_SAMPLES;
+	sides = xcalloc(n, sizeof(*sides));
+	profiles = xcalloc(n, sizeof(*profiles));
+	ret = load_all(sides, profiles, o.old_paths, o.nold, flags, &o.print.old);
 	if (!ret)
-		ret = load(&new, o.new_path, flags, &o.print.new);
-	if (ret) {
-		unload(&old);
-		return ret;
-	}
-	diff_compute(&d, old.p, new.p);
-	/* the text report says these in its header; the other formats have no place for them */
-	if (o.format != FMT_TEXT) {
-		char *msgs[8];
-		size_t n = diff_warnings(&d, &o.print, msgs, ARRAY_SIZE(msgs));
+		ret = load_all(sides + o.nold, profiles + o.nold, o.new_paths, o.nnew, flags,
+			       &o.print.new);
+	if (!ret) {
+		diff_compute_runs(&d, profiles, o.nold, profiles + o.nold, o.nnew);
+		/* the text report says these in its header; the other formats have no place */
+		if (o.format != FMT_TEXT) {
+			char *msgs[8];
+			size_t nmsgs = diff_warnings(&d, &o.print, msgs, ARRAY_SIZE(msgs));
 
-		for (size_t i = 0; i < n; i++) {
-			warning("%s", msgs[i]);
-			free(msgs[i]);
+			for (size_t i = 0; i < nmsgs; i++) {
+				warning("%s", msgs[i]);
+				free(msgs[i]);
+			}
 		}
+		ret = write_output(&o, &d);
+		diff_release(&d);
 	}
-	ret = write_output(&o, &d);
-	diff_release(&d);
-	unload(&new);
-	unload(&old);
+	for (size_t i = n; i-- > 0;)
+		unload(&sides[i]);
+	free(sides);
+	free(profiles);
 	return ret;
 }

@@ -3,7 +3,8 @@
  * The writers of `pmuprof diff` (analyse/diff.h):
  *
  *   text    a header on both files, then the tables self, total and stacks,
- *           each row a change in percentage points with its 95% interval
+ *           each row a change in percentage points with its interval (95%,
+ *           adjusted for the rows of the table: analyse/diff.h)
  *   folded  "stack OLD NEW": the two-column folded format that differential
  *           flame graph tools read
  *   svg     a differential flame graph: the union of both profiles' stacks,
@@ -93,9 +94,13 @@ static int digits(uint64_t v)
  * Paths, commands, events and names come from the recordings and their
  * binaries: escaped (util/escape.h).
  */
-static void print_source(FILE *out, const char *which, const struct diff_source *s, uint64_t n)
+static void print_source(FILE *out, const char *which, const struct diff_source *s, uint64_t n,
+			 size_t runs)
 {
-	fprintf(out, "# %s: '", which);
+	fprintf(out, "# %s: ", which);
+	if (runs > 1)
+		fprintf(out, "%zu recordings, the first ", runs);
+	fputc('\'', out);
 	escape_write(out, s->path ? s->path : "?");
 	fputc('\'', out);
 	if (s->command) {
@@ -112,6 +117,18 @@ static void print_source(FILE *out, const char *which, const struct diff_source 
 	fputc('\n', out);
 }
 
+/* A coverage such as 0.9995 as "99.95": enough digits to tell it from 100. */
+static const char *level_text(double level)
+{
+	static char buf[32];
+	int prec = 2;
+
+	while (prec < 8 && 100 * (1 - level) < 2 * pow(10, -prec))
+		prec++;
+	snprintf(buf, sizeof(buf), "%.*f", prec, 100 * level);
+	return buf;
+}
+
 static void print_table(FILE *out, const char *title, const char *what, const struct diff_table *t,
 			const struct diff_print_opts *o)
 {
@@ -124,8 +141,10 @@ static void print_table(FILE *out, const char *title, const char *what, const st
 		if (digits(t->rows[i].new_n) > cw)
 			cw = digits(t->rows[i].new_n);
 	}
-	fprintf(out, "#\n# %s\n#\n", title);
-	fprintf(out, "#%12s  %-19s  %*s  %*s  %s\n", "change", "      95% CI", 8 + cw, "old",
+	fprintf(out, "#\n# %s\n", title);
+	fprintf(out, "# %zu of %zu row%s significant; intervals at %s%%\n#\n", t->significant, t->n,
+		t->n == 1 ? "" : "s", level_text(t->level));
+	fprintf(out, "#%12s  %-19s  %*s  %*s  %s\n", "change", "      interval", 8 + cw, "old",
 		8 + cw, "new", what);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct diff_row *r = &t->rows[i];
@@ -183,8 +202,8 @@ int diff_print_text(FILE *out, const struct diff *d, const struct diff_print_opt
 
 	errno = 0;
 	fprintf(out, "# pmuprof diff: what changed from OLD to NEW\n");
-	print_source(out, "old", &o->old, d->old_samples);
-	print_source(out, "new", &o->new, d->new_samples);
+	print_source(out, "old", &o->old, d->old_samples, d->old_runs);
+	print_source(out, "new", &o->new, d->new_samples, d->new_runs);
 	if (d->old_prog) {
 		fputs("# '", out);
 		escape_write(out, d->old_prog);
@@ -200,9 +219,19 @@ int diff_print_text(FILE *out, const struct diff *d, const struct diff_print_opt
 		fputc('\n', out);
 		free(msgs[i]);
 	}
-	fprintf(out, "# shares of each file's samples; change = new - old in percentage points "
-		     "(pp), with\n# its 95%% interval (Newcombe's hybrid score); * marks a change "
-		     "whose interval excludes 0\n");
+	fprintf(out,
+		"# shares of each file's samples; change = new - old in percentage points (pp);\n"
+		"# the variance of a share from its spread over %" PRIu32 " (old) and %" PRIu32
+		" (new) blocks\n# of consecutive samples; * marks a change significant at a %g%% "
+		"false discovery\n# rate over its table, exactly those whose interval excludes 0 "
+		"(each table's\n# level: 95%% adjusted for the rows found significant)\n",
+		d->old_blocks, d->new_blocks, 100 * DIFF_FDR);
+	if (d->old_runs > 1 || d->new_runs > 1)
+		fprintf(out,
+			"# with several recordings of a build, the variance is the larger of the "
+			"blocks'\n# and that of the share from recording to recording (%zu old, %zu "
+			"new)\n",
+			d->old_runs, d->new_runs);
 	print_table(out, "self: samples in the function itself", "function (object)", &d->self, o);
 	print_table(out, "total: samples in the function or in what it called", "function (object)",
 		    &d->total, o);
@@ -248,112 +277,29 @@ int diff_write_folded(FILE *out, const struct diff *d)
 #define CHAR_W	    (FONT_SIZE * 0.59) /* average glyph width, the script uses the same */
 #define MIN_WIDTH   0.1
 
-enum dg_kind {
-	DG_ROOT,
-	DG_COMM,
-	DG_FUNC,
-};
-
-/* One frame: a path from the root, present in OLD, NEW or both. */
+/* One frame: analyse's path (struct diff_path) with its place in the picture. */
 struct dg_node {
-	uint32_t parent, child, next, depth; /* child, next: 0 for none */
-	enum dg_kind kind;
-	bool kernel, inlined;
-	const char *name, *dso;
-	uint64_t n[2];	  /* samples through this path in OLD and NEW */
-	uint64_t self[2]; /* samples ending here */
-	double value;	  /* width in shares: NEW's, or OLD's for what only OLD has */
+	const struct diff_path *path;
+	uint32_t child, next; /* 0 for none */
+	double value;	      /* width in shares: NEW's, or OLD's for what only OLD has */
 	double start;
-	double change, lo, hi;
-	bool significant;
 };
 
 struct dg_tree {
 	struct dg_node *v;
-	size_t nr, alloc;
+	size_t nr;
 	uint32_t max_depth;
-	struct hash index;
-	char *key;
-	size_t key_alloc;
 };
 
-static uint32_t dg_child(struct dg_tree *t, uint32_t parent, enum dg_kind kind, bool kernel,
-			 bool inlined, const char *name, const char *dso)
-{
-	uint32_t head[4] = {parent, kind, kernel, inlined};
-	size_t nlen = strlen(name) + 1, dlen = dso ? strlen(dso) : 0, len, idx;
-	int added = 0;
-
-	len = sizeof(head) + nlen + dlen;
-	xgrow(&t->key, &t->key_alloc, len, 1);
-	memcpy(t->key, head, sizeof(head));
-	memcpy(t->key + sizeof(head), name, nlen);
-	if (dlen)
-		memcpy(t->key + sizeof(head) + nlen, dso, dlen);
-	idx = hash_get(&t->index, t->key, len, t->nr, &added);
-	if (added) {
-		struct dg_node *n;
-
-		xgrow(&t->v, &t->alloc, t->nr + 1, sizeof(*t->v));
-		n = &t->v[t->nr++];
-		memset(n, 0, sizeof(*n));
-		n->parent = parent;
-		n->kind = kind;
-		n->kernel = kernel;
-		n->inlined = inlined;
-		n->name = name;
-		n->dso = dso;
-		n->depth = t->v[parent].depth + 1;
-		n->next = t->v[parent].child;
-		t->v[parent].child = (uint32_t)idx;
-		if (n->depth > t->max_depth)
-			t->max_depth = n->depth;
-	}
-	return (uint32_t)idx;
-}
-
-static void dg_add(struct dg_tree *t, const struct diff *d, int side)
-{
-	const struct profile *p = side ? d->new : d->old;
-
-	for (size_t i = 0; i < p->nstacks; i++) {
-		const struct prof_stack *s = &p->stacks[i];
-		const char *comm = s->comm && *s->comm ? s->comm : "[unknown]";
-		uint32_t node;
-
-		if (!s->samples)
-			continue;
-		if (!side && d->old_comm[0] && !strcmp(comm, d->old_comm))
-			comm = d->new_comm;
-		node = dg_child(t, 0, DG_COMM, false, false, comm, NULL);
-		for (uint32_t j = s->depth; j-- > 0;) {
-			const struct prof_loc *l = &p->locs[p->frames[s->first + j]];
-			const struct prof_func *f = &p->funcs[l->func];
-			const char *dso = f->dso ? f->dso : "[unknown]";
-
-			if (!side && d->old_prog && !strcmp(dso, d->old_prog))
-				dso = d->new_prog;
-			node = dg_child(t, node, DG_FUNC, f->kernel, l->inlined,
-					f->name && *f->name ? f->name : "[unknown]", dso);
-		}
-		t->v[node].self[side] += s->samples;
-		for (;; node = t->v[node].parent) {
-			t->v[node].n[side] += s->samples;
-			if (!node)
-				break;
-		}
-	}
-}
-
 struct dg_sort {
-	const struct dg_node *n;
+	const struct diff_path *n;
 	uint32_t id;
 };
 
 static int cmp_sibling(const void *a, const void *b)
 {
-	const struct dg_node *x = ((const struct dg_sort *)a)->n,
-			     *y = ((const struct dg_sort *)b)->n;
+	const struct diff_path *x = ((const struct dg_sort *)a)->n,
+			       *y = ((const struct dg_sort *)b)->n;
 	int c = strcmp(x->name, y->name);
 
 	if (c)
@@ -370,32 +316,30 @@ static void dg_build(struct dg_tree *t, const struct diff *d)
 	struct dg_sort *kids = NULL;
 	size_t kalloc = 0;
 
-	memset(t, 0, sizeof(*t));
-	hash_init(&t->index);
-	xgrow(&t->v, &t->alloc, 1, sizeof(*t->v));
-	memset(&t->v[0], 0, sizeof(t->v[0]));
-	t->v[0].kind = DG_ROOT;
-	t->v[0].name = "all";
-	t->nr = 1;
-	dg_add(t, d, 0);
-	dg_add(t, d, 1);
-	hash_release(&t->index);
-	free(t->key);
+	t->nr = d->npaths;
+	t->max_depth = 0;
+	t->v = xcalloc(t->nr ? t->nr : 1, sizeof(*t->v));
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct diff_path *n = &d->paths[i];
 
+		t->v[i].path = n;
+		if (n->depth > t->max_depth)
+			t->max_depth = n->depth;
+		if (i) {
+			t->v[i].next = t->v[n->parent].child;
+			t->v[n->parent].child = (uint32_t)i;
+		}
+	}
 	/* children come after their parent: widths add up from the last node back */
 	for (size_t i = t->nr; i-- > 0;) {
 		struct dg_node *n = &t->v[i];
 
-		if (n->self[1])
-			n->value += (double)n->self[1] / (double)d->new_samples;
-		else if (n->self[0])
-			n->value += (double)n->self[0] / (double)d->old_samples;
+		if (n->path->self[1])
+			n->value += (double)n->path->self[1] / (double)d->new_samples;
+		else if (n->path->self[0])
+			n->value += (double)n->path->self[0] / (double)d->old_samples;
 		if (i)
-			t->v[n->parent].value += n->value;
-		n->change = (d->new_samples ? (double)n->n[1] / (double)d->new_samples : 0) -
-			    (d->old_samples ? (double)n->n[0] / (double)d->old_samples : 0);
-		diff_interval(n->n[0], d->old_samples, n->n[1], d->new_samples, &n->lo, &n->hi);
-		n->significant = n->lo > 0 || n->hi < 0;
+			t->v[n->path->parent].value += n->value;
 	}
 	/* left edges: siblings side by side in name order, as in the flame graph of report */
 	for (size_t i = 0; i < t->nr; i++) {
@@ -404,7 +348,7 @@ static void dg_build(struct dg_tree *t, const struct diff *d)
 
 		for (uint32_t c = t->v[i].child; c; c = t->v[c].next) {
 			xgrow(&kids, &kalloc, k + 1, sizeof(*kids));
-			kids[k++] = (struct dg_sort){&t->v[c], c};
+			kids[k++] = (struct dg_sort){t->v[c].path, c};
 		}
 		if (k > 1)
 			qsort(kids, k, sizeof(*kids), cmp_sibling);
@@ -434,17 +378,18 @@ static void put_change_colour(FILE *out, double change, double t)
 #define NOISE_FILL "rgb(226,226,222)"
 #define GONE_FILL  "url(#pd-gone)"
 
-static void put_fill(FILE *out, const struct dg_node *n, double scale_pp)
+static void put_fill(FILE *out, const struct diff_path *n, double scale_pp)
 {
-	if (!n->n[1])
+	if (!n->stat.new_n)
 		fputs(GONE_FILL, out);
-	else if (!n->significant || scale_pp <= 0)
+	else if (!n->stat.significant || scale_pp <= 0)
 		fputs(NOISE_FILL, out);
 	else /* a floor, so that the smallest significant change is still tinted */
-		put_change_colour(out, n->change, 0.2 + 0.8 * fabs(pp(n->change)) / scale_pp);
+		put_change_colour(out, n->stat.change,
+				  0.2 + 0.8 * fabs(pp(n->stat.change)) / scale_pp);
 }
 
-static void put_tooltip(FILE *out, const struct diff *d, const struct dg_node *n)
+static void put_tooltip(FILE *out, const struct diff *d, const struct diff_path *n)
 {
 	xml_put(out, n->name, SIZE_MAX);
 	if (n->dso || n->inlined) {
@@ -458,26 +403,28 @@ static void put_tooltip(FILE *out, const struct diff *d, const struct dg_node *n
 	fprintf(out,
 		": old %.2f%% (%" PRIu64 "), new %.2f%% (%" PRIu64 "), change %+.2fpp "
 		"[%+.2f, %+.2f]",
-		d->old_samples ? 100.0 * (double)n->n[0] / (double)d->old_samples : 0.0, n->n[0],
-		d->new_samples ? 100.0 * (double)n->n[1] / (double)d->new_samples : 0.0, n->n[1],
-		pp(n->change), pp(n->lo), pp(n->hi));
-	if (!n->n[1])
+		d->old_samples ? 100.0 * (double)n->stat.old_n / (double)d->old_samples : 0.0,
+		n->stat.old_n,
+		d->new_samples ? 100.0 * (double)n->stat.new_n / (double)d->new_samples : 0.0,
+		n->stat.new_n, pp(n->stat.change), pp(n->stat.lo), pp(n->stat.hi));
+	if (!n->stat.new_n)
 		fputs(", only in old", out);
-	else if (!n->n[0])
+	else if (!n->stat.old_n)
 		fputs(", only in new", out);
-	if (!n->significant)
+	if (!n->stat.significant)
 		fputs(", within the noise", out);
 }
 
-static void put_frame(FILE *out, const struct diff *d, const struct dg_node *n, double total,
+static void put_frame(FILE *out, const struct diff *d, const struct dg_node *f, double total,
 		      double scale_pp, int height)
 {
+	const struct diff_path *n = f->path;
 	double scale = (IMAGE_WIDTH - 2 * XPAD) / total;
-	double x = XPAD + n->start * scale, w = n->value * scale;
+	double x = XPAD + f->start * scale, w = f->value * scale;
 	int y = height - BOTTOM_PAD - (int)(n->depth + 1) * FRAME_H;
 
 	fprintf(out, "<g class=\"f\" data-s=\"%.9g\" data-w=\"%.9g\" data-d=\"%u\" data-n=\"",
-		n->start, n->value, n->depth);
+		f->start, f->value, n->depth);
 	xml_put(out, n->name, SIZE_MAX);
 	fputs("\"><title>", out);
 	put_tooltip(out, d, n);
@@ -489,7 +436,6 @@ static void put_frame(FILE *out, const struct diff *d, const struct dg_node *n, 
 	xml_put_fitted(out, n->name, w, CHAR_W);
 	fputs("</text></g>\n", out);
 }
-
 
 static void put_source_line(FILE *out, int y, const char *which, const struct diff_source *s,
 			    const char *fallback, uint64_t n)
@@ -546,8 +492,9 @@ int diff_write_svg(FILE *out, const struct diff *d, const struct diff_print_opts
 	total = t.v[0].value;
 	/* the colour scale runs to the largest significant change below the root */
 	for (size_t i = 1; i < t.nr; i++)
-		if (t.v[i].significant && t.v[i].n[1] && fabs(pp(t.v[i].change)) > scale_pp)
-			scale_pp = fabs(pp(t.v[i].change));
+		if (t.v[i].path->stat.significant && t.v[i].path->stat.new_n &&
+		    fabs(pp(t.v[i].path->stat.change)) > scale_pp)
+			scale_pp = fabs(pp(t.v[i].path->stat.change));
 	height = TOP_PAD + (int)(t.max_depth + 1) * FRAME_H + BOTTOM_PAD;
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n", out);
