@@ -8,7 +8,17 @@
  * The text follows c++filt: GCC clone suffixes become " [clone .cold]",
  * and a symbol version ("@GLIBC_2.2.5", "@@...") is kept after the name.
  * Rust names lose their hash ("::h0123456789abcdef") and their escapes are
- * decoded ("$LT$" is '<', ".." is "::"), as rustfilt shows them.
+ * decoded ("$LT$" is '<', ".." is "::"), as rustfilt shows them. Rust v0
+ * names ("_R...") are not demangled: the C++ runtime's demangler does not
+ * know them.
+ *
+ * demangle_brief() shortens a demangled C++ name to what perf and pprof
+ * show by default: the function's name without its return type, parameter
+ * list and qualifiers ("ns::Foo<int>::bar" for "int ns::Foo<int>::bar(long)
+ * const"), its template arguments, ABI tags, clone suffixes and symbol
+ * version kept. The parameters of an enclosing function stay, as perf
+ * shows them ("f(int)::{lambda()#1}::operator()"): they tell apart the
+ * local classes and lambdas of overloads.
  */
 #ifndef PMUPROF_DEMANGLE_H
 #define PMUPROF_DEMANGLE_H
@@ -22,5 +32,13 @@
  * Thread-safe.
  */
 char *demangle(const char *name);
+
+/*
+ * The short form of a name that demangle() returned, which the caller
+ * frees, or NULL when it is already short: a name without a parameter
+ * list at its end (Rust, data) or one the scanner cannot read (then the
+ * whole name is the one to show).
+ */
+char *demangle_brief(const char *demangled);
 
 #endif
