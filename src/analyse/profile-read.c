@@ -26,7 +26,7 @@ static bool through_function(const struct profile *p, const struct prof_stack *s
 	for (uint32_t i = 0; i < st->depth; i++) {
 		const struct prof_func *fn = profile_frame_func(p, st, i);
 
-		if (sample_filter_function_ok(f, fn->dso, fn->path, fn->name))
+		if (sample_filter_function_ok(f, fn->dso, fn->path, fn->name, fn->alt))
 			return true;
 	}
 	return false;

@@ -28,6 +28,7 @@ enum {
 	OPT_LIMIT,
 	OPT_MIN_CHANGE,
 	OPT_NO_DEMANGLE,
+	OPT_FULL_SIGNATURES,
 };
 
 static const struct cmd_option diff_options[] = {
@@ -36,6 +37,7 @@ static const struct cmd_option diff_options[] = {
 	{ OPT_LIMIT, "limit", "N", "at most N rows per table (default 20, 0: all)" },
 	{ OPT_MIN_CHANGE, "min-change", "PP", "hide changes smaller than PP percentage points" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "match C++ and Rust names as in the symbol table" },
+	{ OPT_FULL_SIGNATURES, "full-signatures", NULL, "match C++ names by their full signatures" },
 	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
 	{ 'h', "help", NULL, "show this help" },
 };
@@ -47,7 +49,7 @@ static const char *const format_names[] = { "text", "folded", "svg" };
 struct diff_opts {
 	const char *old_path, *new_path, *output;
 	enum format format;
-	bool demangle;
+	bool demangle, signatures;
 	struct diff_print_opts print;
 };
 
@@ -81,6 +83,9 @@ static int parse_option(struct diff_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_NO_DEMANGLE:
 		o->demangle = false;
+		return 0;
+	case OPT_FULL_SIGNATURES:
+		o->signatures = true;
 		return 0;
 	case 'o':
 		o->output = arg;
@@ -210,7 +215,7 @@ int cmd_diff(int argc, char **argv)
 	ret = cmd_output_check(o.output, (const char *[]){ o.old_path, o.new_path }, 2);
 	if (ret)
 		return ret;
-	flags = o.demangle ? SYM_DEMANGLE : 0;
+	flags = (o.demangle ? SYM_DEMANGLE : 0) | (o.signatures ? SYM_SIGNATURE : 0);
 	ret = load(&old, o.old_path, flags, &o.print.old);
 	if (!ret)
 		ret = load(&new, o.new_path, flags, &o.print.new);

@@ -108,7 +108,24 @@ void sample_filter_dso(struct sample_filter *f, const char *arg)
 
 void sample_filter_symbol(struct sample_filter *f, const char *arg)
 {
-	name_list_add(&f->symbols, arg);
+	size_t alloc = f->symbols.n, depth = 0;
+	const char *start = arg;
+
+	for (const char *c = arg;; c++) {
+		if (*c == '(' || *c == '<' || *c == '[' || *c == '{')
+			depth++;
+		else if ((*c == ')' || *c == '>' || *c == ']' || *c == '}') && depth)
+			depth--;
+		if (*c && (*c != ',' || depth))
+			continue;
+		if (c > start) {
+			xgrow(&f->symbols.v, &alloc, f->symbols.n + 1, sizeof(*f->symbols.v));
+			f->symbols.v[f->symbols.n++] = xstrndup(start, (size_t)(c - start));
+		}
+		if (!*c)
+			break;
+		start = c + 1;
+	}
 	add_text(f, "symbol", arg);
 }
 
@@ -151,14 +168,20 @@ bool sample_filter_by_function(const struct sample_filter *f)
 	return f->dsos.n || f->symbols.n;
 }
 
+bool symbol_name_matches(const char *pattern, const char *name, const char *alt)
+{
+	return !strcmp(pattern, name) || fnmatch(pattern, name, 0) == 0 ||
+	       (alt && (!strcmp(pattern, alt) || fnmatch(pattern, alt, 0) == 0));
+}
+
 bool sample_filter_function_ok(const struct sample_filter *f, const char *dso, const char *path,
-			       const char *func)
+			       const char *func, const char *alt)
 {
 	bool dso_ok = !f->dsos.n, sym_ok = !f->symbols.n;
 
 	for (size_t i = 0; i < f->dsos.n && !dso_ok; i++)
 		dso_ok = !strcmp(f->dsos.v[i], dso) || (path && !strcmp(f->dsos.v[i], path));
 	for (size_t i = 0; i < f->symbols.n && !sym_ok; i++)
-		sym_ok = fnmatch(f->symbols.v[i], func, 0) == 0;
+		sym_ok = symbol_name_matches(f->symbols.v[i], func, alt);
 	return dso_ok && sym_ok;
 }
