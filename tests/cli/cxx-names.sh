@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # C++ names as perf shows them: tests/workload/templated.cc (built here
 # with g++) spends its CPU in two overloads of a method of a class
-# template. report, its exports, script, annotate and diff show the short
-# name (no return type, no parameters); --full-signatures shows each
-# overload's signature; --symbol and annotate find the function by its
+# template. report, its exports, script, annotate, diff and compare show
+# the short name (no return type, no parameters); --full-signatures shows
+# each overload's signature; --symbol and annotate find the function by its
 # short name, by either full signature (that one overload only) or by a
 # glob; --no-demangle shows the symbol table's names.
 . "$srcdir/tests/lib.sh"
@@ -106,5 +106,13 @@ like "diff: the short name" "$(cat "$OUT")" " $S \(templated\)"
 unlike "diff: no parameter list" "$(cat "$OUT")" "crunch_numbers\("
 run_pmuprof diff --all --full-signatures cxx.data cxx.data
 like "diff --full-signatures" "$(cat "$OUT")" " $V \(templated\)"
+
+# ---- compare: the leaf functions by name ----
+run_pmuprof compare -F 250 -e cpu-clock --samplers pmu --json -- ./templated 200
+is "compare: exit status" "$RC" 0
+like "compare: the short name" "$(cat "$OUT")" "\"name\": ?\"$S\""
+unlike "compare: no parameter list" "$(cat "$OUT")" "crunch_numbers\("
+run_pmuprof compare -F 250 -e cpu-clock --samplers pmu --json --full-signatures -- ./templated 200
+like "compare --full-signatures" "$(cat "$OUT")" "\"name\": ?\"$P\""
 
 done_testing
