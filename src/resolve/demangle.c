@@ -3,10 +3,12 @@
 #include "util/alloc.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,19 +213,642 @@ static char *demangle_rust(const char *name, size_t end, size_t len, const char 
 	return out;
 }
 
+/* ---- Rust v0 names: "_R" ... ------------------------------------------------------- */
+
+/*
+ * A reader of the v0 grammar (rustc's RFC 2603) that prints as perf and
+ * rustc-demangle's alternate form do: no crate hashes, no type suffixes
+ * on constants. Backreferences point back into the name, so a hostile one
+ * could make a tree of exponential size from a short text: the output and
+ * the number of steps are bounded.
+ */
+#define V0_MAX_OUT   DEMANGLE_LIMIT
+#define V0_MAX_STEPS 100000
+#define V0_MAX_DEPTH 200
+
+struct v0 {
+	const char *s; /* after "_R" */
+	size_t len, pos;
+	char *out;
+	size_t n, cap;
+	unsigned skip;	 /* parsing without printing (an impl's path) */
+	unsigned depth;	 /* nesting of the calls below */
+	unsigned steps;
+	uint64_t bound;	 /* lifetimes bound by the binders around */
+	bool bad;
+};
+
+static void v0_put(struct v0 *p, const char *t, size_t n)
+{
+	if (p->bad || p->skip)
+		return;
+	if (p->n + n >= V0_MAX_OUT) {
+		p->bad = true;
+		return;
+	}
+	xgrow(&p->out, &p->cap, p->n + n + 1, 1);
+	memcpy(p->out + p->n, t, n);
+	p->n += n;
+	p->out[p->n] = '\0';
+}
+
+static void v0_puts(struct v0 *p, const char *t)
+{
+	v0_put(p, t, strlen(t));
+}
+
+static void v0_putu(struct v0 *p, uint64_t x)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, x);
+	v0_puts(p, buf);
+}
+
+static char v0_peek(const struct v0 *p)
+{
+	return p->pos < p->len ? p->s[p->pos] : '\0';
+}
+
+static bool v0_eat(struct v0 *p, char c)
+{
+	if (p->bad || v0_peek(p) != c)
+		return false;
+	p->pos++;
+	return true;
+}
+
+static char v0_next(struct v0 *p)
+{
+	if (p->bad || p->pos >= p->len) {
+		p->bad = true;
+		return '\0';
+	}
+	return p->s[p->pos++];
+}
+
+/* Entering one more level of the grammar: false once the name is too deep or too long a walk. */
+static bool v0_enter(struct v0 *p)
+{
+	if (p->bad || p->depth >= V0_MAX_DEPTH || ++p->steps > V0_MAX_STEPS) {
+		p->bad = true;
+		return false;
+	}
+	p->depth++;
+	return true;
+}
+
+/* {0-9a-zA-Z} "_": "_" is 0, digits d are d + 1 */
+static uint64_t v0_base62(struct v0 *p)
+{
+	uint64_t x = 0;
+
+	if (v0_eat(p, '_'))
+		return 0;
+	for (;;) {
+		char c = v0_next(p);
+		unsigned d;
+
+		if (c == '_')
+			break;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'z')
+			d = 10 + (unsigned)(c - 'a');
+		else if (c >= 'A' && c <= 'Z')
+			d = 36 + (unsigned)(c - 'A');
+		else
+			p->bad = true;
+		if (p->bad || x > (UINT64_MAX - 1 - d) / 62) {
+			p->bad = true;
+			return 0;
+		}
+		x = x * 62 + d;
+	}
+	return x + 1;
+}
+
+/* A tag and a base-62 number, plus one; 0 without the tag. */
+static uint64_t v0_opt62(struct v0 *p, char tag)
+{
+	uint64_t x;
+
+	if (!v0_eat(p, tag))
+		return 0;
+	x = v0_base62(p);
+	if (x == UINT64_MAX)
+		p->bad = true;
+	return x + 1;
+}
+
+static uint64_t v0_decimal(struct v0 *p)
+{
+	uint64_t x = 0;
+	char c = v0_peek(p);
+
+	if (c < '0' || c > '9') {
+		p->bad = true;
+		return 0;
+	}
+	if (c == '0') {
+		p->pos++;
+		return 0;
+	}
+	while ((c = v0_peek(p)) >= '0' && c <= '9') {
+		if (x > (UINT64_MAX - 9) / 10) {
+			p->bad = true;
+			return 0;
+		}
+		x = x * 10 + (uint64_t)(c - '0');
+		p->pos++;
+	}
+	return x;
+}
+
+/*
+ * An identifier without its disambiguator: [u] length [_] bytes. Punycode
+ * ('u': not ASCII) is not decoded: such a name stays mangled.
+ */
+static void v0_ident(struct v0 *p, const char **id, size_t *n)
+{
+	uint64_t len;
+
+	if (v0_eat(p, 'u'))
+		p->bad = true;
+	len = v0_decimal(p);
+	v0_eat(p, '_');
+	if (p->bad || len > p->len - p->pos) {
+		p->bad = true;
+		*id = "";
+		*n = 0;
+		return;
+	}
+	*id = p->s + p->pos;
+	*n = (size_t)len;
+	p->pos += (size_t)len;
+	for (size_t i = 0; i < *n; i++)
+		if (!isalnum((unsigned char)(*id)[i]) && (*id)[i] != '_')
+			p->bad = true;
+}
+
+static void v0_path(struct v0 *p, bool in_value);
+static void v0_type(struct v0 *p);
+static void v0_const(struct v0 *p);
+
+/* "B" offset: fn again at that earlier place of the name. */
+static void v0_backref(struct v0 *p, void (*fn)(struct v0 *), bool in_value,
+		       void (*path)(struct v0 *, bool))
+{
+	size_t at = p->pos - 1, back;
+	uint64_t to = v0_base62(p);
+
+	if (p->bad || to >= at) {
+		p->bad = true;
+		return;
+	}
+	back = p->pos;
+	p->pos = (size_t)to;
+	if (path)
+		path(p, in_value);
+	else
+		fn(p);
+	p->pos = back;
+}
+
+static void v0_lifetime(struct v0 *p, uint64_t lt)
+{
+	uint64_t depth;
+
+	if (!lt) {
+		v0_puts(p, "'_");
+		return;
+	}
+	if (lt > p->bound) {
+		p->bad = true;
+		return;
+	}
+	depth = p->bound - lt;
+	if (depth < 26) {
+		char c[3] = { '\'', (char)('a' + depth), '\0' };
+
+		v0_puts(p, c);
+	} else {
+		v0_puts(p, "'_");
+		v0_putu(p, depth);
+	}
+}
+
+/* "G" count: "for<'a, 'b> ", the lifetimes bound until the caller restores p->bound. */
+static void v0_binder(struct v0 *p)
+{
+	uint64_t n = v0_opt62(p, 'G');
+
+	if (!n || p->bad)
+		return;
+	if (n > 64) {
+		p->bad = true;
+		return;
+	}
+	v0_puts(p, "for<");
+	for (uint64_t i = 0; i < n; i++) {
+		if (i)
+			v0_puts(p, ", ");
+		p->bound++;
+		v0_lifetime(p, 1);
+	}
+	v0_puts(p, "> ");
+}
+
+static void v0_generic_arg(struct v0 *p)
+{
+	if (v0_eat(p, 'L'))
+		v0_lifetime(p, v0_base62(p));
+	else if (v0_eat(p, 'K'))
+		v0_const(p);
+	else
+		v0_type(p);
+}
+
+static void v0_generic_args(struct v0 *p)
+{
+	for (size_t i = 0; !p->bad && !v0_eat(p, 'E'); i++) {
+		if (i)
+			v0_puts(p, ", ");
+		v0_generic_arg(p);
+	}
+}
+
+static void v0_path(struct v0 *p, bool in_value)
+{
+	const char *id;
+	size_t n;
+	uint64_t dis;
+	char tag, ns;
+
+	if (!v0_enter(p))
+		return;
+	tag = v0_next(p);
+	switch (tag) {
+	case 'C':
+		/* the crate root: its hash (the disambiguator) is left out */
+		v0_opt62(p, 's');
+		v0_ident(p, &id, &n);
+		v0_put(p, id, n);
+		break;
+	case 'M':
+		/* <T>: an inherent impl; its own path says where it is, and is not shown */
+		v0_opt62(p, 's');
+		p->skip++;
+		v0_path(p, false);
+		p->skip--;
+		v0_puts(p, "<");
+		v0_type(p);
+		v0_puts(p, ">");
+		break;
+	case 'X':
+	case 'Y':
+		/* <T as Trait>: a trait impl (X) or the trait's own item (Y) */
+		if (tag == 'X') {
+			v0_opt62(p, 's');
+			p->skip++;
+			v0_path(p, false);
+			p->skip--;
+		}
+		v0_puts(p, "<");
+		v0_type(p);
+		v0_puts(p, " as ");
+		v0_path(p, false);
+		v0_puts(p, ">");
+		break;
+	case 'N':
+		ns = v0_next(p);
+		if (!isalpha((unsigned char)ns))
+			p->bad = true;
+		v0_path(p, in_value);
+		dis = v0_opt62(p, 's');
+		v0_ident(p, &id, &n);
+		if (isupper((unsigned char)ns)) {
+			/* a closure, a shim: {closure#0}, {closure:name#1} */
+			v0_puts(p, "::{");
+			v0_puts(p, ns == 'C' ? "closure" : ns == 'S' ? "shim" : "");
+			if (ns != 'C' && ns != 'S')
+				v0_put(p, &ns, 1);
+			if (n) {
+				v0_puts(p, ":");
+				v0_put(p, id, n);
+			}
+			v0_puts(p, "#");
+			v0_putu(p, dis);
+			v0_puts(p, "}");
+		} else if (n) {
+			v0_puts(p, "::");
+			v0_put(p, id, n);
+		}
+		break;
+	case 'I':
+		v0_path(p, in_value);
+		v0_puts(p, in_value ? "::<" : "<");
+		v0_generic_args(p);
+		v0_puts(p, ">");
+		break;
+	case 'B':
+		v0_backref(p, NULL, in_value, v0_path);
+		break;
+	default:
+		p->bad = true;
+	}
+	p->depth--;
+}
+
+static const char *v0_basic(char c)
+{
+	switch (c) {
+	case 'a': return "i8";
+	case 'b': return "bool";
+	case 'c': return "char";
+	case 'd': return "f64";
+	case 'e': return "str";
+	case 'f': return "f32";
+	case 'h': return "u8";
+	case 'i': return "isize";
+	case 'j': return "usize";
+	case 'l': return "i32";
+	case 'm': return "u32";
+	case 'n': return "i128";
+	case 'o': return "u128";
+	case 'p': return "_";
+	case 's': return "i16";
+	case 't': return "u16";
+	case 'u': return "()";
+	case 'v': return "...";
+	case 'x': return "i64";
+	case 'y': return "u64";
+	case 'z': return "!";
+	default: return NULL;
+	}
+}
+
+/* fn(A, B) -> R, with its binder, unsafety and ABI */
+static void v0_fn_sig(struct v0 *p)
+{
+	uint64_t bound = p->bound;
+
+	v0_binder(p);
+	if (v0_eat(p, 'U'))
+		v0_puts(p, "unsafe ");
+	if (v0_eat(p, 'K')) {
+		v0_puts(p, "extern \"");
+		if (v0_eat(p, 'C')) {
+			v0_puts(p, "C");
+		} else {
+			const char *id;
+			size_t n;
+
+			v0_ident(p, &id, &n);
+			for (size_t i = 0; i < n; i++)
+				v0_put(p, id[i] == '_' ? "-" : id + i, 1);
+		}
+		v0_puts(p, "\" ");
+	}
+	v0_puts(p, "fn(");
+	v0_generic_args(p);
+	v0_puts(p, ")");
+	if (v0_eat(p, 'u')) {
+		/* returns (): not written */
+	} else {
+		v0_puts(p, " -> ");
+		v0_type(p);
+	}
+	p->bound = bound;
+}
+
+/* dyn A + B<Item = T> + 'a */
+static void v0_dyn(struct v0 *p)
+{
+	uint64_t bound = p->bound;
+
+	v0_puts(p, "dyn ");
+	v0_binder(p);
+	for (size_t i = 0; !p->bad && !v0_eat(p, 'E'); i++) {
+		bool open = false;
+
+		if (i)
+			v0_puts(p, " + ");
+		/* Trait<A> then its bindings inside the same brackets: Trait<A, Item = T> */
+		if (v0_peek(p) == 'I') {
+			p->pos++;
+			v0_path(p, false);
+			v0_puts(p, "<");
+			v0_generic_args(p);
+			open = true;
+		} else {
+			v0_path(p, false);
+		}
+		while (!p->bad && v0_eat(p, 'p')) {
+			const char *id;
+			size_t n;
+
+			v0_puts(p, open ? ", " : "<");
+			open = true;
+			v0_ident(p, &id, &n);
+			v0_put(p, id, n);
+			v0_puts(p, " = ");
+			v0_type(p);
+		}
+		if (open)
+			v0_puts(p, ">");
+	}
+	p->bound = bound;
+	if (!v0_eat(p, 'L')) {
+		p->bad = true;
+		return;
+	}
+	{
+		uint64_t lt = v0_base62(p);
+
+		if (lt) {
+			v0_puts(p, " + ");
+			v0_lifetime(p, lt);
+		}
+	}
+}
+
+static void v0_type(struct v0 *p)
+{
+	const char *basic;
+	char c;
+
+	if (!v0_enter(p))
+		return;
+	c = v0_peek(p);
+	basic = v0_basic(c);
+	if (basic) {
+		p->pos++;
+		v0_puts(p, basic);
+		p->depth--;
+		return;
+	}
+	switch (c) {
+	case 'R':
+	case 'Q':
+		p->pos++;
+		v0_puts(p, "&");
+		if (v0_eat(p, 'L')) {
+			uint64_t lt = v0_base62(p);
+
+			if (lt) {
+				v0_lifetime(p, lt);
+				v0_puts(p, " ");
+			}
+		}
+		if (c == 'Q')
+			v0_puts(p, "mut ");
+		v0_type(p);
+		break;
+	case 'P':
+	case 'O':
+		p->pos++;
+		v0_puts(p, c == 'P' ? "*const " : "*mut ");
+		v0_type(p);
+		break;
+	case 'A':
+	case 'S':
+		p->pos++;
+		v0_puts(p, "[");
+		v0_type(p);
+		if (c == 'A') {
+			v0_puts(p, "; ");
+			v0_const(p);
+		}
+		v0_puts(p, "]");
+		break;
+	case 'T': {
+		size_t i = 0;
+
+		p->pos++;
+		v0_puts(p, "(");
+		for (; !p->bad && !v0_eat(p, 'E'); i++) {
+			if (i)
+				v0_puts(p, ", ");
+			v0_type(p);
+		}
+		v0_puts(p, i == 1 ? ",)" : ")");
+		break;
+	}
+	case 'F':
+		p->pos++;
+		v0_fn_sig(p);
+		break;
+	case 'D':
+		p->pos++;
+		v0_dyn(p);
+		break;
+	case 'B':
+		p->pos++;
+		v0_backref(p, v0_type, false, NULL);
+		break;
+	default:
+		v0_path(p, false);
+	}
+	p->depth--;
+}
+
+static void v0_const(struct v0 *p)
+{
+	uint64_t x = 0;
+	size_t digits = 0;
+	bool neg;
+	char ty;
+
+	if (!v0_enter(p))
+		return;
+	if (v0_eat(p, 'B')) {
+		v0_backref(p, v0_const, false, NULL);
+		p->depth--;
+		return;
+	}
+	ty = v0_next(p);
+	if (ty == 'p') {
+		v0_puts(p, "_");
+		p->depth--;
+		return;
+	}
+	neg = v0_eat(p, 'n');
+	for (char c; !p->bad && (c = v0_next(p)) != '_'; digits++) {
+		if (!isxdigit((unsigned char)c) || isupper((unsigned char)c) || digits == 16) {
+			p->bad = true;
+			break;
+		}
+		x = x * 16 + (uint64_t)(isdigit((unsigned char)c) ? c - '0' : c - 'a' + 10);
+	}
+	if (strchr("hmtyoj", ty) && !neg) {
+		v0_putu(p, x);
+	} else if (strchr("alsxni", ty)) {
+		if (neg)
+			v0_puts(p, "-");
+		v0_putu(p, x);
+	} else if (ty == 'b' && !neg && x <= 1) {
+		v0_puts(p, x ? "true" : "false");
+	} else if (ty == 'c' && !neg && x >= 0x20 && x < 0x7f && x != '\'' && x != '\\') {
+		char q[4] = { '\'', (char)x, '\'', '\0' };
+
+		v0_puts(p, q);
+	} else {
+		p->bad = true;
+	}
+	p->depth--;
+}
+
+/* name[0..len) starts with "_R"; the name up to a '.' suffix is the symbol. */
+static char *demangle_rust_v0(const char *name, size_t len, const char *version)
+{
+	size_t end = 2;
+	struct v0 p;
+	char *out;
+
+	while (end < len && name[end] != '.')
+		end++;
+	memset(&p, 0, sizeof(p));
+	p.s = name + 2;
+	p.len = end - 2;
+	/* an encoding version number: none is defined yet */
+	if (!p.len || isdigit((unsigned char)p.s[0]))
+		return NULL;
+	v0_path(&p, true);
+	/* the crate that instantiated a generic item: not shown */
+	if (!p.bad && p.pos < p.len) {
+		p.skip++;
+		v0_path(&p, false);
+		p.skip--;
+	}
+	if (p.bad || p.pos != p.len || !p.out) {
+		free(p.out);
+		return NULL;
+	}
+	/* LTO's uniquifying suffix is noise, as for legacy names; others stay */
+	if (len - end >= 6 && memcmp(name + end, ".llvm.", 6) == 0)
+		end = len;
+	out = xasprintf("%s%.*s%s", p.out, (int)(len - end), name + end, version);
+	free(p.out);
+	return out;
+}
+
 char *demangle(const char *name)
 {
 	size_t len, end;
 	const char *dot;
 	char *d, *out;
 
-	if (!name || strncmp(name, "_Z", 2) != 0 || strnlen(name, DEMANGLE_LIMIT) == DEMANGLE_LIMIT)
-		return NULL;
-	pthread_once(&cxa_once, cxa_load);
-	if (!cxa_demangle)
+	if (!name || (strncmp(name, "_Z", 2) != 0 && strncmp(name, "_R", 2) != 0) ||
+	    strnlen(name, DEMANGLE_LIMIT) == DEMANGLE_LIMIT)
 		return NULL;
 	/* a symbol version: mangled names never hold '@' (Rust writes it "$SP$") */
 	len = strcspn(name, "@");
+	if (name[1] == 'R')
+		return demangle_rust_v0(name, len, name + len);
+	pthread_once(&cxa_once, cxa_load);
+	if (!cxa_demangle)
+		return NULL;
 	if (rust_legacy(name, len, &end))
 		return demangle_rust(name, end, len, name + len);
 	/* the demangler turns GCC's clone suffixes into " [clone .cold]" itself */

@@ -3,14 +3,15 @@
  * Demangling of symbol names: C++ (Itanium ABI, "_Z...") and legacy Rust
  * ("_ZN...17h<16 hex digits>E"), through the C++ runtime's __cxa_demangle,
  * which is looked up in libstdc++.so.6 at run time so that pmuprof does not
- * link the C++ runtime. Without libstdc++ every name stays as it is.
+ * link the C++ runtime (without libstdc++ these names stay as they are);
+ * Rust v0 names ("_R...") by a reader of their own.
  *
  * The text follows c++filt: GCC clone suffixes become " [clone .cold]",
  * and a symbol version ("@GLIBC_2.2.5", "@@...") is kept after the name.
  * Rust names lose their hash ("::h0123456789abcdef") and their escapes are
- * decoded ("$LT$" is '<', ".." is "::"), as rustfilt shows them. Rust v0
- * names ("_R...") are not demangled: the C++ runtime's demangler does not
- * know them.
+ * decoded ("$LT$" is '<', ".." is "::"), as rustfilt shows them. v0 names
+ * print as perf shows them ("<mycrate::Acc<f64>>::crunch_numbers"), without
+ * the crates' hashes; one with a Punycode identifier stays mangled.
  *
  * demangle_brief() shortens a demangled C++ name to what perf and pprof
  * show by default: the function's name without its return type, parameter

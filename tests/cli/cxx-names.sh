@@ -6,11 +6,13 @@
 # the short name (no return type, no parameters); --full-signatures shows
 # each overload's signature; --symbol and annotate find the function by its
 # short name, by either full signature (that one overload only) or by a
-# glob; --no-demangle shows the symbol table's names.
+# glob; --no-demangle shows the symbol table's names. Where rustc is
+# installed, tests/workload/generic.rs checks Rust's legacy and v0 names.
 . "$srcdir/tests/lib.sh"
 
 command -v g++ >/dev/null 2>&1 || skip_all "g++ is not installed: no C++ program to profile"
 source=$(cd "$srcdir" && pwd)/tests/workload/templated.cc
+rsource=$(cd "$srcdir" && pwd)/tests/workload/generic.rs
 run_pmuprof record -q -o "$T_TMP/probe.data" -- true
 [ "$RC" -eq 0 ] || skip_all "perf_event_open sampling is not usable here: $(cat "$ERR")"
 cd "$T_TMP" || exit 1
@@ -114,5 +116,27 @@ like "compare: the short name" "$(cat "$OUT")" "\"name\": ?\"$S\""
 unlike "compare: no parameter list" "$(cat "$OUT")" "crunch_numbers\("
 run_pmuprof compare -F 250 -e cpu-clock --samplers pmu --json --full-signatures -- ./templated 200
 like "compare --full-signatures" "$(cat "$OUT")" "\"name\": ?\"$P\""
+
+# ---- Rust: legacy names lose their hash, v0 names are demangled ----
+if command -v rustc >/dev/null 2>&1; then
+	ok "rustc builds the workload (legacy names)" rustc -O -g -o generic-legacy "$rsource"
+	ok "rustc builds the workload (v0 names)" \
+		rustc -O -g -C symbol-mangling-version=v0 -o generic-v0 "$rsource"
+	run_pmuprof record -q -e cpu-clock -F 1000 -o legacy.data -- ./generic-legacy 200
+	run_pmuprof report -i legacy.data --no-children
+	like "Rust legacy: without the hash" "$(cat "$OUT")" \
+		"\[\.\] generic::Acc<f64>::crunch_numbers\$"
+	run_pmuprof record -q -e cpu-clock -F 1000 -o v0.data -- ./generic-v0 200
+	run_pmuprof report -i v0.data --no-children
+	like "Rust v0: demangled as perf shows it" "$(cat "$OUT")" \
+		"\[\.\] <generic::Acc<f64>>::crunch_numbers\$"
+	run_pmuprof report -i v0.data --no-children --symbol '<generic::Acc<f64>>::crunch_numbers'
+	like "Rust v0: --symbol by that name" "$(cat "$OUT")" \
+		"\[\.\] <generic::Acc<f64>>::crunch_numbers\$"
+	run_pmuprof report -i v0.data --no-children --no-demangle
+	like "Rust v0: --no-demangle" "$(cat "$OUT")" "\[\.\] _RNvMCs[0-9A-Za-z_]+_7generic"
+else
+	pass "Rust names: # SKIP rustc is not installed"
+fi
 
 done_testing

@@ -137,6 +137,102 @@ static void demangling(void)
 }
 
 /*
+ * Rust v0 names ("_R"), as perf and c++filt show them less the crate
+ * hashes: from a program built with -C symbol-mangling-version=v0 and its
+ * standard library. They need no libstdc++.
+ */
+static void rust_v0(void)
+{
+	static const struct {
+		const char *name, *want, *what;
+	} table[] = {
+		{ "_RNvMCs6GmmlP4bgsG_1rINtB2_3AccdE14crunch_numbers",
+		  "<r::Acc<f64>>::crunch_numbers", "an inherent impl's method" },
+		{ "_RNvXsh_NtCsgEmfK2I1SDS_4core3fmteNtB5_5Debug3fmt", "<str as core::fmt::Debug>::fmt",
+		  "a trait impl's method" },
+		{ "_RNCNCNCNvNtCsjrHSEGnQ3l9_3std2rt19lang_start_internal00s_0B9_",
+		  "std::rt::lang_start_internal::{closure#0}::{closure#0}::{closure#1}",
+		  "closures, with an instantiating crate" },
+		{ "_RNCINvNtCsjrHSEGnQ3l9_3std2rt10lang_startuE0Cs6GmmlP4bgsG_1r",
+		  "std::rt::lang_start::<()>::{closure#0}", "generic arguments in a value path" },
+		{ "_RNvXs1g_NtCsgEmfK2I1SDS_4core3fmtRDNtB6_5DebugEL_Bx_3fmtB8_",
+		  "<&dyn core::fmt::Debug as core::fmt::Debug>::fmt", "a reference to dyn, backrefs" },
+		{ "_RINvNtCsgEmfK2I1SDS_4core6escape14escape_unicodeKja_ECsgY6Mt91CT9J_14rustc_demangle",
+		  "core::escape::escape_unicode::<10>", "a const generic" },
+		{ "_RNvMs3_NtCslNYArtu3iFV_5alloc7raw_vecINtB5_6RawVecTOhFUKCBN_EuENtNtCsjrHSEGnQ3l9_"
+		  "3std5alloc6SystemE8grow_oneB13_",
+		  "<alloc::raw_vec::RawVec<(*mut u8, unsafe extern \"C\" fn(*mut u8)), "
+		  "std::alloc::System>>::grow_one",
+		  "a tuple, a raw pointer, an extern fn" },
+		{ "_RINvMNtCsgEmfK2I1SDS_4core5sliceSh11copy_withinINtNtNtB5_3ops5range14RangeInclusive"
+		  "jEECsfEOYDRpO4Ta_11miniz_oxide",
+		  "<[u8]>::copy_within::<core::ops::range::RangeInclusive<usize>>", "a slice" },
+		{ "_RINvNtCsgEmfK2I1SDS_4core3ptr13drop_in_placeINtNtCslNYArtu3iFV_5alloc5boxed3BoxDG0_"
+		  "INtNtNtB4_3ops8function2FnTRL1_INtNtCsjrHSEGnQ3l9_3std5panic13PanicHookInfoL0_EEEp6"
+		  "OutputuNtNtB4_6marker4SyncNtB2N_4SendEL_EEB1T_",
+		  "core::ptr::drop_in_place::<alloc::boxed::Box<dyn for<'a, 'b> "
+		  "core::ops::function::Fn<(&'a std::panic::PanicHookInfo<'b>,), Output = ()> + "
+		  "core::marker::Sync + core::marker::Send>>",
+		  "dyn with a binder, lifetimes and an associated type" },
+		{ "_RNvMCs6GmmlP4bgsG_1rINtB2_3AccdE14crunch_numbers.llvm.123",
+		  "<r::Acc<f64>>::crunch_numbers", "without LTO's suffix" },
+		{ "_RNvMCs6GmmlP4bgsG_1rINtB2_3AccdE14crunch_numbers@@V1",
+		  "<r::Acc<f64>>::crunch_numbers@@V1", "with a symbol version" },
+	};
+	static const struct {
+		const char *name, *what;
+	} bad[] = {
+		{ "_R", "_R alone" },
+		{ "_RNvC1a", "a path cut short" },
+		{ "_RNvC1a1bX", "trailing garbage" },
+		{ "_R0NvC1a1b", "an encoding version" },
+		{ "_RB_", "a backreference to itself" },
+		{ "_RNvB0_1a", "a backreference forward" },
+		{ "_RNvC1au3abc", "Punycode (not decoded)" },
+		{ "_RNvCs_1a99999999999999999999", "a length that overflows" },
+		{ "_RINvC1a1fKb2_E", "a bool constant of 2" },
+	};
+	char *got, *bomb;
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		got = demangle(table[i].name);
+		ok(got && strcmp(got, table[i].want) == 0, "v0: %s ('%s', want '%s')",
+		   table[i].what, str(got), table[i].want);
+		free(got);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		got = demangle(bad[i].name);
+		ok(got == NULL, "v0: %s stays mangled ('%s')", bad[i].what, str(got));
+		free(got);
+	}
+	/* each tuple refers twice to the one before: 2^40 types from 600 bytes */
+	bomb = malloc(4096);
+	strcpy(bomb, "_RINvC1a1fTuuE");
+	for (size_t i = 0, prev = 8; i < 40; i++) {
+		static const char digits[] =
+			"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+		size_t here = strlen(bomb) - 2;
+		char ref[8];
+
+		snprintf(ref, sizeof(ref), "B%c%c_", digits[(prev - 1) / 62 % 62],
+			 digits[(prev - 1) % 62]);
+		if (prev - 1 < 62)
+			snprintf(ref, sizeof(ref), "B%c_", digits[prev - 1]);
+		strcat(bomb, "T");
+		strcat(bomb, ref);
+		strcat(bomb, ref);
+		strcat(bomb, "E");
+		prev = here;
+	}
+	strcat(bomb, "E");
+	ok(demangle(bomb) == NULL, "v0: backreferences that double 40 times stay mangled");
+	free(bomb);
+	got = demangle_brief("<r::Acc<f64>>::crunch_numbers");
+	ok(got == NULL, "v0: a Rust name is already short ('%s')", str(got));
+	free(got);
+}
+
+/*
  * The short form, on names as c++filt and nm -C print them: from a C++
  * program with one function of each shape, libstdc++.so.6, and LLVM.
  */
@@ -354,6 +450,7 @@ static void brief_like_perf(void)
 int main(void)
 {
 	demangling();
+	rust_v0();
 	brief_table();
 	brief_like_perf();
 	return done_testing();
