@@ -75,11 +75,12 @@ fi
 #    counted as one test: the data file reader, seeded with real recordings,
 #    the object-file readers (symbols, CFI, debuglink, the unwinder over
 #    them), seeded with real objects, and report and script end to end over
-#    a data file, seeded with the recordings, and the rings the timer
-#    samplers share with the profiled program. They share FUZZ_SECONDS, so
+#    a data file, seeded with the recordings, the rings the timer
+#    samplers share with the profiled program, and the demangler, seeded
+#    with names. They share FUZZ_SECONDS, so
 #    that CI takes no longer for more targets.
 fuzz_dir=_build/fuzz
-fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 4 ))
+fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 5 ))
 [ "$fuzz_seconds" -ge 1 ] || fuzz_seconds=1
 rm -rf "$fuzz_dir" && mkdir -p "$fuzz_dir/corpus" "$fuzz_dir/elf-corpus"
 
@@ -206,6 +207,27 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 else
 	step_failed "building the fuzz-shimrec target (see $fuzz_dir/build-shimrec.log)"
 	tail -20 "$fuzz_dir/build-shimrec.log"
+fi
+
+# symbol names: C++, legacy Rust and Rust v0, and the scanner of demangled C++ names
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
+	-I _build/asan tests/fuzz/fuzz-demangle.c src/resolve/demangle.c src/util/alloc.c \
+	src/util/error.c src/util/escape.c src/util/json.c -ldl -o "$fuzz_dir/fuzz-demangle" \
+	>"$fuzz_dir/build-demangle.log" 2>&1; then
+	mkdir -p "$fuzz_dir/demangle-corpus"
+	n=0
+	for name in _ZNK6engine6detail11AccumulatorIdE14crunch_numbersERKSt6vectorIdSaIdEE \
+		_Z5getfpIdEPFiiET_ _ZZ5outeriENKUliE_clEi _ZNKSt15__exception_ptr13exception_ptrcvMS0_FvvEEv \
+		'_ZN4core3fmt5write17h0123456789abcdefE' _RNvMCs6GmmlP4bgsG_1rINtB2_3AccdE14crunch_numbers \
+		_RNvXs1g_NtCsgEmfK2I1SDS_4core3fmtRDNtB6_5DebugEL_Bx_3fmtB8_ \
+		'_RNvMs3_NtCslNYArtu3iFV_5alloc7raw_vecINtB5_6RawVecTOhFUKCBN_EuENtNtCsjrHSEGnQ3l9_3std5alloc6SystemE8grow_oneB13_' \
+		'int (*getfp<double>(double))(int)' 'outer(int)::{lambda(int)#1}::operator()(int) const'; do
+		printf '%s' "$name" >"$fuzz_dir/demangle-corpus/seed$((++n))"
+	done
+	run_fuzz fuzz-demangle demangle-corpus
+else
+	step_failed "building the fuzz-demangle target (see $fuzz_dir/build-demangle.log)"
+	tail -20 "$fuzz_dir/build-demangle.log"
 fi
 
 # 4. distcheck, counted as one test

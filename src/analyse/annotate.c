@@ -5,6 +5,7 @@
 #include "analyse/annotate.h"
 #include "analyse/disasm.h"
 #include "resolve/elf.h"
+#include "resolve/filter.h"
 #include "resolve/maps.h"
 #include "resolve/session.h"
 #include "resolve/symbolize.h"
@@ -12,7 +13,6 @@
 #include "util/proc.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,7 +128,7 @@ size_t annotate_choose(struct annotate_hits *h, const struct profile *p, const c
 		a->chosen = false;
 		if (!a->samples || f->kernel)
 			continue;
-		if (symbol && fnmatch(symbol, f->name, 0))
+		if (symbol && !symbol_name_matches(symbol, f->name, f->alt))
 			continue;
 		if (dso && strcmp(dso, f->dso) && (!f->path || strcmp(dso, f->path)))
 			continue;
@@ -143,7 +143,7 @@ size_t annotate_choose(struct annotate_hits *h, const struct profile *p, const c
 bool annotate_name_exists(const struct profile *p, const char *glob)
 {
 	for (size_t i = 0; i < p->nfuncs; i++)
-		if (fnmatch(glob, p->funcs[i].name, 0) == 0)
+		if (symbol_name_matches(glob, p->funcs[i].name, p->funcs[i].alt))
 			return true;
 	return false;
 }

@@ -57,12 +57,13 @@ uint64_t annotate_samples_at(const struct annotate_func *f, uint64_t addr, uint6
 /*
  * Marks the functions to show (chosen) and returns how many: user
  * functions with samples of their own, of the object dso (its short name or
- * path) when not NULL; those whose names match the glob symbol, or without
- * one the `top` hottest.
+ * path) when not NULL; those that symbol names (either form of a C++ name,
+ * or a glob: resolve/filter.h's symbol_name_matches()), or without one the
+ * `top` hottest.
  */
 size_t annotate_choose(struct annotate_hits *h, const struct profile *p, const char *symbol,
 		       const char *dso, size_t top);
-/* Whether any function of p, sampled as a leaf or not, has a name that matches the glob. */
+/* Whether any function of p, sampled as a leaf or not, is one that glob names (as above). */
 bool annotate_name_exists(const struct profile *p, const char *glob);
 /*
  * The objects of session s that hold samples of h but whose names could

@@ -25,16 +25,16 @@ static int add_sample(struct session *s, struct session_sample *smp, void *arg)
 static bool through_function(const struct profile *p, const struct prof_stack *st, void *arg)
 {
 	const struct sample_filter *f = arg;
-	const char *leaf = profile_frame_func(p, st, 0)->name;
+	const struct prof_func *leaf = profile_frame_func(p, st, 0);
 
-	if (!sample_filter_leaf_ok(f, leaf ? leaf : "[unknown]"))
+	if (!sample_filter_leaf_ok(f, leaf->name ? leaf->name : "[unknown]", leaf->alt))
 		return false;
 	if (!f->dsos.n && !f->symbols.n)
 		return true;
 	for (uint32_t i = 0; i < st->depth; i++) {
 		const struct prof_func *fn = profile_frame_func(p, st, i);
 
-		if (sample_filter_function_ok(f, fn->dso, fn->path, fn->name))
+		if (sample_filter_function_ok(f, fn->dso, fn->path, fn->name, fn->alt))
 			return true;
 	}
 	return false;

@@ -254,23 +254,26 @@ static const char *own(struct finisher *fin, const char *s)
 	return p->strings[i];
 }
 
-static uint32_t func_id(struct finisher *fin, const char *name, const char *dso, const char *path,
-			uint64_t start, bool kernel)
+/* Overloads share a short name: their full signatures (alt) keep them apart. */
+static uint32_t func_id(struct finisher *fin, const char *name, const char *alt, const char *dso,
+			const char *path, uint64_t start, bool kernel)
 {
 	struct profile *p = fin->p;
 	struct {
-		const char *name, *dso;
+		const char *name, *alt, *dso;
 	} key;
 	int added;
 	size_t i;
 
 	key.name = own(fin, name);
+	key.alt = own(fin, alt);
 	key.dso = own(fin, dso);
 	i = hash_get(&fin->funcs, &key, sizeof(key), p->nfuncs, &added);
 	if (added) {
 		xgrow(&p->funcs, &fin->afuncs, p->nfuncs + 1, sizeof(*p->funcs));
 		memset(&p->funcs[i], 0, sizeof(p->funcs[i]));
 		p->funcs[i].name = key.name;
+		p->funcs[i].alt = key.alt;
 		p->funcs[i].dso = key.dso;
 		p->funcs[i].path = own(fin, path);
 		p->funcs[i].start = start;
@@ -330,7 +333,7 @@ static void symbolize_addr(struct finisher *fin, const struct raw_frame *f, stru
 	if (f->kind == KIND_KERNEL) {
 		uint64_t start;
 		const char *name = symbolize_kernel(fin->sym, f->addr, &start);
-		uint32_t fn = func_id(fin, name, "[kernel.kallsyms]", NULL, start, true);
+		uint32_t fn = func_id(fin, name, NULL, "[kernel.kallsyms]", NULL, start, true);
 
 		push_loc(fin, loc_id(fin, fn, f->addr, NULL, 0, false));
 		al->n = 1;
@@ -339,7 +342,7 @@ static void symbolize_addr(struct finisher *fin, const struct raw_frame *f, stru
 	d = f->kind >= KIND_DSO ? fin->b->dsos[f->kind - KIND_DSO] : NULL;
 	n = symbolize_user(fin->sym, d, f->addr, sf, SYM_MAX_INLINE);
 	for (size_t i = 0; i < n; i++) {
-		uint32_t fn = func_id(fin, sf[i].func, d ? d->name : "[unknown]",
+		uint32_t fn = func_id(fin, sf[i].func, sf[i].alt, d ? d->name : "[unknown]",
 				      d && d->path[0] == '/' ? d->path : NULL, sf[i].start, false);
 
 		push_loc(fin, loc_id(fin, fn, f->addr, sf[i].file, sf[i].line, sf[i].inlined));

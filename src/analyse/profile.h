@@ -36,6 +36,7 @@ struct prof_func {
 	const char *file;  /* source file of the function, with --srcline; else NULL */
 	uint64_t start;	   /* the function's address in its object (0 if unknown) */
 	bool kernel;	   /* a kernel function */
+	const char *alt;   /* a C++ name's other form (sym_frame's alt), or NULL */
 };
 
 struct prof_loc {

@@ -36,12 +36,14 @@ enum {
 	OPT_TOP,
 	OPT_DSO,
 	OPT_STDIO,
+	OPT_FULL_SIGNATURES,
 };
 
 static const struct cmd_option annotate_options[] = {
 	{ 'i', "input", "FILE", "the recording to read (default pmuprof.data)" },
 	{ OPT_TOP, "top", "N", "without SYMBOL: the N hottest functions (default 3)" },
 	{ OPT_DSO, "dso", "NAME", "only functions of this object (short name or path)" },
+	{ OPT_FULL_SIGNATURES, "full-signatures", NULL, "show C++ names with their return types and parameter lists" },
 	{ OPT_SOURCE, "source", NULL, "put the source lines among the instructions" },
 	{ 'M', "disassembler-style", "STYLE", "att (default) or intel" },
 	{ OPT_COLOR, "color", "WHEN", "highlight the hottest instructions: auto (default), always, never" },
@@ -52,7 +54,7 @@ static const struct cmd_option annotate_options[] = {
 struct annotate_opts {
 	const char *input, *symbol, *dso;
 	unsigned long top;
-	bool source, intel, color;
+	bool source, intel, color, signatures;
 };
 
 /* One option's value into o (color: --color's); 0, or -1 after saying what is wrong. */
@@ -75,6 +77,9 @@ static int parse_option(struct annotate_opts *o, int c, char *arg, const char **
 		o->source = true;
 		return 0;
 	case OPT_STDIO:
+		return 0;
+	case OPT_FULL_SIGNATURES:
+		o->signatures = true;
 		return 0;
 	case 'M':
 		if (strcmp(arg, "att") && strcmp(arg, "intel"))
@@ -310,7 +315,8 @@ int cmd_annotate(int argc, char **argv)
 		      ret == -ENOSYS ? "capstone was built without x86" : strerror(-ret));
 		return EXIT_FAIL;
 	}
-	ret = cmd_recording_profile(&x.s, o.input, NULL, SYM_DEMANGLE, &x.p, &x.sym);
+	ret = cmd_recording_profile(&x.s, o.input, NULL,
+				    SYM_DEMANGLE | (o.signatures ? SYM_SIGNATURE : 0), &x.p, &x.sym);
 	if (ret) {
 		disasm_free(x.dis);
 		return ret;

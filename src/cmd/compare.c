@@ -46,6 +46,7 @@ enum {
 	OPT_SVG,
 	OPT_CALL_GRAPH,
 	OPT_STDIO,
+	OPT_FULL_SIGNATURES,
 };
 
 static const struct cmd_option compare_options[] = {
@@ -58,6 +59,7 @@ static const struct cmd_option compare_options[] = {
 	{ OPT_JSON, "json", NULL, "print JSON instead of the table" },
 	{ OPT_SVG, "svg", "FILE", "also draw the comparison as an SVG chart into FILE" },
 	{ OPT_STDIO, "stdio", NULL, "the table as text (the default without --json)" },
+	{ OPT_FULL_SIGNATURES, "full-signatures", NULL, "tell C++ functions by their full signatures" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -67,7 +69,7 @@ struct compare_opts {
 	unsigned long hz, repeats;
 	bool use[CMP_NSAMPLERS];
 	const char *event, *call_graph, *dir, *svg;
-	bool json;
+	bool json, signatures;
 	char **argv;
 };
 
@@ -148,6 +150,9 @@ static int parse_options(struct compare_opts *o, int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case OPT_FULL_SIGNATURES:
+			o->signatures = true;
 			break;
 		case OPT_SVG:
 			o->svg = arg;
@@ -322,7 +327,7 @@ static struct cmp_task_cpu *run_stats(const struct session *s, struct cmp_run_st
 
 /* Fills what a recording says; 0, or the exit status after saying why it cannot be read. */
 static int read_run(const char *path, enum cmp_sampler_kind k, unsigned long hz,
-		    struct cmp_run *r, char **event)
+		    unsigned sym_flags, struct cmp_run *r, char **event)
 {
 	struct session s;
 	struct symbolizer *sym;
@@ -331,7 +336,7 @@ static int read_run(const char *path, enum cmp_sampler_kind k, unsigned long hz,
 	struct cmp_task_cpu *cpu;
 	const char *ev;
 	uint64_t end;
-	int ret = cmd_recording_profile(&s, path, NULL, SYM_DEMANGLE, &p, &sym);
+	int ret = cmd_recording_profile(&s, path, NULL, sym_flags, &p, &sym);
 
 	if (ret)
 		return ret;
@@ -508,7 +513,8 @@ static int run_profiled(const struct compare_opts *o, struct cmp_sampler *s, con
 	memset(r, 0, sizeof(*r));
 	r->file = file;
 	r->tvd = -1;
-	ret = read_run(file, s->kind, hz, r, &s->event);
+	ret = read_run(file, s->kind, hz, SYM_DEMANGLE | (o->signatures ? SYM_SIGNATURE : 0), r,
+		       &s->event);
 	if (ret) {
 		free(log);
 		return ret;

@@ -31,6 +31,7 @@ enum {
 	OPT_MIN_CHANGE,
 	OPT_NO_DEMANGLE,
 	OPT_STDIO,
+	OPT_FULL_SIGNATURES,
 };
 
 static const struct cmd_option diff_options[] = {
@@ -39,6 +40,7 @@ static const struct cmd_option diff_options[] = {
 	{ OPT_LIMIT, "limit", "N", "at most N rows per table (default 20, 0: all)" },
 	{ OPT_MIN_CHANGE, "min-change", "PP", "hide changes smaller than PP percentage points" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "match C++ and Rust names as in the symbol table" },
+	{ OPT_FULL_SIGNATURES, "full-signatures", NULL, "match C++ names by their full signatures" },
 	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
 	{ OPT_STDIO, "stdio", NULL, "text (the default without --format)" },
 	{ 'h', "help", NULL, "show this help" },
@@ -54,7 +56,7 @@ struct diff_opts {
 	size_t nold, nnew;
 	const char *output;
 	enum format format;
-	bool demangle;
+	bool demangle, signatures;
 	struct diff_print_opts print;
 };
 
@@ -90,6 +92,9 @@ static int parse_option(struct diff_opts *o, int c, const char *arg)
 		o->demangle = false;
 		return 0;
 	case OPT_STDIO:
+		return 0;
+	case OPT_FULL_SIGNATURES:
+		o->signatures = true;
 		return 0;
 	case 'o':
 		o->output = arg;
@@ -277,7 +282,8 @@ int cmd_diff(int argc, char **argv)
 	if (ret)
 		return ret;
 	/* the samples in time order: the variance of a share comes from its blocks */
-	flags = (o.demangle ? SYM_DEMANGLE : 0) | PROFILE_SAMPLES;
+	flags = (o.demangle ? SYM_DEMANGLE : 0) | (o.signatures ? SYM_SIGNATURE : 0) |
+		PROFILE_SAMPLES;
 	sides = xcalloc(n, sizeof(*sides));
 	profiles = xcalloc(n, sizeof(*profiles));
 	ret = load_all(sides, profiles, o.old_paths, o.nold, flags, &o.print.old);

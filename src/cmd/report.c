@@ -42,6 +42,7 @@ enum {
 	OPT_SRCLINE,
 	OPT_INLINE,
 	OPT_NO_DEMANGLE,
+	OPT_FULL_SIGNATURES,
 	OPT_FORMAT,
 };
 
@@ -67,6 +68,7 @@ static const struct cmd_option report_options[] = {
 	{ OPT_SRCLINE, "srcline", NULL, "add source file:line (DWARF debug information)" },
 	{ OPT_INLINE, "inline", NULL, "show inlined functions as frames of their own" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "show C++ and Rust names as in the symbol table" },
+	{ OPT_FULL_SIGNATURES, "full-signatures", NULL, "show C++ names with their return types and parameter lists" },
 	{ OPT_FORMAT, "format", "FMT", "text, folded, speedscope, json, svg or pprof" },
 	{ 'o', "output", "FILE", "write the report or export to FILE instead of standard output" },
 	{ OPT_STDIO, "stdio", NULL, "text on standard output (the default)" },
@@ -86,7 +88,7 @@ struct report_opts {
 	const char *output;
 	enum report_key keys[REPORT_KEY_MAX];
 	size_t nkeys;
-	bool header, children, inlines, demangle;
+	bool header, children, inlines, demangle, signatures;
 	bool graph_set; /* -g given: else caller with --children, callee without */
 	bool graph_limit_set; /* -g's threshold: else --percent-limit's */
 	struct report_text_opts text;
@@ -322,6 +324,9 @@ static int parse_option(struct report_opts *o, int c, const char *arg)
 	case OPT_NO_DEMANGLE:
 		o->demangle = false;
 		return 0;
+	case OPT_FULL_SIGNATURES:
+		o->signatures = true;
+		return 0;
 	case OPT_FORMAT:
 		return parse_format(o, arg);
 	default:
@@ -468,6 +473,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (o.demangle)
 		flags |= SYM_DEMANGLE;
+	if (o.signatures)
+		flags |= SYM_SIGNATURE;
 	if (o.text.srcline || has_key(&o, REPORT_KEY_SRCLINE))
 		flags |= SYM_SRCLINE;
 	if (o.inlines)

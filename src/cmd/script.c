@@ -20,6 +20,7 @@ enum {
 	OPT_INLINE,
 	OPT_NO_DEMANGLE,
 	OPT_STDIO,
+	OPT_FULL_SIGNATURES,
 };
 
 static const struct cmd_option script_options[] = {
@@ -30,13 +31,14 @@ static const struct cmd_option script_options[] = {
 	{ OPT_INLINE, "inline", NULL, "show inlined functions as frames of their own" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "show C++ and Rust names as in the symbol table" },
 	{ OPT_STDIO, "stdio", NULL, "text on standard output (the default)" },
+	{ OPT_FULL_SIGNATURES, "full-signatures", NULL, "show C++ names with their return types and parameter lists" },
 	{ 'h', "help", NULL, "show this help" },
 };
 
 struct script_opts {
 	const char *input;
 	struct sample_filter filter;
-	bool inlines, demangle;
+	bool inlines, demangle, signatures;
 };
 
 static int parse_options(struct script_opts *o, int argc, char **argv)
@@ -75,6 +77,9 @@ static int parse_options(struct script_opts *o, int argc, char **argv)
 			o->demangle = false;
 			break;
 		case OPT_STDIO:
+			break;
+		case OPT_FULL_SIGNATURES:
+			o->signatures = true;
 			break;
 		case 'h':
 			cmd_print_help(&p, stdout);
@@ -122,6 +127,8 @@ int cmd_script(int argc, char **argv)
 	}
 	if (o.demangle)
 		flags |= SYM_DEMANGLE;
+	if (o.signatures)
+		flags |= SYM_SIGNATURE;
 	if (o.inlines)
 		flags |= SYM_INLINE;
 	w = script_writer_new(stdout, &s, flags);

@@ -488,12 +488,14 @@ static int write_functions(struct writer *w)
 	const struct profile *p = w->p;
 
 	for (size_t i = 0; i < p->nfuncs; i++) {
-		uint64_t name = intern(w, p->funcs[i].name);
+		const struct prof_func *f = &p->funcs[i];
+		/* as pprof's own: the short name shown, the full signature beside it */
+		const char *full = f->alt && strlen(f->alt) > strlen(f->name) ? f->alt : f->name;
 		int rc;
 
 		pb_uint(&w->msg, FUNCTION_ID, i + 1);
-		pb_uint(&w->msg, FUNCTION_NAME, name);
-		pb_uint(&w->msg, FUNCTION_SYSTEM_NAME, name);
+		pb_uint(&w->msg, FUNCTION_NAME, intern(w, f->name));
+		pb_uint(&w->msg, FUNCTION_SYSTEM_NAME, intern(w, full));
 		pb_uint(&w->msg, FUNCTION_FILENAME, intern(w, w->func_file[i]));
 		rc = emit(w, PROFILE_FUNCTION);
 		if (rc)

@@ -106,15 +106,41 @@ void sample_filter_dso(struct sample_filter *f, const char *arg)
 	add_text(f, "dso", arg);
 }
 
+/*
+ * Function names split at the commas outside brackets, so that a full
+ * signature ("f(int, char)", "g<int, long>") stays one name.
+ */
+static void add_function_names(struct name_list *l, const char *arg)
+{
+	size_t alloc = l->n, depth = 0;
+	const char *start = arg;
+
+	for (const char *c = arg;; c++) {
+		if (*c == '(' || *c == '<' || *c == '[' || *c == '{')
+			depth++;
+		else if ((*c == ')' || *c == '>' || *c == ']' || *c == '}') && depth)
+			depth--;
+		if (*c && (*c != ',' || depth))
+			continue;
+		if (c > start) {
+			xgrow(&l->v, &alloc, l->n + 1, sizeof(*l->v));
+			l->v[l->n++] = xstrndup(start, (size_t)(c - start));
+		}
+		if (!*c)
+			break;
+		start = c + 1;
+	}
+}
+
 void sample_filter_symbol(struct sample_filter *f, const char *arg)
 {
-	name_list_add(&f->symbols, arg);
+	add_function_names(&f->symbols, arg);
 	add_text(f, "symbol", arg);
 }
 
 void sample_filter_leaf(struct sample_filter *f, const char *arg)
 {
-	name_list_add(&f->leaves, arg);
+	add_function_names(&f->leaves, arg);
 	add_text(f, "symbols", arg);
 }
 
@@ -158,23 +184,28 @@ bool sample_filter_by_function(const struct sample_filter *f)
 	return f->dsos.n || f->symbols.n || f->leaves.n;
 }
 
-bool sample_filter_leaf_ok(const struct sample_filter *f, const char *func)
+bool sample_filter_leaf_ok(const struct sample_filter *f, const char *func, const char *alt)
 {
-	/* perf's names are exact; a glob too is convenient, and a name matches itself */
 	for (size_t i = 0; i < f->leaves.n; i++)
-		if (!strcmp(f->leaves.v[i], func) || !fnmatch(f->leaves.v[i], func, 0))
+		if (symbol_name_matches(f->leaves.v[i], func, alt))
 			return true;
 	return !f->leaves.n;
 }
 
+bool symbol_name_matches(const char *pattern, const char *name, const char *alt)
+{
+	return !strcmp(pattern, name) || fnmatch(pattern, name, 0) == 0 ||
+	       (alt && (!strcmp(pattern, alt) || fnmatch(pattern, alt, 0) == 0));
+}
+
 bool sample_filter_function_ok(const struct sample_filter *f, const char *dso, const char *path,
-			       const char *func)
+			       const char *func, const char *alt)
 {
 	bool dso_ok = !f->dsos.n, sym_ok = !f->symbols.n;
 
 	for (size_t i = 0; i < f->dsos.n && !dso_ok; i++)
 		dso_ok = !strcmp(f->dsos.v[i], dso) || (path && !strcmp(f->dsos.v[i], path));
 	for (size_t i = 0; i < f->symbols.n && !sym_ok; i++)
-		sym_ok = fnmatch(f->symbols.v[i], func, 0) == 0;
+		sym_ok = symbol_name_matches(f->symbols.v[i], func, alt);
 	return dso_ok && sym_ok;
 }

@@ -26,8 +26,8 @@ struct name_list {
 };
 
 struct sample_filter {
-	struct name_list comms, tids, dsos, symbols; /* symbols: fnmatch(3) globs */
-	struct name_list leaves;		     /* the sampled function: names or globs */
+	struct name_list comms, tids, dsos, symbols; /* symbols: see symbol_name_matches() */
+	struct name_list leaves;		     /* the sampled function: the same */
 	bool time_set;
 	double time_from, time_to; /* seconds from the recording's start; to < 0: open */
 	char *text;		   /* the filters as given ("--comm a --time 1,2"); NULL: none */
@@ -49,6 +49,10 @@ int sample_filter_comm(struct sample_filter *f, const char *arg);
 int sample_filter_tid(struct sample_filter *f, const char *arg, const char **bad);
 int sample_filter_time(struct sample_filter *f, const char *arg);
 void sample_filter_dso(struct sample_filter *f, const char *arg);
+/*
+ * --symbol and --symbols: arg is split at the commas outside brackets, so
+ * that a full signature ("f(int, char)", "g<int, long>") stays one name.
+ */
 void sample_filter_symbol(struct sample_filter *f, const char *arg);
 void sample_filter_leaf(struct sample_filter *f, const char *arg);
 void sample_filter_release(struct sample_filter *f);
@@ -59,10 +63,22 @@ bool sample_filter_thread(const struct sample_filter *f, uint64_t start_ns,
 bool sample_filter_comm_ok(const struct sample_filter *f, const char *comm);
 /* Whether objects or functions are tested (the stacks must then be symbolized). */
 bool sample_filter_by_function(const struct sample_filter *f);
-/* Whether func, a stack's leaf function, passes --symbols. */
-bool sample_filter_leaf_ok(const struct sample_filter *f, const char *func);
-/* dso: the object's short name; path: its mapped path or NULL; func: the function's name. */
+/* Whether func, a stack's leaf function (alt: its other form or NULL), passes --symbols. */
+bool sample_filter_leaf_ok(const struct sample_filter *f, const char *func, const char *alt);
+/*
+ * dso: the object's short name; path: its mapped path or NULL; func: the
+ * function's name and alt its other form or NULL (see symbol_name_matches()).
+ */
 bool sample_filter_function_ok(const struct sample_filter *f, const char *dso, const char *path,
-			       const char *func);
+			       const char *func, const char *alt);
+
+/*
+ * Whether pattern names the function shown as name, whose C++ name has
+ * the other form alt (the full signature of a short name, or the other
+ * way round; NULL: none): pattern is either form as it is, or a
+ * fnmatch(3) glob that matches either. Taken as it is first, a name with
+ * brackets ("f[abi:cxx11]", "g [clone .cold]") needs no quoting.
+ */
+bool symbol_name_matches(const char *pattern, const char *name, const char *alt);
 
 #endif

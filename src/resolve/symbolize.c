@@ -129,13 +129,23 @@ static const char *debug_path_of(struct symbolizer *s, struct dso *d, struct dso
 	return st->debug_path;
 }
 
-static const char *display_name(struct symbolizer *s, const char *name)
+/* The name to show for a symbol's name, and the other form of it in *alt (see sym_frame). */
+static const char *display_name(struct symbolizer *s, const char *name, const char **alt)
 {
-	char *dm;
+	char *full, *brief;
 
-	if (!(s->flags & SYM_DEMANGLE) || !(dm = demangle(name)))
+	*alt = NULL;
+	if (!(s->flags & SYM_DEMANGLE) || !(full = demangle(name)))
 		return intern(s, name);
-	return intern_free(s, dm);
+	brief = demangle_brief(full);
+	if (!brief)
+		return intern_free(s, full);
+	if (s->flags & SYM_SIGNATURE) {
+		*alt = intern_free(s, brief);
+		return intern_free(s, full);
+	}
+	*alt = intern_free(s, full);
+	return intern_free(s, brief);
 }
 
 static size_t add_srclines(struct symbolizer *s, struct dso *d, struct dso_state *st,
@@ -163,7 +173,8 @@ static size_t add_srclines(struct symbolizer *s, struct dso *d, struct dso_state
 	}
 	/* frames 0..n-2 are inlined into the next; the last is the function itself */
 	for (int i = 0; i < n - 1 && k + 1 < max; i++, k++) {
-		out[k].func = sf[i].function ? display_name(s, sf[i].function) : "[unknown]";
+		out[k].func = sf[i].function ? display_name(s, sf[i].function, &out[k].alt)
+					     : "[unknown]";
 		out[k].start = 0;
 		out[k].file = sf[i].file ? intern(s, sf[i].file) : NULL;
 		out[k].line = sf[i].line;
@@ -206,7 +217,7 @@ size_t symbolize_user(struct symbolizer *s, struct dso *d, uint64_t addr, struct
 	if (!name && obj && debug_path_of(s, d, st) && st->debug_syms)
 		name = elf_object_symbol(st->debug_syms, addr, &start, &size);
 	if (name) {
-		fn.func = display_name(s, name);
+		fn.func = display_name(s, name, &fn.alt);
 		fn.start = start;
 	} else if ((c = dso_cfi(d)) && is_signal_frame(c, addr)) {
 		/* the kernel's sigreturn trampoline (glibc's __restore_rt), rarely named */
@@ -230,6 +241,7 @@ size_t symbolize_user(struct symbolizer *s, struct dso *d, uint64_t addr, struct
 			memcpy(out, lines, n * sizeof(*out));
 			/* the ELF symbol names the function itself: DWARF may lack a name */
 			out[n - 1].func = fn.func;
+			out[n - 1].alt = fn.alt;
 			out[n - 1].start = fn.start;
 			out[n - 1].inlined = false;
 			out[n - 1].synthetic = fn.synthetic;

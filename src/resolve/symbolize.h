@@ -5,8 +5,10 @@
  * symbols, the start of its CFI function range ("liblzma.so.5+0x16900"),
  * so that a stripped function still shows as one line; optionally the
  * source line and the chain of inlined calls (libdw, one handle per
- * object), and C++ names demangled. Kernel addresses are named from
- * /proc/kallsyms when given.
+ * object), and C++ names demangled: by default as perf shows them,
+ * without return type and parameters ("ns::Foo<int>::bar"), the full
+ * signature beside them for filters to match. Kernel addresses are named
+ * from /proc/kallsyms when given.
  *
  * Everything a symbolizer returns (names, files) stays valid until
  * symbolizer_free(); the caller symbolizes each distinct address once.
@@ -27,10 +29,17 @@ enum {
 	SYM_DEMANGLE = 1 << 0, /* C++ and Rust names demangled */
 	SYM_SRCLINE = 1 << 1,  /* file and line of each address */
 	SYM_INLINE = 1 << 2,   /* inlined functions as frames of their own */
+	SYM_SIGNATURE = 1 << 3, /* with SYM_DEMANGLE: C++ names as full signatures */
 };
 
 struct sym_frame {
 	const char *func;  /* never NULL: a name, "dso+0xSTART", or "[unknown]" */
+	/*
+	 * The other form of a demangled C++ name: its full signature when func
+	 * is the short name, the short name with SYM_SIGNATURE; NULL when the
+	 * name has one form only (C, Rust, not demangled).
+	 */
+	const char *alt;
 	uint64_t start;	   /* the function's start in the object, 0 when unknown */
 	const char *file;  /* with SYM_SRCLINE, else NULL */
 	unsigned line;

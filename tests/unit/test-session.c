@@ -309,7 +309,7 @@ static void test_filters(void)
 	ok(f.text && strstr(f.text, "--symbol no_such_function") && strstr(f.text, "--dso"),
 	   "text names both: %s", f.text ? f.text : "(none)");
 	sample_filter_release(&f);
-	ok(sample_filter_function_ok(&f, "libc.so.6", "/lib/libc.so.6", "x"),
+	ok(sample_filter_function_ok(&f, "libc.so.6", "/lib/libc.so.6", "x", NULL),
 	   "an empty filter keeps every function");
 }
 
