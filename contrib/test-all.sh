@@ -189,9 +189,13 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 		"$fuzz_dir/sparse-burn" >/dev/null 2>&1 || true
 	_build/gcc/contrib/bench/gen-procs objects "$fuzz_dir/report-corpus/objects.data" \
 		"$top/$fuzz_dir/fifo" /dev/zero /dev/null /proc/self/mem \
-		"$top/$fuzz_dir/sparse-burn" "$top/$fuzz_dir/gone" >/dev/null 2>&1 || true
+		"$top/$fuzz_dir/sparse-burn" "$top/$fuzz_dir/gone" '/memfd:jit (deleted)' //anon \
+		>/dev/null 2>&1 || true
 	_build/gcc/src/pmuprof record -q -e cpu-clock -F 2000 -o "$fuzz_dir/report-corpus/sparse.data" \
 		-- "$fuzz_dir/sparse-burn" 1 20 >/dev/null 2>&1 || true
+	# PLT stubs named from relocations
+	_build/gcc/src/pmuprof record -q -e cpu-clock -F 2000 -o "$fuzz_dir/report-corpus/plt.data" \
+		-- _build/gcc/tests/workload/plt-ibt 200 >/dev/null 2>&1 || true
 	TMPDIR="$top/$fuzz_dir" run_fuzz fuzz-report report-corpus -close_fd_mask=1
 else
 	step_failed "building the fuzz-report target (see $fuzz_dir/build-report.log)"
