@@ -20,7 +20,8 @@
 #   shlib.data, signal.data        recordings of "unwind shlib 300" and
 #                                  "unwind signal 300"
 #   fs.data                        a recording cut off by "ulimit -f"
-#   big.data                       a recording of "spin -t 1 -s 2.5"
+#   big.data                       a recording of "spin -t 1 -s 2.5", whose
+#                                  thread is $BIGTID
 #
 # and four are rewritten: "-p PID" names a "burn 2 forever" started for
 # that example alone; to keep the test short, "--duration N" longer than 2
@@ -49,7 +50,7 @@
 . "$srcdir/tests/lib.sh"
 
 : "${MANDIR:?MANDIR must point at man/}"
-command -v bash >/dev/null || skip_all "bash is not installed (the examples run under bash -o pipefail)"
+command -v bash >/dev/null || skip_all "bash is not installed (examples run with bash -o pipefail)"
 
 KNOWN_PROGRAMS="pmuprof ./burn ./split ./spin ./change-old ./change-new ./prog ./server
 make xz gzip jq head tail sort awk less"
@@ -87,7 +88,7 @@ pmuprof-report.1: pmuprof report --format folded | flamegraph.pl >flame.svg
 pmuprof-script.1: pmuprof script | stackcollapse-perf.pl | flamegraph.pl >flame.svg
 	=> skip: the FlameGraph scripts are not packaged in Debian
 pmuprof-script.1: pmuprof script --tid 5841 --time 1,2 -i big.data
-	=> run: pmuprof script --tid "$(pmuprof script -i big.data | awk 'NR == 1 { print $2 }')" --time 1,2 -i big.data
+	=> run: pmuprof script --tid "$BIGTID" --time 1,2 -i big.data
 pmuprof-stat.1: pmuprof stat -e '{cycles,instructions}:u' -- ./prog
 	=> nopmu 1 ^pmuprof: cannot count any event of '\./prog': no such event on this machine
 EOF
@@ -177,6 +178,8 @@ export PATH
 		}
 ) >"$T_TMP/fixtures.log" 2>&1
 ok "the recordings the examples read are made" [ -s "$FIX/shlib.data" ] && [ -s "$FIX/big.data" ]
+BIGTID=$(pmuprof script -i "$FIX/big.data" 2>/dev/null | awk 'NR == 1 { print $2 }')
+export BIGTID
 like "fs.data is cut off" "$(pmuprof report "$FIX/fs.data" 2>&1 >/dev/null)" "is truncated"
 
 # run_example DIR PROMPT COMMAND: runs it and sets RC, OUT, ERR
