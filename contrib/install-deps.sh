@@ -11,8 +11,10 @@ if [ "${1:-}" = "--test" ]; then
 	# with; python3: parses --json output; util-linux: setpriv for the
 	# unprivileged tests and tmpfs mounts; procps: pkill; golang-go: go tool
 	# pprof, the reference reader of pprof files; libc6-dbg: libc's separate
-	# debug file, found by build-id (names start_thread, __libc_start_call_main)
-	pkgs="$pkgs clang libclang-rt-14-dev linux-perf python3 util-linux procps golang-go libc6-dbg"
+	# debug file, found by build-id (names start_thread, __libc_start_call_main);
+	# jq, xz-utils: the man pages' examples use them
+	pkgs="$pkgs clang libclang-rt-14-dev linux-perf python3 util-linux procps golang-go libc6-dbg
+jq xz-utils"
 fi
 
 missing=
