@@ -20,6 +20,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +131,29 @@ static void *blocked_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Waits until pmuprof has read everything this process's threads wrote
+ * (it empties the rings every 20 ms, later on a loaded machine), so that
+ * the samples taken before the attack are its own: at most 10 s.
+ */
+static void drained(const struct shim_header *h, struct shim_slot *slots)
+{
+	uint32_t pid = (uint32_t)getpid();
+
+	usleep(50000);
+	for (int waited = 0; waited < 1000; waited++) {
+		bool pending = false;
+
+		for (uint32_t i = 0; i < h->nslots; i++)
+			if (slots[i].pid == pid && atomic_load(&slots[i].state) != SLOT_FREE &&
+			    atomic_load(&slots[i].tail) != atomic_load(&slots[i].head))
+				pending = true;
+		if (!pending)
+			return;
+		usleep(10000);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -156,8 +181,7 @@ int main(int argc, char **argv)
 	h = (struct shim_header *)p;
 	slots = (struct shim_slot *)(p + h->slots_offset);
 	attack_before(before_s);
-	/* pmuprof empties the rings every 20 ms: these samples are its now */
-	usleep(150000);
+	drained(h, slots);
 	if (!strcmp(mode, "shrink")) {
 		if (ftruncate(fd, 0) < 0)
 			fprintf(stderr, "shim-attack: shrink: %s\n", strerror(errno));
