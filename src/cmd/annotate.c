@@ -221,6 +221,10 @@ static void explain_none(const struct annotate_opts *o, const struct session *s,
 		error("no function '%s' has samples in '%s': pmuprof report --no-children "
 		      "lists the functions that do",
 		      o->symbol, o->input);
+	else if (o->dso)
+		error("'%s' has no samples in functions of '%s': pmuprof report --sort dso lists "
+		      "the objects that do",
+		      o->input, o->dso);
 	else
 		error("'%s' has no samples in user-space functions to annotate", o->input);
 }

@@ -57,6 +57,10 @@ like "a function without samples of its own: message" "$(cat "$ERR")" \
 run_pmuprof annotate -i hot.data no_such_function
 is "no such function: exit status" "$RC" 1
 like "no such function: message" "$(cat "$ERR")" "no function 'no_such_function' has samples"
+run_pmuprof annotate -i hot.data --dso libz.so.1
+is "no samples in the object: exit status" "$RC" 1
+is "no samples in the object: message" "$(cat "$ERR")" \
+	"pmuprof: 'hot.data' has no samples in functions of 'libz.so.1': pmuprof report --sort dso lists the objects that do"
 cp "$WORKLOADS/spin" ./hot
 run_pmuprof annotate -i hot.data hot_divide
 is "object rebuilt: exit status" "$RC" 1
