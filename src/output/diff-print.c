@@ -49,6 +49,15 @@ static bool differ(const char *a, const char *b)
 	return a && b && strcmp(a, b);
 }
 
+static size_t kernel_significant(const struct diff_table *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->rows[i].significant && t->rows[i].kernel;
+	return n;
+}
+
 size_t diff_warnings(const struct diff *d, const struct diff_print_opts *o, char **msgs, size_t max)
 {
 	const struct diff_source *src[2] = {&o->old, &o->new};
@@ -63,6 +72,17 @@ size_t diff_warnings(const struct diff *d, const struct diff_print_opts *o, char
 		msgs[k++] = xasprintf("the files were recorded with different samplers, %s (old) "
 				      "and %s (new): their biases differ",
 				      o->old.sampler, o->new.sampler);
+	if (k < max && d->old_runs <= 1 && d->new_runs <= 1) {
+		size_t kernel = kernel_significant(&d->self) + kernel_significant(&d->total);
+
+		if (kernel)
+			msgs[k++] = xasprintf(
+			    "%zu significant row(s) are kernel functions: interrupts and the "
+			    "machine's other work land there and vary from run to run, which one "
+			    "recording a side cannot measure; give several (OLD... -- NEW...) to "
+			    "tell",
+			    kernel);
+	}
 	for (int i = 0; i < 2 && k < max; i++) {
 		if (!n[i])
 			msgs[k++] = xasprintf("'%s' has no samples: nothing can be compared",

@@ -476,6 +476,7 @@ static void test_writers(void)
 	char *s, *msgs[8];
 	int rc;
 	size_t n;
+	bool sig;
 
 	diff_compute(&d, &old_prof, &new_prof);
 
@@ -521,6 +522,21 @@ static void test_writers(void)
 		free(msgs[i]);
 	o.new.event = "cpu-clock";
 	o.new.sampler = "pmu";
+	/* a significant kernel row, one recording a side: run-to-run variation is named */
+	sig = d.self.rows[0].significant;
+	d.self.rows[0].kernel = d.self.rows[0].significant = true;
+	n = diff_warnings(&d, &o, msgs, 8);
+	is_int((long long)n, 1, "warnings: a significant kernel row with one recording a side");
+	ok(n && strstr(msgs[0], "1 significant row(s) are kernel functions") != NULL,
+	   "warnings: it names the kernel");
+	for (size_t i = 0; i < n; i++)
+		free(msgs[i]);
+	d.old_runs = 2;
+	n = diff_warnings(&d, &o, msgs, 8);
+	is_int((long long)n, 0, "warnings: none with several recordings a side");
+	d.old_runs = 1;
+	d.self.rows[0].kernel = false;
+	d.self.rows[0].significant = sig;
 
 	s = run(diff_write_svg, &d, &o, &rc);
 	is_int(rc, 0, "svg: written");
