@@ -34,7 +34,9 @@ like "header names NEW and its command" "$text" "^# new: 'new.data': .*change-ne
 like "header: event, samples and sampler" "$text" "^#      cpu-clock, [0-9]+ samples, sampler pmu$"
 like "the two builds are compared as one program" "$text" \
 	"'change-old' \(old\) and 'change-new' \(new\) are compared as one program"
-unlike "no warning for two like recordings" "$text" "warning"
+# (the kernel's rows can change with the machine's load between the runs: that warning may come)
+unlike "no warning for two like recordings" "$(printf '%s\n' "$text" | grep -v 'are kernel functions')" \
+	"warning"
 
 row=$(self_row text.out change_a)
 like "self: change_a is significant" "$row" '^  \* '
