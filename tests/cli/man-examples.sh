@@ -64,9 +64,6 @@ ROOT=no
 [ "$(id -u)" = 0 ] && ROOT=yes
 
 EXCEPTIONS=$(cat <<'EOF'
-pmuprof-diff.1: pmuprof diff old?.data -- new?.data
-	=> run: pmuprof diff old?.data -- new?.data
-	   (its -- separates the two sides' recordings: it names no command)
 pmuprof.1: pmuprof help stat
 	=> run: MANPAGER=cat PAGER=cat MANWIDTH=80 pmuprof help stat >/dev/null
 	   (skipped without man-db: help runs man)
@@ -138,6 +135,9 @@ programs() {
 					print $i
 					break
 				}
+			# diff OLD... -- NEW...: files on both sides, no command
+			if ($i == "pmuprof" && $(i + 1) == "diff")
+				next
 			for (; i < NF; i++)
 				if ($i == "--") {
 					print $(i + 1)
