@@ -31,6 +31,18 @@ int monitor_open(struct monitor *m)
 
 void monitor_close(struct monitor *m)
 {
+	struct signalfd_siginfo si;
+
+	/*
+	 * A signal that came after the one that ended the run (timeout(1) sends
+	 * SIGINT to the command and again to its process group; a second Ctrl-C)
+	 * is still pending: unblocked, it would kill pmuprof after its work is
+	 * done, with 128 + the signal as its status. The run has ended: it is read
+	 * and dropped.
+	 */
+	if (m->sigfd >= 0)
+		while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
+			;
 	if (m->sigfd >= 0)
 		close(m->sigfd);
 	m->sigfd = -1;

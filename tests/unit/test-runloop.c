@@ -4,7 +4,8 @@
  * back, --duration ends a run and a command that outlived it dies by
  * SIGTERM counted as status 0, an attached process that exits ends the
  * run, a signal sent with kill() reaches the workload, the tick and the
- * wake callback are called, and a callback's error stops the run.
+ * wake callback are called, a callback's error stops the run, and a second
+ * interrupt that came after the one that ended the run is dropped.
  */
 #include "collect/runloop.h"
 #include "collect/workload.h"
@@ -200,6 +201,24 @@ static void callbacks(void)
 	close(p[1]);
 }
 
+/* timeout(1) sends SIGINT twice (the command, then its process group): the second must not kill */
+static void second_interrupt(void)
+{
+	struct runloop rl;
+
+	memset(&rl, 0, sizeof(rl));
+	rl.pid = -1;
+	if (!ok(runloop_open(&rl) == 0, "a run loop without a command opens"))
+		return;
+	runloop_start(&rl);
+	raise(SIGINT);
+	is_int(runloop_run(&rl), 0, "SIGINT ends the run");
+	ok(rl.interrupted, "as an interrupt");
+	raise(SIGINT);
+	runloop_close(&rl);
+	ok(1, "a second SIGINT, pending when the loop closed, did not kill the process");
+}
+
 int main(void)
 {
 	/* the run loop blocks SIGTERM: a hang must end by a signal it leaves alone */
@@ -209,5 +228,6 @@ int main(void)
 	attach();
 	forward();
 	callbacks();
+	second_interrupt();
 	return done_testing();
 }
