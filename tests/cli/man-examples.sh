@@ -76,7 +76,8 @@ pmuprof-annotate.1: pmuprof annotate --dso libz.so.1 --top 1 -M intel
 pmuprof-diff.1: pmuprof diff --format folded old.data new.data | flamegraph.pl > diff.svg
 	=> run: pmuprof diff --format folded old.data new.data > diff.folded
 pmuprof-record.1: pmuprof record -p 28480
-	=> run: timeout --preserve-status -s INT 1 pmuprof record -p 28480
+	=> run: pmuprof record -p 28480 --duration 1
+	   (it runs until Ctrl-C: a second of it)
 pmuprof-record.1: pmuprof record -e instructions:u --no-fallback -- ./prog
 	=> nopmu 1 ^pmuprof: cannot sample 'instructions:u': no such event on this machine
 pmuprof-report.1: go tool pprof -top prof.pb.gz
