@@ -567,7 +567,7 @@ int perfrec_name_kernel_functions(struct perfrec *pr)
 	struct kallsyms *k;
 	int ret;
 
-	if (!pr->nkernel_ips || kallsyms_new_from_proc(&k) < 0)
+	if (!pr->nkernel_ips || kallsyms_new_from_proc(&k, NULL) < 0)
 		return 0;
 	ret = perfrec_write_ksyms(pr, k);
 	kallsyms_free(k);

@@ -37,7 +37,8 @@ static int cmp_ksym(const void *a, const void *b)
 }
 
 /* The whole file: /proc files have no size, so read until the end. */
-static int read_all(const char *path, char **out, size_t *len)
+/* The whole file; -ECANCELED when *stop became true between reads. */
+static int read_all(const char *path, char **out, size_t *len, const atomic_bool *stop)
 {
 	size_t n = 0, alloc = 1 << 23;
 	char *buf;
@@ -57,6 +58,11 @@ static int read_all(const char *path, char **out, size_t *len)
 				die("out of memory reading %s", path);
 			buf = bigger;
 			alloc *= 2;
+		}
+		if (stop && atomic_load(stop)) {
+			close(fd);
+			free(buf);
+			return -ECANCELED;
 		}
 		got = read(fd, buf + n, alloc - n - 1);
 		if (got < 0 && errno == EINTR)
@@ -85,7 +91,7 @@ static int hexval(char c)
  * with some 200,000 lines, sscanf and a copy per name cost more than the
  * kernel takes to print them.
  */
-int kallsyms_new_from_proc(struct kallsyms **out)
+int kallsyms_new_from_proc(struct kallsyms **out, const atomic_bool *stop)
 {
 	struct kallsyms *k;
 	char *p, *end;
@@ -94,7 +100,7 @@ int kallsyms_new_from_proc(struct kallsyms **out)
 	int ret;
 
 	k = xcalloc(1, sizeof(*k));
-	ret = read_all("/proc/kallsyms", &k->text, &len);
+	ret = read_all("/proc/kallsyms", &k->text, &len, stop);
 	if (ret < 0) {
 		free(k);
 		return ret;

@@ -16,12 +16,18 @@
 
 #include "util/compiler.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct kallsyms;
 
-/* Loads the table; -EACCES when addresses are hidden (kptr_restrict), -errno otherwise. */
-int kallsyms_new_from_proc(struct kallsyms **out);
+/*
+ * Loads the table; -EACCES when addresses are hidden (kptr_restrict),
+ * -ECANCELED when *stop became true while reading (stop may be NULL), -errno
+ * otherwise.
+ */
+int kallsyms_new_from_proc(struct kallsyms **out, const atomic_bool *stop);
 void kallsyms_free(struct kallsyms *k);
 /* The kernel function at addr, or NULL; its address in *start (when not NULL). */
 const char *kallsyms_find_start(const struct kallsyms *k, uint64_t addr, uint64_t *start);

@@ -36,7 +36,7 @@ struct fork_link {
  * KASLR at every boot, so /proc/kallsyms names them only when reading on
  * the boot that recorded them.
  */
-static struct kallsyms *kernel_symbols(const struct data_reader *rd)
+static struct kallsyms *kernel_symbols(const struct data_reader *rd, const atomic_bool *stop)
 {
 	const char *recorded = data_reader_meta_str(rd, "boot-id");
 	struct kallsyms *k = NULL;
@@ -44,7 +44,7 @@ static struct kallsyms *kernel_symbols(const struct data_reader *rd)
 
 	if (!recorded || !proc_read_line("/proc/sys/kernel/random/boot_id", now, sizeof(now)))
 		return NULL;
-	if (strcmp(now, recorded) || kallsyms_new_from_proc(&k) < 0)
+	if (strcmp(now, recorded) || kallsyms_new_from_proc(&k, stop) < 0)
 		return NULL;
 	return k;
 }
@@ -210,7 +210,7 @@ static void *load_kernel(void *arg)
 {
 	struct session *s = arg;
 
-	s->kernel = kernel_symbols(s->rd);
+	s->kernel = kernel_symbols(s->rd, &s->kernel_stop);
 	return NULL;
 }
 
@@ -236,7 +236,7 @@ struct kallsyms *session_kernel(struct session *s)
 	}
 	if (!s->kernel_tried) {
 		s->kernel_tried = true;
-		s->kernel = kernel_symbols(s->rd);
+		s->kernel = kernel_symbols(s->rd, NULL);
 	}
 	return s->kernel;
 }
@@ -286,8 +286,11 @@ int session_open(struct session *s, const char *path, const char **detail)
 
 void session_close(struct session *s)
 {
-	if (s->kernel_loading)
+	/* never asked for: the kernel need not finish printing them */
+	if (s->kernel_loading) {
+		atomic_store(&s->kernel_stop, true);
 		session_kernel(s);
+	}
 	unwinder_free(s->unwinder);
 	kallsyms_free(s->kernel);
 	maps_free(s->maps);

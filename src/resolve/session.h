@@ -21,6 +21,7 @@
 #include "store/datafile.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,6 +41,7 @@ struct session {
 	struct kallsyms *kernel; /* by session_kernel() */
 	bool kernel_tried;
 	bool kernel_loading;	 /* kernel_thread is reading /proc/kallsyms */
+	atomic_bool kernel_stop; /* tells it that they are no longer needed */
 	pthread_t kernel_thread;
 	struct unwinder *unwinder;
 	struct comm_event *comms;

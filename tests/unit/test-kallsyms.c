@@ -195,7 +195,7 @@ static void test_proc(void)
 	bool hidden;
 	size_t n = read_text_symbols(&v, &hidden);
 	struct kallsyms *k = NULL;
-	int ret = kallsyms_new_from_proc(&k);
+	int ret = kallsyms_new_from_proc(&k, NULL);
 	const struct ksym_line *pick = NULL;
 	uint64_t next = UINT64_MAX, last = 0;
 
@@ -264,7 +264,7 @@ static void test_unprivileged(void)
 			_exit(3);
 		n = read_text_symbols(&v, &hidden);
 		free(v);
-		ret = kallsyms_new_from_proc(&k);
+		ret = kallsyms_new_from_proc(&k, NULL);
 		kallsyms_free(k);
 		if (hidden || !n)
 			_exit(ret == -EACCES ? 0 : 1);
@@ -277,6 +277,16 @@ static void test_unprivileged(void)
 		diag("child exit status %d", WEXITSTATUS(status));
 }
 
+/* A reader told to stop gives up with -ECANCELED and nothing to free. */
+static void test_stop(void)
+{
+	atomic_bool stop = true;
+	struct kallsyms *k = NULL;
+
+	is_int(kallsyms_new_from_proc(&k, &stop), -ECANCELED, "a stopped read: -ECANCELED");
+	ok(k == NULL, "a stopped read: no table");
+}
+
 int main(void)
 {
 	test_empty();
@@ -284,5 +294,6 @@ int main(void)
 	test_overlaps();
 	test_proc();
 	test_unprivileged();
+	test_stop();
 	return done_testing();
 }
