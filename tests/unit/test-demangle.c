@@ -26,14 +26,14 @@ static const char *str(const char *s)
 	return s ? s : "(null)";
 }
 
-/* What c++filt prints for name, or NULL when it is not installed. */
-static char *cxxfilt(const char *name)
+/* What c++filt with options prints for name, or NULL when it is not installed. */
+static char *cxxfilt_with(const char *name, const char *options)
 {
 	char cmd[512], line[1024];
 	FILE *p;
 
 	/* on its input, not its arguments: only there does it keep a symbol version */
-	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | c++filt 2>/dev/null", name);
+	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | c++filt%s 2>/dev/null", name, options);
 	p = popen(cmd, "r");
 	if (!p)
 		return NULL;
@@ -45,6 +45,11 @@ static char *cxxfilt(const char *name)
 		return NULL;
 	line[strcspn(line, "\n")] = '\0';
 	return strdup(line);
+}
+
+static char *cxxfilt(const char *name)
+{
+	return cxxfilt_with(name, "");
 }
 
 static void check_demangle(const char *name, const char *want, const char *what)
@@ -395,21 +400,7 @@ static void brief_table(void)
 /* What c++filt -p (perf's form: no parameters) prints for name, or NULL. */
 static char *cxxfilt_p(const char *name)
 {
-	char cmd[512], line[1024];
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | c++filt -p 2>/dev/null", name);
-	p = popen(cmd, "r");
-	if (!p)
-		return NULL;
-	if (!fgets(line, sizeof(line), p)) {
-		pclose(p);
-		return NULL;
-	}
-	if (pclose(p) != 0)
-		return NULL;
-	line[strcspn(line, "\n")] = '\0';
-	return strdup(line);
+	return cxxfilt_with(name, " -p");
 }
 
 /* demangle() then demangle_brief() shows what perf shows, which is c++filt -p. */
