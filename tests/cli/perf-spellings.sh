@@ -42,7 +42,11 @@ all=$(grep -cE '^ +[0-9.]+%' "$OUT")
 like "children without -n: the header says what Samples counts" "$(cat "$OUT")" \
 	"^# Samples column: stacks through the line; perf's counts the line's own samples \(-n\)$"
 total=$(sed -n 's/^# samples: \([0-9]*\).*/\1/p' "$OUT")
-is "children without -n: main's Samples are all of them" "$(line main | col 3)" "$total"
+# all of them but the few that did not unwind to main (a sample at the program's very start or
+# end, or one whose stack copy was cut)
+m=$(line main | col 3)
+ok "children without -n: main's Samples are the stacks through it ($m of $total)" \
+	test "${m:-0}" -le "$total" -a "$((${m:-0} * 100))" -ge "$((total * 95))"
 for n in -n --show-nr-samples; do
 	run_pmuprof report -i shlib.data -g none --percent-limit 0 $n
 	is "report $n: exit status" "$RC" 0

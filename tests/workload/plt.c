@@ -17,16 +17,18 @@
 
 static long long (*volatile llabs_ptr)(long long);
 static volatile long sink;
+/* read at every call: labs being const, clang would otherwise call plt_calls once */
+static volatile long calls_of = 100000;
 
 FRAME static long plt_calls(long n)
 {
-	long s = 0;
+	unsigned long s = 0; /* wraps, as a signed sum may not */
 
 	for (long i = 0; i < n; i++) {
-		s += labs(i - n / 2);
-		s += (long)llabs(s - i);
+		s += (unsigned long)labs(i - n / 2);
+		s += (unsigned long)llabs((long long)(s - (unsigned long)i));
 	}
-	return s;
+	return (long)s;
 }
 
 static uint64_t cpu_ns(void)
@@ -44,7 +46,7 @@ int main(int argc, char **argv)
 
 	llabs_ptr = llabs;
 	while (cpu_ns() - start < goal)
-		sink += plt_calls(100000);
+		sink += plt_calls(calls_of);
 	sink += (long)llabs_ptr(-1);
 	return 0;
 }
