@@ -156,8 +156,9 @@ graph_max=$(maxbranch)
 run_pmuprof report -i shlib.data -g fractal --percent-limit 0
 is "-g fractal: exit status" "$RC" 0
 fractal_max=$(maxbranch)
-ok "-g graph: uw_lib_sort's branches are shares of all ($graph_max < 40)" \
-	awk -v m="$graph_max" 'BEGIN { exit !(m != "" && m + 0 < 40) }'
+# (uw_lib_sort has about a fifth of the samples: a share of all is below its share of its parent)
+ok "-g graph: uw_lib_sort's branches are shares of all ($graph_max < $fractal_max)" \
+	awk -v m="$graph_max" -v f="$fractal_max" 'BEGIN { exit !(m != "" && f != "" && m + 0 < f + 0) }'
 ok "-g fractal: they are shares of their parent ($fractal_max > 50)" \
 	awk -v m="$fractal_max" 'BEGIN { exit !(m != "" && m + 0 > 50) }'
 
