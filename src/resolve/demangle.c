@@ -478,6 +478,15 @@ static void v0_generic_args(struct v0 *p)
 	}
 }
 
+/* An impl's disambiguator and the path of where it is: read, not shown. */
+static void v0_impl_path(struct v0 *p)
+{
+	v0_opt62(p, 's');
+	p->skip++;
+	v0_path(p, false);
+	p->skip--;
+}
+
 static void v0_path(struct v0 *p, bool in_value)
 {
 	const char *id;
@@ -497,10 +506,7 @@ static void v0_path(struct v0 *p, bool in_value)
 		break;
 	case 'M':
 		/* <T>: an inherent impl; its own path says where it is, and is not shown */
-		v0_opt62(p, 's');
-		p->skip++;
-		v0_path(p, false);
-		p->skip--;
+		v0_impl_path(p);
 		v0_puts(p, "<");
 		v0_type(p);
 		v0_puts(p, ">");
@@ -508,12 +514,8 @@ static void v0_path(struct v0 *p, bool in_value)
 	case 'X':
 	case 'Y':
 		/* <T as Trait>: a trait impl (X) or the trait's own item (Y) */
-		if (tag == 'X') {
-			v0_opt62(p, 's');
-			p->skip++;
-			v0_path(p, false);
-			p->skip--;
-		}
+		if (tag == 'X')
+			v0_impl_path(p);
 		v0_puts(p, "<");
 		v0_type(p);
 		v0_puts(p, " as ");
