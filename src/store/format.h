@@ -20,6 +20,7 @@
 
 #include "util/compiler.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PMUPROF_MAGIC	  "PMUPROF"	/* 8 bytes with the NUL */
@@ -126,6 +127,36 @@ static inline uint64_t callchain_call_site(uint64_t addr, uint64_t nth)
 #define SAMPLE_KERNEL	     0x1 /* the ip is in the kernel */
 #define SAMPLE_NO_USER_REGS  0x2 /* no user context (a kernel thread) */
 #define SAMPLE_STACK_FULL    0x4 /* the stack copy filled the requested size: may be cut */
+
+/*
+ * What a sample stands for, and so what its weight counts (misc bits 4-7;
+ * files before off-CPU recording have 0 there: every sample on CPU).
+ */
+#define SAMPLE_KIND_MASK     0xf0
+#define SAMPLE_KIND_CPU	     0x00 /* on a CPU: weight is the sampling event's period */
+#define SAMPLE_KIND_BLOCKED  0x10 /* off CPU, gave the CPU up (slept, waited): weight in ns */
+#define SAMPLE_KIND_RUNNABLE 0x20 /* off CPU, preempted, waiting for a CPU: weight in ns */
+
+/*
+ * An off-CPU sample is one whole interval: time is when the thread left the
+ * CPU, weight how long it stayed off (ns). Where its stack came from (misc
+ * bits 8-9):
+ */
+#define SAMPLE_SOURCE_MASK   0x300
+#define SAMPLE_SOURCE_SWITCH 0x000 /* the kernel's sample at the switch-out (context-switches) */
+/* read from outside while the thread waited (/proc, process_vm_readv): sp and ip, bp 0 (unknown) */
+#define SAMPLE_SOURCE_REMOTE 0x100
+#define SAMPLE_SOURCE_NONE   0x200 /* no stack: the duration alone (no regs, no stack, ip 0) */
+
+static inline unsigned int sample_kind(uint16_t misc)
+{
+	return misc & SAMPLE_KIND_MASK;
+}
+
+static inline bool sample_off_cpu(uint16_t misc)
+{
+	return sample_kind(misc) == SAMPLE_KIND_BLOCKED || sample_kind(misc) == SAMPLE_KIND_RUNNABLE;
+}
 
 struct rec_sample {
 	struct rec_header h;
