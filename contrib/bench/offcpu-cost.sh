@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The cost of off-CPU recording: pmuprof record --off-cpu against perf recording every
+# context switch with its stack, on a switch-heavy workload, in the same run: the
+# workload's slowdown against an unprofiled run, bytes on disk per off-CPU sample, and
+# the records each lost.
+#
+#   workload: tests/workload/pingpong ROUNDS (two threads passing a byte through two
+#             pipes: each round trip blocks and wakes both threads)
+#   pmuprof:  pmuprof record --off-cpu -e cpu-clock --call-graph dwarf,8192
+#   perf:     perf record -e context-switches -c 1 --call-graph dwarf,8192 --switch-events [-z]
+#
+# Both as root (perf needs it for the context-switches samples of kernel-side switches).
+# Each configuration runs RUNS times (default 5), interleaved; medians are printed:
+# "wall" is the whole command's (the profiler's start and its writing included), "rate"
+# is the workload's own round trips per second, the ratios are to the unprofiled run.
+# "off-cpu" is the number of off-CPU samples (perf: context-switches samples, pmuprof:
+# STATS off-cpu-samples), "bytes/off" the file size over it (pmuprof's file also holds
+# its cpu-clock samples, counted against it), "lost" the most any run lost. Usage from a
+# built tree:
+#   [PERF_OPTS="-m 512"] contrib/bench/offcpu-cost.sh [RUNS] [ROUNDS]
+# (PERF_OPTS: more perf record options, e.g. a ring buffer as large as pmuprof's, whose
+# ring-pages the header line shows)
+set -eu
+cd "$(dirname "$0")/../.."
+runs=${1:-5}
+rounds=${2:-20000}
+pmuprof=${PMUPROF:-./src/pmuprof}
+wl="${WORKLOADS:-./tests/workload}/pingpong"
+command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "GNU time is needed (apt-get install time)" >&2; exit 1; }
+[ -x "$pmuprof" ] && [ -x "$wl" ] || { echo "build first: make && make check TESTS=" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "run as root: perf samples context switches only for root" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# run NAME COMMAND...: appends "wall rate" to $tmp/NAME.times; the workload's line is
+# the last on standard output of any of the commands
+run() {
+	local name=$1
+	shift
+	/usr/bin/time -f '%e' -o "$tmp/t" "$@" >"$tmp/out" 2>"$tmp/$name.err" ||
+		{ echo "$name failed:" >&2; cat "$tmp/$name.err" >&2; exit 1; }
+	echo "$(cat "$tmp/t") $(awk '$1 == "round-trips" { r = $6 } END { print r }' "$tmp/out")" \
+		>>"$tmp/$name.times"
+}
+
+perf_stat() { perf report -i "$1" --stats 2>/dev/null | awk -v k="$2" '$1 == k && $2 == "events:" { print $3; exit }'; }
+# samples lost: the kernel's count for the event (perf report's "context-switches stats:"
+# section), which covers the LOST records' counts
+perf_lost() {
+	perf report -i "$1" --stats 2>/dev/null |
+		awk '/ stats:$/ { ev = 1 } ev && $1 == "LOST_SAMPLES" { n += $3 } END { print n + 0 }'
+}
+pmuprof_stat() { "$pmuprof" report --header -i "$1" | awk -v k="$2" '$1 == k { v = $2 } END { print v + 0 }'; }
+pmuprof_lost() { "$pmuprof" report --header -i "$1" | awk '$1 ~ /^lost-/ { n += $2 } END { print n + 0 }'; }
+
+perf_cmd="perf record -q -e context-switches -c 1 --call-graph dwarf,8192 --switch-events ${PERF_OPTS:-}"
+echo "# off-CPU recording cost: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2), $(uname -r), $(nproc) CPUs, $runs runs each, pingpong $rounds${PERF_OPTS:+, perf $PERF_OPTS}"
+for _ in $(seq "$runs"); do
+	run base "$wl" "$rounds"
+	run perf $perf_cmd -o "$tmp/perf.data" -- "$wl" "$rounds"
+	perf_lost "$tmp/perf.data" >>"$tmp/perf.lost"
+	run perfz $perf_cmd -z -o "$tmp/perfz.data" -- "$wl" "$rounds"
+	perf_lost "$tmp/perfz.data" >>"$tmp/perfz.lost"
+	run pmuprof "$pmuprof" record -q --off-cpu -e cpu-clock --call-graph dwarf,8192 \
+		-o "$tmp/pmuprof.data" -- "$wl" "$rounds"
+	pmuprof_lost "$tmp/pmuprof.data" >>"$tmp/pmuprof.lost"
+done
+
+bw=$(cut -d' ' -f1 "$tmp/base.times" | median)
+br=$(cut -d' ' -f2 "$tmp/base.times" | median)
+printf '%-44s %8s %9s %9s %9s %9s %10s %6s\n' config "wall(s)" "wall/base" "rate/s" "base/rate" \
+	"off-cpu" "bytes/off" lost
+for cfg in base perf perfz pmuprof; do
+	w=$(cut -d' ' -f1 "$tmp/$cfg.times" | median)
+	r=$(cut -d' ' -f2 "$tmp/$cfg.times" | median)
+	f=$tmp/$cfg.data
+	case $cfg in
+	base) label="unprofiled"; n=-; lost=-; bpo=- ;;
+	perf | perfz)
+		label="perf record${cfg#perf} -e context-switches"
+		[ "$cfg" = perfz ] && label="perf record -z -e context-switches"
+		n=$(perf_stat "$f" SAMPLE)
+		lost=$(sort -g "$tmp/$cfg.lost" | tail -1)
+		;;
+	pmuprof)
+		label="pmuprof record --off-cpu -e cpu-clock"
+		n=$(pmuprof_stat "$f" off-cpu-samples)
+		lost=$(sort -g "$tmp/$cfg.lost" | tail -1)
+		;;
+	esac
+	[ "$cfg" = base ] ||
+		bpo=$(awk -v s="$(stat -c %s "$f")" -v n="$n" 'BEGIN { printf "%.0f", n ? s / n : 0 }')
+	printf '%-44s %8.3f %9.3f %9.0f %9.3f %9s %10s %6s\n' "$label" "$w" \
+		"$(awk -v a="$w" -v b="$bw" 'BEGIN { print a / b }')" "$r" \
+		"$(awk -v a="$br" -v b="$r" 'BEGIN { print b ? a / b : 0 }')" "$n" "$bpo" "$lost"
+done
+echo "# pmuprof against perf: wall $(awk -v a="$(cut -d' ' -f1 "$tmp/pmuprof.times" | median)" \
+	-v b="$(cut -d' ' -f1 "$tmp/perf.times" | median)" 'BEGIN { printf "%.3f", a / b }'), bytes per off-CPU sample $(awk \
+	-v a="$(stat -c %s "$tmp/pmuprof.data")" -v na="$(pmuprof_stat "$tmp/pmuprof.data" off-cpu-samples)" \
+	-v b="$(stat -c %s "$tmp/perf.data")" -v nb="$(perf_stat "$tmp/perf.data" SAMPLE)" \
+	'BEGIN { printf "%.3f", (na && nb) ? (a / na) / (b / nb) : 0 }') (against perf -z: $(awk \
+	-v a="$(stat -c %s "$tmp/pmuprof.data")" -v na="$(pmuprof_stat "$tmp/pmuprof.data" off-cpu-samples)" \
+	-v b="$(stat -c %s "$tmp/perfz.data")" -v nb="$(perf_stat "$tmp/perfz.data" SAMPLE)" \
+	'BEGIN { printf "%.3f", (na && nb) ? (a / na) / (b / nb) : 0 }'))"
+echo "# ring buffers: pmuprof $(pmuprof_stat "$tmp/pmuprof.data" ring-pages) pages per CPU; perf's default unless PERF_OPTS has -m"
