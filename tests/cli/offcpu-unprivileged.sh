@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# record --off-cpu as an unprivileged user on their own program (perf_event_paranoid 2: no
+# context-switch samples): the waiting stacks are read from outside (off-cpu: remote), the
+# functions that wait longer than the threshold keep their off-CPU time within 5% or 3 ms
+# of tests/workload/offcpu's own figures, every thread's on-CPU plus off-CPU time stays
+# within 2% of its lifetime (waits without a stack keep their durations), and the header
+# says how much time has no stack.
+. "$srcdir/tests/lib.sh"
+. "$srcdir/tests/offcpu-lib.sh"
+
+[ "$(id -u)" -eq 0 ] || skip_all "needs root to switch to an unprivileged user"
+paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+[ "$paranoid" -ge 2 ] || skip_all "perf_event_paranoid is $paranoid: an unprivileged user may sample context switches here"
+need_as_nobody
+
+# the build tree may not be readable by nobody: copy what runs; nobody writes in out/
+dir=$T_TMP/bin
+mkdir "$dir" "$T_TMP/out"
+cp "$PMUPROF" "$WORKLOADS/offcpu" "$dir/"
+chmod 755 "$T_TMP" "$dir"
+chown nobody "$T_TMP/out"
+D=$T_TMP/out/o.data
+TRUTH=$T_TMP/out/truth
+
+run as_nobody "$dir/pmuprof" record -q --off-cpu -e cpu-clock -o "$D" -- "$dir/offcpu" \
+	--truth "$TRUTH"
+is "unprivileged record --off-cpu: exit status" "$RC" 0
+[ "$RC" -eq 0 ] || { fail "unprivileged record --off-cpu failed" "$(cat "$ERR")"; done_testing; }
+hdr=$("$PMUPROF" report -i "$D" --header)
+like "header: stacks read from outside" "$hdr" '^off-cpu +remote$'
+like "header: the threshold for a stack" "$hdr" '^off-cpu-min-stack-ns +1000000$'
+like "header: stacks read from outside counted" "$hdr" '^off-cpu-stack-remote +[1-9][0-9]*$'
+like "header: time without a stack shown" "$hdr" '^off-cpu-ns-stack-none +[0-9]+$'
+like "header: lost records shown" "$hdr" '^lost-ring +[0-9]+$'
+# every wait of these is 30 ms or more, far above the 1 ms threshold
+check_functions "$D" "$TRUTH" "unprivileged: " sleep_here hold_lock wait_for_lock read_pipe \
+	idle_until
+check_threads "$D" "$TRUTH" "unprivileged: "
+
+done_testing

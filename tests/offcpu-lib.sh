@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Helpers of the off-CPU tests: time views read from the folded export (weights in
+# microseconds), compared with the truth tests/workload/offcpu writes:
+#   thread NAME TID LIFETIME CPU        func FUNC TID OFF BLOCKED CALLS      (ns)
+# Sourced after tests/lib.sh.
+
+# folded FILE VIEW [REPORT-OPTIONS...]: the folded export of VIEW
+folded() {
+	ff=$1
+	fv=$2
+	shift 2
+	"$PMUPROF" report -i "$ff" --view "$fv" --format folded "$@" </dev/null
+}
+
+# us_under FRAME: the microseconds of the folded lines on stdin that have FRAME as a frame
+# (a frame name may hold spaces: the weight is what follows the last one)
+us_under() {
+	awk -v fn="$1" '{
+		s = $0
+		sub(/ [0-9]+$/, "", s)
+		n = split(s, f, ";")
+		for (i = 1; i <= n; i++)
+			if (f[i] == fn) {
+				t += $NF
+				break
+			}
+	} END { print t + 0 }'
+}
+
+# us_total: the microseconds of all folded lines on stdin
+us_total() {
+	awk '{ t += $NF } END { print t + 0 }'
+}
+
+# near DESC GOT_US WANT_NS PCT MIN_MS: GOT within PCT% of WANT or MIN_MS, whichever is more
+near() {
+	tol=$(awk -v w="$3" -v p="$4" -v m="$5" 'BEGIN { t = w / 1e6 * p / 100; printf "%.3f", t > m ? t : m }')
+	within "$1 (ms)" "$(awk -v g="$2" 'BEGIN { printf "%.3f", g / 1000 }')" \
+		"$(awk -v w="$3" 'BEGIN { printf "%.3f", w / 1e6 }')" "$tol"
+}
+
+# check_functions FILE TRUTH PREFIX FUNC...: each FUNC's off-CPU time (inclusive, all
+# threads) within 5% or 3 ms of the workload's figure
+check_functions() {
+	cf=$1
+	ct=$2
+	cp=$3
+	shift 3
+	folded "$cf" off-cpu >"$T_TMP/offcpu.folded"
+	for fn in "$@"; do
+		want=$(awk -v f="$fn" '$1 == "func" && $2 == f { n += $4 } END { print n + 0 }' "$ct")
+		near "${cp}off-CPU in $fn" "$(us_under "$fn" <"$T_TMP/offcpu.folded")" "$want" 5 3
+	done
+}
+
+# check_threads FILE TRUTH PREFIX: each thread's on-CPU plus off-CPU time (the wall view of
+# its TID) within 2% of the lifetime it measured itself
+check_threads() {
+	awk '$1 == "thread" { print $2, $3, $4 }' "$2" >"$T_TMP/threads"
+	while read -r name tid life; do
+		near "$3thread $name: on-CPU + off-CPU" \
+			"$(folded "$1" wall --tid "$tid" | us_total)" "$life" 2 0
+	done <"$T_TMP/threads"
+}
