@@ -638,6 +638,10 @@ static int record_start(struct recording *r)
 	int ret;
 
 	if (r->o.off_cpu) {
+		/* a reader that does not know the waits' samples must not take them for CPU time */
+		ret = data_writer_set_version(r->w, PMUPROF_VERSION_KINDS);
+		if (ret < 0)
+			return error_errno(-ret, "cannot write '%s'", r->o.output), EXIT_FAIL;
 		offcpu_new(&r->oc, r->w, r->min_stack_ns);
 		/* -p, -t: threads may be waiting already; their first switch says */
 		if (r->o.tgt.kind == TARGET_PID || r->o.tgt.kind == TARGET_TID)
@@ -803,7 +807,9 @@ static void print_summary(const struct recording *r)
 	const struct record_opts *o = &r->o;
 	char size[32], rate[96] = "";
 	uint64_t lost = st->lost_ring + st->lost_samples + r->wr.dropped + st->lost_shim;
-	uint64_t unwritten = st->samples - data_writer_samples(r->w);
+	/* the off-CPU waits are samples in the file too */
+	uint64_t all = st->samples + (r->oc ? r->ocst.intervals : 0);
+	uint64_t unwritten = all - data_writer_samples(r->w);
 	double bytes = (double)data_writer_bytes(r->w);
 
 	human_bytes(size, sizeof(size), bytes);
@@ -815,7 +821,7 @@ static void print_summary(const struct recording *r)
 		"(%.0f bytes per sample) ]\n",
 		(unsigned long long)st->samples, r->ev.name, rate, (unsigned long long)lost,
 		(unsigned long long)st->throttled, size, o->output,
-		st->samples ? bytes / (double)st->samples : 0.0);
+		all ? bytes / (double)all : 0.0);
 	if (r->oc)
 		print_off_cpu_summary(r);
 	if (lost && r->timer)
@@ -835,7 +841,7 @@ static void print_summary(const struct recording *r)
 	if (r->error && unwritten)
 		warning("%llu of the %llu samples were not written to '%s' because of the write "
 			"error",
-			(unsigned long long)unwritten, (unsigned long long)st->samples, o->output);
+			(unsigned long long)unwritten, (unsigned long long)all, o->output);
 	if (st->throttled)
 		warning("the kernel throttled sampling %llu times: the delivered rate is below the "
 			"requested one (see kernel.perf_event_max_sample_rate)",
