@@ -243,6 +243,8 @@ static bool take_event(struct offcpu *oc, struct ev *e, struct interval *iv)
 		e->rec = NULL;
 		break;
 	case EV_OUT:
+		if (t->state == T_DEAD)
+			break; /* its last switch-out, after its exit */
 		go_off(t, e->time, e->cpu, e->preempt);
 		if (t->pending) {
 			t->stack = t->pending;
@@ -251,6 +253,8 @@ static bool take_event(struct offcpu *oc, struct ev *e, struct interval *iv)
 		}
 		break;
 	case EV_IN:
+		if (t->state == T_DEAD)
+			break;
 		have = close_interval(t, e->time, iv);
 		t->state = T_ON;
 		break;
