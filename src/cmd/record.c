@@ -9,6 +9,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "collect/counter.h"
+#include "collect/offcpu.h"
 #include "collect/perfrec.h"
 #include "collect/recevents.h"
 #include "collect/recmeta.h"
@@ -23,6 +24,7 @@
 #include "store/datafile.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/parse.h"
 #include "util/proc.h"
 
 #include <errno.h>
@@ -39,12 +41,16 @@
 #define MAX_TIMER_FREQ	    100000
 #define SHIM_POLL_MS	    20	/* how often the timer samplers' rings are emptied */
 #define DEFAULT_STACK	    8192
+/* stacks read from outside: only for waits at least this long, by default */
+#define REMOTE_MIN_STACK_NS 2000000ull
 
 enum {
 	OPT_CALL_GRAPH = CMD_OPT_LONG_BASE,
 	OPT_DURATION,
 	OPT_NO_FALLBACK,
 	OPT_SAMPLER,
+	OPT_OFF_CPU,
+	OPT_OFF_CPU_MIN_STACK,
 };
 
 static const struct cmd_option record_options[] = {
@@ -62,6 +68,10 @@ static const struct cmd_option record_options[] = {
 	{ OPT_DURATION, "duration", "SECONDS", "stop after SECONDS (with -p, -t, -a)" },
 	{ 'm', "mmap-pages", "N", "ring buffer pages per CPU, a power of two (default: fit the rate)" },
 	{ OPT_NO_FALLBACK, "no-fallback", NULL, "fail instead of sampling cpu-clock without a PMU" },
+	{ OPT_OFF_CPU, "off-cpu", NULL,
+	  "also record where threads wait: every context switch, with the stack it left from" },
+	{ OPT_OFF_CPU_MIN_STACK, "off-cpu-min-stack", "TIME",
+	  "waits shorter than TIME keep their length, not their stack (e.g. 500us, 2ms)" },
 	{ 'q', "quiet", NULL, "no summary at the end" },
 	{ 'h', "help", NULL, "show this help" },
 };
@@ -81,6 +91,8 @@ struct record_opts {
 	struct cmd_target_opts tgt;
 	unsigned long pages;
 	bool no_fallback, quiet, event_set;
+	bool off_cpu, min_stack_set;
+	uint64_t min_stack_ns;
 	enum sampler_kind sampler;
 	char **argv;
 };
@@ -196,6 +208,16 @@ static int parse_option(struct record_opts *o, int c, char *arg)
 	case OPT_NO_FALLBACK:
 		o->no_fallback = true;
 		return 0;
+	case OPT_OFF_CPU:
+		o->off_cpu = true;
+		return 0;
+	case OPT_OFF_CPU_MIN_STACK:
+		if (parse_duration_ns(arg, &o->min_stack_ns) < 0)
+			return error("option '--off-cpu-min-stack' needs a time with its unit (ns, "
+				     "us, ms or s), such as 500us or 2ms, not '%s'",
+				     arg);
+		o->min_stack_set = true;
+		return 0;
 	case 'q':
 		o->quiet = true;
 		return 0;
@@ -214,6 +236,12 @@ static int check_options(struct record_opts *o)
 		return error("-F and -c cannot be combined: sample by frequency or by period");
 	if (o->sampler != SAMPLER_PMU && check_timer_options(o) < 0)
 		return -1;
+	if (o->min_stack_set && !o->off_cpu)
+		return error("--off-cpu-min-stack bounds what --off-cpu keeps: give --off-cpu too");
+	if (o->off_cpu && o->sampler != SAMPLER_PMU)
+		return error("--off-cpu records context switches beside the pmu sampler's "
+			     "samples; it cannot be combined with --sampler %s",
+			     sampler_names[o->sampler]);
 	if (!o->smp.period && !o->smp.freq)
 		o->smp.freq = REC_DEFAULT_FREQ;
 	if (!o->pages)
@@ -381,6 +409,13 @@ struct recording {
 	struct target t;
 	struct sampler s, acct;
 	size_t pages;
+	/* --off-cpu */
+	struct sampler sw;
+	bool sw_samples; /* the kernel samples each switch-out: else stacks are read from outside */
+	uint64_t min_stack_ns;
+	struct offcpu *oc;
+	struct offcpu_stats ocst;
+	uint64_t t_end;
 	struct shimrec shim;
 	struct shimrec_stats shst;
 	char *env[3];
@@ -474,13 +509,43 @@ static int report_sampler_failure(const struct recording *r, int ret)
 	return EXIT_FAIL;
 }
 
+/*
+ * --off-cpu: the switch records, and the stack at each switch-out where
+ * the kernel samples it for this user; else stacks are read from outside.
+ */
+static int open_switches(struct recording *r)
+{
+	size_t pages = r->pages;
+	int ret = recevents_open_switches(&r->sw, &r->s.attr, &r->t, &pages, r->counts_workload,
+					  &r->sw_samples);
+
+	if (ret < 0)
+		return error("cannot record the context switches of %s for --off-cpu: %s",
+			     r->o.argv ? r->o.argv[0] : "the target",
+			     cmd_explain_perf_error(ret, r->o.tgt.kind == TARGET_CPUS)),
+		       EXIT_FAIL;
+	r->src.sw = &r->sw;
+	r->min_stack_ns = r->o.min_stack_set ? r->o.min_stack_ns
+			  : r->sw_samples    ? 0
+					     : REMOTE_MIN_STACK_NS;
+	if (!r->sw_samples)
+		note("kernel.perf_event_paranoid is %d: the kernel does not sample context switches "
+		     "for this user, so --off-cpu reads the stacks of waits longer than %.3g ms from "
+		     "outside the program; CAP_PERFMON or sysctl -w kernel.perf_event_paranoid=1 "
+		     "gives the stack of every switch",
+		     counter_paranoid(), (double)r->min_stack_ns / 1e6);
+	return 0;
+}
+
 /* The sampling event (with its fallbacks) or a timer sampler's side band, and accounting. */
 static int open_events(struct recording *r)
 {
 	struct record_opts *o = &r->o;
 	int ret;
 
-	r->pages = sampler_fit_pages(o->pages, (size_t)sysconf(_SC_NPROCESSORS_ONLN));
+	/* with --off-cpu the switches get rings of their own, within the same budget */
+	r->pages = sampler_fit_pages(o->pages, (size_t)sysconf(_SC_NPROCESSORS_ONLN) *
+						       (o->off_cpu ? 2 : 1));
 	if (r->timer) {
 		/* the program's maps and threads, and their CPU time, still come from the kernel */
 		ret = recevents_open_accounting(&r->s, NULL, &r->t);
@@ -505,6 +570,11 @@ static int open_events(struct recording *r)
 	if (!r->timer && r->counts_workload &&
 	    recevents_open_accounting(&r->acct, &r->s.attr, &r->t) == 0)
 		r->src.acct = &r->acct;
+	if (o->off_cpu) {
+		ret = open_switches(r);
+		if (ret)
+			return ret;
+	}
 	if (r->fallback)
 		warning("%s (--no-fallback makes this an error)", r->fallback);
 	if (r->ev.user_only)
@@ -535,6 +605,8 @@ static void write_header(struct recording *r)
 		.pages = r->pages,
 		.target = o->tgt.kind,
 		.pid = o->tgt.pid,
+		.off_cpu = !o->off_cpu ? NULL : r->sw_samples ? "switch" : "remote",
+		.off_cpu_min_stack = r->min_stack_ns,
 	};
 
 	recmeta_write(r->w, &m);
@@ -553,6 +625,7 @@ static void write_header(struct recording *r)
 		 */
 		synth_all_comms(r->w, 0);
 		sampler_enable(&r->s);
+		sampler_enable(&r->sw);
 		synth_all_processes(r->w, 0);
 	}
 	if (o->tgt.kind == TARGET_PID)
@@ -564,7 +637,19 @@ static int record_start(struct recording *r)
 {
 	int ret;
 
-	if (recwriter_open(&r->wr, r->w, &r->ev.attr) < 0)
+	if (r->o.off_cpu) {
+		/* a reader that does not know the waits' samples must not take them for CPU time */
+		ret = data_writer_set_version(r->w, PMUPROF_VERSION_KINDS);
+		if (ret < 0)
+			return error_errno(-ret, "cannot write '%s'", r->o.output), EXIT_FAIL;
+		offcpu_new(&r->oc, r->w, r->min_stack_ns);
+		/* -p, -t: threads may be waiting already; their first switch says */
+		if (r->o.tgt.kind == TARGET_PID || r->o.tgt.kind == TARGET_TID)
+			for (size_t k = 0; k < r->t.nr; k++)
+				offcpu_thread_exists(r->oc, (uint32_t)target_tgid(r->t.inst[k].pid),
+						     (uint32_t)r->t.inst[k].pid, runloop_now_ns());
+	}
+	if (recwriter_open(&r->wr, r->w, &r->ev.attr, r->oc) < 0)
 		return error("cannot start the writer thread"), EXIT_FAIL;
 	/*
 	 * The rings fill while the workload keeps every CPU busy: a reader that
@@ -572,8 +657,10 @@ static int record_start(struct recording *r)
 	 * nice value than the workload and the writer thread, which keep theirs.
 	 */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), -10);
-	if (!r->counts_workload && r->o.tgt.kind != TARGET_CPUS)
+	if (!r->counts_workload && r->o.tgt.kind != TARGET_CPUS) {
 		sampler_enable(&r->s);
+		sampler_enable(&r->sw);
+	}
 	if (r->o.argv) {
 		ret = workload_start(&r->wl);
 		if (ret < 0)
@@ -615,6 +702,8 @@ static void record_wait(struct recording *r)
 	runloop_start(&r->rl);
 	runloop_run(&r->rl);
 	sampler_disable(&r->s);
+	sampler_disable(&r->sw);
+	r->t_end = runloop_now_ns();
 	if (!r->error)
 		r->error = recwriter_drain(&r->wr, &r->src);
 	r->elapsed_s = runloop_elapsed(&r->rl);
@@ -640,6 +729,14 @@ static void record_finish(struct recording *r)
 	const struct rusage *ru = &r->rl.ru;
 
 	recwriter_finish(&r->wr);
+	if (r->oc) {
+		/* the writer thread is done: the intervals still open end with the recording */
+		int ret = offcpu_finish(r->oc, r->t_end);
+
+		if (ret < 0 && !r->error)
+			r->error = ret;
+		offcpu_get_stats(r->oc, &r->ocst);
+	}
 	if (r->counts_workload && r->rl.pid > 0 && (r->src.acct || r->timer)) {
 		/* the threads still running at the end: the main thread, usually */
 		uint64_t total = recevents_accounting_total(r->src.acct ? r->src.acct : &r->s);
@@ -677,6 +774,7 @@ static void write_stats(struct recording *r)
 		.elapsed_s = r->elapsed_s,
 		.cpu_s = r->cpu_s,
 		.exit_status = r->rl.have_status ? cmd_exit_status(r->rl.wstatus) : -1,
+		.off = r->oc ? &r->ocst : NULL,
 	};
 	int ret;
 
@@ -689,6 +787,19 @@ static void write_stats(struct recording *r)
 	}
 }
 
+static void print_off_cpu_summary(const struct recording *r)
+{
+	const struct offcpu_stats *oc = &r->ocst;
+
+	fprintf(stderr,
+		"[ pmuprof record: off CPU: %llu waits, %.3f s blocked, %.3f s runnable; stacks: "
+		"%llu at the switch-out, %llu read from outside, %llu without (%.3f s) ]\n",
+		(unsigned long long)oc->intervals, (double)oc->blocked_ns / 1e9,
+		(double)oc->runnable_ns / 1e9, (unsigned long long)oc->by_source[0],
+		(unsigned long long)oc->by_source[1], (unsigned long long)oc->by_source[2],
+		(double)oc->ns_no_stack / 1e9);
+}
+
 /* The one-line summary and the warnings on what was lost or throttled. */
 static void print_summary(const struct recording *r)
 {
@@ -696,7 +807,9 @@ static void print_summary(const struct recording *r)
 	const struct record_opts *o = &r->o;
 	char size[32], rate[96] = "";
 	uint64_t lost = st->lost_ring + st->lost_samples + r->wr.dropped + st->lost_shim;
-	uint64_t unwritten = st->samples - data_writer_samples(r->w);
+	/* the off-CPU waits are samples in the file too */
+	uint64_t all = st->samples + (r->oc ? r->ocst.intervals : 0);
+	uint64_t unwritten = all - data_writer_samples(r->w);
 	double bytes = (double)data_writer_bytes(r->w);
 
 	human_bytes(size, sizeof(size), bytes);
@@ -708,7 +821,9 @@ static void print_summary(const struct recording *r)
 		"(%.0f bytes per sample) ]\n",
 		(unsigned long long)st->samples, r->ev.name, rate, (unsigned long long)lost,
 		(unsigned long long)st->throttled, size, o->output,
-		st->samples ? bytes / (double)st->samples : 0.0);
+		all ? bytes / (double)all : 0.0);
+	if (r->oc)
+		print_off_cpu_summary(r);
 	if (lost && r->timer)
 		warning("%llu samples were lost in the program (a thread's ring was full or it "
 			"had none); a lower -F or a smaller --call-graph dwarf,SIZE helps",
@@ -726,7 +841,7 @@ static void print_summary(const struct recording *r)
 	if (r->error && unwritten)
 		warning("%llu of the %llu samples were not written to '%s' because of the write "
 			"error",
-			(unsigned long long)unwritten, (unsigned long long)st->samples, o->output);
+			(unsigned long long)unwritten, (unsigned long long)all, o->output);
 	if (st->throttled)
 		warning("the kernel throttled sampling %llu times: the delivered rate is below the "
 			"requested one (see kernel.perf_event_max_sample_rate)",
@@ -749,6 +864,8 @@ static void record_release(struct recording *r)
 	recwriter_close(&r->wr);
 	sampler_close(&r->s);
 	sampler_close(&r->acct);
+	sampler_close(&r->sw);
+	offcpu_free(r->oc);
 	target_release(&r->t);
 	workload_abort(&r->wl);
 	/* nothing was recorded: put the previous file back rather than leave an empty one */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/perfrec.h"
+#include "collect/offcpu.h"
 #include "resolve/kallsyms.h"
 #include "util/alloc.h"
 
@@ -22,6 +23,8 @@ void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_typ
 void perfrec_release(struct perfrec *pr)
 {
 	hash_release(&pr->kernel_index);
+	FREE_AND_NULL(pr->tmp);
+	pr->atmp = 0;
 	free(pr->kernel_ips);
 	pr->kernel_ips = NULL;
 	pr->nkernel_ips = pr->akernel_ips = 0;
@@ -176,7 +179,7 @@ static void note_time(struct perfrec *pr, uint64_t t)
 }
 
 static int convert_sample(struct perfrec *pr, const struct perf_event_header *h,
-			  struct cursor *c)
+			  struct cursor *c, bool switches)
 {
 	uint64_t ip = 0, time = 0, period = 0, v, nr = 0, abi = 0, size = 0, dyn = 0;
 	const uint8_t *chain = NULL, *regs = NULL, *stack = NULL;
@@ -224,9 +227,18 @@ static int convert_sample(struct perfrec *pr, const struct perf_event_header *h,
 		return 0;
 	}
 	rec_size = record_size(sizeof(*s), 8 * (regs ? pr->nregs : 0) + 8 * nr + dyn);
-	s = data_writer_reserve(pr->w, rec_size);
-	if (!s)
-		return data_writer_error(pr->w);
+	if (switches) {
+		if (!pr->oc)
+			return 0;
+		xgrow(&pr->tmp, &pr->atmp, rec_size, 1);
+		memset(pr->tmp, 0, rec_size);
+		s = (struct rec_sample *)pr->tmp;
+		s->h.size = (uint32_t)rec_size;
+	} else {
+		s = data_writer_reserve(pr->w, rec_size);
+		if (!s)
+			return data_writer_error(pr->w);
+	}
 	s->h.type = REC_SAMPLE;
 	if ((h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL)
 		s->h.misc |= SAMPLE_KERNEL;
@@ -255,6 +267,11 @@ static int convert_sample(struct perfrec *pr, const struct perf_event_header *h,
 		memcpy(p, chain, 8 * nr), p += 8 * nr;
 	if (dyn)
 		memcpy(p, stack, dyn);
+	if (switches) {
+		/* the stack of the switch-out that follows: written with its interval */
+		offcpu_sample(pr->oc, s);
+		return 0;
+	}
 	pr->st.samples++;
 	pr->st.weight += period;
 	pr->st.samples_stack_full += (s->h.misc & SAMPLE_STACK_FULL) != 0;
@@ -351,6 +368,10 @@ static int convert_task(struct perfrec *pr, const struct perf_event_header *h, s
 	t->tid = (uint32_t)b;
 	t->ptid = (uint32_t)(b >> 32);
 	t->time = time;
+	if (pr->oc && h->type == PERF_RECORD_FORK)
+		offcpu_fork(pr->oc, t->pid, t->tid, time);
+	else if (pr->oc)
+		offcpu_exit(pr->oc, t->pid, t->tid, time);
 	return data_writer_commit(pr->w, time);
 }
 
@@ -454,6 +475,29 @@ static int convert_read(struct perfrec *pr, struct cursor *c)
 	return perfrec_write_task_cpu(pr, pid, tid, id.time, value);
 }
 
+/*
+ * PERF_RECORD_SWITCH (a thread's own events) and PERF_RECORD_SWITCH_CPU_WIDE
+ * (-a): the sample_id trailer names the thread that leaves or enters the
+ * CPU; the CPU-wide one first names the other thread, which is not needed.
+ */
+static void convert_switch(struct perfrec *pr, const struct perf_event_header *h,
+			   struct cursor *c)
+{
+	struct sample_id id;
+
+	if (h->type == PERF_RECORD_SWITCH_CPU_WIDE)
+		take_u64(c);
+	take_sample_id(pr, c, &id);
+	if (c->bad) {
+		pr->st.malformed++;
+		return;
+	}
+	if (pr->oc)
+		offcpu_switch(pr->oc, id.pid, id.tid, id.time, id.cpu,
+			      h->misc & PERF_RECORD_MISC_SWITCH_OUT,
+			      h->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+}
+
 int perfrec_add_native(struct perfrec *pr, const uint8_t *buf, size_t len)
 {
 	size_t off = 0;
@@ -495,7 +539,7 @@ int perfrec_add_native(struct perfrec *pr, const uint8_t *buf, size_t len)
 	return ret;
 }
 
-int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len)
+int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len, bool switches)
 {
 	size_t off = 0;
 	int ret = 0;
@@ -514,7 +558,11 @@ int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len)
 		c.bad = false;
 		switch (h.type) {
 		case PERF_RECORD_SAMPLE:
-			ret = convert_sample(pr, &h, &c);
+			ret = convert_sample(pr, &h, &c, switches);
+			break;
+		case PERF_RECORD_SWITCH:
+		case PERF_RECORD_SWITCH_CPU_WIDE:
+			convert_switch(pr, &h, &c);
 			break;
 		case PERF_RECORD_MMAP2:
 			ret = convert_mmap2(pr, &h, &c);

@@ -16,6 +16,8 @@
 #include "store/datafile.h"
 #include "util/hash.h"
 
+#include <stdbool.h>
+
 #include <stdint.h>
 
 struct perfrec_stats {
@@ -42,12 +44,24 @@ struct perfrec {
 	unsigned int nregs;
 	uint32_t stack_request; /* bytes of user stack asked for per sample */
 	struct perfrec_stats st;
+	/*
+	 * --off-cpu: switch records, thread births and deaths and the
+	 * context-switches samples go to the interval tracker (collect/offcpu.h),
+	 * which the caller owns; NULL without.
+	 */
+	struct offcpu *oc;
+	uint8_t *tmp; /* a switch sample being converted for oc */
+	size_t atmp;
 };
 
 void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_type,
 		  uint64_t regs_mask, uint32_t stack_request);
-/* Converts every whole record in buf; returns 0 or the writer's error. */
-int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len);
+/*
+ * Converts every whole record in buf; returns 0 or the writer's error.
+ * `switches`: the buffer is from the context-switches event's rings, whose
+ * samples are the stacks of switch-outs (for pr->oc), not samples to keep.
+ */
+int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len, bool switches);
 /* Records already in the file's format (the timer samplers' rings: samples, losses). */
 int perfrec_add_native(struct perfrec *pr, const uint8_t *buf, size_t len);
 /* A thread's CPU time as the kernel accounted it (REC_TASK_CPU). */

@@ -207,3 +207,44 @@ uint64_t recevents_accounting_total(const struct sampler *acct)
 			total += v;
 	return total;
 }
+
+int recevents_open_switches(struct sampler *sw, const struct perf_event_attr *sampling,
+			    const struct target *t, size_t *pages, bool enable_on_exec,
+			    bool *samples)
+{
+	struct perf_event_attr a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	a.sample_period = 1;
+	/* the sampling event's layout, so that one converter reads both */
+	a.sample_type = sampling->sample_type;
+	a.sample_regs_user = sampling->sample_regs_user;
+	a.sample_stack_user = sampling->sample_stack_user;
+	a.exclude_callchain_user = sampling->exclude_callchain_user;
+	a.inherit = sampling->inherit;
+	a.context_switch = 1;
+	a.sample_id_all = 1;
+	a.use_clockid = 1;
+	a.clockid = CLOCK_MONOTONIC;
+	a.watermark = 1;
+	a.wakeup_watermark = (uint32_t)(*pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
+	*samples = true;
+	ret = sampler_open(sw, &a, t, pages, enable_on_exec);
+	if (ret != -EACCES && ret != -EPERM)
+		return ret;
+	/*
+	 * The event fires in the kernel, which this user may not sample
+	 * (perf_event_paranoid 2): the switch records alone, from an event
+	 * that counts nothing.
+	 */
+	*samples = false;
+	a.config = PERF_COUNT_SW_DUMMY;
+	a.sample_period = 0;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	return sampler_open(sw, &a, t, pages, enable_on_exec);
+}

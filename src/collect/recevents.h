@@ -90,6 +90,17 @@ int recevents_open_sampler(struct sampler *s, struct rec_event *ev, struct rec_s
  */
 int recevents_open_accounting(struct sampler *acct, const struct perf_event_attr *sampling,
 			      const struct target *t);
+/*
+ * --off-cpu: the context switches of t, in rings of their own (sw, *pages
+ * per CPU): PERF_RECORD_SWITCH in and out records, and where this user may
+ * sample kernel events, a context-switches sample at every switch-out
+ * carrying what `sampling`'s samples carry (user registers and stack, the
+ * kernel's callchain), in its layout. *samples says whether they come:
+ * without them (perf_event_paranoid 2) the records alone.
+ */
+int recevents_open_switches(struct sampler *sw, const struct perf_event_attr *sampling,
+			    const struct target *t, size_t *pages, bool enable_on_exec,
+			    bool *samples);
 /* The task-clock, in ns, of the threads that had not ended: the parent events' own counts. */
 uint64_t recevents_accounting_total(const struct sampler *acct);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/recmeta.h"
+#include "collect/offcpu.h"
 #include "collect/sampler.h"
 #include "util/proc.h"
 
@@ -108,6 +109,10 @@ void recmeta_write(struct data_writer *w, const struct recmeta *m)
 	/* the shim records the registers it unwinds from even without a stack */
 	data_writer_meta_u64(w, "regs-mask",
 			     smp->cg == REC_CG_DWARF || m->timer ? SAMPLER_REGS_MASK : 0);
+	if (m->off_cpu) {
+		data_writer_meta_str(w, "off-cpu", m->off_cpu);
+		data_writer_meta_u64(w, "off-cpu-min-stack-ns", m->off_cpu_min_stack);
+	}
 	data_writer_meta_u64(w, "ring-pages", m->pages);
 	data_writer_meta_u64(w, "page-size", (uint64_t)sysconf(_SC_PAGESIZE));
 	write_target(w, m->target, m->pid);
@@ -126,6 +131,17 @@ void recmeta_write_stats(struct data_writer *w, const struct recmeta_stats *s)
 		data_writer_stat_u64(w, "lost-shim", st->lost_shim);
 		if (s->conflict)
 			data_writer_stat(w, "conflict", s->conflict, strlen(s->conflict) + 1);
+	}
+	if (s->off) {
+		data_writer_stat_u64(w, "off-cpu-samples", s->off->intervals);
+		data_writer_stat_u64(w, "off-cpu-ns", s->off->ns);
+		data_writer_stat_u64(w, "off-cpu-blocked-ns", s->off->blocked_ns);
+		data_writer_stat_u64(w, "off-cpu-runnable-ns", s->off->runnable_ns);
+		data_writer_stat_u64(w, "off-cpu-stack-switch", s->off->by_source[0]);
+		data_writer_stat_u64(w, "off-cpu-stack-remote", s->off->by_source[1]);
+		data_writer_stat_u64(w, "off-cpu-stack-none", s->off->by_source[2]);
+		data_writer_stat_u64(w, "off-cpu-ns-stack-none", s->off->ns_no_stack);
+		data_writer_stat_u64(w, "off-cpu-closed-at-end", s->off->closed_at_end);
 	}
 	data_writer_stat_u64(w, "samples", st->samples);
 	data_writer_stat_u64(w, "samples-stack-full", st->samples_stack_full);

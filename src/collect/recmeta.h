@@ -37,6 +37,8 @@ struct recmeta {
 	size_t pages; /* ring pages per CPU, as mapped */
 	enum target_kind target;
 	pid_t pid; /* of -p or -t */
+	const char *off_cpu;	   /* --off-cpu: "switch" or "remote" (see offcpu.h); else NULL */
+	uint64_t off_cpu_min_stack; /* ns */
 };
 
 void recmeta_write(struct data_writer *w, const struct recmeta *m);
@@ -50,8 +52,10 @@ struct recmeta_stats {
 	double elapsed_s;
 	double cpu_s;	 /* the target's CPU time; < 0 when unknown */
 	int exit_status; /* the workload's, as the command exits with it; < 0 when none */
+	const struct offcpu_stats *off; /* --off-cpu's intervals, else NULL */
 };
 
+struct offcpu_stats;
 void recmeta_write_stats(struct data_writer *w, const struct recmeta_stats *s);
 
 #endif

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/recwriter.h"
+#include "collect/offcpu.h"
+#include "collect/runloop.h"
 #include "util/alloc.h"
 
 #include <errno.h>
@@ -12,8 +14,14 @@ struct recwriter_chunk {
 	struct recwriter_chunk *next;
 	size_t len;
 	uint8_t *data; /* owned: drained straight from a ring, copied once */
-	bool native;   /* pmuprof.data records (the shim's rings), not the kernel's */
+	enum recwriter_kind kind;
 };
+
+/*
+ * How long after its time stamp a kernel record may still be on its way
+ * into a ring (the kernel stamps it, then copies it with interrupts off).
+ */
+#define RING_LAG_NS 1000000ull
 
 /*
  * Samples the reader had to drop (the queue was full) become a LOST record
@@ -52,15 +60,38 @@ static struct recwriter_chunk *take_chunk(struct recwriter *wr)
 	return c;
 }
 
+static int take_chunk_records(struct recwriter *wr, const struct recwriter_chunk *c)
+{
+	uint64_t t;
+
+	switch (c->kind) {
+	case RW_KERNEL:
+	case RW_SWITCHES:
+		return perfrec_convert(&wr->pr, c->data, c->len, c->kind == RW_SWITCHES);
+	case RW_NATIVE:
+		return perfrec_add_native(&wr->pr, c->data, c->len);
+	case RW_CAPTURE:
+		if (wr->oc && c->len >= 8 + sizeof(struct rec_sample)) {
+			memcpy(&t, c->data, 8);
+			offcpu_capture(wr->oc, (const struct rec_sample *)(c->data + 8), t);
+		}
+		return 0;
+	case RW_MARK:
+		if (!wr->oc || c->len < 8)
+			return 0;
+		memcpy(&t, c->data, 8);
+		return offcpu_flush(wr->oc, t);
+	}
+	return 0;
+}
+
 static void *writer_main(void *arg)
 {
 	struct recwriter *wr = arg;
 	struct recwriter_chunk *c;
 
 	while ((c = take_chunk(wr))) {
-		int ret = wr->err     ? 0
-			  : c->native ? perfrec_add_native(&wr->pr, c->data, c->len)
-				      : perfrec_convert(&wr->pr, c->data, c->len);
+		int ret = wr->err ? 0 : take_chunk_records(wr, c);
 
 		free(c->data);
 		free(c);
@@ -83,13 +114,15 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int recwriter_open(struct recwriter *wr, struct data_writer *w, const struct perf_event_attr *attr)
+int recwriter_open(struct recwriter *wr, struct data_writer *w, const struct perf_event_attr *attr,
+		   struct offcpu *oc)
 {
 	int ret;
 
 	memset(wr, 0, sizeof(*wr));
 	perfrec_init(&wr->pr, w, attr->sample_type, attr->sample_regs_user,
 		     attr->sample_stack_user);
+	wr->pr.oc = wr->oc = oc;
 	pthread_mutex_init(&wr->lock, NULL);
 	pthread_cond_init(&wr->cond, NULL);
 	ret = pthread_create(&wr->thread, NULL, writer_main, wr);
@@ -119,15 +152,18 @@ static uint64_t native_samples(const uint8_t *buf, size_t len)
 	return n;
 }
 
-int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, bool native)
+int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, enum recwriter_kind kind)
 {
 	struct recwriter_chunk *c;
 	int err;
 
 	pthread_mutex_lock(&wr->lock);
 	err = wr->err;
-	if (!err && wr->queued + len > QUEUE_MAX_BYTES) {
-		wr->dropped += native ? native_samples(buf, len) : perfrec_count_samples(buf, len);
+	/* the tracker's marks are a few bytes, and intervals need them */
+	if (!err && wr->queued + len > QUEUE_MAX_BYTES && kind != RW_MARK) {
+		wr->dropped += kind == RW_NATIVE   ? native_samples(buf, len)
+			       : kind == RW_KERNEL ? perfrec_count_samples(buf, len)
+						   : 0;
 		pthread_mutex_unlock(&wr->lock);
 		free(buf);
 		return 0;
@@ -141,7 +177,7 @@ int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, bool native)
 	c->next = NULL;
 	c->len = len;
 	c->data = buf;
-	c->native = native;
+	c->kind = kind;
 	pthread_mutex_lock(&wr->lock);
 	if (wr->tail)
 		wr->tail->next = c;
@@ -177,7 +213,7 @@ void recwriter_close(struct recwriter *wr)
 	wr->pr.w = NULL;
 }
 
-static int drain_rings(struct recwriter *wr, struct sampler *s)
+static int drain_rings(struct recwriter *wr, struct sampler *s, enum recwriter_kind kind)
 {
 	int err = 0;
 
@@ -191,7 +227,7 @@ static int drain_rings(struct recwriter *wr, struct sampler *s)
 				break;
 			}
 			/* a busy ring refills while we copy: go around until it is empty */
-			err = recwriter_push(wr, buf, n, false);
+			err = recwriter_push(wr, buf, n, kind);
 			if (err)
 				break;
 		}
@@ -201,30 +237,44 @@ static int drain_rings(struct recwriter *wr, struct sampler *s)
 
 int recwriter_drain(struct recwriter *wr, const struct rec_sources *src)
 {
-	int err = drain_rings(wr, src->s);
+	uint64_t start = runloop_now_ns();
+	int err = drain_rings(wr, src->s, RW_KERNEL);
 
 	if (!err)
-		err = drain_rings(wr, src->acct);
+		err = drain_rings(wr, src->acct, RW_KERNEL);
+	if (!err)
+		err = drain_rings(wr, src->sw, RW_SWITCHES);
 	if (!err && src->shim) {
 		uint8_t *buf = NULL;
 		size_t alloc = 0, n = shimrec_drain(src->shim, &buf, &alloc);
 
 		if (n)
-			return recwriter_push(wr, buf, n, true);
-		free(buf);
+			err = recwriter_push(wr, buf, n, RW_NATIVE);
+		else
+			free(buf);
+	}
+	if (!err && wr->oc && start > RING_LAG_NS) {
+		/* every ring was emptied after `start`: what is older than that has come */
+		uint64_t *mark = xmalloc(sizeof(*mark));
+
+		*mark = start - RING_LAG_NS;
+		err = recwriter_push(wr, (uint8_t *)mark, sizeof(*mark), RW_MARK);
 	}
 	return err;
 }
 
 int *rec_sources_fds(const struct rec_sources *src, size_t *n)
 {
-	size_t ns = src->s ? src->s->nrings : 0, na = src->acct ? src->acct->nrings : 0;
-	int *fds = xcalloc(ns + na + 1, sizeof(*fds));
+	const struct sampler *all[] = { src->s, src->acct, src->sw };
+	size_t total = 0;
+	int *fds;
 
-	for (size_t i = 0; i < ns; i++)
-		fds[i] = src->s->rings[i].fd;
-	for (size_t i = 0; i < na; i++)
-		fds[ns + i] = src->acct->rings[i].fd;
-	*n = ns + na;
+	for (size_t k = 0; k < ARRAY_SIZE(all); k++)
+		total += all[k] ? all[k]->nrings : 0;
+	fds = xcalloc(total + 1, sizeof(*fds));
+	*n = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(all); k++)
+		for (size_t i = 0; all[k] && i < all[k]->nrings; i++)
+			fds[(*n)++] = all[k]->rings[i].fd;
 	return fds;
 }

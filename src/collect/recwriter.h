@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct recwriter_chunk;
+struct offcpu;
 
 struct recwriter {
 	pthread_t thread;
@@ -35,20 +36,32 @@ struct recwriter {
 	uint64_t dropped_written; /* how many of them a LOST record holds (writer thread) */
 	/* the converter: the writer thread's until recwriter_finish(), then the caller's */
 	struct perfrec pr;
+	struct offcpu *oc; /* --off-cpu's interval tracker, or NULL */
 	int err; /* the writer's first error, under lock */
 };
 
 /*
  * Starts the writer thread converting records in the format of `attr`
  * (sample_type, registers, stack size) into w, which the caller keeps.
+ * With oc (--off-cpu), switch records go to that tracker, which the
+ * caller keeps too and finishes after recwriter_finish().
  */
-int recwriter_open(struct recwriter *wr, struct data_writer *w, const struct perf_event_attr *attr);
+int recwriter_open(struct recwriter *wr, struct data_writer *w, const struct perf_event_attr *attr,
+		   struct offcpu *oc);
+
+/* What a buffer handed to the writer holds. */
+enum recwriter_kind {
+	RW_KERNEL,   /* the kernel's records, from a ring */
+	RW_SWITCHES, /* the kernel's records from the context-switches event's rings */
+	RW_NATIVE,   /* records already in the file's format (the timer samplers' rings) */
+	RW_CAPTURE,  /* a u64 end time, then a REC_SAMPLE read from outside (offcpu_capture) */
+	RW_MARK,     /* a u64: no kernel record older than it is still to come */
+};
 /*
- * Hands a drained buffer to the writer, which frees it; `native` for
- * records already in the file's format (the timer samplers' rings).
- * Returns the writer's error, if it had one.
+ * Hands a buffer to the writer, which frees it. Returns the writer's
+ * error, if it had one.
  */
-int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, bool native);
+int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, enum recwriter_kind kind);
 /*
  * Lets the thread write what is queued and joins it. Afterwards wr->pr,
  * its stats and wr->dropped are the caller's to read and add to.
@@ -61,10 +74,14 @@ void recwriter_close(struct recwriter *wr);
 struct rec_sources {
 	struct sampler *s;    /* the sampling event, or the side-band one of a timer sampler */
 	struct sampler *acct; /* per-thread CPU accounting, when separate; else NULL */
+	struct sampler *sw;   /* --off-cpu: context switches; else NULL */
 	struct shimrec *shim; /* timer samplers only */
 };
 
-/* Empties every ring of src into the writer; returns the writer's error. */
+/*
+ * Empties every ring of src into the writer; returns the writer's error.
+ * With a tracker, then tells it how far the kernel's records are complete.
+ */
 int recwriter_drain(struct recwriter *wr, const struct rec_sources *src);
 /* The ring fds of src to poll (caller frees), their number in *n. */
 int *rec_sources_fds(const struct rec_sources *src, size_t *n);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,7 @@ int data_writer_open(const char *path, struct data_writer **out)
 	}
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.magic, PMUPROF_MAGIC, sizeof(hdr.magic));
-	hdr.version = PMUPROF_VERSION;
+	hdr.version = PMUPROF_VERSION_1;
 	hdr.header_size = sizeof(hdr);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	hdr.created_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -192,6 +193,14 @@ fail:
 	free(backup);
 	safe_dir_close(&d);
 	return ret;
+}
+
+int data_writer_set_version(struct data_writer *w, uint32_t version)
+{
+	if (pwrite(w->fd, &version, sizeof(version), offsetof(struct file_header, version)) !=
+	    (ssize_t)sizeof(version))
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 static int add_meta(struct data_writer *w, const char *key, const void *val, size_t len,

@@ -31,6 +31,8 @@ struct data_writer;
  * others may write. Key/value metadata may be added until the first record.
  */
 int data_writer_open(const char *path, struct data_writer **out);
+/* The file's version, 1 unless set (PMUPROF_VERSION_KINDS for samples of other kinds). */
+int data_writer_set_version(struct data_writer *w, uint32_t version);
 int data_writer_meta(struct data_writer *w, const char *key, const void *val, size_t len);
 int data_writer_meta_str(struct data_writer *w, const char *key, const char *val);
 int data_writer_meta_u64(struct data_writer *w, const char *key, uint64_t val);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The on-disk layout of pmuprof.data, version 1 (documented for users in
+ * The on-disk layout of pmuprof.data, versions 1 and 2 (documented for users in
  * pmuprof-data(5)). All integers are little-endian; every record is padded
  * to a multiple of 8 bytes.
  *
@@ -24,7 +24,14 @@
 #include <stdint.h>
 
 #define PMUPROF_MAGIC	  "PMUPROF"	/* 8 bytes with the NUL */
-#define PMUPROF_VERSION	  1
+/*
+ * Version 2 is version 1 with samples of other kinds than on-CPU ones (misc
+ * bits 4-9 of REC_SAMPLE): a version-1 reader would take their weights for
+ * periods, so such files say 2 and it refuses them. Files without them stay 1.
+ */
+#define PMUPROF_VERSION	  2	/* the newest this build reads */
+#define PMUPROF_VERSION_1 1
+#define PMUPROF_VERSION_KINDS 2
 #define PMUPROF_TRAILER	  "PMUPEND"	/* 8 bytes with the NUL */
 #define FRAME_MAGIC	  0x52464d50u	/* "PMFR" */
 #define FRAME_MAX_RAW	  (64u << 20)	/* no frame decodes to more: bounds a reader's memory */

@@ -23,6 +23,15 @@ expect_error "bad stack size" 2 \
 	record --call-graph dwarf,100000 -- true
 expect_error "bad -m" 2 "pmuprof: option '-m' needs a power of two of pages, not '3'" \
 	record -m 3 -- true
+expect_error "--off-cpu with a timer sampler" 2 \
+	"pmuprof: --off-cpu records context switches beside the pmu sampler's samples; it cannot be combined with --sampler itimer" \
+	record --off-cpu --sampler itimer -- true
+expect_error "--off-cpu-min-stack alone" 2 \
+	"pmuprof: --off-cpu-min-stack bounds what --off-cpu keeps: give --off-cpu too" \
+	record --off-cpu-min-stack 1ms -- true
+expect_error "--off-cpu-min-stack without a unit" 2 \
+	"pmuprof: option '--off-cpu-min-stack' needs a time with its unit (ns, us, ms or s), such as 500us or 2ms, not '5'" \
+	record --off-cpu --off-cpu-min-stack 5 -- true
 expect_error "nothing to sample" 2 \
 	"pmuprof: nothing to sample: give a command to run, or -p PID, -t TID or -a (see 'pmuprof record --help')" \
 	record

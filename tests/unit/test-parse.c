@@ -22,8 +22,23 @@ static void numbers(void)
 	is_int(parse_double("inf", &d), -EINVAL, "infinity is refused");
 }
 
+static void durations(void)
+{
+	uint64_t ns = 0;
+
+	ok(parse_duration_ns("500us", &ns) == 0 && ns == 500000, "microseconds");
+	ok(parse_duration_ns("2ms", &ns) == 0 && ns == 2000000, "milliseconds");
+	ok(parse_duration_ns("1.5s", &ns) == 0 && ns == 1500000000, "seconds with decimals");
+	ok(parse_duration_ns("0ns", &ns) == 0 && ns == 0, "zero");
+	is_int(parse_duration_ns("2", &ns), -EINVAL, "a unit is needed");
+	is_int(parse_duration_ns("2m", &ns), -EINVAL, "an unknown unit");
+	is_int(parse_duration_ns("-1ms", &ns), -EINVAL, "no sign");
+	is_int(parse_duration_ns("1e30s", &ns), -EINVAL, "too long");
+}
+
 int main(void)
 {
 	numbers();
+	durations();
 	return done_testing();
 }

@@ -156,7 +156,7 @@ static int convert_file(const char *name, struct perfrec *pr, uint64_t sample_ty
 	if (data_writer_open(path, &w) < 0)
 		return -1;
 	perfrec_init(pr, w, sample_type, REGS_MASK, STACK_SIZE);
-	ret = b ? perfrec_convert(pr, b->data, b->len) : 0;
+	ret = b ? perfrec_convert(pr, b->data, b->len, false) : 0;
 	if (ret == 0 && more)
 		ret = more(pr, arg);
 	if (data_writer_finish(w) < 0 || ret < 0) {

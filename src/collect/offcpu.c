@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "collect/offcpu.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* At one time: a thread's samples come before its switch-out, a capture after a switch-in. */
+enum ev_type {
+	EV_EXISTS,
+	EV_FORK,
+	EV_SAMPLE,
+	EV_OUT,
+	EV_IN,
+	EV_CAPTURE,
+	EV_EXIT,
+};
+
+struct ev {
+	uint64_t time; /* the order: a capture's end */
+	uint64_t seq;  /* arrival, for a stable order */
+	uint32_t pid, tid, cpu;
+	uint8_t type;
+	bool preempt;
+	struct rec_sample *rec; /* EV_SAMPLE, EV_CAPTURE: owned */
+};
+
+enum thr_state { T_UNKNOWN, T_ON, T_OFF, T_DEAD };
+
+struct thr {
+	uint32_t pid, tid, cpu;
+	uint8_t state;
+	bool preempt; /* the interval began with a preemption: runnable */
+	bool asked;   /* a read from outside was asked for in this interval */
+	uint8_t tries;
+	uint16_t source; /* SAMPLE_SOURCE_* of stack */
+	uint64_t since;
+	struct rec_sample *pending; /* the last switch sample while on CPU */
+	struct rec_sample *stack;   /* the interval's */
+};
+
+struct offcpu {
+	struct data_writer *w;
+	uint64_t min_stack_ns;
+	struct ev *evs;
+	size_t nevs, aevs;
+	uint64_t seq;
+	pthread_mutex_t lock; /* thrs and st, against offcpu_waiting() */
+	struct hash index;    /* tid -> thrs */
+	struct thr *thrs;
+	size_t nthrs, athrs;
+	struct offcpu_stats st;
+};
+
+int offcpu_new(struct offcpu **out, struct data_writer *w, uint64_t min_stack_ns)
+{
+	struct offcpu *oc = xcalloc(1, sizeof(*oc));
+
+	oc->w = w;
+	oc->min_stack_ns = min_stack_ns;
+	pthread_mutex_init(&oc->lock, NULL);
+	hash_init(&oc->index);
+	*out = oc;
+	return 0;
+}
+
+void offcpu_free(struct offcpu *oc)
+{
+	if (!oc)
+		return;
+	for (size_t i = 0; i < oc->nevs; i++)
+		free(oc->evs[i].rec);
+	for (size_t i = 0; i < oc->nthrs; i++) {
+		free(oc->thrs[i].pending);
+		free(oc->thrs[i].stack);
+	}
+	free(oc->evs);
+	free(oc->thrs);
+	hash_release(&oc->index);
+	pthread_mutex_destroy(&oc->lock);
+	free(oc);
+}
+
+static struct ev *add_ev(struct offcpu *oc, enum ev_type type, uint32_t pid, uint32_t tid,
+			 uint64_t time)
+{
+	struct ev *e;
+
+	xgrow(&oc->evs, &oc->aevs, oc->nevs + 1, sizeof(*oc->evs));
+	e = &oc->evs[oc->nevs++];
+	memset(e, 0, sizeof(*e));
+	e->type = (uint8_t)type;
+	e->pid = pid;
+	e->tid = tid;
+	e->time = time;
+	e->seq = oc->seq++;
+	return e;
+}
+
+static struct rec_sample *copy_rec(const struct rec_sample *s)
+{
+	struct rec_sample *c = xmalloc(s->h.size);
+
+	memcpy(c, s, s->h.size);
+	return c;
+}
+
+void offcpu_thread_exists(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time)
+{
+	add_ev(oc, EV_EXISTS, pid, tid, time);
+}
+
+void offcpu_switch(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time, uint32_t cpu,
+		   bool out, bool preempt)
+{
+	struct ev *e;
+
+	if (!tid) /* the idle task */
+		return;
+	e = add_ev(oc, out ? EV_OUT : EV_IN, pid, tid, time);
+	e->cpu = cpu;
+	e->preempt = preempt;
+}
+
+void offcpu_sample(struct offcpu *oc, const struct rec_sample *s)
+{
+	if (!s->tid)
+		return;
+	add_ev(oc, EV_SAMPLE, s->pid, s->tid, s->time)->rec = copy_rec(s);
+}
+
+void offcpu_fork(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time)
+{
+	add_ev(oc, EV_FORK, pid, tid, time);
+}
+
+void offcpu_exit(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time)
+{
+	add_ev(oc, EV_EXIT, pid, tid, time);
+}
+
+void offcpu_capture(struct offcpu *oc, const struct rec_sample *s, uint64_t end)
+{
+	add_ev(oc, EV_CAPTURE, s->pid, s->tid, end)->rec = copy_rec(s);
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Under the lock. */
+static struct thr *get_thr(struct offcpu *oc, uint32_t pid, uint32_t tid)
+{
+	int added;
+	size_t i = hash_get(&oc->index, &tid, sizeof(tid), oc->nthrs, &added);
+
+	if (added) {
+		xgrow(&oc->thrs, &oc->athrs, oc->nthrs + 1, sizeof(*oc->thrs));
+		memset(&oc->thrs[i], 0, sizeof(oc->thrs[i]));
+		oc->thrs[i].tid = tid;
+		oc->nthrs++;
+	}
+	if (pid)
+		oc->thrs[i].pid = pid;
+	return &oc->thrs[i];
+}
+
+/* The interval that ends now, taken out of the thread (under the lock). */
+struct interval {
+	uint32_t pid, tid, cpu;
+	uint64_t since, end;
+	bool preempt;
+	uint16_t source;
+	struct rec_sample *stack; /* owned; NULL with SAMPLE_SOURCE_NONE */
+};
+
+static void go_off(struct thr *t, uint64_t time, uint32_t cpu, bool preempt)
+{
+	t->state = T_OFF;
+	t->since = time;
+	t->cpu = cpu;
+	t->preempt = preempt;
+	t->asked = false;
+	t->tries = 0;
+	free(t->stack);
+	t->stack = NULL;
+	t->source = SAMPLE_SOURCE_NONE;
+}
+
+static bool close_interval(struct thr *t, uint64_t end, struct interval *iv)
+{
+	bool have = t->state == T_OFF && end > t->since;
+
+	if (have) {
+		iv->pid = t->pid;
+		iv->tid = t->tid;
+		iv->cpu = t->cpu;
+		iv->since = t->since;
+		iv->end = end;
+		iv->preempt = t->preempt;
+		iv->source = t->stack ? t->source : SAMPLE_SOURCE_NONE;
+		iv->stack = t->stack;
+		t->stack = NULL;
+	} else {
+		free(t->stack);
+		t->stack = NULL;
+	}
+	return have;
+}
+
+/* One event, in time order; true with an interval to write (under the lock). */
+static bool take_event(struct offcpu *oc, struct ev *e, struct interval *iv)
+{
+	struct thr *t = get_thr(oc, e->pid, e->tid);
+	bool have = false;
+
+	switch (e->type) {
+	case EV_EXISTS:
+		if (t->state == T_UNKNOWN)
+			go_off(t, e->time, 0, false);
+		break;
+	case EV_FORK:
+		/* a new thread waits for its first turn on a CPU */
+		free(t->pending);
+		t->pending = NULL;
+		go_off(t, e->time, 0, true);
+		break;
+	case EV_SAMPLE:
+		if (t->state == T_OFF || t->state == T_DEAD)
+			break; /* not of a running thread: its switch-out was lost */
+		free(t->pending);
+		t->pending = e->rec;
+		e->rec = NULL;
+		break;
+	case EV_OUT:
+		if (t->state == T_DEAD)
+			break; /* its last switch-out, after its exit */
+		go_off(t, e->time, e->cpu, e->preempt);
+		if (t->pending) {
+			t->stack = t->pending;
+			t->source = SAMPLE_SOURCE_SWITCH;
+			t->pending = NULL;
+		}
+		break;
+	case EV_IN:
+		if (t->state == T_DEAD)
+			break;
+		have = close_interval(t, e->time, iv);
+		t->state = T_ON;
+		break;
+	case EV_CAPTURE:
+		/* read while the thread waited in this interval, and it did not run since */
+		if (t->state == T_OFF && t->since <= e->rec->time && !t->stack) {
+			t->stack = e->rec;
+			t->source = SAMPLE_SOURCE_REMOTE;
+			e->rec = NULL;
+		} else {
+			oc->st.captures_late++;
+		}
+		break;
+	case EV_EXIT:
+		have = close_interval(t, e->time, iv);
+		oc->st.closed_at_end += have;
+		free(t->pending);
+		t->pending = NULL;
+		t->state = T_DEAD;
+		break;
+	}
+	return have;
+}
+
+static int write_interval(struct offcpu *oc, struct interval *iv)
+{
+	uint64_t len = iv->end - iv->since;
+	const struct rec_sample *src = iv->stack;
+	struct rec_sample *s;
+	uint16_t source = iv->source;
+	size_t size;
+
+	if (src && len < oc->min_stack_ns)
+		src = NULL, source = SAMPLE_SOURCE_NONE;
+	size = src ? src->h.size : sizeof(*s);
+	s = data_writer_reserve(oc->w, size);
+	if (!s) {
+		free(iv->stack);
+		return data_writer_error(oc->w);
+	}
+	if (src)
+		memcpy(s, src, size);
+	free(iv->stack);
+	s->h.type = REC_SAMPLE;
+	s->h.size = (uint32_t)size;
+	s->h.misc = (uint16_t)((s->h.misc & ~(SAMPLE_KIND_MASK | SAMPLE_SOURCE_MASK)) |
+			       (iv->preempt ? SAMPLE_KIND_RUNNABLE : SAMPLE_KIND_BLOCKED) | source);
+	s->pid = iv->pid;
+	s->tid = iv->tid;
+	s->time = iv->since;
+	s->weight = len;
+	s->cpu = iv->cpu;
+	s->overrun = 0;
+	pthread_mutex_lock(&oc->lock);
+	oc->st.intervals++;
+	oc->st.ns += len;
+	if (iv->preempt)
+		oc->st.runnable_ns += len;
+	else
+		oc->st.blocked_ns += len;
+	oc->st.by_source[source >> 8]++;
+	if (source == SAMPLE_SOURCE_NONE)
+		oc->st.ns_no_stack += len;
+	pthread_mutex_unlock(&oc->lock);
+	return data_writer_commit(oc->w, iv->since);
+}
+
+int offcpu_flush(struct offcpu *oc, uint64_t watermark)
+{
+	size_t n = 0;
+	int ret = 0;
+
+	qsort(oc->evs, oc->nevs, sizeof(*oc->evs), ev_cmp);
+	for (; n < oc->nevs && oc->evs[n].time <= watermark; n++) {
+		struct interval iv;
+		bool have;
+
+		pthread_mutex_lock(&oc->lock);
+		if (oc->evs[n].type == EV_CAPTURE)
+			oc->st.captures++;
+		have = take_event(oc, &oc->evs[n], &iv);
+		pthread_mutex_unlock(&oc->lock);
+		free(oc->evs[n].rec);
+		if (have && !ret)
+			ret = write_interval(oc, &iv);
+		else if (have)
+			free(iv.stack);
+	}
+	memmove(oc->evs, oc->evs + n, (oc->nevs - n) * sizeof(*oc->evs));
+	oc->nevs -= n;
+	return ret;
+}
+
+int offcpu_finish(struct offcpu *oc, uint64_t end)
+{
+	int ret = offcpu_flush(oc, UINT64_MAX);
+
+	for (size_t i = 0; i < oc->nthrs; i++) {
+		struct interval iv;
+		bool have;
+
+		pthread_mutex_lock(&oc->lock);
+		have = close_interval(&oc->thrs[i], end, &iv);
+		oc->st.closed_at_end += have;
+		oc->thrs[i].state = T_DEAD;
+		pthread_mutex_unlock(&oc->lock);
+		if (have && !ret)
+			ret = write_interval(oc, &iv);
+		else if (have)
+			free(iv.stack);
+	}
+	return ret;
+}
+
+size_t offcpu_waiting(struct offcpu *oc, uint64_t before, struct offcpu_waiter *out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&oc->lock);
+	for (size_t i = 0; i < oc->nthrs && n < max; i++) {
+		struct thr *t = &oc->thrs[i];
+
+		if (t->state != T_OFF || t->asked || t->stack || t->since > before || !t->pid)
+			continue;
+		t->asked = true;
+		out[n].pid = t->pid;
+		out[n].tid = t->tid;
+		out[n].since = t->since;
+		n++;
+	}
+	pthread_mutex_unlock(&oc->lock);
+	return n;
+}
+
+void offcpu_retry(struct offcpu *oc, uint32_t tid)
+{
+	size_t i;
+
+	pthread_mutex_lock(&oc->lock);
+	if (hash_find(&oc->index, &tid, sizeof(tid), &i) && oc->thrs[i].tries < 3) {
+		oc->thrs[i].tries++;
+		oc->thrs[i].asked = false;
+	}
+	pthread_mutex_unlock(&oc->lock);
+}
+
+void offcpu_get_stats(struct offcpu *oc, struct offcpu_stats *st)
+{
+	pthread_mutex_lock(&oc->lock);
+	*st = oc->st;
+	pthread_mutex_unlock(&oc->lock);
+}
