@@ -34,7 +34,7 @@ us_total() {
 
 # near DESC GOT_US WANT_NS PCT MIN_MS: GOT within PCT% of WANT or MIN_MS, whichever is more
 near() {
-	tol=$(awk -v w="$3" -v p="$4" -v m="$5" 'BEGIN { t = w / 1e6 * p / 100; printf "%.3f", t > m ? t : m }')
+	tol=$(awk -v w="$3" -v p="$4" -v m="$5" 'BEGIN { t = w / 1e6 * p / 100; printf "%.3f", (t > m ? t : m) }')
 	within "$1 (ms)" "$(awk -v g="$2" 'BEGIN { printf "%.3f", g / 1000 }')" \
 		"$(awk -v w="$3" 'BEGIN { printf "%.3f", w / 1e6 }')" "$tol"
 }
