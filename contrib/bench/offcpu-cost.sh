@@ -12,12 +12,15 @@
 #
 # Both as root (perf needs it for the context-switches samples of kernel-side switches).
 # Each configuration runs RUNS times (default 5), interleaved; medians are printed:
-# "wall" is the whole command's (the profiler's start and its writing included), "rate"
-# is the workload's own round trips per second, the ratios are to the unprofiled run.
-# "off-cpu" is the number of off-CPU samples (perf: context-switches samples, pmuprof:
-# STATS off-cpu-samples), "bytes/off" the file size over it (pmuprof's file also holds
-# its cpu-clock samples, counted against it), "lost" the most any run lost. Usage from a
-# built tree:
+# "wall" is the whole command's (the profiler's start and its writing included), "cpu"
+# its user plus system time (the workload's and the profiler's), "rate" the workload's own
+# round trips per second; the ratios are to the unprofiled run. "off-cpu" is the number of
+# off-CPU samples kept (perf: context-switches samples, pmuprof: STATS off-cpu-samples),
+# "bytes/off" the file size over it (pmuprof's file also holds its cpu-clock samples,
+# counted against it), both of the last run; "lost" the most records any run lost (perf:
+# the kernel's count for the event, switch records included; pmuprof: its lost-* keys).
+# A profiler that loses records does less work: read the slowdown next to them. Usage from
+# a built tree:
 #   [PERF_OPTS="-m 512"] contrib/bench/offcpu-cost.sh [RUNS] [ROUNDS]
 # (PERF_OPTS: more perf record options, e.g. a ring buffer as large as pmuprof's, whose
 # ring-pages the header line shows)
@@ -36,15 +39,16 @@ trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# run NAME COMMAND...: appends "wall rate" to $tmp/NAME.times; the workload's line is
-# the last on standard output of any of the commands
+# run NAME COMMAND...: appends "wall rate cpu" to $tmp/NAME.times (cpu: user plus system
+# time of the whole command tree, the profiler's own included); the workload's line is the
+# last on standard output of any of the commands
 run() {
 	local name=$1
 	shift
-	/usr/bin/time -f '%e' -o "$tmp/t" "$@" >"$tmp/out" 2>"$tmp/$name.err" ||
+	/usr/bin/time -f '%e %U %S' -o "$tmp/t" "$@" >"$tmp/out" 2>"$tmp/$name.err" ||
 		{ echo "$name failed:" >&2; cat "$tmp/$name.err" >&2; exit 1; }
-	echo "$(cat "$tmp/t") $(awk '$1 == "round-trips" { r = $6 } END { print r }' "$tmp/out")" \
-		>>"$tmp/$name.times"
+	echo "$(awk '{ print $1 }' "$tmp/t") $(awk '$1 == "round-trips" { r = $6 } END { print r }' \
+		"$tmp/out") $(awk '{ printf "%.3f", $2 + $3 }' "$tmp/t")" >>"$tmp/$name.times"
 }
 
 perf_stat() { perf report -i "$1" --stats 2>/dev/null | awk -v k="$2" '$1 == k && $2 == "events:" { print $3; exit }'; }
@@ -71,17 +75,19 @@ for _ in $(seq "$runs"); do
 done
 
 bw=$(cut -d' ' -f1 "$tmp/base.times" | median)
+bc=$(cut -d' ' -f3 "$tmp/base.times" | median)
 br=$(cut -d' ' -f2 "$tmp/base.times" | median)
-printf '%-44s %8s %9s %9s %9s %9s %10s %6s\n' config "wall(s)" "wall/base" "rate/s" "base/rate" \
-	"off-cpu" "bytes/off" lost
+printf '%-38s %8s %9s %8s %8s %9s %9s %9s %10s %6s\n' config "wall(s)" "wall/base" "cpu(s)" \
+	"cpu/base" "rate/s" "base/rate" "off-cpu" "bytes/off" lost
 for cfg in base perf perfz pmuprof; do
 	w=$(cut -d' ' -f1 "$tmp/$cfg.times" | median)
 	r=$(cut -d' ' -f2 "$tmp/$cfg.times" | median)
+	c=$(cut -d' ' -f3 "$tmp/$cfg.times" | median)
 	f=$tmp/$cfg.data
 	case $cfg in
 	base) label="unprofiled"; n=-; lost=-; bpo=- ;;
 	perf | perfz)
-		label="perf record${cfg#perf} -e context-switches"
+		label="perf record -e context-switches"
 		[ "$cfg" = perfz ] && label="perf record -z -e context-switches"
 		n=$(perf_stat "$f" SAMPLE)
 		lost=$(sort -g "$tmp/$cfg.lost" | tail -1)
@@ -94,8 +100,9 @@ for cfg in base perf perfz pmuprof; do
 	esac
 	[ "$cfg" = base ] ||
 		bpo=$(awk -v s="$(stat -c %s "$f")" -v n="$n" 'BEGIN { printf "%.0f", n ? s / n : 0 }')
-	printf '%-44s %8.3f %9.3f %9.0f %9.3f %9s %10s %6s\n' "$label" "$w" \
-		"$(awk -v a="$w" -v b="$bw" 'BEGIN { print a / b }')" "$r" \
+	printf '%-38s %8.3f %9.3f %8.3f %8.3f %9.0f %9.3f %9s %10s %6s\n' "$label" "$w" \
+		"$(awk -v a="$w" -v b="$bw" 'BEGIN { print a / b }')" "$c" \
+		"$(awk -v a="$c" -v b="$bc" 'BEGIN { print b ? a / b : 0 }')" "$r" \
 		"$(awk -v a="$br" -v b="$r" 'BEGIN { print b ? a / b : 0 }')" "$n" "$bpo" "$lost"
 done
 echo "# pmuprof against perf: wall $(awk -v a="$(cut -d' ' -f1 "$tmp/pmuprof.times" | median)" \

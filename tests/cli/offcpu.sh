@@ -17,9 +17,11 @@ D=$T_TMP/o.data
 TRUTH=$T_TMP/truth
 
 # 1. the blocking workload on an otherwise idle pair of CPUs
-run_pmuprof record -q --off-cpu -e cpu-clock -o "$D" -- "$WORKLOADS/offcpu" --truth "$TRUTH"
+run_pmuprof record --off-cpu -e cpu-clock -o "$D" -- "$WORKLOADS/offcpu" --truth "$TRUTH"
 is "record --off-cpu: exit status" "$RC" 0
 [ "$RC" -eq 0 ] || { fail "record --off-cpu failed" "$(cat "$ERR")"; done_testing; }
+like "record's summary: lost records shown" "$(cat "$ERR")" '^\[ pmuprof record: .*; [0-9]+ lost'
+like "record's summary: the waits" "$(cat "$ERR")" '^\[ pmuprof record: off CPU: [0-9]+ waits'
 hdr=$("$PMUPROF" report -i "$D" --header)
 like "header: the kernel sampled the switches" "$hdr" '^off-cpu +switch$'
 like "header: off-CPU samples counted" "$hdr" '^off-cpu-samples +[1-9][0-9]*$'
