@@ -53,6 +53,22 @@ check_functions() {
 	done
 }
 
+# check_blocked FILE TRUTH PREFIX FUNC...: the blocked part of each FUNC's off-CPU time
+# (under the [off-cpu: blocked] marker) within 5% or 3 ms of the time the workload timed
+# around its blocking call (which also counts the wait for a CPU once woken, as a blocked
+# interval does: it ends when the thread runs again)
+check_blocked() {
+	cf=$1
+	ct=$2
+	cp=$3
+	shift 3
+	folded "$cf" off-cpu | grep -F '[off-cpu: blocked]' >"$T_TMP/blocked.folded"
+	for fn in "$@"; do
+		want=$(awk -v f="$fn" '$1 == "func" && $2 == f { n += $5 } END { print n + 0 }' "$ct")
+		near "${cp}blocked in $fn" "$(us_under "$fn" <"$T_TMP/blocked.folded")" "$want" 5 3
+	done
+}
+
 # check_threads FILE TRUTH PREFIX: each thread's on-CPU plus off-CPU time (the wall view of
 # its TID) within 2% of the lifetime it measured itself
 check_threads() {
