@@ -5,7 +5,8 @@
 # functions that wait longer than the threshold keep their off-CPU time within 5% or 3 ms
 # of tests/workload/offcpu's own figures, every thread's on-CPU plus off-CPU time stays
 # within 2% of its lifetime (waits without a stack keep their durations), and the header
-# says how much time has no stack.
+# says how much time has no stack. Attached (-p) to one's own waiting process, the open
+# wait is closed at the end; another user's process is refused with the reason.
 . "$srcdir/tests/lib.sh"
 . "$srcdir/tests/offcpu-lib.sh"
 
@@ -27,6 +28,8 @@ run as_nobody "$dir/pmuprof" record -q --off-cpu -e cpu-clock -o "$D" -- "$dir/o
 	--truth "$TRUTH"
 is "unprivileged record --off-cpu: exit status" "$RC" 0
 [ "$RC" -eq 0 ] || { fail "unprivileged record --off-cpu failed" "$(cat "$ERR")"; done_testing; }
+like "the fallback is explained" "$(cat "$ERR")" \
+	'^pmuprof: note: kernel.perf_event_paranoid is 2: .*--off-cpu reads the stacks .* from outside'
 hdr=$("$PMUPROF" report -i "$D" --header)
 like "header: stacks read from outside" "$hdr" '^off-cpu +remote$'
 like "header: the threshold for a stack" "$hdr" '^off-cpu-min-stack-ns +[1-9][0-9]*$'
@@ -37,5 +40,19 @@ like "header: lost records shown" "$hdr" '^lost-ring +[0-9]+$'
 check_functions "$D" "$TRUTH" "unprivileged: " sleep_here hold_lock wait_for_lock read_pipe \
 	idle_until
 check_threads "$D" "$TRUTH" "unprivileged: "
+
+# attached to one's own waiting process: its wait is closed at the end of the recording
+run as_nobody sh -c "sleep 2 & exec \"$dir/pmuprof\" record -q --off-cpu -e cpu-clock \
+	-o \"$D\" -p \$! --duration 0.3"
+is "unprivileged -p: exit status" "$RC" 0
+hdr=$("$PMUPROF" report -i "$D" --header)
+like "unprivileged -p: the open wait closed at the end" "$hdr" '^off-cpu-closed-at-end +[1-9]'
+near "unprivileged -p: the wait's length" \
+	"$(printf '%s\n' "$hdr" | awk '$1 == "off-cpu-ns" { print $2 / 1000 }')" 300000000 5 3
+# another user's process: refused, saying why
+run as_nobody "$dir/pmuprof" record -q --off-cpu -e cpu-clock -o "$D" -p 1 --duration 0.2
+is "another user's process: exit status" "$RC" 1
+like "another user's process: the message says why" "$(cat "$ERR")" \
+	'^pmuprof: cannot sample process 1 .*permission denied'
 
 done_testing
