@@ -69,6 +69,17 @@ check_blocked() {
 	done
 }
 
+# check_roots FILE PREFIX: at least 99% of the off-CPU time has stacks that unwind to a
+# thread's root (main for the main thread, start_thread for the others); each stack has
+# one of the two
+check_roots() {
+	folded "$1" off-cpu >"$T_TMP/roots.folded"
+	all=$(us_total <"$T_TMP/roots.folded")
+	rooted=$(($(us_under main <"$T_TMP/roots.folded") + $(us_under start_thread <"$T_TMP/roots.folded")))
+	ok "$2off-CPU stacks unwound to main or start_thread ($rooted of $all us)" \
+		awk -v a="$rooted" -v b="$all" 'BEGIN { exit !(b > 0 && a >= 0.99 * b) }'
+}
+
 # check_threads FILE TRUTH PREFIX: each thread's on-CPU plus off-CPU time (the wall view of
 # its TID) within 2% of the lifetime it measured itself
 check_threads() {
