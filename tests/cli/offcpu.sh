@@ -29,6 +29,12 @@ like "header: the kernel sampled the switches" "$hdr" '^off-cpu +switch$'
 like "header: off-CPU samples counted" "$hdr" '^off-cpu-samples +[1-9][0-9]*$'
 like "header: lost records shown" "$hdr" '^lost-ring +[0-9]+$'
 like "report head: lost records shown" "$("$PMUPROF" report -i "$D" 2>&1 | head -20)" '^# lost: [0-9]+'
+# the checks below mean something only if the workload waited as designed (10 rounds of
+# 100 ms: sleep_here and read_pipe most of each, hold_lock 40 ms, wait_for_lock 30 ms)
+for fn in sleep_here read_pipe hold_lock wait_for_lock; do
+	ns=$(awk -v f="$fn" '$1 == "func" && $2 == f { n += $4 } END { print n + 0 }' "$TRUTH")
+	ok "workload: $fn waited ($ns ns)" test "$ns" -ge 100000000
+done
 check_functions "$D" "$TRUTH" "" sleep_here hold_lock wait_for_lock read_pipe idle_until \
 	burn_cpu write_late
 check_blocked "$D" "$TRUTH" "" sleep_here wait_for_lock read_pipe
