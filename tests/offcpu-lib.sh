@@ -34,7 +34,8 @@ us_total() {
 
 # near DESC GOT_US WANT_NS PCT MIN_MS: GOT within PCT% of WANT or MIN_MS, whichever is more
 near() {
-	tol=$(awk -v w="$3" -v p="$4" -v m="$5" 'BEGIN { t = w / 1e6 * p / 100; printf "%.3f", (t > m ? t : m) }')
+	tol=$(awk -v w="$3" -v p="$4" -v m="$5" \
+		'BEGIN { t = w / 1e6 * p / 100; printf "%.3f", (t > m ? t : m) }')
 	within "$1 (ms)" "$(awk -v g="$2" 'BEGIN { printf "%.3f", g / 1000 }')" \
 		"$(awk -v w="$3" 'BEGIN { printf "%.3f", w / 1e6 }')" "$tol"
 }
@@ -75,7 +76,8 @@ check_blocked() {
 check_roots() {
 	folded "$1" off-cpu >"$T_TMP/roots.folded"
 	all=$(us_total <"$T_TMP/roots.folded")
-	rooted=$(($(us_under main <"$T_TMP/roots.folded") + $(us_under start_thread <"$T_TMP/roots.folded")))
+	rooted=$(($(us_under main <"$T_TMP/roots.folded") +
+		$(us_under start_thread <"$T_TMP/roots.folded")))
 	ok "$2off-CPU stacks unwound to main or start_thread ($rooted of $all us)" \
 		awk -v a="$rooted" -v b="$all" 'BEGIN { exit !(b > 0 && a >= 0.99 * b) }'
 }

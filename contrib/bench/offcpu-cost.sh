@@ -62,7 +62,8 @@ pmuprof_stat() { "$pmuprof" report --header -i "$1" | awk -v k="$2" '$1 == k { v
 pmuprof_lost() { "$pmuprof" report --header -i "$1" | awk '$1 ~ /^lost-/ { n += $2 } END { print n + 0 }'; }
 
 perf_cmd="perf record -q -e context-switches -c 1 --call-graph dwarf,8192 --switch-events ${PERF_OPTS:-}"
-echo "# off-CPU recording cost: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2), $(uname -r), $(nproc) CPUs, $runs runs each, pingpong $rounds${PERF_OPTS:+, perf $PERF_OPTS}"
+echo "# off-CPU recording cost: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2)," \
+	"$(uname -r), $(nproc) CPUs, $runs runs each, pingpong $rounds${PERF_OPTS:+, perf $PERF_OPTS}"
 for _ in $(seq "$runs"); do
 	run base "$wl" "$rounds"
 	run perf $perf_cmd -o "$tmp/perf.data" -- "$wl" "$rounds"
@@ -100,17 +101,21 @@ for cfg in base perf perfz pmuprof; do
 	esac
 	[ "$cfg" = base ] ||
 		bpo=$(awk -v s="$(stat -c %s "$f")" -v n="$n" 'BEGIN { printf "%.0f", n ? s / n : 0 }')
+	echo "$cfg $w $r $c $bpo" >>"$tmp/summary"
 	printf '%-38s %8.3f %9.3f %8.3f %8.3f %9.0f %9.3f %9s %10s %6s\n' "$label" "$w" \
 		"$(awk -v a="$w" -v b="$bw" 'BEGIN { print a / b }')" "$c" \
 		"$(awk -v a="$c" -v b="$bc" 'BEGIN { print b ? a / b : 0 }')" "$r" \
 		"$(awk -v a="$br" -v b="$r" 'BEGIN { print b ? a / b : 0 }')" "$n" "$bpo" "$lost"
 done
-echo "# pmuprof against perf: wall $(awk -v a="$(cut -d' ' -f1 "$tmp/pmuprof.times" | median)" \
-	-v b="$(cut -d' ' -f1 "$tmp/perf.times" | median)" 'BEGIN { printf "%.3f", a / b }'), bytes per off-CPU sample $(awk \
-	-v a="$(stat -c %s "$tmp/pmuprof.data")" -v na="$(pmuprof_stat "$tmp/pmuprof.data" off-cpu-samples)" \
-	-v b="$(stat -c %s "$tmp/perf.data")" -v nb="$(perf_stat "$tmp/perf.data" SAMPLE)" \
-	'BEGIN { printf "%.3f", (na && nb) ? (a / na) / (b / nb) : 0 }') (against perf -z: $(awk \
-	-v a="$(stat -c %s "$tmp/pmuprof.data")" -v na="$(pmuprof_stat "$tmp/pmuprof.data" off-cpu-samples)" \
-	-v b="$(stat -c %s "$tmp/perfz.data")" -v nb="$(perf_stat "$tmp/perfz.data" SAMPLE)" \
-	'BEGIN { printf "%.3f", (na && nb) ? (a / na) / (b / nb) : 0 }'))"
-echo "# ring buffers: pmuprof $(pmuprof_stat "$tmp/pmuprof.data" ring-pages) pages per CPU; perf's default unless PERF_OPTS has -m"
+# pmuprof's figures over perf's and perf -z's
+awk '{ w[$1] = $2; r[$1] = $3; c[$1] = $4; b[$1] = $5 }
+	END {
+		for (i = 1; i <= 2; i++) {
+			p = i == 1 ? "perf" : "perfz"
+			printf "# pmuprof / %s: wall %.3f, cpu %.3f, rate %.3f, bytes per off-CPU sample %.3f\n",
+				p == "perf" ? "perf" : "perf -z", w["pmuprof"] / w[p], c["pmuprof"] / c[p],
+				r["pmuprof"] / r[p], b[p] ? b["pmuprof"] / b[p] : 0
+		}
+	}' "$tmp/summary"
+echo "# ring buffers: pmuprof $(pmuprof_stat "$tmp/pmuprof.data" ring-pages) pages per CPU;" \
+	"perf's default unless PERF_OPTS has -m"

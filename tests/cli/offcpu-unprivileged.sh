@@ -12,7 +12,8 @@
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root to switch to an unprivileged user"
 paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
-[ "$paranoid" -ge 2 ] || skip_all "perf_event_paranoid is $paranoid: an unprivileged user may sample context switches here"
+[ "$paranoid" -ge 2 ] ||
+	skip_all "perf_event_paranoid is $paranoid: an unprivileged user may sample context switches here"
 need_as_nobody
 
 # the build tree may not be readable by nobody: copy what runs; nobody writes in home/

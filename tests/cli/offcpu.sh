@@ -13,7 +13,8 @@
 . "$srcdir/tests/lib.sh"
 . "$srcdir/tests/offcpu-lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root for the context-switch samples (the unprivileged path has a test of its own)"
+[ "$(id -u)" -eq 0 ] ||
+	skip_all "needs root for the context-switch samples (offcpu-unprivileged.sh tests the rest)"
 
 D=$T_TMP/o.data
 TRUTH=$T_TMP/truth
@@ -28,7 +29,8 @@ hdr=$("$PMUPROF" report -i "$D" --header)
 like "header: the kernel sampled the switches" "$hdr" '^off-cpu +switch$'
 like "header: off-CPU samples counted" "$hdr" '^off-cpu-samples +[1-9][0-9]*$'
 like "header: lost records shown" "$hdr" '^lost-ring +[0-9]+$'
-like "report head: lost records shown" "$("$PMUPROF" report -i "$D" 2>&1 | head -20)" '^# lost: [0-9]+'
+like "report head: lost records shown" "$("$PMUPROF" report -i "$D" 2>&1 | head -20)" \
+	'^# lost: [0-9]+'
 # the checks below mean something only if the workload waited as designed (10 rounds of
 # 100 ms: sleep_here and read_pipe most of each, hold_lock 40 ms, wait_for_lock 30 ms)
 for fn in sleep_here read_pipe hold_lock wait_for_lock; do
