@@ -82,6 +82,12 @@ check_roots() {
 		awk -v a="$rooted" -v b="$all" 'BEGIN { exit !(b > 0 && a >= 0.99 * b) }'
 }
 
+# note_lost FILE: the recording's lost records as a TAP comment (a lost switch record
+# loses a wait's length, and the per-thread sums with it)
+note_lost() {
+	echo "# $("$PMUPROF" report -i "$1" --header | awk '$1 ~ /^lost-/ { printf "%s %s ", $1, $2 }')"
+}
+
 # check_threads FILE TRUTH PREFIX: each thread's on-CPU plus off-CPU time (the wall view of
 # its TID) within 2% of the lifetime it measured itself
 check_threads() {

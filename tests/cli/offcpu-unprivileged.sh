@@ -29,6 +29,7 @@ run as_nobody "$dir/pmuprof" record -q --off-cpu -e cpu-clock -o "$D" -- "$dir/o
 	--truth "$TRUTH"
 is "unprivileged record --off-cpu: exit status" "$RC" 0
 [ "$RC" -eq 0 ] || { fail "unprivileged record --off-cpu failed" "$(cat "$ERR")"; done_testing; }
+note_lost "$D"
 like "the fallback is explained" "$(cat "$ERR")" \
 	'^pmuprof: note: kernel.perf_event_paranoid is 2: .*--off-cpu reads the stacks .* from outside'
 hdr=$("$PMUPROF" report -i "$D" --header)

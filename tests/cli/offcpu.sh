@@ -23,6 +23,7 @@ TRUTH=$T_TMP/truth
 run_pmuprof record --off-cpu -e cpu-clock -o "$D" -- "$WORKLOADS/offcpu" --truth "$TRUTH"
 is "record --off-cpu: exit status" "$RC" 0
 [ "$RC" -eq 0 ] || { fail "record --off-cpu failed" "$(cat "$ERR")"; done_testing; }
+note_lost "$D"
 like "record's summary: lost records shown" "$(cat "$ERR")" '^\[ pmuprof record: .*; [0-9]+ lost'
 like "record's summary: the waits" "$(cat "$ERR")" '^\[ pmuprof record: off CPU: [0-9]+ waits'
 hdr=$("$PMUPROF" report -i "$D" --header)
@@ -49,6 +50,7 @@ ok "blocked time under its marker frame (${blocked} us)" test "$blocked" -gt 0
 run_pmuprof record -q --off-cpu -e cpu-clock -o "$D" -- "$WORKLOADS/offcpu" -s 0.5 -b 4 \
 	--truth "$TRUTH"
 is "oversubscribed: exit status" "$RC" 0
+note_lost "$D"
 runnable=$(folded "$D" off-cpu | us_under "[off-cpu: runnable]")
 burn_runnable=$(folded "$D" off-cpu --symbol burn_cpu | us_under "[off-cpu: runnable]")
 ok "oversubscribed: runnable time present (${runnable} us)" test "$runnable" -gt 0
@@ -75,6 +77,7 @@ fi
 RC=0
 wait $rpid || RC=$?
 is "ticker: exit status" "$RC" 0
+note_lost "$D"
 is "ticker: both signals received" "$(grep -c '^signal ' "$TRUTH")" 2
 wall=$(folded "$D" wall | us_total)
 waiting=$(folded "$D" off-cpu | us_under wait_loop)

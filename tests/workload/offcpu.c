@@ -21,7 +21,9 @@
  *
  * The truth, written at the end (stdout, or FILE), one line each, times in ns:
  *   process PID
- *   thread NAME TID LIFETIME CPU      LIFETIME: the thread's first clock read to its last
+ *   thread NAME TID LIFETIME CPU      LIFETIME: from just before pthread_create (main: from
+ *                                     main's start) to the thread's last clock read, so that
+ *                                     it covers the wait for the thread's first turn on a CPU
  *   func FUNC TID OFF BLOCKED CALLS   per function and thread that called it
  */
 #define _GNU_SOURCE /* pthread_setname_np */
@@ -67,7 +69,7 @@ struct worker {
 	void (*run)(struct worker *w);
 	char name[16];
 	pid_t tid;
-	uint64_t life_ns, cpu_ns;
+	uint64_t created, life_ns, cpu_ns;
 	struct fstat f[NFUNC];
 	uint64_t sink;
 } __attribute__((aligned(64))); /* each thread writes only its own cache line */
@@ -116,15 +118,16 @@ static ALWAYS_INLINE void sleep_ns(uint64_t ns)
 }
 
 /*
- * Burns this thread's CPU for NS ns of its CPU clock, in chunks of 200,000 iterations
- * (some 100 us) between clock reads, so that the clock's system call stays a small part.
+ * Burns this thread's CPU for NS ns of its CPU clock, in chunks of 1,000,000 iterations
+ * (some 0.5 ms) between clock reads: the clock is a system call, and the time in it is
+ * kernel time, which a user-space-only sampler (perf_event_paranoid 2) does not see.
  */
 static ALWAYS_INLINE uint64_t spin_for(uint64_t ns, uint64_t x)
 {
 	uint64_t goal = clock_ns(CLOCK_THREAD_CPUTIME_ID) + ns;
 
 	do {
-		for (int i = 0; i < 200000; i++) {
+		for (int i = 0; i < 1000000; i++) {
 			x = x * 6364136223846793005u + 1442695040888963407u;
 			__asm__ volatile("" : "+r"(x));
 		}
@@ -259,14 +262,13 @@ static void run_burner(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t born = clock_ns(CLOCK_MONOTONIC);
 
 	w->tid = (pid_t)syscall(SYS_gettid);
 	pthread_setname_np(pthread_self(), w->name);
 	w->run(w);
 	/* only the thread itself can read its CPU clock */
 	w->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	w->life_ns = clock_ns(CLOCK_MONOTONIC) - born;
+	w->life_ns = clock_ns(CLOCK_MONOTONIC) - w->created;
 	return NULL;
 }
 
@@ -353,6 +355,7 @@ int main(int argc, char **argv)
 	/* a little ahead, so that every thread is up before round 0 */
 	start_ns = clock_ns(CLOCK_MONOTONIC) + 5000000;
 	for (int i = 1; i < n; i++) {
+		w[i].created = clock_ns(CLOCK_MONOTONIC);
 		errno = pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
 		if (errno) {
 			perror("offcpu: pthread_create");
