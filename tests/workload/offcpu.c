@@ -13,21 +13,28 @@
  *   burnerK       burns 0.8 of a round of its own CPU time in burn_cpu, ten times
  *
  * The rounds are tenths of SECONDS (default 1) on a shared CLOCK_MONOTONIC schedule; holder,
- * waiter and writer wait for their moment in idle_until. Every named function times its
- * whole body with CLOCK_MONOTONIC and CLOCK_THREAD_CPUTIME_ID: its off-CPU time is the wall
- * time minus the CPU time spent in it, which also counts a preemption (runnable time) in
- * burn_cpu on a busy machine; "blocked" is the time inside its blocking call alone. With
- * more BURNERS than CPUs, the burners queue for the CPUs (runnable time).
+ * waiter and writer wait for their moment in idle_until. With more BURNERS than CPUs, the
+ * burners queue for the CPUs (runnable time).
+ *
+ * Every named function measures its own off-CPU time: the CLOCK_MONOTONIC time of its
+ * blocking calls (from before the call until after it: the sleep, and the wait for a CPU
+ * once woken) plus the time it waited for a CPU outside them, when preempted (the kernel's
+ * run_delay in /proc/thread-self/schedstat). Wall minus CPU time (CLOCK_THREAD_CPUTIME_ID)
+ * is printed too, but it is no truth on a VM: the thread's CPU clock leaves out the time
+ * the host ran something else on the vCPU (steal), which no profiler in the guest sees.
  *
  * The truth, written at the end (stdout, or FILE), one line each, times in ns:
  *   process PID
- *   thread NAME TID LIFETIME CPU      LIFETIME: from just before pthread_create (main: from
- *                                     main's start) to the thread's last clock read, so that
- *                                     it covers the wait for the thread's first turn on a CPU
- *   func FUNC TID OFF BLOCKED CALLS   per function and thread that called it
+ *   thread NAME TID LIFETIME CPU
+ *       LIFETIME: from just before pthread_create (main: from main's start) to the thread's
+ *       last clock read, so that it covers the wait for the thread's first turn on a CPU
+ *   func FUNC TID OFF BLOCKED RUNNABLE WALL-CPU CALLS
+ *       per function and thread that called it: OFF = BLOCKED (in the blocking calls) +
+ *       RUNNABLE (preempted outside them); without a readable schedstat, OFF = WALL-CPU
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -61,7 +68,7 @@ static const char *const func_names[NFUNC] = {
 };
 
 struct fstat {
-	uint64_t off_ns, blocked_ns, calls;
+	uint64_t blocked_ns, runnable_ns, wall_cpu_ns, calls;
 };
 
 struct worker {
@@ -70,19 +77,26 @@ struct worker {
 	char name[16];
 	pid_t tid;
 	uint64_t created, life_ns, cpu_ns;
+	int schedstat; /* /proc/thread-self/schedstat, or -1 */
 	struct fstat f[NFUNC];
 	uint64_t sink;
 } __attribute__((aligned(64))); /* each thread writes only its own cache line */
 
-/* timing of one call: started at entry, closed by span_end */
+/*
+ * The timing of one call of a named function: started at its entry, closed by span_end;
+ * its blocking calls are timed with block_begin and block_end
+ */
 struct span {
-	uint64_t wall, cpu;
+	uint64_t wall, cpu, run_delay;
+	uint64_t blocked, run_delay_blocked; /* in the blocking calls */
+	uint64_t block_t, block_run_delay;   /* the blocking call under way */
 };
 
 static uint64_t start_ns; /* round 0 starts here */
 static uint64_t round_ns;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int pipefd[2];
+static volatile int no_schedstat; /* some thread could not read it */
 
 static uint64_t clock_ns(clockid_t clock)
 {
@@ -92,20 +106,52 @@ static uint64_t clock_ns(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static ALWAYS_INLINE struct span span_begin(void)
+/* the thread's time spent waiting for a CPU so far (run_delay, ns), or 0 */
+static uint64_t run_delay(struct worker *w)
 {
-	struct span s = { clock_ns(CLOCK_MONOTONIC), clock_ns(CLOCK_THREAD_CPUTIME_ID) };
+	char buf[96];
+	ssize_t n = w->schedstat < 0 ? -1 : pread(w->schedstat, buf, sizeof(buf) - 1, 0);
+	unsigned long long on, wait;
 
-	return s;
+	buf[n > 0 ? n : 0] = 0;
+	if (sscanf(buf, "%llu %llu", &on, &wait) != 2) {
+		no_schedstat = 1;
+		return 0;
+	}
+	return wait;
 }
 
-static ALWAYS_INLINE void span_end(struct worker *w, enum func f, struct span s)
+static ALWAYS_INLINE void span_begin(struct worker *w, struct span *s)
 {
-	uint64_t cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - s.cpu;
-	uint64_t wall = clock_ns(CLOCK_MONOTONIC) - s.wall;
+	memset(s, 0, sizeof(*s));
+	s->wall = clock_ns(CLOCK_MONOTONIC);
+	s->cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	s->run_delay = run_delay(w);
+}
 
+static ALWAYS_INLINE void block_begin(struct worker *w, struct span *s)
+{
+	s->block_run_delay = run_delay(w);
+	s->block_t = clock_ns(CLOCK_MONOTONIC);
+}
+
+static ALWAYS_INLINE void block_end(struct worker *w, struct span *s)
+{
+	s->blocked += clock_ns(CLOCK_MONOTONIC) - s->block_t;
+	s->run_delay_blocked += run_delay(w) - s->block_run_delay;
+}
+
+static ALWAYS_INLINE void span_end(struct worker *w, enum func f, struct span *s)
+{
+	uint64_t rd = run_delay(w) - s->run_delay;
+	uint64_t cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - s->cpu;
+	uint64_t wall = clock_ns(CLOCK_MONOTONIC) - s->wall;
+
+	w->f[f].blocked_ns += s->blocked;
+	/* the wait for a CPU once woken is part of the blocking call's time already */
+	w->f[f].runnable_ns += rd > s->run_delay_blocked ? rd - s->run_delay_blocked : 0;
 	/* the two clocks are read apart: a call that never left the CPU may read CPU > wall */
-	w->f[f].off_ns += wall > cpu ? wall - cpu : 0;
+	w->f[f].wall_cpu_ns += wall > cpu ? wall - cpu : 0;
 	w->f[f].calls++;
 }
 
@@ -137,78 +183,84 @@ static ALWAYS_INLINE uint64_t spin_for(uint64_t ns, uint64_t x)
 
 FRAME static void sleep_here(struct worker *w, uint64_t ns)
 {
-	struct span s = span_begin();
-	uint64_t t = clock_ns(CLOCK_MONOTONIC);
+	struct span s;
 
+	span_begin(w, &s);
+	block_begin(w, &s);
 	sleep_ns(ns);
-	w->f[F_SLEEP_HERE].blocked_ns += clock_ns(CLOCK_MONOTONIC) - t;
-	span_end(w, F_SLEEP_HERE, s);
+	block_end(w, &s);
+	span_end(w, F_SLEEP_HERE, &s);
 }
 
 FRAME static void idle_until(struct worker *w, uint64_t when)
 {
-	struct span s = span_begin();
-	uint64_t t = clock_ns(CLOCK_MONOTONIC);
 	struct timespec ts = { (time_t)(when / 1000000000u), (long)(when % 1000000000u) };
+	struct span s;
 
+	span_begin(w, &s);
+	block_begin(w, &s);
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
-	w->f[F_IDLE_UNTIL].blocked_ns += clock_ns(CLOCK_MONOTONIC) - t;
-	span_end(w, F_IDLE_UNTIL, s);
+	block_end(w, &s);
+	span_end(w, F_IDLE_UNTIL, &s);
 }
 
 FRAME static void hold_lock(struct worker *w, uint64_t burn, uint64_t sleep)
 {
-	struct span s = span_begin();
-	uint64_t t;
+	struct span s;
 
-	pthread_mutex_lock(&lock);
+	span_begin(w, &s);
+	pthread_mutex_lock(&lock); /* free: the waiter only ever holds it for a moment */
 	w->sink = spin_for(burn, w->sink);
-	t = clock_ns(CLOCK_MONOTONIC);
+	block_begin(w, &s);
 	sleep_ns(sleep);
-	w->f[F_HOLD_LOCK].blocked_ns += clock_ns(CLOCK_MONOTONIC) - t;
+	block_end(w, &s);
 	pthread_mutex_unlock(&lock);
-	span_end(w, F_HOLD_LOCK, s);
+	span_end(w, F_HOLD_LOCK, &s);
 }
 
 FRAME static void wait_for_lock(struct worker *w)
 {
-	struct span s = span_begin();
-	uint64_t t = clock_ns(CLOCK_MONOTONIC);
+	struct span s;
 
+	span_begin(w, &s);
+	block_begin(w, &s);
 	pthread_mutex_lock(&lock);
-	w->f[F_WAIT_FOR_LOCK].blocked_ns += clock_ns(CLOCK_MONOTONIC) - t;
+	block_end(w, &s);
 	pthread_mutex_unlock(&lock);
-	span_end(w, F_WAIT_FOR_LOCK, s);
+	span_end(w, F_WAIT_FOR_LOCK, &s);
 }
 
 FRAME static void write_late(struct worker *w)
 {
-	struct span s = span_begin();
+	struct span s;
 
+	span_begin(w, &s);
 	while (write(pipefd[1], "x", 1) < 0 && errno == EINTR)
 		;
-	span_end(w, F_WRITE_LATE, s);
+	span_end(w, F_WRITE_LATE, &s);
 }
 
 FRAME static void read_pipe(struct worker *w)
 {
-	struct span s = span_begin();
-	uint64_t t = clock_ns(CLOCK_MONOTONIC);
+	struct span s;
 	char c;
 
+	span_begin(w, &s);
+	block_begin(w, &s);
 	while (read(pipefd[0], &c, 1) < 0 && errno == EINTR)
 		;
-	w->f[F_READ_PIPE].blocked_ns += clock_ns(CLOCK_MONOTONIC) - t;
-	span_end(w, F_READ_PIPE, s);
+	block_end(w, &s);
+	span_end(w, F_READ_PIPE, &s);
 }
 
 FRAME static void burn_cpu(struct worker *w, uint64_t ns)
 {
-	struct span s = span_begin();
+	struct span s;
 
+	span_begin(w, &s);
 	w->sink = spin_for(ns, w->sink);
-	span_end(w, F_BURN_CPU, s);
+	span_end(w, F_BURN_CPU, &s);
 }
 
 /* the moment FRAC tenths into round R */
@@ -264,11 +316,14 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 
 	w->tid = (pid_t)syscall(SYS_gettid);
+	w->schedstat = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
 	pthread_setname_np(pthread_self(), w->name);
 	w->run(w);
 	/* only the thread itself can read its CPU clock */
 	w->cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	w->life_ns = clock_ns(CLOCK_MONOTONIC) - w->created;
+	if (w->schedstat >= 0)
+		close(w->schedstat);
 	return NULL;
 }
 
@@ -278,12 +333,19 @@ static int print_truth(FILE *out, const struct worker *w, int n)
 	for (int i = 0; i < n; i++) {
 		fprintf(out, "thread %s %d %llu %llu\n", w[i].name, (int)w[i].tid,
 			(unsigned long long)w[i].life_ns, (unsigned long long)w[i].cpu_ns);
-		for (int f = 0; f < NFUNC; f++)
-			if (w[i].f[f].calls)
-				fprintf(out, "func %s %d %llu %llu %llu\n", func_names[f],
-					(int)w[i].tid, (unsigned long long)w[i].f[f].off_ns,
-					(unsigned long long)w[i].f[f].blocked_ns,
-					(unsigned long long)w[i].f[f].calls);
+		for (int f = 0; f < NFUNC; f++) {
+			const struct fstat *fs = &w[i].f[f];
+
+			if (!fs->calls)
+				continue;
+			fprintf(out, "func %s %d %llu %llu %llu %llu %llu\n", func_names[f],
+				(int)w[i].tid,
+				(unsigned long long)(no_schedstat ? fs->wall_cpu_ns
+								  : fs->blocked_ns + fs->runnable_ns),
+				(unsigned long long)fs->blocked_ns,
+				(unsigned long long)fs->runnable_ns,
+				(unsigned long long)fs->wall_cpu_ns, (unsigned long long)fs->calls);
+		}
 	}
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
