@@ -454,6 +454,35 @@ static int write_report(const struct report_opts *o, const struct session *s,
 	return EXIT_OK;
 }
 
+/*
+ * --header: the metadata and statistics; with off-CPU samples, the view's
+ * totals per process too, which only a pass over the samples tells.
+ */
+static int print_header(struct report_opts *o)
+{
+	struct session s;
+	struct symbolizer *sym;
+	struct profile *p;
+	bool off_cpu;
+	int ret = cmd_recording_open(&s, o->input, true);
+
+	if (ret)
+		return ret;
+	report_print_header_only(stdout, o->input, s.rd);
+	off_cpu = profile_recording_off_cpu(&s);
+	session_close(&s);
+	if (!off_cpu && !profile_view_time(o->view))
+		return EXIT_OK;
+	ret = cmd_recording_profile(&s, o->input, &o->filter, o->view, 0, &p, &sym);
+	if (ret)
+		return ret;
+	report_print_views(stdout, s.rd, p);
+	profile_free(p);
+	symbolizer_free(sym);
+	session_close(&s);
+	return EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
@@ -474,11 +503,7 @@ int cmd_report(int argc, char **argv)
 		return ret;
 	}
 	if (o.header) {
-		ret = cmd_recording_open(&s, o.input, true);
-		if (!ret) {
-			report_print_header_only(stdout, o.input, s.rd);
-			session_close(&s);
-		}
+		ret = print_header(&o);
 		release_opts(&o);
 		return ret;
 	}
