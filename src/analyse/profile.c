@@ -247,6 +247,9 @@ void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_
 		note_extent(b, pid, tid, h->comm, i, res);
 	if (time < b->time_min)
 		b->time_min = time;
+	/* an off-CPU interval starts at its time and lasts its weight */
+	if (pkind != PROF_KIND_CPU && time + weight > time)
+		time += weight;
 	if (time > b->time_max)
 		b->time_max = time;
 }

@@ -190,6 +190,20 @@ struct profile {
 };
 
 void profile_free(struct profile *p); /* NULL is a no-op */
+
+/* Whether the profile is of a recording with off-CPU samples, or of a time view. */
+static inline bool profile_has_time(const struct profile *p)
+{
+	return p->times.off_cpu || profile_view_time(p->view);
+}
+
+/* Stack s's time in ns: its weight in time views, else as time views would weigh it. */
+static inline uint64_t profile_stack_ns(const struct profile *p, const struct prof_stack *s)
+{
+	if (profile_view_time(p->view) || s->kind != PROF_KIND_CPU)
+		return s->weight;
+	return (uint64_t)((double)s->weight * p->times.cpu_scale + 0.5);
+}
 /* A copy of s that p owns (freed with p). */
 const char *profile_keep_string(struct profile *p, const char *s);
 
