@@ -430,7 +430,11 @@ static void put_subtitle(FILE *out, const struct profile *p)
 		fprintf(out, ", %s view (%s)", profile_view_name(p->view),
 			p->view == PROF_VIEW_WALL ? "on-CPU plus off-CPU time" : "off-CPU time");
 	fprintf(out, ": %" PRIu64 " sample%s", p->samples, p->samples == 1 ? "" : "s");
-	if (p->weight_unit && !strcmp(p->weight_unit, "nanoseconds"))
+	if (profile_view_time(p->view)) {
+		char when[UNITS_DURATION_MAX];
+
+		fprintf(out, ", %s", units_duration(when, sizeof(when), p->weight));
+	} else if (p->weight_unit && !strcmp(p->weight_unit, "nanoseconds"))
 		fprintf(out, ", %.3f s", (double)p->weight / 1e9);
 	else if (p->weight && p->weight != p->samples)
 		fprintf(out, ", %" PRIu64 " %s", p->weight,
