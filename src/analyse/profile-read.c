@@ -243,12 +243,17 @@ void profile_count_time(struct profile *p, uint64_t q)
 	uint64_t total = 0;
 	struct prof_sample *out = NULL;
 	size_t n = 0, alloc = 0;
+	/* each stack's time so far: rounding it, not each sample, keeps its total whole */
+	uint64_t *acc = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*acc));
 
 	for (size_t i = 0; i < p->nstacks; i++)
 		p->stacks[i].samples = 0;
 	for (size_t i = 0; i < p->nsample_list; i++) {
 		const struct prof_sample *sm = &p->sample_list[i];
-		uint64_t k = (sm->weight + q / 2) / q;
+		uint64_t before = (acc[sm->stack] + q / 2) / q, k;
+
+		acc[sm->stack] += sm->weight;
+		k = (acc[sm->stack] + q / 2) / q - before;
 
 		xgrow(&out, &alloc, n + k, sizeof(*out));
 		for (uint64_t j = 0; j < k; j++)
@@ -257,6 +262,7 @@ void profile_count_time(struct profile *p, uint64_t q)
 		p->stacks[sm->stack].samples += k;
 		total += k;
 	}
+	free(acc);
 	if (n > 1)
 		qsort(out, n, sizeof(*out), cmp_sample_time);
 	free(p->sample_list);

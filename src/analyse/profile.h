@@ -280,9 +280,10 @@ int profile_read(struct session *s, const struct sample_filter *f, enum prof_vie
 
 /*
  * A time view's profile with its samples counted in quanta of time: each
- * sample becomes round(weight / quantum) samples, an off-CPU interval's
- * spread over its length, as a sampler of wall-clock time at that period
- * would have seen them (diff's statistics are of counts, in time order).
+ * sample becomes about weight / quantum samples (each stack's total is
+ * rounded, not each sample's), an off-CPU interval's spread over its
+ * length, as a sampler of wall-clock time at that period would have seen
+ * them (diff's statistics are of counts, in time order).
  * Needs the sample list (PROFILE_SAMPLES).
  */
 void profile_count_time(struct profile *p, uint64_t quantum);

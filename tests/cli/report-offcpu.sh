@@ -140,7 +140,8 @@ like "diff: CPU time scaled on one side (1 ms a sample against 2)" "$(cat "$OUT"
 run_pmuprof diff --view off-cpu off.data off2.data
 like "diff --view off-cpu: says so" "$(cat "$OUT")" \
 	'^# view: off-cpu \(off-CPU time\); samples are counts of 1.00 ms of time'
-like "diff --view off-cpu: 172 ms of it" "$(cat "$OUT")" '^#      cpu-clock, 172 samples$'
+like "diff --view off-cpu: 172 ms of it (each stack's time rounded)" "$(cat "$OUT")" \
+	'^#      cpu-clock, 172 samples$'
 "$gen" phases 1 7 phases.data
 run_pmuprof diff off.data phases.data
 is "diff of a wall view with a cpu view: exit status" "$RC" 1
