@@ -10,7 +10,6 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,8 +83,11 @@ static void count_sample(struct reader *rd, const struct rec_sample *r, const ch
 	t->weight[k] += r->weight;
 	if (k != PROF_KIND_CPU) {
 		t->off_cpu = true;
-		t->source[source >> 8]++;
-		t->source_ns[source >> 8] += r->weight;
+		/* both bits set is no source: counted as none, as session reads it */
+		size_t src = source == SAMPLE_SOURCE_SWITCH ? 0 : source == SAMPLE_SOURCE_REMOTE ? 1 : 2;
+
+		t->source[src]++;
+		t->source_ns[src] += r->weight;
 	} else {
 		hash_get(&rd->cpu_threads, key, sizeof(key), rd->ncpu_threads, &added);
 		rd->ncpu_threads += added;
@@ -146,7 +148,7 @@ static uint64_t sampled_task_cpu(const struct session *s, struct reader *rd)
 
 static uint64_t scaled(uint64_t weight, double scale)
 {
-	return (uint64_t)llround((double)weight * scale);
+	return profile_scaled(weight, scale);
 }
 
 static bool not_cpu(const struct profile *p, const struct prof_stack *st, void *arg)
@@ -233,9 +235,21 @@ static int cmp_sample_time(const void *a, const void *b)
 
 #define COUNT_QUANTUM_NS 1000000u
 
-uint64_t profile_time_quantum(const struct profile *p)
+uint64_t profile_time_quantum(struct profile *const *p, size_t n)
 {
-	return p->period ? p->period : COUNT_QUANTUM_NS;
+	uint64_t q = n && p[0]->period ? p[0]->period : COUNT_QUANTUM_NS;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ns = 0;
+
+		/* summed here without wrapping: a hostile file's weights may */
+		for (size_t k = 0; k < p[i]->nsample_list; k++)
+			ns = ns + p[i]->sample_list[k].weight < ns ? UINT64_MAX
+								    : ns + p[i]->sample_list[k].weight;
+		if (ns / q >= PROFILE_QUANTA_MAX)
+			q = ns / PROFILE_QUANTA_MAX + 1;
+	}
+	return q;
 }
 
 void profile_count_time(struct profile *p, uint64_t q)
@@ -252,8 +266,14 @@ void profile_count_time(struct profile *p, uint64_t q)
 		const struct prof_sample *sm = &p->sample_list[i];
 		uint64_t before = (acc[sm->stack] + q / 2) / q, k;
 
-		acc[sm->stack] += sm->weight;
+		/* held below UINT64_MAX - q, so that rounding cannot wrap (hostile weights) */
+		acc[sm->stack] = sm->weight > UINT64_MAX - q - acc[sm->stack]
+					 ? UINT64_MAX - q
+					 : acc[sm->stack] + sm->weight;
 		k = (acc[sm->stack] + q / 2) / q - before;
+		/* the quantum keeps the count below the bound; this keeps a wrapped sum there */
+		if (k > PROFILE_QUANTA_MAX - n)
+			k = PROFILE_QUANTA_MAX - n;
 
 		xgrow(&out, &alloc, n + k, sizeof(*out));
 		for (uint64_t j = 0; j < k; j++)

@@ -197,12 +197,22 @@ static inline bool profile_has_time(const struct profile *p)
 	return p->times.off_cpu || profile_view_time(p->view);
 }
 
+/* weight * scale, rounded, within 0 and UINT64_MAX (the weights come from the file) */
+static inline uint64_t profile_scaled(uint64_t weight, double scale)
+{
+	double v = (double)weight * scale + 0.5;
+
+	if (!(v > 0))
+		return 0;
+	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
+}
+
 /* Stack s's time in ns: its weight in time views, else as time views would weigh it. */
 static inline uint64_t profile_stack_ns(const struct profile *p, const struct prof_stack *s)
 {
 	if (profile_view_time(p->view) || s->kind != PROF_KIND_CPU)
 		return s->weight;
-	return (uint64_t)((double)s->weight * p->times.cpu_scale + 0.5);
+	return profile_scaled(s->weight, p->times.cpu_scale);
 }
 /* A copy of s that p owns (freed with p). */
 const char *profile_keep_string(struct profile *p, const char *s);
@@ -287,8 +297,14 @@ int profile_read(struct session *s, const struct sample_filter *f, enum prof_vie
  * Needs the sample list (PROFILE_SAMPLES).
  */
 void profile_count_time(struct profile *p, uint64_t quantum);
-/* The quantum for that: the CPU samples' period, or 1 ms without CPU samples. */
-uint64_t profile_time_quantum(const struct profile *p);
+/*
+ * The quantum for that, one for n profiles: the first one's CPU period, or
+ * 1 ms without CPU samples; longer where a profile's time would make more
+ * than PROFILE_QUANTA_MAX samples, which also bounds what
+ * profile_count_time() makes of a hostile file.
+ */
+uint64_t profile_time_quantum(struct profile *const *p, size_t n);
+#define PROFILE_QUANTA_MAX (1u << 22)
 
 /* Whether the recording of s is off-CPU's (its metadata or statistics say so). */
 bool profile_recording_off_cpu(const struct session *s);

@@ -263,6 +263,8 @@ static int write_output(const struct diff_opts *o, const struct diff *d)
  */
 static int same_view(struct diff_opts *o, struct side *sides, size_t n)
 {
+	struct profile **profiles;
+
 	for (size_t i = 1; i < n; i++)
 		if (sides[i].p->view != sides[0].p->view) {
 			error("'%s' is read in the %s view and '%s' in the %s view (one has "
@@ -275,9 +277,13 @@ static int same_view(struct diff_opts *o, struct side *sides, size_t n)
 	o->print.view = sides[0].p->view;
 	if (!profile_view_time(o->print.view))
 		return 0;
-	o->print.quantum = profile_time_quantum(sides[0].p);
+	profiles = xcalloc(n, sizeof(*profiles));
 	for (size_t i = 0; i < n; i++)
-		profile_count_time(sides[i].p, o->print.quantum);
+		profiles[i] = sides[i].p;
+	o->print.quantum = profile_time_quantum(profiles, n);
+	for (size_t i = 0; i < n; i++)
+		profile_count_time(profiles[i], o->print.quantum);
+	free(profiles);
 	return 0;
 }
 

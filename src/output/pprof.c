@@ -577,7 +577,7 @@ static int write_profile(struct writer *w)
 	/* in nanoseconds where the types are times, whatever the view */
 	pb_uint(&w->msg, PROFILE_PERIOD,
 		profile_has_time(p) && !profile_view_time(p->view)
-			? (uint64_t)((double)p->period * p->times.cpu_scale + 0.5)
+			? profile_scaled(p->period, p->times.cpu_scale)
 			: p->period);
 	/* the recorded command line: `go tool pprof -comments` shows it */
 	pb_uint(&w->msg, PROFILE_COMMENT, title);

@@ -283,7 +283,7 @@ static void print_unwinding(FILE *out, const struct session *s, const struct pro
 
 static uint64_t scaled_cpu(const struct prof_times *t)
 {
-	return (uint64_t)(t->cpu_scale * (double)t->weight[PROF_KIND_CPU] + 0.5);
+	return profile_scaled(t->weight[PROF_KIND_CPU], t->cpu_scale);
 }
 
 /* Processes listed one per line in the head; the others are summed up. */
