@@ -49,6 +49,14 @@ struct reader {
 	bool *proc_main;      /* the name is the main thread's */
 	struct hash cpu_threads; /* (pid, tid) of the CPU samples */
 	size_t ncpu_threads;
+	/*
+	 * What costs memory per thread or process is gathered only where it
+	 * is used, so that a CPU view of many processes costs what it did:
+	 * the threads of the CPU samples to scale an event that is not a
+	 * clock, the processes for a recording that says it is off-CPU's or a
+	 * time view (or from the first off-CPU sample of one that does not).
+	 */
+	bool per_thread, per_proc;
 };
 
 static enum prof_kind kind_of_sample(unsigned kind)
@@ -76,22 +84,23 @@ static void count_sample(struct reader *rd, const struct rec_sample *r, const ch
 	struct prof_times *t = &rd->t;
 	uint32_t key[2] = { r->pid, r->tid };
 	struct prof_proc *pp;
+	/* both bits set is no source: counted as none, as session reads it */
+	size_t src = source == SAMPLE_SOURCE_SWITCH ? 0 : source == SAMPLE_SOURCE_REMOTE ? 1 : 2;
 	int added;
 	size_t i;
 
 	t->samples[k]++;
 	t->weight[k] += r->weight;
 	if (k != PROF_KIND_CPU) {
-		t->off_cpu = true;
-		/* both bits set is no source: counted as none, as session reads it */
-		size_t src = source == SAMPLE_SOURCE_SWITCH ? 0 : source == SAMPLE_SOURCE_REMOTE ? 1 : 2;
-
+		t->off_cpu = rd->per_proc = true;
 		t->source[src]++;
 		t->source_ns[src] += r->weight;
-	} else {
+	} else if (rd->per_thread) {
 		hash_get(&rd->cpu_threads, key, sizeof(key), rd->ncpu_threads, &added);
 		rd->ncpu_threads += added;
 	}
+	if (!rd->per_proc)
+		return;
 	i = hash_get(&rd->proc_index, &r->pid, sizeof(r->pid), t->nprocs, &added);
 	if (added) {
 		xgrow(&t->procs, &rd->aprocs, t->nprocs + 1, sizeof(*t->procs));
@@ -308,8 +317,11 @@ int profile_read(struct session *s, const struct sample_filter *f, enum prof_vie
 {
 	struct reader rd = { .b = profile_builder_new(), .view = view };
 	const char *unit = session_weight_unit(s);
+	bool clock = !strcmp(unit, "nanoseconds");
 	int ret;
 
+	rd.per_thread = !clock;
+	rd.per_proc = profile_view_time(view) || profile_recording_off_cpu(s);
 	hash_init(&rd.proc_index);
 	hash_init(&rd.cpu_threads);
 	if (sym_flags & PROFILE_SAMPLES)
@@ -321,7 +333,7 @@ int profile_read(struct session *s, const struct sample_filter *f, enum prof_vie
 		reader_release(&rd);
 		return ret;
 	}
-	finish_times(s, &rd, !strcmp(unit, "nanoseconds"));
+	finish_times(s, &rd, clock);
 	if (view == PROF_VIEW_AUTO)
 		view = rd.t.off_cpu ? PROF_VIEW_WALL : PROF_VIEW_CPU;
 	*sym = symbolizer_new(profile_builder_has_kernel(rd.b) ? session_kernel(s) : NULL,
