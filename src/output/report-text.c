@@ -413,7 +413,7 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 			  const struct profile *p, const char *filter_text)
 {
 	const struct data_reader *rd = s->rd;
-	uint64_t selected_from = s->samples_seen;
+	uint64_t selected_from = s->samples_seen, cpu_seen = s->samples_seen - s->off_cpu_seen;
 	uint64_t freq = 0, period = 0, cpu_ns = 0, lost;
 	const char *fallback = data_reader_meta_str(rd, "fallback");
 	const char *priv = data_reader_meta_str(rd, "privilege");
@@ -441,14 +441,17 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 		escape_write(out, priv);
 	}
 	fputc('\n', out);
-	fprintf(out, "# samples: %" PRIu64, selected_from);
+	/* the rates are the CPU samples'; off-CPU intervals come at no rate */
+	fprintf(out, "# samples: %" PRIu64, cpu_seen);
 	if (data_reader_meta_u64(rd, "freq-hz", &freq))
 		fprintf(out, ", %" PRIu64 " Hz requested", freq);
 	else if (data_reader_meta_u64(rd, "period", &period))
 		fprintf(out, ", one per %" PRIu64 " events requested", period);
 	if (data_reader_stat_u64(rd, "cpu-time-ns", &cpu_ns) && cpu_ns)
 		fprintf(out, ", %.0f Hz delivered per CPU second (%.3f s of CPU time)",
-			(double)selected_from / ((double)cpu_ns / 1e9), (double)cpu_ns / 1e9);
+			(double)cpu_seen / ((double)cpu_ns / 1e9), (double)cpu_ns / 1e9);
+	if (s->off_cpu_seen)
+		fprintf(out, "; %" PRIu64 " off-CPU intervals", s->off_cpu_seen);
 	fputc('\n', out);
 	if (filter_text)
 		fprintf(out, "# selected: %" PRIu64 " samples (%.2f%%) by %s\n", p->samples,

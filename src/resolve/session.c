@@ -451,6 +451,7 @@ int session_samples(struct session *s, const struct sample_filter *f,
 			continue;
 		}
 		s->samples_seen++;
+		s->off_cpu_seen += sample_off_cpu(sv.s->h.misc);
 		if (s->progress)
 			progress_add(s->progress, 1);
 		r = sv.s;

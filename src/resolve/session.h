@@ -60,6 +60,7 @@ struct session {
 	struct progress *progress;  /* the caller's progress bar, or NULL */
 	/* what session_samples() met */
 	uint64_t samples_seen;
+	uint64_t off_cpu_seen;	   /* of them, off-CPU intervals */
 	bool damaged;		   /* a record could not be read: the samples after it are lost */
 	const char *damage;	   /* why, when damaged (static text or the reader's) */
 };

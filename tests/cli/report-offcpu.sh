@@ -50,6 +50,8 @@ like "CPU samples in time: 30 ms" "$(cat "$OUT")" '^offcpu;main;gp_main;gp_burn 
 # ---- the text report: head and lines with times
 run_pmuprof report -i off.data --no-children -g none
 is "text: exit status" "$RC" 0
+like "head: CPU samples, then the off-CPU intervals" "$(cat "$OUT")" \
+	'^# samples: 45; 13 off-CPU intervals$'
 like "head: the view and how to switch" "$(cat "$OUT")" \
 	'^# view: wall \(on-CPU plus off-CPU time\); --view cpu\|off-cpu\|wall switches views$'
 like "head: totals" "$(cat "$OUT")" \
