@@ -403,8 +403,13 @@ static void prepare(struct session *s, struct session_sample *smp)
 	bool user;
 
 	smp->kernel_mode = (r->h.misc & SAMPLE_KERNEL) != 0;
+	smp->kind = sample_kind(r->h.misc);
+	smp->source = sample_off_cpu(r->h.misc) ? r->h.misc & SAMPLE_SOURCE_MASK : 0;
 	smp->nkernel = smp->nuser = 0;
 	smp->unwound = false;
+	/* an off-CPU interval without a stack is its duration alone: no ip to name */
+	if (smp->source == SAMPLE_SOURCE_NONE && sample_off_cpu(r->h.misc))
+		return;
 	split_callchain(s, smp, &entries, &user);
 	if (user && !s->dwarf) {
 		unwind_judge_fp(smp->user, smp->nuser, entries >= s->fp_max_stack, &smp->res);
@@ -446,6 +451,7 @@ int session_samples(struct session *s, const struct sample_filter *f,
 			continue;
 		}
 		s->samples_seen++;
+		s->off_cpu_seen += sample_off_cpu(sv.s->h.misc);
 		if (s->progress)
 			progress_add(s->progress, 1);
 		r = sv.s;
