@@ -17,6 +17,8 @@
 #ifndef PMUPROF_REMOTESTACK_H
 #define PMUPROF_REMOTESTACK_H
 
+#include "util/compiler.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,8 +38,11 @@ void remotestack_free(struct remotestack *rs);
 
 /*
  * Copies up to `max` bytes of thread tid's (of process pid) user stack from
- * its sp into buf. -EAGAIN: the thread is running, or ran while it was
- * read; -ESRCH: it is gone; -EACCES/-EPERM: this user may not read it.
+ * its sp into buf, stopping early where the stack's mapping ends. -EAGAIN:
+ * the thread is running, or ran while it was read; -ESRCH: it is gone;
+ * -EPERM: Yama's /proc/sys/kernel/yama/ptrace_scope forbids it (1 and not
+ * a descendant of this process, 2 or 3); -EACCES: this user may not read
+ * it otherwise (another user's process, or one that is not dumpable).
  */
 int remotestack_read(struct remotestack *rs, pid_t pid, pid_t tid, uint8_t *buf, size_t max,
 		     struct remote_capture *out);
