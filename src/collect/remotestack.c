@@ -252,14 +252,20 @@ static int parse_text(const char *text, struct remote_capture *out)
 	}
 	if (n != 8 && n != 2)
 		return -EAGAIN;
+	if (nr < 0 && !v[0] && !v[1])
+		return -ESRCH; /* "-1 0x0 0x0": no stack any more, the thread has exited */
 	out->syscall = nr < 0 ? -1 : nr;
 	out->sp = v[n - 2];
 	out->ip = v[n - 1];
 	return 0;
 }
 
-/* Copies [sp, sp + max) page by page, stopping at the first page that cannot be read. */
-static int copy_stack(pid_t pid, uint64_t sp, uint8_t *buf, size_t max, size_t *got)
+/*
+ * Copies [sp, sp + max) page by page, stopping at the first page that
+ * cannot be read. Through the thread, not the process: a process whose
+ * first thread has exited has no memory under its pid.
+ */
+static int copy_stack(pid_t pid, pid_t tid, uint64_t sp, uint8_t *buf, size_t max, size_t *got)
 {
 	struct iovec local, remote[RS_BATCH];
 	size_t done = 0;
@@ -284,7 +290,7 @@ static int copy_stack(pid_t pid, uint64_t sp, uint8_t *buf, size_t max, size_t *
 		local.iov_base = buf + done;
 		local.iov_len = want;
 		do
-			n = process_vm_readv(pid, &local, 1, remote, (unsigned long)k, 0);
+			n = process_vm_readv(tid, &local, 1, remote, (unsigned long)k, 0);
 		while (n < 0 && errno == EINTR);
 		if (n < 0) {
 			if (errno == EFAULT)
@@ -343,7 +349,7 @@ int remotestack_read(struct remotestack *rs, pid_t pid, pid_t tid, uint8_t *buf,
 	ret = parse_text(before, out);
 	if (ret < 0)
 		goto out;
-	ret = copy_stack(pid, out->sp, buf, max, &out->size);
+	ret = copy_stack(pid, tid, out->sp, buf, max, &out->size);
 	if (ret < 0)
 		goto out;
 	n2 = read_text(fd, pid, after);

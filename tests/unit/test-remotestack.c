@@ -9,6 +9,7 @@
 #include "collect/remotestack.h"
 #include "tap.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -102,18 +103,24 @@ static uint64_t function_size(const char *want)
 	return size;
 }
 
-/* Reads a thread until it is found waiting (it may still be on its way there). */
-static int read_waiting(struct remotestack *rs, pid_t tid, uint8_t *buf, size_t max,
-			struct remote_capture *c)
+/* Reads a thread of pid until it is found waiting (or gone), not running. */
+static int read_pid_waiting(struct remotestack *rs, pid_t pid, pid_t tid, uint8_t *buf,
+			    size_t max, struct remote_capture *c)
 {
 	int ret = -EAGAIN;
 
 	for (int i = 0; i < 5000 && ret == -EAGAIN; i++) {
-		ret = remotestack_read(rs, getpid(), tid, buf, max, c);
+		ret = remotestack_read(rs, pid, tid, buf, max, c);
 		if (ret == -EAGAIN)
 			usleep(1000);
 	}
 	return ret;
+}
+
+static int read_waiting(struct remotestack *rs, pid_t tid, uint8_t *buf, size_t max,
+			struct remote_capture *c)
+{
+	return read_pid_waiting(rs, getpid(), tid, buf, max, c);
 }
 
 static bool holds_address_in(const uint8_t *buf, size_t size, uint64_t lo, uint64_t hi)
@@ -182,11 +189,12 @@ static void test_sleeper(struct remotestack *rs, uint8_t *buf)
 	ret = read_waiting(rs, tid, buf, BIG, &c);
 	is_int(ret, 0, "and then under its own again");
 
+	/* joined, it may still be exiting for a moment (running): then gone */
 	pthread_cancel(t);
 	pthread_join(t, NULL);
-	is_int(remotestack_read(rs, getpid(), tid, buf, BIG, &c), -ESRCH,
+	is_int(read_waiting(rs, tid, buf, BIG, &c), -ESRCH,
 	       "a thread that ended (its file still open): -ESRCH");
-	is_int(remotestack_read(rs, getpid(), tid, buf, BIG, &c), -ESRCH,
+	is_int(read_waiting(rs, tid, buf, BIG, &c), -ESRCH,
 	       "and again, not open any more: -ESRCH");
 	munmap(stack, STACK_SIZE + 2 * PAGE);
 }
@@ -219,8 +227,74 @@ static void test_spinner(struct remotestack *rs, uint8_t *buf)
 	is_int(waiting_in_call, 0, "preempted, it is in no system call");
 	atomic_store(&stop_spinning, true);
 	pthread_join(t, NULL);
-	is_int(remotestack_read(rs, getpid(), tid, buf, 4096, &c), -ESRCH,
-	       "a thread that ended: -ESRCH");
+	is_int(read_waiting(rs, tid, buf, 4096, &c), -ESRCH, "a thread that ended: -ESRCH");
+}
+
+static void *sleep_forever(void *arg)
+{
+	struct timespec ts = { 3600, 0 };
+
+	(void)arg;
+	for (;;)
+		nanosleep(&ts, NULL);
+	return NULL;
+}
+
+/* The thread of pid that is not pid, 0 if none. */
+static pid_t other_thread(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	pid_t tid = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (atoi(e->d_name) > 0 && atoi(e->d_name) != pid)
+			tid = atoi(e->d_name);
+	if (d)
+		closedir(d);
+	return tid;
+}
+
+/* A process whose first thread has exited while another one sleeps on. */
+static void test_exited_leader(struct remotestack *rs, uint8_t *buf)
+{
+	struct remote_capture c;
+	char path[64], line[256] = "";
+	pid_t pid = fork(), tid;
+	FILE *f;
+	int ret = 0;
+
+	if (pid == 0) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, sleep_forever, NULL);
+		pthread_exit(NULL);
+	}
+	/* until the leader is a zombie with its stack gone */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)pid);
+	for (int i = 0; i < 5000 && strncmp(line, "-1 0x0 0x0", 10); i++) {
+		f = fopen(path, "r");
+		if (!f || !fgets(line, sizeof(line), f))
+			line[0] = '\0';
+		if (f)
+			fclose(f);
+		if (strncmp(line, "-1 0x0 0x0", 10))
+			usleep(1000);
+	}
+	ok(!strncmp(line, "-1 0x0 0x0", 10), "an exited first thread reads as -1 0x0 0x0");
+	ret = remotestack_read(rs, pid, pid, buf, 4096, &c);
+	is_int(ret, -ESRCH, "an exited first thread whose process lives on: -ESRCH");
+	remotestack_forget(rs, pid);
+	tid = other_thread(pid);
+	ret = read_pid_waiting(rs, pid, tid, buf, 4096, &c);
+	ok(tid && ret == 0 && c.syscall == SYS_clock_nanosleep && c.size == 4096,
+	   "its other thread is read (%d, %zu bytes)", ret, c.size);
+	remotestack_forget(rs, tid);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 /*
@@ -295,6 +369,7 @@ int main(void)
 	       "the reading thread itself is running: -EAGAIN");
 	test_sleeper(rs, buf);
 	test_spinner(rs, buf);
+	test_exited_leader(rs, buf);
 	test_unprivileged();
 	remotestack_free(rs);
 	free(buf);
