@@ -315,8 +315,8 @@ static int open_text(pid_t pid, pid_t tid)
 	return fd < 0 ? map_errno(errno, pid) : fd;
 }
 
-int remotestack_read(struct remotestack *rs, pid_t pid, pid_t tid, uint8_t *buf, size_t max,
-		     struct remote_capture *out)
+static int read_once(struct remotestack *rs, pid_t pid, pid_t tid, uint8_t *buf, size_t max,
+		     struct remote_capture *out, bool *cached)
 {
 	char before[RS_TEXT], after[RS_TEXT];
 	struct rs_slot *s = slot_find(rs, tid);
@@ -324,14 +324,14 @@ int remotestack_read(struct remotestack *rs, pid_t pid, pid_t tid, uint8_t *buf,
 	int fd, n1, n2, ret;
 
 	memset(out, 0, sizeof(*out));
-	if (pid <= 0 || tid <= 0)
-		return -EINVAL;
+	*cached = false;
 	if (s && s->pid != pid) {
 		slot_remove(rs, s); /* the tid was reused by another process */
 		s = NULL;
 	}
 	if (s) {
 		fd = s->fd;
+		*cached = true;
 	} else {
 		fd = open_text(pid, tid);
 		if (fd < 0)
@@ -365,5 +365,22 @@ out:
 		remotestack_forget(rs, tid);
 	else if (!keep)
 		close(fd);
+	return ret;
+}
+
+int remotestack_read(struct remotestack *rs, pid_t pid, pid_t tid, uint8_t *buf, size_t max,
+		     struct remote_capture *out)
+{
+	bool cached;
+	int ret;
+
+	if (pid <= 0 || tid <= 0) {
+		memset(out, 0, sizeof(*out));
+		return -EINVAL;
+	}
+	ret = read_once(rs, pid, tid, buf, max, out, &cached);
+	/* the file kept open was an ended thread's: its number may be another's now */
+	if (ret == -ESRCH && cached)
+		ret = read_once(rs, pid, tid, buf, max, out, &cached);
 	return ret;
 }

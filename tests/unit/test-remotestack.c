@@ -255,6 +255,57 @@ static void *sleep_forever(void *arg)
 	return NULL;
 }
 
+static pid_t fork_sleeper(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct timespec ts = { 3600, 0 };
+
+		for (;;)
+			nanosleep(&ts, NULL);
+	}
+	return pid;
+}
+
+/*
+ * A number that was an ended thread's, read through the file kept open for
+ * it, now another's: read afresh. (Root steers the next pid with
+ * ns_last_pid; another process forking in between makes this a skip.)
+ */
+static void test_number_reused(struct remotestack *rs, uint8_t *buf)
+{
+	struct remote_capture c;
+	pid_t first, second;
+	FILE *f;
+	int ret;
+
+	first = fork_sleeper();
+	ret = read_pid_waiting(rs, first, first, buf, 4096, &c);
+	kill(first, SIGKILL);
+	waitpid(first, NULL, 0);
+	f = geteuid() == 0 ? fopen("/proc/sys/kernel/ns_last_pid", "w") : NULL;
+	if (f) {
+		fprintf(f, "%d", (int)first - 1);
+		if (fclose(f))
+			f = NULL;
+	}
+	second = f ? fork_sleeper() : -1;
+	if (ret || second != first) {
+		ok(1, "# SKIP the number was not given again (%d, then %d)", (int)first,
+		   (int)second);
+	} else {
+		ret = read_pid_waiting(rs, second, second, buf, 4096, &c);
+		ok(ret == 0 && c.syscall == SYS_clock_nanosleep,
+		   "a process with an ended one's number is read (%d)", ret);
+	}
+	if (second > 0) {
+		kill(second, SIGKILL);
+		waitpid(second, NULL, 0);
+	}
+	remotestack_forget(rs, first);
+}
+
 /* The thread of pid that is not pid, 0 if none. */
 static pid_t other_thread(pid_t pid)
 {
@@ -385,6 +436,7 @@ int main(void)
 	test_sleeper(rs, buf);
 	test_spinner(rs, buf);
 	test_exited_leader(rs, buf);
+	test_number_reused(rs, buf);
 	test_unprivileged();
 	remotestack_free(rs);
 	free(buf);
