@@ -306,6 +306,66 @@ static void test_number_reused(struct remotestack *rs, uint8_t *buf)
 	remotestack_forget(rs, first);
 }
 
+#define MANY 600 /* threads: more than the files a reader keeps open (512) */
+
+static int count_entries(const char *path)
+{
+	struct dirent *e;
+	DIR *d = opendir(path);
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* More threads than files kept open: each is read, twice, and the open files stay bounded. */
+static void test_many(uint8_t *buf)
+{
+	struct remotestack *rs;
+	struct remote_capture c;
+	static pid_t tids[MANY + 1];
+	char path[64];
+	struct dirent *e;
+	int n = 0, good = 0, fds0 = count_entries("/proc/self/fd"), fds1;
+	pid_t pid = fork();
+	DIR *d;
+
+	if (pid == 0) {
+		pthread_attr_t attr;
+		pthread_t t;
+
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 64 * 1024);
+		for (int i = 0; i < MANY; i++)
+			if (pthread_create(&t, &attr, sleep_forever, NULL))
+				_exit(1);
+		sleep_forever(NULL);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	for (int i = 0; i < 10000 && count_entries(path) < MANY + 1; i++)
+		usleep(1000);
+	d = opendir(path);
+	while (d && (e = readdir(d)) && n <= MANY)
+		if (atoi(e->d_name) > 0)
+			tids[n++] = atoi(e->d_name);
+	if (d)
+		closedir(d);
+	remotestack_new(&rs);
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++)
+			good += read_pid_waiting(rs, pid, tids[i], buf, 256, &c) == 0 && c.size == 256;
+	fds1 = count_entries("/proc/self/fd");
+	is_int(good, 2 * (MANY + 1), "601 threads, each read twice");
+	ok(fds1 - fds0 <= 512, "at most 512 files kept open (%d)", fds1 - fds0);
+	remotestack_free(rs);
+	is_int(count_entries("/proc/self/fd"), fds0, "all closed when the reader is freed");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 /* The thread of pid that is not pid, 0 if none. */
 static pid_t other_thread(pid_t pid)
 {
@@ -437,6 +497,7 @@ int main(void)
 	test_spinner(rs, buf);
 	test_exited_leader(rs, buf);
 	test_number_reused(rs, buf);
+	test_many(buf);
 	test_unprivileged();
 	remotestack_free(rs);
 	free(buf);
