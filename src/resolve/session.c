@@ -420,9 +420,12 @@ static void prepare(struct session *s, struct session_sample *smp)
 	if (s->dwarf && r->nregs > s->reg_ip && r->nregs > s->reg_sp && r->nregs > s->reg_bp &&
 	    !(r->h.misc & SAMPLE_NO_USER_REGS)) {
 		const uint64_t *regs = smp->v->regs;
+		/* a stack read from outside while the thread waited has no rbp */
+		bool bp_known = !sample_off_cpu(r->h.misc) ||
+				(r->h.misc & SAMPLE_SOURCE_MASK) != SAMPLE_SOURCE_REMOTE;
 
 		unwind_user(s->unwinder, r->pid, r->time, regs[s->reg_ip], regs[s->reg_sp],
-			    regs[s->reg_bp], smp->v->stack, r->stack_size,
+			    regs[s->reg_bp], bp_known, smp->v->stack, r->stack_size,
 			    (r->h.misc & SAMPLE_STACK_FULL) != 0, smp->user, SESSION_MAX_USER,
 			    &smp->res);
 		smp->nuser = smp->res.nframes;
