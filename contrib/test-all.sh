@@ -182,6 +182,12 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 		>/dev/null 2>&1 || true
 	_build/gcc/contrib/bench/gen-procs chain 100 "$fuzz_dir/report-corpus/chain.data" \
 		>/dev/null 2>&1 || true
+	# off-CPU samples of every kind and stack source, with CPU samples of a clock and of
+	# an event scaled to the threads' CPU time: the views, marker frames and exports
+	_build/gcc/contrib/bench/gen-procs offcpu "$fuzz_dir/report-corpus/offcpu.data" \
+		>/dev/null 2>&1 || true
+	_build/gcc/contrib/bench/gen-procs offcpu "$fuzz_dir/report-corpus/offcpu-events.data" \
+		instructions >/dev/null 2>&1 || true
 	# objects that must not be opened or read whole: a FIFO, devices, a file of
 	# /proc, a sparse object whose .symtab claims 1 GiB, one that is not there
 	mkfifo "$fuzz_dir/fifo" 2>/dev/null || true

@@ -7,15 +7,208 @@
 #include "analyse/profile.h"
 #include "resolve/session.h"
 #include "resolve/symbolize.h"
+#include "util/alloc.h"
+#include "util/hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const view_names[] = { "cpu", "off-cpu", "wall" };
+
+const char *profile_view_name(enum prof_view v)
+{
+	return v < ARRAY_SIZE(view_names) ? view_names[v] : "auto";
+}
+
+int profile_view_parse(const char *name, enum prof_view *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(view_names); i++)
+		if (!strcmp(name, view_names[i])) {
+			*v = (enum prof_view)i;
+			return 0;
+		}
+	return -1;
+}
+
+bool profile_recording_off_cpu(const struct session *s)
+{
+	uint64_t n = 0;
+
+	return data_reader_meta_str(s->rd, "off-cpu") ||
+	       (data_reader_stat_u64(s->rd, "off-cpu-samples", &n) && n);
+}
+
+/* What a pass over the samples gathers beside the builder's stacks. */
+struct reader {
+	struct profile_builder *b;
+	enum prof_view view; /* may be auto: then every kind is kept */
+	struct prof_times t;
+	struct hash proc_index;
+	size_t aprocs;
+	char **proc_comms;    /* the procs' names until the profile owns them */
+	bool *proc_main;      /* the name is the main thread's */
+	struct hash cpu_threads; /* (pid, tid) of the CPU samples */
+	size_t ncpu_threads;
+	/*
+	 * What costs memory per thread or process is gathered only where it
+	 * is used, so that a CPU view of many processes costs what it did:
+	 * the threads of the CPU samples to scale an event that is not a
+	 * clock, the processes for a recording that says it is off-CPU's or a
+	 * time view (or from the first off-CPU sample of one that does not).
+	 */
+	bool per_thread, per_proc;
+};
+
+static enum prof_kind kind_of_sample(unsigned kind)
+{
+	return kind == SAMPLE_KIND_BLOCKED    ? PROF_KIND_BLOCKED
+	       : kind == SAMPLE_KIND_RUNNABLE ? PROF_KIND_RUNNABLE
+					      : PROF_KIND_CPU;
+}
+
+static bool view_keeps(enum prof_view v, enum prof_kind k)
+{
+	switch (v) {
+	case PROF_VIEW_CPU:
+		return k == PROF_KIND_CPU;
+	case PROF_VIEW_OFF_CPU:
+		return k != PROF_KIND_CPU;
+	default:
+		return true;
+	}
+}
+
+static void count_sample(struct reader *rd, const struct rec_sample *r, const char *comm,
+			 enum prof_kind k, unsigned source)
+{
+	struct prof_times *t = &rd->t;
+	uint32_t key[2] = { r->pid, r->tid };
+	struct prof_proc *pp;
+	/* both bits set is no source: counted as none, as session reads it */
+	size_t src = source == SAMPLE_SOURCE_SWITCH ? 0 : source == SAMPLE_SOURCE_REMOTE ? 1 : 2;
+	int added;
+	size_t i;
+
+	t->samples[k]++;
+	t->weight[k] += r->weight;
+	if (k != PROF_KIND_CPU) {
+		t->off_cpu = rd->per_proc = true;
+		t->source[src]++;
+		t->source_ns[src] += r->weight;
+	} else if (rd->per_thread) {
+		hash_get(&rd->cpu_threads, key, sizeof(key), rd->ncpu_threads, &added);
+		rd->ncpu_threads += added;
+	}
+	if (!rd->per_proc)
+		return;
+	i = hash_get(&rd->proc_index, &r->pid, sizeof(r->pid), t->nprocs, &added);
+	if (added) {
+		xgrow(&t->procs, &rd->aprocs, t->nprocs + 1, sizeof(*t->procs));
+		rd->proc_comms = realloc(rd->proc_comms, rd->aprocs * sizeof(*rd->proc_comms));
+		rd->proc_main = realloc(rd->proc_main, rd->aprocs * sizeof(*rd->proc_main));
+		if (!rd->proc_comms || !rd->proc_main)
+			abort();
+		memset(&t->procs[i], 0, sizeof(t->procs[i]));
+		t->procs[i].pid = r->pid;
+		rd->proc_comms[i] = xstrdup(comm);
+		rd->proc_main[i] = r->tid == r->pid;
+		t->nprocs++;
+	} else if (!rd->proc_main[i] && r->tid == r->pid) {
+		free(rd->proc_comms[i]);
+		rd->proc_comms[i] = xstrdup(comm);
+		rd->proc_main[i] = true;
+	}
+	pp = &t->procs[i];
+	pp->samples[k]++;
+	pp->ns[k] += r->weight; /* CPU weights become time when the pass ends */
+}
 
 static int add_sample(struct session *s, struct session_sample *smp, void *arg)
 {
 	const struct rec_sample *r = smp->v->s;
+	struct reader *rd = arg;
+	enum prof_kind k = kind_of_sample(smp->kind);
 
 	(void)s;
-	profile_builder_add(arg, r->pid, r->tid, smp->comm, smp->kernel, smp->nkernel, smp->user,
-			    smp->nuser, smp->unwound ? &smp->res : NULL, r->weight, r->time);
+	count_sample(rd, r, smp->comm ? smp->comm : "", k, smp->source);
+	if (!view_keeps(rd->view, k))
+		return 0;
+	profile_builder_add_kind(rd->b, smp->kind, k != PROF_KIND_CPU &&
+				 smp->source == SAMPLE_SOURCE_NONE, r->pid, r->tid, smp->comm,
+				 smp->kernel, smp->nkernel, smp->user, smp->nuser,
+				 smp->unwound ? &smp->res : NULL, r->weight, r->time);
 	return 0;
+}
+
+/* The CPU time (REC_TASK_CPU) of the threads that have CPU samples. */
+static uint64_t sampled_task_cpu(const struct session *s, struct reader *rd)
+{
+	uint64_t ns = 0;
+
+	for (size_t i = 0; i < s->ntask_cpu; i++) {
+		uint32_t key[2] = { s->task_cpu[i].pid, s->task_cpu[i].tid };
+		size_t v;
+
+		if (hash_find(&rd->cpu_threads, key, sizeof(key), &v))
+			ns += s->task_cpu[i].cpu_ns;
+	}
+	return ns;
+}
+
+static uint64_t scaled(uint64_t weight, double scale)
+{
+	return profile_scaled(weight, scale);
+}
+
+static bool not_cpu(const struct profile *p, const struct prof_stack *st, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return st->kind != PROF_KIND_CPU;
+}
+
+/* CPU samples in time: their weight, or the CPU time they stand for. */
+static void finish_times(struct session *s, struct reader *rd, bool clock)
+{
+	struct prof_times *t = &rd->t;
+
+	t->off_cpu |= profile_recording_off_cpu(s);
+	t->task_cpu_ns = sampled_task_cpu(s, rd);
+	if (clock) {
+		t->cpu_scale = 1;
+	} else if (t->task_cpu_ns && t->weight[PROF_KIND_CPU]) {
+		t->cpu_scale = (double)t->task_cpu_ns / (double)t->weight[PROF_KIND_CPU];
+		t->cpu_scaled = true;
+	}
+	for (size_t i = 0; i < t->nprocs; i++)
+		t->procs[i].ns[PROF_KIND_CPU] = scaled(t->procs[i].ns[PROF_KIND_CPU], t->cpu_scale);
+}
+
+/* A time view's weights: nanoseconds, CPU samples scaled (or left out without a scale). */
+static void weigh_in_time(struct profile *p)
+{
+	double scale = p->times.cpu_scale;
+	uint64_t cpu_samples = 0;
+
+	if (scale == 0)
+		profile_select(p, not_cpu, NULL);
+	p->weight = 0;
+	memset(p->kind_weight, 0, sizeof(p->kind_weight));
+	for (size_t i = 0; i < p->nstacks; i++) {
+		struct prof_stack *st = &p->stacks[i];
+
+		if (st->kind == PROF_KIND_CPU) {
+			st->weight = scaled(st->weight, scale);
+			cpu_samples += st->samples;
+		}
+		p->weight += st->weight;
+		p->kind_weight[st->kind] += st->weight;
+	}
+	for (size_t i = 0; i < p->nsample_list; i++)
+		if (p->stacks[p->sample_list[i].stack].kind == PROF_KIND_CPU)
+			p->sample_list[i].weight = scaled(p->sample_list[i].weight, scale);
+	p->weight_unit = profile_keep_string(p, "nanoseconds");
+	p->period = cpu_samples ? p->kind_weight[PROF_KIND_CPU] / cpu_samples : 0;
 }
 
 /*
@@ -40,26 +233,122 @@ static bool through_function(const struct profile *p, const struct prof_stack *s
 	return false;
 }
 
-int profile_read(struct session *s, const struct sample_filter *f, unsigned sym_flags,
-		 struct profile **p, struct symbolizer **sym)
+static int cmp_sample_time(const void *a, const void *b)
 {
-	struct profile_builder *b = profile_builder_new();
+	const struct prof_sample *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+#define COUNT_QUANTUM_NS 1000000u
+
+uint64_t profile_time_quantum(struct profile *const *p, size_t n)
+{
+	uint64_t q = n && p[0]->period ? p[0]->period : COUNT_QUANTUM_NS;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ns = 0;
+
+		/* summed here without wrapping: a hostile file's weights may */
+		for (size_t k = 0; k < p[i]->nsample_list; k++)
+			ns = ns + p[i]->sample_list[k].weight < ns ? UINT64_MAX
+								    : ns + p[i]->sample_list[k].weight;
+		if (ns / q >= PROFILE_QUANTA_MAX)
+			q = ns / PROFILE_QUANTA_MAX + 1;
+	}
+	return q;
+}
+
+void profile_count_time(struct profile *p, uint64_t q)
+{
+	uint64_t total = 0;
+	struct prof_sample *out = NULL;
+	size_t n = 0, alloc = 0;
+	/* each stack's time so far: rounding it, not each sample, keeps its total whole */
+	uint64_t *acc = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*acc));
+
+	for (size_t i = 0; i < p->nstacks; i++)
+		p->stacks[i].samples = 0;
+	for (size_t i = 0; i < p->nsample_list; i++) {
+		const struct prof_sample *sm = &p->sample_list[i];
+		uint64_t before = (acc[sm->stack] + q / 2) / q, k;
+
+		/* held below UINT64_MAX - q, so that rounding cannot wrap (hostile weights) */
+		acc[sm->stack] = sm->weight > UINT64_MAX - q - acc[sm->stack]
+					 ? UINT64_MAX - q
+					 : acc[sm->stack] + sm->weight;
+		k = (acc[sm->stack] + q / 2) / q - before;
+		/* the quantum keeps the count below the bound; this keeps a wrapped sum there */
+		if (k > PROFILE_QUANTA_MAX - n)
+			k = PROFILE_QUANTA_MAX - n;
+
+		xgrow(&out, &alloc, n + k, sizeof(*out));
+		for (uint64_t j = 0; j < k; j++)
+			out[n++] = (struct prof_sample){ .time = sm->time + j * q, .weight = q,
+							 .stack = sm->stack };
+		p->stacks[sm->stack].samples += k;
+		total += k;
+	}
+	free(acc);
+	if (n > 1)
+		qsort(out, n, sizeof(*out), cmp_sample_time);
+	free(p->sample_list);
+	p->sample_list = out;
+	p->nsample_list = n;
+	p->samples = total;
+}
+
+static void reader_release(struct reader *rd)
+{
+	for (size_t i = 0; i < rd->t.nprocs; i++)
+		free(rd->proc_comms[i]);
+	free(rd->proc_comms);
+	free(rd->proc_main);
+	free(rd->t.procs);
+	hash_release(&rd->proc_index);
+	hash_release(&rd->cpu_threads);
+	profile_builder_free(rd->b);
+}
+
+int profile_read(struct session *s, const struct sample_filter *f, enum prof_view view,
+		 unsigned sym_flags, struct profile **p, struct symbolizer **sym)
+{
+	struct reader rd = { .b = profile_builder_new(), .view = view };
+	const char *unit = session_weight_unit(s);
+	bool clock = !strcmp(unit, "nanoseconds");
 	int ret;
 
+	rd.per_thread = !clock;
+	rd.per_proc = profile_view_time(view) || profile_recording_off_cpu(s);
+	hash_init(&rd.proc_index);
+	hash_init(&rd.cpu_threads);
 	if (sym_flags & PROFILE_SAMPLES)
-		profile_builder_keep_samples(b);
+		profile_builder_keep_samples(rd.b);
 	sym_flags &= ~PROFILE_SAMPLES;
-	ret = session_samples(s, f, add_sample, b);
+	ret = session_samples(s, f, add_sample, &rd);
 
 	if (ret) {
-		profile_builder_free(b);
+		reader_release(&rd);
 		return ret;
 	}
-	*sym = symbolizer_new(profile_builder_has_kernel(b) ? session_kernel(s) : NULL, sym_flags);
-	*p = profile_builder_finish(b, *sym, data_reader_meta_str(s->rd, "event"),
-				    session_weight_unit(s), session_title(s));
+	finish_times(s, &rd, clock);
+	if (view == PROF_VIEW_AUTO)
+		view = rd.t.off_cpu ? PROF_VIEW_WALL : PROF_VIEW_CPU;
+	*sym = symbolizer_new(profile_builder_has_kernel(rd.b) ? session_kernel(s) : NULL,
+			      sym_flags);
+	*p = profile_builder_finish(rd.b, *sym, data_reader_meta_str(s->rd, "event"), unit,
+				    session_title(s));
 	data_reader_meta_u64(s->rd, "start-realtime-ns", &(*p)->realtime_start);
-	profile_builder_free(b);
+	(*p)->view = view;
+	(*p)->times = rd.t;
+	for (size_t i = 0; i < rd.t.nprocs; i++)
+		(*p)->times.procs[i].comm = profile_keep_string(*p, rd.proc_comms[i]);
+	rd.t.procs = NULL;
+	reader_release(&rd);
+	if (profile_view_time(view))
+		weigh_in_time(*p);
 	if (f && sample_filter_by_function(f))
 		profile_select(*p, through_function, (void *)f);
 	return 0;

@@ -9,13 +9,19 @@
 #include "resolve/maps.h"
 #include "resolve/symbolize.h"
 #include "resolve/unwind.h"
+#include "store/format.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { KIND_KERNEL, KIND_UNKNOWN, KIND_DSO };
+/* KIND_MARKER's addr: which marker frame */
+enum { KIND_KERNEL, KIND_UNKNOWN, KIND_MARKER, KIND_DSO };
+enum { MARK_BLOCKED, MARK_RUNNABLE, MARK_NO_STACK };
+
+static const char *const marker_names[] = { "[off-cpu: blocked]", "[off-cpu: runnable]",
+					    "[no stack]" };
 
 struct raw_frame {
 	uint32_t kind; /* KIND_KERNEL, KIND_UNKNOWN, or KIND_DSO + dso id */
@@ -25,7 +31,7 @@ struct raw_frame {
 
 struct raw_head {
 	uint32_t pid, tid, comm, n;
-	uint8_t has_user, end, fail, pad;
+	uint8_t has_user, end, fail, kind; /* kind: enum prof_kind */
 	uint32_t fail_kind; /* of the object where unwinding failed */
 	/* struct raw_frame frames[n] */
 };
@@ -153,12 +159,29 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 			 size_t nuser, const struct unwind_result *res, uint64_t weight,
 			 uint64_t time)
 {
-	size_t n = nkernel + nuser, size = sizeof(struct raw_head) + n * sizeof(struct raw_frame);
+	profile_builder_add_kind(b, SAMPLE_KIND_CPU, false, pid, tid, comm, kernel, nkernel, user,
+				 nuser, res, weight, time);
+}
+
+void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_stack,
+			      uint32_t pid, uint32_t tid, const char *comm, const uint64_t *kernel,
+			      size_t nkernel, const struct unwind_frame *user, size_t nuser,
+			      const struct unwind_result *res, uint64_t weight, uint64_t time)
+{
+	uint32_t pkind = kind == SAMPLE_KIND_BLOCKED	? PROF_KIND_BLOCKED
+			 : kind == SAMPLE_KIND_RUNNABLE ? PROF_KIND_RUNNABLE
+							: PROF_KIND_CPU;
+	size_t nmark = pkind == PROF_KIND_CPU ? 0 : no_stack ? 2 : 1;
+	size_t n, size;
 	struct raw_head *h;
 	struct raw_frame *f;
 	size_t i;
 	int added;
 
+	if (no_stack)
+		nkernel = nuser = 0;
+	n = nmark + nkernel + nuser;
+	size = sizeof(struct raw_head) + n * sizeof(struct raw_frame);
 	if (!n)
 		return;
 	xgrow(&b->scratch, &b->ascratch, size, 1);
@@ -174,13 +197,23 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 	}
 	h->comm = (uint32_t)i;
 	h->n = (uint32_t)n;
-	if (res) {
+	h->kind = (uint8_t)pkind;
+	if (res && !no_stack) {
 		h->has_user = 1;
 		h->end = res->end;
 		h->fail = res->fail;
 		h->fail_kind = kind_of(b, res->fail_dso);
 	}
 	b->has_kernel |= nkernel > 0;
+	if (nmark) {
+		f[0].kind = KIND_MARKER;
+		f[0].addr = pkind == PROF_KIND_BLOCKED ? MARK_BLOCKED : MARK_RUNNABLE;
+		if (nmark > 1) {
+			f[1].kind = KIND_MARKER;
+			f[1].addr = MARK_NO_STACK;
+		}
+		f += nmark;
+	}
 	for (i = 0; i < nkernel; i++) {
 		f[i].kind = KIND_KERNEL;
 		f[i].addr = kernel[i];
@@ -204,14 +237,19 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 	if (b->keep_samples) {
 		xgrow(&b->samples, &b->asamples, b->nsamples + 1, sizeof(*b->samples));
 		b->samples[b->nsamples++] =
-		    (struct prof_sample){.time = time, .stack = (uint32_t)i};
+		    (struct prof_sample){.time = time, .weight = weight, .stack = (uint32_t)i};
 	}
-	if (!res)
-		b->kernel_only++;
-	else if (res->end == UNWIND_ROOT || res->end == UNWIND_TRUNCATED)
+	if (!res || no_stack) {
+		/* an off-CPU interval's missing user stack is said by its source, not here */
+		if (pkind == PROF_KIND_CPU)
+			b->kernel_only++;
+	} else if (res->end == UNWIND_ROOT || res->end == UNWIND_TRUNCATED)
 		note_extent(b, pid, tid, h->comm, i, res);
 	if (time < b->time_min)
 		b->time_min = time;
+	/* an off-CPU interval starts at its time and lasts its weight */
+	if (pkind != PROF_KIND_CPU && time + weight > time)
+		time += weight;
 	if (time > b->time_max)
 		b->time_max = time;
 }
@@ -330,6 +368,13 @@ static void symbolize_addr(struct finisher *fin, const struct raw_frame *f, stru
 	size_t n;
 
 	al->first = (uint32_t)fin->nloclist;
+	if (f->kind == KIND_MARKER) {
+		uint32_t fn = func_id(fin, marker_names[f->addr], NULL, "[off-cpu]", NULL, 0, false);
+
+		push_loc(fin, loc_id(fin, fn, 0, NULL, 0, false));
+		al->n = 1;
+		return;
+	}
 	if (f->kind == KIND_KERNEL) {
 		uint64_t start;
 		const char *name = symbolize_kernel(fin->sym, f->addr, &start);
@@ -517,10 +562,12 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 		st->pid = h->pid;
 		st->tid = h->tid;
 		st->comm = own(&fin, b->comms[h->comm]);
+		st->kind = h->kind;
 		st->samples = b->stacks[i].samples;
 		st->weight = b->stacks[i].weight;
 		p->samples += st->samples;
 		p->weight += st->weight;
+		p->kind_weight[st->kind] += st->weight;
 		truncated[i] = count_quality(&fin, h, st, &fail_index);
 	}
 	measure_cuts(b, truncated, &p->quality);
@@ -572,6 +619,7 @@ void profile_select(struct profile *p,
 	size_t n = 0, m = 0;
 
 	p->samples = p->weight = 0;
+	memset(p->kind_weight, 0, sizeof(p->kind_weight));
 	for (size_t i = 0; i < p->nstacks; i++) {
 		to[i] = UINT32_MAX;
 		if (!keep(p, &p->stacks[i], arg))
@@ -580,6 +628,7 @@ void profile_select(struct profile *p,
 		p->stacks[n++] = p->stacks[i];
 		p->samples += p->stacks[i].samples;
 		p->weight += p->stacks[i].weight;
+		p->kind_weight[p->stacks[i].kind] += p->stacks[i].weight;
 	}
 	p->nstacks = n;
 	for (size_t i = 0; i < p->nsample_list; i++) {
@@ -594,6 +643,13 @@ void profile_select(struct profile *p,
 	free(to);
 }
 
+const char *profile_keep_string(struct profile *p, const char *s)
+{
+	xgrow(&p->strings, &p->astrings, p->nstrings + 1, sizeof(*p->strings));
+	p->strings[p->nstrings] = xstrdup(s);
+	return p->strings[p->nstrings++];
+}
+
 void profile_free(struct profile *p)
 {
 	if (!p)
@@ -604,6 +660,7 @@ void profile_free(struct profile *p)
 	free(p->frames);
 	free(p->quality.failures);
 	free(p->sample_list);
+	free(p->times.procs);
 	for (size_t i = 0; i < p->nstrings; i++)
 		free(p->strings[i]);
 	free(p->strings);

@@ -17,6 +17,14 @@
  *           with the outermost caller (main, _start, a thread's start
  *           routine, or wherever unwinding stopped)
  *
+ * A recording with off-CPU samples (store/format.h's sample kinds) is read
+ * in one of three views: cpu (the CPU samples, weighed as recorded),
+ * off-cpu (the off-CPU intervals, in nanoseconds) and wall (both, CPU
+ * samples as time too). An off-CPU stack ends, on its leaf side, in a
+ * marker frame "[off-cpu: blocked]" or "[off-cpu: runnable]" of the object
+ * "[off-cpu]"; an interval recorded without a stack is that marker under a
+ * "[no stack]" frame.
+ *
  * A profile owns all its strings and arrays (profile_free() releases them);
  * writers only read it.
  */
@@ -47,6 +55,32 @@ struct prof_loc {
 	bool inlined;	  /* inlined into the loc that follows it in a stack */
 };
 
+/* What a stack's samples stand for. */
+enum prof_kind {
+	PROF_KIND_CPU,	    /* on a CPU */
+	PROF_KIND_BLOCKED,  /* off CPU: the thread gave the CPU up */
+	PROF_KIND_RUNNABLE, /* off CPU: preempted, waiting for a CPU */
+	PROF_KIND_MAX
+};
+
+/* Which samples a profile holds, and what its weights are. */
+enum prof_view {
+	PROF_VIEW_CPU,	   /* CPU samples, weights as recorded (the event's periods) */
+	PROF_VIEW_OFF_CPU, /* off-CPU intervals, weights in nanoseconds */
+	PROF_VIEW_WALL,	   /* both, weights in nanoseconds */
+	PROF_VIEW_AUTO,	   /* for profile_read(): wall when the recording is off-CPU's, else cpu */
+};
+
+/* "cpu", "off-cpu", "wall" */
+const char *profile_view_name(enum prof_view v);
+/* A view's name (not auto) into *v: 0, or -1 when it names none. */
+int profile_view_parse(const char *name, enum prof_view *v);
+
+static inline bool profile_view_time(enum prof_view v)
+{
+	return v == PROF_VIEW_OFF_CPU || v == PROF_VIEW_WALL;
+}
+
 struct prof_stack {
 	uint32_t first;	  /* index into frames of the leaf */
 	uint32_t depth;	  /* frames, leaf first; at least 1 */
@@ -54,6 +88,8 @@ struct prof_stack {
 	const char *comm; /* the thread's name when sampled */
 	uint64_t samples; /* samples with this stack */
 	uint64_t weight;  /* their summed periods (events, or nanoseconds for clocks) */
+	uint32_t kind;	  /* enum prof_kind */
+	uint32_t pad;
 };
 
 /* How well the stacks unwound; shares are of `samples` (those with a user stack). */
@@ -83,10 +119,39 @@ struct prof_quality {
 
 #define PROF_CUT_SHARE 90
 
+/* A process's time by kind, over all the samples read (whatever the view). */
+struct prof_proc {
+	uint32_t pid;
+	const char *comm;		   /* its main thread's name, else its first thread's */
+	uint64_t samples[PROF_KIND_MAX];   /* CPU samples; off-CPU intervals */
+	uint64_t ns[PROF_KIND_MAX];	   /* on CPU: 0 when the samples are not time */
+};
+
+/* What the recording holds beside the view's samples: the off-CPU side of it. */
+struct prof_times {
+	bool off_cpu;			   /* the recording has off-CPU samples (or says so) */
+	uint64_t samples[PROF_KIND_MAX];   /* of every sample read */
+	uint64_t weight[PROF_KIND_MAX];	   /* CPU: as recorded; off CPU: ns */
+	uint64_t source[3], source_ns[3];  /* off-CPU intervals by stack source (switch,
+					    * remote, none) */
+	/*
+	 * The nanoseconds a unit of CPU weight stands for in time views: 1 for
+	 * a clock event; else the threads' CPU time (REC_TASK_CPU) over their
+	 * samples' weight (cpu_scaled), or 0 when the recording has none
+	 * (then time views leave CPU samples out).
+	 */
+	double cpu_scale;
+	bool cpu_scaled;
+	uint64_t task_cpu_ns; /* the CPU time of the threads with CPU samples */
+	struct prof_proc *procs; /* by pid */
+	size_t nprocs;
+};
+
 /* One sample in time order (profile_read() with PROFILE_SAMPLES). */
 struct prof_sample {
-	uint64_t time;	/* CLOCK_MONOTONIC ns */
-	uint32_t stack; /* index into stacks */
+	uint64_t time;	 /* CLOCK_MONOTONIC ns */
+	uint64_t weight; /* as the stack's weight (an off-CPU interval's length) */
+	uint32_t stack;	 /* index into stacks */
 	uint32_t pad;
 };
 
@@ -101,6 +166,9 @@ struct profile {
 	size_t nframes;
 
 	uint64_t samples, weight; /* totals over stacks */
+	uint64_t kind_weight[PROF_KIND_MAX]; /* weight by the stacks' kind */
+	enum prof_view view;	  /* never auto */
+	struct prof_times times;  /* by profile_read(); zero from a builder alone */
 	/*
 	 * Every sample of the stacks, by time (ties by stack), when the builder
 	 * was asked to keep them (profile_builder_keep_samples()); else NULL.
@@ -109,7 +177,7 @@ struct profile {
 	struct prof_sample *sample_list;
 	size_t nsample_list;
 	const char *event;	  /* the event that was sampled: "cpu-clock", "cycles" */
-	const char *weight_unit;  /* "nanoseconds" for clock events, else "events" */
+	const char *weight_unit;  /* "nanoseconds" for clock events and time views, else "events" */
 	const char *title;	  /* the recorded command line, for titles */
 	uint64_t time_start;	  /* first and last sample, CLOCK_MONOTONIC ns */
 	uint64_t time_end;
@@ -122,6 +190,32 @@ struct profile {
 };
 
 void profile_free(struct profile *p); /* NULL is a no-op */
+
+/* Whether the profile is of a recording with off-CPU samples, or of a time view. */
+static inline bool profile_has_time(const struct profile *p)
+{
+	return p->times.off_cpu || profile_view_time(p->view);
+}
+
+/* weight * scale, rounded, within 0 and UINT64_MAX (the weights come from the file) */
+static inline uint64_t profile_scaled(uint64_t weight, double scale)
+{
+	double v = (double)weight * scale + 0.5;
+
+	if (!(v > 0))
+		return 0;
+	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
+}
+
+/* Stack s's time in ns: its weight in time views, else as time views would weigh it. */
+static inline uint64_t profile_stack_ns(const struct profile *p, const struct prof_stack *s)
+{
+	if (profile_view_time(p->view) || s->kind != PROF_KIND_CPU)
+		return s->weight;
+	return profile_scaled(s->weight, p->times.cpu_scale);
+}
+/* A copy of s that p owns (freed with p). */
+const char *profile_keep_string(struct profile *p, const char *s);
 
 /* ---- building a profile from unwound samples ---------------------------- */
 
@@ -142,6 +236,16 @@ void profile_builder_add(struct profile_builder *b, uint32_t pid, uint32_t tid, 
 			 const uint64_t *kernel, size_t nkernel, const struct unwind_frame *user,
 			 size_t nuser, const struct unwind_result *res, uint64_t weight,
 			 uint64_t time);
+
+/*
+ * Adds a sample of a kind (SAMPLE_KIND_*); an off-CPU one gets its marker
+ * frame as its leaf, and with no_stack (SAMPLE_SOURCE_NONE) the "[no
+ * stack]" frame above it instead of any frame of its own.
+ */
+void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_stack,
+			      uint32_t pid, uint32_t tid, const char *comm, const uint64_t *kernel,
+			      size_t nkernel, const struct unwind_frame *user, size_t nuser,
+			      const struct unwind_result *res, uint64_t weight, uint64_t time);
 
 /* Keep each sample's time and stack (profile's sample_list), not only the counts. */
 void profile_builder_keep_samples(struct profile_builder *b);
@@ -171,15 +275,39 @@ struct sample_filter;
 #define PROFILE_SAMPLES (1u << 30)
 
 /*
- * Reads every sample of an open session that passes f (NULL: all) into a
- * profile: unwound, symbolized with sym_flags (SYM_*, and PROFILE_SAMPLES
- * for the samples in time order), and, when f names
- * objects or functions, only the stacks through them. *sym stays usable
+ * Reads every sample of an open session that passes f (NULL: all) and
+ * belongs to view into a profile: unwound, symbolized with sym_flags
+ * (SYM_*, and PROFILE_SAMPLES for the samples in time order), and, when f
+ * names objects or functions, only the stacks through them. In a time view
+ * the weights are nanoseconds (CPU samples scaled by times.cpu_scale).
+ * p->times covers every sample that passes f's thread, time and command
+ * tests, of any kind. *sym stays usable
  * for more lookups (annotate names jump targets with it). 0 or -errno; the
  * caller frees the profile and the symbolizer, then closes the session.
  */
-int profile_read(struct session *s, const struct sample_filter *f, unsigned sym_flags,
-		 struct profile **p, struct symbolizer **sym);
+int profile_read(struct session *s, const struct sample_filter *f, enum prof_view view,
+		 unsigned sym_flags, struct profile **p, struct symbolizer **sym);
+
+/*
+ * A time view's profile with its samples counted in quanta of time: each
+ * sample becomes about weight / quantum samples (each stack's total is
+ * rounded, not each sample's), an off-CPU interval's spread over its
+ * length, as a sampler of wall-clock time at that period would have seen
+ * them (diff's statistics are of counts, in time order).
+ * Needs the sample list (PROFILE_SAMPLES).
+ */
+void profile_count_time(struct profile *p, uint64_t quantum);
+/*
+ * The quantum for that, one for n profiles: the first one's CPU period, or
+ * 1 ms without CPU samples; longer where a profile's time would make more
+ * than PROFILE_QUANTA_MAX samples, which also bounds what
+ * profile_count_time() makes of a hostile file.
+ */
+uint64_t profile_time_quantum(struct profile *const *p, size_t n);
+#define PROFILE_QUANTA_MAX (1u << 22)
+
+/* Whether the recording of s is off-CPU's (its metadata or statistics say so). */
+bool profile_recording_off_cpu(const struct session *s);
 
 /*
  * Stack s as one line of the folded format (FlameGraph's collapsed

@@ -319,7 +319,7 @@ int cmd_annotate(int argc, char **argv)
 		      ret == -ENOSYS ? "capstone was built without x86" : strerror(-ret));
 		return EXIT_FAIL;
 	}
-	ret = cmd_recording_profile(&x.s, o.input, NULL,
+	ret = cmd_recording_profile(&x.s, o.input, NULL, PROF_VIEW_CPU,
 				    SYM_DEMANGLE | (o.signatures ? SYM_SIGNATURE : 0), &x.p, &x.sym);
 	if (ret) {
 		disasm_free(x.dis);

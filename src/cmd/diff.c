@@ -32,6 +32,7 @@ enum {
 	OPT_NO_DEMANGLE,
 	OPT_STDIO,
 	OPT_FULL_SIGNATURES,
+	OPT_VIEW,
 };
 
 static const struct cmd_option diff_options[] = {
@@ -41,6 +42,8 @@ static const struct cmd_option diff_options[] = {
 	{ OPT_MIN_CHANGE, "min-change", "PP", "hide changes smaller than PP percentage points" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "match C++ and Rust names as in the symbol table" },
 	{ OPT_FULL_SIGNATURES, "full-signatures", NULL, "match C++ names by their full signatures" },
+	{ OPT_VIEW, "view", "VIEW",
+	  "cpu, off-cpu or wall: compare these (default: wall for off-CPU recordings)" },
 	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
 	{ OPT_STDIO, "stdio", NULL, "text (the default without --format)" },
 	{ 'h', "help", NULL, "show this help" },
@@ -57,6 +60,7 @@ struct diff_opts {
 	const char *output;
 	enum format format;
 	bool demangle, signatures;
+	enum prof_view view; /* auto unless --view */
 	struct diff_print_opts print;
 };
 
@@ -99,6 +103,10 @@ static int parse_option(struct diff_opts *o, int c, const char *arg)
 	case 'o':
 		o->output = arg;
 		return 0;
+	case OPT_VIEW:
+		if (profile_view_parse(arg, &o->view) < 0)
+			return error("--view takes cpu, off-cpu or wall, not '%s'", arg);
+		return 0;
 	default:
 		return -1;
 	}
@@ -119,6 +127,7 @@ static int parse_options(struct diff_opts *o, int argc, char **argv)
 	o->nold = o->nnew = 1;
 	o->demangle = true;
 	o->print.limit = 20;
+	o->view = PROF_VIEW_AUTO;
 	/* OLD... -- NEW...: the option parser would drop the '--' that splits them */
 	for (int i = 1; i < argc && !split; i++)
 		if (!strcmp(argv[i], "--"))
@@ -180,9 +189,10 @@ struct side {
 	bool open;
 };
 
-static int load(struct side *sd, const char *path, unsigned flags, struct diff_source *src)
+static int load(struct side *sd, const char *path, enum prof_view view, unsigned flags,
+		struct diff_source *src)
 {
-	int ret = cmd_recording_profile(&sd->s, path, NULL, flags, &sd->p, &sd->sym);
+	int ret = cmd_recording_profile(&sd->s, path, NULL, view, flags, &sd->p, &sd->sym);
 
 	if (ret)
 		return ret;
@@ -246,13 +256,44 @@ static int write_output(const struct diff_opts *o, const struct diff *d)
 	return EXIT_OK;
 }
 
+/*
+ * Each side's default view is its recording's: one without off-CPU samples
+ * is not compared with the wall time of one with them. A time view is
+ * compared in counts of time (analyse's profile_count_time()).
+ */
+static int same_view(struct diff_opts *o, struct side *sides, size_t n)
+{
+	struct profile **profiles;
+
+	for (size_t i = 1; i < n; i++)
+		if (sides[i].p->view != sides[0].p->view) {
+			error("'%s' is read in the %s view and '%s' in the %s view (one has "
+			      "off-CPU samples, the other not): give --view cpu to compare their "
+			      "CPU samples",
+			      sides[0].s.path, profile_view_name(sides[0].p->view), sides[i].s.path,
+			      profile_view_name(sides[i].p->view));
+			return EXIT_FAIL;
+		}
+	o->print.view = sides[0].p->view;
+	if (!profile_view_time(o->print.view))
+		return 0;
+	profiles = xcalloc(n, sizeof(*profiles));
+	for (size_t i = 0; i < n; i++)
+		profiles[i] = sides[i].p;
+	o->print.quantum = profile_time_quantum(profiles, n);
+	for (size_t i = 0; i < n; i++)
+		profile_count_time(profiles[i], o->print.quantum);
+	free(profiles);
+	return 0;
+}
+
 /* Reads n recordings into sides and their profiles into p; the first describes them in src. */
 static int load_all(struct side *sides, const struct profile **p, char **paths, size_t n,
-		    unsigned flags, struct diff_source *src)
+		    enum prof_view view, unsigned flags, struct diff_source *src)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct diff_source ignored;
-		int ret = load(&sides[i], paths[i], flags, i ? &ignored : src);
+		int ret = load(&sides[i], paths[i], view, flags, i ? &ignored : src);
 
 		if (ret)
 			return ret;
@@ -286,10 +327,12 @@ int cmd_diff(int argc, char **argv)
 		PROFILE_SAMPLES;
 	sides = xcalloc(n, sizeof(*sides));
 	profiles = xcalloc(n, sizeof(*profiles));
-	ret = load_all(sides, profiles, o.old_paths, o.nold, flags, &o.print.old);
+	ret = load_all(sides, profiles, o.old_paths, o.nold, o.view, flags, &o.print.old);
 	if (!ret)
-		ret = load_all(sides + o.nold, profiles + o.nold, o.new_paths, o.nnew, flags,
-			       &o.print.new);
+		ret = load_all(sides + o.nold, profiles + o.nold, o.new_paths, o.nnew, o.view,
+			       flags, &o.print.new);
+	if (!ret)
+		ret = same_view(&o, sides, n);
 	if (!ret) {
 		diff_compute_runs(&d, profiles, o.nold, profiles + o.nold, o.nnew);
 		/* the text report says these in its header; the other formats have no place */

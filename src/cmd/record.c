@@ -14,6 +14,7 @@
 #include "collect/recevents.h"
 #include "collect/recmeta.h"
 #include "collect/recwriter.h"
+#include "collect/remotestack.h"
 #include "collect/runloop.h"
 #include "collect/sampler.h"
 #include "collect/shimrec.h"
@@ -416,6 +417,10 @@ struct recording {
 	struct offcpu *oc;
 	struct offcpu_stats ocst;
 	uint64_t t_end;
+	struct remotestack *rs; /* reads waiting threads' stacks from outside; NULL if not */
+	uint8_t *rs_buf;
+	uint64_t remote_failed; /* reads refused (permissions) */
+	int remote_err;		/* the first refusal's -errno */
 	struct shimrec shim;
 	struct shimrec_stats shst;
 	char *env[3];
@@ -566,8 +571,13 @@ static int open_events(struct recording *r)
 			r->fallback = word_fallback(&r->ev);
 	}
 	r->src.s = &r->s;
-	/* the truth per thread: without it the record still stands, compare says so */
-	if (!r->timer && r->counts_workload &&
+	/*
+	 * The truth per thread: without it the record still stands, compare says
+	 * so. With --off-cpu the switch records give it (offcpu.h): a counter
+	 * read at every switch would also keep the kernel from its cheap
+	 * context swap, and switch-heavy programs would pay twice.
+	 */
+	if (!r->timer && r->counts_workload && !o->off_cpu &&
 	    recevents_open_accounting(&r->acct, &r->s.attr, &r->t) == 0)
 		r->src.acct = &r->acct;
 	if (o->off_cpu) {
@@ -642,7 +652,14 @@ static int record_start(struct recording *r)
 		ret = data_writer_set_version(r->w, PMUPROF_VERSION_KINDS);
 		if (ret < 0)
 			return error_errno(-ret, "cannot write '%s'", r->o.output), EXIT_FAIL;
-		offcpu_new(&r->oc, r->w, r->min_stack_ns);
+		offcpu_new(&r->oc, r->w, r->min_stack_ns, r->counts_workload);
+		/*
+		 * Waits without a switch sample (all of them at paranoid 2; with -p,
+		 * those that began before recording) get their stack read from
+		 * outside, where there are stacks to unwind.
+		 */
+		if (r->o.smp.cg == REC_CG_DWARF && remotestack_new(&r->rs) == 0)
+			r->rs_buf = xmalloc(r->o.smp.stack_size);
 		/* -p, -t: threads may be waiting already; their first switch says */
 		if (r->o.tgt.kind == TARGET_PID || r->o.tgt.kind == TARGET_TID)
 			for (size_t k = 0; k < r->t.nr; k++)
@@ -661,6 +678,10 @@ static int record_start(struct recording *r)
 		sampler_enable(&r->s);
 		sampler_enable(&r->sw);
 	}
+	if (r->oc && r->counts_workload)
+		/* on a CPU from its exec, where the events start */
+		offcpu_thread_runs(r->oc, (uint32_t)r->wl.pid, (uint32_t)r->wl.pid,
+				   runloop_now_ns());
 	if (r->o.argv) {
 		ret = workload_start(&r->wl);
 		if (ret < 0)
@@ -674,13 +695,84 @@ static int record_start(struct recording *r)
 	return 0;
 }
 
+/*
+ * A waiting thread's stack read from outside, as a REC_SAMPLE for the
+ * tracker (behind the time it was read by): the registers in regs-mask
+ * order (bp, sp, ip), bp unknown.
+ */
+static int push_capture(struct recording *r, const struct offcpu_waiter *w,
+			const struct remote_capture *cap)
+{
+	size_t rec = record_size(sizeof(struct rec_sample), 3 * 8 + cap->size);
+	uint8_t *buf = xcalloc(1, 8 + rec);
+	struct rec_sample *s = (struct rec_sample *)(buf + 8);
+	uint64_t regs[3] = { 0, cap->sp, cap->ip };
+
+	memcpy(buf, &cap->end_ns, 8);
+	s->h.type = REC_SAMPLE;
+	s->h.size = (uint32_t)rec;
+	s->h.misc = SAMPLE_SOURCE_REMOTE;
+	if (cap->size >= r->o.smp.stack_size)
+		s->h.misc |= SAMPLE_STACK_FULL;
+	s->pid = w->pid;
+	s->tid = w->tid;
+	s->time = cap->begin_ns;
+	s->ip = cap->ip;
+	s->nregs = 3;
+	s->stack_size = (uint32_t)cap->size;
+	memcpy(s + 1, regs, sizeof(regs));
+	memcpy((uint8_t *)(s + 1) + sizeof(regs), r->rs_buf, cap->size);
+	return recwriter_push(&r->wr, buf, 8 + rec, RW_CAPTURE);
+}
+
+/* The threads that have waited for --off-cpu-min-stack and have no stack yet. */
+static int read_waiting_stacks(struct recording *r)
+{
+	struct offcpu_waiter w[64];
+	uint64_t now = runloop_now_ns();
+	size_t n;
+	int err = 0;
+
+	if (now < r->min_stack_ns)
+		return 0;
+	n = offcpu_waiting(r->oc, now - r->min_stack_ns, w, ARRAY_SIZE(w));
+	for (size_t i = 0; i < n && !err; i++) {
+		struct remote_capture cap;
+		int ret = remotestack_read(r->rs, (pid_t)w[i].pid, (pid_t)w[i].tid, r->rs_buf,
+					   r->o.smp.stack_size, &cap);
+
+		if (ret == 0) {
+			err = push_capture(r, &w[i], &cap);
+		} else if (ret == -EAGAIN) {
+			offcpu_retry(r->oc, w[i].tid); /* it ran meanwhile: ask again */
+		} else if (ret == -ESRCH) {
+			remotestack_forget(r->rs, (pid_t)w[i].tid);
+		} else {
+			r->remote_failed++;
+			if (!r->remote_err)
+				r->remote_err = ret;
+		}
+	}
+	return err;
+}
+
 /* After every wake of the run loop: empty the rings into the writer's queue. */
 static int drain_now(void *arg)
 {
 	struct recording *r = arg;
 
 	r->error = recwriter_drain(&r->wr, &r->src);
+	if (!r->error && r->rs)
+		r->error = read_waiting_stacks(r);
 	return r->error;
+}
+
+/* Every half --off-cpu-min-stack, within 1 to 100 ms. */
+static int remote_poll_ms(uint64_t min_stack_ns)
+{
+	uint64_t ms = min_stack_ns / 2000000;
+
+	return ms < 1 ? 1 : ms > 100 ? 100 : (int)ms;
 }
 
 /*
@@ -697,6 +789,9 @@ static void record_wait(struct recording *r)
 	r->rl.fds = fds;
 	r->rl.nfds = nfds;
 	r->rl.max_wait_ms = r->timer ? SHIM_POLL_MS : 250;
+	/* stacks read from outside: look often enough to catch waits of min-stack */
+	if (r->rs && !r->sw_samples)
+		r->rl.max_wait_ms = remote_poll_ms(r->min_stack_ns);
 	r->rl.woke = drain_now;
 	r->rl.arg = r;
 	runloop_start(&r->rl);
@@ -848,9 +943,20 @@ static void print_summary(const struct recording *r)
 			(unsigned long long)st->throttled);
 }
 
-/* What the timer samplers did wrong, said even with -q. */
+/* What the timer samplers did wrong, and stacks that could not be read: said even with -q. */
 static void print_sampler_warnings(const struct recording *r)
 {
+	if (r->remote_failed)
+		warning("--off-cpu could not read the stacks of %llu waits from outside the "
+			"program: %s; those waits keep their length only",
+			(unsigned long long)r->remote_failed,
+			r->remote_err == -EPERM
+			    ? "kernel.yama.ptrace_scope forbids it (it allows a process's own "
+			      "descendants at 1: start the program under pmuprof record rather "
+			      "than -p, or as root sysctl -w kernel.yama.ptrace_scope=0)"
+			    : r->remote_err == -EACCES
+				  ? "the process belongs to another user or is not dumpable"
+				  : strerror(-r->remote_err));
 	if (r->conflict)
 		warning("%s sampler: %s", r->ev.name, r->conflict);
 	if (r->timer && !r->shst.images)
@@ -866,6 +972,8 @@ static void record_release(struct recording *r)
 	sampler_close(&r->acct);
 	sampler_close(&r->sw);
 	offcpu_free(r->oc);
+	remotestack_free(r->rs);
+	free(r->rs_buf);
 	target_release(&r->t);
 	workload_abort(&r->wl);
 	/* nothing was recorded: put the previous file back rather than leave an empty one */

@@ -35,7 +35,8 @@ int cmd_recording_open(struct session *s, const char *path, bool meta_only)
 }
 
 int cmd_recording_profile(struct session *s, const char *path, const struct sample_filter *f,
-			  unsigned sym_flags, struct profile **p, struct symbolizer **sym)
+			  enum prof_view view, unsigned sym_flags, struct profile **p,
+			  struct symbolizer **sym)
 {
 	struct progress prog;
 	uint64_t total = 0;
@@ -46,7 +47,7 @@ int cmd_recording_profile(struct session *s, const char *path, const struct samp
 	data_reader_stat_u64(s->rd, "samples", &total);
 	progress_start(&prog, "pmuprof: unwinding", total);
 	s->progress = &prog;
-	ret = profile_read(s, f, sym_flags, p, sym);
+	ret = profile_read(s, f, view, sym_flags, p, sym);
 	s->progress = NULL;
 	progress_done(&prog);
 	if (ret) {

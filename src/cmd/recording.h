@@ -10,6 +10,7 @@
 #ifndef PMUPROF_CMD_RECORDING_H
 #define PMUPROF_CMD_RECORDING_H
 
+#include "analyse/profile.h"
 #include "resolve/filter.h"
 #include "resolve/session.h"
 
@@ -21,12 +22,13 @@ struct symbolizer;
 /* Opens path (meta_only: its metadata and statistics only); 0, or prints why not and returns 1. */
 int cmd_recording_open(struct session *s, const char *path, bool meta_only);
 /*
- * Opens path and reads it into a profile (profile_read()), with a progress
+ * Opens path and reads it into a profile of a view (profile_read()), with a progress
  * bar on a terminal and the damage warnings: 0, or the exit status after
  * printing why not. The caller frees *p and *sym, then closes s.
  */
 int cmd_recording_profile(struct session *s, const char *path, const struct sample_filter *f,
-			  unsigned sym_flags, struct profile **p, struct symbolizer **sym);
+			  enum prof_view view, unsigned sym_flags, struct profile **p,
+			  struct symbolizer **sym);
 /* After session_samples(): warns that the file was damaged or truncated, if it was. */
 void cmd_recording_warn_damage(const struct session *s);
 /* Warns about the objects that were unreadable or changed since the recording. */

@@ -44,6 +44,7 @@ enum {
 	OPT_NO_DEMANGLE,
 	OPT_FULL_SIGNATURES,
 	OPT_FORMAT,
+	OPT_VIEW,
 };
 
 #define GRAPH_SPEC "[print_type,threshold,order,sort_key,value]"
@@ -69,6 +70,8 @@ static const struct cmd_option report_options[] = {
 	{ OPT_INLINE, "inline", NULL, "show inlined functions as frames of their own" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "show C++ and Rust names as in the symbol table" },
 	{ OPT_FULL_SIGNATURES, "full-signatures", NULL, "show C++ names with their return types and parameter lists" },
+	{ OPT_VIEW, "view", "VIEW",
+	  "cpu, off-cpu or wall (on- plus off-CPU time; the default with off-CPU samples)" },
 	{ OPT_FORMAT, "format", "FMT", "text, folded, speedscope, json, svg or pprof" },
 	{ 'o', "output", "FILE", "write the report or export to FILE instead of standard output" },
 	{ OPT_STDIO, "stdio", NULL, "text on standard output (the default)" },
@@ -93,6 +96,7 @@ struct report_opts {
 	bool graph_limit_set; /* -g's threshold: else --percent-limit's */
 	struct report_text_opts text;
 	enum format format;
+	enum prof_view view; /* auto unless --view */
 	struct sample_filter filter;
 };
 
@@ -329,6 +333,12 @@ static int parse_option(struct report_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_FORMAT:
 		return parse_format(o, arg);
+	case OPT_VIEW:
+		if (profile_view_parse(arg, &o->view) < 0) {
+			error("--view takes cpu, off-cpu or wall, not '%s'", arg);
+			return -1;
+		}
+		return 0;
 	default:
 		return -1;
 	}
@@ -349,6 +359,7 @@ static int parse_options(struct report_opts *o, int argc, char **argv)
 	o->children = true;
 	o->demangle = true;
 	o->text.percent_limit = 0.5;
+	o->view = PROF_VIEW_AUTO;
 	cmd_parser_init(&p, "report", "[options] [FILE]", report_options,
 			ARRAY_SIZE(report_options), argc, argv);
 	/* no workload here: options may follow the file name */
@@ -443,6 +454,35 @@ static int write_report(const struct report_opts *o, const struct session *s,
 	return EXIT_OK;
 }
 
+/*
+ * --header: the metadata and statistics; with off-CPU samples, the view's
+ * totals per process too, which only a pass over the samples tells.
+ */
+static int print_header(struct report_opts *o)
+{
+	struct session s;
+	struct symbolizer *sym;
+	struct profile *p;
+	bool off_cpu;
+	int ret = cmd_recording_open(&s, o->input, true);
+
+	if (ret)
+		return ret;
+	report_print_header_only(stdout, o->input, s.rd);
+	off_cpu = profile_recording_off_cpu(&s);
+	session_close(&s);
+	if (!off_cpu && !profile_view_time(o->view))
+		return EXIT_OK;
+	ret = cmd_recording_profile(&s, o->input, &o->filter, o->view, 0, &p, &sym);
+	if (ret)
+		return ret;
+	report_print_views(stdout, s.rd, p);
+	profile_free(p);
+	symbolizer_free(sym);
+	session_close(&s);
+	return EXIT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o;
@@ -463,11 +503,7 @@ int cmd_report(int argc, char **argv)
 		return ret;
 	}
 	if (o.header) {
-		ret = cmd_recording_open(&s, o.input, true);
-		if (!ret) {
-			report_print_header_only(stdout, o.input, s.rd);
-			session_close(&s);
-		}
+		ret = print_header(&o);
 		release_opts(&o);
 		return ret;
 	}
@@ -479,7 +515,7 @@ int cmd_report(int argc, char **argv)
 		flags |= SYM_SRCLINE;
 	if (o.inlines)
 		flags |= SYM_INLINE;
-	ret = cmd_recording_profile(&s, o.input, &o.filter, flags, &p, &sym);
+	ret = cmd_recording_profile(&s, o.input, &o.filter, o.view, flags, &p, &sym);
 	if (ret) {
 		release_opts(&o);
 		return ret;

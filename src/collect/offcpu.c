@@ -11,6 +11,7 @@
 /* At one time: a thread's samples come before its switch-out, a capture after a switch-in. */
 enum ev_type {
 	EV_EXISTS,
+	EV_RUNS,
 	EV_FORK,
 	EV_SAMPLE,
 	EV_OUT,
@@ -38,6 +39,9 @@ struct thr {
 	uint8_t tries;
 	uint16_t source; /* SAMPLE_SOURCE_* of stack */
 	uint64_t since;
+	bool on_known; /* on_since holds when it came on a CPU */
+	uint64_t on_since;
+	uint64_t cpu_ns;	    /* its time on CPUs so far */
 	struct rec_sample *pending; /* the last switch sample while on CPU */
 	struct rec_sample *stack;   /* the interval's */
 };
@@ -45,6 +49,7 @@ struct thr {
 struct offcpu {
 	struct data_writer *w;
 	uint64_t min_stack_ns;
+	bool task_cpu;
 	struct ev *evs;
 	size_t nevs, aevs;
 	uint64_t seq;
@@ -55,11 +60,12 @@ struct offcpu {
 	struct offcpu_stats st;
 };
 
-int offcpu_new(struct offcpu **out, struct data_writer *w, uint64_t min_stack_ns)
+int offcpu_new(struct offcpu **out, struct data_writer *w, uint64_t min_stack_ns, bool task_cpu)
 {
 	struct offcpu *oc = xcalloc(1, sizeof(*oc));
 
 	oc->w = w;
+	oc->task_cpu = task_cpu;
 	oc->min_stack_ns = min_stack_ns;
 	pthread_mutex_init(&oc->lock, NULL);
 	hash_init(&oc->index);
@@ -111,6 +117,11 @@ static struct rec_sample *copy_rec(const struct rec_sample *s)
 void offcpu_thread_exists(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time)
 {
 	add_ev(oc, EV_EXISTS, pid, tid, time);
+}
+
+void offcpu_thread_runs(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time)
+{
+	add_ev(oc, EV_RUNS, pid, tid, time);
 }
 
 void offcpu_switch(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time, uint32_t cpu,
@@ -177,11 +188,20 @@ static struct thr *get_thr(struct offcpu *oc, uint32_t pid, uint32_t tid)
 
 /* The interval that ends now, taken out of the thread (under the lock). */
 struct interval {
+	bool have;
 	uint32_t pid, tid, cpu;
 	uint64_t since, end;
 	bool preempt;
 	uint16_t source;
 	struct rec_sample *stack; /* owned; NULL with SAMPLE_SOURCE_NONE */
+};
+
+/* What one event ends: a wait to write, and a thread whose CPU time is known. */
+struct outcome {
+	struct interval iv;
+	bool ended;
+	uint32_t pid, tid;
+	uint64_t time, cpu_ns;
 };
 
 static void go_off(struct thr *t, uint64_t time, uint32_t cpu, bool preempt)
@@ -197,10 +217,19 @@ static void go_off(struct thr *t, uint64_t time, uint32_t cpu, bool preempt)
 	t->source = SAMPLE_SOURCE_NONE;
 }
 
+/* Its time on a CPU up to `time`, if it is on one. */
+static void count_cpu(struct thr *t, uint64_t time)
+{
+	if (t->state == T_ON && t->on_known && time > t->on_since)
+		t->cpu_ns += time - t->on_since;
+	t->on_known = false;
+}
+
 static bool close_interval(struct thr *t, uint64_t end, struct interval *iv)
 {
 	bool have = t->state == T_OFF && end > t->since;
 
+	iv->have = have;
 	if (have) {
 		iv->pid = t->pid;
 		iv->tid = t->tid;
@@ -218,16 +247,35 @@ static bool close_interval(struct thr *t, uint64_t end, struct interval *iv)
 	return have;
 }
 
-/* One event, in time order; true with an interval to write (under the lock). */
-static bool take_event(struct offcpu *oc, struct ev *e, struct interval *iv)
+/* A thread's end: its last wait closed, its CPU time counted (under the lock). */
+static void end_thread(struct offcpu *oc, struct thr *t, uint64_t time, struct outcome *o)
+{
+	count_cpu(t, time);
+	oc->st.closed_at_end += close_interval(t, time, &o->iv);
+	free(t->pending);
+	t->pending = NULL;
+	t->state = T_DEAD;
+	o->ended = true;
+	o->pid = t->pid;
+	o->tid = t->tid;
+	o->time = time;
+	o->cpu_ns = t->cpu_ns;
+}
+
+/* One event, in time order, and what it ends (under the lock). */
+static void take_event(struct offcpu *oc, struct ev *e, struct outcome *o)
 {
 	struct thr *t = get_thr(oc, e->pid, e->tid);
-	bool have = false;
 
 	switch (e->type) {
 	case EV_EXISTS:
 		if (t->state == T_UNKNOWN)
 			go_off(t, e->time, 0, false);
+		break;
+	case EV_RUNS:
+		t->state = T_ON;
+		t->on_since = e->time;
+		t->on_known = true;
 		break;
 	case EV_FORK:
 		/* a new thread waits for its first turn on a CPU */
@@ -245,6 +293,7 @@ static bool take_event(struct offcpu *oc, struct ev *e, struct interval *iv)
 	case EV_OUT:
 		if (t->state == T_DEAD)
 			break; /* its last switch-out, after its exit */
+		count_cpu(t, e->time);
 		go_off(t, e->time, e->cpu, e->preempt);
 		if (t->pending) {
 			t->stack = t->pending;
@@ -255,8 +304,10 @@ static bool take_event(struct offcpu *oc, struct ev *e, struct interval *iv)
 	case EV_IN:
 		if (t->state == T_DEAD)
 			break;
-		have = close_interval(t, e->time, iv);
+		close_interval(t, e->time, &o->iv);
 		t->state = T_ON;
+		t->on_since = e->time;
+		t->on_known = true;
 		break;
 	case EV_CAPTURE:
 		/* read while the thread waited in this interval, and it did not run since */
@@ -269,14 +320,10 @@ static bool take_event(struct offcpu *oc, struct ev *e, struct interval *iv)
 		}
 		break;
 	case EV_EXIT:
-		have = close_interval(t, e->time, iv);
-		oc->st.closed_at_end += have;
-		free(t->pending);
-		t->pending = NULL;
-		t->state = T_DEAD;
+		if (t->state != T_DEAD)
+			end_thread(oc, t, e->time, o);
 		break;
 	}
-	return have;
 }
 
 static int write_interval(struct offcpu *oc, struct interval *iv)
@@ -322,6 +369,28 @@ static int write_interval(struct offcpu *oc, struct interval *iv)
 	return data_writer_commit(oc->w, iv->since);
 }
 
+/* Writes what an event ended; after an error, only frees. */
+static int write_outcome(struct offcpu *oc, struct outcome *o, int ret)
+{
+	if (o->iv.have && !ret)
+		ret = write_interval(oc, &o->iv);
+	else if (o->iv.have)
+		free(o->iv.stack);
+	if (o->ended && oc->task_cpu && !ret) {
+		struct rec_task_cpu *t = data_writer_reserve(oc->w, sizeof(*t));
+
+		if (!t)
+			return data_writer_error(oc->w);
+		t->h.type = REC_TASK_CPU;
+		t->pid = o->pid;
+		t->tid = o->tid;
+		t->time = o->time;
+		t->cpu_ns = o->cpu_ns;
+		ret = data_writer_commit(oc->w, o->time);
+	}
+	return ret;
+}
+
 int offcpu_flush(struct offcpu *oc, uint64_t watermark)
 {
 	size_t n = 0;
@@ -329,19 +398,16 @@ int offcpu_flush(struct offcpu *oc, uint64_t watermark)
 
 	qsort(oc->evs, oc->nevs, sizeof(*oc->evs), ev_cmp);
 	for (; n < oc->nevs && oc->evs[n].time <= watermark; n++) {
-		struct interval iv;
-		bool have;
+		struct outcome o;
 
+		memset(&o, 0, sizeof(o));
 		pthread_mutex_lock(&oc->lock);
 		if (oc->evs[n].type == EV_CAPTURE)
 			oc->st.captures++;
-		have = take_event(oc, &oc->evs[n], &iv);
+		take_event(oc, &oc->evs[n], &o);
 		pthread_mutex_unlock(&oc->lock);
 		free(oc->evs[n].rec);
-		if (have && !ret)
-			ret = write_interval(oc, &iv);
-		else if (have)
-			free(iv.stack);
+		ret = write_outcome(oc, &o, ret);
 	}
 	memmove(oc->evs, oc->evs + n, (oc->nevs - n) * sizeof(*oc->evs));
 	oc->nevs -= n;
@@ -353,18 +419,14 @@ int offcpu_finish(struct offcpu *oc, uint64_t end)
 	int ret = offcpu_flush(oc, UINT64_MAX);
 
 	for (size_t i = 0; i < oc->nthrs; i++) {
-		struct interval iv;
-		bool have;
+		struct outcome o;
 
+		memset(&o, 0, sizeof(o));
 		pthread_mutex_lock(&oc->lock);
-		have = close_interval(&oc->thrs[i], end, &iv);
-		oc->st.closed_at_end += have;
-		oc->thrs[i].state = T_DEAD;
+		if (oc->thrs[i].state != T_DEAD)
+			end_thread(oc, &oc->thrs[i], end, &o);
 		pthread_mutex_unlock(&oc->lock);
-		if (have && !ret)
-			ret = write_interval(oc, &iv);
-		else if (have)
-			free(iv.stack);
+		ret = write_outcome(oc, &o, ret);
 	}
 	return ret;
 }

@@ -48,13 +48,17 @@ struct offcpu_waiter {
 
 /*
  * Writes to w. Intervals shorter than min_stack_ns keep their length but
- * not their stack.
+ * not their stack. With task_cpu, each thread's time on a CPU (switch-in
+ * to switch-out) is written as a REC_TASK_CPU record when it ends or the
+ * recording does: the per-thread truth of a command's recording.
  */
-int offcpu_new(struct offcpu **out, struct data_writer *w, uint64_t min_stack_ns);
+int offcpu_new(struct offcpu **out, struct data_writer *w, uint64_t min_stack_ns, bool task_cpu);
 void offcpu_free(struct offcpu *oc);
 
 /* A thread that exists when recording starts, off CPU (as far as is known) since `time`. */
 void offcpu_thread_exists(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time);
+/* A thread on a CPU since `time` (the workload, at its exec). */
+void offcpu_thread_runs(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time);
 void offcpu_switch(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time, uint32_t cpu,
 		   bool out, bool preempt);
 /* A context-switches sample (a REC_SAMPLE as converted): the stack at the next switch-out. */

@@ -10,12 +10,15 @@
  * records (no switch-in of the thread between begin_ns and end_ns).
  *
  * A struct remotestack keeps the open /proc files of the threads it has
- * read, so a thread read again costs two pread()s and one copy.
+ * read (up to 512; threads beyond open theirs for each read), so a thread
+ * read again costs two pread()s and one copy.
  *
  * Functions return 0 or -errno and never print.
  */
 #ifndef PMUPROF_REMOTESTACK_H
 #define PMUPROF_REMOTESTACK_H
+
+#include "util/compiler.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,8 +39,12 @@ void remotestack_free(struct remotestack *rs);
 
 /*
  * Copies up to `max` bytes of thread tid's (of process pid) user stack from
- * its sp into buf. -EAGAIN: the thread is running, or ran while it was
- * read; -ESRCH: it is gone; -EACCES/-EPERM: this user may not read it.
+ * its sp into buf, stopping early where the stack's mapping ends. -EAGAIN:
+ * the thread is running, or ran while it was read; -ESRCH: it is gone;
+ * -EPERM: Yama's /proc/sys/kernel/yama/ptrace_scope forbids it (1 and not
+ * a descendant of this process, 2 or 3); -EACCES: this user may not read
+ * it otherwise (another user's process, or one that is not dumpable);
+ * -EINVAL: pid or tid is not a positive number.
  */
 int remotestack_read(struct remotestack *rs, pid_t pid, pid_t tid, uint8_t *buf, size_t max,
 		     struct remote_capture *out);

@@ -22,6 +22,7 @@
 #include "util/escape.h"
 #include "util/hash.h"
 #include "util/json.h"
+#include "util/units.h"
 #include "util/xml.h"
 
 #include <errno.h>
@@ -230,6 +231,15 @@ int diff_print_text(FILE *out, const struct diff *d, const struct diff_print_opt
 		fputs("' (old) and '", out);
 		escape_write(out, d->new_prog);
 		fputs("' (new) are compared as one program\n", out);
+	}
+	if (profile_view_time(o->view)) {
+		char q[UNITS_DURATION_MAX];
+
+		fprintf(out, "# view: %s (%s); samples are counts of %s of time (off-CPU "
+			     "intervals cut into them)\n",
+			profile_view_name(o->view),
+			o->view == PROF_VIEW_WALL ? "on-CPU plus off-CPU time" : "off-CPU time",
+			units_duration(q, sizeof(q), o->quantum));
 	}
 	nmsgs = diff_warnings(d, o, msgs, ARRAY_SIZE(msgs));
 	for (size_t i = 0; i < nmsgs; i++) {

@@ -28,6 +28,8 @@ struct diff_print_opts {
 	bool all;	   /* rows within the noise too */
 	size_t limit;	   /* rows per table, 0: no limit */
 	double min_change; /* hide rows with |change| below this, in percentage points */
+	enum prof_view view; /* what both sides hold */
+	uint64_t quantum;    /* time views: the ns that one counted sample stands for */
 };
 
 /* Below this many samples in a file, only large changes can be told from noise. */

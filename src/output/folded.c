@@ -4,7 +4,8 @@
  *
  *	comm;outermost;...;leaf COUNT
  *
- * with COUNT the samples of every stack that collapses to that line: stacks of
+ * with COUNT the samples (in time views, the microseconds, rounded) of every
+ * stack that collapses to that line: stacks of
  * other threads with the same comm, or through other addresses of the same
  * functions, are one line here, as flamegraph.pl would sum them anyway. Kernel
  * functions end in "_[k]" and inlined ones in "_[i]", FlameGraph's markers for
@@ -29,6 +30,7 @@
 struct fold_line {
 	char *text; /* without the count */
 	uint64_t samples;
+	uint64_t weight;
 };
 
 static int cmp_line(const void *a, const void *b)
@@ -43,6 +45,7 @@ int export_folded(FILE *out, const struct profile *p)
 	char *text = NULL;
 	size_t alloc_text = 0, len;
 	struct hash h;
+	bool time = profile_view_time(p->view);
 
 	errno = 0;
 	hash_init(&h);
@@ -58,10 +61,11 @@ int export_folded(FILE *out, const struct profile *p)
 		if (added) {
 			xgrow(&lines, &alloc, nlines + 1, sizeof(*lines));
 			lines[nlines].text = xstrndup(text, len);
-			lines[nlines].samples = 0;
+			lines[nlines].samples = lines[nlines].weight = 0;
 			nlines++;
 		}
 		lines[idx].samples += s->samples;
+		lines[idx].weight += s->weight;
 	}
 	hash_release(&h);
 	free(text);
@@ -69,8 +73,11 @@ int export_folded(FILE *out, const struct profile *p)
 	if (nlines)
 		qsort(lines, nlines, sizeof(*lines), cmp_line);
 	for (size_t i = 0; i < nlines; i++) {
+		/* time views count microseconds, rounded: flamegraph.pl takes integers */
+		uint64_t count = time ? (lines[i].weight + 500) / 1000 : lines[i].samples;
+
 		escape_write_replaced(out, lines[i].text, '?');
-		fprintf(out, " %llu\n", (unsigned long long)lines[i].samples);
+		fprintf(out, " %llu\n", (unsigned long long)count);
 		free(lines[i].text);
 	}
 	free(lines);

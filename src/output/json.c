@@ -10,6 +10,11 @@
  *    "locations": [{"function": 0, "address": "0x1150", "line": 12, "file", "inlined": false}],
  *    "stacks": [{"pid", "tid", "comm", "samples", "weight", "frames": [3, 1, 0]}]}
  *
+ * A profile of a recording with off-CPU samples, or of a time view, also
+ * has "view" ("cpu", "off-cpu", "wall": a time view's weights are
+ * nanoseconds) after "weight_unit", and each stack a "kind" ("cpu",
+ * "blocked", "runnable") after its "weight".
+ *
  * "function" and "frames" are indexes into "functions" and "locations";
  * frames are leaf first, and an inlined location is inlined into the one
  * after it. Addresses are hex strings, exact where a JSON number would not be
@@ -30,6 +35,8 @@ static void json_key_string(FILE *f, const char *key, const char *value)
 	json_write_string(f, value);
 }
 
+static const char *const kind_names[PROF_KIND_MAX] = { "cpu", "blocked", "runnable" };
+
 int export_json(FILE *out, const struct profile *p)
 {
 	errno = 0;
@@ -37,6 +44,10 @@ int export_json(FILE *out, const struct profile *p)
 	json_key_string(out, "event", p->event);
 	fputs(", ", out);
 	json_key_string(out, "weight_unit", p->weight_unit);
+	if (profile_has_time(p)) {
+		fputs(", ", out);
+		json_key_string(out, "view", profile_view_name(p->view));
+	}
 	fputs(",\n ", out);
 	json_key_string(out, "title", p->title);
 	fprintf(out,
@@ -78,8 +89,11 @@ int export_json(FILE *out, const struct profile *p)
 		fprintf(out, "%s{\"pid\": %" PRIu32 ", \"tid\": %" PRIu32 ", ",
 			i ? ",\n  " : "\n  ", s->pid, s->tid);
 		json_key_string(out, "comm", s->comm);
-		fprintf(out, ", \"samples\": %" PRIu64 ", \"weight\": %" PRIu64 ", \"frames\": [",
-			s->samples, s->weight);
+		fprintf(out, ", \"samples\": %" PRIu64 ", \"weight\": %" PRIu64, s->samples,
+			s->weight);
+		if (profile_has_time(p))
+			fprintf(out, ", \"kind\": \"%s\"", kind_names[s->kind]);
+		fputs(", \"frames\": [", out);
 		for (uint32_t j = 0; j < s->depth; j++)
 			fprintf(out, j ? ",%" PRIu32 : "%" PRIu32, p->frames[s->first + j]);
 		fputs("]}", out);

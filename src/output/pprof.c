@@ -9,7 +9,11 @@
  * The mapping from the profile:
  *   sample_type   [samples/count, EVENT/UNIT]: one value per sample count and
  *                 one per summed weight; clock events are "cpu"/"nanoseconds"
- *                 as in Go's own CPU profiles, other events "EVENT"/"count"
+ *                 as in Go's own CPU profiles, other events "EVENT"/"count";
+ *                 a recording with off-CPU samples (or a time view) has
+ *                 [samples/count, cpu/nanoseconds, off-cpu/nanoseconds,
+ *                 wall/nanoseconds] instead, default_sample_type the view's,
+ *                 so that -sample_index picks one
  *   Sample        one per prof_stack: location ids leaf first, labels
  *                 thread (comm), pid and tid
  *   Location      one per distinct chain of locs at one address: the inlined
@@ -48,6 +52,7 @@ enum {
 	PROFILE_PERIOD_TYPE = 11,
 	PROFILE_PERIOD = 12,
 	PROFILE_COMMENT = 13,
+	PROFILE_DEFAULT_SAMPLE_TYPE = 14,
 };
 enum { VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2 };
 enum { SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3 };
@@ -404,8 +409,8 @@ static int write_samples(struct writer *w)
 
 	for (size_t k = 0; k < p->nstacks; k++) {
 		const struct prof_stack *s = &p->stacks[k];
-		uint64_t values[2] = {s->samples, s->weight};
-		size_t nids = 0;
+		uint64_t values[4] = {s->samples, s->weight};
+		size_t nids = 0, nvalues = 2;
 		int rc;
 
 		xgrow(&w->ids, &w->ids_alloc, s->depth, sizeof(*w->ids));
@@ -418,7 +423,16 @@ static int write_samples(struct writer *w)
 			w->ids[nids++] = location_id(w, s->first + start, i - start + 1);
 		}
 		pb_packed(&w->msg, SAMPLE_LOCATION_ID, w->ids, nids);
-		pb_packed(&w->msg, SAMPLE_VALUE, values, 2);
+		if (profile_has_time(p)) {
+			/* samples, then cpu, off-cpu and wall in nanoseconds */
+			uint64_t ns = profile_stack_ns(p, s);
+
+			values[1] = s->kind == PROF_KIND_CPU ? ns : 0;
+			values[2] = s->kind == PROF_KIND_CPU ? 0 : ns;
+			values[3] = ns;
+			nvalues = 4;
+		}
+		pb_packed(&w->msg, SAMPLE_VALUE, values, nvalues);
 		if (s->comm)
 			put_label(w, thread, intern(w, s->comm), 0);
 		/*
@@ -530,7 +544,18 @@ static int write_profile(struct writer *w)
 
 	/* w->msg holds fields of the Profile itself here, not a message to wrap */
 	put_value_type(w, PROFILE_SAMPLE_TYPE, samples, count);
-	put_value_type(w, PROFILE_SAMPLE_TYPE, event, unit);
+	if (profile_has_time(p)) {
+		static const char *const types[] = { "cpu", "off-cpu", "wall" };
+
+		event = intern(w, "cpu");
+		unit = intern(w, "nanoseconds");
+		for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+			put_value_type(w, PROFILE_SAMPLE_TYPE, intern(w, types[i]), unit);
+		pb_uint(&w->msg, PROFILE_DEFAULT_SAMPLE_TYPE,
+			intern(w, profile_view_name(p->view)));
+	} else {
+		put_value_type(w, PROFILE_SAMPLE_TYPE, event, unit);
+	}
 	rc = gz_write(&w->gz, w->msg.data, w->msg.len, Z_NO_FLUSH);
 	w->msg.len = 0;
 	if (!rc)
@@ -549,7 +574,11 @@ static int write_profile(struct writer *w)
 	if (p->time_end > p->time_start)
 		pb_uint(&w->msg, PROFILE_DURATION_NANOS, p->time_end - p->time_start);
 	put_value_type(w, PROFILE_PERIOD_TYPE, event, unit);
-	pb_uint(&w->msg, PROFILE_PERIOD, p->period);
+	/* in nanoseconds where the types are times, whatever the view */
+	pb_uint(&w->msg, PROFILE_PERIOD,
+		profile_has_time(p) && !profile_view_time(p->view)
+			? profile_scaled(p->period, p->times.cpu_scale)
+			: p->period);
 	/* the recorded command line: `go tool pprof -comments` shows it */
 	pb_uint(&w->msg, PROFILE_COMMENT, title);
 	rc = gz_write(&w->gz, w->msg.data, w->msg.len, Z_FINISH);

@@ -8,6 +8,7 @@
 #include "store/datafile.h"
 #include "util/alloc.h"
 #include "util/escape.h"
+#include "util/units.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -85,6 +86,8 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 	size_t width[REPORT_KEY_MAX], shown = 0;
 	uint32_t *stacks, *hot;
 	bool graph = o->graph != REPORT_GRAPH_NONE && report_table_has_key(t, REPORT_KEY_SYM);
+	bool times = profile_view_time(p->view);
+	char when[UNITS_DURATION_MAX], self_when[UNITS_DURATION_MAX];
 
 	if (!p->samples) {
 		fprintf(out, "#\n# no samples\n");
@@ -107,8 +110,13 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 	if (t->children && !o->nr_samples)
 		fprintf(out, "#\n# Samples column: stacks through the line; perf's counts the "
 			     "line's own samples (-n)\n");
-	if (t->children)
+	if (t->children && times)
+		fprintf(out, "#\n# %8s  %8s  %8s  %8s  %8s", "Children", "Time", "Self", "Time",
+			"Samples");
+	else if (t->children)
 		fprintf(out, "#\n# %8s  %8s  %8s", "Children", "Self", "Samples");
+	else if (times)
+		fprintf(out, "#\n# %8s  %8s  %8s", "Overhead", "Time", "Samples");
 	else
 		fprintf(out, "#\n# %8s  %8s", "Overhead", "Samples");
 	for (size_t k = 0; k < t->nkeys; k++)
@@ -120,10 +128,20 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 		if (pct(l->weight, p->weight) < o->percent_limit)
 			continue;
 		shown++;
-		if (t->children)
+		if (t->children && times)
+			fprintf(out, "  %7.2f%%  %8s  %7.2f%%  %8s  %8" PRIu64,
+				pct(l->weight, p->weight),
+				units_duration(when, sizeof(when), l->weight),
+				pct(l->self_weight, p->weight),
+				units_duration(self_when, sizeof(self_when), l->self_weight),
+				o->nr_samples ? l->self_samples : l->samples);
+		else if (t->children)
 			fprintf(out, "  %7.2f%%  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight),
 				pct(l->self_weight, p->weight),
 				o->nr_samples ? l->self_samples : l->samples);
+		else if (times)
+			fprintf(out, "  %7.2f%%  %8s  %8" PRIu64, pct(l->weight, p->weight),
+				units_duration(when, sizeof(when), l->weight), l->samples);
 		else
 			fprintf(out, "  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight), l->samples);
 		for (size_t k = 0; k < t->nkeys; k++) {
@@ -141,7 +159,7 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 
 			tree_print(out, p, stacks, n, l->func,
 				   o->graph == REPORT_GRAPH_CALLER ? TREE_CALLER : TREE_CALLEE,
-				   o->graph_limit, p->weight, o->fractal, "            ");
+				   o->graph_limit, p->weight, o->fractal, times, "            ");
 			fputc('\n', out);
 		}
 	}
@@ -261,6 +279,128 @@ static void print_unwinding(FILE *out, const struct session *s, const struct pro
 			     "kernel on their behalf)\n", q->kernel_only);
 }
 
+/* ---- the views of on- and off-CPU time ------------------------------------ */
+
+static uint64_t scaled_cpu(const struct prof_times *t)
+{
+	return profile_scaled(t->weight[PROF_KIND_CPU], t->cpu_scale);
+}
+
+/* Processes listed one per line in the head; the others are summed up. */
+#define VIEW_PROCS_LISTED 10
+
+static const char *dur(char *buf, uint64_t ns)
+{
+	return units_duration(buf, UNITS_DURATION_MAX, ns);
+}
+
+static uint64_t proc_total(const struct prof_proc *pp)
+{
+	return pp->ns[PROF_KIND_CPU] + pp->ns[PROF_KIND_BLOCKED] + pp->ns[PROF_KIND_RUNNABLE];
+}
+
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct prof_proc *x = *(const struct prof_proc *const *)a;
+	const struct prof_proc *y = *(const struct prof_proc *const *)b;
+	uint64_t tx = proc_total(x), ty = proc_total(y);
+
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static void print_procs(FILE *out, const struct prof_times *t)
+{
+	const struct prof_proc **v = xmalloc((t->nprocs ? t->nprocs : 1) * sizeof(*v));
+	char a[UNITS_DURATION_MAX], b[UNITS_DURATION_MAX], c[UNITS_DURATION_MAX];
+	uint64_t rest[PROF_KIND_MAX] = { 0 };
+
+	for (size_t i = 0; i < t->nprocs; i++)
+		v[i] = &t->procs[i];
+	qsort(v, t->nprocs, sizeof(*v), cmp_proc);
+	for (size_t i = 0; i < t->nprocs; i++) {
+		if (i >= VIEW_PROCS_LISTED) {
+			for (int k = 0; k < PROF_KIND_MAX; k++)
+				rest[k] += v[i]->ns[k];
+			continue;
+		}
+		fprintf(out, "#   pid %" PRIu32 " ", v[i]->pid);
+		escape_write(out, v[i]->comm ? v[i]->comm : "?");
+		fprintf(out, ": on CPU %s, blocked %s (%" PRIu64 "), runnable %s (%" PRIu64 ")\n",
+			dur(a, v[i]->ns[PROF_KIND_CPU]), dur(b, v[i]->ns[PROF_KIND_BLOCKED]),
+			v[i]->samples[PROF_KIND_BLOCKED], dur(c, v[i]->ns[PROF_KIND_RUNNABLE]),
+			v[i]->samples[PROF_KIND_RUNNABLE]);
+	}
+	if (t->nprocs > VIEW_PROCS_LISTED)
+		fprintf(out, "#   %zu more processes: on CPU %s, blocked %s, runnable %s\n",
+			t->nprocs - VIEW_PROCS_LISTED, dur(a, rest[PROF_KIND_CPU]),
+			dur(b, rest[PROF_KIND_BLOCKED]), dur(c, rest[PROF_KIND_RUNNABLE]));
+	free(v);
+}
+
+/* How the CPU samples became time, when they are not a clock's. */
+static void print_cpu_scale(FILE *out, const struct data_reader *rd, const struct prof_times *t)
+{
+	char a[UNITS_DURATION_MAX], b[UNITS_DURATION_MAX];
+
+	if (!t->samples[PROF_KIND_CPU] || (t->cpu_scale != 0 && !t->cpu_scaled))
+		return;
+	fputs("# on CPU: the samples of ", out);
+	escape_write(out, meta_or(rd, "event", "?"));
+	if (t->cpu_scaled)
+		fprintf(out, " count events, not time: scaled to their threads' CPU time by the "
+			     "kernel (%s), %s a sample on average\n",
+			dur(a, t->task_cpu_ns), dur(b, scaled_cpu(t) / t->samples[PROF_KIND_CPU]));
+	else
+		fputs(" count events, not time, and the recording has no CPU time of their "
+		      "threads to scale them by: time views leave them out (--view cpu shows "
+		      "them)\n", out);
+}
+
+void report_print_views(FILE *out, const struct data_reader *rd, const struct profile *p)
+{
+	const struct prof_times *t = &p->times;
+	const char *method = data_reader_meta_str(rd, "off-cpu");
+	char a[UNITS_DURATION_MAX], b[UNITS_DURATION_MAX], c[UNITS_DURATION_MAX];
+	uint64_t min_stack;
+
+	if (!t->off_cpu && !profile_view_time(p->view))
+		return;
+	fprintf(out, "# view: %s", profile_view_name(p->view));
+	if (p->view == PROF_VIEW_WALL)
+		fputs(" (on-CPU plus off-CPU time)", out);
+	else if (p->view == PROF_VIEW_OFF_CPU)
+		fputs(" (off-CPU time: blocked and runnable)", out);
+	else
+		fputs(" (CPU samples)", out);
+	fputs("; --view cpu|off-cpu|wall switches views\n", out);
+	fprintf(out, "# on CPU %s (%" PRIu64 " samples), blocked %s (%" PRIu64 " intervals), "
+		     "runnable %s (%" PRIu64 ")\n",
+		t->cpu_scale != 0 ? dur(a, scaled_cpu(t)) : "?", t->samples[PROF_KIND_CPU],
+		dur(b, t->weight[PROF_KIND_BLOCKED]), t->samples[PROF_KIND_BLOCKED],
+		dur(c, t->weight[PROF_KIND_RUNNABLE]), t->samples[PROF_KIND_RUNNABLE]);
+	print_cpu_scale(out, rd, t);
+	print_procs(out, t);
+	fputs("# off-CPU stacks: ", out);
+	if (method) {
+		escape_write(out, method);
+		fputs(!strcmp(method, "switch") ? " (the kernel's at each switch-out)"
+		      : !strcmp(method, "remote") ? " (read from outside while the thread waited)"
+						  : "", out);
+		if (data_reader_meta_u64(rd, "off-cpu-min-stack-ns", &min_stack) && min_stack)
+			fprintf(out, ", only for waits of %s or more", dur(a, min_stack));
+		fputs("; ", out);
+	}
+	fprintf(out, "%" PRIu64 " at switch-out, %" PRIu64 " read from outside, %" PRIu64
+		     " without a stack (%s)\n",
+		t->source[0], t->source[1], t->source[2], dur(b, t->source_ns[2]));
+	if (stat_or0(rd, "off-cpu-closed-at-end"))
+		fprintf(out, "# %" PRIu64 " intervals were still open when their thread or the "
+			     "recording ended: closed there\n",
+			stat_or0(rd, "off-cpu-closed-at-end"));
+}
+
 /* itimer and ctimer: the SIGPROF samplers of the LD_PRELOAD shim */
 static bool timer_sampler(const struct data_reader *rd)
 {
@@ -273,7 +413,7 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 			  const struct profile *p, const char *filter_text)
 {
 	const struct data_reader *rd = s->rd;
-	uint64_t selected_from = s->samples_seen;
+	uint64_t selected_from = s->samples_seen, cpu_seen = s->samples_seen - s->off_cpu_seen;
 	uint64_t freq = 0, period = 0, cpu_ns = 0, lost;
 	const char *fallback = data_reader_meta_str(rd, "fallback");
 	const char *priv = data_reader_meta_str(rd, "privilege");
@@ -301,14 +441,17 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 		escape_write(out, priv);
 	}
 	fputc('\n', out);
-	fprintf(out, "# samples: %" PRIu64, selected_from);
+	/* the rates are the CPU samples'; off-CPU intervals come at no rate */
+	fprintf(out, "# samples: %" PRIu64, cpu_seen);
 	if (data_reader_meta_u64(rd, "freq-hz", &freq))
 		fprintf(out, ", %" PRIu64 " Hz requested", freq);
 	else if (data_reader_meta_u64(rd, "period", &period))
 		fprintf(out, ", one per %" PRIu64 " events requested", period);
 	if (data_reader_stat_u64(rd, "cpu-time-ns", &cpu_ns) && cpu_ns)
 		fprintf(out, ", %.0f Hz delivered per CPU second (%.3f s of CPU time)",
-			(double)selected_from / ((double)cpu_ns / 1e9), (double)cpu_ns / 1e9);
+			(double)cpu_seen / ((double)cpu_ns / 1e9), (double)cpu_ns / 1e9);
+	if (s->off_cpu_seen)
+		fprintf(out, "; %" PRIu64 " off-CPU intervals", s->off_cpu_seen);
 	fputc('\n', out);
 	if (filter_text)
 		fprintf(out, "# selected: %" PRIu64 " samples (%.2f%%) by %s\n", p->samples,
@@ -354,6 +497,7 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 	escape_write(out, meta_or(rd, "kernel", "?"));
 	fputs(")\n", out);
 	print_unwinding(out, s, p);
+	report_print_views(out, rd, p);
 }
 
 void report_print_header_only(FILE *out, const char *path, const struct data_reader *rd)
@@ -362,13 +506,15 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 		"cmdline", "target", "host", "kernel", "arch", "cpu", "ncpus", "clock", "sampler",
 		"event-requested", "event", "event-fstr", "fallback", "privilege", "freq-hz",
 		"period", "call-graph", "stack-size", "max-stack", "regs-mask", "ring-pages",
-		"page-size", "start-realtime-ns",
+		"page-size", "start-realtime-ns", "off-cpu", "off-cpu-min-stack-ns",
 	};
 	static const char *const stat_keys[] = {
 		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",
 		"throttled", "unthrottled", "malformed", "elapsed-ns", "cpu-time-ns", "weight",
 		"exit-status", "timer-signals", "timer-overruns", "foreign-signals", "late-signals",
-		"shim-images", "lost-shim",
+		"shim-images", "lost-shim", "off-cpu-samples", "off-cpu-ns", "off-cpu-stack-switch",
+		"off-cpu-stack-remote", "off-cpu-stack-none", "off-cpu-ns-stack-none",
+		"off-cpu-closed-at-end",
 	};
 
 	const char *conflict;

@@ -39,6 +39,12 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 /* The table, or "no samples". */
 void report_print_table(FILE *out, const struct report_table *t, const struct profile *p,
 			const struct report_text_opts *o);
+/*
+ * A recording with off-CPU samples, or a time view: the view and how to
+ * switch, the on-CPU, blocked and runnable totals, per process too, where
+ * the off-CPU stacks came from. Nothing for a CPU view of other recordings.
+ */
+void report_print_views(FILE *out, const struct data_reader *rd, const struct profile *p);
 /* --header: the file's metadata and run statistics, one per line. */
 void report_print_header_only(FILE *out, const char *path, const struct data_reader *rd);
 

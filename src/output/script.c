@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/escape.h"
 #include "util/hash.h"
+#include "util/units.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -137,8 +138,19 @@ int script_write_sample(struct script_writer *sc, const struct session_sample *s
 		fprintf(sc->out, "[%03" PRIu32 "] ", r->cpu);
 	fprintf(sc->out, "%5" PRIu64 ".%06" PRIu64 ": %10" PRIu64 " ", r->time / 1000000000u,
 		r->time % 1000000000u / 1000u, r->weight);
-	escape_write(sc->out, sc->event);
-	fputs(": \n", sc->out);
+	if (smp->kind == SAMPLE_KIND_CPU) {
+		escape_write(sc->out, sc->event);
+		fputs(": \n", sc->out);
+	} else {
+		char when[UNITS_DURATION_MAX];
+
+		fprintf(sc->out, "off-cpu: %s %s (%s)\n",
+			smp->kind == SAMPLE_KIND_BLOCKED ? "blocked" : "runnable",
+			units_duration(when, sizeof(when), r->weight),
+			smp->source == SAMPLE_SOURCE_REMOTE ? "stack read from outside"
+			: smp->source == SAMPLE_SOURCE_NONE ? "no stack"
+							    : "stack at switch-out");
+	}
 	for (size_t i = 0; i < smp->nkernel; i++)
 		print_frame(sc, smp->kernel[i], name_of(sc, NULL, true, smp->kernel[i]),
 			    smp->kernel[i], "[kernel.kallsyms]");

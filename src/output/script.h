@@ -10,6 +10,12 @@
  *   ...
  *   (an empty line)
  *
+ * An off-CPU sample's time is when its thread left the CPU and its PERIOD
+ * the nanoseconds it stayed off; its EVENT is "off-cpu", followed by its
+ * state, its duration and where its stack came from:
+ *
+ *   COMM TID SECONDS.MICROS:   NANOSECONDS off-cpu: blocked 20.0 ms (stack at switch-out)
+ *
  * [CPU] appears for system-wide recordings, as perf prints it. User
  * addresses are offsets in their object (as perf prints DWARF-unwound
  * frames), kernel ones absolute; callers are shown at their call

@@ -25,6 +25,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/json.h"
+#include "util/units.h"
 #include "util/xml.h"
 
 #include <errno.h>
@@ -240,8 +241,13 @@ static void put_tooltip(FILE *out, const struct profile *p, const struct fg_node
 			fputs(dso ? ", inlined" : "inlined", out);
 		fputc(')', out);
 	}
-	fprintf(out, ": %" PRIu64 " sample%s, %.2f%%", n->samples, n->samples == 1 ? "" : "s",
-		total ? 100.0 * (double)n->value / (double)total : 0.0);
+	fprintf(out, ": %" PRIu64 " sample%s", n->samples, n->samples == 1 ? "" : "s");
+	if (profile_view_time(p->view)) {
+		char when[UNITS_DURATION_MAX];
+
+		fprintf(out, ", %s", units_duration(when, sizeof(when), n->value));
+	}
+	fprintf(out, ", %.2f%%", total ? 100.0 * (double)n->value / (double)total : 0.0);
 }
 
 static void put_frame(FILE *out, const struct profile *p, const struct fg_node *n, uint64_t total,
@@ -420,8 +426,15 @@ const char flame_svg_script[] =
 static void put_subtitle(FILE *out, const struct profile *p)
 {
 	xml_put(out, p->event ? p->event : "samples", SIZE_MAX);
+	if (profile_view_time(p->view))
+		fprintf(out, ", %s view (%s)", profile_view_name(p->view),
+			p->view == PROF_VIEW_WALL ? "on-CPU plus off-CPU time" : "off-CPU time");
 	fprintf(out, ": %" PRIu64 " sample%s", p->samples, p->samples == 1 ? "" : "s");
-	if (p->weight_unit && !strcmp(p->weight_unit, "nanoseconds"))
+	if (profile_view_time(p->view)) {
+		char when[UNITS_DURATION_MAX];
+
+		fprintf(out, ", %s", units_duration(when, sizeof(when), p->weight));
+	} else if (p->weight_unit && !strcmp(p->weight_unit, "nanoseconds"))
 		fprintf(out, ", %.3f s", (double)p->weight / 1e9);
 	else if (p->weight && p->weight != p->samples)
 		fprintf(out, ", %" PRIu64 " %s", p->weight,

@@ -3,6 +3,7 @@
 #include "util/alloc.h"
 #include "util/escape.h"
 #include "util/hash.h"
+#include "util/units.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ struct tree {
 	double limit;
 	uint64_t total;
 	bool fractal; /* shares of the parent node, not of total */
+	bool times;   /* each share with its time (weights in ns) */
 	char *pre; /* the prefix of the current line: indent, then the branch columns */
 	size_t pre_alloc;
 };
@@ -227,14 +229,21 @@ static void print_below(struct tree *t, uint32_t n, size_t len)
 		}
 		for (uint32_t k = 0; k < nprint; k++) {
 			bool last = k + 1 == nprint;
-			char head[64];
+			char head[64], when[UNITS_DURATION_MAX];
 			int hlen;
 			size_t sub;
 
 			print_prefix(t, len);
 			fputs("|\n", t->out);
-			hlen = snprintf(head, sizeof(head), "%c--%.2f%%--", last ? ' ' : '|',
-					tree_percent(t, kids[k].weight, below));
+			if (t->times)
+				hlen = snprintf(head, sizeof(head), "%c--%.2f%% (%s)--",
+						last ? ' ' : '|',
+						tree_percent(t, kids[k].weight, below),
+						units_duration(when, sizeof(when), kids[k].weight));
+			else
+				hlen = snprintf(head, sizeof(head), "%c--%.2f%%--",
+						last ? ' ' : '|',
+						tree_percent(t, kids[k].weight, below));
 			if (hlen < 0 || (size_t)hlen >= sizeof(head))
 				hlen = (int)strlen(head);
 			print_prefix(t, len);
@@ -249,11 +258,10 @@ static void print_below(struct tree *t, uint32_t n, size_t len)
 
 void tree_print(FILE *out, const struct profile *p, const uint32_t *stacks, size_t nstacks,
 		uint32_t func, enum tree_order order, double percent_limit, uint64_t total,
-		bool fractal, const char *indent)
+		bool fractal, bool times, const char *indent)
 {
-	struct tree t = {
-		.p = p, .out = out, .limit = percent_limit, .total = total, .fractal = fractal
-	};
+	struct tree t = { .p = p, .out = out, .limit = percent_limit, .total = total,
+			  .fractal = fractal, .times = times };
 	size_t ilen = strlen(indent);
 
 	hash_init(&t.children);

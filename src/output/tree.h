@@ -55,7 +55,9 @@ enum tree_order {
  * (the report's total weight) as a percentage, pruning branches below
  * `percent_limit` percent. With `fractal` (perf's -g fractal), each
  * branch's share, and the pruning, is of what its parent node called
- * instead (the sum of the parent's children: not its own weight).
+ * instead (the sum of the parent's children: not its own weight). With
+ * `times` (the weights are nanoseconds: report's time views) each
+ * percentage is followed by the branch's time, "--27.71% (60.0 ms)--".
  * Each line begins with `indent`.
  *
  * TREE_CALLER paths start at the outermost occurrence of `func` in a stack
@@ -66,6 +68,6 @@ enum tree_order {
  */
 void tree_print(FILE *out, const struct profile *p, const uint32_t *stacks, size_t nstacks,
 		uint32_t func, enum tree_order order, double percent_limit, uint64_t total,
-		bool fractal, const char *indent);
+		bool fractal, bool times, const char *indent);
 
 #endif

@@ -403,8 +403,13 @@ static void prepare(struct session *s, struct session_sample *smp)
 	bool user;
 
 	smp->kernel_mode = (r->h.misc & SAMPLE_KERNEL) != 0;
+	smp->kind = sample_kind(r->h.misc);
+	smp->source = sample_off_cpu(r->h.misc) ? r->h.misc & SAMPLE_SOURCE_MASK : 0;
 	smp->nkernel = smp->nuser = 0;
 	smp->unwound = false;
+	/* an off-CPU interval without a stack is its duration alone: no ip to name */
+	if (smp->source == SAMPLE_SOURCE_NONE && sample_off_cpu(r->h.misc))
+		return;
 	split_callchain(s, smp, &entries, &user);
 	if (user && !s->dwarf) {
 		unwind_judge_fp(smp->user, smp->nuser, entries >= s->fp_max_stack, &smp->res);
@@ -415,9 +420,12 @@ static void prepare(struct session *s, struct session_sample *smp)
 	if (s->dwarf && r->nregs > s->reg_ip && r->nregs > s->reg_sp && r->nregs > s->reg_bp &&
 	    !(r->h.misc & SAMPLE_NO_USER_REGS)) {
 		const uint64_t *regs = smp->v->regs;
+		/* a stack read from outside while the thread waited has no rbp */
+		bool bp_known = !sample_off_cpu(r->h.misc) ||
+				(r->h.misc & SAMPLE_SOURCE_MASK) != SAMPLE_SOURCE_REMOTE;
 
 		unwind_user(s->unwinder, r->pid, r->time, regs[s->reg_ip], regs[s->reg_sp],
-			    regs[s->reg_bp], smp->v->stack, r->stack_size,
+			    regs[s->reg_bp], bp_known, smp->v->stack, r->stack_size,
 			    (r->h.misc & SAMPLE_STACK_FULL) != 0, smp->user, SESSION_MAX_USER,
 			    &smp->res);
 		smp->nuser = smp->res.nframes;
@@ -446,6 +454,7 @@ int session_samples(struct session *s, const struct sample_filter *f,
 			continue;
 		}
 		s->samples_seen++;
+		s->off_cpu_seen += sample_off_cpu(sv.s->h.misc);
 		if (s->progress)
 			progress_add(s->progress, 1);
 		r = sv.s;

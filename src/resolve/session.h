@@ -60,6 +60,7 @@ struct session {
 	struct progress *progress;  /* the caller's progress bar, or NULL */
 	/* what session_samples() met */
 	uint64_t samples_seen;
+	uint64_t off_cpu_seen;	   /* of them, off-CPU intervals */
 	bool damaged;		   /* a record could not be read: the samples after it are lost */
 	const char *damage;	   /* why, when damaged (static text or the reader's) */
 };
@@ -74,6 +75,8 @@ struct session_sample {
 	const struct sample_view *v;
 	const char *comm;   /* the thread's name at the sample's time */
 	bool kernel_mode;   /* the sampled ip is in the kernel */
+	unsigned kind;	    /* SAMPLE_KIND_*: on CPU, or off CPU (blocked, runnable) */
+	unsigned source;    /* off CPU: SAMPLE_SOURCE_* (NONE: no frames at all) */
 	uint64_t kernel[SESSION_MAX_KERNEL]; /* kernel frames, leaf first */
 	size_t nkernel;
 	struct unwind_frame user[SESSION_MAX_USER]; /* user frames, leaf first */

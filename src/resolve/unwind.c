@@ -37,6 +37,7 @@ static const char *const fail_reasons[FAIL_MAX] = {
 	[FAIL_BAD_CFI] = "unwind information of an unsupported form",
 	[FAIL_SP] = "the stack pointer did not grow",
 	[FAIL_STACK] = "a saved address outside the stack",
+	[FAIL_NO_BP] = "no frame pointer recorded and no frame record found",
 	[FAIL_FP_STOP] = "the frame pointer did not point into the stack",
 	[FAIL_FP_OUTSIDE] = "a return address outside every object",
 	[FAIL_FP_LOOP] = "the frame pointer chain loops",
@@ -142,6 +143,59 @@ static void finish(struct unwind_result *res, enum unwind_end end, enum unwind_f
 	res->fail_dso = d;
 }
 
+/* The word at addr in the copy without counting it as read (a search), or false. */
+static bool peek_word(const struct stack_copy *c, uint64_t addr, uint64_t *val)
+{
+	if (addr < c->lo || c->hi - c->lo < 8 || addr > c->hi - 8)
+		return false;
+	memcpy(val, c->bytes + (addr - c->lo), 8);
+	return true;
+}
+
+/* Could ra be a return address: is it in an object the thread had mapped? */
+static bool plausible_ra(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ra)
+{
+	return ra && maps_find(u->maps, pid, ra - 1, time);
+}
+
+/*
+ * Is there a frame record at a: the return address at a + 8, and at a the
+ * caller's saved frame pointer, 0 (the outermost frame) or a higher
+ * address in the stack with a return address above it in turn? Beyond a
+ * full copy the saved frame pointer cannot be checked and is taken as is.
+ */
+static bool frame_record_at(struct unwinder *u, uint32_t pid, uint64_t time,
+			    const struct stack_copy *c, uint64_t a)
+{
+	uint64_t ra, link, ra2;
+
+	if (!peek_word(c, a + 8, &ra) || !plausible_ra(u, pid, time, ra) || !peek_word(c, a, &link))
+		return false;
+	if (!link)
+		return true;
+	if (link <= a || link % 8)
+		return false;
+	if (link > c->hi - 16)
+		return c->full && link >= c->hi - 8;
+	return peek_word(c, link + 8, &ra2) && plausible_ra(u, pid, time, ra2);
+}
+
+/*
+ * The frame pointer of a frame that was not recorded (a stack read from
+ * outside): the lowest frame record at or above the frame's sp, which is
+ * what code keeping a frame pointer built on entry (push rbp; mov rsp, rbp).
+ */
+static bool find_frame_record(struct unwinder *u, uint32_t pid, uint64_t time,
+			      const struct stack_copy *c, uint64_t sp, uint64_t *bp)
+{
+	for (uint64_t a = (sp + 7) & ~(uint64_t)7; a >= sp && a + 16 <= c->hi; a += 8)
+		if (frame_record_at(u, pid, time, c, a)) {
+			*bp = a;
+			return true;
+		}
+	return false;
+}
+
 /* A read outside the copy: cut short when the copy was full and the read is above it. */
 static void out_of_stack(const struct stack_copy *c, uint64_t addr, struct unwind_result *res,
 			 struct dso *d)
@@ -154,9 +208,21 @@ static void out_of_stack(const struct stack_copy *c, uint64_t addr, struct unwin
 	}
 }
 
+/* What code keeping a frame pointer did on entry: push rbp; mov rsp, rbp. */
+static void frame_pointer_rule(struct unwind_rule *r)
+{
+	r->cfa = CFA_BP;
+	r->cfa_off = 16;
+	r->ra = REG_AT_CFA;
+	r->ra_off = -8;
+	r->bp = REG_AT_CFA;
+	r->bp_off = -16;
+}
+
 void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, uint64_t sp,
-		 uint64_t bp, const uint8_t *stack, size_t stack_size, bool stack_full,
-		 struct unwind_frame *frames, size_t max, struct unwind_result *res)
+		 uint64_t bp, bool bp_known, const uint8_t *stack, size_t stack_size,
+		 bool stack_full, struct unwind_frame *frames, size_t max,
+		 struct unwind_result *res)
 {
 	struct stack_copy c = { stack, sp, sp + stack_size, sp, stack_full };
 	bool exact = true;
@@ -201,23 +267,21 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 			finish(res, UNWIND_FAILED, FAIL_BAD_CFI, f->dso);
 			goto out;
 		case CFA_NONE:
-			if (n > 1 && bp == 0) {
+			/*
+			 * No CFI: follow rbp where it points into the stack above sp
+			 * (where rbp was not recorded, to the frame record found
+			 * there), else, for the first frame only, take the return
+			 * address at the top of the stack (a leaf without a frame).
+			 */
+			if (!bp_known && find_frame_record(u, pid, time, &c, sp, &bp)) {
+				bp_known = true;
+				frame_pointer_rule(&r);
+			} else if (bp_known && n > 1 && bp == 0) {
 				/* the ABI marks the outermost frame with rbp 0 (ld.so's _start has no CFI) */
 				finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
 				goto out;
-			}
-			/*
-			 * No CFI: follow rbp where it points into the stack above sp,
-			 * else, for the first frame only, take the return address at
-			 * the top of the stack (a leaf without a frame).
-			 */
-			if (bp > sp && bp >= c.lo && bp + 16 <= c.hi) {
-				r.cfa = CFA_BP;
-				r.cfa_off = 16;
-				r.ra = REG_AT_CFA;
-				r.ra_off = -8;
-				r.bp = REG_AT_CFA;
-				r.bp_off = -16;
+			} else if (bp_known && bp > sp && bp >= c.lo && bp + 16 <= c.hi) {
+				frame_pointer_rule(&r);
 			} else if (n == 1) {
 				r.cfa = CFA_SP;
 				r.cfa_off = 8;
@@ -237,6 +301,13 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 			cfa = sp + (uint64_t)(int64_t)r.cfa_off;
 			break;
 		case CFA_BP:
+			if (!bp_known) {
+				if (!find_frame_record(u, pid, time, &c, sp, &bp)) {
+					finish(res, UNWIND_FAILED, FAIL_NO_BP, f->dso);
+					goto out;
+				}
+				bp_known = true;
+			}
 			cfa = bp + (uint64_t)(int64_t)r.cfa_off;
 			break;
 		case CFA_PLT:
@@ -263,8 +334,10 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 			uint64_t nbp;
 
 			where = (r.bp == REG_AT_SP ? sp : cfa) + (uint64_t)(int64_t)r.bp_off;
-			if (read_word(&c, where, &nbp) == 0)
+			if (read_word(&c, where, &nbp) == 0) {
 				bp = nbp;
+				bp_known = true;
+			}
 		}
 		if (ra == 0) {
 			finish(res, UNWIND_ROOT, FAIL_NONE, NULL);

@@ -43,6 +43,7 @@ enum unwind_fail {
 	FAIL_BAD_CFI,	  /* CFI of a form this unwinder does not apply */
 	FAIL_SP,	  /* the stack pointer did not grow */
 	FAIL_STACK,	  /* a saved value outside the copied stack, which was not full */
+	FAIL_NO_BP,	  /* rbp not recorded, and no frame record found for a frame needing it */
 	/* the kernel's frame pointer chains (--call-graph fp) */
 	FAIL_FP_STOP,	  /* the chain stopped: the frame pointer did not point into the stack */
 	FAIL_FP_OUTSIDE,  /* a return address outside every object: rbp pointed at no frame */
@@ -86,10 +87,21 @@ void unwinder_free(struct unwinder *u); /* NULL is a no-op */
  * up to max frames, leaf first: the first frame is regs' ip exactly, the
  * others return addresses minus one (the call), except the frame a signal
  * interrupted, whose ip is exact.
+ *
+ * bp_known false says bp was not recorded (a stack read from outside while
+ * the thread waited: SAMPLE_SOURCE_REMOTE). Frames whose CFA the CFI
+ * computes from sp unwind as usual, and rbp becomes known where the CFI
+ * says it was saved. A frame that needs rbp while it is still unknown (CFA
+ * = rbp + off, or no CFI) takes the lowest frame record at or above its
+ * sp: an aligned address a with a return address into a mapped object at
+ * a + 8 and at a the caller's rbp, 0 or a higher stack address holding
+ * such a record in turn. Without one, the unwinding stops there
+ * (FAIL_NO_BP; FAIL_NO_CFI without CFI).
  */
 void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, uint64_t sp,
-		 uint64_t bp, const uint8_t *stack, size_t stack_size, bool stack_full,
-		 struct unwind_frame *frames, size_t max, struct unwind_result *res);
+		 uint64_t bp, bool bp_known, const uint8_t *stack, size_t stack_size,
+		 bool stack_full, struct unwind_frame *frames, size_t max,
+		 struct unwind_result *res);
 
 /* Address translation alone, for kernel-supplied user callchains (--call-graph fp). */
 void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,

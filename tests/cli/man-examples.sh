@@ -24,6 +24,10 @@
 #   fs.data                        a recording cut off by "ulimit -f"
 #   big.data                       a recording of "spin -t 1 -s 2.5", whose
 #                                  thread is $BIGTID
+#   off.data, off-old.data,        synthetic recordings with off-CPU samples
+#   off-new.data                   (contrib/bench/gen-procs offcpu; off-new.data's
+#                                  event counts instructions, so its CPU samples
+#                                  are scaled to its threads' CPU time)
 #
 # and four are rewritten: "-p PID" names a "burn 2 forever" started for
 # that example alone; to keep the test short, "--duration N" longer than 2
@@ -83,6 +87,8 @@ pmuprof-record.1: pmuprof record -e instructions:u --no-fallback -- ./prog
 pmuprof-report.1: go tool pprof -top prof.pb.gz
 	=> run: go tool pprof -top prof.pb.gz
 	   (go is not among KNOWN_PROGRAMS: only this use of it is known)
+pmuprof-report.1: go tool pprof -sample_index=off-cpu -top wall.pb.gz
+	=> run: go tool pprof -sample_index=off-cpu -top wall.pb.gz
 pmuprof-report.1: go tool pprof -http=:8080 prof.pb.gz
 	=> skip: serves a web page until it is stopped, and opens a browser
 pmuprof-report.1: xdg-open flame.svg
@@ -181,6 +187,9 @@ export PATH
 	pmuprof record -q -e cpu-clock -o shlib.data -- "$WORKLOADS/unwind" shlib 300 &&
 		pmuprof record -q -e cpu-clock -o signal.data -- "$WORKLOADS/unwind" signal 300 &&
 		pmuprof record -q -e cpu-clock -o big.data -- ./spin -t 1 -s 2.5 &&
+		"$WORKLOADS/../../contrib/bench/gen-procs" offcpu off.data &&
+		"$WORKLOADS/../../contrib/bench/gen-procs" offcpu off-old.data &&
+		"$WORKLOADS/../../contrib/bench/gen-procs" offcpu off-new.data instructions &&
 		{
 			(
 				ulimit -f 16

@@ -19,7 +19,9 @@
  * flags: 1 the copy is full (and ip in the mapping at 0), 2 the raw ip,
  * else one of the addresses found plus the ip offset (function starts all
  * have the same rule: the offset reaches the ones past the prologue), 4 the
- * raw sp, 8 bp = 0, 16 the raw bp, else bp = sp + the bp offset.
+ * raw sp, 8 bp = 0, 16 the raw bp, else bp = sp + the bp offset; 8 and 16
+ * together: bp unknown (a stack read from outside), which makes the
+ * unwinder search the stack for frame records.
  */
 #include "resolve/cfi.h"
 #include "resolve/debuginfo.h"
@@ -340,12 +342,13 @@ static void guarded_free(struct guarded *g)
 
 /* One unwind from ip, checked against what unwind.h promises. */
 static void unwind_once(struct unwinder *u, struct maps *m, uint64_t ip, uint64_t sp, uint64_t bp,
-			const uint8_t *stack, size_t stack_size, bool full, size_t max)
+			bool bp_known, const uint8_t *stack, size_t stack_size, bool full,
+			size_t max)
 {
 	struct unwind_frame frames[MAX_FRAMES];
 	struct unwind_result res;
 
-	unwind_user(u, PID, 1, ip, sp, bp, stack, stack_size, full, frames, max, &res);
+	unwind_user(u, PID, 1, ip, sp, bp, bp_known, stack, stack_size, full, frames, max, &res);
 	CHECK(res.nframes >= 1 && res.nframes <= max);
 	CHECK(res.end <= UNWIND_NO_STACK && res.fail < FAIL_MAX);
 	CHECK(res.end != UNWIND_DEPTH || res.nframes == max);
@@ -364,6 +367,7 @@ static void check_unwind(const uint8_t *data, size_t size, struct elf_object *ob
 	struct maps *m;
 	size_t stack_size;
 	uint64_t ip, sp, bp;
+	bool bp_known;
 	const uint8_t *stack;
 	uint8_t flags;
 	unsigned sel;
@@ -393,19 +397,21 @@ static void check_unwind(const uint8_t *data, size_t size, struct elf_object *ob
 		bp = get_u64(tail + 8);
 	else
 		bp = sp + (tail[4] | (unsigned)tail[5] << 8);
+	bp_known = (flags & 24) != 24;
 
 	m = make_maps(data, size, obj);
 	u = unwinder_new(m);
-	unwind_once(u, m, ip, sp, bp, stack, stack_size, flags & 1, 1 + tail[3] % MAX_FRAMES);
+	unwind_once(u, m, ip, sp, bp, bp_known, stack, stack_size, flags & 1,
+		    1 + tail[3] % MAX_FRAMES);
 	/* again from the rule cache, as deep as it goes */
-	unwind_once(u, m, ip, sp, bp, stack, stack_size, !(flags & 1), MAX_FRAMES);
+	unwind_once(u, m, ip, sp, bp, bp_known, stack, stack_size, !(flags & 1), MAX_FRAMES);
 	/*
 	 * And from a few function starts, a little past each (the rules at the
 	 * starts are all alike): a hostile stack meets more real rules per run.
 	 */
 	for (size_t i = 0; i < 16 && i < a->ncode; i++)
 		unwind_once(u, m, to_abs(l, HIGH_BASE, a->code[(sel + i) % a->ncode] + tail[6]), sp,
-			    bp, stack, stack_size, flags & 1, MAX_FRAMES);
+			    bp, bp_known, stack, stack_size, flags & 1, MAX_FRAMES);
 	unwind_locate(u, PID, 1, ip, &frame);
 	unwinder_free(u);
 	maps_free(m);

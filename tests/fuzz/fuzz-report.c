@@ -6,7 +6,8 @@
  * from made-up maps (over the real objects of the machine they name),
  * thread names, stored images, kernel symbols, and the unwinder over
  * made-up registers and stack bytes, then the profile, the text report,
- * an export, the script output, and annotate reading and disassembling
+ * exports (pprof of the off-CPU view), --header with the views' totals,
+ * the script output, and annotate reading and disassembling
  * the code the made-up samples point into.
  *
  * Build (contrib/test-all.sh does): clang -fsanitize=fuzzer,address,undefined
@@ -56,6 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *report[] = { "report", "-i", path, "--percent-limit", "0", NULL };
 		const char *folded[] = { "report", "-i", path, "--format", "folded", "-o",
 					 "/dev/null", NULL };
+		const char *offcpu[] = { "report", "-i", path, "--view", "off-cpu", "--format",
+					 "pprof", "-o", "/dev/null", NULL };
+		const char *header[] = { "report", "-i", path, "--header", "--view", "wall", NULL };
 		const char *script[] = { "script", "-i", path, NULL };
 		const char *annotate[] = { "annotate", "-i", path, "--color", "never", "--source",
 					   NULL };
@@ -63,6 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		run(5, report);
 		run(7, folded);
+		run(9, offcpu);
+		run(6, header);
 		cmd_script(3, (char **)script);
 		cmd_annotate(6, (char **)annotate);
 		cmd_diff(4, (char **)diff);

@@ -13,6 +13,7 @@
 #include "resolve/maps.h"
 #include "resolve/symbolize.h"
 #include "resolve/unwind.h"
+#include "store/format.h"
 #include "tap.h"
 
 #include <link.h>
@@ -446,6 +447,71 @@ static void test_no_kallsyms(void)
 	symbolizer_free(sym);
 }
 
+/*
+ * Off-CPU samples: the marker frame as the leaf, "[no stack]" above it for
+ * an interval without a stack, their kinds and the totals by kind; an
+ * interval's end counts as the profile's; and their time in quanta.
+ */
+static void test_off_cpu(void)
+{
+	struct symbolizer *sym = symbolizer_new(NULL, 0);
+	struct profile_builder *b = profile_builder_new();
+	uint64_t kframes[1] = { KLEAF + 0x10 };
+	struct profile *p;
+	char *buf = NULL;
+	size_t alloc = 0;
+	uint64_t by_kind[PROF_KIND_MAX] = { 0 };
+	bool marker_leaf = true;
+
+	profile_builder_keep_samples(b);
+	profile_builder_add(b, 1, 1, "app", kframes, 1, NULL, 0, NULL, 1000000, 10);
+	profile_builder_add_kind(b, SAMPLE_KIND_BLOCKED, false, 1, 1, "app", kframes, 1, NULL, 0,
+				 NULL, 2500000, 20);
+	profile_builder_add_kind(b, SAMPLE_KIND_BLOCKED, false, 1, 1, "app", kframes, 1, NULL, 0,
+				 NULL, 2500000, 30000000);
+	/* no stack: the frames given are not kept */
+	profile_builder_add_kind(b, SAMPLE_KIND_RUNNABLE, true, 1, 1, "app", kframes, 1, NULL, 0,
+				 NULL, 400000, 40);
+	p = profile_builder_finish(b, sym, "cpu-clock", "nanoseconds", NULL);
+	is_int((long long)p->nstacks, 3, "off-CPU: a CPU stack, a blocked one, a runnable one");
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct prof_stack *st = &p->stacks[i];
+		const struct prof_func *leaf = profile_frame_func(p, st, 0);
+
+		by_kind[st->kind] += st->weight;
+		if (st->kind != PROF_KIND_CPU)
+			marker_leaf &= !strcmp(leaf->dso, "[off-cpu]") && !leaf->kernel;
+		profile_fold_stack(p, st, NULL, &buf, &alloc);
+		if (st->kind == PROF_KIND_BLOCKED)
+			is_str(buf, "app;[unknown]_[k];[off-cpu: blocked]",
+			       "off-CPU: blocked, the marker under its kernel frame");
+		else if (st->kind == PROF_KIND_RUNNABLE)
+			is_str(buf, "app;[no stack];[off-cpu: runnable]",
+			       "off-CPU: no stack, the marker under [no stack]");
+	}
+	ok(marker_leaf, "off-CPU: the leaf is a marker of the object [off-cpu]");
+	ok(by_kind[PROF_KIND_CPU] == 1000000 && by_kind[PROF_KIND_BLOCKED] == 5000000 &&
+	       by_kind[PROF_KIND_RUNNABLE] == 400000,
+	   "off-CPU: weights by kind");
+	ok(!memcmp(by_kind, p->kind_weight, sizeof(by_kind)), "off-CPU: the profile's totals by kind");
+	is_int((long long)p->quality.kernel_only, 1,
+	       "off-CPU: only the CPU sample counts as one without a user stack");
+	is_int((long long)p->time_end, 32500000, "off-CPU: the profile ends where an interval does");
+
+	/* 1 ms quanta: 1 + 5 (2.5 ms twice, the stack's total rounded) + 0 (0.4 ms) */
+	profile_count_time(p, 1000000);
+	is_int((long long)p->samples, 6, "quanta: the stacks' time in whole milliseconds");
+	is_int((long long)p->nsample_list, 6, "quanta: one sample each");
+	ok(p->sample_list[0].time <= p->sample_list[5].time, "quanta: in time order");
+	/* the first 2.5 ms rounds to 3, the second to the 2 left: at 30 and 31 ms */
+	is_int((long long)p->sample_list[5].time, 31000000,
+	       "quanta: the last spread over its interval (from 30 ms, every 1 ms)");
+	free(buf);
+	profile_free(p);
+	profile_builder_free(b);
+	symbolizer_free(sym);
+}
+
 /* Inlined frames and empty names, on a profile built by hand. */
 static void test_fold_by_hand(void)
 {
@@ -502,5 +568,6 @@ int main(void)
 	test_no_kallsyms();
 	test_cut_need();
 	test_fold_by_hand();
+	test_off_cpu();
 	return done_testing();
 }

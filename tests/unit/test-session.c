@@ -204,7 +204,7 @@ static void test_profile(void)
 		return;
 	}
 	ok(s.dwarf, "the recording has stacks to unwind (ip, sp and bp in the regs mask)");
-	is_int(profile_read(&s, NULL, 0, &p, &sym), 0, "profile_read");
+	is_int(profile_read(&s, NULL, PROF_VIEW_AUTO, 0, &p, &sym), 0, "profile_read");
 	is_int((long long)p->samples, 4, "all four samples in the profile");
 	is_int((long long)s.samples_seen, 4, "four samples seen");
 	ok(!s.damaged && !data_reader_truncated(s.rd), "neither damaged nor truncated");
@@ -288,7 +288,7 @@ static void test_filters(void)
 	sample_filter_symbol(&f, "test_mid*");
 	ok(sample_filter_by_function(&f), "--symbol needs symbols");
 	if (session_open(&s, path, &detail) == 0) {
-		is_int(profile_read(&s, &f, 0, &p, &sym), 0, "profile_read with --symbol");
+		is_int(profile_read(&s, &f, PROF_VIEW_AUTO, 0, &p, &sym), 0, "profile_read with --symbol");
 		is_int((long long)p->samples, 4, "--symbol test_mid*: every stack goes through it");
 		profile_free(p);
 		symbolizer_free(sym);
@@ -299,7 +299,7 @@ static void test_filters(void)
 	sample_filter_symbol(&f, "no_such_function");
 	sample_filter_dso(&f, "test-session");
 	if (session_open(&s, path, &detail) == 0) {
-		is_int(profile_read(&s, &f, 0, &p, &sym), 0,
+		is_int(profile_read(&s, &f, PROF_VIEW_AUTO, 0, &p, &sym), 0,
 		       "profile_read with --dso and --symbol");
 		is_int((long long)p->samples, 0, "a function no stack has: nothing");
 		profile_free(p);

@@ -66,7 +66,7 @@ static char *graph_of(const uint32_t *list, size_t n, uint32_t func, enum tree_o
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	tree_print(f, &prof, list, n, func, order, limit, prof.weight, fractal, indent);
+	tree_print(f, &prof, list, n, func, order, limit, prof.weight, fractal, false, indent);
 	fclose(f);
 	return buf;
 }

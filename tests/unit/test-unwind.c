@@ -235,7 +235,7 @@ static struct unwind_frame frames[512];
 
 static void unwind_capture(struct unwinder *u, size_t size, bool full, struct unwind_result *res)
 {
-	unwind_user(u, (uint32_t)getpid(), 1, cap.ip, cap.sp, cap.bp, cap.stack, size, full,
+	unwind_user(u, (uint32_t)getpid(), 1, cap.ip, cap.sp, cap.bp, true, cap.stack, size, full,
 		    frames, 512, res);
 }
 
@@ -362,13 +362,13 @@ int main(void)
 	is_int(res.nframes, 1, "no stack at all: just the sampled address");
 
 	/* a depth limit */
-	unwind_user(u, (uint32_t)getpid(), 1, cap.ip, cap.sp, cap.bp, cap.stack, full_size, false,
-		    frames, 3, &res);
+	unwind_user(u, (uint32_t)getpid(), 1, cap.ip, cap.sp, cap.bp, true, cap.stack, full_size,
+		    false, frames, 3, &res);
 	is_int(res.end, UNWIND_DEPTH, "the depth limit stops the walk");
 	is_int(res.nframes, 3, "at exactly the limit");
 
 	/* an address in no mapping */
-	unwind_user(u, (uint32_t)getpid(), 1, 16, cap.sp, cap.bp, cap.stack, full_size, false,
+	unwind_user(u, (uint32_t)getpid(), 1, 16, cap.sp, cap.bp, true, cap.stack, full_size, false,
 		    frames, 64, &res);
 	is_int(res.fail, FAIL_NO_MAP, "an ip outside every mapping fails with its reason");
 
