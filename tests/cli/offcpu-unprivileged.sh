@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # record --off-cpu as an unprivileged user on their own program (perf_event_paranoid 2: no
 # context-switch samples): the waiting stacks are read from outside (off-cpu: remote), the
-# functions that wait longer than the threshold keep their off-CPU time within 5% or 3 ms
-# of tests/workload/offcpu's own figures, every thread's on-CPU plus off-CPU time stays
-# within 2% of its lifetime (waits without a stack keep their durations), and the header
-# says how much time has no stack. Attached (-p) to one's own waiting process, the open
-# wait is closed at the end; another user's process is refused with the reason.
+# waits longer than the threshold keep their functions' off-CPU (and blocked) time within
+# 5% or 3 ms of tests/workload/offcpu's own figures, every thread's on-CPU plus off-CPU
+# time stays within 2% of its lifetime (waits without a stack keep their durations), and
+# the header says how much time has no stack. Attached (-p) to one's own waiting process,
+# the open wait is closed at the end; another user's process is refused with the reason.
 . "$srcdir/tests/lib.sh"
 . "$srcdir/tests/offcpu-lib.sh"
 
@@ -38,9 +38,11 @@ like "header: the threshold for a stack" "$hdr" '^off-cpu-min-stack-ns +[1-9][0-
 like "header: stacks read from outside counted" "$hdr" '^off-cpu-stack-remote +[1-9][0-9]*$'
 like "header: time without a stack shown" "$hdr" '^off-cpu-ns-stack-none +[0-9]+$'
 like "header: lost records shown" "$hdr" '^lost-ring +[0-9]+$'
-# every wait of these is 30 ms or more, far above the threshold (2 ms by default)
-check_functions "$D" "$TRUTH" "unprivileged: " sleep_here hold_lock wait_for_lock read_pipe \
-	idle_until
+# these functions only block, each wait 30 ms or more, far above the threshold (2 ms by
+# default); hold_lock also burns, and a preemption shorter than the threshold keeps its
+# length but no stack: its blocked part (40 ms sleeps) is what must be found there
+check_functions "$D" "$TRUTH" "unprivileged: " sleep_here wait_for_lock read_pipe idle_until
+check_blocked "$D" "$TRUTH" "unprivileged: " hold_lock sleep_here wait_for_lock read_pipe
 check_threads "$D" "$TRUTH" "unprivileged: "
 
 # attached to one's own waiting process: its wait is closed at the end of the recording
