@@ -161,9 +161,10 @@ int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, enum recwrite
 	err = wr->err;
 	/* the tracker's marks are a few bytes, and intervals need them */
 	if (!err && wr->queued + len > QUEUE_MAX_BYTES && kind != RW_MARK) {
-		wr->dropped += kind == RW_NATIVE   ? native_samples(buf, len)
-			       : kind == RW_KERNEL ? perfrec_count_samples(buf, len)
-						   : 0;
+		/* a switch ring's samples are the stacks of waits: lost as well */
+		wr->dropped += kind == RW_NATIVE			   ? native_samples(buf, len)
+			       : kind == RW_KERNEL || kind == RW_SWITCHES ? perfrec_count_samples(buf, len)
+									  : 0;
 		pthread_mutex_unlock(&wr->lock);
 		free(buf);
 		return 0;
