@@ -136,11 +136,13 @@ void offcpu_switch(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time,
 	e->preempt = preempt;
 }
 
-void offcpu_sample(struct offcpu *oc, const struct rec_sample *s)
+void offcpu_sample(struct offcpu *oc, struct rec_sample *s)
 {
-	if (!s->tid)
+	if (!s->tid) {
+		free(s);
 		return;
-	add_ev(oc, EV_SAMPLE, s->pid, s->tid, s->time)->rec = copy_rec(s);
+	}
+	add_ev(oc, EV_SAMPLE, s->pid, s->tid, s->time)->rec = s;
 }
 
 void offcpu_fork(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time)

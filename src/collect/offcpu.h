@@ -61,8 +61,11 @@ void offcpu_thread_exists(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_
 void offcpu_thread_runs(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time);
 void offcpu_switch(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time, uint32_t cpu,
 		   bool out, bool preempt);
-/* A context-switches sample (a REC_SAMPLE as converted): the stack at the next switch-out. */
-void offcpu_sample(struct offcpu *oc, const struct rec_sample *s);
+/*
+ * A context-switches sample (a REC_SAMPLE as converted, in memory from
+ * malloc() that the tracker takes): the stack at the next switch-out.
+ */
+void offcpu_sample(struct offcpu *oc, struct rec_sample *s);
 void offcpu_fork(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time);
 void offcpu_exit(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time);
 /*

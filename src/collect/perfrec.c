@@ -23,8 +23,6 @@ void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_typ
 void perfrec_release(struct perfrec *pr)
 {
 	hash_release(&pr->kernel_index);
-	FREE_AND_NULL(pr->tmp);
-	pr->atmp = 0;
 	free(pr->kernel_ips);
 	pr->kernel_ips = NULL;
 	pr->nkernel_ips = pr->akernel_ips = 0;
@@ -230,9 +228,10 @@ static int convert_sample(struct perfrec *pr, const struct perf_event_header *h,
 	if (switches) {
 		if (!pr->oc)
 			return 0;
-		xgrow(&pr->tmp, &pr->atmp, rec_size, 1);
-		memset(pr->tmp, 0, rec_size);
-		s = (struct rec_sample *)pr->tmp;
+		/* the tracker keeps it until its wait ends: built once, in its own memory */
+		s = xmalloc(rec_size);
+		memset(s, 0, sizeof(*s));
+		memset((uint8_t *)s + rec_size - 8, 0, 8); /* the padding */
 		s->h.size = (uint32_t)rec_size;
 	} else {
 		s = data_writer_reserve(pr->w, rec_size);

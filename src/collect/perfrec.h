@@ -50,8 +50,6 @@ struct perfrec {
 	 * which the caller owns; NULL without.
 	 */
 	struct offcpu *oc;
-	uint8_t *tmp; /* a switch sample being converted for oc */
-	size_t atmp;
 };
 
 void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_type,
