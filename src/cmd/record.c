@@ -902,6 +902,7 @@ static void print_summary(const struct recording *r)
 	const struct record_opts *o = &r->o;
 	char size[32], rate[96] = "";
 	uint64_t lost = st->lost_ring + st->lost_samples + r->wr.dropped + st->lost_shim;
+	uint64_t lost_switches = st->lost_ring_switches + st->lost_samples_switches;
 	/* the off-CPU waits are samples in the file too */
 	uint64_t all = st->samples + (r->oc ? r->ocst.intervals : 0);
 	uint64_t unwritten = all - data_writer_samples(r->w);
@@ -923,11 +924,18 @@ static void print_summary(const struct recording *r)
 		warning("%llu samples were lost in the program (a thread's ring was full or it "
 			"had none); a lower -F or a smaller --call-graph dwarf,SIZE helps",
 			(unsigned long long)lost);
-	else if (lost)
+	else if (lost > lost_switches)
 		warning("%llu samples were lost (%llu: ring buffer full, %llu: dropped by the "
 			"kernel, %llu: writer behind); a larger --mmap-pages or a lower -F helps",
-			(unsigned long long)lost, (unsigned long long)st->lost_ring,
-			(unsigned long long)st->lost_samples, (unsigned long long)r->wr.dropped);
+			(unsigned long long)(lost - lost_switches),
+			(unsigned long long)(st->lost_ring - st->lost_ring_switches),
+			(unsigned long long)(st->lost_samples - st->lost_samples_switches),
+			(unsigned long long)r->wr.dropped);
+	if (lost_switches)
+		warning("%llu records of context switches were lost (their ring buffers were full): "
+			"the waits they began or ended are missing or merged with the next; a larger "
+			"--mmap-pages, a smaller --call-graph dwarf,SIZE or --call-graph fp helps",
+			(unsigned long long)lost_switches);
 	if (r->timer)
 		note("%s: %llu signals, %llu timer overruns (expirations merged into one signal), "
 		     "%llu other SIGPROFs not sampled",

@@ -374,7 +374,8 @@ static int convert_task(struct perfrec *pr, const struct perf_event_header *h, s
 	return data_writer_commit(pr->w, time);
 }
 
-static int convert_lost(struct perfrec *pr, const struct perf_event_header *h, struct cursor *c)
+static int convert_lost(struct perfrec *pr, const struct perf_event_header *h, struct cursor *c,
+			bool switches)
 {
 	struct sample_id id;
 	struct rec_lost *l;
@@ -392,6 +393,10 @@ static int convert_lost(struct perfrec *pr, const struct perf_event_header *h, s
 		pr->st.lost_ring += count;
 	else
 		pr->st.lost_samples += count;
+	if (switches && h->type == PERF_RECORD_LOST)
+		pr->st.lost_ring_switches += count;
+	else if (switches)
+		pr->st.lost_samples_switches += count;
 	l = data_writer_reserve(pr->w, sizeof(*l));
 	if (!l)
 		return data_writer_error(pr->w);
@@ -575,7 +580,7 @@ int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len, bool swi
 			break;
 		case PERF_RECORD_LOST:
 		case PERF_RECORD_LOST_SAMPLES:
-			ret = convert_lost(pr, &h, &c);
+			ret = convert_lost(pr, &h, &c, switches);
 			break;
 		case PERF_RECORD_THROTTLE:
 		case PERF_RECORD_UNTHROTTLE:

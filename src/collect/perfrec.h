@@ -31,6 +31,8 @@ struct perfrec_stats {
 	uint64_t weight;    /* sum of sample periods */
 	uint64_t lost_shim; /* timer samplers: dropped in the program (ring full, no slot) */
 	uint64_t task_cpu_ns; /* sum of the REC_TASK_CPU records written */
+	/* of lost_ring and lost_samples: those in the switch rings (--off-cpu) */
+	uint64_t lost_ring_switches, lost_samples_switches;
 };
 
 struct perfrec {

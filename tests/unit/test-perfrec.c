@@ -10,6 +10,7 @@
  * garbled records counted as malformed without a record written or a
  * byte read beyond the buffer.
  */
+#include "collect/offcpu.h"
 #include "collect/perfrec.h"
 #include "resolve/kallsyms.h"
 #include "records.h"
@@ -1009,6 +1010,52 @@ static void test_count_samples(void)
 	free(b.data);
 }
 
+/* Switch records and losses in the switch rings (--off-cpu): to the tracker, counted apart. */
+static void test_switches(void)
+{
+	char path[256];
+	struct data_writer *w;
+	struct perfrec pr;
+	struct offcpu *oc;
+	struct records rs = { 0 };
+	struct buf b = { 0 };
+	const struct rec_sample *s;
+
+	snprintf(path, sizeof(path), "%s/switches.data", dir);
+	if (data_writer_open(path, &w) < 0 || offcpu_new(&oc, w, 0, false) < 0)
+		abort();
+	perfrec_init(&pr, w, ALL_TYPES, REGS_MASK, STACK_SIZE);
+	pr.oc = oc;
+	begin(&b, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT);
+	put_sample_id(&b, 500, 501, 1000);
+	end(&b, 0);
+	begin(&b, PERF_RECORD_SWITCH_CPU_WIDE, 0);
+	put_u32x2(&b, 0, 0); /* the thread that left, on -a */
+	put_sample_id(&b, 500, 501, 4000);
+	end(&b, 0);
+	begin(&b, PERF_RECORD_LOST, 0);
+	put_u64(&b, 99);
+	put_u64(&b, 5);
+	put_sample_id(&b, 0, 0, 4500);
+	end(&b, 0);
+	ok(perfrec_convert(&pr, b.data, b.len, true) == 0, "switches: converted");
+	is_int((long long)pr.st.lost_ring, 5, "switches: a loss in their ring is a loss");
+	is_int((long long)pr.st.lost_ring_switches, 5, "switches: and counted as the switches'");
+	ok(offcpu_finish(oc, 5000) == 0 && data_writer_finish(w) == 0, "switches: finished");
+	data_writer_close(w);
+	if (records_read(path, &rs) < 0)
+		abort();
+	s = (const struct rec_sample *)nth(&rs, REC_SAMPLE, 0);
+	ok(s && s->tid == 501 && s->time == 1000 && s->weight == 3000 &&
+		   sample_kind(s->h.misc) == SAMPLE_KIND_BLOCKED,
+	   "switches: a switch-out and a CPU-wide switch-in make one wait");
+	records_free(&rs);
+	unlink(path);
+	offcpu_free(oc);
+	perfrec_release(&pr);
+	free(b.data);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -1023,6 +1070,7 @@ int main(void)
 	test_malformed();
 	test_bad_sizes();
 	test_count_samples();
+	test_switches();
 	rmdir(dir);
 	return done_testing();
 }
