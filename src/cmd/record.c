@@ -42,6 +42,7 @@
 #define MAX_TIMER_FREQ	    100000
 #define SHIM_POLL_MS	    20	/* how often the timer samplers' rings are emptied */
 #define DEFAULT_STACK	    8192
+#define SWITCH_MAX_PAGES    8192 /* the most the switch rings get by themselves */
 /* stacks read from outside: only for waits at least this long, by default */
 #define REMOTE_MIN_STACK_NS 2000000ull
 
@@ -520,7 +521,16 @@ static int report_sampler_failure(const struct recording *r, int ret)
  */
 static int open_switches(struct recording *r)
 {
+	/*
+	 * A stack at every switch-out comes faster than samples at -F: root, not
+	 * held to the locked-memory limit, gets rings four times the size
+	 * (on a ping-pong of 40,000 switch-outs on one CPU, 4,000 to 19,000
+	 * records lost with 512 pages, 0 to 1,200 with 2048).
+	 */
 	size_t pages = r->pages;
+
+	if (geteuid() == 0 && pages < SWITCH_MAX_PAGES)
+		pages = pages * 4 < SWITCH_MAX_PAGES ? pages * 4 : SWITCH_MAX_PAGES;
 	int ret = recevents_open_switches(&r->sw, &r->s.attr, &r->t, &pages, r->counts_workload,
 					  &r->sw_samples);
 
