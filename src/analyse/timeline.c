@@ -530,12 +530,10 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 		size_t nwaits = th->nspans;
 		uint64_t at;
 
-		if (bt[i].first == UINT64_MAX) {
-			th->start = th->end = t->start;
-		} else {
-			th->start = bt[i].first;
-			th->end = bt[i].last;
-		}
+		if (bt[i].first == UINT64_MAX)
+			continue; /* nothing in the range: dropped below */
+		th->start = bt[i].first;
+		th->end = bt[i].last;
 		if (!th->name)
 			th->name = "";
 		if (!t->off_cpu) {
@@ -568,6 +566,20 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 			th->cpu_ns += th->end - at;
 		}
 		free(waits);
+	}
+	/* only the threads with something in the range */
+	{
+		size_t n = 0;
+
+		for (size_t i = 0; i < t->nthreads; i++) {
+			if (bt[i].first == UINT64_MAX) {
+				free(t->threads[i].spans);
+				free(t->threads[i].samples);
+				continue;
+			}
+			t->threads[n++] = t->threads[i];
+		}
+		t->nthreads = n;
 	}
 	free(bt);
 	free(keys);
