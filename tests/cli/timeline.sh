@@ -58,8 +58,8 @@ run_pmuprof timeline -i tick.data --bursts 0 --width 100
 is "ticker: exit status" "$RC" 0
 cp "$OUT" tick.txt
 like "ticker: one lane, named" "$(cat tick.txt)" "^[0-9]+ ticker [ .,:=+*#@-]+$"
-like "ticker: the legend" "$(cat tick.txt)" "^each column is .*on a CPU: '.' none, ',:-=\+\*#@'"
-like "ticker: an axis in ms" "$(cat tick.txt)" "^ +0 +500 +1000 +1500 +2000 ms$"
+like "ticker: the legend" "$(cat tick.txt)" "^each column is .*: the share of it on a CPU, '.' none, ',' up to"
+like "ticker: an axis in ms" "$(cat tick.txt)" "^time \(ms\) +0 +500 +1000 +1500( +2000)?$"
 ticks=$(grep -c '^tick ' truth)
 ok "ticker: the workload ticked ($ticks)" test "${ticks:-0}" -ge 15
 recur=$(grep '^  every ' tick.txt)
@@ -70,7 +70,7 @@ within "ticker: the period within 2% of 100 ms" "$period" 100 2
 n=$(printf '%s\n' "$recur" | sed -n 's/.* samples in \([0-9]*\) bursts.*/\1/p')
 within "ticker: periodic bursts for every tick, within one" "$n" "$ticks" 1
 like "ticker: without wakeup records, says the latency is unknown" "$(cat tick.txt)" \
-	'no wakeup records: how long after its timer or waker each burst starts is not known'
+	'no wakeup records: how long after its timer or waker each burst starts$'
 bursts tick.txt >bursts
 o=$(origin tick.txt)
 ok "ticker: the recording's start is shown ($o)" test -n "$o"
@@ -139,8 +139,8 @@ like "phase: report --time over it has phase_work on top of the CPU view" \
 is "phase without off-CPU data: recorded" "$?" 0
 phase_check " without off-CPU data" phase-cpu.data phase-cpu.truth
 like "phase without off-CPU data: says what is missing" "$(cat phase-cpu.data.txt)" \
-	"^no off-CPU data \(record --off-cpu gives when each thread ran and waited\): each column is .* and shows the time of its CPU samples"
+	"^no off-CPU data \(record --off-cpu records when each thread ran and waited\):"
 like "phase without off-CPU data: bursts of samples, labelled" "$(cat phase-cpu.data.txt)" \
-	'^bursts: runs of CPU samples less than 10.0 ms apart \(no off-CPU data\)'
+	'^bursts: runs of CPU samples less than 10.0 ms apart;$'
 
 done_testing
