@@ -30,11 +30,14 @@
  * one, does not break the series) is a whole number of periods away,
  * within TL_PERIOD_TOLERANCE of the period (a late wakeup under load is
  * late by a part of a period and the next one is on time again); both are
- * then in the series, and the period is the median of the distances
- * found, each over its number of periods. The bursts recur when at least TL_PERIOD_MIN are in
- * it, they are at least TL_PERIOD_SHARE of the candidates, and the median
- * distance is within TL_PERIOD_REGULAR of a whole number of periods (bursts
- * at random times would pass the loose tolerance but not this).
+ * then in the series, numbered by their periods since its first. The
+ * period is the slope of the least-squares line through the series'
+ * starts against their numbers, and the bursts recur when at least
+ * TL_PERIOD_MIN are in the series, they are at least TL_PERIOD_SHARE of the
+ * candidates, and half of the starts are within TL_PERIOD_REGULAR of a
+ * period of the line's median offset (bursts at random times pass the
+ * loose tolerance, not this; a timer's late wakeups are late by a few
+ * percent, and only on one side).
  */
 #define TL_PERIOD_SIZE 4
 #define TL_PERIOD_REACH 4
@@ -142,6 +145,22 @@ static uint64_t median(uint64_t *v, size_t n)
 	return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* sorts v */
+static double median_d(double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void add_burst(struct tl_thread *th, size_t *alloc, uint64_t start, uint64_t end,
 		      uint64_t cpu)
 {
@@ -243,6 +262,9 @@ static void recurrence(const struct profile *p, struct tl_thread *th, struct fun
 	uint32_t *cand = xmalloc((n ? n : 1) * sizeof(*cand));
 	bool *in = xcalloc(n ? n : 1, sizeof(*in));
 	double *per = xmalloc((n ? n : 1) * sizeof(*per)), sq = 0;
+	double *step = xcalloc(n ? n : 1, sizeof(*step));
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, icept, mid;
+	uint64_t first = UINT64_MAX;
 	uint64_t cpu_med, lo, hi;
 	struct tl_sample *sm;
 
@@ -277,30 +299,59 @@ static void recurrence(const struct profile *p, struct tl_thread *th, struct fun
 			off = d > steps * period ? d - steps * period : steps * period - d;
 			if (!steps || off > tol)
 				continue;
+			if (first == UINT64_MAX)
+				first = th->bursts[cand[j]].start;
+			if (!in[cand[j]])
+				step[cand[j]] = (double)((th->bursts[cand[j]].start - first +
+							  period / 2) /
+							 period);
 			in[cand[i]] = in[cand[j]] = true;
-			v[nd] = off;
-			per[nd++] = (double)d / (double)steps;
+			step[cand[i]] = step[cand[j]] + (double)steps;
 			break;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		r->nbursts += in[i];
+	/* the grid through the series: start = a + b * step, by least squares */
+	for (size_t i = 0; i < n; i++) {
+		double x = step[i], y = (double)(th->bursts[i].start - first);
+
+		if (!in[i])
+			continue;
+		r->nbursts++;
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+	}
 	if (r->nbursts < TL_PERIOD_MIN || r->nbursts < TL_PERIOD_SHARE * (double)nc ||
-	    median(v, nd) > (uint64_t)((double)period * TL_PERIOD_REGULAR)) {
+	    sxx * r->nbursts - sx * sx <= 0) {
+		r->nbursts = 0;
+		goto out;
+	}
+	slope = (sxy * r->nbursts - sx * sy) / (sxx * r->nbursts - sx * sx);
+	icept = (sy - slope * sx) / r->nbursts;
+	for (size_t i = 0; i < n; i++) {
+		double e;
+
+		if (!in[i])
+			continue;
+		e = (double)(th->bursts[i].start - first) - icept - slope * step[i];
+		per[nd++] = e;
+		sq += e * e;
+	}
+	/*
+	 * Regular: the starts' spread about the grid, half of them within
+	 * TL_PERIOD_REGULAR of a period of the median start (a late wakeup is
+	 * late on one side only)
+	 */
+	mid = median_d(per, nd);
+	for (size_t i = 0; i < nd; i++)
+		per[i] = fabs(per[i] - mid);
+	if (slope <= 0 || median_d(per, nd) > slope * TL_PERIOD_REGULAR) {
 		r->nbursts = 0;
 		goto out;
 	}
 	r->found = true;
-	/*
-	 * The median of the distances per period: a late wakeup makes one long
-	 * and the next short, and the mean would keep what a series cut short
-	 * there leaves of them
-	 */
-	for (size_t i = 0; i < nd; i++)
-		v[i] = (uint64_t)(per[i] + 0.5);
-	r->period = median(v, nd);
-	for (size_t i = 0; i < nd; i++)
-		sq += (per[i] - (double)r->period) * (per[i] - (double)r->period);
+	r->period = (uint64_t)(slope + 0.5);
 	r->period_dev = (uint64_t)(sqrt(sq / (double)nd) + 0.5);
 
 	/* the series' bursts: their on-CPU time, wakeup latency and samples */
@@ -340,6 +391,7 @@ out:
 	free(cand);
 	free(in);
 	free(per);
+	free(step);
 }
 
 int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool off_cpu,
