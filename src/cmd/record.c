@@ -559,11 +559,22 @@ static void open_trace_events(struct recording *r)
 	const char *dir;
 	int ret = traceev_load(&r->tlay, &dir);
 
-	if (ret < 0) {
+	if (ret == -ENOENT) {
+		r->events_note = xstrdup("none: no tracefs at /sys/kernel/tracing or "
+					 "/sys/kernel/debug/tracing (as root: mount -t tracefs "
+					 "nodev /sys/kernel/tracing)");
+	} else if (ret == -EACCES || ret == -EPERM) {
 		r->events_note = xasprintf(
-			"none: the tracepoints' formats cannot be read in %s (%s); as root, "
-			"mount -t tracefs nodev /sys/kernel/tracing, and let this user read it",
-			dir, ret == -EINVAL ? "a format pmuprof does not know" : strerror(-ret));
+			"none: the tracepoints' formats in %s are not readable by this user: "
+			"record as root (or with CAP_PERFMON), or make %s readable to this user "
+			"and sysctl -w kernel.perf_event_paranoid=-1",
+			dir, dir);
+	} else if (ret < 0) {
+		r->events_note = xasprintf("none: the tracepoints' formats in %s cannot be read "
+					   "(%s)",
+					   dir,
+					   ret == -EINVAL ? "not in the layout pmuprof reads"
+							  : strerror(-ret));
 	} else {
 		ret = traceev_open(&r->trace, &r->tlay, &pages);
 		if (ret == -EACCES || ret == -EPERM)
