@@ -238,8 +238,8 @@ static void write_recurrence(FILE *out, const struct timeline *t, const struct t
 		escape_write(out, o->events_missing);
 		fputs(")\n", out);
 	} else {
-		fputs("  (fewer than half of these bursts follow a recorded wakeup: how long after\n"
-		      "  its timer or waker each starts is not known)\n",
+		fputs("  (fewer than half of these bursts follow a recorded wakeup: how long\n"
+		      "  after its timer or waker each starts is not known)\n",
 		      out);
 	}
 }
