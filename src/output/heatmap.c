@@ -588,6 +588,8 @@ static const char heatmap_script[] =
     "\t\ttotal += cells[k];\n"
     "\tselText.textContent = \"Selected \" + span(a, b) + \" (\" + (b - a + 1) + \" cell\" +\n"
     "\t\t(a === b ? \"\" : \"s\") + \"): \" + value(total) + \". The same samples in a report:\";\n"
+    "\tselText.setAttribute(\"data-total\", total);\n"
+    "\tselText.setAttribute(\"data-cells\", a + \",\" + b);\n"
     "\tcmd.textContent = D.report + \" --time \" + timeArg(a, b);\n"
     "\tcmd.setAttribute(\"data-time\", timeArg(a, b));\n"
     "\tflame(a, b, total);\n"
