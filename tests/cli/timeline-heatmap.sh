@@ -94,12 +94,13 @@ assert total == int(sel.get("data-total")), "flame graph %d, selection %s" % (to
 top = max((w, n) for n, w, d in frames if d >= 2 and n not in ("_start", "main")
           and not n.startswith("__libc"))
 assert top[1] == "phase_work" and top[0] >= 0.8 * total, "on top: %s of %d" % (top, total)
-print(cmd.get("data-time"), total)
+print(cmd.get("data-time"), total, sel.get("data-cells"))
 PY
 	check "browser: the selection's flame graph has phase_work on top, and a --time argument" \
 		dom.py dom.xml
 	arg=$(cut -d' ' -f1 "$OUT")
 	selected=$(cut -d' ' -f2 "$OUT")
+	cells=$(cut -d' ' -f3 "$OUT")
 	like "the --time argument is START,END in seconds" "$arg" '^[0-9.]+,[0-9.]+$'
 
 	run_pmuprof report -i ph.data --time "$arg" --no-children --stdio
@@ -108,6 +109,59 @@ PY
 		"$(grep -v '^#' "$OUT" | grep -m1 '%')" 'phase_work$'
 	like "report --time $arg: the selection's $selected samples, no more, no fewer" \
 		"$(cat "$OUT")" "^# selected: $selected samples "
+
+	# the mouse: a page that holds the map in a frame drags across the phase's
+	# cells, then clicks two cells, hovers one, and clicks a frame of the flame graph
+	cat >mouse.html <<HTML
+<!DOCTYPE html>
+<html><body><iframe id="f" src="ph.svg" width="1200" height="1000"></iframe>
+<pre id="out">not run</pre>
+<script>
+function at(doc, b) {
+	var D = JSON.parse(doc.getElementById("hm-data").textContent);
+	var m = doc.getElementById("hm-map").getScreenCTM();
+	return { x: m.e + (Math.floor(b / D.rows) + 0.5) * D.cw, y: m.f + (b % D.rows + 0.5) * D.rh };
+}
+function mouse(doc, target, type, p) {
+	target.dispatchEvent(new MouseEvent(type, { bubbles: true, clientX: p.x, clientY: p.y,
+		view: doc.defaultView }));
+}
+document.getElementById("f").addEventListener("load", function () {
+	var doc = this.contentDocument, map = doc.getElementById("hm-map"), out = [];
+	var cells = "$cells".split(","), a = at(doc, +cells[0]), b = at(doc, +cells[1]);
+	mouse(doc, map, "mousedown", a);
+	mouse(doc, map, "mousemove", b);
+	mouse(doc, map, "mouseup", b);
+	out.push("drag " + doc.getElementById("hm-command").getAttribute("data-time"));
+	mouse(doc, map, "mousedown", b);
+	mouse(doc, map, "mouseup", b);
+	mouse(doc, map, "mousedown", a);
+	mouse(doc, map, "mouseup", a);
+	out.push("clicks " + doc.getElementById("hm-command").getAttribute("data-time"));
+	mouse(doc, map, "mousemove", a);
+	out.push("hover " + doc.getElementById("hm-details").textContent);
+	var gs = doc.getElementById("pmuprof-fg").getElementsByTagName("g");
+	for (var i = 0; i < gs.length; i++)
+		if (gs[i].getAttribute("data-n") === "phase_work")
+			gs[i].getElementsByTagName("rect")[0].dispatchEvent(new MouseEvent("click",
+				{ bubbles: true }));
+	out.push("zoom " + doc.getElementById("pf-unzoom").getAttribute("class"));
+	document.getElementById("out").textContent = out.join("\\n");
+});
+</script></body></html>
+HTML
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --user-data-dir="$T_TMP/chr" \
+		--allow-file-access-from-files --virtual-time-budget=10000 \
+		--dump-dom "file://$T_TMP/mouse.html" 2>browser.err |
+		sed -n '/<pre id="out">/,/<\/pre>/p' >mouse.out
+	is "mouse: a drag from the phase's first cell to its last selects it" \
+		"$(grep -o 'drag [0-9.,]*' mouse.out)" "drag $arg"
+	is "mouse: a click on each, the end first, selects it too" \
+		"$(grep -o 'clicks [0-9.,]*' mouse.out)" "clicks $arg"
+	like "mouse: hovering a cell shows its range and count" "$(cat mouse.out)" \
+		"hover ${arg%%,*}[0-9.]* s to [0-9.]+ s: [0-9]+ samples?"
+	is "mouse: a click on a frame zooms (Reset Zoom shows)" \
+		"$(grep -o 'zoom [a-z ]*' mouse.out)" "zoom button"
 
 	# screenshots, to look at: the map, then a selection with its flame graph
 	for shot in map:"" sel:"#select=$phase"; do
@@ -131,8 +185,8 @@ print(json.dumps(json.loads(e.text)[sys.argv[2]]))' "$1" "$2"
 # ---- --time and the off-CPU views ----
 run_pmuprof timeline -i ph.data --format heatmap --time 0,0.5 -o early.svg
 is "--time 0,0.5: exit status" "$RC" 0
-like "--time 0,0.5: none of the phase's samples" \
-	"$(grep -o '<text id="hm-subtitle"[^<]*' early.svg)" ': 0 samples,'
+unlike "--time 0,0.5: none of the phase's samples" "$(data early.svg funcs)" '"phase_work"'
+like "--time 0,0.5: the phase's are in the whole map" "$(data ph.svg funcs)" '"phase_work"'
 
 run_pmuprof record -q -e cpu-clock --off-cpu -o off.data -- "$WORKLOADS/phase"
 if [ "$RC" -ne 0 ]; then
