@@ -97,7 +97,7 @@ int timeline_heatmap(const struct timeline_heatmap_opts *o)
 	struct profile *p = NULL;
 	struct heatmap h;
 	struct session s;
-	uint64_t origin, freq = 0, elapsed = 0;
+	uint64_t origin, end, freq = 0, elapsed = 0;
 	char *report;
 	FILE *out;
 	int ret;
@@ -114,12 +114,19 @@ int timeline_heatmap(const struct timeline_heatmap_opts *o)
 	origin = s.start_ns ? s.start_ns : p->time_start / 1000000000u * 1000000000u;
 	data_reader_meta_u64(s.rd, "freq-hz", &freq);
 	data_reader_stat_u64(s.rd, "elapsed-ns", &elapsed);
-	ret =
-	    heatmap_init(&h, p, origin, s.start_ns && elapsed ? s.start_ns + elapsed : 0, 0, freq);
+	end = s.start_ns && elapsed ? s.start_ns + elapsed : 0;
+	if (s.start_ns && o->filter && o->filter->time_set && o->filter->time_from < 1e6) {
+		/* the window's seconds only, still counted from the recording's start */
+		origin += (uint64_t)o->filter->time_from * 1000000000u;
+		if (o->filter->time_to >= 0 && o->filter->time_to < 1e6 &&
+		    (!end || s.start_ns + (uint64_t)(o->filter->time_to * 1e9) < end))
+			end = s.start_ns + (uint64_t)(o->filter->time_to * 1e9);
+	}
+	ret = heatmap_init(&h, p, origin, end, 0, freq);
 	if (ret == -E2BIG) {
-		error("cannot lay '%s' out in a heat map: its samples span %.0f s, more than %u "
-		      "columns of a second; choose a part with --time",
-		      o->input, (double)(p->time_end - origin) / 1e9, HEATMAP_BUCKETS_MAX);
+		error("cannot lay '%s' out in a heat map: it spans more than %u s (a column a "
+		      "second); choose a part with --time",
+		      o->input, HEATMAP_BUCKETS_MAX);
 		ret = EXIT_FAIL;
 		goto out;
 	} else if (ret) {
