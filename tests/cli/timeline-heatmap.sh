@@ -110,6 +110,28 @@ PY
 	like "report --time $arg: the selection's $selected samples, no more, no fewer" \
 		"$(cat "$OUT")" "^# selected: $selected samples "
 
+	# the same flame graph as report's for that range: frames by depth, name and samples
+	run_pmuprof report -i ph.data --time "$arg" --format svg -o range.svg
+	cat >same.py <<'PY'
+import re, sys, xml.etree.ElementTree as ET
+G = "{http://www.w3.org/2000/svg}g"
+def frames(root, tip):
+    out = []
+    for g in root.iter(G):
+        if g.get("class") == "f":
+            out.append((int(g.get("data-d")), g.get("data-n"), tip(g)))
+    return sorted(out)
+dom = ET.parse(sys.argv[1]).getroot()
+fg = [e for e in dom.iter("{http://www.w3.org/2000/svg}svg") if e.get("id") == "pmuprof-fg"][0]
+ours = frames(fg, lambda g: int(g.get("data-w")))
+title = lambda g: int(re.search(r": (\d+) samples?", g.find("{http://www.w3.org/2000/svg}title").text).group(1))
+theirs = frames(ET.parse(sys.argv[2]).getroot(), title)
+assert ours == theirs, "heat map %s\nreport   %s" % (ours, theirs)
+print(len(ours))
+PY
+	check "browser: the selection's flame graph has report --format svg's frames for --time $arg" \
+		same.py dom.xml range.svg
+
 	# the mouse: a page that holds the map in a frame drags across the phase's
 	# cells, then clicks two cells, hovers one, and clicks a frame of the flame graph
 	cat >mouse.html <<HTML
