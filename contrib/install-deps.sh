@@ -12,9 +12,10 @@ if [ "${1:-}" = "--test" ]; then
 	# unprivileged tests and tmpfs mounts; procps: pkill; golang-go: go tool
 	# pprof, the reference reader of pprof files; libc6-dbg: libc's separate
 	# debug file, found by build-id (names start_thread, __libc_start_call_main);
-	# jq, xz-utils: the man pages' examples use them
+	# jq, xz-utils: the man pages' examples use them; chromium: a real browser, headless, that
+	# renders timeline's heat map SVG and runs its script (selection, flame graph, --time)
 	pkgs="$pkgs clang libclang-rt-14-dev linux-perf python3 util-linux procps golang-go libc6-dbg
-jq xz-utils"
+jq xz-utils chromium"
 fi
 
 missing=

@@ -10,6 +10,7 @@
 #include "cmd/commands.h"
 #include "cmd/common.h"
 #include "cmd/recording.h"
+#include "cmd/timeline-heatmap.h"
 #include "output/timeline.h"
 #include "resolve/symbolize.h"
 #include "util/error.h"
@@ -28,6 +29,7 @@ enum {
 	OPT_BURSTS,
 	OPT_GAP,
 	OPT_NO_DEMANGLE,
+	OPT_VIEW,
 };
 
 static const struct cmd_option timeline_options[] = {
@@ -35,11 +37,12 @@ static const struct cmd_option timeline_options[] = {
 	{ OPT_TID, "tid", "TIDS", "only these threads (comma-separated)" },
 	{ OPT_TIME, "time", "START,END", "only this window, seconds from the start" },
 	{ OPT_WIDTH, "width", "COLUMNS", "lines COLUMNS wide (default: the terminal's, or 80)" },
-	{ OPT_FORMAT, "format", "FMT", "text (the default)" },
+	{ OPT_FORMAT, "format", "FMT", "text (the default) or heatmap (an SVG file, with -o)" },
 	{ OPT_BURSTS, "bursts", "N", "list at most N bursts per thread (default 50, 0: all)" },
 	{ OPT_GAP, "gap", "DURATION",
 	  "a wait this long ends a burst (default 1ms; without off-CPU data, 10 samples' time)" },
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "show C++ and Rust names as in the symbol table" },
+	{ OPT_VIEW, "view", "VIEW", "heatmap: cpu (default), off-cpu or wall, what its cells count" },
 	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
 	{ 'h', "help", NULL, "show this help" },
 };
@@ -59,6 +62,7 @@ struct timeline_opts {
 	size_t bursts;
 	uint64_t gap; /* 0: the default */
 	enum format format;
+	enum prof_view view; /* --format heatmap's; auto: not given */
 	bool demangle;
 };
 
@@ -99,7 +103,7 @@ static int parse_option(struct timeline_opts *o, int c, const char *arg)
 		for (int f = 0; f < FMT_MAX; f++)
 			if (!strcmp(arg, format_names[f])) {
 				o->format = (enum format)f;
-				if (o->format != FMT_TEXT)
+				if (o->format == FMT_TRACE)
 					return error("timeline --format %s is not built into this "
 						     "pmuprof: use --format text",
 						     arg);
@@ -108,6 +112,10 @@ static int parse_option(struct timeline_opts *o, int c, const char *arg)
 		return error("--format takes text, trace or heatmap, not '%s'", arg);
 	case OPT_NO_DEMANGLE:
 		o->demangle = false;
+		return 0;
+	case OPT_VIEW:
+		if (profile_view_parse(arg, &o->view) < 0)
+			return error("--view takes cpu, off-cpu or wall, not '%s'", arg);
 		return 0;
 	default:
 		return -1;
@@ -124,6 +132,7 @@ static int parse_options(struct timeline_opts *o, int argc, char **argv)
 	o->input = "pmuprof.data";
 	o->bursts = 50;
 	o->demangle = true;
+	o->view = PROF_VIEW_AUTO;
 	cmd_parser_init(&p, "timeline", "[options] [FILE]", timeline_options,
 			ARRAY_SIZE(timeline_options), argc, argv);
 	cmd_parser_permute(&p);
@@ -142,6 +151,11 @@ static int parse_options(struct timeline_opts *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		o->input = argv[optind];
+	if (o->view != PROF_VIEW_AUTO && o->format != FMT_HEATMAP) {
+		error("--view chooses what --format heatmap counts; the %s view shows every kind",
+		      format_names[o->format]);
+		goto out;
+	}
 	ret = 0;
 out:
 	cmd_parser_release(&p);
@@ -183,6 +197,24 @@ static int draw(const struct timeline_opts *o, struct session *s, const struct t
 	return cmd_output_close(out, o->output, ret, "the timeline") ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The heat map: --time selects its samples, as report's does. */
+static int heatmap(const struct timeline_opts *o)
+{
+	struct sample_filter f = o->filter; /* borrowed: not released */
+	struct timeline_heatmap_opts h = {
+		.input = o->input,
+		.output = o->output,
+		.filter = &f,
+		.view = o->view,
+		.sym_flags = o->demangle ? SYM_DEMANGLE : 0,
+	};
+
+	f.time_set = o->range.time_set;
+	f.time_from = o->range.time_from;
+	f.time_to = o->range.time_to;
+	return timeline_heatmap(&h);
+}
+
 int cmd_timeline(int argc, char **argv)
 {
 	struct timeline_opts o;
@@ -203,6 +235,10 @@ int cmd_timeline(int argc, char **argv)
 	ret = cmd_output_check(o.output, inputs, 1);
 	if (ret)
 		goto out_filters;
+	if (o.format == FMT_HEATMAP) {
+		ret = heatmap(&o);
+		goto out_filters;
+	}
 	ret = cmd_recording_profile(&s, o.input, &o.filter, PROF_VIEW_AUTO,
 				    (o.demangle ? SYM_DEMANGLE : 0) | PROFILE_SAMPLES, &p, &sym);
 	if (ret)

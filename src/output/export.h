@@ -33,6 +33,21 @@ int export_svg(FILE *out, const struct profile *p);
  * put in a CDATA section.
  */
 extern const char flame_svg_script[];
+
+/* What a flame graph's frame stands for, which picks its colours. */
+enum flame_colour {
+	FLAME_COLOUR_ROOT, /* "all" and the thread names */
+	FLAME_COLOUR_USER,
+	FLAME_COLOUR_INLINED,
+	FLAME_COLOUR_KERNEL,
+};
+#define FLAME_COLOUR_MAX 24 /* "rgb(255,255,255)" and its NUL */
+/*
+ * The fill of a frame named name ("rgb(r,g,b)" into buf), hashed from the
+ * name so that a function keeps its colour from graph to graph; grey for an
+ * unsymbolized frame whatever its kind.
+ */
+void flame_colour(char *buf, size_t size, const char *name, enum flame_colour kind);
 int export_pprof(FILE *out, const struct profile *p);
 
 #endif

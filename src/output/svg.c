@@ -195,14 +195,14 @@ static double hsl_part(double p, double q, double t)
 }
 
 /* h in degrees, s and l in [0, 1] */
-static void put_hsl(FILE *out, double h, double s, double l)
+static void put_hsl(char *buf, size_t size, double h, double s, double l)
 {
 	double q = l < 0.5 ? l * (1 + s) : l + s - l * s, p = 2 * l - q;
 
 	h /= 360;
-	fprintf(out, "rgb(%d,%d,%d)", (int)lround(255 * hsl_part(p, q, h + 1.0 / 3)),
-		(int)lround(255 * hsl_part(p, q, h)),
-		(int)lround(255 * hsl_part(p, q, h - 1.0 / 3)));
+	snprintf(buf, size, "rgb(%d,%d,%d)", (int)lround(255 * hsl_part(p, q, h + 1.0 / 3)),
+		 (int)lround(255 * hsl_part(p, q, h)),
+		 (int)lround(255 * hsl_part(p, q, h - 1.0 / 3)));
 }
 
 static bool unsymbolized(const char *name)
@@ -210,22 +210,34 @@ static bool unsymbolized(const char *name)
 	return !strcmp(name, "[unknown]") || strstr(name, "+0x");
 }
 
-static void put_colour(FILE *out, const struct profile *p, const struct fg_node *n)
+void flame_colour(char *buf, size_t size, const char *name, enum flame_colour kind)
 {
-	uint64_t h = hash_bytes(n->name, strlen(n->name));
+	uint64_t h = hash_bytes(name, strlen(name));
 	double v1 = (double)(h & 0xffff) / 65536, v2 = (double)((h >> 16) & 0xffff) / 65536;
 	double v3 = (double)((h >> 32) & 0xffff) / 65536;
 
-	if (n->kind != FG_FUNC)
-		put_hsl(out, 35 + 10 * v1, 0.2 + 0.1 * v2, 0.72 + 0.04 * v3);
-	else if (unsymbolized(n->name))
-		put_hsl(out, 0, 0, 0.70 + 0.08 * v1);
-	else if (p->funcs[n->func].kernel)
-		put_hsl(out, 175 + 30 * v1, 0.45 + 0.2 * v2, 0.58 + 0.1 * v3);
-	else if (n->inlined)
-		put_hsl(out, 42 + 14 * v1, 0.85 + 0.1 * v2, 0.66 + 0.08 * v3);
+	if (kind == FLAME_COLOUR_ROOT)
+		put_hsl(buf, size, 35 + 10 * v1, 0.2 + 0.1 * v2, 0.72 + 0.04 * v3);
+	else if (unsymbolized(name))
+		put_hsl(buf, size, 0, 0, 0.70 + 0.08 * v1);
+	else if (kind == FLAME_COLOUR_KERNEL)
+		put_hsl(buf, size, 175 + 30 * v1, 0.45 + 0.2 * v2, 0.58 + 0.1 * v3);
+	else if (kind == FLAME_COLOUR_INLINED)
+		put_hsl(buf, size, 42 + 14 * v1, 0.85 + 0.1 * v2, 0.66 + 0.08 * v3);
 	else
-		put_hsl(out, 2 + 40 * v1, 0.8 + 0.15 * v2, 0.52 + 0.1 * v3);
+		put_hsl(buf, size, 2 + 40 * v1, 0.8 + 0.15 * v2, 0.52 + 0.1 * v3);
+}
+
+static void put_colour(FILE *out, const struct profile *p, const struct fg_node *n)
+{
+	char fill[FLAME_COLOUR_MAX];
+
+	flame_colour(fill, sizeof(fill), n->name,
+		     n->kind != FG_FUNC		? FLAME_COLOUR_ROOT
+		     : p->funcs[n->func].kernel ? FLAME_COLOUR_KERNEL
+		     : n->inlined		? FLAME_COLOUR_INLINED
+						: FLAME_COLOUR_USER);
+	fputs(fill, out);
 }
 
 static void put_tooltip(FILE *out, const struct profile *p, const struct fg_node *n, uint64_t total)
@@ -412,6 +424,8 @@ const char flame_svg_script[] =
     "unzoomButton.addEventListener(\"click\", unzoom);\n"
     "searchButton.addEventListener(\"click\", askSearch);\n"
     "window.addEventListener(\"keydown\", function (e) {\n"
+    "\tif (!document.documentElement.contains(svg))\n"
+    "\t\treturn; /* replaced by another graph (the heat map's) */\n"
     "\tif ((e.ctrlKey || e.metaKey) && (e.key === \"f\" || e.keyCode === 70)) {\n"
     "\t\te.preventDefault();\n"
     "\t\taskSearch();\n"

@@ -102,6 +102,9 @@ pmuprof-script.1: pmuprof script --tid 5841 --time 1,2 -i big.data
 	=> run: pmuprof script --tid "$BIGTID" --time 1,2 -i big.data
 pmuprof-stat.1: pmuprof stat -e '{cycles,instructions}:u' -- ./prog
 	=> nopmu 0 <not supported>
+pmuprof-timeline.1: chromium --headless --dump-dom "file://$PWD/phase.svg#select=1,1.3" | grep -o 'data-time="[^"]*"'
+	=> run: chromium --headless --no-sandbox --disable-gpu --user-data-dir="$PWD/chromium" --dump-dom "file://$PWD/phase.svg#select=1,1.3" | grep -o 'data-time="[^"]*"'
+	   (as root chromium runs only without its sandbox)
 EOF
 )
 
