@@ -272,6 +272,49 @@ static void test_convert(bool all)
 	offcpu_free(oc);
 }
 
+/* A sender outside the followed threads is named, from /proc, once. */
+static void test_outsider_name(void)
+{
+	char path[] = "/tmp/pmuprof-test-traceev.XXXXXX";
+	struct rec_signal g = { .h = { .type = REC_SIGNAL, .size = sizeof(g) } };
+	struct data_writer *w;
+	struct offcpu *oc;
+	struct records rs;
+	int fd = mkstemp(path), names = 0;
+	bool mine = false;
+
+	close(fd);
+	if (data_writer_open(path, &w) < 0 || offcpu_new(&oc, w, 0, false))
+		abort();
+	offcpu_thread_runs(oc, 100, 101, 0);
+	g.from_pid = g.from_tid = (uint32_t)getpid();
+	g.to_tid = 101;
+	g.sig = 10;
+	for (int i = 1; i <= 2; i++) {
+		g.time = (uint64_t)i * MS;
+		offcpu_signal(oc, &g);
+	}
+	ok(offcpu_finish(oc, 5 * MS) == 0, "outsider: finished");
+	if (data_writer_finish(w) < 0 || records_read(path, &rs) < 0)
+		abort();
+	data_writer_close(w);
+	unlink(path);
+	for (size_t k = 0; k < rs.n; k++) {
+		const struct rec_comm *c;
+		const char *name;
+
+		if (rs.v[k]->type == REC_COMM && record_comm(rs.v[k], &c, &name) == 0) {
+			names++;
+			mine = c->tid == (uint32_t)getpid() && !strcmp(name, "test-traceev") &&
+			       c->time == MS;
+		}
+	}
+	is_int(names, 1, "outsider: named once for its two signals");
+	ok(mine, "outsider: by its name in /proc, from its first signal");
+	records_free(&rs);
+	offcpu_free(oc);
+}
+
 static void put_rec(struct data_writer *w, const void *rec, size_t size, uint64_t time)
 {
 	void *p = data_writer_reserve(w, size);
@@ -355,6 +398,7 @@ int main(void)
 	test_decode();
 	test_convert(false);
 	test_convert(true);
+	test_outsider_name();
 	test_session();
 	return done_testing();
 }
