@@ -31,22 +31,28 @@
  * one, does not break the series) is a whole number of periods away,
  * within TL_PERIOD_TOLERANCE of the period (a late wakeup under load is
  * late by a part of a period and the next one is on time again); both are
- * then in the series, numbered by their periods since its first. The
- * period is the slope of the least-squares line through the series'
- * starts against their numbers, and the bursts recur when at least
+ * then in the series, numbered by their periods since the first of their
+ * phase. A burst that follows none of those before it starts a new phase
+ * (a timer that a signal resets: the bursts after the reset are a period
+ * apart again, but not a whole number of periods from those before). The
+ * period is the slope of the least-squares lines through each phase's
+ * starts against their numbers, one slope for all phases (each its own
+ * offset; a phase of fewer than TL_PHASE_MIN bursts is none), and the
+ * bursts recur when at least
  * TL_PERIOD_MIN are in the series, they are at least TL_PERIOD_SHARE of the
  * candidates, and half of the starts are within TL_PERIOD_REGULAR of a
  * period of the line's median offset (bursts at random times pass the
  * loose tolerance, not this; a timer's late wakeups are late by a few
  * percent, and only on one side).
  */
-#define TL_PERIOD_SIZE 4
-#define TL_PERIOD_REACH 4
+#define TL_PERIOD_SIZE	    4
+#define TL_PERIOD_REACH	    4
 #define TL_PERIOD_TOLERANCE 0.25
-#define TL_PERIOD_REGULAR 0.05
-#define TL_PERIOD_MIN 4
-#define TL_PERIOD_SHARE 0.6
-#define TL_PERIOD_LOOK 64 /* candidates looked back at, at most */
+#define TL_PERIOD_REGULAR   0.05
+#define TL_PERIOD_MIN	    4
+#define TL_PHASE_MIN	    3
+#define TL_PERIOD_SHARE	    0.6
+#define TL_PERIOD_LOOK	    64 /* candidates looked back at, at most */
 
 static uint64_t sub_sat(uint64_t a, uint64_t b)
 {
@@ -170,8 +176,8 @@ static void add_burst(struct tl_thread *th, size_t *alloc, uint64_t start, uint6
 
 	xgrow(&th->bursts, alloc, th->nbursts + 1, sizeof(*th->bursts));
 	b = &th->bursts[th->nbursts++];
-	*b = (struct tl_burst){ .start = start, .end = end, .cpu_ns = cpu, .waker = TL_NONE,
-				.func = TL_NONE };
+	*b = (struct tl_burst){
+	    .start = start, .end = end, .cpu_ns = cpu, .waker = TL_NONE, .func = TL_NONE};
 }
 
 /* Bursts from spans: runs of on-CPU spans between blocked spans of at least gap. */
@@ -265,8 +271,9 @@ static void recurrence(const struct profile *p, struct tl_thread *th, struct fun
 	bool *in = xcalloc(n ? n : 1, sizeof(*in));
 	double *per = xmalloc((n ? n : 1) * sizeof(*per)), sq = 0;
 	double *step = xcalloc(n ? n : 1, sizeof(*step));
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, icept, mid;
-	uint64_t first = UINT64_MAX;
+	uint32_t *phase = xcalloc(n ? n : 1, sizeof(*phase)), nphases = 0;
+	double *mx = NULL, *my = NULL, sxx = 0, sxy = 0, slope, mid;
+	size_t *mn = NULL;
 	uint64_t cpu_med, lo, hi;
 	struct tl_sample *sm;
 
@@ -302,42 +309,64 @@ static void recurrence(const struct profile *p, struct tl_thread *th, struct fun
 			off = d > steps * period ? d - steps * period : steps * period - d;
 			if (!steps || off > tol)
 				continue;
-			if (first == UINT64_MAX)
-				first = th->bursts[cand[j]].start;
-			if (!in[cand[j]])
-				step[cand[j]] = (double)((th->bursts[cand[j]].start - first +
-							  period / 2) /
-							 period);
-			in[cand[i]] = in[cand[j]] = true;
+			if (!in[cand[j]]) {
+				/* the first of a phase */
+				in[cand[j]] = true;
+				phase[cand[j]] = nphases++;
+				step[cand[j]] = 0;
+			}
+			in[cand[i]] = true;
+			phase[cand[i]] = phase[cand[j]];
 			step[cand[i]] = step[cand[j]] + (double)steps;
 			break;
 		}
 	}
-	/* the grid through the series: start = a + b * step, by least squares */
+	/*
+	 * The grid through each phase: start = a(phase) + b * step, by least
+	 * squares with one b: the deviations from each phase's means
+	 */
+	mx = xcalloc(nphases ? nphases : 1, sizeof(*mx));
+	my = xcalloc(nphases ? nphases : 1, sizeof(*my));
+	mn = xcalloc(nphases ? nphases : 1, sizeof(*mn));
+	for (size_t i = 0; i < n; i++)
+		mn[phase[i]] += in[i];
 	for (size_t i = 0; i < n; i++) {
-		double x = step[i], y = (double)(th->bursts[i].start - first);
-
+		/* two bursts a period apart are any two bursts: a phase needs three */
+		if (in[i] && mn[phase[i]] < TL_PHASE_MIN)
+			in[i] = false;
 		if (!in[i])
 			continue;
 		r->nbursts++;
-		sx += x;
-		sy += y;
+		mx[phase[i]] += step[i];
+		my[phase[i]] += (double)th->bursts[i].start;
+	}
+	for (uint32_t f = 0; f < nphases; f++) {
+		if (mn[f] < TL_PHASE_MIN)
+			continue;
+		mx[f] /= (double)mn[f];
+		my[f] /= (double)mn[f];
+	}
+	for (size_t i = 0; i < n; i++) {
+		double x, y;
+
+		if (!in[i])
+			continue;
+		x = step[i] - mx[phase[i]];
+		y = (double)th->bursts[i].start - my[phase[i]];
 		sxx += x * x;
 		sxy += x * y;
 	}
-	if (r->nbursts < TL_PERIOD_MIN || r->nbursts < TL_PERIOD_SHARE * (double)nc ||
-	    sxx * r->nbursts - sx * sx <= 0) {
+	if (r->nbursts < TL_PERIOD_MIN || r->nbursts < TL_PERIOD_SHARE * (double)nc || sxx <= 0) {
 		r->nbursts = 0;
 		goto out;
 	}
-	slope = (sxy * r->nbursts - sx * sy) / (sxx * r->nbursts - sx * sx);
-	icept = (sy - slope * sx) / r->nbursts;
+	slope = sxy / sxx;
 	for (size_t i = 0; i < n; i++) {
 		double e;
 
 		if (!in[i])
 			continue;
-		e = (double)(th->bursts[i].start - first) - icept - slope * step[i];
+		e = (double)th->bursts[i].start - my[phase[i]] - slope * (step[i] - mx[phase[i]]);
 		per[nd++] = e;
 		sq += e * e;
 	}
@@ -395,19 +424,23 @@ out:
 	free(in);
 	free(per);
 	free(step);
+	free(phase);
+	free(mx);
+	free(my);
+	free(mn);
 }
 
 int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool off_cpu,
 			   uint64_t gap_ns, uint64_t one_ns, const struct tl_event *events,
 			   size_t nevents, uint32_t self)
 {
-	struct func_count fc = { .count = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(uint32_t)),
-				 .used = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t)) };
+	struct func_count fc = {.count = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(uint32_t)),
+				.used = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t))};
 	size_t k = 0, ev = 0, from;
 
 	FREE_AND_NULL(th->bursts);
 	th->nbursts = 0;
-	th->recur = (struct tl_recurrence){ .func = TL_NONE };
+	th->recur = (struct tl_recurrence){.func = TL_NONE};
 	if (!gap_ns)
 		gap_ns = TL_GAP_NS;
 	if (off_cpu)
@@ -479,7 +512,7 @@ static int cmp_tid(const void *a, const void *b)
 /* The threads index of tid from by_tid (threads sorted by tid, n of them), or TL_NONE. */
 static uint32_t thread_by_tid(const struct thread_key *by_tid, size_t n, uint32_t tid)
 {
-	struct thread_key k = { 0, tid, 0 };
+	struct thread_key k = {0, tid, 0};
 	const struct thread_key *f = bsearch(&k, by_tid, n, sizeof(k), cmp_tid);
 
 	return f ? f->index : TL_NONE;
@@ -494,7 +527,7 @@ static void add_span(struct tl_thread *th, struct build_thread *bt, uint64_t sta
 		     uint32_t kind, uint32_t stack)
 {
 	xgrow(&th->spans, &bt->aspans, th->nspans + 1, sizeof(*th->spans));
-	th->spans[th->nspans++] = (struct tl_span){ start, end, kind, stack };
+	th->spans[th->nspans++] = (struct tl_span){start, end, kind, stack};
 }
 
 int timeline_build(const struct profile *p, const struct tl_event *events, size_t nevents,
@@ -542,30 +575,30 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 	/* without waits, samples a few periods apart are one run */
 	if (!t->gap_ns)
 		t->gap_ns = t->off_cpu || TL_GAP_NS >= TL_GAP_SAMPLES * t->sample_ns
-				    ? TL_GAP_NS
-				    : TL_GAP_SAMPLES * t->sample_ns;
+				? TL_GAP_NS
+				: TL_GAP_SAMPLES * t->sample_ns;
 
 	/* the threads, from the stacks that have samples */
 	keys = xmalloc((p->nstacks ? p->nstacks : 1) * sizeof(*keys));
 	for (size_t i = 0; i < p->nstacks; i++)
-		keys[nkeys++] = (struct thread_key){ p->stacks[i].pid, p->stacks[i].tid, 0 };
+		keys[nkeys++] = (struct thread_key){p->stacks[i].pid, p->stacks[i].tid, 0};
 	qsort(keys, nkeys, sizeof(*keys), cmp_key);
 	t->threads = xcalloc(nkeys ? nkeys : 1, sizeof(*t->threads));
 	for (size_t i = 0; i < nkeys; i++) {
 		if (t->nthreads && keys[i].pid == t->threads[t->nthreads - 1].pid &&
 		    keys[i].tid == t->threads[t->nthreads - 1].tid)
 			continue;
-		t->threads[t->nthreads++] = (struct tl_thread){ .pid = keys[i].pid,
-								.tid = keys[i].tid };
+		t->threads[t->nthreads++] =
+		    (struct tl_thread){.pid = keys[i].pid, .tid = keys[i].tid};
 	}
 	stack_thread = xmalloc((p->nstacks ? p->nstacks : 1) * sizeof(*stack_thread));
 	for (size_t i = 0; i < p->nstacks; i++) {
-		struct thread_key k = { p->stacks[i].pid, p->stacks[i].tid, 0 };
+		struct thread_key k = {p->stacks[i].pid, p->stacks[i].tid, 0};
 		size_t lo = 0, hi = t->nthreads;
 
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
-			struct thread_key m = { t->threads[mid].pid, t->threads[mid].tid, 0 };
+			struct thread_key m = {t->threads[mid].pid, t->threads[mid].tid, 0};
 
 			if (cmp_key(&m, &k) < 0)
 				lo = mid + 1;
@@ -594,7 +627,7 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 				continue;
 			xgrow(&th->samples, &b->asamples, th->nsamples + 1, sizeof(*th->samples));
 			th->samples[th->nsamples++] =
-				(struct tl_sample){ sm->time, sm->weight, sm->stack, 0 };
+			    (struct tl_sample){sm->time, sm->weight, sm->stack, 0};
 			if (!th->name)
 				th->name = s->comm;
 			if (from < t->start)
@@ -694,7 +727,7 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 	/* the events in the range, in time order, with their threads (the threads are by pid) */
 	keys = xmalloc((t->nthreads ? t->nthreads : 1) * sizeof(*keys));
 	for (size_t i = 0; i < t->nthreads; i++)
-		keys[i] = (struct thread_key){ t->threads[i].pid, t->threads[i].tid, (uint32_t)i };
+		keys[i] = (struct thread_key){t->threads[i].pid, t->threads[i].tid, (uint32_t)i};
 	qsort(keys, t->nthreads, sizeof(*keys), cmp_tid);
 	t->events = xmalloc((nevents ? nevents : 1) * sizeof(*t->events));
 	for (size_t i = 0; i < nevents; i++) {
@@ -727,26 +760,26 @@ void timeline_session_events(const struct session *s, struct tl_event **ev, size
 		const struct session_signal *g = &s->signals[i];
 
 		(*ev)[k++] = (struct tl_event){
-			.time = g->time,
-			.kind = g->deliver ? TL_SIGNAL_DELIVERED : TL_SIGNAL_SENT,
-			.signo = g->sig,
-			.code = g->code,
-			.from_pid = g->from_pid,
-			.from_tid = g->from_tid,
-			.to_pid = g->to_pid,
-			.to_tid = g->to_tid,
+		    .time = g->time,
+		    .kind = g->deliver ? TL_SIGNAL_DELIVERED : TL_SIGNAL_SENT,
+		    .signo = g->sig,
+		    .code = g->code,
+		    .from_pid = g->from_pid,
+		    .from_tid = g->from_tid,
+		    .to_pid = g->to_pid,
+		    .to_tid = g->to_tid,
 		};
 	}
 	for (size_t i = 0; i < s->nwakeups; i++) {
 		const struct session_wakeup *w = &s->wakeups[i];
 
 		(*ev)[k++] = (struct tl_event){
-			.time = w->time,
-			.kind = TL_WAKEUP,
-			.from_pid = w->pid,
-			.from_tid = w->tid,
-			.to_pid = w->woken_pid,
-			.to_tid = w->woken_tid,
+		    .time = w->time,
+		    .kind = TL_WAKEUP,
+		    .from_pid = w->pid,
+		    .from_tid = w->tid,
+		    .to_pid = w->woken_pid,
+		    .to_tid = w->woken_tid,
 		};
 	}
 	*n = k;
@@ -772,16 +805,16 @@ const char *timeline_signal_name(int signo)
 		int signo;
 		const char *name;
 	} names[] = {
-		{ SIGHUP, "SIGHUP" },	{ SIGINT, "SIGINT" },	  { SIGQUIT, "SIGQUIT" },
-		{ SIGILL, "SIGILL" },	{ SIGTRAP, "SIGTRAP" },	  { SIGABRT, "SIGABRT" },
-		{ SIGBUS, "SIGBUS" },	{ SIGFPE, "SIGFPE" },	  { SIGKILL, "SIGKILL" },
-		{ SIGUSR1, "SIGUSR1" }, { SIGSEGV, "SIGSEGV" },	  { SIGUSR2, "SIGUSR2" },
-		{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" },	  { SIGTERM, "SIGTERM" },
-		{ SIGCHLD, "SIGCHLD" }, { SIGCONT, "SIGCONT" },	  { SIGSTOP, "SIGSTOP" },
-		{ SIGTSTP, "SIGTSTP" }, { SIGTTIN, "SIGTTIN" },	  { SIGTTOU, "SIGTTOU" },
-		{ SIGURG, "SIGURG" },	{ SIGXCPU, "SIGXCPU" },	  { SIGXFSZ, "SIGXFSZ" },
-		{ SIGVTALRM, "SIGVTALRM" }, { SIGPROF, "SIGPROF" }, { SIGWINCH, "SIGWINCH" },
-		{ SIGIO, "SIGIO" },	{ SIGPWR, "SIGPWR" },	  { SIGSYS, "SIGSYS" },
+	    {SIGHUP, "SIGHUP"},	      {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},
+	    {SIGILL, "SIGILL"},	      {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"},
+	    {SIGBUS, "SIGBUS"},	      {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"},
+	    {SIGUSR1, "SIGUSR1"},     {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+	    {SIGPIPE, "SIGPIPE"},     {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},
+	    {SIGCHLD, "SIGCHLD"},     {SIGCONT, "SIGCONT"}, {SIGSTOP, "SIGSTOP"},
+	    {SIGTSTP, "SIGTSTP"},     {SIGTTIN, "SIGTTIN"}, {SIGTTOU, "SIGTTOU"},
+	    {SIGURG, "SIGURG"},	      {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
+	    {SIGVTALRM, "SIGVTALRM"}, {SIGPROF, "SIGPROF"}, {SIGWINCH, "SIGWINCH"},
+	    {SIGIO, "SIGIO"},	      {SIGPWR, "SIGPWR"},   {SIGSYS, "SIGSYS"},
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -88,8 +88,8 @@ struct tl_recurrence {
 	bool latency_known;  /* latency comes from wakeup events */
 	bool latency_timer;  /* and those wakeups had no profiled waker (a timer) */
 	uint32_t nbursts;    /* bursts in the series */
-	uint64_t period;     /* ns: the slope of the line through their starts */
-	uint64_t period_dev; /* ns: the starts' root mean square distance from it */
+	uint64_t period;     /* ns: the slope of the lines through their starts, phase by phase */
+	uint64_t period_dev; /* ns: the starts' root mean square distance from those lines */
 	uint64_t latency;    /* ns, median of start - wake, when latency_known */
 	uint64_t cpu_ns;     /* median on-CPU time of the series' bursts */
 	uint32_t func;	     /* the function most of their samples are in, or TL_NONE */

@@ -239,6 +239,8 @@ static void test_rules(void)
 			     600 * MS, 700 * MS };
 	uint64_t late[] = { 0, 108 * MS, 200 * MS, 307 * MS, 400 * MS, 509 * MS, 600 * MS,
 			    706 * MS, 800 * MS };
+	uint64_t reset[] = { 0, 100 * MS, 200 * MS, 300 * MS, 400 * MS, 568 * MS, 668 * MS,
+			     768 * MS, 868 * MS, 968 * MS };
 	uint64_t irregular[] = { 0, 10 * MS, 50 * MS, 60 * MS, 200 * MS, 210 * MS, 500 * MS };
 
 	/* waits of 200 us and 400 us join; 1 ms and more split */
@@ -276,6 +278,15 @@ static void test_rules(void)
 	ok(th.recur.found, "late wakeups do not hide the period");
 	is_near((double)th.recur.period, 100.0 * MS, 1.0 * MS, "at 100 ms within 1 ms");
 	is_int(th.recur.nbursts, 9, "all nine in the series");
+	free(th.bursts);
+
+	/* a timer reset by a signal at 468 ms: a new phase, the same period */
+	made_up(&th, reset, 10, 50 * US, PROF_KIND_BLOCKED, spans);
+	th.spans = spans;
+	timeline_thread_bursts(&p, &th, true, 0, 0, NULL, 0, 0);
+	ok(th.recur.found, "a reset timer still recurs");
+	is_near((double)th.recur.period, 100.0 * MS, 0.5 * MS, "at 100 ms within 0.5 ms");
+	is_int(th.recur.nbursts, 10, "both phases in the series");
 	free(th.bursts);
 
 	made_up(&th, irregular, 7, 50 * US, PROF_KIND_BLOCKED, spans);
