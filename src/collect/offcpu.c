@@ -553,7 +553,8 @@ int offcpu_flush(struct offcpu *oc, uint64_t watermark)
 	size_t n = 0;
 	int ret = 0;
 
-	qsort(oc->evs, oc->nevs, sizeof(*oc->evs), ev_cmp);
+	if (oc->nevs > 1)
+		qsort(oc->evs, oc->nevs, sizeof(*oc->evs), ev_cmp);
 	for (; n < oc->nevs && oc->evs[n].time <= watermark; n++) {
 		struct outcome o;
 

@@ -171,8 +171,10 @@ static uint32_t pid_of(const struct session *s, uint32_t tid)
 static void fill_event_pids(struct session *s)
 {
 	/* qsort is not stable: equal times keep no order, and none is promised */
-	qsort(s->signals, s->nsignals, sizeof(*s->signals), cmp_signal);
-	qsort(s->wakeups, s->nwakeups, sizeof(*s->wakeups), cmp_wakeup);
+	if (s->nsignals > 1)
+		qsort(s->signals, s->nsignals, sizeof(*s->signals), cmp_signal);
+	if (s->nwakeups > 1)
+		qsort(s->wakeups, s->nwakeups, sizeof(*s->wakeups), cmp_wakeup);
 	for (size_t i = 0; i < s->nsignals; i++) {
 		struct session_signal *g = &s->signals[i];
 

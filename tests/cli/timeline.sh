@@ -22,11 +22,6 @@
 cd "$T_TMP" || exit 1
 
 # ---- usage
-# a format named but not built in (another branch brings it) says so
-run_pmuprof timeline --format heatmap
-is "--format heatmap (not built in): exit status" "$RC" 2
-like "--format heatmap (not built in): message" "$(cat "$ERR")" \
-	'^pmuprof: timeline --format heatmap is not built into this pmuprof: use --format text'
 expect_error "--format of no format" 2 \
 	"pmuprof: --format takes text, trace or heatmap, not 'pdf'" timeline --format pdf
 expect_error "--width too narrow" 2 \
