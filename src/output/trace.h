@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A timeline (analyse/timeline.h) as Chrome's trace event format: the JSON
+ * object {"traceEvents":[...]} that Perfetto's UI, chrome://tracing and
+ * speedscope open. One track per thread (pid, tid), named by metadata
+ * events, holding
+ *
+ *   X  a complete event per span: on CPU ("state":"running", named by the
+ *      function most of the span's CPU samples are in, "running" without
+ *      one), off CPU ("state":"blocked" or "runnable", named by the
+ *      function it waited in, with the wait's stack)
+ *   i  an instant per CPU sample (named by its function, with its stack),
+ *      per signal (named by the signal: "SIGUSR1") and per wakeup whose
+ *      waker is not in the timeline
+ *   s/f  a flow from waker to woken thread per wakeup between threads of
+ *      the timeline, and from sender to receiver per signal sent between
+ *      them
+ *
+ * Times are microseconds (ts, dur, with three decimals: the recording's
+ * nanoseconds exactly) from the recording's start, so that ts / 1e6 is
+ * what --time takes. Stacks are arrays of function names, leaf first,
+ * kernel functions ending in "_[k]" and inlined ones in "_[i]". One event
+ * per line, in time order.
+ */
+#ifndef PMUPROF_OUTPUT_TRACE_H
+#define PMUPROF_OUTPUT_TRACE_H
+
+#include "analyse/timeline.h"
+
+#include <stdio.h>
+
+/* Writes t to out: 0, or -errno when out fails. Prints nothing else. */
+int trace_write(FILE *out, const struct timeline *t);
+
+#endif
