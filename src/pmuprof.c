@@ -31,6 +31,7 @@ static const struct cmd_struct commands[] = {
 	{ "report", cmd_report, "show the profile in a pmuprof.data file" },
 	{ "script", cmd_script, "print every sample of a pmuprof.data file, as perf script does" },
 	{ "stat", cmd_stat, "count events while a command runs, or in a process, thread or CPUs" },
+	{ "timeline", cmd_timeline, "show what each thread did when: on and off CPU, bursts, periods" },
 };
 
 static void print_usage(FILE *f)

@@ -42,15 +42,35 @@ static bool marker_func(const struct prof_func *f)
 	       !strcmp(f->name, "[unknown]");
 }
 
+/* a shared library or the vDSO: code the program calls, not the program's own */
+static bool library_func(const struct prof_func *f)
+{
+	return strstr(f->dso, ".so") || !strcmp(f->dso, "[vdso]");
+}
+
 uint32_t timeline_sample_func(const struct profile *p, const struct prof_stack *s)
 {
+	uint32_t user = TL_NONE;
+
 	for (uint32_t i = 0; i < s->depth; i++) {
 		const struct prof_func *f = profile_frame_func(p, s, i);
+		uint32_t func = p->locs[p->frames[s->first + i]].func;
 
-		if (!f->kernel && !marker_func(f))
-			return p->locs[p->frames[s->first + i]].func;
+		if (f->kernel || marker_func(f))
+			continue;
+		if (!library_func(f))
+			return func;
+		if (user == TL_NONE)
+			user = func;
 	}
-	return p->locs[p->frames[s->first]].func;
+	return user != TL_NONE ? user : p->locs[p->frames[s->first]].func;
+}
+
+bool timeline_sample_user(const struct profile *p, const struct prof_stack *s)
+{
+	const struct prof_func *f = profile_frame_func(p, s, 0);
+
+	return !f->kernel && !marker_func(f);
 }
 
 /* a CPU sample's weight in ns (0 when the profile cannot tell) */
@@ -182,6 +202,27 @@ static void bursts_from_samples(const struct profile *p, struct tl_thread *th, u
 		add_burst(th, &alloc, start, end, cpu);
 }
 
+/*
+ * The function most of n samples ran in: of those in user mode, else of
+ * all (the kernel's work on behalf of a user frame); TL_NONE without any.
+ */
+static uint32_t top_func(const struct profile *p, const struct tl_sample *sm, size_t n,
+			 struct func_count *fc, uint32_t *count)
+{
+	for (int all = 0; all < 2; all++) {
+		for (size_t i = 0; i < n; i++) {
+			const struct prof_stack *s = &p->stacks[sm[i].stack];
+
+			if (all || timeline_sample_user(p, s))
+				func_count_add(fc, timeline_sample_func(p, s));
+		}
+		if (fc->nused)
+			return func_count_top(fc, count);
+	}
+	*count = 0;
+	return TL_NONE;
+}
+
 int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool off_cpu,
 			   uint64_t gap_ns, uint64_t one_ns, const struct tl_event *events,
 			   size_t nevents, uint32_t self)
@@ -192,6 +233,8 @@ int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool o
 	uint64_t *dist, *lat, *cpu;
 	size_t ndist = 0, nlat = 0, ncpu = 0, timer = 0, k = 0, ev = 0;
 	uint64_t med, tol, sum = 0;
+	struct tl_sample *periodic;
+	size_t from, nperiodic = 0;
 	double sq = 0;
 
 	FREE_AND_NULL(th->bursts);
@@ -212,13 +255,10 @@ int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool o
 		if (i)
 			b->since_prev = b->start - th->bursts[i - 1].start;
 		/* a sample belongs to the last burst that started at or before it */
-		for (; k < th->nsamples && th->samples[k].time < until; k++) {
+		from = k;
+		for (; k < th->nsamples && th->samples[k].time < until; k++)
 			b->samples++;
-			func_count_add(&fc, timeline_sample_func(p, &p->stacks[th->samples[k].stack]));
-		}
-		b->func = func_count_top(&fc, &b->func_samples);
-		if (!b->samples)
-			b->func = TL_NONE;
+		b->func = top_func(p, th->samples + from, k - from, &fc, &b->func_samples);
 		/* the last wakeup of this thread in the wait before the burst */
 		for (; ev < nevents && events[ev].time <= b->start; ev++) {
 			const struct tl_event *e = &events[ev];
@@ -280,6 +320,7 @@ int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool o
 	free(lat);
 	free(cpu);
 	/* the function of the periodic bursts' samples */
+	periodic = xmalloc((r->samples ? r->samples : 1) * sizeof(*periodic));
 	k = 0;
 	for (size_t i = 1; i < th->nbursts; i++) {
 		const struct tl_burst *b = &th->bursts[i];
@@ -290,13 +331,13 @@ int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool o
 			k++;
 		if (d + tol < med || d > med + tol)
 			continue;
-		for (size_t j = k; j < th->nsamples && th->samples[j].time < until; j++)
-			func_count_add(&fc,
-				       timeline_sample_func(p, &p->stacks[th->samples[j].stack]));
+		for (size_t j = k; j < th->nsamples && th->samples[j].time < until &&
+				   nperiodic < r->samples;
+		     j++)
+			periodic[nperiodic++] = th->samples[j];
 	}
-	r->func = func_count_top(&fc, &r->func_samples);
-	if (!r->samples)
-		r->func = TL_NONE;
+	r->func = top_func(p, periodic, nperiodic, &fc, &r->func_samples);
+	free(periodic);
 out:
 	free(fc.count);
 	free(fc.used);
@@ -362,7 +403,7 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 	t->prof = p;
 	t->origin = o->origin;
 	t->off_cpu = p->times.off_cpu;
-	t->gap_ns = o->gap_ns ? o->gap_ns : TL_GAP_NS;
+	t->gap_ns = o->gap_ns;
 
 	/* the range */
 	for (size_t i = 0; i < p->nsample_list; i++) {
@@ -376,10 +417,11 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 		if (sm->time < first)
 			first = sm->time;
 	}
-	t->start = o->start;
-	if (!t->start)
-		t->start = o->origin && o->origin <= first ? o->origin : first;
-	t->end = o->end ? o->end : last_end;
+	/* the range asked for, within the recording's */
+	t->start = o->origin && o->origin <= first ? o->origin : first;
+	if (o->start > t->start)
+		t->start = o->start;
+	t->end = o->end && o->end < last_end ? o->end : last_end;
 	if (t->start == UINT64_MAX || t->end < t->start)
 		t->start = t->end;
 
@@ -390,6 +432,11 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 			cpu_ns[ncpu++] = sample_ns(p, p->sample_list[i].weight);
 	t->sample_ns = median(cpu_ns, ncpu);
 	free(cpu_ns);
+	/* without waits, samples a few periods apart are one run */
+	if (!t->gap_ns)
+		t->gap_ns = t->off_cpu || TL_GAP_NS >= TL_GAP_SAMPLES * t->sample_ns
+				    ? TL_GAP_NS
+				    : TL_GAP_SAMPLES * t->sample_ns;
 
 	/* the threads, from the stacks that have samples */
 	keys = xmalloc((p->nstacks ? p->nstacks : 1) * sizeof(*keys));
@@ -483,12 +530,10 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 		size_t nwaits = th->nspans;
 		uint64_t at;
 
-		if (bt[i].first == UINT64_MAX) {
-			th->start = th->end = t->start;
-		} else {
-			th->start = bt[i].first;
-			th->end = bt[i].last;
-		}
+		if (bt[i].first == UINT64_MAX)
+			continue; /* nothing in the range: dropped below */
+		th->start = bt[i].first;
+		th->end = bt[i].last;
 		if (!th->name)
 			th->name = "";
 		if (!t->off_cpu) {
@@ -521,6 +566,20 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 			th->cpu_ns += th->end - at;
 		}
 		free(waits);
+	}
+	/* only the threads with something in the range */
+	{
+		size_t n = 0;
+
+		for (size_t i = 0; i < t->nthreads; i++) {
+			if (bt[i].first == UINT64_MAX) {
+				free(t->threads[i].spans);
+				free(t->threads[i].samples);
+				continue;
+			}
+			t->threads[n++] = t->threads[i];
+		}
+		t->nthreads = n;
 	}
 	free(bt);
 	free(keys);

@@ -71,8 +71,9 @@ struct tl_burst {
 	uint32_t waker;	       /* the thread that woke it (threads index), or TL_NONE: none
 				* profiled (a timer, an interrupt) or no wakeup known */
 	uint32_t samples;      /* CPU samples within it */
-	uint32_t func;	       /* the function most of them are in (timeline_sample_func()),
-				* TL_NONE when the burst has no sample */
+	uint32_t func;	       /* the function most of them ran in (timeline_sample_func()):
+				* of those in user mode, or of all when none is; TL_NONE
+				* when the burst has no sample */
 	uint32_t func_samples; /* of them, in func */
 };
 
@@ -140,13 +141,19 @@ struct timeline {
 	size_t nevents;
 };
 
-/* The burst rule's gap unless the caller sets another: 1 ms. */
+/*
+ * The burst rule's gap unless the caller sets another: 1 ms; without
+ * off-CPU data at least TL_GAP_SAMPLES CPU samples' time (a busy thread's
+ * samples are a period apart, more when other threads take its CPU).
+ */
 #define TL_GAP_NS 1000000u
+#define TL_GAP_SAMPLES 10
 
 struct timeline_options {
-	uint64_t start, end; /* the range, ns; end 0: to the recording's end */
+	uint64_t start, end; /* the range, ns, within the recording's; 0: from its start,
+			      * to its end */
 	uint64_t origin;     /* the recording's start, ns (session's start_ns), 0 if unknown */
-	uint64_t gap_ns;     /* 0: TL_GAP_NS */
+	uint64_t gap_ns;     /* 0: TL_GAP_NS, or TL_GAP_SAMPLES samples' time */
 };
 
 /*
@@ -160,11 +167,15 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 void timeline_free(struct timeline *t); /* NULL is a no-op */
 
 /*
- * The function a CPU sample of stack s ran in, for bursts: its leaf-most
- * user frame that is not a marker ("[off-cpu: ...]", "[no stack]",
- * "[unknown]"), else its leaf; a funcs index.
+ * The function a CPU sample of stack s ran in, for bursts: the leaf-most
+ * user frame of the program's own code (not a shared library's nor the
+ * vDSO's: on_tick, not the clock_gettime it calls), else the leaf-most user
+ * frame, else the leaf; markers ("[off-cpu: ...]", "[no stack]",
+ * "[unknown]") are skipped. A funcs index.
  */
 uint32_t timeline_sample_func(const struct profile *p, const struct prof_stack *s);
+/* Whether stack s was sampled in user mode (its leaf is a user frame). */
+bool timeline_sample_user(const struct profile *p, const struct prof_stack *s);
 
 /*
  * The bursts of a thread and their recurrence from its spans (off_cpu) or
