@@ -10,6 +10,7 @@
 #include "cmd/common.h"
 #include "collect/counter.h"
 #include "collect/offcpu.h"
+#include "collect/traceev.h"
 #include "collect/perfrec.h"
 #include "collect/recevents.h"
 #include "collect/recmeta.h"
@@ -416,6 +417,9 @@ struct recording {
 	uint64_t min_stack_ns;
 	struct offcpu *oc;
 	struct offcpu_stats ocst;
+	struct sampler trace;	     /* signals and wakeups, where permitted */
+	struct traceev_layout tlay;  /* their tracepoints' fields */
+	char *events_note;	     /* the header's off-cpu-events */
 	uint64_t t_end;
 	struct remotestack *rs; /* reads waiting threads' stacks from outside; NULL if not */
 	uint8_t *rs_buf;
@@ -542,6 +546,55 @@ static int open_switches(struct recording *r)
 	return 0;
 }
 
+/* Ring pages per CPU for the signal and wakeup tracepoints: a few dozen bytes each. */
+#define TRACE_PAGES 256
+
+/*
+ * --off-cpu: signals and wakeups from the tracepoints on every CPU, where
+ * this user may read them; else a note, and the header says why not.
+ */
+static void open_trace_events(struct recording *r)
+{
+	size_t pages = TRACE_PAGES < r->pages ? TRACE_PAGES : r->pages;
+	const char *dir;
+	int ret = traceev_load(&r->tlay, &dir);
+
+	if (ret == -ENOENT) {
+		r->events_note = xstrdup("none: no tracefs at /sys/kernel/tracing or "
+					 "/sys/kernel/debug/tracing (as root: mount -t tracefs "
+					 "nodev /sys/kernel/tracing)");
+	} else if (ret == -EACCES || ret == -EPERM) {
+		r->events_note = xasprintf(
+			"none: the tracepoints' formats in %s are not readable by this user: "
+			"record as root (or with CAP_PERFMON), or make %s readable to this user "
+			"and sysctl -w kernel.perf_event_paranoid=-1",
+			dir, dir);
+	} else if (ret < 0) {
+		r->events_note = xasprintf("none: the tracepoints' formats in %s cannot be read "
+					   "(%s)",
+					   dir,
+					   ret == -EINVAL ? "not in the layout pmuprof reads"
+							  : strerror(-ret));
+	} else {
+		ret = traceev_open(&r->trace, &r->tlay, &pages);
+		if (ret == -EACCES || ret == -EPERM)
+			r->events_note = xasprintf(
+				"none: kernel.perf_event_paranoid is %d: reading tracepoints on "
+				"every CPU needs CAP_PERFMON (or root) or sysctl -w "
+				"kernel.perf_event_paranoid=-1",
+				counter_paranoid());
+		else if (ret < 0)
+			r->events_note = xasprintf("none: the tracepoints cannot be opened (%s)",
+						   strerror(-ret));
+	}
+	if (ret < 0) {
+		note("--off-cpu records no signals or wakeups: %s", r->events_note + 6);
+		return;
+	}
+	r->events_note = xstrdup("signals wakeups");
+	r->src.trace = &r->trace;
+}
+
 /* The sampling event (with its fallbacks) or a timer sampler's side band, and accounting. */
 static int open_events(struct recording *r)
 {
@@ -584,6 +637,7 @@ static int open_events(struct recording *r)
 		ret = open_switches(r);
 		if (ret)
 			return ret;
+		open_trace_events(r);
 	}
 	if (r->fallback)
 		warning("%s (--no-fallback makes this an error)", r->fallback);
@@ -617,6 +671,7 @@ static void write_header(struct recording *r)
 		.pid = o->tgt.pid,
 		.off_cpu = !o->off_cpu ? NULL : r->sw_samples ? "switch" : "remote",
 		.off_cpu_min_stack = r->min_stack_ns,
+		.off_cpu_events = r->events_note,
 	};
 
 	recmeta_write(r->w, &m);
@@ -653,6 +708,8 @@ static int record_start(struct recording *r)
 		if (ret < 0)
 			return error_errno(-ret, "cannot write '%s'", r->o.output), EXIT_FAIL;
 		offcpu_new(&r->oc, r->w, r->min_stack_ns, r->counts_workload);
+		if (r->o.tgt.kind == TARGET_CPUS)
+			offcpu_keep_all_events(r->oc);
 		/*
 		 * Waits without a switch sample (all of them at paranoid 2; with -p,
 		 * those that began before recording) get their stack read from
@@ -668,6 +725,11 @@ static int record_start(struct recording *r)
 	}
 	if (recwriter_open(&r->wr, r->w, &r->ev.attr, r->oc) < 0)
 		return error("cannot start the writer thread"), EXIT_FAIL;
+	if (r->src.trace) {
+		r->wr.pr.trace = &r->tlay;
+		/* every CPU's, kept for the profiled threads from the start */
+		sampler_enable(&r->trace);
+	}
 	/*
 	 * The rings fill while the workload keeps every CPU busy: a reader that
 	 * waits its turn loses samples. Where allowed (root), it gets a better
@@ -798,6 +860,7 @@ static void record_wait(struct recording *r)
 	runloop_run(&r->rl);
 	sampler_disable(&r->s);
 	sampler_disable(&r->sw);
+	sampler_disable(&r->trace);
 	r->t_end = runloop_now_ns();
 	if (!r->error)
 		r->error = recwriter_drain(&r->wr, &r->src);
@@ -888,11 +951,20 @@ static void print_off_cpu_summary(const struct recording *r)
 
 	fprintf(stderr,
 		"[ pmuprof record: off CPU: %llu waits, %.3f s blocked, %.3f s runnable; stacks: "
-		"%llu at the switch-out, %llu read from outside, %llu without (%.3f s) ]\n",
+		"%llu at the switch-out, %llu read from outside, %llu without (%.3f s)",
 		(unsigned long long)oc->intervals, (double)oc->blocked_ns / 1e9,
 		(double)oc->runnable_ns / 1e9, (unsigned long long)oc->by_source[0],
 		(unsigned long long)oc->by_source[1], (unsigned long long)oc->by_source[2],
 		(double)oc->ns_no_stack / 1e9);
+	if (r->src.trace)
+		fprintf(stderr, "; %llu signals, %llu wakeups ]\n", (unsigned long long)oc->signals,
+			(unsigned long long)oc->wakeups);
+	else
+		fputs("; signals and wakeups not recorded ]\n", stderr);
+	if (r->wr.pr.st.lost_trace)
+		warning("%llu signals and wakeups were lost (their ring buffers were full): the "
+			"timeline misses them",
+			(unsigned long long)r->wr.pr.st.lost_trace);
 }
 
 /* The one-line summary and the warnings on what was lost or throttled. */
@@ -971,6 +1043,8 @@ static void record_release(struct recording *r)
 	sampler_close(&r->s);
 	sampler_close(&r->acct);
 	sampler_close(&r->sw);
+	sampler_close(&r->trace);
+	free(r->events_note);
 	offcpu_free(r->oc);
 	remotestack_free(r->rs);
 	free(r->rs_buf);

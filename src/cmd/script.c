@@ -101,16 +101,74 @@ out:
 	return ret < 0 ? EXIT_USAGE : ret;
 }
 
+/*
+ * Signals and wakeups go between the samples by time: those before each
+ * sample, the rest at the end. The file holds samples in about time order
+ * (each CPU's ring in order, flushed together), so the merge is close.
+ */
+struct script_pass {
+	struct script_writer *w;
+	const struct sample_filter *f;
+	bool events; /* no filter by object or function: signals and wakeups are shown */
+	size_t nsig, nwake; /* the next of each to print */
+};
+
+/* A signal or wakeup passes --tid, --comm and --time by either thread it names. */
+static bool event_ok(struct session *s, const struct sample_filter *f, uint64_t time,
+		     const uint32_t ids[4])
+{
+	for (int k = 0; k < 4; k += 2) {
+		struct rec_sample r = { .pid = ids[k], .tid = ids[k + 1], .time = time };
+
+		if (ids[k + 1] && sample_filter_thread(f, s->start_ns, &r) &&
+		    sample_filter_comm_ok(f, session_comm(s, ids[k], ids[k + 1], time)))
+			return true;
+	}
+	return false;
+}
+
+static int write_events(struct session *s, struct script_pass *sp, uint64_t until)
+{
+	int ret = 0;
+
+	while (!ret && sp->events) {
+		const struct session_signal *g =
+			sp->nsig < s->nsignals ? &s->signals[sp->nsig] : NULL;
+		const struct session_wakeup *k =
+			sp->nwake < s->nwakeups ? &s->wakeups[sp->nwake] : NULL;
+
+		if (g && (!k || g->time <= k->time) && g->time <= until) {
+			uint32_t ids[4] = { g->from_pid, g->from_tid, g->to_pid, g->to_tid };
+
+			sp->nsig++;
+			if (event_ok(s, sp->f, g->time, ids))
+				ret = script_write_signal(sp->w, g);
+		} else if (k && k->time <= until) {
+			uint32_t ids[4] = { k->pid, k->tid, k->woken_pid, k->woken_tid };
+
+			sp->nwake++;
+			if (event_ok(s, sp->f, k->time, ids))
+				ret = script_write_wakeup(sp->w, k);
+		} else {
+			break;
+		}
+	}
+	return ret;
+}
+
 static int write_sample(struct session *s, struct session_sample *smp, void *arg)
 {
-	(void)s;
-	return script_write_sample(arg, smp);
+	struct script_pass *sp = arg;
+	int ret = write_events(s, sp, smp->v->s->time);
+
+	return ret ? ret : script_write_sample(sp->w, smp);
 }
 
 int cmd_script(int argc, char **argv)
 {
 	struct script_opts o;
 	struct script_writer *w;
+	struct script_pass sp = { 0 };
 	struct session s;
 	unsigned flags = 0;
 	int ret;
@@ -132,9 +190,14 @@ int cmd_script(int argc, char **argv)
 	if (o.inlines)
 		flags |= SYM_INLINE;
 	w = script_writer_new(stdout, &s, flags);
+	sp.w = w;
+	sp.f = &o.filter;
+	sp.events = !sample_filter_by_function(&o.filter);
 	/* no progress bar: the output is the progress */
-	if (session_samples(&s, &o.filter, write_sample, w) == 0)
+	if (session_samples(&s, &o.filter, write_sample, &sp) == 0) {
+		write_events(&s, &sp, UINT64_MAX);
 		cmd_recording_warn_damage(&s);
+	}
 	cmd_recording_warn_objects(&s);
 	script_writer_free(w);
 	session_close(&s);

@@ -13,6 +13,8 @@ enum ev_type {
 	EV_EXISTS,
 	EV_RUNS,
 	EV_FORK,
+	EV_SIGNAL,
+	EV_WAKEUP,
 	EV_SAMPLE,
 	EV_OUT,
 	EV_IN,
@@ -27,6 +29,10 @@ struct ev {
 	uint8_t type;
 	bool preempt;
 	struct rec_sample *rec; /* EV_SAMPLE, EV_CAPTURE: owned */
+	union {
+		struct rec_signal sig; /* EV_SIGNAL */
+		struct rec_wakeup wk;  /* EV_WAKEUP */
+	} tr;
 };
 
 enum thr_state { T_UNKNOWN, T_ON, T_OFF, T_DEAD };
@@ -50,6 +56,7 @@ struct offcpu {
 	struct data_writer *w;
 	uint64_t min_stack_ns;
 	bool task_cpu;
+	bool all_events; /* -a: every signal and wakeup */
 	struct ev *evs;
 	size_t nevs, aevs;
 	uint64_t seq;
@@ -158,6 +165,21 @@ void offcpu_capture(struct offcpu *oc, const struct rec_sample *s, uint64_t end)
 	add_ev(oc, EV_CAPTURE, s->pid, s->tid, end)->rec = copy_rec(s);
 }
 
+void offcpu_signal(struct offcpu *oc, const struct rec_signal *r)
+{
+	add_ev(oc, EV_SIGNAL, r->from_pid, r->from_tid, r->time)->tr.sig = *r;
+}
+
+void offcpu_wakeup(struct offcpu *oc, const struct rec_wakeup *r)
+{
+	add_ev(oc, EV_WAKEUP, r->pid, r->tid, r->time)->tr.wk = *r;
+}
+
+void offcpu_keep_all_events(struct offcpu *oc)
+{
+	oc->all_events = true;
+}
+
 static int ev_cmp(const void *a, const void *b)
 {
 	const struct ev *x = a, *y = b;
@@ -202,6 +224,7 @@ struct outcome {
 	bool ended;
 	uint32_t pid, tid;
 	uint64_t time, cpu_ns;
+	const struct ev *pass; /* a signal or wakeup to write as it is */
 };
 
 static void go_off(struct thr *t, uint64_t time, uint32_t cpu, bool preempt)
@@ -262,11 +285,49 @@ static void end_thread(struct offcpu *oc, struct thr *t, uint64_t time, struct o
 	o->cpu_ns = t->cpu_ns;
 }
 
+/* A thread the tracker follows, or NULL (under the lock). */
+static struct thr *find_thr(struct offcpu *oc, uint32_t tid)
+{
+	size_t i;
+
+	return tid && hash_find(&oc->index, &tid, sizeof(tid), &i) ? &oc->thrs[i] : NULL;
+}
+
+/*
+ * A signal or a wakeup concerns a followed thread when it is sent to or
+ * wakes one (that has not ended: its tid may be another's by now), or when
+ * one sends it or wakes another.
+ */
+static void take_trace(struct offcpu *oc, struct ev *e, struct outcome *o)
+{
+	bool gen = e->type == EV_SIGNAL &&
+		   (e->tr.sig.h.misc & SIGNAL_KIND_MASK) == SIGNAL_GENERATE;
+	uint32_t to = e->type == EV_SIGNAL ? e->tr.sig.to_tid : e->tr.wk.woken_tid;
+	struct thr *rcv = find_thr(oc, to);
+	/* a delivery's thread is its receiver; the others' is the sender or waker */
+	struct thr *snd = e->type == EV_SIGNAL && !gen ? NULL : find_thr(oc, e->tid);
+
+	if (rcv && rcv->state == T_DEAD)
+		rcv = NULL;
+	if (!oc->all_events && !rcv && !snd)
+		return;
+	if (rcv && rcv->pid && e->type == EV_SIGNAL && !e->tr.sig.to_pid)
+		e->tr.sig.to_pid = rcv->pid;
+	else if (rcv && rcv->pid && e->type == EV_WAKEUP && !e->tr.wk.woken_pid)
+		e->tr.wk.woken_pid = rcv->pid;
+	o->pass = e;
+}
+
 /* One event, in time order, and what it ends (under the lock). */
 static void take_event(struct offcpu *oc, struct ev *e, struct outcome *o)
 {
-	struct thr *t = get_thr(oc, e->pid, e->tid);
+	struct thr *t;
 
+	if (e->type == EV_SIGNAL || e->type == EV_WAKEUP) {
+		take_trace(oc, e, o);
+		return;
+	}
+	t = get_thr(oc, e->pid, e->tid);
 	switch (e->type) {
 	case EV_EXISTS:
 		if (t->state == T_UNKNOWN)
@@ -369,9 +430,29 @@ static int write_interval(struct offcpu *oc, struct interval *iv)
 	return data_writer_commit(oc->w, iv->since);
 }
 
+/* A signal or wakeup, as the converter made it. */
+static int write_pass(struct offcpu *oc, const struct ev *e)
+{
+	size_t size = e->type == EV_SIGNAL ? sizeof(e->tr.sig) : sizeof(e->tr.wk);
+	void *p = data_writer_reserve(oc->w, size);
+
+	if (!p)
+		return data_writer_error(oc->w);
+	memcpy(p, &e->tr, size);
+	pthread_mutex_lock(&oc->lock);
+	if (e->type == EV_SIGNAL)
+		oc->st.signals++;
+	else
+		oc->st.wakeups++;
+	pthread_mutex_unlock(&oc->lock);
+	return data_writer_commit(oc->w, e->time);
+}
+
 /* Writes what an event ended; after an error, only frees. */
 static int write_outcome(struct offcpu *oc, struct outcome *o, int ret)
 {
+	if (o->pass && !ret)
+		return write_pass(oc, o->pass);
 	if (o->iv.have && !ret)
 		ret = write_interval(oc, &o->iv);
 	else if (o->iv.have)

@@ -38,6 +38,7 @@ struct offcpu_stats {
 	uint64_t closed_at_end; /* still open when the thread ended or the recording stopped */
 	uint64_t captures,
 	    captures_late; /* stacks read from outside; of them, not of one interval */
+	uint64_t signals, wakeups; /* REC_SIGNAL and REC_WAKEUP records written */
 };
 
 /* A thread that has been off CPU for a while, for a reader of stacks from outside. */
@@ -71,6 +72,17 @@ void offcpu_exit(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time);
  * and did not come back before end.
  */
 void offcpu_capture(struct offcpu *oc, const struct rec_sample *s, uint64_t end);
+
+/*
+ * Signals and wakeups (collect/traceev.h), of every thread on every CPU:
+ * kept, in time order with the intervals, when they concern a thread the
+ * tracker follows (the receiver or woken thread, or the sender or waker),
+ * or all of them after offcpu_keep_all_events() (-a). The receiver's pid
+ * is filled in when the tracker knows it.
+ */
+void offcpu_signal(struct offcpu *oc, const struct rec_signal *r);
+void offcpu_wakeup(struct offcpu *oc, const struct rec_wakeup *r);
+void offcpu_keep_all_events(struct offcpu *oc);
 
 /* Writes the intervals that events up to `watermark` close. */
 int offcpu_flush(struct offcpu *oc, uint64_t watermark);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/perfrec.h"
 #include "collect/offcpu.h"
+#include "collect/traceev.h"
 #include "resolve/kallsyms.h"
 #include "util/alloc.h"
 
@@ -591,6 +592,84 @@ int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len, bool swi
 		off += h.size;
 	}
 	return ret;
+}
+
+/* A tracepoint sample: TID, TIME, CPU, then the raw data (u32 size, bytes). */
+static void convert_trace_sample(struct perfrec *pr, struct cursor *c)
+{
+	uint64_t v = take_u64(c), time = take_u64(c), cpu = take_u64(c);
+	const uint8_t *raw = NULL;
+	struct traceev_event ev;
+	uint32_t size = 0;
+
+	if (!c->bad && c->end - c->p >= 4) {
+		memcpy(&size, c->p, 4);
+		c->p += 4;
+		raw = take_bytes(c, size);
+	}
+	if (c->bad || !raw || traceev_decode(pr->trace, raw, size, &ev) < 0) {
+		pr->st.malformed++;
+		return;
+	}
+	if (ev.tp == TRACEEV_SIGNAL_GENERATE || ev.tp == TRACEEV_SIGNAL_DELIVER) {
+		struct rec_signal r = { .h = { .type = REC_SIGNAL, .size = sizeof(r) } };
+
+		if (ev.tp == TRACEEV_SIGNAL_GENERATE) {
+			r.h.misc = SIGNAL_GENERATE | (ev.group ? SIGNAL_GROUP : 0);
+			r.from_pid = (uint32_t)v;
+			r.from_tid = (uint32_t)(v >> 32);
+			r.to_tid = ev.tid;
+			r.result = ev.result;
+		} else {
+			/* delivered to the thread that runs it */
+			r.h.misc = SIGNAL_DELIVER;
+			r.to_pid = (uint32_t)v;
+			r.to_tid = (uint32_t)(v >> 32);
+		}
+		r.time = time;
+		r.cpu = (uint32_t)cpu;
+		r.sig = ev.sig;
+		r.code = ev.code;
+		offcpu_signal(pr->oc, &r);
+	} else {
+		struct rec_wakeup r = { .h = { .type = REC_WAKEUP, .size = sizeof(r) } };
+
+		r.h.misc = ev.tp == TRACEEV_WAKEUP_NEW ? WAKEUP_NEW : 0;
+		r.pid = (uint32_t)v;
+		r.tid = (uint32_t)(v >> 32);
+		r.woken_tid = ev.tid;
+		r.time = time;
+		r.cpu = (uint32_t)cpu;
+		r.target_cpu = ev.target_cpu;
+		offcpu_wakeup(pr->oc, &r);
+	}
+}
+
+int perfrec_convert_trace(struct perfrec *pr, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct perf_event_header)) {
+		struct perf_event_header h;
+		struct cursor c;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.size < sizeof(h) || h.size > len - off) {
+			pr->st.malformed++;
+			break;
+		}
+		c.p = buf + off + sizeof(h);
+		c.end = buf + off + h.size;
+		c.bad = false;
+		if (h.type == PERF_RECORD_SAMPLE && pr->trace && pr->oc) {
+			convert_trace_sample(pr, &c);
+		} else if (h.type == PERF_RECORD_LOST) {
+			take_u64(&c); /* the event id */
+			pr->st.lost_trace += take_u64(&c);
+		}
+		off += h.size;
+	}
+	return 0;
 }
 
 uint64_t perfrec_count_samples(const uint8_t *buf, size_t len)

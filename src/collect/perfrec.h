@@ -20,6 +20,8 @@
 
 #include <stdint.h>
 
+struct traceev_layout;
+
 struct perfrec_stats {
 	uint64_t samples;
 	uint64_t samples_stack_full; /* the stack copy filled the requested size */
@@ -31,6 +33,7 @@ struct perfrec_stats {
 	uint64_t weight;    /* sum of sample periods */
 	uint64_t lost_shim; /* timer samplers: dropped in the program (ring full, no slot) */
 	uint64_t task_cpu_ns; /* sum of the REC_TASK_CPU records written */
+	uint64_t lost_trace;  /* signals and wakeups lost: their rings were full */
 };
 
 struct perfrec {
@@ -52,6 +55,8 @@ struct perfrec {
 	struct offcpu *oc;
 	uint8_t *tmp; /* a switch sample being converted for oc */
 	size_t atmp;
+	/* --off-cpu where permitted: the signal and wakeup tracepoints' fields (traceev.h) */
+	const struct traceev_layout *trace;
 };
 
 void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_type,
@@ -62,6 +67,12 @@ void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_typ
  * samples are the stacks of switch-outs (for pr->oc), not samples to keep.
  */
 int perfrec_convert(struct perfrec *pr, const uint8_t *buf, size_t len, bool switches);
+/*
+ * Records from the signal and wakeup tracepoints' rings (traceev.h, with
+ * pr->trace): each sample becomes a REC_SIGNAL or REC_WAKEUP handed to
+ * pr->oc, which keeps those of the profiled threads; losses are counted.
+ */
+int perfrec_convert_trace(struct perfrec *pr, const uint8_t *buf, size_t len);
 /* Records already in the file's format (the timer samplers' rings: samples, losses). */
 int perfrec_add_native(struct perfrec *pr, const uint8_t *buf, size_t len);
 /* A thread's CPU time as the kernel accounted it (REC_TASK_CPU). */

@@ -113,6 +113,8 @@ void recmeta_write(struct data_writer *w, const struct recmeta *m)
 		data_writer_meta_str(w, "off-cpu", m->off_cpu);
 		data_writer_meta_u64(w, "off-cpu-min-stack-ns", m->off_cpu_min_stack);
 	}
+	if (m->off_cpu_events)
+		data_writer_meta_str(w, "off-cpu-events", m->off_cpu_events);
 	data_writer_meta_u64(w, "ring-pages", m->pages);
 	data_writer_meta_u64(w, "page-size", (uint64_t)sysconf(_SC_PAGESIZE));
 	write_target(w, m->target, m->pid);
@@ -142,6 +144,9 @@ void recmeta_write_stats(struct data_writer *w, const struct recmeta_stats *s)
 		data_writer_stat_u64(w, "off-cpu-stack-none", s->off->by_source[2]);
 		data_writer_stat_u64(w, "off-cpu-ns-stack-none", s->off->ns_no_stack);
 		data_writer_stat_u64(w, "off-cpu-closed-at-end", s->off->closed_at_end);
+		data_writer_stat_u64(w, "off-cpu-signals", s->off->signals);
+		data_writer_stat_u64(w, "off-cpu-wakeups", s->off->wakeups);
+		data_writer_stat_u64(w, "off-cpu-events-lost", st->lost_trace);
 	}
 	data_writer_stat_u64(w, "samples", st->samples);
 	data_writer_stat_u64(w, "samples-stack-full", st->samples_stack_full);

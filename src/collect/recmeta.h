@@ -39,6 +39,8 @@ struct recmeta {
 	pid_t pid; /* of -p or -t */
 	const char *off_cpu;	   /* --off-cpu: "switch" or "remote" (see offcpu.h); else NULL */
 	uint64_t off_cpu_min_stack; /* ns */
+	/* --off-cpu: "signals wakeups" when recorded, else "none: " and why; NULL without */
+	const char *off_cpu_events;
 };
 
 void recmeta_write(struct data_writer *w, const struct recmeta *m);

@@ -68,6 +68,8 @@ static int take_chunk_records(struct recwriter *wr, const struct recwriter_chunk
 	case RW_KERNEL:
 	case RW_SWITCHES:
 		return perfrec_convert(&wr->pr, c->data, c->len, c->kind == RW_SWITCHES);
+	case RW_TRACE:
+		return perfrec_convert_trace(&wr->pr, c->data, c->len);
 	case RW_NATIVE:
 		return perfrec_add_native(&wr->pr, c->data, c->len);
 	case RW_CAPTURE:
@@ -244,6 +246,8 @@ int recwriter_drain(struct recwriter *wr, const struct rec_sources *src)
 		err = drain_rings(wr, src->acct, RW_KERNEL);
 	if (!err)
 		err = drain_rings(wr, src->sw, RW_SWITCHES);
+	if (!err)
+		err = drain_rings(wr, src->trace, RW_TRACE);
 	if (!err && src->shim) {
 		uint8_t *buf = NULL;
 		size_t alloc = 0, n = shimrec_drain(src->shim, &buf, &alloc);
@@ -265,7 +269,7 @@ int recwriter_drain(struct recwriter *wr, const struct rec_sources *src)
 
 int *rec_sources_fds(const struct rec_sources *src, size_t *n)
 {
-	const struct sampler *all[] = { src->s, src->acct, src->sw };
+	const struct sampler *all[] = { src->s, src->acct, src->sw, src->trace };
 	size_t total = 0;
 	int *fds;
 

@@ -53,6 +53,7 @@ int recwriter_open(struct recwriter *wr, struct data_writer *w, const struct per
 enum recwriter_kind {
 	RW_KERNEL,   /* the kernel's records, from a ring */
 	RW_SWITCHES, /* the kernel's records from the context-switches event's rings */
+	RW_TRACE,    /* the kernel's records from the signal and wakeup tracepoints' rings */
 	RW_NATIVE,   /* records already in the file's format (the timer samplers' rings) */
 	RW_CAPTURE,  /* a u64 end time, then a REC_SAMPLE read from outside (offcpu_capture) */
 	RW_MARK,     /* a u64: no kernel record older than it is still to come */
@@ -75,6 +76,7 @@ struct rec_sources {
 	struct sampler *s;    /* the sampling event, or the side-band one of a timer sampler */
 	struct sampler *acct; /* per-thread CPU accounting, when separate; else NULL */
 	struct sampler *sw;   /* --off-cpu: context switches; else NULL */
+	struct sampler *trace; /* --off-cpu: signals and wakeups (traceev.h), where permitted */
 	struct shimrec *shim; /* timer samplers only */
 };
 

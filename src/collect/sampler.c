@@ -167,6 +167,27 @@ static int map_all(struct sampler *s, size_t ncpus, const int *cpus)
 	return 0;
 }
 
+/* The rings, halved until they fit in the locked-memory limit; closes s on failure. */
+static int map_fitting(struct sampler *s, int ncpus, const int *cpus, size_t *pages)
+{
+	int ret;
+
+	for (s->ring_pages = *pages;; s->ring_pages /= 2) {
+		ret = map_all(s, (size_t)ncpus, cpus);
+		if (ret != -EPERM || s->ring_pages <= 1)
+			break;
+		/* over the locked-memory limit: fit in it rather than fail */
+		unmap_rings(s);
+		FREE_AND_NULL(s->rings);
+	}
+	if (ret < 0) {
+		sampler_close(s);
+		return ret;
+	}
+	*pages = s->ring_pages;
+	return 0;
+}
+
 int sampler_open(struct sampler *s, const struct perf_event_attr *attr, const struct target *t,
 		 size_t *pages, bool enable_on_exec)
 {
@@ -190,20 +211,38 @@ int sampler_open(struct sampler *s, const struct perf_event_attr *attr, const st
 	if (ret < 0)
 		return ret;
 	s->build_id = s->attr.build_id;
-	for (s->ring_pages = *pages;; s->ring_pages /= 2) {
-		ret = map_all(s, (size_t)ncpus, cpus);
-		if (ret != -EPERM || s->ring_pages <= 1)
-			break;
-		/* over the locked-memory limit: fit in it rather than fail */
-		unmap_rings(s);
-		FREE_AND_NULL(s->rings);
+	return map_fitting(s, ncpus, cpus, pages);
+}
+
+int sampler_open_cpus(struct sampler *s, const struct perf_event_attr *attrs, size_t n,
+		      size_t *pages)
+{
+	int cpus[1024];
+	int ncpus = online_cpus(cpus, ARRAY_SIZE(cpus));
+
+	if (ncpus < 0)
+		return ncpus;
+	memset(s, 0, sizeof(*s));
+	s->attr = attrs[0];
+	s->nfds = n * (size_t)ncpus;
+	s->fds = xmalloc(s->nfds * sizeof(*s->fds));
+	for (size_t i = 0; i < s->nfds; i++)
+		s->fds[i] = -1;
+	for (size_t k = 0; k < n; k++) {
+		for (size_t c = 0; c < (size_t)ncpus; c++) {
+			struct perf_event_attr a = attrs[k];
+			int fd;
+
+			a.disabled = 1;
+			fd = sys_perf_event_open(&a, -1, cpus[c], -1, PERF_FLAG_FD_CLOEXEC);
+			if (fd < 0) {
+				sampler_close(s);
+				return fd;
+			}
+			s->fds[k * (size_t)ncpus + c] = fd;
+		}
 	}
-	if (ret < 0) {
-		sampler_close(s);
-		return ret;
-	}
-	*pages = s->ring_pages;
-	return 0;
+	return map_fitting(s, ncpus, cpus, pages);
 }
 
 static int ioctl_all(struct sampler *s, unsigned long req)

@@ -47,6 +47,14 @@ struct sampler {
  */
 int sampler_open(struct sampler *s, const struct perf_event_attr *attr, const struct target *t,
 		 size_t *pages, bool enable_on_exec);
+/*
+ * Opens each of attrs[0..n) on every online CPU for whatever runs there
+ * (pid -1), as given (no side-band records are added), all into one ring
+ * per CPU of *pages data pages (updated as sampler_open() does). The
+ * events start at sampler_enable(); s->target is NULL.
+ */
+int sampler_open_cpus(struct sampler *s, const struct perf_event_attr *attrs, size_t n,
+		      size_t *pages);
 int sampler_enable(struct sampler *s);
 int sampler_disable(struct sampler *s);
 void sampler_close(struct sampler *s);

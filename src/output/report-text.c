@@ -506,7 +506,7 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 		"cmdline", "target", "host", "kernel", "arch", "cpu", "ncpus", "clock", "sampler",
 		"event-requested", "event", "event-fstr", "fallback", "privilege", "freq-hz",
 		"period", "call-graph", "stack-size", "max-stack", "regs-mask", "ring-pages",
-		"page-size", "start-realtime-ns", "off-cpu", "off-cpu-min-stack-ns",
+		"page-size", "start-realtime-ns", "off-cpu", "off-cpu-min-stack-ns", "off-cpu-events",
 	};
 	static const char *const stat_keys[] = {
 		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",
@@ -514,7 +514,7 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 		"exit-status", "timer-signals", "timer-overruns", "foreign-signals", "late-signals",
 		"shim-images", "lost-shim", "off-cpu-samples", "off-cpu-ns", "off-cpu-stack-switch",
 		"off-cpu-stack-remote", "off-cpu-stack-none", "off-cpu-ns-stack-none",
-		"off-cpu-closed-at-end",
+		"off-cpu-closed-at-end", "off-cpu-signals", "off-cpu-wakeups", "off-cpu-events-lost",
 	};
 
 	const char *conflict;

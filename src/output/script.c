@@ -163,3 +163,37 @@ int script_write_sample(struct script_writer *sc, const struct session_sample *s
 	fputc('\n', sc->out);
 	return ferror(sc->out) ? -EIO : 0;
 }
+
+/* COMM TID [CPU] SECONDS.MICROS: of the thread an event happened in */
+static void event_head(struct script_writer *sc, uint32_t pid, uint32_t tid, uint32_t cpu,
+		       uint64_t time)
+{
+	escape_write(sc->out, session_comm(sc->session, pid, tid, time));
+	fprintf(sc->out, " %5" PRIu32 " [%03" PRIu32 "] %5" PRIu64 ".%06" PRIu64 ": ", tid, cpu,
+		time / 1000000000u, time % 1000000000u / 1000u);
+}
+
+int script_write_signal(struct script_writer *sc, const struct session_signal *g)
+{
+	if (g->deliver) {
+		event_head(sc, g->to_pid, g->to_tid, g->cpu, g->time);
+		fprintf(sc->out, "signal:signal_deliver: sig=%d errno=0 code=%d\n", g->sig, g->code);
+	} else {
+		event_head(sc, g->from_pid, g->from_tid, g->cpu, g->time);
+		fprintf(sc->out, "signal:signal_generate: sig=%d errno=0 code=%d comm=", g->sig,
+			g->code);
+		escape_write(sc->out, session_comm(sc->session, g->to_pid, g->to_tid, g->time));
+		fprintf(sc->out, " pid=%" PRIu32 " grp=%d res=%d\n", g->to_tid, g->group ? 1 : 0,
+			g->result);
+	}
+	return ferror(sc->out) ? -EIO : 0;
+}
+
+int script_write_wakeup(struct script_writer *sc, const struct session_wakeup *k)
+{
+	event_head(sc, k->pid, k->tid, k->cpu, k->time);
+	fprintf(sc->out, "%s: comm=", k->new_thread ? "sched:sched_wakeup_new" : "sched:sched_wakeup");
+	escape_write(sc->out, session_comm(sc->session, k->woken_pid, k->woken_tid, k->time));
+	fprintf(sc->out, " pid=%" PRIu32 " target_cpu=%03" PRIu32 "\n", k->woken_tid, k->target_cpu);
+	return ferror(sc->out) ? -EIO : 0;
+}

@@ -16,6 +16,19 @@
  *
  *   COMM TID SECONDS.MICROS:   NANOSECONDS off-cpu: blocked 20.0 ms (stack at switch-out)
  *
+ * Signals and wakeups (record --off-cpu, where permitted) are one line
+ * each, as perf script prints the tracepoints they come from: the thread
+ * that was running (the sender or waker; for a delivery, the receiver),
+ * always with its CPU, then the tracepoint and its fields:
+ *
+ *   COMM TID [CPU] SECONDS.MICROS: signal:signal_generate: sig=N errno=0 code=C comm=RECEIVER pid=RTID grp=G res=R
+ *   COMM TID [CPU] SECONDS.MICROS: signal:signal_deliver: sig=N errno=0 code=C
+ *   COMM TID [CPU] SECONDS.MICROS: sched:sched_wakeup: comm=WOKEN pid=WTID target_cpu=NNN
+ *
+ * (sched:sched_wakeup_new for a new thread's first wakeup). A COMM of "?"
+ * is a thread the recording does not name (a sender outside the profiled
+ * program).
+ *
  * [CPU] appears for system-wide recordings, as perf prints it. User
  * addresses are offsets in their object (as perf prints DWARF-unwound
  * frames), kernel ones absolute; callers are shown at their call
@@ -30,6 +43,8 @@
 
 struct session;
 struct session_sample;
+struct session_signal;
+struct session_wakeup;
 struct script_writer;
 
 /* sym_flags: SYM_DEMANGLE, SYM_INLINE (resolve/symbolize.h). */
@@ -37,5 +52,8 @@ struct script_writer *script_writer_new(FILE *out, struct session *s, unsigned s
 void script_writer_free(struct script_writer *w); /* NULL is a no-op */
 /* One sample; 0, or -EIO once the stream has failed. */
 int script_write_sample(struct script_writer *w, const struct session_sample *smp);
+/* One signal or wakeup line; 0, or -EIO once the stream has failed. */
+int script_write_signal(struct script_writer *w, const struct session_signal *g);
+int script_write_wakeup(struct script_writer *w, const struct session_wakeup *k);
 
 #endif

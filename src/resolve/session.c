@@ -27,6 +27,7 @@ struct comm_event {
 /* Sorted by pid, then file order, after loading: session_comm() takes a pid's first. */
 struct fork_link {
 	uint32_t pid, ppid;
+	uint32_t tgid; /* the created thread's process */
 	size_t order;
 };
 
@@ -89,6 +90,103 @@ static void add_image(struct session *s, const struct rec_image *im, const char 
 	maps_add_image(s->maps, name, im->build_id, im->build_id_len, copy, im->size);
 }
 
+static void add_signal(struct session *s, const struct rec_signal *r)
+{
+	struct session_signal *g;
+
+	xgrow(&s->signals, &s->asignals, s->nsignals + 1, sizeof(*s->signals));
+	g = &s->signals[s->nsignals++];
+	g->time = r->time;
+	g->deliver = (r->h.misc & SIGNAL_KIND_MASK) == SIGNAL_DELIVER;
+	g->group = !g->deliver && (r->h.misc & SIGNAL_GROUP);
+	g->sig = r->sig;
+	g->code = r->code;
+	g->result = r->result;
+	g->cpu = r->cpu;
+	g->from_pid = g->deliver ? 0 : r->from_pid;
+	g->from_tid = g->deliver ? 0 : r->from_tid;
+	g->to_pid = r->to_pid;
+	g->to_tid = r->to_tid;
+}
+
+static void add_wakeup(struct session *s, const struct rec_wakeup *r)
+{
+	struct session_wakeup *w;
+
+	xgrow(&s->wakeups, &s->awakeups, s->nwakeups + 1, sizeof(*s->wakeups));
+	w = &s->wakeups[s->nwakeups++];
+	w->time = r->time;
+	w->new_thread = r->h.misc & WAKEUP_NEW;
+	w->cpu = r->cpu;
+	w->target_cpu = r->target_cpu;
+	w->pid = r->pid;
+	w->tid = r->tid;
+	w->woken_pid = r->woken_pid;
+	w->woken_tid = r->woken_tid;
+}
+
+static int cmp_signal(const void *a, const void *b)
+{
+	const struct session_signal *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+static int cmp_wakeup(const void *a, const void *b)
+{
+	const struct session_wakeup *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+/* A thread's process, from its names or its creation; 0 when neither is recorded. */
+static uint32_t pid_of(const struct session *s, uint32_t tid)
+{
+	size_t lo = 0, hi = s->ncomms;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->comms[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->ncomms && s->comms[lo].tid == tid)
+		return s->comms[lo].pid;
+	lo = 0;
+	hi = s->nforks;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->forks[mid].pid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nforks && s->forks[lo].pid == tid ? s->forks[lo].tgid : 0;
+}
+
+/* In time order (records of different CPUs interleave), and pids the recorder did not know. */
+static void fill_event_pids(struct session *s)
+{
+	/* qsort is not stable: equal times keep no order, and none is promised */
+	qsort(s->signals, s->nsignals, sizeof(*s->signals), cmp_signal);
+	qsort(s->wakeups, s->nwakeups, sizeof(*s->wakeups), cmp_wakeup);
+	for (size_t i = 0; i < s->nsignals; i++) {
+		struct session_signal *g = &s->signals[i];
+
+		if (!g->to_pid && g->to_tid)
+			g->to_pid = pid_of(s, g->to_tid);
+	}
+	for (size_t i = 0; i < s->nwakeups; i++) {
+		struct session_wakeup *w = &s->wakeups[i];
+
+		if (!w->woken_pid && w->woken_tid)
+			w->woken_pid = pid_of(s, w->woken_tid);
+	}
+}
+
 /* The first pass: everything but samples. */
 static int load(struct session *s, struct data_reader *rd, const char **detail)
 {
@@ -103,6 +201,8 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 		const struct rec_task *tk;
 		const struct rec_ksym *ks;
 		const struct rec_task_cpu *tc;
+		const struct rec_signal *sg;
+		const struct rec_wakeup *wk;
 		const char *name;
 		const uint8_t *bytes;
 
@@ -134,6 +234,7 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 			xgrow(&s->forks, &s->aforks, s->nforks + 1, sizeof(*s->forks));
 			s->forks[s->nforks].pid = tk->tid;
 			s->forks[s->nforks].ppid = tk->ptid;
+			s->forks[s->nforks].tgid = tk->pid;
 			s->forks[s->nforks].order = s->nforks;
 			s->nforks++;
 			break;
@@ -163,6 +264,18 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 				s->bad_records++;
 			}
 			break;
+		case REC_SIGNAL:
+			if (record_signal(h, &sg) == 0)
+				add_signal(s, sg);
+			else
+				s->bad_records++;
+			break;
+		case REC_WAKEUP:
+			if (record_wakeup(h, &wk) == 0)
+				add_wakeup(s, wk);
+			else
+				s->bad_records++;
+			break;
 		default:
 			break;
 		}
@@ -177,6 +290,7 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 		qsort(s->comms, s->ncomms, sizeof(*s->comms), cmp_comm);
 	if (s->nforks > 1)
 		qsort(s->forks, s->nforks, sizeof(*s->forks), cmp_fork);
+	fill_event_pids(s);
 	return ret;
 }
 
@@ -299,6 +413,8 @@ void session_close(struct session *s)
 	free(s->comms);
 	free(s->forks);
 	free(s->task_cpu);
+	free(s->signals);
+	free(s->wakeups);
 	for (size_t i = 0; i < s->nimages; i++)
 		free(s->images[i]);
 	free(s->images);
@@ -498,4 +614,18 @@ const char *session_title(const struct session *s)
 		return NULL;
 	dash = strstr(cmdline, " -- ");
 	return dash ? dash + 4 : cmdline;
+}
+
+const char *session_events_missing(const struct session *s)
+{
+	const char *v = data_reader_meta_str(s->rd, "off-cpu-events");
+
+	if (!v)
+		return s->nsignals || s->nwakeups
+			       ? NULL
+			       : "the recording has no signals or wakeups: record --off-cpu "
+				 "records them where permitted";
+	if (!strncmp(v, "none: ", 6))
+		return v + 6;
+	return NULL;
 }

@@ -52,6 +52,11 @@ struct session {
 	size_t nimages, aimages;
 	struct session_task_cpu *task_cpu; /* REC_TASK_CPU records, in file order */
 	size_t ntask_cpu, atask_cpu;
+	/* record --off-cpu's signals and wakeups, in time order (see session_signal) */
+	struct session_signal *signals;
+	size_t nsignals, asignals;
+	struct session_wakeup *wakeups;
+	size_t nwakeups, awakeups;
 	uint64_t bad_records;
 	uint64_t start_ns; /* CLOCK_MONOTONIC at the recording's start, 0 if unknown */
 	int reg_ip, reg_sp, reg_bp; /* indexes in a sample's regs, -1 when not recorded */
@@ -69,6 +74,45 @@ struct session {
 struct session_task_cpu {
 	uint32_t pid, tid;
 	uint64_t cpu_ns;
+};
+
+/*
+ * Signals and wakeups (REC_SIGNAL, REC_WAKEUP: record --off-cpu, where the
+ * user could read the kernel's tracepoints) of the profiled threads:
+ * session_open() loads every one into s->signals and s->wakeups, each
+ * array sorted by time (ns, CLOCK_MONOTONIC, the clock of samples' times).
+ * A reader takes what it wants by thread and time. A pid of 0 with a
+ * nonzero tid: the thread's process is not known to the recording.
+ * session_events_missing() tells an empty array from a recording that
+ * could not have them.
+ */
+struct session_signal {
+	uint64_t time;
+	bool deliver; /* false: generated (sent); true: delivered to a handler or default action */
+	bool group;   /* generated for the whole process rather than one thread */
+	int sig;      /* the signal number (SIGUSR1, ...) */
+	int code;     /* si_code: SI_USER for kill(2), SI_TKILL, SI_TIMER, SI_KERNEL, ... */
+	int result;   /* generation: enum signal_result (store/format.h); delivery: 0 */
+	uint32_t cpu; /* where it happened */
+	/*
+	 * Generation: the thread running when it was sent, the sender (for a
+	 * signal the kernel raises in an interrupt, whatever ran; tid 0: the
+	 * idle task). Delivery: 0, 0.
+	 */
+	uint32_t from_pid, from_tid;
+	uint32_t to_pid, to_tid; /* the receiver */
+};
+
+struct session_wakeup {
+	uint64_t time;
+	bool new_thread; /* a new thread's first wakeup (sched_wakeup_new) */
+	uint32_t cpu, target_cpu; /* where the wakeup happened; the CPU the thread was queued on */
+	/*
+	 * The thread running when it happened: the waker (for a wakeup in an
+	 * interrupt, a timer's say, whatever ran then; tid 0: the idle task).
+	 */
+	uint32_t pid, tid;
+	uint32_t woken_pid, woken_tid;
 };
 
 struct session_sample {
@@ -114,6 +158,14 @@ const char *session_comm(const struct session *s, uint32_t pid, uint32_t tid, ui
 int session_samples(struct session *s, const struct sample_filter *f,
 		    int (*fn)(struct session *s, struct session_sample *smp, void *arg),
 		    void *arg);
+
+/*
+ * NULL when the recording has its signals and wakeups (even if there were
+ * none); else why not, worded for a user: recorded without --off-cpu, or
+ * the reason record gave (the tracepoints were not readable: how to
+ * permit them).
+ */
+const char *session_events_missing(const struct session *s);
 
 /* "nanoseconds" for the clock events and the timer samplers, else "events". */
 const char *session_weight_unit(const struct session *s);

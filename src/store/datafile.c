@@ -969,3 +969,19 @@ int record_task_cpu(const struct rec_header *h, const struct rec_task_cpu **t)
 	*t = (const struct rec_task_cpu *)h;
 	return 0;
 }
+
+int record_signal(const struct rec_header *h, const struct rec_signal **sig)
+{
+	if (h->type != REC_SIGNAL || check_size(h, sizeof(**sig), 0))
+		return -EBADMSG;
+	*sig = (const struct rec_signal *)h;
+	return 0;
+}
+
+int record_wakeup(const struct rec_header *h, const struct rec_wakeup **wk)
+{
+	if (h->type != REC_WAKEUP || check_size(h, sizeof(**wk), 0))
+		return -EBADMSG;
+	*wk = (const struct rec_wakeup *)h;
+	return 0;
+}

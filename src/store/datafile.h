@@ -118,6 +118,8 @@ int record_image(const struct rec_header *h, const struct rec_image **im, const 
 		 const uint8_t **bytes);
 int record_ksym(const struct rec_header *h, const struct rec_ksym **k, const char **name);
 int record_task_cpu(const struct rec_header *h, const struct rec_task_cpu **t);
+int record_signal(const struct rec_header *h, const struct rec_signal **sig);
+int record_wakeup(const struct rec_header *h, const struct rec_wakeup **wk);
 
 /* Bytes a record needs: `fixed` plus `var` rounded up to 8. */
 static inline size_t record_size(size_t fixed, size_t var)

@@ -101,6 +101,8 @@ enum rec_type {
 	REC_IMAGE = 9,	  /* an object's bytes, e.g. the vDSO */
 	REC_KSYM = 10,	  /* a kernel function that samples landed in */
 	REC_TASK_CPU = 11, /* a thread's CPU time, from the kernel */
+	REC_SIGNAL = 12,   /* a signal sent or delivered (record --off-cpu, where permitted) */
+	REC_WAKEUP = 13,   /* a thread woken by another (idem) */
 	REC_MAX
 };
 
@@ -263,6 +265,63 @@ struct rec_task_cpu {
 	uint64_t cpu_ns;
 };
 
+/*
+ * Signals and wakeups, from the kernel's tracepoints (signal:signal_generate,
+ * signal:signal_deliver, sched:sched_wakeup, sched:sched_wakeup_new), of the
+ * recorded threads: written by record --off-cpu where the user may read raw
+ * tracepoint data, in time order. A reader that does not know them skips
+ * them. A pid of 0 next to a nonzero tid: the process was not known.
+ */
+
+/* misc of REC_SIGNAL: bits 0-1 the kind, and flags */
+#define SIGNAL_KIND_MASK 0x3
+#define SIGNAL_GENERATE	 0x0   /* sent (kill, tgkill, a timer, a fault): in the sender's context */
+#define SIGNAL_DELIVER	 0x1   /* delivered to a handler or its default action, in the receiver */
+#define SIGNAL_GROUP	 0x100 /* generation: sent to the whole process, not one thread */
+
+/* result of a generation: what the kernel did with it (its TRACE_SIGNAL_* values) */
+enum signal_result {
+	SIGNAL_RESULT_DELIVERED = 0, /* queued for delivery */
+	SIGNAL_RESULT_IGNORED = 1,
+	SIGNAL_RESULT_ALREADY_PENDING = 2,
+	SIGNAL_RESULT_OVERFLOW_FAIL = 3,
+	SIGNAL_RESULT_LOSE_INFO = 4,
+};
+
+struct rec_signal {
+	struct rec_header h;
+	/*
+	 * Generation: the thread that was running when the signal was sent
+	 * (the sender; for a signal the kernel raises from an interrupt, such
+	 * as a timer's, whatever ran then, 0 for the idle task). Delivery: the
+	 * receiving thread, as to_pid and to_tid.
+	 */
+	uint32_t from_pid, from_tid;
+	uint32_t to_pid, to_tid; /* the thread it was sent or delivered to */
+	uint64_t time;
+	uint32_t cpu;	/* where it happened */
+	int32_t sig;	/* the signal number */
+	int32_t code;	/* si_code: SI_USER for kill(2), SI_TKILL, SI_TIMER, ... */
+	int32_t result; /* generation: enum signal_result; delivery: 0 */
+};
+
+/* misc of REC_WAKEUP */
+#define WAKEUP_NEW 0x1 /* sched_wakeup_new: a new thread's first wakeup, after its fork */
+
+struct rec_wakeup {
+	struct rec_header h;
+	/*
+	 * The thread that was running when the wakeup happened: the waker
+	 * (for a wakeup from an interrupt, such as a timer's, whatever ran
+	 * then; 0 for the idle task).
+	 */
+	uint32_t pid, tid;
+	uint32_t woken_pid, woken_tid;
+	uint64_t time;
+	uint32_t cpu;	     /* where the wakeup happened */
+	uint32_t target_cpu; /* the CPU the woken thread was queued on */
+};
+
 _Static_assert(sizeof(struct file_header) == 64, "file header layout");
 _Static_assert(sizeof(struct frame_header) == 32, "frame header layout");
 _Static_assert(sizeof(struct file_trailer) == 32, "trailer layout");
@@ -271,5 +330,7 @@ _Static_assert(sizeof(struct rec_mmap) % 8 == 0, "mmap layout");
 _Static_assert(sizeof(struct rec_image) % 8 == 0, "image layout");
 _Static_assert(sizeof(struct rec_ksym) % 8 == 0, "ksym layout");
 _Static_assert(sizeof(struct rec_task_cpu) == 32, "task cpu layout");
+_Static_assert(sizeof(struct rec_signal) == 48, "signal layout");
+_Static_assert(sizeof(struct rec_wakeup) == 40, "wakeup layout");
 
 #endif

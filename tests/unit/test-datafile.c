@@ -145,6 +145,23 @@ static void test_skip_sample_frames(void)
 	   samples[1]);
 }
 
+/* The typed views of signals and wakeups check type and size. */
+static void test_event_views(void)
+{
+	struct rec_signal sig = { .h = { .type = REC_SIGNAL, .size = sizeof(sig) }, .sig = 10 };
+	struct rec_wakeup wk = { .h = { .type = REC_WAKEUP, .size = sizeof(wk) }, .tid = 7 };
+	const struct rec_signal *gs;
+	const struct rec_wakeup *gw;
+
+	ok(record_signal(&sig.h, &gs) == 0 && gs->sig == 10, "a signal's view");
+	ok(record_wakeup(&wk.h, &gw) == 0 && gw->tid == 7, "a wakeup's view");
+	sig.h.size = sizeof(sig) - 8;
+	wk.h.size = sizeof(wk) - 8;
+	ok(record_signal(&sig.h, &gs) == -EBADMSG, "a short signal is refused");
+	ok(record_wakeup(&wk.h, &gw) == -EBADMSG, "a short wakeup is refused");
+	ok(record_signal(&wk.h, &gs) == -EBADMSG, "a wakeup is not a signal");
+}
+
 int main(void)
 {
 	struct data_reader *r;
@@ -159,6 +176,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_skip_sample_frames();
+	test_event_views();
 	full = strdup(path_in("full.data"));
 	write_file(full, 3000, 1000, true);
 	ok(stat(full, &st) == 0 && (st.st_mode & 0777) == 0600, "created with mode 0600");
