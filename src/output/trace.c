@@ -64,16 +64,42 @@ static const char *func_name(const struct prof_func *f)
 	return f->name && *f->name ? f->name : "[unknown]";
 }
 
-/* ns as microseconds with three decimals: exact, and no float formatting */
-static void put_us(struct writer *w, uint64_t ns)
+/*
+ * A time in 1024ths of a microsecond from the base (rounded: under half a
+ * nanosecond off). Consumers read ts and dur as doubles and add them
+ * (speedscope compares a span's ts + dur with the next one's ts to order
+ * its end before the next start): in binary fractions of a microsecond
+ * those sums are exact, where three decimals would be off by an ulp either
+ * way and make a span end after the next began. Distinct nanoseconds stay
+ * distinct (1024 > 1000).
+ */
+static uint64_t units(const struct writer *w, uint64_t time)
 {
-	fprintf(w->out, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
+	uint64_t ns = time > w->base ? time - w->base : 0;
+
+	return ns / 1000 * 1024 + ((ns % 1000) * 1024 + 500) / 1000;
+}
+
+/* u 1024ths of a microsecond as microseconds in decimal, exactly: 1/1024 = 0.0009765625 */
+static void put_us(struct writer *w, uint64_t u)
+{
+	uint64_t frac = (u % 1024) * 9765625; /* in 1e-10 us */
+	int digits = 10;
+
+	fprintf(w->out, "%" PRIu64, u / 1024);
+	if (!frac)
+		return;
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	fprintf(w->out, ".%0*" PRIu64, digits, frac);
 }
 
 static void put_ts(struct writer *w, uint64_t time)
 {
 	fputs(",\"ts\":", w->out);
-	put_us(w, time > w->base ? time - w->base : 0);
+	put_us(w, units(w, time));
 }
 
 /* the start of an event: {"ph":PH,"cat":CAT,"name":NAME,"pid":..,"tid":..,"ts":.. */
@@ -113,25 +139,23 @@ static void put_stack(struct writer *w, const struct prof_stack *s)
 }
 
 /*
- * The function an off-CPU span waited in: the first user frame below the
- * kernel's and the marker, else the first kernel frame (a kernel thread,
- * or no user stack), else NULL (recorded without a stack).
+ * The function an off-CPU span waited in: as a CPU sample's
+ * (timeline_sample_func(): the program's own leaf-most frame, sleep_here
+ * rather than the libc clock_nanosleep it called), else its first kernel
+ * frame (a kernel thread), else NULL (a wait recorded without a stack).
  */
 static const struct prof_func *wait_func(const struct profile *p, const struct prof_stack *s)
 {
-	const struct prof_func *kernel = NULL;
+	const struct prof_func *f = &p->funcs[timeline_sample_func(p, s)];
 
+	if (!marker_func(f))
+		return f;
 	for (uint32_t i = 0; i < s->depth; i++) {
-		const struct prof_func *f = profile_frame_func(p, s, i);
-
-		if (marker_func(f))
-			continue;
-		if (!f->kernel)
+		f = profile_frame_func(p, s, i);
+		if (!marker_func(f))
 			return f;
-		if (!kernel)
-			kernel = f;
 	}
-	return kernel;
+	return NULL;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -202,7 +226,7 @@ static void put_span(struct writer *w, const struct tl_thread *th, const struct 
 	}
 	put_head(w, "X", sp->kind == PROF_KIND_CPU ? "on-cpu" : "off-cpu", name, th, sp->start);
 	fputs(",\"dur\":", w->out);
-	put_us(w, sp->end - sp->start);
+	put_us(w, units(w, sp->end) - units(w, sp->start));
 	fprintf(w->out, ",\"args\":{\"state\":\"%s\"", state_name(sp->kind));
 	if (s && sp->kind != PROF_KIND_CPU) {
 		fputs(",\"stack\":", w->out);

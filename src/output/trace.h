@@ -6,9 +6,11 @@
  * events, holding
  *
  *   X  a complete event per span: on CPU ("state":"running", named by the
- *      function most of the span's CPU samples are in, "running" without
+ *      function most of the span's CPU samples ran in, "running" without
  *      one), off CPU ("state":"blocked" or "runnable", named by the
- *      function it waited in, with the wait's stack)
+ *      function it waited in, with the wait's stack). A sample's or a
+ *      wait's function is the program's own leaf-most frame, as the
+ *      timeline's bursts name theirs (timeline_sample_func()).
  *   i  an instant per CPU sample (named by its function, with its stack),
  *      per signal (named by the signal: "SIGUSR1") and per wakeup whose
  *      waker is not in the timeline
@@ -16,11 +18,12 @@
  *      the timeline, and from sender to receiver per signal sent between
  *      them
  *
- * Times are microseconds (ts, dur, with three decimals: the recording's
- * nanoseconds exactly) from the recording's start, so that ts / 1e6 is
- * what --time takes. Stacks are arrays of function names, leaf first,
- * kernel functions ending in "_[k]" and inlined ones in "_[i]". One event
- * per line, in time order.
+ * Times (ts, dur) are microseconds from the recording's start, so that
+ * ts / 1e6 is what --time takes, in multiples of 1/1024 us (under half a
+ * nanosecond off the recording's times) so that a span's ts + dur is, in
+ * floating point, exactly where the next one begins. Stacks are arrays of function names, leaf
+ * first, kernel functions ending in "_[k]" and inlined ones in "_[i]". One event per line, in time
+ * order.
  */
 #ifndef PMUPROF_OUTPUT_TRACE_H
 #define PMUPROF_OUTPUT_TRACE_H

@@ -5,8 +5,9 @@
  * are in, by the function it waited in, or by its state), the samples, the
  * signals (named, with sender and receiver, a flow between threads) and
  * the wakeups (a flow between threads, an instant from outside), names
- * escaped, times in microseconds from the recording's start, every line in
- * time order; and a timeline with nothing in it.
+ * escaped, times in microseconds from the recording's start in 1024ths (a
+ * span's ts + dur exactly the next one's ts), every line in time order; and
+ * a timeline with nothing in it.
  */
 #include "output/trace.h"
 #include "tap.h"
@@ -52,9 +53,10 @@ static uint32_t frames[] = {
 	/* 8: clock_gettime */ F_CLOCK, F_ON_TICK, F_WAIT_LOOP, F_MAIN,
 	/* 12: runnable without a stack */ F_NO_STACK, F_RUNNABLE,
 	/* 14: the other thread */ L_ODD_INLINED, F_ODD, F_MAIN,
+	/* 17: blocked in the kernel alone */ F_BLOCKED, F_SCHEDULE,
 };
 
-enum { S_WAIT, S_TICK, S_CLOCK, S_NOSTACK, S_ODD };
+enum { S_WAIT, S_TICK, S_CLOCK, S_NOSTACK, S_ODD, S_LOOP, S_KERNEL };
 
 static struct prof_stack stacks[] = {
 	[S_WAIT] = { .first = 0, .depth = 5, .pid = 10, .tid = 10, .kind = PROF_KIND_BLOCKED },
@@ -63,6 +65,9 @@ static struct prof_stack stacks[] = {
 	[S_NOSTACK] = { .first = 12, .depth = 2, .pid = 10, .tid = 10,
 			.kind = PROF_KIND_RUNNABLE },
 	[S_ODD] = { .first = 14, .depth = 3, .pid = 10, .tid = 11, .kind = PROF_KIND_CPU },
+	/* on CPU in wait_loop itself: the tail of the on_tick stack */
+	[S_LOOP] = { .first = 6, .depth = 2, .pid = 10, .tid = 10, .kind = PROF_KIND_CPU },
+	[S_KERNEL] = { .first = 17, .depth = 2, .pid = 10, .tid = 11, .kind = PROF_KIND_BLOCKED },
 };
 
 #define MS 1000000u
@@ -70,18 +75,22 @@ static struct prof_stack stacks[] = {
 static struct tl_span spans0[] = {
 	{ 1 * MS, 1 * MS + 100000, PROF_KIND_BLOCKED, S_WAIT },
 	{ 1 * MS + 100000, 1 * MS + 120000, PROF_KIND_CPU, TL_NONE },
-	{ 1 * MS + 120000, 1 * MS + 120500, PROF_KIND_RUNNABLE, S_NOSTACK },
-	{ 1 * MS + 120500, 1 * MS + 121000, PROF_KIND_CPU, TL_NONE },
+	{ 1 * MS + 120000, 1 * MS + 120001, PROF_KIND_RUNNABLE, S_NOSTACK },
+	{ 1 * MS + 120001, 1 * MS + 121000, PROF_KIND_CPU, TL_NONE },
 };
 
 static struct tl_sample samples0[] = {
+	{ 1 * MS + 101000, 1000, S_LOOP, 0 },
+	{ 1 * MS + 102000, 1000, S_LOOP, 0 },
 	{ 1 * MS + 105000, 1000, S_TICK, 0 },
 	{ 1 * MS + 110000, 1000, S_CLOCK, 0 },
 	{ 1 * MS + 115000, 1000, S_TICK, 0 },
 };
 
 static struct tl_span spans1[] = {
-	{ 1 * MS, 1 * MS + 121000, PROF_KIND_CPU, TL_NONE },
+	{ 1 * MS, 1 * MS + 60000, PROF_KIND_CPU, TL_NONE },
+	{ 1 * MS + 60000, 1 * MS + 70000, PROF_KIND_BLOCKED, S_KERNEL },
+	{ 1 * MS + 70000, 1 * MS + 121000, PROF_KIND_CPU, TL_NONE },
 };
 
 static struct tl_sample samples1[] = {
@@ -90,9 +99,9 @@ static struct tl_sample samples1[] = {
 
 static struct tl_thread threads[] = {
 	{ .pid = 10, .tid = 10, .name = "ticker", .start = 1 * MS, .end = 1 * MS + 121000,
-	  .spans = spans0, .nspans = 4, .samples = samples0, .nsamples = 3 },
+	  .spans = spans0, .nspans = 4, .samples = samples0, .nsamples = 5 },
 	{ .pid = 10, .tid = 11, .name = "work\ner", .start = 1 * MS, .end = 1 * MS + 121000,
-	  .spans = spans1, .nspans = 1, .samples = samples1, .nsamples = 1 },
+	  .spans = spans1, .nspans = 3, .samples = samples1, .nsamples = 1 },
 };
 
 static struct tl_event events[] = {
@@ -157,11 +166,33 @@ static bool ts_in_order(const char *text)
 	return true;
 }
 
+/* each X event of thread 10 begins, in doubles, exactly where the one before it ends */
+static bool spans_contiguous(const char *text)
+{
+	double end = -1;
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, "{\"ph\":\"X\"")); p++) {
+		const char *tid = strstr(p, "\"tid\":"), *ts = strstr(p, "\"ts\":");
+		const char *dur = strstr(p, "\"dur\":");
+		double start;
+
+		if (!tid || !ts || !dur || strtol(tid + 6, NULL, 10) != 10)
+			continue;
+		start = strtod(ts + 5, NULL);
+		if (end >= 0 && start != end)
+			return false;
+		end = start + strtod(dur + 6, NULL);
+		n++;
+	}
+	return n == 4;
+}
+
 int main(void)
 {
 	struct profile p = {
 		.funcs = funcs, .nfuncs = NFUNCS, .locs = locs, .nlocs = NFUNCS + 1,
-		.stacks = stacks, .nstacks = 5, .frames = frames,
+		.stacks = stacks, .nstacks = 7, .frames = frames,
 		.nframes = sizeof(frames) / sizeof(frames[0]), .view = PROF_VIEW_WALL,
 		.title = "ticker -s 1",
 	};
@@ -189,60 +220,64 @@ int main(void)
 	LINE(text, "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":10,\"tid\":11,"
 		   "\"args\":{\"name\":\"work\\ner\"}}",
 	     "a thread's name, escaped");
-	LINE(text, "{\"ph\":\"X\",\"cat\":\"off-cpu\",\"name\":\"__poll\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":0.000,\"dur\":100.000,\"args\":{\"state\":\"blocked\","
+	LINE(text, "{\"ph\":\"X\",\"cat\":\"off-cpu\",\"name\":\"wait_loop\",\"pid\":10,\"tid\":10,"
+		   "\"ts\":0,\"dur\":100,\"args\":{\"state\":\"blocked\","
 		   "\"stack\":[\"schedule_[k]\",\"__poll\",\"wait_loop\",\"main\"]}}",
-	     "blocked: named by its first user frame, its stack without the marker");
+	     "blocked: named by the program's own leaf-most frame, its stack without the marker");
 	LINE(text, "{\"ph\":\"X\",\"cat\":\"on-cpu\",\"name\":\"on_tick\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":100.000,\"dur\":20.000,\"args\":{\"state\":\"running\"}}",
-	     "on CPU: named by the function of most of its samples");
+		   "\"ts\":100,\"dur\":20,\"args\":{\"state\":\"running\"}}",
+	     "on CPU: named by the function of most of its samples (3 of 5)");
 	LINE(text, "{\"ph\":\"X\",\"cat\":\"off-cpu\",\"name\":\"runnable\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":120.000,\"dur\":0.500,\"args\":{\"state\":\"runnable\","
+		   "\"ts\":120,\"dur\":0.0009765625,\"args\":{\"state\":\"runnable\","
 		   "\"stack\":[\"[no stack]\"]}}",
 	     "runnable without a stack: named by its state");
 	LINE(text, "{\"ph\":\"X\",\"cat\":\"on-cpu\",\"name\":\"running\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":120.500,\"dur\":0.500,\"args\":{\"state\":\"running\"}}",
+		   "\"ts\":120.0009765625,\"dur\":0.9990234375,\"args\":{\"state\":\"running\"}}",
 	     "on CPU without samples: named by its state");
 	LINE(text, "{\"ph\":\"X\",\"cat\":\"on-cpu\",\"name\":\"odd \\\"name\\\"\\\\\",\"pid\":10,"
-		   "\"tid\":11,\"ts\":0.000,\"dur\":121.000,\"args\":{\"state\":\"running\"}}",
+		   "\"tid\":11,\"ts\":0,\"dur\":60,\"args\":{\"state\":\"running\"}}",
 	     "a function's name, escaped");
-	LINE(text, "{\"ph\":\"i\",\"cat\":\"cpu-sample\",\"name\":\"clock_gettime\",\"pid\":10,"
-		   "\"tid\":10,\"ts\":110.000,\"s\":\"t\",\"args\":{\"stack\":[\"clock_gettime\","
+	LINE(text, "{\"ph\":\"X\",\"cat\":\"off-cpu\",\"name\":\"schedule\",\"pid\":10,\"tid\":11,"
+		   "\"ts\":60,\"dur\":10,\"args\":{\"state\":\"blocked\",\"stack\":[\"schedule_[k]\"]}}",
+	     "blocked without a user frame: named by its first kernel frame");
+	LINE(text, "{\"ph\":\"i\",\"cat\":\"cpu-sample\",\"name\":\"on_tick\",\"pid\":10,"
+		   "\"tid\":10,\"ts\":110,\"s\":\"t\",\"args\":{\"stack\":[\"clock_gettime\","
 		   "\"on_tick\",\"wait_loop\",\"main\"]}}",
-	     "a CPU sample: its function, its stack leaf first");
+	     "a CPU sample: named by its function (timeline_sample_func()), its stack leaf first");
 	LINE(text, "{\"ph\":\"i\",\"cat\":\"cpu-sample\",\"name\":\"odd \\\"name\\\"\\\\\",\"pid\":10,"
-		   "\"tid\":11,\"ts\":50.000,\"s\":\"t\",\"args\":{\"stack\":[\"odd \\\"name\\\"\\\\_[i]\","
+		   "\"tid\":11,\"ts\":50,\"s\":\"t\",\"args\":{\"stack\":[\"odd \\\"name\\\"\\\\_[i]\","
 		   "\"odd \\\"name\\\"\\\\\",\"main\"]}}",
 	     "an inlined frame");
 	LINE(text, "{\"ph\":\"i\",\"cat\":\"signal\",\"name\":\"SIGUSR1\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":90.000,\"s\":\"t\",\"args\":{\"event\":\"sent\",\"signo\":10,\"code\":0,"
+		   "\"ts\":90,\"s\":\"t\",\"args\":{\"event\":\"sent\",\"signo\":10,\"code\":0,"
 		   "\"sender_pid\":999,\"sender_tid\":999,\"receiver_pid\":10,\"receiver_tid\":10}}",
 	     "a signal from outside: on the receiver's track, with its sender");
 	LINE(text, "{\"ph\":\"i\",\"cat\":\"signal\",\"name\":\"SIGUSR1\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":90.500,\"s\":\"t\",\"args\":{\"event\":\"delivered\",\"signo\":10,"
+		   "\"ts\":90.5,\"s\":\"t\",\"args\":{\"event\":\"delivered\",\"signo\":10,"
 		   "\"code\":0,\"receiver_pid\":10,\"receiver_tid\":10}}",
 	     "its delivery");
 	LINE(text, "{\"ph\":\"i\",\"cat\":\"signal\",\"name\":\"signal 64\",\"pid\":10,\"tid\":11,"
-		   "\"ts\":95.000,\"s\":\"t\",\"args\":{\"event\":\"sent\",\"signo\":64,\"code\":-6,"
+		   "\"ts\":95,\"s\":\"t\",\"args\":{\"event\":\"sent\",\"signo\":64,\"code\":-6,"
 		   "\"sender_pid\":10,\"sender_tid\":11,\"receiver_pid\":10,\"receiver_tid\":10}}",
 	     "a signal without a name, on the sender's track");
 	LINE(text, "{\"ph\":\"s\",\"cat\":\"signal\",\"name\":\"signal\",\"pid\":10,\"tid\":11,"
-		   "\"ts\":95.000,\"id\":1}",
+		   "\"ts\":95,\"id\":1}",
 	     "a signal between threads: a flow from the sender");
 	LINE(text, "{\"ph\":\"f\",\"cat\":\"signal\",\"name\":\"signal\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":95.000,\"id\":1}",
+		   "\"ts\":95,\"id\":1}",
 	     "to the receiver");
 	LINE(text, "{\"ph\":\"s\",\"cat\":\"wakeup\",\"name\":\"wakeup\",\"pid\":10,\"tid\":11,"
-		   "\"ts\":99.000,\"id\":2}",
+		   "\"ts\":99,\"id\":2}",
 	     "a wakeup between threads: a flow from the waker");
 	LINE(text, "{\"ph\":\"f\",\"cat\":\"wakeup\",\"name\":\"wakeup\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":99.000,\"id\":2}",
+		   "\"ts\":99,\"id\":2}",
 	     "to the woken thread");
 	LINE(text, "{\"ph\":\"i\",\"cat\":\"wakeup\",\"name\":\"wakeup\",\"pid\":10,\"tid\":10,"
-		   "\"ts\":119.000,\"s\":\"t\",\"args\":{\"waker_pid\":0,\"waker_tid\":0}}",
+		   "\"ts\":119,\"s\":\"t\",\"args\":{\"waker_pid\":0,\"waker_tid\":0}}",
 	     "a wakeup from outside: an instant");
 	ok(!strstr(text, "\"tid\":77"), "no event of a thread outside the timeline");
 	ok(ts_in_order(text), "each track's events in time order");
+	ok(spans_contiguous(text), "a span's ts + dur is the next one's ts, in floating point");
 	ok(strstr(text, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"clock\":"
 			"\"CLOCK_MONOTONIC\",\"start_ns\":1000000,\"command\":\"ticker -s 1\"}}\n") !=
 		   NULL,
