@@ -101,7 +101,8 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 	$(pkg-config --cflags --libs libzstd) -o "$fuzz_dir/fuzz-datafile" >"$fuzz_dir/build.log" 2>&1; then
 	for args in "-e cpu-clock -F 2000 -- _build/gcc/tests/workload/burn 2 50" \
 		"-e cpu-clock --call-graph fp -- _build/gcc/tests/workload/pages 100" \
-		"--sampler ctimer -F 1000 -- _build/gcc/tests/workload/spin -t 2 -s 0.1 --fork"; do
+		"--sampler ctimer -F 1000 -- _build/gcc/tests/workload/spin -t 2 -s 0.1 --fork" \
+		"--off-cpu -e cpu-clock -- _build/gcc/tests/workload/ticker -s 0.5"; do
 		# shellcheck disable=SC2086
 		_build/gcc/src/pmuprof record -q -o "$fuzz_dir/corpus/seed$((++n)).data" $args \
 			>/dev/null 2>&1 || true

@@ -21,14 +21,29 @@
 #include <string.h>
 
 /*
- * Recurrence: a distance between consecutive bursts follows the period when
- * it is within TL_PERIOD_TOLERANCE (a fraction) of the median distance; the
- * bursts recur when at least TL_PERIOD_MIN distances do and they are at
- * least TL_PERIOD_SHARE of all the distances (an extra burst between two
- * periodic ones, a signal's, breaks two distances).
+ * Recurrence. The candidates are the bursts of about the usual size: on a
+ * CPU between 1/TL_PERIOD_SIZE and TL_PERIOD_SIZE times the median burst's
+ * time (a program's start and exit are not its ticks). The period's first
+ * estimate is the median distance between consecutive candidates. A
+ * candidate follows the period when one of the candidates before it (at
+ * most TL_PERIOD_REACH periods back: an extra burst in between, or a missed
+ * one, does not break the series) is a whole number of periods away,
+ * within TL_PERIOD_TOLERANCE of the period (a late wakeup under load is
+ * late by a part of a period and the next one is on time again); both are
+ * then in the series, numbered by their periods since its first. The
+ * period is the slope of the least-squares line through the series'
+ * starts against their numbers, and the bursts recur when at least
+ * TL_PERIOD_MIN are in the series, they are at least TL_PERIOD_SHARE of the
+ * candidates, and half of the starts are within TL_PERIOD_REGULAR of a
+ * period of the line's median offset (bursts at random times pass the
+ * loose tolerance, not this; a timer's late wakeups are late by a few
+ * percent, and only on one side).
  */
-#define TL_PERIOD_TOLERANCE 0.1
-#define TL_PERIOD_MIN 3
+#define TL_PERIOD_SIZE 4
+#define TL_PERIOD_REACH 4
+#define TL_PERIOD_TOLERANCE 0.25
+#define TL_PERIOD_REGULAR 0.05
+#define TL_PERIOD_MIN 4
 #define TL_PERIOD_SHARE 0.6
 
 static uint64_t sub_sat(uint64_t a, uint64_t b)
@@ -130,6 +145,22 @@ static uint64_t median(uint64_t *v, size_t n)
 	return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* sorts v */
+static double median_d(double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void add_burst(struct tl_thread *th, size_t *alloc, uint64_t start, uint64_t end,
 		      uint64_t cpu)
 {
@@ -223,23 +254,157 @@ static uint32_t top_func(const struct profile *p, const struct tl_sample *sm, si
 	return TL_NONE;
 }
 
+static void recurrence(const struct profile *p, struct tl_thread *th, struct func_count *fc)
+{
+	struct tl_recurrence *r = &th->recur;
+	size_t n = th->nbursts, nc = 0, nd = 0, nlat = 0, ncpu = 0, timer = 0, nsm = 0, k = 0;
+	uint64_t *v = xmalloc((n ? n : 1) * sizeof(*v)), *lat, period, tol;
+	uint32_t *cand = xmalloc((n ? n : 1) * sizeof(*cand));
+	bool *in = xcalloc(n ? n : 1, sizeof(*in));
+	double *per = xmalloc((n ? n : 1) * sizeof(*per)), sq = 0;
+	double *step = xcalloc(n ? n : 1, sizeof(*step));
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, slope, icept, mid;
+	uint64_t first = UINT64_MAX;
+	uint64_t cpu_med, lo, hi;
+	struct tl_sample *sm;
+
+	if (n < TL_PERIOD_MIN)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		v[i] = th->bursts[i].cpu_ns;
+	cpu_med = median(v, n);
+	lo = cpu_med / TL_PERIOD_SIZE;
+	hi = cpu_med > UINT64_MAX / TL_PERIOD_SIZE ? UINT64_MAX : cpu_med * TL_PERIOD_SIZE;
+	for (size_t i = 0; i < n; i++)
+		if (th->bursts[i].cpu_ns >= lo && th->bursts[i].cpu_ns <= hi)
+			cand[nc++] = (uint32_t)i;
+	if (nc < TL_PERIOD_MIN)
+		goto out;
+	for (size_t i = 1; i < nc; i++)
+		v[nd++] = th->bursts[cand[i]].start - th->bursts[cand[i - 1]].start;
+	period = median(v, nd);
+	if (!period)
+		goto out;
+	tol = (uint64_t)((double)period * TL_PERIOD_TOLERANCE);
+	nd = 0;
+	for (size_t i = 1; i < nc; i++) {
+		uint64_t at = th->bursts[cand[i]].start;
+
+		for (size_t j = i; j-- > 0;) {
+			uint64_t d = at - th->bursts[cand[j]].start, steps, off;
+
+			if (d > TL_PERIOD_REACH * period + tol)
+				break;
+			steps = (d + period / 2) / period;
+			off = d > steps * period ? d - steps * period : steps * period - d;
+			if (!steps || off > tol)
+				continue;
+			if (first == UINT64_MAX)
+				first = th->bursts[cand[j]].start;
+			if (!in[cand[j]])
+				step[cand[j]] = (double)((th->bursts[cand[j]].start - first +
+							  period / 2) /
+							 period);
+			in[cand[i]] = in[cand[j]] = true;
+			step[cand[i]] = step[cand[j]] + (double)steps;
+			break;
+		}
+	}
+	/* the grid through the series: start = a + b * step, by least squares */
+	for (size_t i = 0; i < n; i++) {
+		double x = step[i], y = (double)(th->bursts[i].start - first);
+
+		if (!in[i])
+			continue;
+		r->nbursts++;
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+	}
+	if (r->nbursts < TL_PERIOD_MIN || r->nbursts < TL_PERIOD_SHARE * (double)nc ||
+	    sxx * r->nbursts - sx * sx <= 0) {
+		r->nbursts = 0;
+		goto out;
+	}
+	slope = (sxy * r->nbursts - sx * sy) / (sxx * r->nbursts - sx * sx);
+	icept = (sy - slope * sx) / r->nbursts;
+	for (size_t i = 0; i < n; i++) {
+		double e;
+
+		if (!in[i])
+			continue;
+		e = (double)(th->bursts[i].start - first) - icept - slope * step[i];
+		per[nd++] = e;
+		sq += e * e;
+	}
+	/*
+	 * Regular: the starts' spread about the grid, half of them within
+	 * TL_PERIOD_REGULAR of a period of the median start (a late wakeup is
+	 * late on one side only)
+	 */
+	mid = median_d(per, nd);
+	for (size_t i = 0; i < nd; i++)
+		per[i] = fabs(per[i] - mid);
+	if (slope <= 0 || median_d(per, nd) > slope * TL_PERIOD_REGULAR) {
+		r->nbursts = 0;
+		goto out;
+	}
+	r->found = true;
+	r->period = (uint64_t)(slope + 0.5);
+	r->period_dev = (uint64_t)(sqrt(sq / (double)nd) + 0.5);
+
+	/* the series' bursts: their on-CPU time, wakeup latency and samples */
+	lat = xmalloc(n * sizeof(*lat));
+	for (size_t i = 0; i < n; i++) {
+		const struct tl_burst *b = &th->bursts[i];
+
+		if (!in[i])
+			continue;
+		v[ncpu++] = b->cpu_ns;
+		r->samples += b->samples;
+		if (b->wake) {
+			lat[nlat++] = b->start - b->wake;
+			timer += b->waker == TL_NONE;
+		}
+	}
+	r->cpu_ns = median(v, ncpu);
+	if (nlat * 2 >= r->nbursts) {
+		r->latency_known = true;
+		r->latency = median(lat, nlat);
+		r->latency_timer = timer * 2 > nlat;
+	}
+	free(lat);
+	sm = xmalloc((r->samples ? r->samples : 1) * sizeof(*sm));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t until = i + 1 < n ? th->bursts[i + 1].start : UINT64_MAX;
+
+		/* as in timeline_thread_bursts(): up to the next burst's start */
+		for (; k < th->nsamples && th->samples[k].time < until; k++)
+			if (in[i] && nsm < r->samples)
+				sm[nsm++] = th->samples[k];
+	}
+	r->func = top_func(p, sm, nsm, fc, &r->func_samples);
+	free(sm);
+out:
+	free(v);
+	free(cand);
+	free(in);
+	free(per);
+	free(step);
+}
+
 int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool off_cpu,
 			   uint64_t gap_ns, uint64_t one_ns, const struct tl_event *events,
 			   size_t nevents, uint32_t self)
 {
 	struct func_count fc = { .count = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(uint32_t)),
 				 .used = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t)) };
-	struct tl_recurrence *r = &th->recur;
-	uint64_t *dist, *lat, *cpu;
-	size_t ndist = 0, nlat = 0, ncpu = 0, timer = 0, k = 0, ev = 0;
-	uint64_t med, tol, sum = 0;
-	struct tl_sample *periodic;
-	size_t from, nperiodic = 0;
-	double sq = 0;
+	size_t k = 0, ev = 0, from;
 
 	FREE_AND_NULL(th->bursts);
 	th->nbursts = 0;
-	*r = (struct tl_recurrence){ .func = TL_NONE };
+	th->recur = (struct tl_recurrence){ .func = TL_NONE };
 	if (!gap_ns)
 		gap_ns = TL_GAP_NS;
 	if (off_cpu)
@@ -270,75 +435,7 @@ int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool o
 		}
 	}
 
-	if (th->nbursts < TL_PERIOD_MIN + 1)
-		goto out;
-	dist = xmalloc(th->nbursts * sizeof(*dist));
-	for (size_t i = 1; i < th->nbursts; i++)
-		dist[ndist++] = th->bursts[i].since_prev;
-	med = median(dist, ndist);
-	free(dist);
-	tol = (uint64_t)(med * TL_PERIOD_TOLERANCE);
-	lat = xmalloc(th->nbursts * sizeof(*lat));
-	cpu = xmalloc(th->nbursts * sizeof(*cpu));
-	for (size_t i = 1; i < th->nbursts; i++) {
-		const struct tl_burst *b = &th->bursts[i];
-		uint64_t d = b->since_prev;
-
-		if (d + tol < med || d > med + tol)
-			continue;
-		r->nbursts++;
-		sum += d;
-		cpu[ncpu++] = b->cpu_ns;
-		r->samples += b->samples;
-		if (b->wake) {
-			lat[nlat++] = b->start - b->wake;
-			timer += b->waker == TL_NONE;
-		}
-	}
-	if (r->nbursts < TL_PERIOD_MIN || r->nbursts < TL_PERIOD_SHARE * (th->nbursts - 1)) {
-		*r = (struct tl_recurrence){ .func = TL_NONE };
-		free(lat);
-		free(cpu);
-		goto out;
-	}
-	r->found = true;
-	r->period = sum / r->nbursts;
-	for (size_t i = 1; i < th->nbursts; i++) {
-		uint64_t d = th->bursts[i].since_prev;
-
-		if (d + tol < med || d > med + tol)
-			continue;
-		sq += ((double)d - (double)r->period) * ((double)d - (double)r->period);
-	}
-	r->period_dev = (uint64_t)(sqrt(sq / r->nbursts) + 0.5);
-	r->cpu_ns = median(cpu, ncpu);
-	if (nlat * 2 >= r->nbursts) {
-		r->latency_known = true;
-		r->latency = median(lat, nlat);
-		r->latency_timer = timer * 2 > nlat;
-	}
-	free(lat);
-	free(cpu);
-	/* the function of the periodic bursts' samples */
-	periodic = xmalloc((r->samples ? r->samples : 1) * sizeof(*periodic));
-	k = 0;
-	for (size_t i = 1; i < th->nbursts; i++) {
-		const struct tl_burst *b = &th->bursts[i];
-		uint64_t d = b->since_prev;
-		uint64_t until = i + 1 < th->nbursts ? th->bursts[i + 1].start : UINT64_MAX;
-
-		while (k < th->nsamples && th->samples[k].time < b->start)
-			k++;
-		if (d + tol < med || d > med + tol)
-			continue;
-		for (size_t j = k; j < th->nsamples && th->samples[j].time < until &&
-				   nperiodic < r->samples;
-		     j++)
-			periodic[nperiodic++] = th->samples[j];
-	}
-	r->func = top_func(p, periodic, nperiodic, &fc, &r->func_samples);
-	free(periodic);
-out:
+	recurrence(p, th, &fc);
 	free(fc.count);
 	free(fc.used);
 	return 0;

@@ -78,22 +78,23 @@ struct tl_burst {
 };
 
 /*
- * Regular recurrence of a thread's bursts: most of the distances between
- * consecutive bursts' starts are close to one period (see timeline.c for
- * the rule). found is false when they are not.
+ * Regular recurrence of a thread's bursts: most bursts of the usual size
+ * start a whole number of periods after another one, give or take a part
+ * of a period (see timeline.c for the rule); those are the series. found
+ * is false when there is none.
  */
 struct tl_recurrence {
 	bool found;
 	bool latency_known;  /* latency comes from wakeup events */
 	bool latency_timer;  /* and those wakeups had no profiled waker (a timer) */
-	uint32_t nbursts;    /* bursts that follow the period */
-	uint64_t period;     /* ns: the mean distance of those that do */
-	uint64_t period_dev; /* ns: its standard deviation */
+	uint32_t nbursts;    /* bursts in the series */
+	uint64_t period;     /* ns: the slope of the line through their starts */
+	uint64_t period_dev; /* ns: the starts' root mean square distance from it */
 	uint64_t latency;    /* ns, median of start - wake, when latency_known */
-	uint64_t cpu_ns;     /* median on-CPU time of the periodic bursts */
+	uint64_t cpu_ns;     /* median on-CPU time of the series' bursts */
 	uint32_t func;	     /* the function most of their samples are in, or TL_NONE */
 	uint32_t func_samples;
-	uint32_t samples; /* CPU samples in the periodic bursts */
+	uint32_t samples; /* CPU samples in the series' bursts */
 };
 
 struct tl_thread {

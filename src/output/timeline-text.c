@@ -154,13 +154,13 @@ static void draw_axis(FILE *out, const struct timeline *t, size_t indent, size_t
 	uint64_t origin = t->origin && t->origin <= t->start ? t->origin : t->start;
 	double from = (double)(t->start - origin), step = axis_step(cell, 12);
 	const struct unit *u = axis_unit(step);
-	char *marks = xmalloc(ncells + 1), *labels = xmalloc(ncells + 32);
+	char *marks = xmalloc(ncells + 1), *labels = xmalloc(ncells + 1), unit[16];
 	double first = ceil(from / step) * step;
 
 	memset(marks, '-', ncells);
 	marks[ncells] = '\0';
-	memset(labels, ' ', ncells + 31);
-	labels[ncells + 31] = '\0';
+	memset(labels, ' ', ncells);
+	labels[ncells] = '\0';
 	for (double at = first; at <= from + cell * (double)ncells + 1e-6; at += step) {
 		size_t c = (size_t)((at - from) / cell + 1e-9);
 		char text[32];
@@ -170,22 +170,15 @@ static void draw_axis(FILE *out, const struct timeline *t, size_t indent, size_t
 			break;
 		marks[c] = '|';
 		n = snprintf(text, sizeof(text), "%.*f", step / u->ns >= 1 ? 0 : 1, at / u->ns);
-		if (n > 0 && c + (size_t)n < ncells + 31)
+		/* a label that would run past the lanes is left out; its mark stays */
+		if (n > 0 && c + (size_t)n <= ncells)
 			memcpy(labels + c, text, (size_t)n);
 	}
-	/* the unit after the labels, where it fits */
-	{
-		size_t end = ncells + 31;
-
-		while (end > 0 && labels[end - 1] == ' ')
-			end--;
-		if (end + 1 + strlen(u->name) < ncells + 31) {
-			memcpy(labels + end + 1, u->name, strlen(u->name));
-			end += 1 + strlen(u->name);
-		}
-		labels[end] = '\0';
-	}
-	fprintf(out, "%*s%s\n%*s%s\n", (int)indent, "", marks, (int)indent, "", labels);
+	for (size_t c = ncells; c > 0 && labels[c - 1] == ' '; c--)
+		labels[c - 1] = '\0';
+	/* the unit in the labels' column */
+	snprintf(unit, sizeof(unit), indent > 8 ? "time (%s)" : "%s", u->name);
+	fprintf(out, "%*s%s\n%-*s%s\n", (int)indent, "", marks, (int)indent, unit, labels);
 	free(marks);
 	free(labels);
 }
@@ -236,8 +229,8 @@ static void write_recurrence(FILE *out, const struct timeline *t, const struct t
 		fprintf(out, ", %" PRIu32 " in it", r->func_samples);
 	fputs(")\n", out);
 	if (!r->latency_known)
-		fputs("  (no wakeup records: how long after its timer or waker each burst starts "
-		      "is not known; the period is between the bursts' starts)\n",
+		fputs("  (no wakeup records: how long after its timer or waker each burst starts\n"
+		      "  is not known; the period is between the bursts' starts)\n",
 		      out);
 }
 
@@ -318,23 +311,25 @@ int timeline_write_text(FILE *out, const struct timeline *t, const struct timeli
 	}
 	ncells = o->width - labelw - 1;
 	units_duration(cell, sizeof(cell), (t->end - t->start) / ncells);
+	if (!t->off_cpu)
+		fputs("no off-CPU data (record --off-cpu records when each thread ran and "
+		      "waited):\nthe lanes show the CPU samples alone\n",
+		      out);
 	if (t->off_cpu)
-		fprintf(out,
-			"each column is %s; the share of it the thread was on a CPU: '.' none, "
-			"'%s' up to 1/8, 2/8 ... all; '!' a signal; blank: not alive\n",
-			cell, TIMELINE_TEXT_LEVELS);
+		fprintf(out, "each column is %s: the share of it on a CPU, '.' none, '%c' up to "
+			"1/8,\n'%c' 2/8 ... '%c' all; '!' a signal; blank: not alive\n",
+			cell, TIMELINE_TEXT_LEVELS[0], TIMELINE_TEXT_LEVELS[1],
+			TIMELINE_TEXT_LEVELS[7]);
 	else if (t->sample_ns)
-		fprintf(out,
-			"no off-CPU data (record --off-cpu gives when each thread ran and waited): "
-			"each column is %s and shows the time of its CPU samples, '%s' up to 1/8 "
-			"of it ... all; blank: no sample\n",
-			cell, TIMELINE_TEXT_LEVELS);
+		fprintf(out, "each column is %s: the share of it its CPU samples stand for, "
+			"'%c' up to\n1/8, '%c' 2/8 ... '%c' all; blank: no sample\n",
+			cell, TIMELINE_TEXT_LEVELS[0], TIMELINE_TEXT_LEVELS[1],
+			TIMELINE_TEXT_LEVELS[7]);
 	else
-		fprintf(out,
-			"no off-CPU data (record --off-cpu gives when each thread ran and waited): "
-			"each column is %s and shows its CPU samples against the densest column, "
-			"'%s' up to 1/8 ... most; blank: no sample\n",
-			cell, TIMELINE_TEXT_LEVELS);
+		fprintf(out, "each column is %s: its CPU samples against the densest column's, "
+			"'%c'\nup to 1/8, '%c' 2/8 ... '%c' as many; blank: no sample\n",
+			cell, TIMELINE_TEXT_LEVELS[0], TIMELINE_TEXT_LEVELS[1],
+			TIMELINE_TEXT_LEVELS[7]);
 	fputc('\n', out);
 	line = xmalloc(ncells + 1);
 	on = xmalloc(ncells * sizeof(*on));
@@ -352,13 +347,13 @@ int timeline_write_text(FILE *out, const struct timeline *t, const struct timeli
 	free(labels);
 
 	if (t->off_cpu)
-		fprintf(out, "\nbursts: runs on a CPU between waits of at least %s", 
+		fprintf(out, "\nbursts: runs on a CPU between waits of at least %s;\n",
 			units_duration(span, sizeof(span), t->gap_ns));
 	else
-		fprintf(out, "\nbursts: runs of CPU samples less than %s apart (no off-CPU data)",
+		fprintf(out, "\nbursts: runs of CPU samples less than %s apart;\n",
 			units_duration(span, sizeof(span), t->gap_ns));
-	fputs("; function: the one most of a burst's user-mode samples ran in (of all its "
-	      "samples when none is in user mode), N of the burst's M samples\n",
+	fputs("function: where most of a burst's user-mode samples are (of all its samples\n"
+	      "when none is in user mode), with N of its M samples\n",
 	      out);
 	for (size_t i = 0; i < t->nthreads; i++)
 		write_bursts(out, t, &t->threads[i], o);

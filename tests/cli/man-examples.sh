@@ -12,6 +12,7 @@
 #
 #   ./burn ./split ./spin          the test workloads of the same names
 #   ./change-old ./change-new
+#   ./ticker ./phase
 #   ./prog, ./server               scripts that run "burn 2 200" (two threads,
 #                                  0.2 s of CPU each), whatever their arguments
 #   ./prog-old, ./prog-new         scripts that run "change-old 300" and
@@ -58,7 +59,7 @@
 : "${MANDIR:?MANDIR must point at man/}"
 command -v bash >/dev/null || skip_all "bash is not installed (examples run with bash -o pipefail)"
 
-KNOWN_PROGRAMS="pmuprof ./burn ./split ./spin ./change-old ./change-new ./prog ./server
+KNOWN_PROGRAMS="pmuprof ./burn ./split ./spin ./change-old ./change-new ./ticker ./phase ./prog ./server
 ./prog-old ./prog-new for do done
 make xz gzip jq head tail sort awk less"
 
@@ -163,7 +164,7 @@ exception() {
 # the scratch files that stand for the pages' placeholders, made once
 FIX=$T_TMP/fixtures
 mkdir -p "$FIX"
-for w in burn split spin change-old change-new; do
+for w in burn split spin change-old change-new ticker phase; do
 	ln -s "$WORKLOADS/$w" "$FIX/$w"
 done
 for w in prog server; do

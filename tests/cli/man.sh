@@ -6,7 +6,7 @@
 : "${MANDIR:?MANDIR must point at man/}"
 command -v groff >/dev/null || skip_all "groff is not installed (Debian: apt-get install groff-base)"
 
-for page in pmuprof pmuprof-list pmuprof-stat pmuprof-record pmuprof-report pmuprof-script pmuprof-compare pmuprof-annotate pmuprof-diff; do
+for page in pmuprof pmuprof-list pmuprof-stat pmuprof-record pmuprof-report pmuprof-script pmuprof-compare pmuprof-annotate pmuprof-diff pmuprof-timeline; do
 	f=$MANDIR/$page.1
 	ok "$page.1 exists" [ -s "$f" ]
 	is "$page.1 lints clean with groff -t -man -ww -z" "$(groff -t -man -ww -z "$f" 2>&1)" ""
@@ -22,7 +22,7 @@ for section in NAME DESCRIPTION 'SEE ALSO'; do
 	like "pmuprof-data.5 has $section" "$(grep '^\.SH' "$f")" "^\.SH \"?$section\"?\$"
 done
 
-for cmd in list stat record report script compare annotate diff; do
+for cmd in list stat record report script compare annotate diff timeline; do
 	run_pmuprof "$cmd" --help
 	page=$(sed 's/\\-/-/g' "$MANDIR/pmuprof-$cmd.1")
 	for opt in $(grep -oE -- '--[a-z][a-z-]*' "$OUT" | sort -u); do

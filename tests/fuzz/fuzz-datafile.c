@@ -40,6 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct rec_image *im;
 			const struct rec_ksym *ks;
 			const struct rec_task_cpu *tc;
+			const struct rec_signal *sg;
+			const struct rec_wakeup *wk;
 			const char *name;
 			const uint8_t *bytes;
 			volatile uint64_t sink = 0;
@@ -74,6 +76,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			case REC_KSYM:
 				if (record_ksym(rec.rec, &ks, &name) == 0)
 					sink += strlen(name) + ks->end - ks->start;
+				break;
+			case REC_SIGNAL:
+				if (record_signal(rec.rec, &sg) == 0)
+					sink += sg->time + (uint64_t)sg->sig + sg->to_tid + (uint64_t)sg->result;
+				break;
+			case REC_WAKEUP:
+				if (record_wakeup(rec.rec, &wk) == 0)
+					sink += wk->time + wk->woken_tid + wk->target_cpu;
 				break;
 			default:
 				break;

@@ -159,10 +159,10 @@ static void test_ticks(void)
 	ok(th->recur.found, "the bursts recur");
 	is_int(th->recur.period, 100 * MS, "every 100 ms");
 	is_int(th->recur.period_dev, 0, "exactly");
-	is_int(th->recur.nbursts, 9, "nine follow the period");
+	is_int(th->recur.nbursts, 10, "all ten are in the series");
 	is_int(th->recur.cpu_ns, 30 * US, "30 us on CPU each");
 	is_int(th->recur.func, F_TICK, "in on_tick");
-	is_int(th->recur.samples, 18, "their samples");
+	is_int(th->recur.samples, 20, "their samples");
 	ok(!th->recur.latency_known, "no wakeups: no latency");
 	timeline_free(t);
 
@@ -236,6 +236,8 @@ static void test_rules(void)
 	uint64_t close[] = { 0, 300 * US, 600 * US, 2 * MS, 10 * MS, 30 * MS };
 	uint64_t extra[] = { 0, 100 * MS, 200 * MS, 230 * MS, 300 * MS, 400 * MS, 500 * MS,
 			     600 * MS, 700 * MS };
+	uint64_t late[] = { 0, 108 * MS, 200 * MS, 307 * MS, 400 * MS, 509 * MS, 600 * MS,
+			    706 * MS, 800 * MS };
 	uint64_t irregular[] = { 0, 10 * MS, 50 * MS, 60 * MS, 200 * MS, 210 * MS, 500 * MS };
 
 	/* waits of 200 us and 400 us join; 1 ms and more split */
@@ -263,7 +265,16 @@ static void test_rules(void)
 	is_int(th.nbursts, 9, "nine bursts");
 	ok(th.recur.found, "recur despite the extra one");
 	is_int(th.recur.period, 100 * MS, "at 100 ms");
-	is_int(th.recur.nbursts, 6, "six distances follow it");
+	is_int(th.recur.nbursts, 8, "the eight others are the series");
+	free(th.bursts);
+
+	/* a timer under load: every other wakeup late by 6 to 9 ms */
+	made_up(&th, late, 9, 50 * US, PROF_KIND_BLOCKED, spans);
+	th.spans = spans;
+	timeline_thread_bursts(&p, &th, true, 0, 0, NULL, 0, 0);
+	ok(th.recur.found, "late wakeups do not hide the period");
+	is_near((double)th.recur.period, 100.0 * MS, 1.0 * MS, "at 100 ms within 1 ms");
+	is_int(th.recur.nbursts, 9, "all nine in the series");
 	free(th.bursts);
 
 	made_up(&th, irregular, 7, 50 * US, PROF_KIND_BLOCKED, spans);
