@@ -17,9 +17,9 @@
 cd "$T_TMP" || exit 1
 
 # ---- usage
-expect_error "--format trace (not built in)" 2 \
-	"pmuprof: timeline --format trace is not built into this pmuprof: use --format text" \
-	timeline --format trace
+expect_error "--format heatmap (not built in)" 2 \
+	"pmuprof: timeline --format heatmap is not built into this pmuprof: use --format text or trace" \
+	timeline --format heatmap
 expect_error "--format of no format" 2 \
 	"pmuprof: --format takes text, trace or heatmap, not 'pdf'" timeline --format pdf
 expect_error "--width too narrow" 2 \
