@@ -12,6 +12,7 @@
  * everything in that life outside its waits is on a CPU.
  */
 #include "analyse/timeline.h"
+#include "resolve/session.h"
 #include "util/alloc.h"
 
 #include <errno.h>
@@ -690,6 +691,8 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 			continue;
 		e.from = e.from_tid ? thread_by_tid(t, e.from_tid) : TL_NONE;
 		e.to = e.to_tid ? thread_by_tid(t, e.to_tid) : TL_NONE;
+		if (e.from == TL_NONE && e.to == TL_NONE)
+			continue;
 		t->events[t->nevents++] = e;
 	}
 	qsort(t->events, t->nevents, sizeof(*t->events), cmp_event);
@@ -699,6 +702,40 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 				       t->events, t->nevents, (uint32_t)i);
 	*out = t;
 	return 0;
+}
+
+void timeline_session_events(const struct session *s, struct tl_event **ev, size_t *n)
+{
+	size_t k = 0;
+
+	*ev = xmalloc((s->nsignals + s->nwakeups + 1) * sizeof(**ev));
+	for (size_t i = 0; i < s->nsignals; i++) {
+		const struct session_signal *g = &s->signals[i];
+
+		(*ev)[k++] = (struct tl_event){
+			.time = g->time,
+			.kind = g->deliver ? TL_SIGNAL_DELIVERED : TL_SIGNAL_SENT,
+			.signo = g->sig,
+			.code = g->code,
+			.from_pid = g->from_pid,
+			.from_tid = g->from_tid,
+			.to_pid = g->to_pid,
+			.to_tid = g->to_tid,
+		};
+	}
+	for (size_t i = 0; i < s->nwakeups; i++) {
+		const struct session_wakeup *w = &s->wakeups[i];
+
+		(*ev)[k++] = (struct tl_event){
+			.time = w->time,
+			.kind = TL_WAKEUP,
+			.from_pid = w->pid,
+			.from_tid = w->tid,
+			.to_pid = w->woken_pid,
+			.to_tid = w->woken_tid,
+		};
+	}
+	*n = k;
 }
 
 void timeline_free(struct timeline *t)

@@ -159,13 +159,23 @@ struct timeline_options {
 
 /*
  * Builds the timeline of p (with its sample list) and the events (any
- * order; copied): 0 (allocation does not fail, util/alloc.h). A profile
+ * order; copied; those of threads outside the timeline are left out): 0 (allocation does not fail, util/alloc.h). A profile
  * read without its sample list gives threads without samples or spans.
  * *t is freed with timeline_free(); p must outlive it.
  */
 int timeline_build(const struct profile *p, const struct tl_event *events, size_t nevents,
 		   const struct timeline_options *o, struct timeline **t);
 void timeline_free(struct timeline *t); /* NULL is a no-op */
+
+struct session;
+
+/*
+ * The signals and wakeups of a recording (session.h's s->signals and
+ * s->wakeups) as events for timeline_build(): *ev (freed by the caller)
+ * and *n. A wakeup's waker is the thread that ran when it happened, none
+ * for the idle task (an interrupt's, a timer's on an idle CPU).
+ */
+void timeline_session_events(const struct session *s, struct tl_event **ev, size_t *n);
 
 /*
  * The function a CPU sample of stack s ran in, for bursts: the leaf-most

@@ -173,6 +173,7 @@ static int draw(const struct timeline_opts *o, struct session *s, const struct t
 		.command = session_title(s),
 		.width = o->width ? o->width : default_width(o->output),
 		.bursts = o->bursts,
+		.events_missing = session_events_missing(s),
 	};
 	FILE *out = cmd_output_open_from(o->output, inputs, 1);
 	int ret;
@@ -191,6 +192,8 @@ int cmd_timeline(int argc, char **argv)
 	struct timeline_opts o;
 	struct timeline_options to = { 0 };
 	struct timeline *t = NULL;
+	struct tl_event *events;
+	size_t nevents;
 	struct symbolizer *sym = NULL;
 	struct profile *p = NULL;
 	struct session s;
@@ -218,7 +221,9 @@ int cmd_timeline(int argc, char **argv)
 		if (!to.start && !to.end)
 			to.end = 1; /* --time 0,0 of a file without its start: an empty range */
 	}
-	timeline_build(p, NULL, 0, &to, &t);
+	timeline_session_events(&s, &events, &nevents);
+	timeline_build(p, events, nevents, &to, &t);
+	free(events);
 	ret = draw(&o, &s, t);
 	timeline_free(t);
 	profile_free(p);

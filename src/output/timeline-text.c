@@ -197,7 +197,8 @@ static double rel_s(const struct timeline *t, uint64_t time)
 	return (double)(time - origin) / 1e9;
 }
 
-static void write_recurrence(FILE *out, const struct timeline *t, const struct tl_thread *th)
+static void write_recurrence(FILE *out, const struct timeline *t, const struct tl_thread *th,
+			     const struct timeline_text_opts *o)
 {
 	const struct tl_recurrence *r = &th->recur;
 	char period[UNITS_DURATION_MAX], dev[UNITS_DURATION_MAX], lat[UNITS_DURATION_MAX],
@@ -228,15 +229,73 @@ static void write_recurrence(FILE *out, const struct timeline *t, const struct t
 	if (r->func != TL_NONE && r->func_samples < r->samples)
 		fprintf(out, ", %" PRIu32 " in it", r->func_samples);
 	fputs(")\n", out);
-	if (!r->latency_known)
+	if (r->latency_known)
+		return;
+	if (o->events_missing) {
 		fputs("  (no wakeup records: how long after its timer or waker each burst starts\n"
-		      "  is not known; the period is between the bursts' starts)\n",
+		      "  is not known; the period is between the bursts' starts; ",
 		      out);
+		escape_write(out, o->events_missing);
+		fputs(")\n", out);
+	} else {
+		fputs("  (fewer than half of these bursts follow a recorded wakeup: how long after\n"
+		      "  its timer or waker each starts is not known)\n",
+		      out);
+	}
 }
 
-static void write_bursts(FILE *out, const struct timeline *t, const struct tl_thread *th,
+/* a thread's name in the timeline, or its tid */
+static void thread_name(FILE *out, const struct timeline *t, uint32_t thread, uint32_t tid)
+{
+	if (thread == TL_NONE) {
+		fprintf(out, "%" PRIu32, tid);
+		return;
+	}
+	fprintf(out, "%" PRIu32 " ", t->threads[thread].tid);
+	escape_write(out, t->threads[thread].name);
+}
+
+/* The signals sent to or delivered to thread self, at most o->bursts of them. */
+static void write_signals(FILE *out, const struct timeline *t, uint32_t self,
+			  const struct timeline_text_opts *o)
+{
+	size_t n = 0, shown = 0;
+
+	for (size_t i = 0; i < t->nevents; i++) {
+		const struct tl_event *e = &t->events[i];
+		const char *name;
+
+		if (e->kind == TL_WAKEUP || e->to != self)
+			continue;
+		if (!n++)
+			fputs("  signals:\n", out);
+		if (o->bursts && shown >= o->bursts)
+			continue;
+		shown++;
+		name = timeline_signal_name(e->signo);
+		if (name)
+			fprintf(out, "  %12.6f  %s ", rel_s(t, e->time), name);
+		else
+			fprintf(out, "  %12.6f  signal %d ", rel_s(t, e->time), e->signo);
+		if (e->kind == TL_SIGNAL_DELIVERED) {
+			fputs("delivered\n", out);
+			continue;
+		}
+		fputs("sent by ", out);
+		if (!e->from_tid)
+			fputs("the kernel (no thread)", out);
+		else
+			thread_name(out, t, e->from, e->from_tid);
+		fputc('\n', out);
+	}
+	if (shown < n)
+		fprintf(out, "  ... %zu more (--bursts 0 lists them all)\n", n - shown);
+}
+
+static void write_bursts(FILE *out, const struct timeline *t, uint32_t self,
 			 const struct timeline_text_opts *o)
 {
+	const struct tl_thread *th = &t->threads[self];
 	char *label = escape_dup(th->name);
 	char a[UNITS_DURATION_MAX], b[UNITS_DURATION_MAX], c[UNITS_DURATION_MAX];
 	size_t n = th->nbursts;
@@ -255,8 +314,10 @@ static void write_bursts(FILE *out, const struct timeline *t, const struct tl_th
 		fprintf(out, "%zu CPU samples (%s); %zu burst%s of samples\n", th->nsamples,
 			units_duration(a, sizeof(a), th->cpu_ns), th->nbursts,
 			th->nbursts == 1 ? "" : "s");
-	if (!th->nbursts)
+	if (!th->nbursts) {
+		write_signals(out, t, self, o);
 		return;
+	}
 	fprintf(out, "  %12s  %10s  %10s  %10s  %s\n", "start (s)", "length", "since prev",
 		t->off_cpu ? "on CPU" : "samples", "function");
 	for (size_t i = 0; i < n; i++) {
@@ -276,7 +337,8 @@ static void write_bursts(FILE *out, const struct timeline *t, const struct tl_th
 	}
 	if (n < th->nbursts)
 		fprintf(out, "  ... %zu more (--bursts 0 lists them all)\n", th->nbursts - n);
-	write_recurrence(out, t, th);
+	write_recurrence(out, t, th, o);
+	write_signals(out, t, self, o);
 }
 
 int timeline_write_text(FILE *out, const struct timeline *t, const struct timeline_text_opts *o)
@@ -356,6 +418,6 @@ int timeline_write_text(FILE *out, const struct timeline *t, const struct timeli
 	      "when none is in user mode), with N of its M samples\n",
 	      out);
 	for (size_t i = 0; i < t->nthreads; i++)
-		write_bursts(out, t, &t->threads[i], o);
+		write_bursts(out, t, (uint32_t)i, o);
 	return ferror(out) ? (errno > 0 ? -errno : -EIO) : 0;
 }

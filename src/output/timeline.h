@@ -27,6 +27,7 @@ struct timeline_text_opts {
 	const char *command; /* the recorded command line, or NULL */
 	size_t width;	     /* columns of each line, at least TIMELINE_TEXT_MIN_WIDTH */
 	size_t bursts;	     /* bursts listed per thread, 0: all */
+	const char *events_missing; /* why the recording has no signals and wakeups, or NULL */
 };
 
 /* 0 or -errno of the first failed write. */

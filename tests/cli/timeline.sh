@@ -7,7 +7,11 @@
 #   for at least the CPU time on_tick measured, and all bursts together for at most the
 #   CPU time the kernel gave the thread (the burst also holds the poll and read calls and
 #   the switches, which the workload does not time: the two are the bounds it measures);
-#   a tick at the very end shares the exit's burst, which is not of the series
+#   a tick at the very end shares the exit's burst, which is not of the series; where the
+#   recording has wakeups, the delay of the bursts after the timer; without off-CPU data,
+#   the period of its samples' bursts and what is missing
+# - as root, two SIGUSR1 sent by a sender outside: marked in the lane and listed with
+#   their sender, at the time of their kill(2) within 1 ms
 # - tests/workload/phase (phase_work on a CPU from 1 s to 1.3 s): the phase's burst starts
 #   and ends within 20 ms of the times the workload printed, with and without off-CPU data,
 #   and report --time over that range has phase_work on top of its CPU samples
@@ -64,13 +68,19 @@ ticks=$(grep -c '^tick ' truth)
 ok "ticker: the workload ticked ($ticks)" test "${ticks:-0}" -ge 15
 recur=$(grep '^  every ' tick.txt)
 like "ticker: a period in on_tick" "$recur" \
-	'^  every [0-9.]+ ms \(±[0-9.]+\), [0-9.]+ [mun]?s on CPU in on_tick \([0-9]+ samples in [0-9]+ bursts'
+	'^  every [0-9.]+ ms \(±[0-9.]+\), (starting [0-9.]+ [mun]?s after the timer, )?[0-9.]+ [mun]?s on CPU in on_tick \([0-9]+ samples in [0-9]+ bursts'
 period=$(printf '%s\n' "$recur" | awk '{ print $2 }')
 within "ticker: the period within 2% of 100 ms" "$period" 100 2
 n=$(printf '%s\n' "$recur" | sed -n 's/.* samples in \([0-9]*\) bursts.*/\1/p')
 within "ticker: periodic bursts for every tick, within one" "$n" "$ticks" 1
-like "ticker: without wakeup records, says the latency is unknown" "$(cat tick.txt)" \
-	'no wakeup records: how long after its timer or waker each burst starts$'
+# where the recording has wakeups (root, tracefs), the bursts start after the timer's
+if "$PMUPROF" report -i tick.data --header | grep -Eq '^off-cpu-events +signals wakeups$'; then
+	like "ticker: the delay after the timer, from its wakeups" "$recur" \
+		', starting [0-9.]+ [mun]?s after the timer, '
+else
+	like "ticker: without wakeup records, says the delay is unknown" "$(cat tick.txt)" \
+		'no wakeup records: how long after its timer or waker each burst starts$'
+fi
 bursts tick.txt >bursts
 o=$(origin tick.txt)
 ok "ticker: the recording's start is shown ($o)" test -n "$o"
@@ -106,6 +116,78 @@ n=$(bursts "$OUT" | wc -l)
 within "ticker --time 0.5,1: five bursts" "$n" 5 1
 run_pmuprof timeline -i tick.data --tid 1 --width 60
 like "ticker --tid of no thread: says so" "$(cat "$OUT")" '^no samples in this range$'
+
+# ---- the ticker without off-CPU data: bursts of samples, their period, what is missing
+"$PMUPROF" record -q -e cpu-clock -F 20000 -o tick-cpu.data -- "$WORKLOADS/ticker" -s 2 \
+	--truth truth-cpu >/dev/null 2>"$ERR"
+is "ticker without off-CPU data: recorded" "$?" 0
+run_pmuprof timeline -i tick-cpu.data
+recur=$(grep '^  every ' "$OUT")
+like "ticker without off-CPU data: a period of its samples" "$recur" \
+	'^  every [0-9.]+ ms \(±[0-9.]+\), [0-9.]+ [mun]?s of CPU samples in on_tick '
+within "ticker without off-CPU data: the period within 2% of 100 ms" \
+	"$(printf '%s\n' "$recur" | awk '{ print $2 }')" 100 2
+like "ticker without off-CPU data: no wakeups, and why" "$(cat "$OUT")" \
+	'the recording has no signals or wakeups: record --off-cpu records them where permitted\)$'
+
+# ---- signals (as root, where the kernel's tracepoints are readable): the ticker sent two
+# SIGUSR1 by a sender that takes CLOCK_MONOTONIC just before and after each kill(2)
+if [ "$(id -u)" -ne 0 ]; then
+	skip "signals in the timeline" "needs root to read the kernel's tracepoints"
+elif ! command -v python3 >/dev/null; then
+	skip "signals in the timeline" "needs python3 to send signals at known times"
+elif ! [ -r /sys/kernel/tracing/events/signal/signal_generate/format ] &&
+	! [ -r /sys/kernel/debug/tracing/events/signal/signal_generate/format ]; then
+	skip "signals in the timeline" "no tracefs mounted (mount -t tracefs nodev /sys/kernel/tracing)"
+else
+	cat >send.py <<'EOF'
+import os, signal, sys, time
+ready, out = sys.argv[1], sys.argv[2]
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    try:
+        with open(ready) as f:
+            pid = int(f.read().split()[0])
+        break
+    except (OSError, ValueError, IndexError):
+        time.sleep(0.01)
+else:
+    sys.exit("the ticker never became ready")
+lines = [str(os.getpid())]
+for delay in (0.5, 0.6):
+    time.sleep(delay)
+    t0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    os.kill(pid, signal.SIGUSR1)
+    t1 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    lines.append("%d %d" % (t0, t1))
+with open(out, "w") as f:
+    f.write("\n".join(lines) + "\n")
+EOF
+	python3 send.py ready sent &
+	spid=$!
+	"$PMUPROF" record -q --off-cpu -e cpu-clock -F 20000 -o sig.data -- "$WORKLOADS/ticker" \
+		-s 2 --ready ready --truth sig-truth >/dev/null 2>"$ERR"
+	wait $spid
+	run_pmuprof timeline -i sig.data --width 100
+	is "signals: exit status" "$RC" 0
+	is "signals: both marked in the lane" \
+		"$(awk '/^[0-9]+ ticker / { print $3 }' "$OUT" | tr -cd '!' | wc -c)" 2
+	sender=$(sed -n 1p sent)
+	sigs=$(grep -E '^ +[0-9]+\.[0-9]{6}  SIGUSR1 sent by ' "$OUT")
+	is "signals: both listed" "$(printf '%s\n' "$sigs" | grep -c .)" 2
+	o=$(origin "$OUT")
+	for i in 1 2; do
+		line=$(printf '%s\n' "$sigs" | sed -n "${i}p")
+		like "signal $i: sent by the sender" "$line" "sent by $sender\$"
+		# how far the signal lies outside the interval its kill was made in, in ms
+		within "signal $i: at the time it was sent (ms outside the kill)" \
+			"$(printf '%s\n' "$line" | awk -v o="$o" -v range="$(sed -n "$((i + 1))p" sent)" '{
+				split(range, r, " "); t = o / 1e6 + $1 * 1000
+				lo = r[1] / 1e6; hi = r[2] / 1e6
+				d = t < lo ? lo - t : t > hi ? t - hi : 0
+				printf "%.3f", d }')" 0 1
+	done
+fi
 
 # ---- the phase
 phase_check() { # LABEL FILE TRUTH

@@ -5,6 +5,7 @@
  * bursts of CPU samples alone, and the range.
  */
 #include "analyse/timeline.h"
+#include "resolve/session.h"
 #include "tap.h"
 
 #include <stdlib.h>
@@ -316,6 +317,49 @@ static void test_samples_only(void)
 	timeline_free(t);
 }
 
+static void test_session_events(void)
+{
+	struct session_signal sig[] = {
+		{ .time = O + 250 * MS, .sig = 10, .code = 0, .from_pid = 77, .from_tid = 78,
+		  .to_pid = 10, .to_tid = 10 },
+		{ .time = O + 251 * MS, .deliver = true, .sig = 10, .to_pid = 10, .to_tid = 10 },
+		{ .time = O + 260 * MS, .sig = 15, .from_pid = 77, .from_tid = 78, .to_pid = 99,
+		  .to_tid = 99 },
+	};
+	struct session_wakeup wk[] = {
+		{ .time = O + 300 * MS - 40 * US, .pid = 0, .tid = 0, .woken_pid = 10,
+		  .woken_tid = 10 },
+	};
+	struct session s;
+	struct timeline_options o = { .origin = O };
+	struct tl_event *ev;
+	struct timeline *t;
+	struct profile p;
+	size_t n;
+
+	memset(&s, 0, sizeof(s));
+	s.signals = sig;
+	s.nsignals = 3;
+	s.wakeups = wk;
+	s.nwakeups = 1;
+	timeline_session_events(&s, &ev, &n);
+	is_int(n, 4, "three signals and a wakeup");
+	is_int(ev[0].kind, TL_SIGNAL_SENT, "a generation is sent");
+	is_int(ev[0].from_tid, 78, "by its sender");
+	is_int(ev[1].kind, TL_SIGNAL_DELIVERED, "a delivery");
+	is_int(ev[3].kind, TL_WAKEUP, "a wakeup");
+	is_int(ev[3].from_tid, 0, "by the idle task");
+	is_int(ev[3].to_tid, 10, "of its thread");
+	ticks();
+	p = make_profile(true);
+	timeline_build(&p, ev, n, &o, &t);
+	free(ev);
+	is_int(t->nevents, 3, "a signal between threads outside the timeline is left out");
+	is_int(t->events[2].from, TL_NONE, "the idle task is no thread");
+	is_int(t->threads[0].bursts[3].wake, O + 300 * MS - 40 * US, "the wakeup before a burst");
+	timeline_free(t);
+}
+
 int main(void)
 {
 	test_sample_func();
@@ -323,5 +367,6 @@ int main(void)
 	test_wakeups();
 	test_rules();
 	test_samples_only();
+	test_session_events();
 	return done_testing();
 }
