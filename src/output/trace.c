@@ -166,8 +166,10 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /*
- * The function most CPU samples of th within each on-CPU span are in
- * (ties: the lower function index), TL_NONE where a span has none.
+ * The function most CPU samples of th within each on-CPU span ran in, as
+ * the timeline's bursts count them: of the samples in user mode, else of
+ * all (the kernel's work on behalf of a user frame); ties go to the lower
+ * function index; TL_NONE where a span has no sample.
  */
 static uint32_t *span_funcs(const struct profile *p, const struct tl_thread *th)
 {
@@ -185,8 +187,14 @@ static uint32_t *span_funcs(const struct profile *p, const struct tl_thread *th)
 			j++;
 		if (sp->kind != PROF_KIND_CPU)
 			continue;
-		for (size_t k = j; k < th->nsamples && th->samples[k].time <= sp->end; k++)
-			in[n++] = timeline_sample_func(p, &p->stacks[th->samples[k].stack]);
+		for (int all = 0; all < 2 && !n; all++)
+			for (size_t k = j; k < th->nsamples && th->samples[k].time <= sp->end;
+			     k++) {
+				const struct prof_stack *s = &p->stacks[th->samples[k].stack];
+
+				if (all || timeline_sample_user(p, s))
+					in[n++] = timeline_sample_func(p, s);
+			}
 		qsort(in, n, sizeof(*in), cmp_u32);
 		for (size_t a = 0, b; a < n; a = b) {
 			for (b = a; b < n && in[b] == in[a]; b++)

@@ -6,8 +6,8 @@
  * events, holding
  *
  *   X  a complete event per span: on CPU ("state":"running", named by the
- *      function most of the span's CPU samples ran in, "running" without
- *      one), off CPU ("state":"blocked" or "runnable", named by the
+ *      function most of the span's CPU samples in user mode ran in, of all
+ *      its samples when none is, "running" without one), off CPU ("state":"blocked" or "runnable", named by the
  *      function it waited in, with the wait's stack). A sample's or a
  *      wait's function is the program's own leaf-most frame, as the
  *      timeline's bursts name theirs (timeline_sample_func()).

@@ -54,9 +54,10 @@ static uint32_t frames[] = {
 	/* 12: runnable without a stack */ F_NO_STACK, F_RUNNABLE,
 	/* 14: the other thread */ L_ODD_INLINED, F_ODD, F_MAIN,
 	/* 17: blocked in the kernel alone */ F_BLOCKED, F_SCHEDULE,
+	/* 19: on CPU in the kernel for wait_loop */ F_SCHEDULE, F_WAIT_LOOP, F_MAIN,
 };
 
-enum { S_WAIT, S_TICK, S_CLOCK, S_NOSTACK, S_ODD, S_LOOP, S_KERNEL };
+enum { S_WAIT, S_TICK, S_CLOCK, S_NOSTACK, S_ODD, S_LOOP, S_KERNEL, S_KLOOP };
 
 static struct prof_stack stacks[] = {
 	[S_WAIT] = { .first = 0, .depth = 5, .pid = 10, .tid = 10, .kind = PROF_KIND_BLOCKED },
@@ -68,6 +69,7 @@ static struct prof_stack stacks[] = {
 	/* on CPU in wait_loop itself: the tail of the on_tick stack */
 	[S_LOOP] = { .first = 6, .depth = 2, .pid = 10, .tid = 10, .kind = PROF_KIND_CPU },
 	[S_KERNEL] = { .first = 17, .depth = 2, .pid = 10, .tid = 11, .kind = PROF_KIND_BLOCKED },
+	[S_KLOOP] = { .first = 19, .depth = 3, .pid = 10, .tid = 10, .kind = PROF_KIND_CPU },
 };
 
 #define MS 1000000u
@@ -82,6 +84,8 @@ static struct tl_span spans0[] = {
 static struct tl_sample samples0[] = {
 	{ 1 * MS + 101000, 1000, S_LOOP, 0 },
 	{ 1 * MS + 102000, 1000, S_LOOP, 0 },
+	{ 1 * MS + 103000, 1000, S_KLOOP, 0 },
+	{ 1 * MS + 104000, 1000, S_KLOOP, 0 },
 	{ 1 * MS + 105000, 1000, S_TICK, 0 },
 	{ 1 * MS + 110000, 1000, S_CLOCK, 0 },
 	{ 1 * MS + 115000, 1000, S_TICK, 0 },
@@ -99,7 +103,7 @@ static struct tl_sample samples1[] = {
 
 static struct tl_thread threads[] = {
 	{ .pid = 10, .tid = 10, .name = "ticker", .start = 1 * MS, .end = 1 * MS + 121000,
-	  .spans = spans0, .nspans = 4, .samples = samples0, .nsamples = 5 },
+	  .spans = spans0, .nspans = 4, .samples = samples0, .nsamples = 7 },
 	{ .pid = 10, .tid = 11, .name = "work\ner", .start = 1 * MS, .end = 1 * MS + 121000,
 	  .spans = spans1, .nspans = 3, .samples = samples1, .nsamples = 1 },
 };
@@ -192,7 +196,7 @@ int main(void)
 {
 	struct profile p = {
 		.funcs = funcs, .nfuncs = NFUNCS, .locs = locs, .nlocs = NFUNCS + 1,
-		.stacks = stacks, .nstacks = 7, .frames = frames,
+		.stacks = stacks, .nstacks = 8, .frames = frames,
 		.nframes = sizeof(frames) / sizeof(frames[0]), .view = PROF_VIEW_WALL,
 		.title = "ticker -s 1",
 	};
@@ -226,7 +230,7 @@ int main(void)
 	     "blocked: named by the program's own leaf-most frame, its stack without the marker");
 	LINE(text, "{\"ph\":\"X\",\"cat\":\"on-cpu\",\"name\":\"on_tick\",\"pid\":10,\"tid\":10,"
 		   "\"ts\":100,\"dur\":20,\"args\":{\"state\":\"running\"}}",
-	     "on CPU: named by the function of most of its samples (3 of 5)");
+	     "on CPU: named by the function most of its user-mode samples ran in (3 of 5, not wait_loop's 4 of 7)");
 	LINE(text, "{\"ph\":\"X\",\"cat\":\"off-cpu\",\"name\":\"runnable\",\"pid\":10,\"tid\":10,"
 		   "\"ts\":120,\"dur\":0.0009765625,\"args\":{\"state\":\"runnable\","
 		   "\"stack\":[\"[no stack]\"]}}",
