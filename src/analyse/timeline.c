@@ -46,6 +46,7 @@
 #define TL_PERIOD_REGULAR 0.05
 #define TL_PERIOD_MIN 4
 #define TL_PERIOD_SHARE 0.6
+#define TL_PERIOD_LOOK 64 /* candidates looked back at, at most */
 
 static uint64_t sub_sat(uint64_t a, uint64_t b)
 {
@@ -291,7 +292,8 @@ static void recurrence(const struct profile *p, struct tl_thread *th, struct fun
 	for (size_t i = 1; i < nc; i++) {
 		uint64_t at = th->bursts[cand[i]].start;
 
-		for (size_t j = i; j-- > 0;) {
+		/* bounded: a pathological file's bursts in a crowd cost no more than this */
+		for (size_t j = i; j-- > 0 && i - j <= TL_PERIOD_LOOK;) {
 			uint64_t d = at - th->bursts[cand[j]].start, steps, off;
 
 			if (d > TL_PERIOD_REACH * period + tol)
@@ -467,13 +469,20 @@ static int cmp_key(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-static uint32_t thread_by_tid(const struct timeline *t, uint32_t tid)
+static int cmp_tid(const void *a, const void *b)
 {
-	/* threads are sorted by pid first: tids are unique but not in order */
-	for (size_t i = 0; i < t->nthreads; i++)
-		if (t->threads[i].tid == tid)
-			return (uint32_t)i;
-	return TL_NONE;
+	const struct thread_key *x = a, *y = b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* The threads index of tid from by_tid (threads sorted by tid, n of them), or TL_NONE. */
+static uint32_t thread_by_tid(const struct thread_key *by_tid, size_t n, uint32_t tid)
+{
+	struct thread_key k = { 0, tid, 0 };
+	const struct thread_key *f = bsearch(&k, by_tid, n, sizeof(k), cmp_tid);
+
+	return f ? f->index : TL_NONE;
 }
 
 struct build_thread {
@@ -682,19 +691,24 @@ int timeline_build(const struct profile *p, const struct tl_event *events, size_
 	free(bt);
 	free(keys);
 
-	/* the events in the range, in time order, with their threads */
+	/* the events in the range, in time order, with their threads (the threads are by pid) */
+	keys = xmalloc((t->nthreads ? t->nthreads : 1) * sizeof(*keys));
+	for (size_t i = 0; i < t->nthreads; i++)
+		keys[i] = (struct thread_key){ t->threads[i].pid, t->threads[i].tid, (uint32_t)i };
+	qsort(keys, t->nthreads, sizeof(*keys), cmp_tid);
 	t->events = xmalloc((nevents ? nevents : 1) * sizeof(*t->events));
 	for (size_t i = 0; i < nevents; i++) {
 		struct tl_event e = events[i];
 
 		if (e.time < t->start || e.time > t->end)
 			continue;
-		e.from = e.from_tid ? thread_by_tid(t, e.from_tid) : TL_NONE;
-		e.to = e.to_tid ? thread_by_tid(t, e.to_tid) : TL_NONE;
+		e.from = e.from_tid ? thread_by_tid(keys, t->nthreads, e.from_tid) : TL_NONE;
+		e.to = e.to_tid ? thread_by_tid(keys, t->nthreads, e.to_tid) : TL_NONE;
 		if (e.from == TL_NONE && e.to == TL_NONE)
 			continue;
 		t->events[t->nevents++] = e;
 	}
+	free(keys);
 	qsort(t->events, t->nevents, sizeof(*t->events), cmp_event);
 
 	for (size_t i = 0; i < t->nthreads; i++)

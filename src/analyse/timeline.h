@@ -159,7 +159,8 @@ struct timeline_options {
 
 /*
  * Builds the timeline of p (with its sample list) and the events (any
- * order; copied; those of threads outside the timeline are left out): 0 (allocation does not fail, util/alloc.h). A profile
+ * order; copied; those of threads outside the timeline are left out): 0
+ * (allocation does not fail, util/alloc.h). A profile
  * read without its sample list gives threads without samples or spans.
  * *t is freed with timeline_free(); p must outlive it.
  */

@@ -220,15 +220,19 @@ static void write_recurrence(FILE *out, const struct timeline *t, const struct t
 		fprintf(out, ", starting %s after %s", lat,
 			r->latency_timer ? "the timer" : "the wakeup");
 	}
-	fprintf(out, ", %s %s in ", cpu, t->off_cpu ? "on CPU" : "of CPU samples");
-	if (r->func == TL_NONE)
-		fputs("no sampled function", out);
-	else
-		func_name(out, t->prof, r->func);
-	fprintf(out, " (%" PRIu32 " samples in %" PRIu32 " bursts", r->samples, r->nbursts);
+	fprintf(out, ", %s %s", cpu, t->off_cpu ? "on CPU" : "of CPU samples");
+	if (r->func == TL_NONE) {
+		fprintf(out, " (no sample in its %" PRIu32 " bursts)\n", r->nbursts);
+		goto latency;
+	}
+	fputs(" in ", out);
+	func_name(out, t->prof, r->func);
+	fprintf(out, " (%" PRIu32 " sample%s in %" PRIu32 " bursts", r->samples,
+		r->samples == 1 ? "" : "s", r->nbursts);
 	if (r->func != TL_NONE && r->func_samples < r->samples)
 		fprintf(out, ", %" PRIu32 " in it", r->func_samples);
 	fputs(")\n", out);
+latency:
 	if (r->latency_known)
 		return;
 	if (o->events_missing) {
@@ -238,8 +242,8 @@ static void write_recurrence(FILE *out, const struct timeline *t, const struct t
 		escape_write(out, o->events_missing);
 		fputs(")\n", out);
 	} else {
-		fputs("  (fewer than half of these bursts follow a recorded wakeup: how long after\n"
-		      "  its timer or waker each starts is not known)\n",
+		fputs("  (fewer than half of these bursts follow a recorded wakeup: how long\n"
+		      "  after its timer or waker each starts is not known)\n",
 		      out);
 	}
 }
