@@ -887,6 +887,8 @@ static void record_finish(struct recording *r)
 	const struct rusage *ru = &r->rl.ru;
 
 	recwriter_finish(&r->wr);
+	/* signals and wakeups the writer's full queue dropped are lost as the ring's are */
+	r->wr.pr.st.lost_trace += r->wr.dropped_trace;
 	if (r->oc) {
 		/* the writer thread is done: the intervals still open end with the recording */
 		int ret = offcpu_finish(r->oc, r->t_end);
@@ -962,8 +964,8 @@ static void print_off_cpu_summary(const struct recording *r)
 	else
 		fputs("; signals and wakeups not recorded ]\n", stderr);
 	if (r->wr.pr.st.lost_trace)
-		warning("%llu signals and wakeups were lost (their ring buffers were full): the "
-			"timeline misses them",
+		warning("%llu signals and wakeups were lost (their ring buffers were full, or the "
+			"writer was behind): the recording misses them",
 			(unsigned long long)r->wr.pr.st.lost_trace);
 }
 

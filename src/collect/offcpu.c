@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/offcpu.h"
+#include "collect/target.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 
@@ -52,11 +53,20 @@ struct thr {
 	struct rec_sample *stack;   /* the interval's */
 };
 
+struct outsider {
+	char name[16]; /* "" when it could not be read */
+	bool written;  /* its REC_COMM is in the file */
+};
+
 struct offcpu {
 	struct data_writer *w;
 	uint64_t min_stack_ns;
 	bool task_cpu;
 	bool all_events; /* -a: every signal and wakeup */
+	/* the names of senders and wakers from outside, by tid (see name_outsider()) */
+	struct hash named;
+	struct outsider *outsiders;
+	size_t noutsiders, aoutsiders;
 	struct ev *evs;
 	size_t nevs, aevs;
 	uint64_t seq;
@@ -76,6 +86,7 @@ int offcpu_new(struct offcpu **out, struct data_writer *w, uint64_t min_stack_ns
 	oc->min_stack_ns = min_stack_ns;
 	pthread_mutex_init(&oc->lock, NULL);
 	hash_init(&oc->index);
+	hash_init(&oc->named);
 	*out = oc;
 	return 0;
 }
@@ -93,6 +104,8 @@ void offcpu_free(struct offcpu *oc)
 	free(oc->evs);
 	free(oc->thrs);
 	hash_release(&oc->index);
+	hash_release(&oc->named);
+	free(oc->outsiders);
 	pthread_mutex_destroy(&oc->lock);
 	free(oc);
 }
@@ -165,8 +178,35 @@ void offcpu_capture(struct offcpu *oc, const struct rec_sample *s, uint64_t end)
 	add_ev(oc, EV_CAPTURE, s->pid, s->tid, end)->rec = copy_rec(s);
 }
 
+/* A thread's entry in the name cache, its name read from /proc when it is new. */
+static struct outsider *outsider(struct offcpu *oc, uint32_t tid)
+{
+	int added;
+	size_t i = hash_get(&oc->named, &tid, sizeof(tid), oc->noutsiders, &added);
+	char name[64];
+
+	if (!added)
+		return &oc->outsiders[i];
+	xgrow(&oc->outsiders, &oc->aoutsiders, oc->noutsiders + 1, sizeof(*oc->outsiders));
+	memset(&oc->outsiders[i], 0, sizeof(oc->outsiders[i]));
+	oc->noutsiders++;
+	target_thread_name((pid_t)tid, name, sizeof(name));
+	if (strcmp(name, "?")) {
+		size_t n = strnlen(name, sizeof(oc->outsiders[i].name) - 1);
+
+		memcpy(oc->outsiders[i].name, name, n); /* the kernel's names have 15 at most */
+	}
+	return &oc->outsiders[i];
+}
+
 void offcpu_signal(struct offcpu *oc, const struct rec_signal *r)
 {
+	/*
+	 * A sender may be a short-lived program (kill(1)): its name is read as
+	 * the signal arrives, in case it concerns a followed thread.
+	 */
+	if ((r->h.misc & SIGNAL_KIND_MASK) == SIGNAL_GENERATE && r->from_tid && !oc->all_events)
+		outsider(oc, r->from_tid);
 	add_ev(oc, EV_SIGNAL, r->from_pid, r->from_tid, r->time)->tr.sig = *r;
 }
 
@@ -225,6 +265,7 @@ struct outcome {
 	uint32_t pid, tid;
 	uint64_t time, cpu_ns;
 	const struct ev *pass; /* a signal or wakeup to write as it is */
+	bool name_sender;      /* its sender or waker is not followed: name it too */
 };
 
 static void go_off(struct thr *t, uint64_t time, uint32_t cpu, bool preempt)
@@ -311,6 +352,8 @@ static void take_trace(struct offcpu *oc, struct ev *e, struct outcome *o)
 		rcv = NULL;
 	if (!oc->all_events && !rcv && !snd)
 		return;
+	/* a thread outside the recording (kill from a shell): its name, for readers */
+	o->name_sender = !oc->all_events && !snd && e->tid && (e->type == EV_WAKEUP || gen);
 	if (rcv && rcv->pid && e->type == EV_SIGNAL && !e->tr.sig.to_pid)
 		e->tr.sig.to_pid = rcv->pid;
 	else if (rcv && rcv->pid && e->type == EV_WAKEUP && !e->tr.wk.woken_pid)
@@ -430,12 +473,43 @@ static int write_interval(struct offcpu *oc, struct interval *iv)
 	return data_writer_commit(oc->w, iv->since);
 }
 
+/*
+ * The name of a sender or waker outside the profiled threads, once, as a
+ * REC_COMM from the time of its first event: a signal's sender's as read
+ * when the signal came, a waker's read now (a thread gone by then stays
+ * unnamed).
+ */
+static int name_outsider(struct offcpu *oc, uint32_t pid, uint32_t tid, uint64_t time)
+{
+	struct outsider *o = outsider(oc, tid);
+	struct rec_comm *c;
+	size_t len;
+
+	if (o->written || !o->name[0])
+		return 0;
+	o->written = true;
+	len = strlen(o->name) + 1;
+	c = data_writer_reserve(oc->w, record_size(sizeof(*c), len));
+	if (!c)
+		return data_writer_error(oc->w);
+	c->h.type = REC_COMM;
+	c->pid = pid;
+	c->tid = tid;
+	c->time = time;
+	memcpy(c + 1, o->name, len);
+	return data_writer_commit(oc->w, time);
+}
+
 /* A signal or wakeup, as the converter made it. */
-static int write_pass(struct offcpu *oc, const struct ev *e)
+static int write_pass(struct offcpu *oc, const struct ev *e, bool name_sender)
 {
 	size_t size = e->type == EV_SIGNAL ? sizeof(e->tr.sig) : sizeof(e->tr.wk);
-	void *p = data_writer_reserve(oc->w, size);
+	void *p;
+	int ret = name_sender ? name_outsider(oc, e->pid, e->tid, e->time) : 0;
 
+	if (ret < 0)
+		return ret;
+	p = data_writer_reserve(oc->w, size);
 	if (!p)
 		return data_writer_error(oc->w);
 	memcpy(p, &e->tr, size);
@@ -452,7 +526,7 @@ static int write_pass(struct offcpu *oc, const struct ev *e)
 static int write_outcome(struct offcpu *oc, struct outcome *o, int ret)
 {
 	if (o->pass && !ret)
-		return write_pass(oc, o->pass);
+		return write_pass(oc, o->pass, o->name_sender);
 	if (o->iv.have && !ret)
 		ret = write_interval(oc, &o->iv);
 	else if (o->iv.have)

@@ -166,6 +166,8 @@ int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, enum recwrite
 		wr->dropped += kind == RW_NATIVE   ? native_samples(buf, len)
 			       : kind == RW_KERNEL ? perfrec_count_samples(buf, len)
 						   : 0;
+		if (kind == RW_TRACE)
+			wr->dropped_trace += perfrec_count_samples(buf, len);
 		pthread_mutex_unlock(&wr->lock);
 		free(buf);
 		return 0;

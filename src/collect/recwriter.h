@@ -34,6 +34,7 @@ struct recwriter {
 	bool running;		  /* the thread was started and not yet joined */
 	uint64_t dropped;	  /* samples dropped because the queue was full, under lock */
 	uint64_t dropped_written; /* how many of them a LOST record holds (writer thread) */
+	uint64_t dropped_trace;	  /* signals and wakeups dropped so, under lock */
 	/* the converter: the writer thread's until recwriter_finish(), then the caller's */
 	struct perfrec pr;
 	struct offcpu *oc; /* --off-cpu's interval tracker, or NULL */

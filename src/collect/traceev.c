@@ -306,5 +306,11 @@ int traceev_open(struct sampler *s, const struct traceev_layout *lay, size_t *pa
 		a[k].wakeup_watermark =
 			(uint32_t)(*pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
 	}
+	/*
+	 * A signal wakes the reader at once (they are few): its sender, often
+	 * a program that exits right after (kill), is named while it exists.
+	 */
+	a[TRACEEV_SIGNAL_GENERATE].watermark = 0;
+	a[TRACEEV_SIGNAL_GENERATE].wakeup_events = 1;
 	return sampler_open_cpus(s, a, TRACEEV_NTP, pages);
 }

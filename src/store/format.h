@@ -270,7 +270,9 @@ struct rec_task_cpu {
  * signal:signal_deliver, sched:sched_wakeup, sched:sched_wakeup_new), of the
  * recorded threads: written by record --off-cpu where the user may read raw
  * tracepoint data, in time order. A reader that does not know them skips
- * them. A pid of 0 next to a nonzero tid: the process was not known.
+ * them. A pid of 0 next to a nonzero tid: the process was not known. A
+ * sender or waker outside the profiled threads is named by a REC_COMM
+ * written before its first event (its name in /proc then).
  */
 
 /* misc of REC_SIGNAL: bits 0-1 the kind, and flags */

@@ -69,8 +69,8 @@ gens=$(grep -E ": signal:signal_generate: sig=10 .* pid=$tpid " "$OUT")
 is "script: two generations of SIGUSR1 to the ticker" "$(printf '%s\n' "$gens" | grep -c .)" 2
 for i in 1 2; do
 	line=$(printf '%s\n' "$gens" | sed -n "${i}p")
-	is "signal $i: sent by the sender's thread" \
-		"$(printf '%s\n' "$line" | awk '{ print $2 }')" "$sender"
+	is "signal $i: sent by the sender's thread, named" \
+		"$(printf '%s\n' "$line" | awk '{ print $1, $2 }')" "python3 $sender"
 	like "signal $i: received by the ticker" "$line" "comm=ticker pid=$tpid grp=1 res=0\$"
 	# how far the generation lies outside the interval the kill was made in, in ms
 	out=$(printf '%s\n' "$line" | awk -v range="$(sed -n "$((i + 1))p" "$SENT")" '{

@@ -10,6 +10,7 @@
 #include "collect/perfrec.h"
 #include "collect/traceev.h"
 #include "records.h"
+#include "resolve/session.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -271,11 +272,133 @@ static void test_convert(bool all)
 	offcpu_free(oc);
 }
 
+/* A sender outside the followed threads is named, from /proc, once. */
+static void test_outsider_name(void)
+{
+	char path[] = "/tmp/pmuprof-test-traceev.XXXXXX";
+	struct rec_signal g = { .h = { .type = REC_SIGNAL, .size = sizeof(g) } };
+	struct data_writer *w;
+	struct offcpu *oc;
+	struct records rs;
+	int fd = mkstemp(path), names = 0;
+	bool mine = false;
+
+	close(fd);
+	if (data_writer_open(path, &w) < 0 || offcpu_new(&oc, w, 0, false))
+		abort();
+	offcpu_thread_runs(oc, 100, 101, 0);
+	g.from_pid = g.from_tid = (uint32_t)getpid();
+	g.to_tid = 101;
+	g.sig = 10;
+	for (int i = 1; i <= 2; i++) {
+		g.time = (uint64_t)i * MS;
+		offcpu_signal(oc, &g);
+	}
+	ok(offcpu_finish(oc, 5 * MS) == 0, "outsider: finished");
+	if (data_writer_finish(w) < 0 || records_read(path, &rs) < 0)
+		abort();
+	data_writer_close(w);
+	unlink(path);
+	for (size_t k = 0; k < rs.n; k++) {
+		const struct rec_comm *c;
+		const char *name;
+
+		if (rs.v[k]->type == REC_COMM && record_comm(rs.v[k], &c, &name) == 0) {
+			names++;
+			mine = c->tid == (uint32_t)getpid() && !strcmp(name, "test-traceev") &&
+			       c->time == MS;
+		}
+	}
+	is_int(names, 1, "outsider: named once for its two signals");
+	ok(mine, "outsider: by its name in /proc, from its first signal");
+	records_free(&rs);
+	offcpu_free(oc);
+}
+
+static void put_rec(struct data_writer *w, const void *rec, size_t size, uint64_t time)
+{
+	void *p = data_writer_reserve(w, size);
+
+	if (!p)
+		abort();
+	memcpy(p, rec, size);
+	data_writer_commit(w, time);
+}
+
+/* The session's arrays: in time order whatever the file's, pids filled in from names. */
+static void test_session(void)
+{
+	char path[] = "/tmp/pmuprof-test-traceev.XXXXXX";
+	struct rec_signal g = { .h = { .type = REC_SIGNAL, .size = sizeof(g) } };
+	struct rec_wakeup k = { .h = { .type = REC_WAKEUP, .size = sizeof(k) } };
+	struct data_writer *w;
+	struct session s;
+	const char *detail = NULL;
+	int fd = mkstemp(path);
+
+	close(fd);
+	if (data_writer_open(path, &w) < 0)
+		abort();
+	data_writer_meta_str(w, "off-cpu-events", "signals wakeups");
+	records_put_comm(w, 300, 301, 0, "worker", false);
+	g.from_pid = g.from_tid = 500;
+	g.to_tid = 301;
+	g.time = 30 * MS;
+	g.sig = 10;
+	put_rec(w, &g, sizeof(g), g.time);
+	g.h.misc = SIGNAL_DELIVER;
+	g.from_pid = g.from_tid = 0;
+	g.to_pid = 300;
+	g.time = 31 * MS;
+	put_rec(w, &g, sizeof(g), g.time);
+	g.h.misc = SIGNAL_GENERATE | SIGNAL_GROUP;
+	g.from_pid = g.from_tid = 500;
+	g.to_pid = 0;
+	g.time = 10 * MS;
+	put_rec(w, &g, sizeof(g), g.time);
+	k.woken_tid = 301;
+	k.time = 20 * MS;
+	k.target_cpu = 1;
+	put_rec(w, &k, sizeof(k), k.time);
+	k.h.misc = WAKEUP_NEW;
+	k.time = 5 * MS;
+	put_rec(w, &k, sizeof(k), k.time);
+	/* a record too short for its type: skipped, counted */
+	g.h.size = sizeof(g) - 8;
+	put_rec(w, &g, sizeof(g) - 8, 40 * MS);
+	if (data_writer_finish(w) < 0)
+		abort();
+	data_writer_close(w);
+	memset(&s, 0, sizeof(s));
+	ok(session_open(&s, path, &detail) == 0, "session: opened");
+	is_int((long long)s.nsignals, 3, "session: three signals");
+	is_int((long long)s.nwakeups, 2, "session: two wakeups");
+	ok(s.nsignals == 3 && s.signals[0].time == 10 * MS && s.signals[1].time == 30 * MS &&
+	       s.signals[2].time == 31 * MS,
+	   "session: signals in time order");
+	ok(s.nsignals == 3 && s.signals[0].group && !s.signals[0].deliver &&
+	       s.signals[0].to_pid == 300 && s.signals[0].from_tid == 500 && s.signals[0].sig == 10,
+	   "session: a generation, its receiver's pid from the thread's name");
+	ok(s.nsignals == 3 && s.signals[2].deliver && s.signals[2].to_tid == 301 &&
+	       !s.signals[2].from_tid,
+	   "session: a delivery");
+	ok(s.nwakeups == 2 && s.wakeups[0].time == 5 * MS && s.wakeups[0].new_thread &&
+	       s.wakeups[1].time == 20 * MS && !s.wakeups[1].new_thread &&
+	       s.wakeups[1].woken_pid == 300 && s.wakeups[1].target_cpu == 1,
+	   "session: wakeups in time order, the woken thread's pid filled in");
+	ok(s.bad_records >= 1, "session: the short record counted as bad");
+	ok(session_events_missing(&s) == NULL, "session: the recording has its events");
+	session_close(&s);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_parse();
 	test_decode();
 	test_convert(false);
 	test_convert(true);
+	test_outsider_name();
+	test_session();
 	return done_testing();
 }
