@@ -12,6 +12,7 @@
 #include "cmd/recording.h"
 #include "cmd/timeline-heatmap.h"
 #include "output/timeline.h"
+#include "output/trace.h"
 #include "resolve/symbolize.h"
 #include "util/error.h"
 
@@ -37,7 +38,8 @@ static const struct cmd_option timeline_options[] = {
 	{ OPT_TID, "tid", "TIDS", "only these threads (comma-separated)" },
 	{ OPT_TIME, "time", "START,END", "only this window, seconds from the start" },
 	{ OPT_WIDTH, "width", "COLUMNS", "lines COLUMNS wide (default: the terminal's, or 80)" },
-	{ OPT_FORMAT, "format", "FMT", "text (the default) or heatmap (an SVG file, with -o)" },
+	{ OPT_FORMAT, "format", "FMT",
+	  "text (the default), trace (Chrome trace event JSON) or heatmap (an SVG file, with -o)" },
 	{ OPT_BURSTS, "bursts", "N", "list at most N bursts per thread (default 50, 0: all)" },
 	{ OPT_GAP, "gap", "DURATION",
 	  "a wait this long ends a burst (default 1ms; without off-CPU data, 10 samples' time)" },
@@ -103,10 +105,6 @@ static int parse_option(struct timeline_opts *o, int c, const char *arg)
 		for (int f = 0; f < FMT_MAX; f++)
 			if (!strcmp(arg, format_names[f])) {
 				o->format = (enum format)f;
-				if (o->format == FMT_TRACE)
-					return error("timeline --format %s is not built into this "
-						     "pmuprof: use --format text",
-						     arg);
 				return 0;
 			}
 		return error("--format takes text, trace or heatmap, not '%s'", arg);
@@ -193,7 +191,10 @@ static int draw(const struct timeline_opts *o, struct session *s, const struct t
 
 	if (!out)
 		return EXIT_FAIL;
-	ret = timeline_write_text(out, t, &to);
+	if (o->format == FMT_TRACE)
+		ret = trace_write(out, t);
+	else
+		ret = timeline_write_text(out, t, &to);
 	return cmd_output_close(out, o->output, ret, "the timeline") ? EXIT_FAIL : EXIT_OK;
 }
 
