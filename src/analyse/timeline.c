@@ -459,7 +459,11 @@ int timeline_thread_bursts(const struct profile *p, struct tl_thread *th, bool o
 		from = k;
 		for (; k < th->nsamples && th->samples[k].time < until; k++)
 			b->samples++;
-		b->func = top_func(p, th->samples + from, k - from, &fc, &b->func_samples);
+		/* a thread without samples has no array to point into */
+		b->func = TL_NONE;
+		b->func_samples = 0;
+		if (k > from)
+			b->func = top_func(p, th->samples + from, k - from, &fc, &b->func_samples);
 		/* the last wakeup of this thread in the wait before the burst */
 		for (; ev < nevents && events[ev].time <= b->start; ev++) {
 			const struct tl_event *e = &events[ev];

@@ -79,7 +79,16 @@ is "-S cmp_ints: uw_lib_inner is not" "$(line uw_lib_inner)" ""
 run_pmuprof report -i shlib.data -g none --no-children --symbols cmp_ints,uw_lib_inner
 is "--symbols a,b: two lines" "$(table | wc -l)" 2
 run_pmuprof report -i shlib.data -g none --no-children -S uw_lib_work
-like "-S of a function that only calls: no samples" "$(cat "$OUT")" '^# no samples$'
+# -S selects by the sampled function itself, not its callees: a sample may land on
+# uw_lib_work's own few instructions around its call (more of them under ASan), but
+# never the share its callees have
+sel=$(sed -n 's/^# selected: [0-9]* samples (\([0-9.]*\)%).*/\1/p' "$OUT")
+if grep -q '^# no samples$' "$OUT"; then
+	ok "-S of a function that only calls: no samples, or few" true
+else
+	ok "-S of a function that only calls: no samples, or few (${sel:-none}%)" \
+		awk -v p="${sel:-100}" 'BEGIN { exit !(p < 5) }'
+fi
 
 # ---- -G, --inverted: -g caller ----
 run_pmuprof report -i shlib.data --no-children -g caller

@@ -72,7 +72,12 @@ like "--symbol: the header says what was selected" "$(cat "$OUT")" '^# selected:
 like "--symbol: cmp_ints is in every selected stack" "$(line cmp_ints)" '^ +100\.00%'
 run_pmuprof report -i shlib.data -g none --dso libuw.so
 like "--dso libuw.so: the header says what was selected" "$(cat "$OUT")" '^# selected: [0-9]+ samples \(9[0-9]\.[0-9]+%\) by --dso libuw\.so$'
-like "--dso libuw.so: uw_lib_work has most of them" "$(line uw_lib_work)" '^ +[6-9][0-9]\.[0-9]+%'
+# four rounds of uw_lib_work to one of uw_lib_sort: how long each takes depends on the
+# build's flags (60-80% for uw_lib_work), but it stays the larger
+work=$(line uw_lib_work | awk '{ sub("%", "", $1); print $1 }')
+sort=$(line uw_lib_sort | awk '{ sub("%", "", $1); print $1 }')
+ok "--dso libuw.so: uw_lib_work has most of them (${work:-none}% against uw_lib_sort's ${sort:-none}%)" \
+	awk -v w="${work:-0}" -v s="${sort:-100}" 'BEGIN { exit !(w > s && w + s > 90) }'
 unlike "--dso libuw.so: stacks that never enter it are gone" "$(cat "$OUT")" '\[\.\] _dl_start$'
 run_pmuprof report -i shlib.data -g none --comm no-such-command
 like "--comm of nothing: no samples" "$(cat "$OUT")" '^# no samples$'
