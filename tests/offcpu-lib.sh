@@ -70,6 +70,29 @@ check_blocked() {
 	done
 }
 
+# check_blocked_remote FILE TRUTH PREFIX FUNC...: check_blocked for stacks read from
+# outside, which come only when record's reader runs while the thread still waits: on a
+# machine busier than its CPUs a wait can end first and is kept without a stack. Each
+# FUNC's blocked time is at most the workload's figure (5% or 3 ms), and with the blocked
+# time recorded without a stack (in any thread: it names none) at least that
+check_blocked_remote() {
+	cf=$1
+	ct=$2
+	cp=$3
+	shift 3
+	folded "$cf" off-cpu | grep -F '[off-cpu: blocked]' >"$T_TMP/blocked.folded"
+	nostack=$(us_under '[no stack]' <"$T_TMP/blocked.folded")
+	echo "# ${cp}blocked without a stack: $nostack us"
+	for fn in "$@"; do
+		want=$(awk -v f="$fn" '$1 == "func" && $2 == f { n += $5 } END { print n + 0 }' "$ct")
+		got=$(us_under "$fn" <"$T_TMP/blocked.folded")
+		ok "${cp}blocked in $fn ($got us, $nostack us without a stack; want $want ns)" \
+			awk -v g="$got" -v n="$nostack" -v w="$want" 'BEGIN {
+				t = w / 1000 * 0.05; if (t < 3000) t = 3000
+				exit !(g <= w / 1000 + t && g + n >= w / 1000 - t) }'
+	done
+}
+
 # check_roots FILE PREFIX: at least 99% of the off-CPU time has stacks that unwind to a
 # thread's root (main for the main thread, start_thread for the others); each stack has
 # one of the two
