@@ -24,7 +24,8 @@
 /*
  * Recurrence. The candidates are the bursts of about the usual size: on a
  * CPU between 1/TL_PERIOD_SIZE and TL_PERIOD_SIZE times the median burst's
- * time (a program's start and exit are not its ticks). The period's first
+ * time (a program's start, loading and relocating, is not its tick, while
+ * its last tick may run on into its exit and still be one). The period's first
  * estimate is the median distance between consecutive candidates. A
  * candidate follows the period when one of the candidates before it (at
  * most TL_PERIOD_REACH periods back: an extra burst in between, or a missed
@@ -45,7 +46,7 @@
  * loose tolerance, not this; a timer's late wakeups are late by a few
  * percent, and only on one side).
  */
-#define TL_PERIOD_SIZE	    4
+#define TL_PERIOD_SIZE	    8
 #define TL_PERIOD_REACH	    4
 #define TL_PERIOD_TOLERANCE 0.25
 #define TL_PERIOD_REGULAR   0.05
