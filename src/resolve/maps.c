@@ -6,6 +6,8 @@
 #include "util/hash.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,7 +374,15 @@ static int open_deleted(struct dso *d)
 	return ret;
 }
 
-struct elf_object *dso_object(struct dso *d)
+/*
+ * Samples are unwound on several threads (session_samples_jobs()): an
+ * object is opened by the first thread that needs it while the others
+ * wait, and read by all once its `ready` flag is up. Opening is rare (once
+ * per object), so one lock serves them all.
+ */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct elf_object *open_object(struct dso *d)
 {
 	int ret;
 
@@ -396,14 +406,25 @@ struct elf_object *dso_object(struct dso *d)
 	return d->obj;
 }
 
-struct cfi *dso_cfi(struct dso *d)
+struct elf_object *dso_object(struct dso *d)
+{
+	if (!atomic_load_explicit(&d->obj_ready, memory_order_acquire)) {
+		pthread_mutex_lock(&open_lock);
+		open_object(d);
+		atomic_store_explicit(&d->obj_ready, true, memory_order_release);
+		pthread_mutex_unlock(&open_lock);
+	}
+	return d->obj;
+}
+
+static struct cfi *open_cfi(struct dso *d)
 {
 	int ret;
 
 	if (d->cfi_opened)
 		return d->cfi;
 	d->cfi_opened = true;
-	if (!dso_object(d))
+	if (!open_object(d))
 		ret = d->open_err;
 	else if (d->changed)
 		ret = -ESTALE;
@@ -414,6 +435,18 @@ struct cfi *dso_cfi(struct dso *d)
 	d->cfi_err = ret;
 	if (ret < 0)
 		d->cfi = NULL;
+	return d->cfi;
+}
+
+struct cfi *dso_cfi(struct dso *d)
+{
+	if (!atomic_load_explicit(&d->cfi_ready, memory_order_acquire)) {
+		pthread_mutex_lock(&open_lock);
+		open_cfi(d);
+		atomic_store_explicit(&d->obj_ready, true, memory_order_release);
+		atomic_store_explicit(&d->cfi_ready, true, memory_order_release);
+		pthread_mutex_unlock(&open_lock);
+	}
 	return d->cfi;
 }
 

@@ -14,6 +14,7 @@
 #include "store/format.h"
 #include "util/compiler.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -38,6 +39,8 @@ struct dso {
 	struct cfi *cfi;	/* unwind information, NULL until opened or when none */
 	bool cfi_opened;
 	int cfi_err;		/* why cfi is NULL */
+	/* set once obj (and opened, open_err, changed, file) or cfi is final: see dso_object() */
+	atomic_bool obj_ready, cfi_ready;
 };
 
 struct map {
@@ -75,6 +78,10 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
  * an upgrade) is read from path when the file there now has the recorded
  * build-id (the same build reinstalled), and file then names it; without
  * a recorded build-id, or with another, it cannot be read (-ENOENT).
+ *
+ * dso_object() and dso_cfi() may be called from several threads at once;
+ * the fields they set are final, for the thread that called them, when
+ * they return. Nothing else in here may be called while threads read.
  */
 struct elf_object *dso_object(struct dso *d);
 
