@@ -99,7 +99,6 @@ struct report_opts {
 	enum format format;
 	enum prof_view view; /* auto unless --view */
 	struct sample_filter filter;
-	unsigned jobs; /* 0: the default */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -336,7 +335,7 @@ static int parse_option(struct report_opts *o, int c, const char *arg)
 	case OPT_FORMAT:
 		return parse_format(o, arg);
 	case 'j':
-		return cmd_jobs_option(arg, &o->jobs);
+		return cmd_jobs_option(arg, &o->text.jobs);
 
 	case OPT_VIEW:
 		if (profile_view_parse(arg, &o->view) < 0) {
@@ -478,7 +477,7 @@ static int print_header(struct report_opts *o)
 	session_close(&s);
 	if (!off_cpu && !profile_view_time(o->view))
 		return EXIT_OK;
-	ret = cmd_recording_profile(&s, o->input, &o->filter, o->view, 0, o->jobs, &p, &sym);
+	ret = cmd_recording_profile(&s, o->input, &o->filter, o->view, 0, o->text.jobs, &p, &sym);
 	if (ret)
 		return ret;
 	report_print_views(stdout, s.rd, p);
@@ -520,12 +519,13 @@ int cmd_report(int argc, char **argv)
 		flags |= SYM_SRCLINE;
 	if (o.inlines)
 		flags |= SYM_INLINE;
-	ret = cmd_recording_profile(&s, o.input, &o.filter, o.view, flags, o.jobs, &p, &sym);
+	ret = cmd_recording_profile(&s, o.input, &o.filter, o.view, flags, o.text.jobs, &p, &sym);
 	if (ret) {
 		release_opts(&o);
 		return ret;
 	}
 	cmd_recording_warn_objects(&s);
+	o.text.jobs = s.jobs; /* the call graphs are drawn on as many threads */
 	ret = write_report(&o, &s, p);
 	profile_free(p);
 	symbolizer_free(sym);
