@@ -12,14 +12,16 @@
 #           and two samples
 #   chain:  synthetic chains of 10k and 20k forks, every process sampled,
 #           its maps and name found through its ancestors
-#   xz:     the length of a recording: xz -6 -T1 on XZ_MB (default 6) MB of
-#           base64 text, run 1, 4 and 16 times in one recording (-e cpu-clock
-#           -F 10000 --call-graph dwarf,8192; some 30k samples a run). The
-#           runs repeat the same stacks: time should grow with the samples
-#           (ratio near 4 from one line to the next) and peak memory stay
-#           about flat, bounded by the distinct stacks, not the samples.
-#           Then `report -j 1` against `report -j 2` on the longest, run in
-#           turn RUNS times each: their medians and speedup (-j 1 / -j 2).
+#   xz:     the length of a recording: one xz -6 -T1 process on XZ_MB
+#           (default 6) MB of base64 text repeated 1, 4 and 16 times (-e
+#           cpu-clock -F 10000 --call-graph dwarf,8192; some 35k samples a
+#           repetition). Time should grow with the samples (ratio near 4
+#           from one line to the next); peak memory follows the distinct
+#           stacks (thread and raw frames, counted in the table), which grow
+#           far more slowly than the samples: a stack is kept once, however
+#           often it was sampled. Then `report -j 1` against `report -j 2` on
+#           the longest, run in turn RUNS times each: their medians and the
+#           speedup (-j 1 / -j 2).
 #
 # Each report (pmuprof report, output thrown away) runs RUNS times (default
 # 3); the table gives the median wall time and, per case, the ratio of each
@@ -119,20 +121,23 @@ gnu_time() {
 }
 
 echo
-echo "# xz -6 -T1 on $xz_mb MB, N runs in one recording: -e cpu-clock -F 10000 --call-graph dwarf,8192"
-printf '%-6s %8s %9s %10s %8s %9s\n' case runs samples median-s ratio RSS-MiB
+echo "# xz -6 -T1 on $xz_mb MB of text repeated N times: -e cpu-clock -F 10000 --call-graph dwarf,8192"
+printf '%-6s %8s %9s %8s %10s %8s %9s\n' case N samples stacks median-s ratio RSS-MiB
 { find /usr/lib -type f -name '*.so*' | LC_ALL=C sort | xargs cat | head -c $((xz_mb * 750000)) |
 	base64 >"$tmp/text"; } 2>/dev/null
 prev_time= longest=
 for n in $xz_times; do
 	file=${REAL_DIR:-$tmp}/xz-$xz_mb-$n.data
+	[ -s "$file" ] || for ((i = 0; i < n; i++)); do cat "$tmp/text"; done >"$tmp/text-n"
 	if [ ! -s "$file" ] && ! "$recorder" record -q -e cpu-clock -F 10000 --call-graph dwarf,8192 \
-		-o "$file" -- sh -c "for i in \$(seq $n); do xz -6 -T1 -c '$tmp/text' >/dev/null; done" \
-		>/dev/null 2>"$tmp/err"; then
+		-o "$file" -- xz -6 -T1 -c "$tmp/text-n" >/dev/null 2>"$tmp/err"; then
 		echo "xz: record failed ($(head -1 "$tmp/err"))" >&2
 		exit 1
 	fi
 	samples=$("$pmuprof" report --header -i "$file" | awk '$1 == "samples" { print $2 }')
+	# the distinct stacks (thread and raw frames): what report's memory should follow
+	stacks=$("$pmuprof" report -i "$file" --format folded -o "$tmp/folded" 2>&1 |
+		sed -n 's/.*(\([0-9]*\) stacks).*/\1/p')
 	rm -f "$tmp/xz.times"
 	for ((i = 0; i < runs; i++)); do
 		gnu_time xz.times report -i "$file"
@@ -141,8 +146,10 @@ for n in $xz_times; do
 	rss=$(cut -d' ' -f2 "$tmp/xz.times" | median)
 	ratio=-
 	[ -n "$prev_time" ] && ratio=$(awk -v a="$t" -v b="$prev_time" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-	printf '%-6s %8s %9s %10.3f %8s %9.1f\n' xz "$n" "$samples" "$t" "$ratio" "$(echo "$rss / 1024" | bc -l)"
+	printf '%-6s %8s %9s %8s %10.3f %8s %9.1f\n' xz "$n" "$samples" "$stacks" "$t" "$ratio" \
+		"$(echo "$rss / 1024" | bc -l)"
 	prev_time=$t longest=$file
+	rm -f "$tmp/text-n"
 done
 
 # -j 1 against -j 2, in turn; the speedup of the medians and the median of the pairs' speedups
