@@ -300,13 +300,17 @@ static uint64_t exec_before(const struct pid_maps *pm, uint64_t time)
 	return lo ? pm->execs[lo - 1] : 0;
 }
 
-const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, uint64_t time)
+static const struct map *find_from(const struct maps *m, const struct pid_maps *pm, uint32_t pid,
+				    uint64_t addr, uint64_t time)
 {
 	for (int depth = 0; depth < 16; depth++) {
-		const struct pid_maps *pm = find_pid(m, pid);
 		const struct map *best = NULL;
-		uint64_t since = exec_before(pm, time);
+		uint64_t since;
 		uint32_t parent = 0;
+
+		if (depth)
+			pm = find_pid(m, pid);
+		since = exec_before(pm, time);
 
 		if (pm && pm->nr) {
 			/* the last mapping starting at or below addr, then walk back over overlaps */
@@ -346,6 +350,22 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
 		pid = parent;
 	}
 	return NULL;
+}
+
+const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, uint64_t time)
+{
+	return find_from(m, find_pid(m, pid), pid, addr, time);
+}
+
+const struct map *maps_find_at(const struct maps *m, struct maps_cursor *c, uint32_t pid,
+			       uint64_t addr, uint64_t time)
+{
+	if (!c->set || c->pid != pid) {
+		c->pm = find_pid(m, pid);
+		c->pid = pid;
+		c->set = true;
+	}
+	return find_from(m, c->pm, pid, addr, time);
 }
 
 /* Whether obj is the build the recording saw. */

@@ -24,6 +24,7 @@ struct cache_slot {
 
 struct unwinder {
 	struct maps *maps;
+	struct maps_cursor cursor;
 	struct cache_slot *cache;
 	struct unwind_stats st;
 };
@@ -103,7 +104,7 @@ static void rule_of(struct unwinder *u, struct dso *d, uint64_t vaddr, struct un
 void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,
 		   struct unwind_frame *f)
 {
-	const struct map *m = maps_find(u->maps, pid, ip, time);
+	const struct map *m = maps_find_at(u->maps, &u->cursor, pid, ip, time);
 	struct elf_object *obj;
 
 	f->ip = ip;
@@ -155,7 +156,7 @@ static bool peek_word(const struct stack_copy *c, uint64_t addr, uint64_t *val)
 /* Could ra be a return address: is it in an object the thread had mapped? */
 static bool plausible_ra(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ra)
 {
-	return ra && maps_find(u->maps, pid, ra - 1, time);
+	return ra && maps_find_at(u->maps, &u->cursor, pid, ra - 1, time);
 }
 
 /*
