@@ -54,7 +54,13 @@ struct unwinder *unwinder_new(struct maps *maps)
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 
 	u->maps = maps;
-	u->cache = xcalloc(CACHE_SLOTS, sizeof(*u->cache));
+	/*
+	 * Written through before use: pages of calloc's that a lookup reads
+	 * first are the zero page, and the write after it a copy whose TLB
+	 * flush interrupts every CPU the report's other threads run on.
+	 */
+	u->cache = xmalloc(CACHE_SLOTS * sizeof(*u->cache));
+	memset(u->cache, 0, CACHE_SLOTS * sizeof(*u->cache));
 	return u;
 }
 
