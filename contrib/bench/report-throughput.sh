@@ -4,13 +4,17 @@
 # at the same settings: how many samples each reads, unwinds and prints per
 # second, and how much memory it needs to do it.
 #
-#   record:  perf record -F 1000 --call-graph dwarf,8192 -o P -- CMD
-#            pmuprof record -F 1000 --call-graph dwarf,8192 -o Q -- CMD
-#   report:  perf report -i P --stdio --no-children (perf unwinds the stack
-#            copies because it prints call graphs; with -g none it would not)
-#            pmuprof report -i Q --no-children
-#            (REPORT_ARGS, default --no-children, goes to both: each then
-#            prints a self-time table with a callee graph under each line)
+#   record:  perf record -e cpu-clock -F FREQ --call-graph dwarf,8192 -o P -- CMD
+#            pmuprof record -e cpu-clock -F FREQ --call-graph dwarf,8192 -o Q -- CMD
+#            (FREQ: 10000 unless set)
+#   report:  perf report -i P --stdio ARGS (perf unwinds the stack copies
+#            because it prints call graphs; with -g none it would not)
+#            pmuprof report -i Q ARGS
+#            for each mode of MODES, ';' between them (default
+#            "default;--no-children": each tool's default mode, perf's and
+#            pmuprof's --children, then a self-time table with a callee graph
+#            under each line); "default" stands for no ARGS. pmuprof reads
+#            on every CPU unless JOBS (its -j) says otherwise.
 #   cases:   the test workload, tests/workload/unwind all 10000 (recursion,
 #            shared-library calls, threads, signal handlers), or burn 2 10000
 #            while unwind is not built or does nothing; and xz -6 -T1 on
@@ -24,7 +28,7 @@
 # is faster) and for peak RSS (below 1: pmuprof needs less memory). The two
 # files of a case hold different samples, so compare rates, not times.
 # Usage from a built tree (or from an out-of-tree build directory):
-#   [CASES="workload xz"] [REPORT_ARGS=--no-children] \
+#   [CASES="workload xz"] [MODES="default;--no-children"] [FREQ=10000] [JOBS=N] \
 #   contrib/bench/report-throughput.sh [RUNS] [-- COMMAND ARGS]
 # A COMMAND replaces the test workload; CASES=workload leaves out xz.
 set -eu
@@ -47,7 +51,10 @@ cmd=("$@")
 case $runs in '' | *[!0-9]* | 0) echo "RUNS must be a positive number, not '$runs'" >&2; exit 2 ;; esac
 pmuprof=${PMUPROF:-$build/src/pmuprof}
 wl=${WORKLOADS:-$build/tests/workload}
-report_args=${REPORT_ARGS---no-children}
+modes=${MODES-default;--no-children}
+freq=${FREQ:-10000}
+jobs=()
+[ -n "${JOBS:-}" ] && jobs=(-j "$JOBS")
 command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time is needed (apt-get install time)" >&2; exit 1; }
 [ -x "$pmuprof" ] || { echo "build first: make && make check TESTS=" >&2; exit 1; }
@@ -62,7 +69,8 @@ pmuprof_samples() { "$pmuprof" report --header -i "$1" | awk '$1 == "samples" { 
 record() {
 	local tool=$1 file=$2
 	shift 2
-	"$tool" record -q -F 1000 --call-graph dwarf,8192 -o "$file" -- "$@" >/dev/null 2>"$tmp/err" || {
+	"$tool" record -q -e cpu-clock -F "$freq" --call-graph dwarf,8192 -o "$file" -- "$@" \
+		>/dev/null 2>"$tmp/err" || {
 		echo "$tool record failed on: $*" >&2
 		cat "$tmp/err" >&2
 		exit 1
@@ -92,7 +100,8 @@ row() {
 	local ratios="       -       -"
 	[ $# -gt 4 ] && ratios=$(awk -v r="$rate" -v m="$rss" -v pr="$5" -v pm="$6" \
 		'BEGIN { printf "%8s %8s", (pr > 0 ? sprintf("%.2f", r / pr) : "-"), (pm > 0 ? sprintf("%.2f", m / pm) : "-") }')
-	printf '%-18s %-8s %9s %10.3f %11s %9s %s\n' "$1" "$2" "$3" "$s" "$rate" "$rss" "$ratios"
+	printf '%-18s %-14s %-8s %9s %10.3f %11s %9s %s\n' "$1" "$mode" "$2" "$3" "$s" "$rate" "$rss" \
+		"$ratios"
 }
 
 # bench LABEL COMMAND...: records COMMAND with both tools, times both reports, prints two rows
@@ -103,22 +112,28 @@ bench() {
 	record "$pmuprof" "$tmp/pmuprof.data" "$@"
 	n_perf=$(perf_samples "$tmp/perf.data")
 	n_pmu=$(pmuprof_samples "$tmp/pmuprof.data")
-	rm -f "$tmp"/*.times
-	for _ in $(seq "$runs"); do
-		# shellcheck disable=SC2086 # REPORT_ARGS is a list of options
-		report perf perf report -i "$tmp/perf.data" --stdio $report_args
-		# shellcheck disable=SC2086
-		report pmuprof "$pmuprof" report -i "$tmp/pmuprof.data" $report_args
+	IFS=';' read -ra mode_list <<<"$modes"
+	for mode in "${mode_list[@]}"; do
+		local args=()
+		[ "$mode" = default ] || read -ra args <<<"$mode"
+		rm -f "$tmp"/*.times
+		for _ in $(seq "$runs"); do
+			report perf perf report -i "$tmp/perf.data" --stdio "${args[@]}"
+			report pmuprof "$pmuprof" report -i "$tmp/pmuprof.data" "${jobs[@]}" "${args[@]}"
+		done
+		row "$label" perf "${n_perf:-0}" "$tmp/perf.times"
+		row "$label" pmuprof "${n_pmu:-0}" "$tmp/pmuprof.times" "$rate" "$rss"
 	done
-	row "$label" perf "${n_perf:-0}" "$tmp/perf.times"
-	row "$label" pmuprof "${n_pmu:-0}" "$tmp/pmuprof.times" "$rate" "$rss"
 	rm -f "$tmp/perf.data" "$tmp/pmuprof.data"
 }
 
 echo "# report throughput: $(perf --version), $("$pmuprof" --version); $(uname -r), $(nproc) CPUs," \
-	"$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo); $runs runs each"
-echo "# perf report -i P --stdio $report_args    pmuprof report -i Q $report_args    (-F 1000, --call-graph dwarf,8192)"
-printf '%-18s %-8s %9s %10s %11s %9s %8s %8s\n' case tool samples "median(s)" "samples/s" "RSS(MiB)" "x rate" "x RSS"
+	"$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo); $runs runs each;" \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# perf report -i P --stdio MODE    pmuprof report -i Q ${jobs[*]} MODE    (-e cpu-clock -F $freq," \
+	"--call-graph dwarf,8192)"
+printf '%-18s %-14s %-8s %9s %10s %11s %9s %8s %8s\n' case mode tool samples "median(s)" "samples/s" \
+	"RSS(MiB)" "x rate" "x RSS"
 for c in ${CASES:-workload xz}; do
 	case $c in
 	workload)

@@ -9,6 +9,9 @@
 #include "resolve/symbolize.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/progress.h"
+
+#include <errno.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +50,11 @@ struct reader {
 	size_t aprocs;
 	char **proc_comms;    /* the procs' names until the profile owns them */
 	bool *proc_main;      /* the name is the main thread's */
+	/* the order (session_sample's) of each proc's first sample, and of its name's */
+	uint64_t *proc_first, *proc_named;
 	struct hash cpu_threads; /* (pid, tid) of the CPU samples */
-	size_t ncpu_threads;
+	uint32_t (*cpu_thread_keys)[2]; /* in the order they came */
+	size_t ncpu_threads, acpu_threads;
 	/*
 	 * What costs memory per thread or process is gathered only where it
 	 * is used, so that a CPU view of many processes costs what it did:
@@ -79,7 +85,7 @@ static bool view_keeps(enum prof_view v, enum prof_kind k)
 }
 
 static void count_sample(struct reader *rd, const struct rec_sample *r, const char *comm,
-			 enum prof_kind k, unsigned source)
+			 enum prof_kind k, unsigned source, uint64_t order)
 {
 	struct prof_times *t = &rd->t;
 	uint32_t key[2] = { r->pid, r->tid };
@@ -97,7 +103,11 @@ static void count_sample(struct reader *rd, const struct rec_sample *r, const ch
 		t->source_ns[src] += r->weight;
 	} else if (rd->per_thread) {
 		hash_get(&rd->cpu_threads, key, sizeof(key), rd->ncpu_threads, &added);
-		rd->ncpu_threads += added;
+		if (added) {
+			xgrow(&rd->cpu_thread_keys, &rd->acpu_threads, rd->ncpu_threads + 1,
+			      sizeof(*rd->cpu_thread_keys));
+			memcpy(rd->cpu_thread_keys[rd->ncpu_threads++], key, sizeof(key));
+		}
 	}
 	if (!rd->per_proc)
 		return;
@@ -106,17 +116,21 @@ static void count_sample(struct reader *rd, const struct rec_sample *r, const ch
 		xgrow(&t->procs, &rd->aprocs, t->nprocs + 1, sizeof(*t->procs));
 		rd->proc_comms = realloc(rd->proc_comms, rd->aprocs * sizeof(*rd->proc_comms));
 		rd->proc_main = realloc(rd->proc_main, rd->aprocs * sizeof(*rd->proc_main));
-		if (!rd->proc_comms || !rd->proc_main)
+		rd->proc_first = realloc(rd->proc_first, rd->aprocs * sizeof(*rd->proc_first));
+		rd->proc_named = realloc(rd->proc_named, rd->aprocs * sizeof(*rd->proc_named));
+		if (!rd->proc_comms || !rd->proc_main || !rd->proc_first || !rd->proc_named)
 			abort();
 		memset(&t->procs[i], 0, sizeof(t->procs[i]));
 		t->procs[i].pid = r->pid;
 		rd->proc_comms[i] = xstrdup(comm);
 		rd->proc_main[i] = r->tid == r->pid;
+		rd->proc_first[i] = rd->proc_named[i] = order;
 		t->nprocs++;
 	} else if (!rd->proc_main[i] && r->tid == r->pid) {
 		free(rd->proc_comms[i]);
 		rd->proc_comms[i] = xstrdup(comm);
 		rd->proc_main[i] = true;
+		rd->proc_named[i] = order;
 	}
 	pp = &t->procs[i];
 	pp->samples[k]++;
@@ -130,9 +144,10 @@ static int add_sample(struct session *s, struct session_sample *smp, void *arg)
 	enum prof_kind k = kind_of_sample(smp->kind);
 
 	(void)s;
-	count_sample(rd, r, smp->comm ? smp->comm : "", k, smp->source);
+	count_sample(rd, r, smp->comm ? smp->comm : "", k, smp->source, smp->order);
 	if (!view_keeps(rd->view, k))
 		return 0;
+	profile_builder_order(rd->b, smp->order);
 	profile_builder_add_kind(rd->b, smp->kind, k != PROF_KIND_CPU &&
 				 smp->source == SAMPLE_SOURCE_NONE, r->pid, r->tid, smp->comm,
 				 smp->kernel, smp->nkernel, smp->user, smp->nuser,
@@ -306,28 +321,207 @@ static void reader_release(struct reader *rd)
 		free(rd->proc_comms[i]);
 	free(rd->proc_comms);
 	free(rd->proc_main);
+	free(rd->proc_first);
+	free(rd->proc_named);
 	free(rd->t.procs);
+	free(rd->cpu_thread_keys);
 	hash_release(&rd->proc_index);
 	hash_release(&rd->cpu_threads);
 	profile_builder_free(rd->b);
 }
 
+static void reader_init(struct reader *rd, enum prof_view view, bool per_thread, bool per_proc,
+			bool keep_samples)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->b = profile_builder_new();
+	rd->view = view;
+	rd->per_thread = per_thread;
+	rd->per_proc = per_proc;
+	hash_init(&rd->proc_index);
+	hash_init(&rd->cpu_threads);
+	if (keep_samples)
+		profile_builder_keep_samples(rd->b);
+}
+
+/* ---- the readers of several threads, merged ------------------------------- */
+
+/* Adds proc i of `from` to rd: counts, and the name file order would give it. */
+static void merge_proc(struct reader *rd, const struct reader *from, size_t i)
+{
+	const struct prof_proc *fp = &from->t.procs[i];
+	struct prof_proc *pp;
+	int added;
+	size_t k = hash_get(&rd->proc_index, &fp->pid, sizeof(fp->pid), rd->t.nprocs, &added);
+
+	if (added) {
+		xgrow(&rd->t.procs, &rd->aprocs, rd->t.nprocs + 1, sizeof(*rd->t.procs));
+		rd->proc_comms = realloc(rd->proc_comms, rd->aprocs * sizeof(*rd->proc_comms));
+		rd->proc_main = realloc(rd->proc_main, rd->aprocs * sizeof(*rd->proc_main));
+		rd->proc_first = realloc(rd->proc_first, rd->aprocs * sizeof(*rd->proc_first));
+		rd->proc_named = realloc(rd->proc_named, rd->aprocs * sizeof(*rd->proc_named));
+		if (!rd->proc_comms || !rd->proc_main || !rd->proc_first || !rd->proc_named)
+			abort();
+		memset(&rd->t.procs[k], 0, sizeof(rd->t.procs[k]));
+		rd->t.procs[k].pid = fp->pid;
+		rd->proc_comms[k] = xstrdup(from->proc_comms[i]);
+		rd->proc_main[k] = from->proc_main[i];
+		rd->proc_first[k] = from->proc_first[i];
+		rd->proc_named[k] = from->proc_named[i];
+		rd->t.nprocs++;
+	} else {
+		/* the main thread's first name, else the first sample's */
+		bool better = from->proc_main[i] > rd->proc_main[k] ||
+			      (from->proc_main[i] == rd->proc_main[k] &&
+			       from->proc_named[i] < rd->proc_named[k]);
+
+		if (better) {
+			free(rd->proc_comms[k]);
+			rd->proc_comms[k] = xstrdup(from->proc_comms[i]);
+			rd->proc_main[k] = from->proc_main[i];
+			rd->proc_named[k] = from->proc_named[i];
+		}
+		if (from->proc_first[i] < rd->proc_first[k])
+			rd->proc_first[k] = from->proc_first[i];
+	}
+	pp = &rd->t.procs[k];
+	for (size_t j = 0; j < PROF_KIND_MAX; j++) {
+		pp->samples[j] += fp->samples[j];
+		pp->ns[j] += fp->ns[j];
+	}
+}
+
+struct proc_rank {
+	uint64_t first;
+	size_t i;
+};
+
+static int cmp_proc_rank(const void *a, const void *b)
+{
+	const struct proc_rank *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The procs in the order of their first samples, as one pass in file order finds them. */
+static void sort_procs(struct reader *rd)
+{
+	size_t n = rd->t.nprocs;
+	struct proc_rank *rank = xcalloc(n ? n : 1, sizeof(*rank));
+	struct prof_proc *procs = xcalloc(n ? n : 1, sizeof(*procs));
+	char **comms = xcalloc(n ? n : 1, sizeof(*comms));
+
+	for (size_t i = 0; i < n; i++)
+		rank[i] = (struct proc_rank){ rd->proc_first[i], i };
+	if (n > 1)
+		qsort(rank, n, sizeof(*rank), cmp_proc_rank);
+	for (size_t i = 0; i < n; i++) {
+		procs[i] = rd->t.procs[rank[i].i];
+		comms[i] = rd->proc_comms[rank[i].i];
+	}
+	memcpy(rd->t.procs, procs, n * sizeof(*procs));
+	memcpy(rd->proc_comms, comms, n * sizeof(*comms));
+	/* proc_index, proc_main and the orders are not read after this */
+	free(rank);
+	free(procs);
+	free(comms);
+}
+
+/* What the readers of several threads gathered, into rd (initialized, empty). */
+static void merge_readers(struct reader *rd, struct reader *parts, size_t n)
+{
+	struct profile_builder **b = xcalloc(n, sizeof(*b));
+
+	for (size_t p = 0; p < n; p++) {
+		const struct reader *from = &parts[p];
+		struct prof_times *t = &rd->t;
+
+		b[p] = from->b;
+		t->off_cpu |= from->t.off_cpu;
+		for (size_t k = 0; k < PROF_KIND_MAX; k++) {
+			t->samples[k] += from->t.samples[k];
+			t->weight[k] += from->t.weight[k];
+		}
+		for (size_t k = 0; k < 3; k++) {
+			t->source[k] += from->t.source[k];
+			t->source_ns[k] += from->t.source_ns[k];
+		}
+		for (size_t i = 0; i < from->ncpu_threads; i++) {
+			int added;
+
+			hash_get(&rd->cpu_threads, from->cpu_thread_keys[i],
+				 sizeof(from->cpu_thread_keys[i]), rd->ncpu_threads, &added);
+			rd->ncpu_threads += added;
+		}
+		for (size_t i = 0; i < from->t.nprocs; i++)
+			merge_proc(rd, from, i);
+	}
+	sort_procs(rd);
+	profile_builder_free(rd->b);
+	rd->b = profile_builder_merge(b, n);
+	free(b);
+}
+
+/*
+ * The pass on s->jobs threads: 0 with rd filled, or -EAGAIN when it must
+ * be read in file order after all (see session_samples_jobs(), and below).
+ */
+static int read_jobs(struct session *s, const struct sample_filter *f, struct reader *rd)
+{
+	unsigned n = s->jobs;
+	struct reader *parts = xcalloc(n, sizeof(*parts));
+	void **args = xcalloc(n, sizeof(*args));
+	bool off_cpu = false;
+	int ret;
+
+	for (unsigned i = 0; i < n; i++) {
+		reader_init(&parts[i], rd->view, rd->per_thread, rd->per_proc,
+			    profile_builder_keeps_samples(rd->b));
+		args[i] = &parts[i];
+	}
+	ret = session_samples_jobs(s, f, n, add_sample, args);
+	for (unsigned i = 0; i < n; i++)
+		off_cpu |= parts[i].t.off_cpu;
+	/*
+	 * Without a sign of off-CPU samples up front, processes are counted
+	 * from the first one in file order: which the threads cannot tell.
+	 */
+	if (ret == 0 && off_cpu && !rd->per_proc) {
+		s->samples_seen = s->off_cpu_seen = s->bad_records = 0;
+		s->damaged = false;
+		s->damage = NULL;
+		data_reader_rewind(s->rd);
+		ret = -EAGAIN;
+	}
+	if (ret == 0)
+		merge_readers(rd, parts, n);
+	for (unsigned i = 0; i < n; i++)
+		reader_release(&parts[i]);
+	free(parts);
+	free(args);
+	return ret;
+}
+
 int profile_read(struct session *s, const struct sample_filter *f, enum prof_view view,
 		 unsigned sym_flags, struct profile **p, struct symbolizer **sym)
 {
-	struct reader rd = { .b = profile_builder_new(), .view = view };
+	struct reader rd;
 	const char *unit = session_weight_unit(s);
 	bool clock = !strcmp(unit, "nanoseconds");
-	int ret;
+	bool per_proc = profile_view_time(view) || profile_recording_off_cpu(s);
+	int ret = -EAGAIN;
 
-	rd.per_thread = !clock;
-	rd.per_proc = profile_view_time(view) || profile_recording_off_cpu(s);
-	hash_init(&rd.proc_index);
-	hash_init(&rd.cpu_threads);
-	if (sym_flags & PROFILE_SAMPLES)
-		profile_builder_keep_samples(rd.b);
+	reader_init(&rd, view, !clock, per_proc, sym_flags & PROFILE_SAMPLES);
 	sym_flags &= ~PROFILE_SAMPLES;
-	ret = session_samples(s, f, add_sample, &rd);
+	if (s->jobs > 1)
+		ret = read_jobs(s, f, &rd);
+	if (ret == -EAGAIN) {
+		if (s->progress)
+			progress_restart(s->progress);
+		ret = session_samples(s, f, add_sample, &rd);
+	}
 
 	if (ret) {
 		reader_release(&rd);

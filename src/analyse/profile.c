@@ -39,6 +39,7 @@ struct raw_head {
 struct raw_stack {
 	size_t off; /* of its raw_head in the arena */
 	uint64_t samples, weight;
+	uint64_t first; /* the order of its first sample (profile_builder_order()) */
 };
 
 struct profile_builder {
@@ -65,7 +66,8 @@ struct profile_builder {
 	struct hash thread_index;
 	struct thread_top {
 		uint32_t pid, tid;
-		uint64_t top; /* 0: unknown */
+		uint32_t comm; /* the name in its key */
+		uint64_t top;  /* 0: unknown */
 	} *tops;
 	size_t ntops, atops;
 	struct cut {
@@ -76,6 +78,7 @@ struct profile_builder {
 	bool keep_samples;
 	struct prof_sample *samples; /* with keep_samples, in the order they came */
 	size_t nsamples, asamples;
+	uint64_t order; /* of the sample added next */
 };
 
 struct profile_builder *profile_builder_new(void)
@@ -114,6 +117,11 @@ void profile_builder_keep_samples(struct profile_builder *b)
 	b->keep_samples = true;
 }
 
+bool profile_builder_keeps_samples(const struct profile_builder *b)
+{
+	return b->keep_samples;
+}
+
 static uint32_t kind_of(struct profile_builder *b, struct dso *d)
 {
 	if (!d)
@@ -142,7 +150,7 @@ static void note_extent(struct profile_builder *b, uint32_t pid, uint32_t tid, u
 
 	if (added) {
 		xgrow(&b->tops, &b->atops, b->ntops + 1, sizeof(*b->tops));
-		b->tops[t] = (struct thread_top){ .pid = pid, .tid = tid };
+		b->tops[t] = (struct thread_top){ .pid = pid, .tid = tid, .comm = comm };
 		b->ntops++;
 	}
 	if (res->end == UNWIND_ROOT) {
@@ -227,6 +235,7 @@ void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_
 		xgrow(&b->stacks, &b->astacks, b->nstacks + 1, sizeof(*b->stacks));
 		b->stacks[i].off = b->narena;
 		b->stacks[i].samples = b->stacks[i].weight = 0;
+		b->stacks[i].first = b->order;
 		xgrow(&b->arena, &b->aarena, b->narena + size, 1);
 		memcpy(b->arena + b->narena, h, size);
 		b->narena += size;
@@ -257,6 +266,163 @@ void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_
 bool profile_builder_has_kernel(const struct profile_builder *b)
 {
 	return b->has_kernel;
+}
+
+void profile_builder_order(struct profile_builder *b, uint64_t order)
+{
+	b->order = order;
+}
+
+/* ---- merging the builders of several threads ------------------------------ */
+
+static uint32_t merge_comm(struct profile_builder *b, const char *comm)
+{
+	int added;
+	size_t i = hash_get(&b->comm_index, comm, strlen(comm), b->ncomms, &added);
+
+	if (added) {
+		xgrow(&b->comms, &b->acomms, b->ncomms + 1, sizeof(*b->comms));
+		b->comms[b->ncomms++] = xstrdup(comm);
+	}
+	return (uint32_t)i;
+}
+
+/* Adds the stacks, threads, cuts and samples of `from` to b; to[i] gets where stack i went. */
+static void merge_one(struct profile_builder *b, const struct profile_builder *from, size_t *to)
+{
+	uint32_t *comm = xcalloc(from->ncomms ? from->ncomms : 1, sizeof(*comm));
+	size_t *thread = xcalloc(from->ntops ? from->ntops : 1, sizeof(*thread));
+
+	for (size_t i = 0; i < from->ncomms; i++)
+		comm[i] = merge_comm(b, from->comms[i]);
+	for (size_t i = 0; i < from->adsos; i++)
+		if (from->dsos[i])
+			kind_of(b, from->dsos[i]);
+	for (size_t i = 0; i < from->nstacks; i++) {
+		const struct raw_stack *rs = &from->stacks[i];
+		const struct raw_head *h = (const struct raw_head *)(from->arena + rs->off);
+		size_t size = sizeof(*h) + h->n * sizeof(struct raw_frame);
+		struct raw_head *copy;
+		int added;
+		size_t k;
+
+		xgrow(&b->scratch, &b->ascratch, size, 1);
+		memcpy(b->scratch, h, size);
+		copy = (struct raw_head *)b->scratch;
+		copy->comm = comm[h->comm];
+		k = hash_get(&b->index, copy, size, b->nstacks, &added);
+		if (added) {
+			xgrow(&b->stacks, &b->astacks, b->nstacks + 1, sizeof(*b->stacks));
+			b->stacks[k].off = b->narena;
+			b->stacks[k].samples = b->stacks[k].weight = 0;
+			b->stacks[k].first = rs->first;
+			xgrow(&b->arena, &b->aarena, b->narena + size, 1);
+			memcpy(b->arena + b->narena, copy, size);
+			b->narena += size;
+			b->nstacks++;
+		} else if (rs->first < b->stacks[k].first) {
+			b->stacks[k].first = rs->first;
+		}
+		b->stacks[k].samples += rs->samples;
+		b->stacks[k].weight += rs->weight;
+		to[i] = k;
+	}
+	for (size_t i = 0; i < from->ntops; i++) {
+		const struct thread_top *t = &from->tops[i];
+		uint32_t key[3] = { t->pid, t->tid, comm[t->comm] };
+		int added;
+		size_t k = hash_get(&b->thread_index, key, sizeof(key), b->ntops, &added);
+
+		if (added) {
+			xgrow(&b->tops, &b->atops, b->ntops + 1, sizeof(*b->tops));
+			b->tops[k] = (struct thread_top){ .pid = t->pid, .tid = t->tid, .comm = key[2] };
+			b->ntops++;
+		}
+		if (t->top > b->tops[k].top)
+			b->tops[k].top = t->top;
+		thread[i] = k;
+	}
+	for (size_t i = 0; i < from->ncuts; i++) {
+		struct cut c = from->cuts[i];
+
+		c.stack = to[c.stack];
+		c.thread = thread[c.thread];
+		xgrow(&b->cuts, &b->acuts, b->ncuts + 1, sizeof(*b->cuts));
+		b->cuts[b->ncuts++] = c;
+	}
+	for (size_t i = 0; i < from->nsamples; i++) {
+		struct prof_sample sm = from->samples[i];
+
+		sm.stack = (uint32_t)to[sm.stack];
+		xgrow(&b->samples, &b->asamples, b->nsamples + 1, sizeof(*b->samples));
+		b->samples[b->nsamples++] = sm;
+	}
+	if (from->time_min < b->time_min)
+		b->time_min = from->time_min;
+	if (from->time_max > b->time_max)
+		b->time_max = from->time_max;
+	b->kernel_only += from->kernel_only;
+	b->has_kernel |= from->has_kernel;
+	free(comm);
+	free(thread);
+}
+
+struct by_first {
+	uint64_t first;
+	size_t stack;
+};
+
+static int cmp_first(const void *a, const void *b)
+{
+	const struct by_first *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+struct profile_builder *profile_builder_merge(struct profile_builder *const *parts, size_t n)
+{
+	struct profile_builder *b = profile_builder_new();
+	size_t *to, *rank;
+	struct by_first *perm;
+	struct raw_stack *sorted;
+
+	for (size_t p = 0; p < n; p++) {
+		b->keep_samples |= parts[p]->keep_samples;
+		to = xcalloc(parts[p]->nstacks ? parts[p]->nstacks : 1, sizeof(*to));
+		merge_one(b, parts[p], to);
+		free(to);
+	}
+	/* in the order of their first samples, as one builder fed in file order has them */
+	perm = xcalloc(b->nstacks ? b->nstacks : 1, sizeof(*perm));
+	rank = xcalloc(b->nstacks ? b->nstacks : 1, sizeof(*rank));
+	sorted = xcalloc(b->nstacks ? b->nstacks : 1, sizeof(*sorted));
+	for (size_t i = 0; i < b->nstacks; i++)
+		perm[i] = (struct by_first){ b->stacks[i].first, i };
+	if (b->nstacks > 1)
+		qsort(perm, b->nstacks, sizeof(*perm), cmp_first);
+	hash_release(&b->index);
+	hash_init(&b->index);
+	for (size_t i = 0; i < b->nstacks; i++) {
+		const struct raw_stack *rs = &b->stacks[perm[i].stack];
+		const struct raw_head *h = (const struct raw_head *)(b->arena + rs->off);
+		int added;
+
+		sorted[i] = *rs;
+		rank[perm[i].stack] = i;
+		hash_get(&b->index, h, sizeof(*h) + h->n * sizeof(struct raw_frame), i, &added);
+	}
+	free(b->stacks);
+	b->stacks = sorted;
+	b->astacks = b->nstacks ? b->nstacks : 1;
+	for (size_t i = 0; i < b->ncuts; i++)
+		b->cuts[i].stack = rank[b->cuts[i].stack];
+	for (size_t i = 0; i < b->nsamples; i++)
+		b->samples[i].stack = (uint32_t)rank[b->samples[i].stack];
+	free(perm);
+	free(rank);
+	return b;
 }
 
 /* ---- finishing ------------------------------------------------------------ */
@@ -516,13 +682,16 @@ static bool count_quality(struct finisher *fin, const struct raw_head *h,
 	return false;
 }
 
+/* A total order: samples equal in it are alike, so that any input order sorts the same. */
 static int cmp_sample(const void *a, const void *b)
 {
 	const struct prof_sample *x = a, *y = b;
 
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
-	return x->stack < y->stack ? -1 : x->stack > y->stack;
+	if (x->stack != y->stack)
+		return x->stack < y->stack ? -1 : 1;
+	return x->weight < y->weight ? -1 : x->weight > y->weight;
 }
 
 struct profile *profile_builder_finish(struct profile_builder *b, struct symbolizer *sym,

@@ -249,6 +249,21 @@ void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_
 
 /* Keep each sample's time and stack (profile's sample_list), not only the counts. */
 void profile_builder_keep_samples(struct profile_builder *b);
+bool profile_builder_keeps_samples(const struct profile_builder *b);
+
+/*
+ * The place in the file of the samples added next (session_sample's
+ * order): each stack keeps its first sample's, so that builders filled on
+ * several threads can be merged in file order.
+ */
+void profile_builder_order(struct profile_builder *b, uint64_t order);
+
+/*
+ * One builder with every stack, sample and measure of parts[0..n), the
+ * stacks in the order of their first samples: what a single builder fed
+ * every sample in file order would hold. The parts are left as they were.
+ */
+struct profile_builder *profile_builder_merge(struct profile_builder *const *parts, size_t n);
 
 /* Whether any sample has kernel frames (their names need /proc/kallsyms). */
 bool profile_builder_has_kernel(const struct profile_builder *b);

@@ -48,6 +48,7 @@ static const struct cmd_option annotate_options[] = {
 	{ 'M', "disassembler-style", "STYLE", "att (default) or intel" },
 	{ OPT_COLOR, "color", "WHEN", "highlight the hottest instructions: auto (default), always, never" },
 	{ OPT_STDIO, "stdio", NULL, "text on standard output (the default), as perf's --stdio" },
+	CMD_JOBS_OPTION,
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -55,6 +56,7 @@ struct annotate_opts {
 	const char *input, *symbol, *dso;
 	unsigned long top;
 	bool source, intel, color, signatures;
+	unsigned jobs; /* 0: the default */
 };
 
 /* One option's value into o (color: --color's); 0, or -1 after saying what is wrong. */
@@ -73,6 +75,9 @@ static int parse_option(struct annotate_opts *o, int c, char *arg, const char **
 	case OPT_DSO:
 		o->dso = arg;
 		return 0;
+	case 'j':
+		return cmd_jobs_option(arg, &o->jobs);
+
 	case OPT_SOURCE:
 		o->source = true;
 		return 0;
@@ -320,7 +325,8 @@ int cmd_annotate(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	ret = cmd_recording_profile(&x.s, o.input, NULL, PROF_VIEW_CPU,
-				    SYM_DEMANGLE | (o.signatures ? SYM_SIGNATURE : 0), &x.p, &x.sym);
+				    SYM_DEMANGLE | (o.signatures ? SYM_SIGNATURE : 0), o.jobs, &x.p,
+				    &x.sym);
 	if (ret) {
 		disasm_free(x.dis);
 		return ret;

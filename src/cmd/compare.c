@@ -336,7 +336,8 @@ static int read_run(const char *path, enum cmp_sampler_kind k, unsigned long hz,
 	struct cmp_task_cpu *cpu;
 	const char *ev;
 	uint64_t end;
-	int ret = cmd_recording_profile(&s, path, NULL, PROF_VIEW_CPU, sym_flags, &p, &sym);
+	int ret = cmd_recording_profile(&s, path, NULL, PROF_VIEW_CPU, sym_flags, CMD_JOBS_DEFAULT,
+					&p, &sym);
 
 	if (ret)
 		return ret;

@@ -46,6 +46,7 @@ static const struct cmd_option diff_options[] = {
 	  "cpu, off-cpu or wall: compare these (default: wall for off-CPU recordings)" },
 	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
 	{ OPT_STDIO, "stdio", NULL, "text (the default without --format)" },
+	CMD_JOBS_OPTION,
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -62,6 +63,7 @@ struct diff_opts {
 	bool demangle, signatures;
 	enum prof_view view; /* auto unless --view */
 	struct diff_print_opts print;
+	unsigned jobs; /* 0: the default */
 };
 
 static int parse_option(struct diff_opts *o, int c, const char *arg)
@@ -103,6 +105,9 @@ static int parse_option(struct diff_opts *o, int c, const char *arg)
 	case 'o':
 		o->output = arg;
 		return 0;
+	case 'j':
+		return cmd_jobs_option(arg, &o->jobs);
+
 	case OPT_VIEW:
 		if (profile_view_parse(arg, &o->view) < 0)
 			return error("--view takes cpu, off-cpu or wall, not '%s'", arg);
@@ -190,9 +195,9 @@ struct side {
 };
 
 static int load(struct side *sd, const char *path, enum prof_view view, unsigned flags,
-		struct diff_source *src)
+		unsigned jobs, struct diff_source *src)
 {
-	int ret = cmd_recording_profile(&sd->s, path, NULL, view, flags, &sd->p, &sd->sym);
+	int ret = cmd_recording_profile(&sd->s, path, NULL, view, flags, jobs, &sd->p, &sd->sym);
 
 	if (ret)
 		return ret;
@@ -289,11 +294,11 @@ static int same_view(struct diff_opts *o, struct side *sides, size_t n)
 
 /* Reads n recordings into sides and their profiles into p; the first describes them in src. */
 static int load_all(struct side *sides, const struct profile **p, char **paths, size_t n,
-		    enum prof_view view, unsigned flags, struct diff_source *src)
+		    enum prof_view view, unsigned flags, unsigned jobs, struct diff_source *src)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct diff_source ignored;
-		int ret = load(&sides[i], paths[i], view, flags, i ? &ignored : src);
+		int ret = load(&sides[i], paths[i], view, flags, jobs, i ? &ignored : src);
 
 		if (ret)
 			return ret;
@@ -327,10 +332,10 @@ int cmd_diff(int argc, char **argv)
 		PROFILE_SAMPLES;
 	sides = xcalloc(n, sizeof(*sides));
 	profiles = xcalloc(n, sizeof(*profiles));
-	ret = load_all(sides, profiles, o.old_paths, o.nold, o.view, flags, &o.print.old);
+	ret = load_all(sides, profiles, o.old_paths, o.nold, o.view, flags, o.jobs, &o.print.old);
 	if (!ret)
 		ret = load_all(sides + o.nold, profiles + o.nold, o.new_paths, o.nnew, o.view,
-			       flags, &o.print.new);
+			       flags, o.jobs, &o.print.new);
 	if (!ret)
 		ret = same_view(&o, sides, n);
 	if (!ret) {

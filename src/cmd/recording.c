@@ -8,6 +8,7 @@
 #include "resolve/maps.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/parse.h"
 #include "util/progress.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int cmd_recording_open(struct session *s, const char *path, bool meta_only)
 {
@@ -34,8 +36,28 @@ int cmd_recording_open(struct session *s, const char *path, bool meta_only)
 	return EXIT_FAIL;
 }
 
+int cmd_jobs_option(const char *arg, unsigned *jobs)
+{
+	unsigned long n;
+
+	if (parse_ulong(arg, 1, CMD_JOBS_MAX, &n) == 0) {
+		*jobs = (unsigned)n;
+		return 0;
+	}
+	error("-j/--jobs takes a number of threads from 1 to %u, not '%s'", CMD_JOBS_MAX, arg);
+	return -1;
+}
+
+/* One thread per CPU this process may run on. */
+static unsigned default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > CMD_JOBS_MAX ? CMD_JOBS_MAX : (unsigned)n;
+}
+
 int cmd_recording_profile(struct session *s, const char *path, const struct sample_filter *f,
-			  enum prof_view view, unsigned sym_flags, struct profile **p,
+			  enum prof_view view, unsigned sym_flags, unsigned jobs, struct profile **p,
 			  struct symbolizer **sym)
 {
 	struct progress prog;
@@ -44,6 +66,7 @@ int cmd_recording_profile(struct session *s, const char *path, const struct samp
 
 	if (ret)
 		return ret;
+	s->jobs = jobs ? jobs : default_jobs();
 	data_reader_stat_u64(s->rd, "samples", &total);
 	progress_start(&prog, "pmuprof: unwinding", total);
 	s->progress = &prog;

@@ -22,13 +22,23 @@ struct symbolizer;
 /* Opens path (meta_only: its metadata and statistics only); 0, or prints why not and returns 1. */
 int cmd_recording_open(struct session *s, const char *path, bool meta_only);
 /*
- * Opens path and reads it into a profile of a view (profile_read()), with a progress
- * bar on a terminal and the damage warnings: 0, or the exit status after
- * printing why not. The caller frees *p and *sym, then closes s.
+ * Opens path and reads it into a profile of a view (profile_read()) on
+ * `jobs` threads (0: CMD_JOBS_DEFAULT), with a progress bar on a terminal
+ * and the damage warnings: 0, or the exit status after printing why not.
+ * The caller frees *p and *sym, then closes s.
  */
 int cmd_recording_profile(struct session *s, const char *path, const struct sample_filter *f,
-			  enum prof_view view, unsigned sym_flags, struct profile **p,
+			  enum prof_view view, unsigned sym_flags, unsigned jobs, struct profile **p,
 			  struct symbolizer **sym);
+
+/* The most threads -j/--jobs takes; 0 for cmd_recording_profile(): one per online CPU. */
+#define CMD_JOBS_MAX 1024
+#define CMD_JOBS_DEFAULT 0
+/* The option's line in a command's table. */
+#define CMD_JOBS_OPTION                                                                          \
+	{ 'j', "jobs", "N", "read the samples on N threads (default: one per online CPU)" }
+/* -j/--jobs' argument into *jobs: 0, or -1 after saying why it is not a number of threads. */
+int cmd_jobs_option(const char *arg, unsigned *jobs);
 /* After session_samples(): warns that the file was damaged or truncated, if it was. */
 void cmd_recording_warn_damage(const struct session *s);
 /* Warns about the objects that were unreadable or changed since the recording. */

@@ -76,6 +76,7 @@ static const struct cmd_option report_options[] = {
 	{ 'o', "output", "FILE", "write the report or export to FILE instead of standard output" },
 	{ OPT_STDIO, "stdio", NULL, "text on standard output (the default)" },
 	{ OPT_HEADER, "header", NULL, "print the recording's metadata and statistics" },
+	CMD_JOBS_OPTION,
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -333,6 +334,9 @@ static int parse_option(struct report_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_FORMAT:
 		return parse_format(o, arg);
+	case 'j':
+		return cmd_jobs_option(arg, &o->text.jobs);
+
 	case OPT_VIEW:
 		if (profile_view_parse(arg, &o->view) < 0) {
 			error("--view takes cpu, off-cpu or wall, not '%s'", arg);
@@ -473,7 +477,7 @@ static int print_header(struct report_opts *o)
 	session_close(&s);
 	if (!off_cpu && !profile_view_time(o->view))
 		return EXIT_OK;
-	ret = cmd_recording_profile(&s, o->input, &o->filter, o->view, 0, &p, &sym);
+	ret = cmd_recording_profile(&s, o->input, &o->filter, o->view, 0, o->text.jobs, &p, &sym);
 	if (ret)
 		return ret;
 	report_print_views(stdout, s.rd, p);
@@ -515,12 +519,13 @@ int cmd_report(int argc, char **argv)
 		flags |= SYM_SRCLINE;
 	if (o.inlines)
 		flags |= SYM_INLINE;
-	ret = cmd_recording_profile(&s, o.input, &o.filter, o.view, flags, &p, &sym);
+	ret = cmd_recording_profile(&s, o.input, &o.filter, o.view, flags, o.text.jobs, &p, &sym);
 	if (ret) {
 		release_opts(&o);
 		return ret;
 	}
 	cmd_recording_warn_objects(&s);
+	o.text.jobs = s.jobs; /* the call graphs are drawn on as many threads */
 	ret = write_report(&o, &s, p);
 	profile_free(p);
 	symbolizer_free(sym);

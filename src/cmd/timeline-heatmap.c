@@ -106,7 +106,7 @@ int timeline_heatmap(const struct timeline_heatmap_opts *o)
 	if (ret)
 		return ret;
 	ret = cmd_recording_profile(&s, o->input, o->filter, view, o->sym_flags | PROFILE_SAMPLES,
-				    &p, &sym);
+				    o->jobs, &p, &sym);
 	if (ret)
 		return ret;
 	cmd_recording_warn_objects(&s);

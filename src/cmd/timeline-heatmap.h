@@ -16,6 +16,7 @@ struct timeline_heatmap_opts {
 	const struct sample_filter *filter;
 	enum prof_view view; /* auto: cpu */
 	unsigned sym_flags;  /* SYM_* */
+	unsigned jobs;	     /* -j; 0: the default */
 };
 
 /* Reads the recording and writes the heat map: the exit status, after saying what failed. */

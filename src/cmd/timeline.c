@@ -46,6 +46,7 @@ static const struct cmd_option timeline_options[] = {
 	{ OPT_NO_DEMANGLE, "no-demangle", NULL, "show C++ and Rust names as in the symbol table" },
 	{ OPT_VIEW, "view", "VIEW", "heatmap: cpu (default), off-cpu or wall, what its cells count" },
 	{ 'o', "output", "FILE", "write to FILE instead of standard output" },
+	CMD_JOBS_OPTION,
 	{ 'h', "help", NULL, "show this help" },
 };
 
@@ -66,6 +67,7 @@ struct timeline_opts {
 	enum format format;
 	enum prof_view view; /* --format heatmap's; auto: not given */
 	bool demangle;
+	unsigned jobs; /* 0: the default */
 };
 
 static int parse_option(struct timeline_opts *o, int c, const char *arg)
@@ -79,6 +81,9 @@ static int parse_option(struct timeline_opts *o, int c, const char *arg)
 	case 'o':
 		o->output = arg;
 		return 0;
+	case 'j':
+		return cmd_jobs_option(arg, &o->jobs);
+
 	case OPT_TID:
 		return cmd_filter_tid(&o->filter, arg);
 	case OPT_TIME:
@@ -208,6 +213,7 @@ static int heatmap(const struct timeline_opts *o)
 		.filter = &f,
 		.view = o->view,
 		.sym_flags = o->demangle ? SYM_DEMANGLE : 0,
+		.jobs = o->jobs,
 	};
 
 	f.time_set = o->range.time_set;
@@ -241,7 +247,7 @@ int cmd_timeline(int argc, char **argv)
 		goto out_filters;
 	}
 	ret = cmd_recording_profile(&s, o.input, &o.filter, PROF_VIEW_AUTO,
-				    (o.demangle ? SYM_DEMANGLE : 0) | PROFILE_SAMPLES, &p, &sym);
+				    (o.demangle ? SYM_DEMANGLE : 0) | PROFILE_SAMPLES, o.jobs, &p, &sym);
 	if (ret)
 		goto out_filters;
 	cmd_recording_warn_objects(&s);

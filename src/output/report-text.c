@@ -11,6 +11,8 @@
 #include "util/units.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,14 +82,131 @@ static char *key_text(const struct profile *p, const struct report_line *l, enum
 	}
 }
 
+/* What report_print_table() prints of each line, the same for every line. */
+struct line_ctx {
+	const struct report_table *t;
+	const struct profile *p;
+	const struct report_text_opts *o;
+	const size_t *width;
+	const uint32_t *hot;
+	bool graph, times;
+};
+
+/* Line l and its call graph; stacks has room for every stack of the profile. */
+static void print_line(FILE *out, const struct line_ctx *c, const struct report_line *l,
+		       uint32_t *stacks)
+{
+	const struct report_table *t = c->t;
+	const struct profile *p = c->p;
+	const struct report_text_opts *o = c->o;
+	const size_t *width = c->width;
+	const uint32_t *hot = c->hot;
+	bool graph = c->graph, times = c->times;
+	char when[UNITS_DURATION_MAX], self_when[UNITS_DURATION_MAX];
+
+	if (t->children && times)
+		fprintf(out, "  %7.2f%%  %8s  %7.2f%%  %8s  %8" PRIu64,
+			pct(l->weight, p->weight),
+			units_duration(when, sizeof(when), l->weight),
+			pct(l->self_weight, p->weight),
+			units_duration(self_when, sizeof(self_when), l->self_weight),
+			o->nr_samples ? l->self_samples : l->samples);
+	else if (t->children)
+		fprintf(out, "  %7.2f%%  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight),
+			pct(l->self_weight, p->weight),
+			o->nr_samples ? l->self_samples : l->samples);
+	else if (times)
+		fprintf(out, "  %7.2f%%  %8s  %8" PRIu64, pct(l->weight, p->weight),
+			units_duration(when, sizeof(when), l->weight), l->samples);
+	else
+		fprintf(out, "  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight), l->samples);
+	for (size_t k = 0; k < t->nkeys; k++) {
+		char *s = key_text(p, l, t->keys[k], hot);
+
+		if (k + 1 < t->nkeys)
+			fprintf(out, "  %-*s", (int)width[k], s);
+		else
+			fprintf(out, "  %s", s);
+		free(s);
+	}
+	fputc('\n', out);
+	if (graph) {
+		size_t n = report_table_stacks(t, p, l, stacks);
+
+		tree_print(out, p, stacks, n, l->func,
+			   o->graph == REPORT_GRAPH_CALLER ? TREE_CALLER : TREE_CALLEE,
+			   o->graph_limit, p->weight, o->fractal, times, "            ");
+		fputc('\n', out);
+	}
+}
+
+/*
+ * The lines on several threads: each renders the lines it takes, graph
+ * and all (the bulk of the work in a report of many stacks), into a buffer
+ * of its own; they are printed in order after.
+ */
+struct line_jobs {
+	const struct line_ctx *c;
+	const size_t *shown; /* the lines to print, by index */
+	size_t n;
+	char **text;
+	size_t *len;
+	_Atomic size_t next;
+};
+
+static void *render_lines(void *arg)
+{
+	struct line_jobs *j = arg;
+	uint32_t *stacks = xmalloc((j->c->p->nstacks ? j->c->p->nstacks : 1) * sizeof(*stacks));
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->n) {
+		FILE *f = open_memstream(&j->text[i], &j->len[i]);
+
+		if (!f)
+			abort();
+		print_line(f, j->c, &j->c->t->lines[j->shown[i]], stacks);
+		if (fclose(f))
+			abort();
+	}
+	free(stacks);
+	return NULL;
+}
+
+static void print_lines_jobs(FILE *out, const struct line_ctx *c, const size_t *shown, size_t n,
+			     unsigned jobs)
+{
+	struct line_jobs j = { .c = c, .shown = shown, .n = n };
+	pthread_t *th = xcalloc(jobs, sizeof(*th));
+	bool *started = xcalloc(jobs, sizeof(*started));
+
+	j.text = xcalloc(n ? n : 1, sizeof(*j.text));
+	j.len = xcalloc(n ? n : 1, sizeof(*j.len));
+	atomic_init(&j.next, 0);
+	for (unsigned i = 0; i < jobs; i++)
+		started[i] = pthread_create(&th[i], NULL, render_lines, &j) == 0;
+	render_lines(&j); /* this thread too, and alone if none started */
+	for (unsigned i = 0; i < jobs; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	for (size_t i = 0; i < n; i++) {
+		fwrite(j.text[i], 1, j.len[i], out);
+		free(j.text[i]);
+	}
+	free(j.text);
+	free(j.len);
+	free(th);
+	free(started);
+}
+
 void report_print_table(FILE *out, const struct report_table *t, const struct profile *p,
 			const struct report_text_opts *o)
 {
-	size_t width[REPORT_KEY_MAX], shown = 0;
+	size_t width[REPORT_KEY_MAX], shown = 0, *list;
 	uint32_t *stacks, *hot;
 	bool graph = o->graph != REPORT_GRAPH_NONE && report_table_has_key(t, REPORT_KEY_SYM);
 	bool times = profile_view_time(p->view);
-	char when[UNITS_DURATION_MAX], self_when[UNITS_DURATION_MAX];
+	struct line_ctx c = { t, p, o, width, NULL, graph, times };
 
 	if (!p->samples) {
 		fprintf(out, "#\n# no samples\n");
@@ -95,6 +214,7 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 	}
 	stacks = xmalloc((p->nstacks ? p->nstacks : 1) * sizeof(*stacks));
 	hot = o->srcline ? report_hot_locs(p) : NULL;
+	c.hot = hot;
 
 	for (size_t k = 0; k < t->nkeys; k++)
 		width[k] = strlen(key_titles[t->keys[k]]);
@@ -122,47 +242,17 @@ void report_print_table(FILE *out, const struct report_table *t, const struct pr
 	for (size_t k = 0; k < t->nkeys; k++)
 		fprintf(out, "  %-*s", (int)width[k], key_titles[t->keys[k]]);
 	fprintf(out, "\n#\n");
-	for (size_t i = 0; i < t->n; i++) {
-		const struct report_line *l = &t->lines[i];
-
-		if (pct(l->weight, p->weight) < o->percent_limit)
-			continue;
-		shown++;
-		if (t->children && times)
-			fprintf(out, "  %7.2f%%  %8s  %7.2f%%  %8s  %8" PRIu64,
-				pct(l->weight, p->weight),
-				units_duration(when, sizeof(when), l->weight),
-				pct(l->self_weight, p->weight),
-				units_duration(self_when, sizeof(self_when), l->self_weight),
-				o->nr_samples ? l->self_samples : l->samples);
-		else if (t->children)
-			fprintf(out, "  %7.2f%%  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight),
-				pct(l->self_weight, p->weight),
-				o->nr_samples ? l->self_samples : l->samples);
-		else if (times)
-			fprintf(out, "  %7.2f%%  %8s  %8" PRIu64, pct(l->weight, p->weight),
-				units_duration(when, sizeof(when), l->weight), l->samples);
-		else
-			fprintf(out, "  %7.2f%%  %8" PRIu64, pct(l->weight, p->weight), l->samples);
-		for (size_t k = 0; k < t->nkeys; k++) {
-			char *s = key_text(p, l, t->keys[k], hot);
-
-			if (k + 1 < t->nkeys)
-				fprintf(out, "  %-*s", (int)width[k], s);
-			else
-				fprintf(out, "  %s", s);
-			free(s);
-		}
-		fputc('\n', out);
-		if (graph) {
-			size_t n = report_table_stacks(t, p, l, stacks);
-
-			tree_print(out, p, stacks, n, l->func,
-				   o->graph == REPORT_GRAPH_CALLER ? TREE_CALLER : TREE_CALLEE,
-				   o->graph_limit, p->weight, o->fractal, times, "            ");
-			fputc('\n', out);
-		}
-	}
+	list = xmalloc((t->n ? t->n : 1) * sizeof(*list));
+	for (size_t i = 0; i < t->n; i++)
+		if (!(pct(t->lines[i].weight, p->weight) < o->percent_limit))
+			list[shown++] = i;
+	/* the graphs are the work: without them, one thread prints faster */
+	if (graph && o->jobs > 1 && shown > 1)
+		print_lines_jobs(out, &c, list, shown, o->jobs - 1);
+	else
+		for (size_t i = 0; i < shown; i++)
+			print_line(out, &c, &t->lines[list[i]], stacks);
+	free(list);
 	if (shown < t->n)
 		fprintf(out, "#\n# %zu more lines below %.2g%% (--percent-limit)\n", t->n - shown,
 			o->percent_limit);

@@ -28,6 +28,7 @@ struct report_text_opts {
 	bool fractal;	      /* graph shares of the parent branch (perf's -g fractal) */
 	bool srcline;	      /* each function's hottest source line after its name */
 	bool nr_samples;      /* -n: Samples as perf's, a line's own (self) samples */
+	unsigned jobs;	      /* threads that may draw the call graphs (0, 1: this one) */
 };
 
 /*

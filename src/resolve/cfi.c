@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@ struct cfi {
 	void *image;	     /* the copy elf_memory() reads */
 	uint64_t *fde_starts; /* sorted function starts from .eh_frame_hdr */
 	size_t nfdes;
+	/* libdw caches what it parsed in the Dwarf_CFI: one thread at a time asks it */
+	pthread_mutex_t lock;
 };
 
 static void source_release(struct cfi_source *s)
@@ -148,6 +151,7 @@ int cfi_open(const char *path, const void *image, size_t size, const char *debug
 	int ret;
 
 	*out = NULL;
+	pthread_mutex_init(&c->lock, NULL);
 	elf_version(EV_CURRENT);
 	c->obj.fd = c->dbg.fd = -1;
 	if (image) {
@@ -178,6 +182,7 @@ void cfi_close(struct cfi *c)
 	source_release(&c->dbg);
 	free(c->image);
 	free(c->fde_starts);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -298,6 +303,7 @@ int cfi_rule(struct cfi *c, uint64_t vaddr, struct unwind_rule *rule, uint64_t *
 	memset(rule, 0, sizeof(*rule));
 	rule->cfa = CFA_NONE;
 	*start = *end = vaddr;
+	pthread_mutex_lock(&c->lock);
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		Dwarf_Addr s, e;
 		bool sig;
@@ -310,8 +316,9 @@ int cfi_rule(struct cfi *c, uint64_t vaddr, struct unwind_rule *rule, uint64_t *
 			*end = e;
 		}
 		free(f);
-		return 0;
+		break;
 	}
+	pthread_mutex_unlock(&c->lock);
 	return 0;
 }
 

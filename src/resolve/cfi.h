@@ -68,8 +68,10 @@ void cfi_close(struct cfi *c); /* NULL is a no-op */
 
 /*
  * The rule at the object's virtual address vaddr, and the range [*start,
- * *end) of addresses it holds for. Returns 0 (rule->cfa may be CFA_NONE or
- * CFA_UNSUPPORTED, with the range unknown: *start = *end = vaddr).
+ * *end) of addresses it holds for; threads may ask at once (they take
+ * turns inside libdw, which is not thread-safe on one handle). Returns 0
+ * (rule->cfa may be CFA_NONE or CFA_UNSUPPORTED, with the range unknown:
+ * *start = *end = vaddr).
  */
 int cfi_rule(struct cfi *c, uint64_t vaddr, struct unwind_rule *rule, uint64_t *start,
 	     uint64_t *end);

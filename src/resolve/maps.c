@@ -6,6 +6,8 @@
 #include "util/hash.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,13 +300,17 @@ static uint64_t exec_before(const struct pid_maps *pm, uint64_t time)
 	return lo ? pm->execs[lo - 1] : 0;
 }
 
-const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, uint64_t time)
+static const struct map *find_from(const struct maps *m, const struct pid_maps *pm, uint32_t pid,
+				    uint64_t addr, uint64_t time)
 {
 	for (int depth = 0; depth < 16; depth++) {
-		const struct pid_maps *pm = find_pid(m, pid);
 		const struct map *best = NULL;
-		uint64_t since = exec_before(pm, time);
+		uint64_t since;
 		uint32_t parent = 0;
+
+		if (depth)
+			pm = find_pid(m, pid);
+		since = exec_before(pm, time);
 
 		if (pm && pm->nr) {
 			/* the last mapping starting at or below addr, then walk back over overlaps */
@@ -346,6 +352,22 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
 	return NULL;
 }
 
+const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, uint64_t time)
+{
+	return find_from(m, find_pid(m, pid), pid, addr, time);
+}
+
+const struct map *maps_find_at(const struct maps *m, struct maps_cursor *c, uint32_t pid,
+			       uint64_t addr, uint64_t time)
+{
+	if (!c->set || c->pid != pid) {
+		c->pm = find_pid(m, pid);
+		c->pid = pid;
+		c->set = true;
+	}
+	return find_from(m, c->pm, pid, addr, time);
+}
+
 /* Whether obj is the build the recording saw. */
 static bool same_build(const struct dso *d, const struct elf_object *obj)
 {
@@ -372,7 +394,15 @@ static int open_deleted(struct dso *d)
 	return ret;
 }
 
-struct elf_object *dso_object(struct dso *d)
+/*
+ * Samples are unwound on several threads (session_samples_jobs()): an
+ * object is opened by the first thread that needs it while the others
+ * wait, and read by all once its `ready` flag is up. Opening is rare (once
+ * per object), so one lock serves them all.
+ */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct elf_object *open_object(struct dso *d)
 {
 	int ret;
 
@@ -396,14 +426,25 @@ struct elf_object *dso_object(struct dso *d)
 	return d->obj;
 }
 
-struct cfi *dso_cfi(struct dso *d)
+struct elf_object *dso_object(struct dso *d)
+{
+	if (!atomic_load_explicit(&d->obj_ready, memory_order_acquire)) {
+		pthread_mutex_lock(&open_lock);
+		open_object(d);
+		atomic_store_explicit(&d->obj_ready, true, memory_order_release);
+		pthread_mutex_unlock(&open_lock);
+	}
+	return d->obj;
+}
+
+static struct cfi *open_cfi(struct dso *d)
 {
 	int ret;
 
 	if (d->cfi_opened)
 		return d->cfi;
 	d->cfi_opened = true;
-	if (!dso_object(d))
+	if (!open_object(d))
 		ret = d->open_err;
 	else if (d->changed)
 		ret = -ESTALE;
@@ -414,6 +455,18 @@ struct cfi *dso_cfi(struct dso *d)
 	d->cfi_err = ret;
 	if (ret < 0)
 		d->cfi = NULL;
+	return d->cfi;
+}
+
+struct cfi *dso_cfi(struct dso *d)
+{
+	if (!atomic_load_explicit(&d->cfi_ready, memory_order_acquire)) {
+		pthread_mutex_lock(&open_lock);
+		open_cfi(d);
+		atomic_store_explicit(&d->obj_ready, true, memory_order_release);
+		atomic_store_explicit(&d->cfi_ready, true, memory_order_release);
+		pthread_mutex_unlock(&open_lock);
+	}
 	return d->cfi;
 }
 

@@ -14,6 +14,7 @@
 #include "store/format.h"
 #include "util/compiler.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -38,6 +39,8 @@ struct dso {
 	struct cfi *cfi;	/* unwind information, NULL until opened or when none */
 	bool cfi_opened;
 	int cfi_err;		/* why cfi is NULL */
+	/* set once obj (and opened, open_err, changed, file) or cfi is final: see dso_object() */
+	atomic_bool obj_ready, cfi_ready;
 };
 
 struct map {
@@ -63,6 +66,22 @@ void maps_finish(struct maps *m);
 const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, uint64_t time);
 
 /*
+ * The last process maps_find_at() looked up: consecutive lookups are
+ * mostly of one process (every frame of a stack), and finding a process
+ * by its pid was a tenth of a report's time. One per thread; zeroed to
+ * start.
+ */
+struct maps_cursor {
+	const void *pm; /* its maps, or NULL */
+	uint32_t pid;
+	bool set;
+};
+
+/* maps_find() through a cursor. */
+const struct map *maps_find_at(const struct maps *m, struct maps_cursor *c, uint32_t pid,
+			       uint64_t addr, uint64_t time);
+
+/*
  * Opens the object's symbols (its stored image, or the file with a build-id
  * check) on first use; returns it or NULL (see dso->open_err). An object
  * with no_file set is never looked for on disk (-ENOENT): names in
@@ -75,6 +94,10 @@ const struct map *maps_find(const struct maps *m, uint32_t pid, uint64_t addr, u
  * an upgrade) is read from path when the file there now has the recorded
  * build-id (the same build reinstalled), and file then names it; without
  * a recorded build-id, or with another, it cannot be read (-ENOENT).
+ *
+ * dso_object() and dso_cfi() may be called from several threads at once;
+ * the fields they set are final, for the thread that called them, when
+ * they return. Nothing else in here may be called while threads read.
  */
 struct elf_object *dso_object(struct dso *d);
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct comm_event {
 	uint32_t pid, tid;
@@ -486,8 +487,8 @@ const char *session_comm(const struct session *s, uint32_t pid, uint32_t tid, ui
  * The first entry of each context is where the thread was, exactly; the
  * others are return addresses, named by the call before them.
  */
-static void split_callchain(struct session *s, struct session_sample *smp, size_t *entries,
-			    bool *user)
+static void split_callchain(struct session *s, struct unwinder *u, struct session_sample *smp,
+			    size_t *entries, bool *user)
 {
 	const struct rec_sample *r = smp->v->s;
 	uint64_t ctx = 0;
@@ -509,12 +510,12 @@ static void split_callchain(struct session *s, struct session_sample *smp, size_
 			smp->kernel[smp->nkernel++] = callchain_call_site(a, nth++);
 		else if (ctx == (uint64_t)PERF_CONTEXT_USER && !s->dwarf &&
 			 smp->nuser < SESSION_MAX_USER)
-			unwind_locate(s->unwinder, r->pid, r->time, callchain_call_site(a, nth++),
+			unwind_locate(u, r->pid, r->time, callchain_call_site(a, nth++),
 				      &smp->user[smp->nuser++]);
 	}
 }
 
-static void prepare(struct session *s, struct session_sample *smp)
+static void prepare(struct session *s, struct unwinder *u, struct session_sample *smp)
 {
 	const struct rec_sample *r = smp->v->s;
 	size_t entries;
@@ -528,7 +529,7 @@ static void prepare(struct session *s, struct session_sample *smp)
 	/* an off-CPU interval without a stack is its duration alone: no ip to name */
 	if (smp->source == SAMPLE_SOURCE_NONE && sample_off_cpu(r->h.misc))
 		return;
-	split_callchain(s, smp, &entries, &user);
+	split_callchain(s, u, smp, &entries, &user);
 	if (user && !s->dwarf) {
 		unwind_judge_fp(smp->user, smp->nuser, entries >= s->fp_max_stack, &smp->res);
 		smp->unwound = true;
@@ -542,15 +543,49 @@ static void prepare(struct session *s, struct session_sample *smp)
 		bool bp_known = !sample_off_cpu(r->h.misc) ||
 				(r->h.misc & SAMPLE_SOURCE_MASK) != SAMPLE_SOURCE_REMOTE;
 
-		unwind_user(s->unwinder, r->pid, r->time, regs[s->reg_ip], regs[s->reg_sp],
+		unwind_user(u, r->pid, r->time, regs[s->reg_ip], regs[s->reg_sp],
 			    regs[s->reg_bp], bp_known, smp->v->stack, r->stack_size,
 			    (r->h.misc & SAMPLE_STACK_FULL) != 0, smp->user, SESSION_MAX_USER,
 			    &smp->res);
 		smp->nuser = smp->res.nframes;
 		smp->unwound = true;
 	} else if (!smp->kernel_mode && !smp->nuser) {
-		unwind_locate(s->unwinder, r->pid, r->time, r->ip, &smp->user[smp->nuser++]);
+		unwind_locate(u, r->pid, r->time, r->ip, &smp->user[smp->nuser++]);
 	}
+}
+
+/* What a pass counts; each thread of session_samples_jobs() has its own, added up after. */
+struct pass_counts {
+	uint64_t samples, off_cpu, bad;
+};
+
+/*
+ * One record of the pass: 1 when it is a sample that passes f, ready in
+ * smp (unwound with u), else 0.
+ */
+static int take_record(struct session *s, struct unwinder *u, const struct sample_filter *f,
+		       const struct rec_header *h, struct sample_view *sv,
+		       struct session_sample *smp, struct pass_counts *c)
+{
+	const struct rec_sample *r;
+
+	if (h->type != REC_SAMPLE)
+		return 0;
+	if (record_sample(h, sv) < 0) {
+		c->bad++;
+		return 0;
+	}
+	c->samples++;
+	c->off_cpu += sample_off_cpu(sv->s->h.misc);
+	r = sv->s;
+	if (f && !sample_filter_thread(f, s->start_ns, r))
+		return 0;
+	smp->comm = session_comm(s, r->pid, r->tid, r->time);
+	if (f && !sample_filter_comm_ok(f, smp->comm))
+		return 0;
+	smp->v = sv;
+	prepare(s, u, smp);
+	return 1;
 }
 
 int session_samples(struct session *s, const struct sample_filter *f,
@@ -561,28 +596,20 @@ int session_samples(struct session *s, const struct sample_filter *f,
 	struct sample_view sv;
 	const char *detail = NULL;
 	int ret, fret = 0;
+	uint64_t order = 0;
 
 	while ((ret = data_reader_next(s->rd, &rec, &detail)) > 0) {
-		const struct rec_sample *r;
+		struct pass_counts c = { 0 };
+		int take = take_record(s, s->unwinder, f, rec.rec, &sv, smp, &c);
 
-		if (rec.rec->type != REC_SAMPLE)
-			continue;
-		if (record_sample(rec.rec, &sv) < 0) {
-			s->bad_records++;
-			continue;
-		}
-		s->samples_seen++;
-		s->off_cpu_seen += sample_off_cpu(sv.s->h.misc);
-		if (s->progress)
+		s->samples_seen += c.samples;
+		s->off_cpu_seen += c.off_cpu;
+		s->bad_records += c.bad;
+		if (c.samples && s->progress)
 			progress_add(s->progress, 1);
-		r = sv.s;
-		if (f && !sample_filter_thread(f, s->start_ns, r))
+		if (!take)
 			continue;
-		smp->comm = session_comm(s, r->pid, r->tid, r->time);
-		if (f && !sample_filter_comm_ok(f, smp->comm))
-			continue;
-		smp->v = &sv;
-		prepare(s, smp);
+		smp->order = order++;
 		fret = fn(s, smp, arg);
 		if (fret)
 			break;
@@ -593,6 +620,179 @@ int session_samples(struct session *s, const struct sample_filter *f,
 	if (ret < 0) {
 		s->damaged = true;
 		s->damage = detail ? detail : "corrupt data";
+	}
+	return 0;
+}
+
+/* ---- on several threads -------------------------------------------------- */
+
+struct jobs {
+	struct session *s;
+	const struct sample_filter *f;
+	int (*fn)(struct session *s, struct session_sample *smp, void *arg);
+	void *const *args;
+	pthread_mutex_t lock; /* over s->rd and what follows */
+	pthread_cond_t done;  /* a worker finished */
+	unsigned running;
+	bool stop;
+	bool redo;	      /* a frame did not decode: the answer is file order's */
+	int fret;	      /* the first nonzero return of fn */
+	int damage_ret;	      /* a damaged frame header ended the frames */
+	const char *damage;
+	struct pass_counts counts;
+};
+
+struct worker {
+	struct jobs *j;
+	void *arg;
+	pthread_t thread;
+	bool started;
+};
+
+/* Takes the next frame, or false at the end (or when the pass stops). */
+static bool next_frame(struct jobs *j, struct data_frame *fr)
+{
+	const char *detail = NULL;
+	int ret;
+	bool got = false;
+
+	pthread_mutex_lock(&j->lock);
+	if (!j->stop) {
+		ret = data_reader_take_frame(j->s->rd, fr, &detail);
+		got = ret > 0;
+		if (ret < 0) {
+			j->damage_ret = ret;
+			j->damage = detail;
+		}
+		if (!got)
+			j->stop = true;
+	}
+	pthread_mutex_unlock(&j->lock);
+	return got;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct jobs *j = w->j;
+	struct session *s = j->s;
+	struct unwinder *u = unwinder_new(s->maps); /* its own rule cache */
+	struct data_decoder *dec = data_decoder_new();
+	struct session_sample *smp = xcalloc(1, sizeof(*smp));
+	struct data_frame fr = { 0 };
+	struct pass_counts c = { 0 };
+	bool redo = false;
+	int fret = 0;
+
+	while (!fret && !redo && next_frame(j, &fr)) {
+		struct data_record rec;
+		struct sample_view sv;
+		const char *detail;
+		uint64_t before = c.samples;
+		uint32_t nth = 0;
+		int ret;
+
+		if (data_decoder_load(dec, &fr, &detail) < 0) {
+			redo = true;
+			break;
+		}
+		while ((ret = data_decoder_next(dec, &rec, &detail)) > 0) {
+			if (!take_record(s, u, j->f, rec.rec, &sv, smp, &c))
+				continue;
+			/* file order: the frame's number, then the sample's place in it */
+			smp->order = (uint64_t)fr.index << 32 | nth++;
+			fret = j->fn(s, smp, w->arg);
+			if (fret)
+				break;
+		}
+		redo |= ret < 0;
+		if (s->progress)
+			progress_add_shared(s->progress, c.samples - before);
+	}
+	data_frame_release(&fr);
+	free(smp);
+	data_decoder_free(dec);
+	unwinder_free(u);
+	pthread_mutex_lock(&j->lock);
+	j->counts.samples += c.samples;
+	j->counts.off_cpu += c.off_cpu;
+	j->counts.bad += c.bad;
+	if (fret && !j->fret)
+		j->fret = fret;
+	if (fret || redo)
+		j->stop = true;
+	j->redo |= redo;
+	j->running--;
+	pthread_cond_signal(&j->done);
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+/* Waits for the workers, redrawing the progress bar meanwhile. */
+static void wait_workers(struct jobs *j)
+{
+	pthread_mutex_lock(&j->lock);
+	while (j->running) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&j->done, &j->lock, &ts);
+		if (j->s->progress)
+			progress_update_slow(j->s->progress);
+	}
+	pthread_mutex_unlock(&j->lock);
+}
+
+int session_samples_jobs(struct session *s, const struct sample_filter *f, unsigned jobs,
+			 int (*fn)(struct session *s, struct session_sample *smp, void *arg),
+			 void *const *args)
+{
+	struct jobs j = { .s = s, .f = f, .fn = fn, .args = args };
+	struct worker *w;
+	unsigned started = 0;
+
+	if (jobs <= 1)
+		return session_samples(s, f, fn, args[0]);
+	w = xcalloc(jobs, sizeof(*w));
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_cond_init(&j.done, NULL);
+	pthread_mutex_lock(&j.lock);
+	for (unsigned i = 0; i < jobs; i++) {
+		w[i].j = &j;
+		w[i].arg = args[i];
+		w[i].started = pthread_create(&w[i].thread, NULL, work, &w[i]) == 0;
+		started += w[i].started;
+		j.running += w[i].started;
+	}
+	pthread_mutex_unlock(&j.lock);
+	if (started)
+		wait_workers(&j);
+	for (unsigned i = 0; i < jobs; i++)
+		if (w[i].started)
+			pthread_join(w[i].thread, NULL);
+	free(w);
+	pthread_cond_destroy(&j.done);
+	pthread_mutex_destroy(&j.lock);
+	if (!started)
+		return session_samples(s, f, fn, args[0]);
+	if (j.redo) {
+		/* what came before the frame is file order's to say: read again, in order */
+		data_reader_rewind(s->rd);
+		return -EAGAIN;
+	}
+	s->samples_seen += j.counts.samples;
+	s->off_cpu_seen += j.counts.off_cpu;
+	s->bad_records += j.counts.bad;
+	if (j.fret)
+		return j.fret;
+	if (j.damage_ret < 0) {
+		s->damaged = true;
+		s->damage = j.damage ? j.damage : "corrupt data";
 	}
 	return 0;
 }

@@ -63,6 +63,7 @@ struct session {
 	bool dwarf;		    /* the recording has user stacks to unwind */
 	uint32_t fp_max_stack;	    /* the kernel's limit on callchain entries when recording */
 	struct progress *progress;  /* the caller's progress bar, or NULL */
+	unsigned jobs;		    /* threads a reader of every sample may use (0, 1: one) */
 	/* what session_samples() met */
 	uint64_t samples_seen;
 	uint64_t off_cpu_seen;	   /* of them, off-CPU intervals */
@@ -128,6 +129,12 @@ struct session_sample {
 	bool unwound; /* user frames came from unwinding (ours, or the kernel's frame pointer
 		       * walk): res says how it ended */
 	struct unwind_result res;
+	/*
+	 * The sample's place in the file: larger for a later sample of the
+	 * same pass (not consecutive), so that work done on several threads
+	 * can be put back in file order.
+	 */
+	uint64_t order;
 };
 
 /* ---- the recording ------------------------------------------------------- */
@@ -158,6 +165,23 @@ const char *session_comm(const struct session *s, uint32_t pid, uint32_t tid, ui
 int session_samples(struct session *s, const struct sample_filter *f,
 		    int (*fn)(struct session *s, struct session_sample *smp, void *arg),
 		    void *arg);
+
+/*
+ * session_samples() on `jobs` threads (1: session_samples() itself with
+ * args[0]). Each thread takes the next frame of the file, decodes it and
+ * unwinds its samples with a rule cache of its own, calling fn with its
+ * own args[i]: fn runs on several threads at once, and must touch nothing
+ * shared but what it only reads. smp->order puts the samples back in file
+ * order. Returns 0, fn's first nonzero return (the pass stops then), or
+ * -EAGAIN when a frame did not decode: the samples before it are file
+ * order's to say, so the reader is back at the start and nothing was
+ * counted; the caller drops what fn gathered and calls session_samples().
+ * The samples' count and a damage that ends the frames are set as
+ * session_samples() sets them. s->progress counts the samples read.
+ */
+int session_samples_jobs(struct session *s, const struct sample_filter *f, unsigned jobs,
+			 int (*fn)(struct session *s, struct session_sample *smp, void *arg),
+			 void *const *args);
 
 /*
  * NULL when the recording has its signals and wakeups (even if there were

@@ -24,6 +24,7 @@ struct cache_slot {
 
 struct unwinder {
 	struct maps *maps;
+	struct maps_cursor cursor;
 	struct cache_slot *cache;
 	struct unwind_stats st;
 };
@@ -53,7 +54,13 @@ struct unwinder *unwinder_new(struct maps *maps)
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 
 	u->maps = maps;
-	u->cache = xcalloc(CACHE_SLOTS, sizeof(*u->cache));
+	/*
+	 * Written through before use: pages of calloc's that a lookup reads
+	 * first are the zero page, and the write after it a copy whose TLB
+	 * flush interrupts every CPU the report's other threads run on.
+	 */
+	u->cache = xmalloc(CACHE_SLOTS * sizeof(*u->cache));
+	memset(u->cache, 0, CACHE_SLOTS * sizeof(*u->cache));
 	return u;
 }
 
@@ -103,7 +110,7 @@ static void rule_of(struct unwinder *u, struct dso *d, uint64_t vaddr, struct un
 void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,
 		   struct unwind_frame *f)
 {
-	const struct map *m = maps_find(u->maps, pid, ip, time);
+	const struct map *m = maps_find_at(u->maps, &u->cursor, pid, ip, time);
 	struct elf_object *obj;
 
 	f->ip = ip;
@@ -155,7 +162,7 @@ static bool peek_word(const struct stack_copy *c, uint64_t addr, uint64_t *val)
 /* Could ra be a return address: is it in an object the thread had mapped? */
 static bool plausible_ra(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ra)
 {
-	return ra && maps_find(u->maps, pid, ra - 1, time);
+	return ra && maps_find_at(u->maps, &u->cursor, pid, ra - 1, time);
 }
 
 /*

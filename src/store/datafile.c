@@ -483,7 +483,9 @@ struct data_reader {
 	uint64_t size;
 	uint64_t frames_end; /* where RECORDS frames may end */
 	uint64_t pos;	     /* next frame to read */
+	uint64_t records_pos; /* the first frame after META, for data_reader_rewind() */
 	bool truncated, done;
+	bool truncated_open; /* what data_reader_open() found (no trailer) */
 	bool skip_sample_frames; /* data_reader_skip_sample_frames() */
 	uint32_t nframes, version;
 	uint8_t *meta, *stats; /* decoded META and STATS frames */
@@ -713,6 +715,8 @@ int data_reader_open(const char *path, struct data_reader **out, const char **de
 	}
 	r->nframes = 1;
 	r->version = hdr.version;
+	r->records_pos = r->pos;
+	r->truncated_open = r->truncated;
 	*out = r;
 	return 0;
 fail:
@@ -873,6 +877,150 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
 				r->done = true;
 		}
 	}
+}
+
+void data_reader_rewind(struct data_reader *r)
+{
+	r->pos = r->records_pos;
+	r->truncated = r->truncated_open;
+	r->done = false;
+	r->frame_len = r->frame_pos = 0;
+	r->nframes = 1;
+}
+
+/* ---- frames decoded apart from their reader ------------------------------ */
+
+struct data_decoder {
+	ZSTD_DCtx *dctx;
+	uint8_t *buf;
+	size_t alloc, len, pos;
+};
+
+void data_frame_release(struct data_frame *f)
+{
+	free(f->cdata);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The checks of read_frame() and the steps of data_reader_next() between frames, without zstd. */
+int data_reader_take_frame(struct data_reader *r, struct data_frame *f, const char **detail)
+{
+	*detail = NULL;
+	while (!r->done) {
+		struct frame_header fh;
+		uint64_t off = r->pos;
+		int ret;
+
+		if (off + sizeof(fh) > r->frames_end ||
+		    (ret = pread_all(r->fd, &fh, sizeof(fh), off)) == -EBADMSG) {
+			ret = -ENODATA;
+		} else if (ret == 0 && (fh.magic != FRAME_MAGIC || fh.type < FRAME_META ||
+					fh.type > FRAME_INDEX)) {
+			*detail = "a frame header is damaged";
+			ret = -EBADMSG;
+		} else if (ret == 0 && fh.rsize > FRAME_MAX_RAW) {
+			*detail = "a frame claims an impossible size";
+			ret = -EBADMSG;
+		} else if (ret == 0 && fh.csize > r->frames_end - off - sizeof(fh)) {
+			ret = -ENODATA;
+		} else if (ret == 0) {
+			if (fh.csize > f->calloc || !f->cdata) {
+				free(f->cdata);
+				f->cdata = xmalloc(fh.csize ? fh.csize : 1);
+				f->calloc = fh.csize;
+			}
+			ret = pread_all(r->fd, f->cdata, fh.csize, off + sizeof(fh));
+			if (ret == -EBADMSG)
+				ret = -ENODATA;
+		}
+		if (ret == -ENODATA) {
+			if (off < r->frames_end)
+				r->truncated = true;
+			r->done = true;
+			return 0;
+		}
+		if (ret < 0) {
+			r->done = true;
+			if (!*detail)
+				*detail = strerror(-ret);
+			return ret;
+		}
+		r->pos = off + sizeof(fh) + fh.csize;
+		r->nframes++;
+		if (fh.type == FRAME_RECORDS) {
+			f->csize = fh.csize;
+			f->rsize = fh.rsize;
+			f->index = r->nframes - 1;
+			return 1;
+		}
+		/* only META comes first; STATS and INDEX end the records */
+		if (fh.type != FRAME_META)
+			r->done = true;
+	}
+	return 0;
+}
+
+struct data_decoder *data_decoder_new(void)
+{
+	struct data_decoder *d = xcalloc(1, sizeof(*d));
+
+	d->dctx = ZSTD_createDCtx();
+	if (!d->dctx)
+		abort();
+	return d;
+}
+
+void data_decoder_free(struct data_decoder *d)
+{
+	if (!d)
+		return;
+	ZSTD_freeDCtx(d->dctx);
+	free(d->buf);
+	free(d);
+}
+
+int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const char **detail)
+{
+	size_t got;
+
+	*detail = NULL;
+	d->len = d->pos = 0;
+	if (ZSTD_getFrameContentSize(f->cdata, f->csize) != f->rsize) {
+		*detail = "a frame's compressed data does not match its header";
+		return -EBADMSG;
+	}
+	if (f->rsize > d->alloc || !d->buf) {
+		free(d->buf);
+		d->buf = xmalloc(f->rsize ? f->rsize : 1);
+		d->alloc = f->rsize;
+	}
+	got = ZSTD_decompressDCtx(d->dctx, d->buf, f->rsize, f->cdata, f->csize);
+	if (ZSTD_isError(got) || got != f->rsize) {
+		*detail = "a frame does not decompress (checksum or data error)";
+		return -EBADMSG;
+	}
+	d->len = got;
+	return 0;
+}
+
+int data_decoder_next(struct data_decoder *d, struct data_record *out, const char **detail)
+{
+	const struct rec_header *h;
+
+	*detail = NULL;
+	if (d->pos >= d->len)
+		return 0;
+	h = (const struct rec_header *)(d->buf + d->pos);
+	if (d->len - d->pos < sizeof(*h) || h->size < sizeof(*h) || h->size % 8 ||
+	    h->size > d->len - d->pos) {
+		*detail = "a record's size does not fit its frame";
+		d->len = d->pos = 0;
+		return -EBADMSG;
+	}
+	d->pos += h->size;
+	out->rec = h;
+	out->frame = FRAME_RECORDS;
+	return 1;
 }
 
 static int check_size(const struct rec_header *h, size_t fixed, uint64_t var)

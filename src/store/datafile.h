@@ -101,6 +101,44 @@ uint64_t data_reader_file_size(const struct data_reader *r);
 uint32_t data_reader_nframes(const struct data_reader *r);
 uint32_t data_reader_version(const struct data_reader *r);
 
+/* Reads again from the first frame after the metadata, as just after data_reader_open(). */
+void data_reader_rewind(struct data_reader *r);
+
+/*
+ * Frames decoded apart from their reader, on several threads: one thread
+ * at a time takes the next RECORDS frame from the reader as stored
+ * (data_reader_take_frame(), which leaves the reader where
+ * data_reader_next() would be after it), and any thread decodes it with a
+ * decoder of its own. Every frame decodes on its own.
+ */
+struct data_frame {
+	uint8_t *cdata;	     /* its compressed bytes */
+	size_t csize, calloc;
+	uint32_t rsize;	     /* what they decode to */
+	uint32_t index;	     /* the frame's number in the file (META is 0) */
+};
+
+/*
+ * The next RECORDS frame into f (its buffer reused): 1, 0 at the end
+ * (data_reader_truncated() then says whether the file was cut), or
+ * -EBADMSG with *detail for a damaged frame header.
+ */
+int data_reader_take_frame(struct data_reader *r, struct data_frame *f, const char **detail);
+void data_frame_release(struct data_frame *f); /* frees its buffer */
+
+struct data_decoder;
+
+struct data_decoder *data_decoder_new(void);
+void data_decoder_free(struct data_decoder *d); /* NULL is a no-op */
+/* Decodes f: 0, or -EBADMSG with *detail (data_reader_next()'s words). */
+int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const char **detail);
+/*
+ * The next record of the frame loaded, valid until the next load: 1, 0 at
+ * its end, or -EBADMSG with *detail when a record does not fit the frame
+ * (the records before it were all given).
+ */
+int data_decoder_next(struct data_decoder *d, struct data_record *out, const char **detail);
+
 /*
  * Typed views of records, each checking sizes against the record: 0 or
  * -EBADMSG. Pointers in the views point into the record.

@@ -24,7 +24,8 @@ void progress_start(struct progress *p, const char *what, uint64_t total)
 {
 	p->what = what;
 	p->total = total;
-	p->done = 0;
+	atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+	p->drawn = 0;
 	p->shown = false;
 	p->countdown = CHECK_EVERY;
 	p->enabled = isatty(STDERR_FILENO) == 1;
@@ -32,18 +33,19 @@ void progress_start(struct progress *p, const char *what, uint64_t total)
 	p->next_ns = p->start_ns + PROGRESS_DELAY_NS;
 }
 
-void progress_update_slow(struct progress *p)
+/* The work done so far, within the total, and never less than drawn before. */
+static void draw(struct progress *p)
 {
-	uint64_t now = now_ns();
+	uint64_t done = atomic_load_explicit(&p->done, memory_order_relaxed);
 	char bar[BAR_WIDTH + 1];
 
-	p->countdown = CHECK_EVERY;
-	if (now < p->next_ns)
-		return;
-	p->next_ns = now + 100000000u;
+	if (p->total && done > p->total)
+		done = p->total;
+	if (done < p->drawn)
+		done = p->drawn;
+	p->drawn = done;
 	p->shown = true;
 	if (p->total) {
-		uint64_t done = p->done > p->total ? p->total : p->done;
 		size_t fill = (size_t)(done * BAR_WIDTH / p->total);
 
 		for (size_t i = 0; i < BAR_WIDTH; i++)
@@ -52,16 +54,37 @@ void progress_update_slow(struct progress *p)
 		fprintf(stderr, "\r%s [%s] %3" PRIu64 "%% (%" PRIu64 " of %" PRIu64 ")", p->what,
 			bar, done * 100 / p->total, done, p->total);
 	} else {
-		fprintf(stderr, "\r%s: %" PRIu64, p->what, p->done);
+		fprintf(stderr, "\r%s: %" PRIu64, p->what, done);
 	}
 	fflush(stderr);
 }
 
+void progress_update_slow(struct progress *p)
+{
+	uint64_t now;
+
+	p->countdown = CHECK_EVERY;
+	if (!p->enabled)
+		return;
+	now = now_ns();
+	if (now < p->next_ns)
+		return;
+	p->next_ns = now + 100000000u;
+	draw(p);
+}
+
 void progress_done(struct progress *p)
 {
+	/* once shown, the bar's last state is the work done in all (the whole, when all was) */
 	if (p->shown) {
+		draw(p);
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 	}
 	p->enabled = p->shown = false;
+}
+
+void progress_restart(struct progress *p)
+{
+	atomic_store_explicit(&p->done, 0, memory_order_relaxed);
 }
