@@ -226,6 +226,18 @@ static void print_failures(FILE *out, const struct prof_quality *q, const char *
 	}
 }
 
+/* The stack copy's size and where it came from, in recordings that say (version 3 on). */
+static void print_stack_size(FILE *out, const struct data_reader *rd)
+{
+	const char *origin = data_reader_meta_str(rd, "stack-size-origin");
+	uint64_t size;
+
+	if (!origin || !data_reader_meta_u64(rd, "stack-size", &size))
+		return;
+	fprintf(out, ", %" PRIu64 "-byte stack copies (%s)", size,
+		!strcmp(origin, "default") ? "record's default" : "--call-graph dwarf,SIZE");
+}
+
 /* Stacks copied with the samples and unwound here (--call-graph dwarf). */
 static void print_dwarf(FILE *out, const struct data_reader *rd, const struct prof_quality *q)
 {
@@ -489,6 +501,7 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 			stat_or0(rd, "malformed"), s->bad_records);
 	fputs("# call graph: ", out);
 	escape_write(out, meta_or(rd, "call-graph", "?"));
+	print_stack_size(out, rd);
 	fputs(", recorded on ", out);
 	escape_write(out, meta_or(rd, "host", "?"));
 	fputs(" (", out);
