@@ -21,13 +21,15 @@
 #define ZSTD_LEVEL   3
 /*
  * Frames with coded stacks: flushed at this many coded bytes (a few
- * thousand samples), or when they would decode to more than
- * DELTA_DECODED_TARGET. Longer frames give each thread's first sample, the
+ * thousand samples), when they would decode to more than
+ * DELTA_DECODED_TARGET, or when they span DELTA_FRAME_SPAN_NS. Longer frames give each thread's first sample, the
  * one coded against nothing, less weight; the level was chosen by measuring
  * bytes per sample against the writer's time (contrib/bench/record-size.sh).
  */
 #define DELTA_FRAME_TARGET   (1u << 20)
 #define DELTA_DECODED_TARGET (32u << 20)
+/* ... or once it spans a second: a crash loses no more than that at a low rate */
+#define DELTA_FRAME_SPAN_NS  1000000000ull
 #define DELTA_ZSTD_LEVEL     5
 
 /* A thread's latest stack copy in the frame being filled: what its next sample is coded against. */
@@ -70,6 +72,7 @@ struct data_writer {
 	struct recbuf runs, bytes;  /* the frame's run lengths and new bytes */
 	uint64_t decoded;	    /* bytes the frame's records decode to */
 	uint64_t prev_time;	    /* of the frame's latest coded sample */
+	uint64_t span_start;	    /* the frame's first nonzero record time, or 0 */
 	uint32_t nframes;	    /* RECORDS frames written (names the frame being filled) */
 	struct stack_ref *refs;	    /* open addressing by tid, nrefs slots (a power of 2) */
 	size_t nrefs, refs_used;
@@ -502,6 +505,7 @@ static int flush_records(struct data_writer *w)
 	w->runs.len = w->bytes.len = 0;
 	w->decoded = 0;
 	w->prev_time = 0;
+	w->span_start = 0;
 	w->nframes++; /* every thread's reference is of an earlier frame now */
 	if (w->refs_used > 1024)
 		refs_clear(w);
@@ -664,6 +668,11 @@ int data_writer_commit(struct data_writer *w, uint64_t time)
 	w->frame.len += w->reserved;
 	w->frame.n++;
 	w->reserved = 0;
+	/* records of time 0 (made from /proc before sampling) start no span */
+	if (time && !w->span_start)
+		w->span_start = time;
+	if (w->delta_sp >= 0 && w->span_start && time > w->span_start + DELTA_FRAME_SPAN_NS)
+		return flush_records(w);
 	return 0;
 }
 
