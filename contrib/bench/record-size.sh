@@ -2,30 +2,70 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Bytes per sample on disk, pmuprof record against perf record -z, both with
 # DWARF call graphs (8 KiB stack copies) at the same rate, on real programs
-# whose stacks vary (unlike the test workloads'):
-#   xz -6 compressing 40 MB of text, and python3 running a small loop.
-# Usage from a built tree: contrib/bench/record-size.sh [HZ]
+# whose stacks vary (unlike most test workloads') and on a multi-threaded one:
+#   xz -6 compressing 11 MB of text, python3 running recursion, json and re
+#   work, and tests/workload/spin with two threads for 2 s each.
+# pmuprof's default (32 KiB copies) is measured too, for comparison.
+# Usage from a built tree (after make check, which builds the workloads):
+#   contrib/bench/record-size.sh [HZ...]     (default: 1000 10000)
 set -eu
 cd "$(dirname "$0")/../.."
-hz=${1:-1000}
 pmuprof=${PMUPROF:-./src/pmuprof}
+wl=${WORKLOADS:-./tests/workload}
 command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
+[ -x "$wl/spin" ] || { echo "no $wl/spin: run make check first" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-seq 1 6000000 >"$tmp/text"
+seq 1 1500000 >"$tmp/text"
+cat >"$tmp/work.py" <<'PY'
+import json, re
+def rec(n):
+    if n == 0:
+        return sum(i * i for i in range(2000))
+    return rec(n - 1) + 1
+s = 0
+for k in range(6000):
+    s += rec(k % 60)
+data = [{"k": str(i), "v": [i, i * 2, "x" * (i % 17)]} for i in range(60000)]
+for _ in range(8):
+    t = json.dumps(data)
+    s += len(json.loads(t)) + len(re.findall(r'"k": "(\d+)"', t))
+print(s)
+PY
 
 perf_samples() { perf report -i "$1" --stats 2>/dev/null | awk '/SAMPLE events:/ { print $3; exit }'; }
 pmuprof_samples() { "$pmuprof" report --header -i "$1" | awk '$1 == "samples" { print $2 }'; }
-row() { # LABEL FILE SAMPLES
-	awk -v l="$1" -v s="$(stat -c %s "$2")" -v n="$3" \
-		'BEGIN { printf "%-44s %10d samples %12d bytes %8.1f bytes/sample\n", l, n, s, n ? s / n : 0 }'
+# row LABEL FILE SAMPLES [PERF-BYTES-PER-SAMPLE]: the figures, and the ratio to perf -z's
+row() {
+	awk -v l="$1" -v s="$(stat -c %s "$2")" -v n="$3" -v p="${4:-0}" 'BEGIN {
+		b = n ? s / n : 0
+		printf "%-44s %8d samples %11d bytes %7.1f bytes/sample", l, n, s, b
+		if (p > 0)
+			printf "  %.2fx perf -z", b / p
+		printf "\n"
+	}'
 }
+bps() { awk -v s="$(stat -c %s "$1")" -v n="$2" 'BEGIN { print n ? s / n : 0 }'; }
 
-echo "# bytes per sample at -F $hz, --call-graph dwarf,8192: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2)"
-for prog in "xz -6 -T1 -c $tmp/text" "python3 -c 'sum(i*i for i in range(3*10**6))'"; do
-	eval "perf record -q -z -F $hz --call-graph dwarf,8192 -o $tmp/perf.data -- $prog" >/dev/null 2>&1
-	eval "$pmuprof record -q -F $hz --call-graph dwarf,8192 -o $tmp/pmuprof.data -- $prog" >/dev/null 2>&1
-	name=${prog%% *}
-	row "perf record -z: $name" "$tmp/perf.data" "$(perf_samples "$tmp/perf.data")"
-	row "pmuprof record: $name" "$tmp/pmuprof.data" "$(pmuprof_samples "$tmp/pmuprof.data")"
+for hz in ${*:-1000 10000}; do
+	echo "# bytes per sample at -F $hz: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2)"
+	for prog in "xz -6 -T1 -c $tmp/text" "python3 $tmp/work.py" "$wl/spin -t 2 -s 2"; do
+		name=$(basename "${prog%% *}")
+		[ "$name" = spin ] && name="spin -t 2 (two threads)"
+		# shellcheck disable=SC2086
+		perf record -q -z -F "$hz" --call-graph dwarf,8192 -o "$tmp/perf.data" -- $prog \
+			>/dev/null 2>&1
+		n=$(perf_samples "$tmp/perf.data")
+		row "perf record -z, dwarf,8192: $name" "$tmp/perf.data" "$n"
+		p=$(bps "$tmp/perf.data" "$n")
+		# shellcheck disable=SC2086
+		"$pmuprof" record -q -F "$hz" --call-graph dwarf,8192 -o "$tmp/pmuprof.data" -- $prog \
+			>/dev/null 2>&1
+		row "pmuprof record, dwarf,8192: $name" "$tmp/pmuprof.data" \
+			"$(pmuprof_samples "$tmp/pmuprof.data")" "$p"
+		# shellcheck disable=SC2086
+		"$pmuprof" record -q -F "$hz" -o "$tmp/pmuprof.data" -- $prog >/dev/null 2>&1
+		row "pmuprof record (default 32 KiB): $name" "$tmp/pmuprof.data" \
+			"$(pmuprof_samples "$tmp/pmuprof.data")" "$p"
+	done
 done
