@@ -30,7 +30,7 @@
 #define DELTA_DECODED_TARGET (32u << 20)
 /* ... or once it spans a second: a crash loses no more than that at a low rate */
 #define DELTA_FRAME_SPAN_NS  1000000000ull
-#define DELTA_ZSTD_LEVEL     5
+#define DELTA_ZSTD_LEVEL     7
 
 /* A thread's latest stack copy in the frame being filled: what its next sample is coded against. */
 struct stack_ref {
