@@ -6,14 +6,18 @@
 #   xz -6 compressing 11 MB of text, python3 running recursion, json and re
 #   work, and tests/workload/spin with two threads for 2 s each.
 # pmuprof's default (32 KiB copies) is measured too, for comparison.
+# perf -z's figure moves from run to run (it compresses what each wakeup
+# drained on its own, so it depends on how often it woke): each figure is the
+# median of RUNS runs (default 3).
 # Usage from a built tree (after make check, which builds the workloads):
-#   contrib/bench/record-size.sh [HZ...]     (default: 1000 10000)
+#   [RUNS=3] contrib/bench/record-size.sh [HZ...]     (default: 1000 10000)
 set -eu
 cd "$(dirname "$0")/../.."
 pmuprof=${PMUPROF:-./src/pmuprof}
 wl=${WORKLOADS:-./tests/workload}
 command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
 [ -x "$wl/spin" ] || { echo "no $wl/spin: run make check first" >&2; exit 1; }
+runs=${RUNS:-3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 seq 1 1500000 >"$tmp/text"
@@ -35,37 +39,55 @@ PY
 
 perf_samples() { perf report -i "$1" --stats 2>/dev/null | awk '/SAMPLE events:/ { print $3; exit }'; }
 pmuprof_samples() { "$pmuprof" report --header -i "$1" | awk '$1 == "samples" { print $2 }'; }
-# row LABEL FILE SAMPLES [PERF-BYTES-PER-SAMPLE]: the figures, and the ratio to perf -z's
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# measure TOOL NAME PROG: records PROG $runs times; prints "samples bytes bytes/sample", medians
+measure() {
+	local tool=$1 name=$2 prog=$3 n
+	rm -f "$tmp/m"
+	for _ in $(seq "$runs"); do
+		case $tool in
+		perf)
+			# shellcheck disable=SC2086
+			perf record -q -z -F "$hz" --call-graph dwarf,8192 -o "$tmp/x.data" -- $prog \
+				>/dev/null 2>&1
+			n=$(perf_samples "$tmp/x.data")
+			;;
+		pmuprof)
+			# shellcheck disable=SC2086
+			"$pmuprof" record -q -F "$hz" --call-graph dwarf,8192 -o "$tmp/x.data" -- $prog \
+				>/dev/null 2>&1
+			n=$(pmuprof_samples "$tmp/x.data")
+			;;
+		default)
+			# shellcheck disable=SC2086
+			"$pmuprof" record -q -F "$hz" -o "$tmp/x.data" -- $prog >/dev/null 2>&1
+			n=$(pmuprof_samples "$tmp/x.data")
+			;;
+		esac
+		echo "$n $(stat -c %s "$tmp/x.data")" >>"$tmp/m"
+	done
+	printf '%s %s %s\n' "$(cut -d' ' -f1 "$tmp/m" | median)" "$(cut -d' ' -f2 "$tmp/m" | median)" \
+		"$(awk '{ print $1 ? $2 / $1 : 0 }' "$tmp/m" | median)"
+}
+# row LABEL "SAMPLES BYTES BPS" [PERF-BPS]: the figures, and the ratio to perf -z's
 row() {
-	awk -v l="$1" -v s="$(stat -c %s "$2")" -v n="$3" -v p="${4:-0}" 'BEGIN {
-		b = n ? s / n : 0
-		printf "%-44s %8d samples %11d bytes %7.1f bytes/sample", l, n, s, b
+	echo "$2" | awk -v l="$1" -v p="${3:-0}" '{
+		printf "%-44s %8d samples %11d bytes %7.1f bytes/sample", l, $1, $2, $3
 		if (p > 0)
-			printf "  %.2fx perf -z", b / p
+			printf "  %.2fx perf -z", $3 / p
 		printf "\n"
 	}'
 }
-bps() { awk -v s="$(stat -c %s "$1")" -v n="$2" 'BEGIN { print n ? s / n : 0 }'; }
 
 for hz in ${*:-1000 10000}; do
-	echo "# bytes per sample at -F $hz: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2)"
+	echo "# bytes per sample at -F $hz, medians of $runs runs: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2)"
 	for prog in "xz -6 -T1 -c $tmp/text" "python3 $tmp/work.py" "$wl/spin -t 2 -s 2"; do
 		name=$(basename "${prog%% *}")
 		[ "$name" = spin ] && name="spin -t 2 (two threads)"
-		# shellcheck disable=SC2086
-		perf record -q -z -F "$hz" --call-graph dwarf,8192 -o "$tmp/perf.data" -- $prog \
-			>/dev/null 2>&1
-		n=$(perf_samples "$tmp/perf.data")
-		row "perf record -z, dwarf,8192: $name" "$tmp/perf.data" "$n"
-		p=$(bps "$tmp/perf.data" "$n")
-		# shellcheck disable=SC2086
-		"$pmuprof" record -q -F "$hz" --call-graph dwarf,8192 -o "$tmp/pmuprof.data" -- $prog \
-			>/dev/null 2>&1
-		row "pmuprof record, dwarf,8192: $name" "$tmp/pmuprof.data" \
-			"$(pmuprof_samples "$tmp/pmuprof.data")" "$p"
-		# shellcheck disable=SC2086
-		"$pmuprof" record -q -F "$hz" -o "$tmp/pmuprof.data" -- $prog >/dev/null 2>&1
-		row "pmuprof record (default 32 KiB): $name" "$tmp/pmuprof.data" \
-			"$(pmuprof_samples "$tmp/pmuprof.data")" "$p"
+		m=$(measure perf "$name" "$prog")
+		row "perf record -z, dwarf,8192: $name" "$m"
+		p=$(echo "$m" | cut -d' ' -f3)
+		row "pmuprof record, dwarf,8192: $name" "$(measure pmuprof "$name" "$prog")" "$p"
+		row "pmuprof record (default 32 KiB): $name" "$(measure default "$name" "$prog")" "$p"
 	done
 done

@@ -34,6 +34,9 @@ case_() {
 		return
 	fi
 	"$pmuprof" report -i "$tmp/x.data" -g none >"$tmp/report" 2>/dev/null
+	# "default": the size the header says record took, marked with a star
+	[ "$size" = default ] &&
+		size="$(sed -n 's/^# call graph: dwarf, \([0-9]*\)-byte stack copies .*/\1/p' "$tmp/report")*"
 	sed -n 's/^# unwound: \([0-9]*\) samples: \([0-9.]*\)% reached a root frame, \([0-9.]*\)% cut short by the [0-9]*-byte stack copy, \([0-9.]*\)% failed$/\1 \2 \3 \4/p' \
 		"$tmp/report" | awk -v l="$label" -v s="$size" \
 		'{ printf "%-46s %6d %7s %8.2f%% %8.2f%% %7.2f%%\n", l, $1, s, $2, $3, $4 }'
@@ -42,6 +45,7 @@ case_() {
 
 echo "# unwinding completeness: pmuprof $("$pmuprof" --version | cut -d' ' -f2), $(uname -r), -F 1000"
 printf '%-46s %6s %7s %9s %9s %8s\n' "recording" "samples" "stack" "root" "cut short" "failed"
+echo "# (stack: --call-graph dwarf,SIZE; * record's default, without --call-graph)"
 for mode in recurse shlib threads signal deep; do
 	case_ "tests/workload/unwind $mode" default "$wl/unwind" "$mode" 600
 done

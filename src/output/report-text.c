@@ -518,8 +518,9 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 	static const char *const meta_keys[] = {
 		"cmdline", "target", "host", "kernel", "arch", "cpu", "ncpus", "clock", "sampler",
 		"event-requested", "event", "event-fstr", "fallback", "privilege", "freq-hz",
-		"period", "call-graph", "stack-size", "max-stack", "regs-mask", "ring-pages",
-		"page-size", "start-realtime-ns", "off-cpu", "off-cpu-min-stack-ns", "off-cpu-events",
+		"period", "call-graph", "stack-size", "stack-size-origin", "max-stack", "regs-mask",
+		"ring-pages", "page-size", "start-realtime-ns", "off-cpu", "off-cpu-min-stack-ns",
+		"off-cpu-events",
 	};
 	static const char *const stat_keys[] = {
 		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",

@@ -72,6 +72,8 @@ run_pmuprof record -F 1000 -o deep.data -- "$WORKLOADS/unwind" deep 600
 is "deep: record exit status" "$RC" 0
 like "deep: record's summary says the default size and why" "$(cat "$ERR")" \
 	'^\[ pmuprof record: 32768-byte stack copies \(the default, which holds the whole stacks of most programs\); [0-9.]+% of the samples filled the copy, whose stacks may be cut short \]$'
+run_pmuprof report --header -i deep.data
+like "deep: report --header shows where the size came from" "$(cat "$OUT")" '^stack-size-origin +default$'
 run_pmuprof report -i deep.data --format folded -o deep.folded
 run_pmuprof report -i deep.data
 at_least "deep, default settings: stacks that reached a root frame (%)" "$(unwound)" 99 \
