@@ -113,8 +113,9 @@ void recmeta_write(struct data_writer *w, const struct recmeta *m)
 			     smp->cg == REC_CG_DWARF || m->timer ? SAMPLER_REGS_MASK : 0);
 	/* successive copies of a thread's stack differ near the leaf only: coded as differences */
 	if (smp->cg == REC_CG_DWARF || m->timer)
-		data_writer_stack_delta(w, (unsigned int)__builtin_popcountll(
-						   SAMPLER_REGS_MASK & ((1ull << PERF_REG_X86_SP) - 1)));
+		data_writer_stack_delta(w,
+					(unsigned int)__builtin_popcountll(
+					    SAMPLER_REGS_MASK & ((1ull << PERF_REG_X86_SP) - 1)));
 	if (m->off_cpu) {
 		data_writer_meta_str(w, "off-cpu", m->off_cpu);
 		data_writer_meta_u64(w, "off-cpu-min-stack-ns", m->off_cpu_min_stack);

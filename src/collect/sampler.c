@@ -222,7 +222,8 @@ int sampler_open(struct sampler *s, const struct perf_event_attr *attr, const st
 	    !(s->attr.sample_type & ~(uint64_t)COMPACT_SAMPLE_TYPES)) {
 		for (size_t i = 0; i < s->nrings; i++) {
 			s->rings[i].sample_type = s->attr.sample_type;
-			s->rings[i].nregs = (unsigned int)__builtin_popcountll(s->attr.sample_regs_user);
+			s->rings[i].nregs =
+			    (unsigned int)__builtin_popcountll(s->attr.sample_regs_user);
 		}
 	}
 	return ret;

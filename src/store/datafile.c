@@ -22,9 +22,10 @@
 /*
  * Frames with coded stacks: flushed at this many coded bytes (a few
  * thousand samples), when they would decode to more than
- * DELTA_DECODED_TARGET, or when they span DELTA_FRAME_SPAN_NS. Longer frames give each thread's first sample, the
- * one coded against nothing, less weight; the level was chosen by measuring
- * bytes per sample against the writer's time (contrib/bench/record-size.sh).
+ * DELTA_DECODED_TARGET, or when they span DELTA_FRAME_SPAN_NS. Longer
+ * frames give each thread's first sample, the one coded against nothing,
+ * less weight; the level was chosen by measuring bytes per sample against
+ * the writer's time (contrib/bench/record-size.sh).
  */
 #define DELTA_FRAME_TARGET   (1u << 20)
 #define DELTA_DECODED_TARGET (32u << 20)
@@ -35,7 +36,7 @@
 /* A thread's latest stack copy in the frame being filled: what its next sample is coded against. */
 struct stack_ref {
 	uint32_t tid;
-	uint32_t frame; /* the frame it belongs to (struct data_writer.nframes); older is no reference */
+	uint32_t frame; /* its frame (data_writer.nframes): of an older one, no reference */
 	uint64_t sp;
 	uint8_t *bytes;
 	size_t len, alloc;
@@ -600,8 +601,8 @@ static void code_stack(struct data_writer *w, struct rec_sample *s)
 			while (i + same < hi && stack[i + same] == old[i + same - lo])
 				same++;
 		i += same;
-		while (i + fresh < n &&
-		       !(old && i + fresh >= lo && i + fresh < hi && stack[i + fresh] == old[i + fresh - lo]))
+		while (i + fresh < n && !(old && i + fresh >= lo && i + fresh < hi &&
+					  stack[i + fresh] == old[i + fresh - lo]))
 			fresh++;
 		put_leb128(&w->runs, same);
 		put_leb128(&w->runs, fresh);
@@ -826,7 +827,8 @@ static uint32_t *decode_slot(struct data_reader *r, uint32_t tid)
 		for (size_t k = 0; k < nold; k++) {
 			if (!old[k])
 				continue;
-			for (i = ref_hash(old_tids[k], r->nrefs); r->refs[i]; i = (i + 1) & (r->nrefs - 1))
+			for (i = ref_hash(old_tids[k], r->nrefs); r->refs[i];
+			     i = (i + 1) & (r->nrefs - 1))
 				;
 			r->refs[i] = old[k];
 			r->ref_tids[i] = old_tids[k];
@@ -914,7 +916,8 @@ static int decode_stacks(struct data_reader *r, const uint8_t *raw, size_t rawle
 			ref = (const struct rec_sample *)(o + *slot - 1);
 			memcpy(&rsp, (const uint8_t *)(ref + 1) + 8ull * dh.sp_index, sizeof(rsp));
 			rn = ref->stack_size;
-			old = (const uint8_t *)(ref + 1) + 8ull * ref->nregs + 8ull * ref->ncallchain;
+			old =
+			    (const uint8_t *)(ref + 1) + 8ull * ref->nregs + 8ull * ref->ncallchain;
 			if (rsp + rn > sp && rsp < sp + s.stack_size && rsp + rn > rsp &&
 			    sp + s.stack_size > sp) {
 				lo = rsp > sp ? rsp - sp : 0;

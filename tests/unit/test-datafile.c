@@ -245,7 +245,8 @@ static int dt_next(struct dt_gen *g, uint8_t *buf, size_t *size, uint64_t i)
 	off = g->sp_off[t];
 	/* a few bytes change near the stack pointer, rarely anywhere */
 	for (int k = 0; k < 8; k++)
-		g->mem[t][off + rnd() % (DT_SPAN - off < 512 ? DT_SPAN - off : 512)] = (uint8_t)rnd();
+		g->mem[t][off + rnd() % (DT_SPAN - off < 512 ? DT_SPAN - off : 512)] =
+		    (uint8_t)rnd();
 	if (r % 31 == 0)
 		g->mem[t][rnd() % DT_SPAN] ^= 0xff;
 	n = DT_SPAN - off;
@@ -504,10 +505,11 @@ static void damage_sizes(uint8_t *raw, size_t len)
 /* Every byte of the run lengths, then of the whole frame, flipped in turn. */
 static void test_stack_delta_corrupt(void)
 {
-	static void (*const damages[])(uint8_t *, size_t) = { damage_same_run, damage_long_run,
-							      damage_sizes };
-	static const char *const names[] = { "a run the reference does not hold",
-					      "a run past the stack", "section sizes that do not add up" };
+	static void (*const damages[])(uint8_t *, size_t) = {damage_same_run, damage_long_run,
+							     damage_sizes};
+	static const char *const names[] = {"a run the reference does not hold",
+					    "a run past the stack",
+					    "section sizes that do not add up"};
 	char *good = strdup(path_in("delta-good.data"));
 	char *bad = strdup(path_in("delta-bad.data"));
 
@@ -525,7 +527,7 @@ static void test_stack_delta_corrupt(void)
 			while ((ret = data_reader_next(r, &rec, &detail)) > 0)
 				;
 			ok(ret == -EBADMSG && detail && strstr(detail, want) &&
-				   strstr(detail, "coded stacks"),
+			       strstr(detail, "coded stacks"),
 			   "corrupt coded stacks (%s): an error naming the frame's offset (%s)",
 			   names[k], detail ? detail : "no detail");
 			data_reader_close(r);
@@ -537,7 +539,8 @@ static void test_stack_delta_corrupt(void)
 	free(bad);
 }
 
-/* Every byte of a coded frame's decompressed bytes changed in turn: an error or records, never a crash. */
+/* Every byte of a coded frame's decompressed bytes changed in turn: an error or records, never a
+ * crash. */
 static size_t flip_at;
 
 static void damage_flip(uint8_t *raw, size_t len)
@@ -566,7 +569,8 @@ static void test_stack_delta_flips(void)
 			clean = false;
 		tried++;
 	}
-	ok(clean && tried > 100, "a changed byte in coded stacks is survived (%zu positions)", tried);
+	ok(clean && tried > 100, "a changed byte in coded stacks is survived (%zu positions)",
+	   tried);
 	free(good);
 	free(bad);
 }
@@ -582,7 +586,8 @@ static void test_old_versions(void)
 	int oret;
 
 	write_file(path, 100, 64, true);
-	is_int(read_all(path, &oret, &truncated), 100, "version 1 (the writer without coded stacks)");
+	is_int(read_all(path, &oret, &truncated), 100,
+	       "version 1 (the writer without coded stacks)");
 	if (data_writer_open(path, &w) < 0)
 		exit(1);
 	data_writer_set_version(w, PMUPROF_VERSION_KINDS);
@@ -598,7 +603,8 @@ static void test_old_versions(void)
 	data_writer_finish(w);
 	data_writer_close(w);
 	is_int(read_all(path, &oret, &truncated), 10, "version 2 reads");
-	ok(data_reader_open(path, &r, &detail) == 0 && data_reader_version(r) == PMUPROF_VERSION_KINDS,
+	ok(data_reader_open(path, &r, &detail) == 0 &&
+	       data_reader_version(r) == PMUPROF_VERSION_KINDS,
 	   "version 2 stays 2 without coded stacks");
 	data_reader_close(r);
 }
@@ -665,7 +671,8 @@ int main(void)
 			if (oret == 0)
 				last = n;
 		}
-		ok(all_clean, "every cut copy is marked truncated and gives no fewer samples than a shorter cut");
+		ok(all_clean, "every cut copy is marked truncated and gives no fewer samples than "
+			      "a shorter cut");
 	}
 
 	copy_prefix(full, path_in("empty.data"), 0);
@@ -674,8 +681,9 @@ int main(void)
 	{
 		FILE *f = fopen(path_in("foreign.data"), "w");
 
-		fputs("this is not a profile, just some text that is long enough to have a header\n",
-		      f);
+		fputs(
+		    "this is not a profile, just some text that is long enough to have a header\n",
+		    f);
 		fclose(f);
 	}
 	is_int(data_reader_open(path_in("foreign.data"), &r, &detail), -EBADMSG, "foreign file");

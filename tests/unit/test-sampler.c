@@ -22,7 +22,7 @@ static void ring_put(uint8_t *data, uint64_t pos, const void *src, size_t n)
 /* A sample of IP, TID, REGS_USER (3) and STACK_USER (64 bytes asked, dyn written): 136 bytes. */
 static size_t make_sample(uint8_t *rec, uint64_t dyn)
 {
-	struct perf_event_header h = { PERF_RECORD_SAMPLE, 0, 136 };
+	struct perf_event_header h = {PERF_RECORD_SAMPLE, 0, 136};
 	uint64_t v;
 
 	memcpy(rec, &h, 8);
@@ -33,7 +33,7 @@ static size_t make_sample(uint8_t *rec, uint64_t dyn)
 	v = PERF_SAMPLE_REGS_ABI_64;
 	memcpy(rec + 24, &v, 8);
 	for (int i = 0; i < 3; i++)
-		memcpy(rec + 32 + 8 * i, &(uint64_t){ 0x7ff0 + (uint64_t)i }, 8);
+		memcpy(rec + 32 + 8 * i, &(uint64_t){0x7ff0 + (uint64_t)i}, 8);
 	v = 64;
 	memcpy(rec + 56, &v, 8);
 	for (int i = 0; i < 64; i++)
@@ -46,13 +46,13 @@ static void test_compact(void)
 {
 	struct perf_event_mmap_page *meta = calloc(1, sizeof(*meta));
 	uint8_t *data = calloc(1, 512), *buf = NULL, rec[136];
-	struct sampler_ring r = { .fd = -1, .meta = meta, .data = data, .size = 512 };
-	struct perf_event_header other = { PERF_RECORD_COMM, 0, 16 };
+	struct sampler_ring r = {.fd = -1, .meta = meta, .data = data, .size = 512};
+	struct perf_event_header other = {PERF_RECORD_COMM, 0, 16};
 	uint64_t pos = 512 * 3 + 450, v;
 	size_t alloc = 0, n;
 
-	r.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_REGS_USER |
-			PERF_SAMPLE_STACK_USER;
+	r.sample_type =
+	    PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 	r.nregs = 3;
 	meta->data_tail = pos;
 	make_sample(rec, 20); /* cut short at 20 bytes, straddling the end */
@@ -63,7 +63,8 @@ static void test_compact(void)
 	ring_put(data, pos + 280, "comm....", 8);
 	meta->data_head = pos + 288;
 	n = sampler_drain(&r, &buf, &alloc);
-	is_int((long long)n, 96 + 136 + 16, "compacted: 40 unwritten bytes of the first copy dropped");
+	is_int((long long)n, 96 + 136 + 16,
+	       "compacted: 40 unwritten bytes of the first copy dropped");
 	is_int(((struct perf_event_header *)buf)->size, 96, "its header says the new size");
 	memcpy(&v, buf + 56, 8);
 	is_int((long long)v, 24, "its size field: dyn_size rounded up past it (20 -> 24)");
@@ -74,7 +75,8 @@ static void test_compact(void)
 	make_sample(rec, 64);
 	ok(!memcmp(buf + 96, rec, 136), "a copy that filled the request is as it was");
 	ok(!memcmp(buf + 232, &other, 8), "other records are as they were");
-	is_int((long long)meta->data_tail, (long long)meta->data_head, "data_tail moved to data_head");
+	is_int((long long)meta->data_tail, (long long)meta->data_head,
+	       "data_tail moved to data_head");
 	free(buf);
 	free(data);
 	free(meta);
@@ -84,7 +86,7 @@ int main(void)
 {
 	struct perf_event_mmap_page *meta = calloc(1, sizeof(*meta));
 	uint8_t data[64], *buf = NULL, want[40];
-	struct sampler_ring r = { .fd = -1, .meta = meta, .data = data, .size = sizeof(data) };
+	struct sampler_ring r = {.fd = -1, .meta = meta, .data = data, .size = sizeof(data)};
 	size_t alloc = 0, n;
 
 	for (size_t i = 0; i < sizeof(want); i++)
@@ -97,7 +99,8 @@ int main(void)
 	n = sampler_drain(&r, &buf, &alloc);
 	is_int((long long)n, 40, "40 bytes drained across the end of the ring");
 	ok(buf && !memcmp(buf, want, 40), "in order, the wrapped part after the rest");
-	is_int((long long)meta->data_tail, (long long)meta->data_head, "data_tail moved to data_head");
+	is_int((long long)meta->data_tail, (long long)meta->data_head,
+	       "data_tail moved to data_head");
 	is_int((long long)sampler_drain(&r, &buf, &alloc), 0, "then the ring is empty");
 
 	/* exactly at the end: no wrapped part */
