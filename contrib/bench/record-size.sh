@@ -18,6 +18,8 @@ wl=${WORKLOADS:-./tests/workload}
 command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
 [ -x "$wl/spin" ] || { echo "no $wl/spin: run make check first" >&2; exit 1; }
 runs=${RUNS:-3}
+# the interpreter itself, not a wrapper script that starts it (pyenv's shims)
+python=$(python3 -c 'import sys; print(sys.executable)')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 seq 1 1500000 >"$tmp/text"
@@ -81,7 +83,7 @@ row() {
 
 for hz in ${*:-1000 10000}; do
 	echo "# bytes per sample at -F $hz, medians of $runs runs: $(perf --version), pmuprof $("$pmuprof" --version | cut -d' ' -f2)"
-	for prog in "xz -6 -T1 -c $tmp/text" "python3 $tmp/work.py" "$wl/spin -t 2 -s 2"; do
+	for prog in "xz -6 -T1 -c $tmp/text" "$python $tmp/work.py" "$wl/spin -t 2 -s 2"; do
 		name=$(basename "${prog%% *}")
 		[ "$name" = spin ] && name="spin -t 2 (two threads)"
 		m=$(measure perf "$name" "$prog")

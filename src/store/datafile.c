@@ -33,13 +33,23 @@
 #define DELTA_FRAME_SPAN_NS  1000000000ull
 #define DELTA_ZSTD_LEVEL     7
 
-/* A thread's latest stack copy in the frame being filled: what its next sample is coded against. */
-struct stack_ref {
-	uint32_t tid;
-	uint32_t frame; /* its frame (data_writer.nframes): of an older one, no reference */
+/* One of a thread's latest stack copies. */
+struct stack_copy {
 	uint64_t sp;
 	uint8_t *bytes;
 	size_t len, alloc;
+};
+
+/*
+ * A thread's latest STACK_DELTA_REFS stack copies in the frame being
+ * filled: what its next sample may be coded against.
+ */
+struct stack_ref {
+	uint32_t tid;
+	uint32_t frame;	  /* its frame (data_writer.nframes): of an older one, no copies */
+	uint32_t n, next; /* copies held; where the next goes in c[] */
+	bool used;
+	struct stack_copy c[STACK_DELTA_REFS];
 };
 
 /* A growable run of records (a frame being filled, or the key/value lists). */
@@ -455,7 +465,8 @@ static size_t ref_hash(uint32_t tid, size_t nslots)
 static void refs_clear(struct data_writer *w)
 {
 	for (size_t i = 0; i < w->nrefs; i++)
-		free(w->refs[i].bytes);
+		for (int k = 0; k < STACK_DELTA_REFS; k++)
+			free(w->refs[i].c[k].bytes);
 	FREE_AND_NULL(w->refs);
 	w->nrefs = w->refs_used = 0;
 }
@@ -544,9 +555,9 @@ static struct stack_ref *ref_slot(struct data_writer *w, uint32_t tid)
 		w->nrefs = nold ? nold * 2 : 64;
 		w->refs = xcalloc(w->nrefs, sizeof(*w->refs));
 		for (size_t k = 0; k < nold; k++) {
-			if (!old[k].alloc)
+			if (!old[k].used)
 				continue;
-			for (i = ref_hash(old[k].tid, w->nrefs); w->refs[i].alloc;
+			for (i = ref_hash(old[k].tid, w->nrefs); w->refs[i].used;
 			     i = (i + 1) & (w->nrefs - 1))
 				;
 			w->refs[i] = old[k];
@@ -554,7 +565,7 @@ static struct stack_ref *ref_slot(struct data_writer *w, uint32_t tid)
 		free(old);
 	}
 	mask = w->nrefs - 1;
-	for (i = ref_hash(tid, w->nrefs); w->refs[i].alloc && w->refs[i].tid != tid;
+	for (i = ref_hash(tid, w->nrefs); w->refs[i].used && w->refs[i].tid != tid;
 	     i = (i + 1) & mask)
 		;
 	return &w->refs[i];
@@ -574,9 +585,41 @@ static bool codable(const struct data_writer *w, const struct rec_sample *s)
 }
 
 /*
- * Codes the stack of the sample just reserved against the thread's latest
- * copy in this frame (format.h, FRAME_STACK_DELTA), and keeps its copy as
- * the next reference. The record loses its stack bytes.
+ * The part of [sp, sp + n) that copy c holds, as offsets [*lo, *hi) from
+ * sp, and where it starts in c; NULL when they do not overlap.
+ */
+static const uint8_t *copy_overlap(const struct stack_copy *c, uint64_t sp, uint64_t n,
+				   uint64_t *lo, uint64_t *hi)
+{
+	if (c->sp + c->len <= sp || c->sp >= sp + n)
+		return NULL;
+	*lo = c->sp > sp ? c->sp - sp : 0;
+	*hi = c->sp + c->len - sp < n ? c->sp + c->len - sp : n;
+	return c->bytes + (sp + *lo - c->sp);
+}
+
+/* How many 8-byte words of stack match copy c at the same addresses (an estimate of its use). */
+static uint64_t copy_match(const struct stack_copy *c, uint64_t sp, const uint8_t *stack,
+			   uint64_t n)
+{
+	uint64_t lo, hi, same = 0;
+	const uint8_t *old = copy_overlap(c, sp, n, &lo, &hi);
+
+	for (uint64_t i = lo; old && i + 8 <= hi; i += 8) {
+		uint64_t a, b;
+
+		memcpy(&a, stack + i, 8);
+		memcpy(&b, old + (i - lo), 8);
+		same += a == b;
+	}
+	return same;
+}
+
+/*
+ * Codes the stack of the sample just reserved against whichever of the
+ * thread's latest copies in this frame holds most of it (format.h,
+ * FRAME_STACK_DELTA), and keeps its copy for the samples after it. The
+ * record loses its stack bytes.
  */
 static void code_stack(struct data_writer *w, struct rec_sample *s)
 {
@@ -584,15 +627,29 @@ static void code_stack(struct data_writer *w, struct rec_sample *s)
 	const uint8_t *stack = (const uint8_t *)s + fixed;
 	const uint64_t *regs = (const uint64_t *)(s + 1);
 	struct stack_ref *ref = ref_slot(w, s->tid);
-	uint64_t sp = regs[w->delta_sp], n = s->stack_size, lo = 0, hi = 0, t;
+	uint64_t sp = regs[w->delta_sp], n = s->stack_size, lo = 0, hi = 0, t, best = 0;
 	const uint8_t *old = NULL;
+	struct stack_copy *c;
+	uint32_t pick = 0;
 
-	/* the bytes of [sp, sp + n) the reference holds: [lo, hi) as offsets from sp */
-	if (ref->alloc && ref->frame == w->nframes && ref->sp + ref->len > sp &&
-	    ref->sp < sp + n) {
-		lo = ref->sp > sp ? ref->sp - sp : 0;
-		hi = ref->sp + ref->len - sp < n ? ref->sp + ref->len - sp : n;
-		old = ref->bytes + (sp + lo - ref->sp);
+	if (!ref->used || ref->frame != w->nframes) {
+		ref->frame = w->nframes;
+		ref->n = ref->next = 0;
+	}
+	/* the k-th latest copy is c[(next - 1 - k) mod STACK_DELTA_REFS] */
+	for (uint32_t k = 0; k < ref->n; k++) {
+		c = &ref->c[(ref->next + 2 * STACK_DELTA_REFS - 1 - k) % STACK_DELTA_REFS];
+		uint64_t m = copy_match(c, sp, stack, n);
+
+		if (k == 0 || m > best) {
+			best = m;
+			pick = k;
+		}
+	}
+	put_leb128(&w->runs, pick);
+	if (ref->n) {
+		c = &ref->c[(ref->next + 2 * STACK_DELTA_REFS - 1 - pick) % STACK_DELTA_REFS];
+		old = copy_overlap(c, sp, n, &lo, &hi);
 	}
 	for (uint64_t i = 0; i < n;) {
 		uint64_t same = 0, fresh = 0;
@@ -611,14 +668,18 @@ static void code_stack(struct data_writer *w, struct rec_sample *s)
 		w->bytes.len += fresh;
 		i += fresh;
 	}
-	if (!ref->alloc)
+	if (!ref->used)
 		w->refs_used++;
+	ref->used = true;
 	ref->tid = s->tid;
-	ref->frame = w->nframes;
-	ref->sp = sp;
-	xgrow(&ref->bytes, &ref->alloc, n ? n : 1, 1);
-	memcpy(ref->bytes, stack, n);
-	ref->len = n;
+	c = &ref->c[ref->next];
+	c->sp = sp;
+	xgrow(&c->bytes, &c->alloc, n ? n : 1, 1);
+	memcpy(c->bytes, stack, n);
+	c->len = n;
+	ref->next = (ref->next + 1) % STACK_DELTA_REFS;
+	if (ref->n < STACK_DELTA_REFS)
+		ref->n++;
 	w->decoded += record_size(fixed, n);
 	t = s->time;
 	s->time = t - w->prev_time;
@@ -769,8 +830,7 @@ struct data_reader {
 	ZSTD_DCtx *dctx;
 	uint8_t *coded; /* a FRAME_STACK_DELTA frame before decoding */
 	size_t coded_alloc;
-	/* decoding: open addressing by tid, 1 + the offset of its latest sample (0: empty) */
-	uint32_t *refs, *ref_tids;
+	struct decode_ref *refs; /* decoding: open addressing by tid, nrefs slots */
 	size_t nrefs, refs_used;
 	char detail[128];
 };
@@ -812,31 +872,35 @@ static int get_leb128(const uint8_t **p, const uint8_t *end, uint32_t *v)
 	return -EBADMSG;
 }
 
+/* A thread's latest coded samples in the frame being decoded (n 0: an empty slot). */
+struct decode_ref {
+	uint32_t tid;
+	uint32_t n, next;		  /* samples held; where the next goes in off[] */
+	uint32_t off[STACK_DELTA_REFS]; /* their offsets in the decoded frame */
+};
+
 /* The decoding table's slot for tid: its entry, or the empty one where it goes. */
-static uint32_t *decode_slot(struct data_reader *r, uint32_t tid)
+static struct decode_ref *decode_slot(struct data_reader *r, uint32_t tid)
 {
 	size_t i;
 
 	if ((r->refs_used + 1) * 2 > r->nrefs) {
-		uint32_t *old = r->refs, *old_tids = r->ref_tids;
+		struct decode_ref *old = r->refs;
 		size_t nold = r->nrefs;
 
 		r->nrefs = nold ? nold * 2 : 64;
 		r->refs = xcalloc(r->nrefs, sizeof(*r->refs));
-		r->ref_tids = xcalloc(r->nrefs, sizeof(*r->ref_tids));
 		for (size_t k = 0; k < nold; k++) {
-			if (!old[k])
+			if (!old[k].n)
 				continue;
-			for (i = ref_hash(old_tids[k], r->nrefs); r->refs[i];
+			for (i = ref_hash(old[k].tid, r->nrefs); r->refs[i].n;
 			     i = (i + 1) & (r->nrefs - 1))
 				;
 			r->refs[i] = old[k];
-			r->ref_tids[i] = old_tids[k];
 		}
 		free(old);
-		free(old_tids);
 	}
-	for (i = ref_hash(tid, r->nrefs); r->refs[i] && r->ref_tids[i] != tid;
+	for (i = ref_hash(tid, r->nrefs); r->refs[i].n && r->refs[i].tid != tid;
 	     i = (i + 1) & (r->nrefs - 1))
 		;
 	return &r->refs[i];
@@ -882,7 +946,8 @@ static int decode_stacks(struct data_reader *r, const uint8_t *raw, size_t rawle
 		const struct rec_sample *ref = NULL;
 		const uint8_t *old = NULL;
 		uint64_t fixed, sp, lo = 0, hi = 0;
-		uint32_t *slot;
+		struct decode_ref *slot;
+		uint32_t pick;
 
 		if (dh.records_len - in < sizeof(h))
 			return -EBADMSG;
@@ -910,10 +975,14 @@ static int decode_stacks(struct data_reader *r, const uint8_t *raw, size_t rawle
 		memcpy(&sp, o + out + sizeof(s) + 8ull * dh.sp_index, sizeof(sp));
 		/* the reference: this thread's latest coded sample, decoded already */
 		slot = decode_slot(r, s.tid);
-		if (*slot) {
+		/* the reference: the pick-th latest coded sample of this thread, decoded already */
+		if (get_leb128(&runs, runs_end, &pick) < 0 || (pick && pick >= slot->n))
+			return -EBADMSG;
+		if (slot->n) {
 			uint64_t rsp, rn;
+			uint32_t at = (slot->next + 2 * STACK_DELTA_REFS - 1 - pick) % STACK_DELTA_REFS;
 
-			ref = (const struct rec_sample *)(o + *slot - 1);
+			ref = (const struct rec_sample *)(o + slot->off[at]);
 			memcpy(&rsp, (const uint8_t *)(ref + 1) + 8ull * dh.sp_index, sizeof(rsp));
 			rn = ref->stack_size;
 			old =
@@ -957,9 +1026,12 @@ static int decode_stacks(struct data_reader *r, const uint8_t *raw, size_t rawle
 			d->time = prev_time + s.time;
 			prev_time = d->time;
 		}
-		r->refs_used += !*slot;
-		*slot = (uint32_t)out + 1; /* out < FRAME_MAX_RAW */
-		r->ref_tids[slot - r->refs] = s.tid;
+		r->refs_used += !slot->n;
+		slot->tid = s.tid;
+		slot->off[slot->next] = (uint32_t)out; /* out < FRAME_MAX_RAW */
+		slot->next = (slot->next + 1) % STACK_DELTA_REFS;
+		if (slot->n < STACK_DELTA_REFS)
+			slot->n++;
 		out += record_size(fixed, s.stack_size);
 	}
 	if (runs != runs_end || bytes != bytes_end || out != dh.decoded_len)
@@ -1211,7 +1283,6 @@ void data_reader_close(struct data_reader *r)
 	free(r->cbuf);
 	free(r->coded);
 	free(r->refs);
-	free(r->ref_tids);
 	free(r);
 }
 

@@ -82,9 +82,11 @@ struct frame_header {
  * pairs "same, new"), then the new bytes. Run "same" copies that many bytes
  * from the reference's copy at the same addresses (sp, the register at
  * sp_index, gives a copy's address), run "new" takes that many from the new
- * bytes; pairs follow one another up to stack_size. The reference is the
- * latest earlier coded sample of the same tid in the frame: every frame
- * decodes on its own. A reader hands out the decoded records only.
+ * bytes; pairs follow one another up to stack_size, after one number k
+ * that names the reference: the k-th latest (from 0, below
+ * STACK_DELTA_REFS) earlier coded sample of the same tid in the frame (0
+ * for a thread's first, which has none). Every frame decodes on its own.
+ * A reader hands out the decoded records only.
  */
 #define FRAME_STACK_DELTA 0x2
 
@@ -99,6 +101,8 @@ struct stack_delta_header {
 
 /* No coded stack decodes to more (the kernel's copies stay below 64 KiB). */
 #define STACK_DELTA_MAX (1u << 16)
+/* A coded stack names its reference among its thread's this many latest coded samples. */
+#define STACK_DELTA_REFS 4
 
 struct index_entry {
 	uint64_t offset; /* of the frame header from the start of the file */

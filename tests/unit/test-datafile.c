@@ -477,7 +477,17 @@ static void damage_same_run(uint8_t *raw, size_t len)
 	uint8_t *runs = raw + sizeof(dh) + dh.records_len;
 
 	(void)len;
-	runs[0] = 0x7f; /* the first sample of a thread has no reference at all */
+	runs[1] = 0x7f; /* the first sample of a thread has no reference at all */
+}
+
+/* A reference number that names no earlier sample. */
+static void damage_reference(uint8_t *raw, size_t len)
+{
+	struct stack_delta_header dh = dh_of(raw);
+	uint8_t *runs = raw + sizeof(dh) + dh.records_len;
+
+	(void)len;
+	runs[0] = 3;
 }
 
 /* Run lengths that run past the sample's stack. */
@@ -487,8 +497,8 @@ static void damage_long_run(uint8_t *raw, size_t len)
 	uint8_t *runs = raw + sizeof(dh) + dh.records_len;
 
 	(void)len;
-	runs[1] = 0xff;
 	runs[2] = 0xff;
+	runs[3] = 0xff;
 }
 
 /* More new bytes than the frame holds: the decoded size no longer adds up either. */
@@ -505,10 +515,10 @@ static void damage_sizes(uint8_t *raw, size_t len)
 /* Every byte of the run lengths, then of the whole frame, flipped in turn. */
 static void test_stack_delta_corrupt(void)
 {
-	static void (*const damages[])(uint8_t *, size_t) = {damage_same_run, damage_long_run,
-							     damage_sizes};
+	static void (*const damages[])(uint8_t *, size_t) = {damage_same_run, damage_reference,
+							     damage_long_run, damage_sizes};
 	static const char *const names[] = {"a run the reference does not hold",
-					    "a run past the stack",
+					    "a reference that names no sample", "a run past the stack",
 					    "section sizes that do not add up"};
 	char *good = strdup(path_in("delta-good.data"));
 	char *bad = strdup(path_in("delta-bad.data"));
