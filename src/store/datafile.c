@@ -598,6 +598,14 @@ static const uint8_t *copy_overlap(const struct stack_copy *c, uint64_t sp, uint
 	return c->bytes + (sp + *lo - c->sp);
 }
 
+static uint64_t load_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 /* How many 8-byte words of stack match copy c at the same addresses (an estimate of its use). */
 static uint64_t copy_match(const struct stack_copy *c, uint64_t sp, const uint8_t *stack,
 			   uint64_t n)
@@ -605,13 +613,8 @@ static uint64_t copy_match(const struct stack_copy *c, uint64_t sp, const uint8_
 	uint64_t lo, hi, same = 0;
 	const uint8_t *old = copy_overlap(c, sp, n, &lo, &hi);
 
-	for (uint64_t i = lo; old && i + 8 <= hi; i += 8) {
-		uint64_t a, b;
-
-		memcpy(&a, stack + i, 8);
-		memcpy(&b, old + (i - lo), 8);
-		same += a == b;
-	}
+	for (uint64_t i = lo; old && i + 8 <= hi; i += 8)
+		same += load_u64(stack + i) == load_u64(old + (i - lo));
 	return same;
 }
 
@@ -654,9 +657,14 @@ static void code_stack(struct data_writer *w, struct rec_sample *s)
 	for (uint64_t i = 0; i < n;) {
 		uint64_t same = 0, fresh = 0;
 
-		if (old && i >= lo)
+		if (old && i >= lo) {
+			/* most of a copy is unchanged: compare a word at a time first */
+			while (i + same + 8 <= hi && load_u64(stack + i + same) ==
+							     load_u64(old + (i + same - lo)))
+				same += 8;
 			while (i + same < hi && stack[i + same] == old[i + same - lo])
 				same++;
+		}
 		i += same;
 		while (i + fresh < n && !(old && i + fresh >= lo && i + fresh < hi &&
 					  stack[i + fresh] == old[i + fresh - lo]))
