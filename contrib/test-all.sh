@@ -91,6 +91,22 @@ fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 5 ))
 [ "$fuzz_seconds" -ge 1 ] || fuzz_seconds=1
 rm -rf "$fuzz_dir" && mkdir -p "$fuzz_dir/corpus" "$fuzz_dir/elf-corpus"
 
+# delta_frame_seed FILE OUT: the decompressed bytes of FILE's first frame of coded stacks
+# (format.h: 32-byte frame headers after the 64-byte file header; FRAME_STACK_DELTA is flag 2)
+delta_frame_seed() {
+	local off=64 magic type csize flags
+	command -v zstd >/dev/null || return 0
+	while read -r magic type csize _ _ flags _ < <(od -An -w32 -tu4 -j "$off" -N 32 "$1"); do
+		[ "$magic" = 1380339024 ] || return 0
+		if [ "$type" = 2 ] && [ $((flags & 2)) != 0 ]; then
+			tail -c +$((off + 33)) "$1" | head -c "$csize" | zstd -dcq >"$2" 2>/dev/null ||
+				rm -f "$2"
+			return 0
+		fi
+		off=$((off + 32 + csize))
+	done
+}
+
 # run_fuzz NAME CORPUS [OPTIONS]: runs $fuzz_dir/NAME over $fuzz_dir/CORPUS, log in $fuzz_dir/NAME.log
 run_fuzz() {
 	if (cd "$fuzz_dir" && ./"$1" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
@@ -109,10 +125,15 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 	for args in "-e cpu-clock -F 2000 -- _build/gcc/tests/workload/burn 2 50" \
 		"-e cpu-clock --call-graph fp -- _build/gcc/tests/workload/pages 100" \
 		"--sampler ctimer -F 1000 -- _build/gcc/tests/workload/spin -t 2 -s 0.1 --fork" \
-		"--off-cpu -e cpu-clock -- _build/gcc/tests/workload/ticker -s 0.5"; do
+		"--off-cpu -e cpu-clock -- _build/gcc/tests/workload/ticker -s 0.5" \
+		"-e cpu-clock -F 4000 -- _build/gcc/tests/workload/unwind threads 50"; do
 		# shellcheck disable=SC2086
 		_build/gcc/src/pmuprof record -q -o "$fuzz_dir/corpus/seed$((++n)).data" $args \
 			>/dev/null 2>&1 || true
+	done
+	# the target also reads each input as a frame of coded stacks: seed it with real ones
+	for f in "$fuzz_dir"/corpus/seed*.data; do
+		delta_frame_seed "$f" "$fuzz_dir/corpus/delta$((++n)).raw"
 	done
 	run_fuzz fuzz-datafile corpus
 else

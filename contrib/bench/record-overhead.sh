@@ -5,7 +5,8 @@
 # and bytes per sample on disk.
 #
 #   workload: tests/workload/burn 2 =BLOCKS (two threads, a fixed amount of work)
-#   settings: -F 1000 and -F 10000, DWARF call graphs with 8 KiB stack copies
+#   settings: -F 1000 and -F 10000, DWARF call graphs with 8 KiB stack copies,
+#             and pmuprof's default (32 KiB copies, no --call-graph)
 #   perf:     perf record -F HZ --call-graph dwarf,8192 [-z]
 #
 # Each configuration runs RUNS times (default 5), interleaved; medians are
@@ -52,10 +53,13 @@ for hz in ${RATES:-1000 10000}; do
 		run pmuprof "$pmuprof" record -q -F "$hz" --call-graph dwarf,8192 -o "$tmp/pmuprof.data" -- "$wl" 2 "=$blocks"
 		f=$tmp/pmuprof.data
 		echo $(($(pmuprof_stat "$f" lost-ring) + $(pmuprof_stat "$f" lost-samples) + $(pmuprof_stat "$f" lost-writer))) >>"$tmp/pmuprof.lost"
+		run pmuprofdef "$pmuprof" record -q -F "$hz" -o "$tmp/pmuprofdef.data" -- "$wl" 2 "=$blocks"
+		f=$tmp/pmuprofdef.data
+		echo $(($(pmuprof_stat "$f" lost-ring) + $(pmuprof_stat "$f" lost-samples) + $(pmuprof_stat "$f" lost-writer))) >>"$tmp/pmuprofdef.lost"
 	done
 	bw=$(cut -d' ' -f1 "$tmp/base.times" | median)
 	bc=$(cut -d' ' -f2 "$tmp/base.times" | median)
-	for cfg in base perf perfz pmuprof; do
+	for cfg in base perf perfz pmuprof pmuprofdef; do
 		w=$(cut -d' ' -f1 "$tmp/$cfg.times" | median)
 		c=$(cut -d' ' -f2 "$tmp/$cfg.times" | median)
 		case $cfg in
@@ -66,17 +70,18 @@ for hz in ${RATES:-1000 10000}; do
 			lost=$(sort -g "$tmp/$cfg.lost" | tail -1)
 			bps=$(awk -v s="$(stat -c %s "$f")" -v n="$n" 'BEGIN { printf "%.0f", n ? s / n : 0 }')
 			;;
-		pmuprof)
-			f=$tmp/pmuprof.data
+		pmuprof | pmuprofdef)
+			f=$tmp/$cfg.data
 			n=$(pmuprof_stat "$f" samples)
-			lost=$(sort -g "$tmp/pmuprof.lost" | tail -1)
+			lost=$(sort -g "$tmp/$cfg.lost" | tail -1)
 			bps=$(awk -v s="$(stat -c %s "$f")" -v n="$n" 'BEGIN { printf "%.0f", n ? s / n : 0 }')
 			;;
 		esac
 		label=$cfg
 		[ "$cfg" = perf ] && label="perf record --call-graph dwarf"
 		[ "$cfg" = perfz ] && label="perf record -z --call-graph dwarf"
-		[ "$cfg" = pmuprof ] && label="pmuprof record"
+		[ "$cfg" = pmuprof ] && label="pmuprof record dwarf,8192"
+		[ "$cfg" = pmuprofdef ] && label="pmuprof record (default)"
 		[ "$cfg" = base ] && label="unprofiled"
 		printf '%-34s %9.3f %9.3f %9.3f %9.3f %8s %10s %12s\n' "$label -F $hz" "$w" "$c" \
 			"$(awk -v a="$w" -v b="$bw" 'BEGIN { print a / b }')" \

@@ -42,7 +42,14 @@
 #define DEFAULT_TIMER_FREQ  100	/* gperftools' and Go's default */
 #define MAX_TIMER_FREQ	    100000
 #define SHIM_POLL_MS	    20	/* how often the timer samplers' rings are emptied */
-#define DEFAULT_STACK	    8192
+/*
+ * Whole stacks of most programs (bzip2's frames hold 5 KiB arrays and
+ * need some 16 KiB, CPython's evaluator some 20 KiB at a recursion depth
+ * of a hundred), and cheap where a stack is shallower: the kernel copies
+ * up to the end of the stack, the drain keeps what it copied, and the file
+ * keeps what changed (contrib/bench/unwind-completeness.sh, record-size.sh).
+ */
+#define DEFAULT_STACK	    32768
 #define SWITCH_MAX_PAGES    8192 /* the most the switch rings get by themselves */
 /* stacks read from outside: only for waits at least this long, by default */
 #define REMOTE_MIN_STACK_NS 2000000ull
@@ -62,7 +69,7 @@ static const struct cmd_option record_options[] = {
 	  "pmu (default: perf_event overflows), itimer (setitimer) or ctimer (timer_create)" },
 	{ 'F', "freq", "HZ", "samples per second per busy CPU (default 1000; 100 for timers)" },
 	{ 'c', "count", "PERIOD", "one sample every PERIOD events instead of -F" },
-	{ OPT_CALL_GRAPH, "call-graph", "MODE", "dwarf[,SIZE] (default, 8192 bytes), fp or none" },
+	{ OPT_CALL_GRAPH, "call-graph", "MODE", "dwarf[,SIZE] (default, 32768 bytes), fp or none" },
 	{ 'g', NULL, NULL, "call graphs the default way (--call-graph dwarf), as perf's -g" },
 	{ 'o', "output", "FILE", "write to FILE (default pmuprof.data; the old one is kept as .old)" },
 	{ 'p', "pid", "PID", "sample an existing process and all its threads" },
@@ -120,6 +127,7 @@ static int parse_call_graph(struct record_opts *o, const char *arg)
 			      comma + 1);
 			return -1;
 		}
+		o->smp.stack_size_given = true;
 		return 0;
 	}
 	error("--call-graph takes dwarf[,SIZE], fp or none, not '%s'", arg);
@@ -1002,6 +1010,15 @@ static void print_summary(const struct recording *r)
 		(unsigned long long)st->samples, r->ev.name, rate, (unsigned long long)lost,
 		(unsigned long long)st->throttled, size, o->output,
 		all ? bytes / (double)all : 0.0);
+	if (o->smp.cg == REC_CG_DWARF && st->samples)
+		fprintf(stderr,
+			"[ pmuprof record: %lu-byte stack copies (%s); %.2f%% of the samples filled "
+			"the copy, whose stacks may be cut short ]\n",
+			o->smp.stack_size,
+			o->smp.stack_size_given ? "as --call-graph asked"
+						: "the default, which holds the whole stacks of most "
+						  "programs",
+			100.0 * (double)st->samples_stack_full / (double)st->samples);
 	if (r->oc)
 		print_off_cpu_summary(r);
 	if (lost && r->timer)

@@ -39,6 +39,7 @@ struct rec_sampling {
 	unsigned long period; /* one sample every `period` events; 0 when sampling by freq */
 	enum rec_call_graph cg;
 	unsigned long stack_size; /* user stack bytes copied with REC_CG_DWARF */
+	bool stack_size_given;	  /* by --call-graph dwarf,SIZE; else the default */
 };
 
 /* The event sampled, as opened. */

@@ -99,6 +99,8 @@ void recmeta_write(struct data_writer *w, const struct recmeta *m)
 		data_writer_meta_u64(w, "period", smp->period);
 	data_writer_meta_str(w, "call-graph", rec_call_graph_names[smp->cg]);
 	data_writer_meta_u64(w, "stack-size", smp->cg == REC_CG_DWARF ? smp->stack_size : 0);
+	if (smp->cg == REC_CG_DWARF)
+		data_writer_meta_str(w, "stack-size-origin", smp->stack_size_given ? "option" : "default");
 	if (smp->cg == REC_CG_FP) {
 		/* a chain this long was cut by the kernel: report tells it from a broken one */
 		long max = proc_read_long("/proc/sys/kernel/perf_event_max_stack", 0);
@@ -109,6 +111,11 @@ void recmeta_write(struct data_writer *w, const struct recmeta *m)
 	/* the shim records the registers it unwinds from even without a stack */
 	data_writer_meta_u64(w, "regs-mask",
 			     smp->cg == REC_CG_DWARF || m->timer ? SAMPLER_REGS_MASK : 0);
+	/* successive copies of a thread's stack differ near the leaf only: coded as differences */
+	if (smp->cg == REC_CG_DWARF || m->timer)
+		data_writer_stack_delta(w,
+					(unsigned int)__builtin_popcountll(
+					    SAMPLER_REGS_MASK & ((1ull << PERF_REG_X86_SP) - 1)));
 	if (m->off_cpu) {
 		data_writer_meta_str(w, "off-cpu", m->off_cpu);
 		data_writer_meta_u64(w, "off-cpu-min-stack-ns", m->off_cpu_min_stack);

@@ -97,6 +97,12 @@ static int online_cpus(int *cpus, size_t max)
 }
 
 /* Opens every fd; on failure closes what was opened and returns the error. */
+/* The sample fields perfrec reads: samples of events with others are copied as they are. */
+#define COMPACT_SAMPLE_TYPES                                                                  \
+	(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |              \
+	 PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_REGS_USER |                 \
+	 PERF_SAMPLE_STACK_USER)
+
 static int open_all(struct sampler *s, const int *cpus, size_t ncpus, bool enable_on_exec)
 {
 	const struct target *t = s->target;
@@ -211,7 +217,16 @@ int sampler_open(struct sampler *s, const struct perf_event_attr *attr, const st
 	if (ret < 0)
 		return ret;
 	s->build_id = s->attr.build_id;
-	return map_fitting(s, ncpus, cpus, pages);
+	ret = map_fitting(s, ncpus, cpus, pages);
+	if (ret == 0 && (s->attr.sample_type & PERF_SAMPLE_STACK_USER) &&
+	    !(s->attr.sample_type & ~(uint64_t)COMPACT_SAMPLE_TYPES)) {
+		for (size_t i = 0; i < s->nrings; i++) {
+			s->rings[i].sample_type = s->attr.sample_type;
+			s->rings[i].nregs =
+			    (unsigned int)__builtin_popcountll(s->attr.sample_regs_user);
+		}
+	}
+	return ret;
 }
 
 int sampler_open_cpus(struct sampler *s, const struct perf_event_attr *attrs, size_t n,
@@ -265,6 +280,95 @@ int sampler_disable(struct sampler *s)
 	return ioctl_all(s, PERF_EVENT_IOC_DISABLE);
 }
 
+/* Copies n bytes of the ring from position pos (any, wrapping) to dst. */
+static void ring_copy(const struct sampler_ring *r, uint64_t pos, void *dst, size_t n)
+{
+	uint64_t off = pos & (r->size - 1);
+	size_t first = r->size - off < n ? (size_t)(r->size - off) : n;
+
+	memcpy(dst, r->data + off, first);
+	memcpy((uint8_t *)dst + first, r->data, n - first);
+}
+
+static uint64_t ring_u64(const struct sampler_ring *r, uint64_t pos)
+{
+	uint64_t v;
+
+	ring_copy(r, pos, &v, sizeof(v));
+	return v;
+}
+
+/*
+ * Where a sample's user stack size field is, from the record's start (the
+ * fields before it, in the kernel's order), or 0 when it does not fit.
+ */
+static uint64_t stack_field(const struct sampler_ring *r, uint64_t pos, uint64_t size)
+{
+	uint64_t off = sizeof(struct perf_event_header), t = r->sample_type;
+
+	off += 8ull * (!!(t & PERF_SAMPLE_IP) + !!(t & PERF_SAMPLE_TID) + !!(t & PERF_SAMPLE_TIME) +
+		       !!(t & PERF_SAMPLE_CPU) + !!(t & PERF_SAMPLE_PERIOD));
+	if (t & PERF_SAMPLE_CALLCHAIN) {
+		uint64_t nr;
+
+		if (off + 8 > size)
+			return 0;
+		nr = ring_u64(r, pos + off);
+		if (nr > size / 8)
+			return 0;
+		off += 8 + 8 * nr;
+	}
+	if (t & PERF_SAMPLE_REGS_USER) {
+		if (off + 8 > size)
+			return 0;
+		off += 8 + (ring_u64(r, pos + off) ? 8ull * r->nregs : 0);
+	}
+	return off + 8 <= size ? off : 0;
+}
+
+/* The records of [tail, head) into out, stack copies cut to what the kernel wrote. */
+static size_t drain_compact(const struct sampler_ring *r, uint64_t tail, uint64_t head,
+			    uint8_t *out)
+{
+	size_t n = 0;
+
+	while (tail < head) {
+		struct perf_event_header h;
+		uint64_t off, size, dyn, keep;
+
+		ring_copy(r, tail, &h, sizeof(h));
+		if (h.size < sizeof(h) || h.size > head - tail) {
+			/* not a record the kernel writes: hand the rest over as it is */
+			ring_copy(r, tail, out + n, (size_t)(head - tail));
+			return n + (size_t)(head - tail);
+		}
+		off = h.type == PERF_RECORD_SAMPLE ? stack_field(r, tail, h.size) : 0;
+		size = off ? ring_u64(r, tail + off) : 0;
+		if (!size || off + 16 + size > h.size) {
+			ring_copy(r, tail, out + n, h.size);
+			n += h.size;
+			tail += h.size;
+			continue;
+		}
+		dyn = ring_u64(r, tail + off + 8 + size);
+		if (dyn > size)
+			dyn = size;
+		keep = dyn < size ? (dyn + 8) & ~7ull : size; /* past dyn when cut short */
+		ring_copy(r, tail, out + n, (size_t)off);
+		((struct perf_event_header *)(out + n))->size =
+			(uint16_t)(h.size - (size - keep));
+		memcpy(out + n + off, &keep, 8);
+		ring_copy(r, tail + off + 8, out + n + off + 8, (size_t)dyn);
+		memset(out + n + off + 8 + dyn, 0, (size_t)(keep - dyn));
+		/* dyn_size, and whatever follows it */
+		ring_copy(r, tail + off + 8 + size, out + n + off + 8 + keep,
+			  (size_t)(h.size - off - 8 - size));
+		n += h.size - (size - keep);
+		tail += h.size;
+	}
+	return n;
+}
+
 size_t sampler_drain(struct sampler_ring *r, uint8_t **buf, size_t *alloc)
 {
 	uint64_t head, tail, len, off, first;
@@ -280,6 +384,11 @@ size_t sampler_drain(struct sampler_ring *r, uint8_t **buf, size_t *alloc)
 	if (len > r->size) /* cannot happen with a sane kernel; do not read garbage */
 		len = r->size;
 	xgrow(buf, alloc, (size_t)len, 1);
+	if (r->sample_type) {
+		len = drain_compact(r, tail, tail + len, *buf);
+		__atomic_store_n(&r->meta->data_tail, head, __ATOMIC_RELEASE);
+		return (size_t)len;
+	}
 	off = tail & (r->size - 1);
 	first = r->size - off < len ? r->size - off : len;
 	memcpy(*buf, r->data + off, (size_t)first);

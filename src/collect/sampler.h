@@ -24,6 +24,13 @@ struct sampler_ring {
 	struct perf_event_mmap_page *meta;
 	uint8_t *data;
 	uint64_t size; /* data area bytes, a power of two */
+	/*
+	 * Samples with a user stack copy (sampler_open() of such an event):
+	 * their layout, so that the drain copies the bytes the kernel wrote
+	 * and not the whole requested size. sample_type 0: copied as they are.
+	 */
+	uint64_t sample_type;
+	unsigned int nregs;
 };
 
 struct sampler {
@@ -62,7 +69,11 @@ void sampler_close(struct sampler *s);
 /*
  * Copies what the ring holds into *buf (grown as needed, caller frees) and
  * frees the space in the ring. Returns the bytes copied (0 if empty).
- * Records are whole: the kernel publishes data_head only after them.
+ * Records are whole: the kernel publishes data_head only after them. A
+ * sample's user stack copy keeps the bytes the kernel copied (dyn_size)
+ * and its size field shrinks to them, rounded up to 8 (past dyn_size when
+ * the copy was cut short, so a copy that filled the request still shows
+ * it): a big request costs what threads use, not what was asked.
  */
 size_t sampler_drain(struct sampler_ring *ring, uint8_t **buf, size_t *alloc);
 

@@ -316,6 +316,18 @@ static void print_failures(FILE *out, const struct prof_quality *q, const char *
 	}
 }
 
+/* The stack copy's size and where it came from, in recordings that say (version 3 on). */
+static void print_stack_size(FILE *out, const struct data_reader *rd)
+{
+	const char *origin = data_reader_meta_str(rd, "stack-size-origin");
+	uint64_t size;
+
+	if (!origin || !data_reader_meta_u64(rd, "stack-size", &size))
+		return;
+	fprintf(out, ", %" PRIu64 "-byte stack copies (%s)", size,
+		!strcmp(origin, "default") ? "record's default" : "--call-graph dwarf,SIZE");
+}
+
 /* Stacks copied with the samples and unwound here (--call-graph dwarf). */
 static void print_dwarf(FILE *out, const struct data_reader *rd, const struct prof_quality *q)
 {
@@ -579,6 +591,7 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 			stat_or0(rd, "malformed"), s->bad_records);
 	fputs("# call graph: ", out);
 	escape_write(out, meta_or(rd, "call-graph", "?"));
+	print_stack_size(out, rd);
 	fputs(", recorded on ", out);
 	escape_write(out, meta_or(rd, "host", "?"));
 	fputs(" (", out);
@@ -595,8 +608,9 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 	static const char *const meta_keys[] = {
 		"cmdline", "target", "host", "kernel", "arch", "cpu", "ncpus", "clock", "sampler",
 		"event-requested", "event", "event-fstr", "fallback", "privilege", "freq-hz",
-		"period", "call-graph", "stack-size", "max-stack", "regs-mask", "ring-pages",
-		"page-size", "start-realtime-ns", "off-cpu", "off-cpu-min-stack-ns", "off-cpu-events",
+		"period", "call-graph", "stack-size", "stack-size-origin", "max-stack", "regs-mask",
+		"ring-pages", "page-size", "start-realtime-ns", "off-cpu", "off-cpu-min-stack-ns",
+		"off-cpu-events",
 	};
 	static const char *const stat_keys[] = {
 		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",

@@ -19,6 +19,38 @@
 /* Frames are flushed at this raw size: small enough that a crash loses little. */
 #define FRAME_TARGET (1u << 20)
 #define ZSTD_LEVEL   3
+/*
+ * Frames with coded stacks: flushed at this many coded bytes (a few
+ * thousand samples), when they would decode to more than
+ * DELTA_DECODED_TARGET, or when they span DELTA_FRAME_SPAN_NS. Longer
+ * frames give each thread's first sample, the one coded against nothing,
+ * less weight; the level was chosen by measuring bytes per sample against
+ * the writer's time (contrib/bench/record-size.sh).
+ */
+#define DELTA_FRAME_TARGET   (1u << 20)
+#define DELTA_DECODED_TARGET (32u << 20)
+/* ... or once it spans a second: a crash loses no more than that at a low rate */
+#define DELTA_FRAME_SPAN_NS  1000000000ull
+#define DELTA_ZSTD_LEVEL     7
+
+/* One of a thread's latest stack copies. */
+struct stack_copy {
+	uint64_t sp;
+	uint8_t *bytes;
+	size_t len, alloc;
+};
+
+/*
+ * A thread's latest STACK_DELTA_REFS stack copies in the frame being
+ * filled: what its next sample may be coded against.
+ */
+struct stack_ref {
+	uint32_t tid;
+	uint32_t frame;	  /* its frame (data_writer.nframes): of an older one, no copies */
+	uint32_t n, next; /* copies held; where the next goes in c[] */
+	bool used;
+	struct stack_copy c[STACK_DELTA_REFS];
+};
 
 /* A growable run of records (a frame being filled, or the key/value lists). */
 struct recbuf {
@@ -45,6 +77,16 @@ struct data_writer {
 	struct index_entry *index;
 	size_t nindex, aindex;
 	int err;
+	uint32_t version; /* in the file header */
+	/* coded stacks (data_writer_stack_delta()); delta_sp < 0: off */
+	int delta_sp;
+	struct recbuf runs, bytes;  /* the frame's run lengths and new bytes */
+	uint64_t decoded;	    /* bytes the frame's records decode to */
+	uint64_t prev_time;	    /* of the frame's latest coded sample */
+	uint64_t span_start;	    /* the frame's first nonzero record time, or 0 */
+	uint32_t nframes;	    /* RECORDS frames written (names the frame being filled) */
+	struct stack_ref *refs;	    /* open addressing by tid, nrefs slots (a power of 2) */
+	size_t nrefs, refs_used;
 };
 
 static void *recbuf_reserve(struct recbuf *b, size_t size)
@@ -180,6 +222,8 @@ int data_writer_open(const char *path, struct data_writer **out)
 	w->old = old;
 	w->backup = backup;
 	w->off = sizeof(hdr);
+	w->version = PMUPROF_VERSION_1;
+	w->delta_sp = -1;
 	w->cctx = ZSTD_createCCtx();
 	if (!w->cctx)
 		abort();
@@ -197,9 +241,20 @@ fail:
 
 int data_writer_set_version(struct data_writer *w, uint32_t version)
 {
+	if (version <= w->version)
+		return 0;
 	if (pwrite(w->fd, &version, sizeof(version), offsetof(struct file_header, version)) !=
 	    (ssize_t)sizeof(version))
 		return errno ? -errno : -EIO;
+	w->version = version;
+	return 0;
+}
+
+int data_writer_stack_delta(struct data_writer *w, unsigned int sp_index)
+{
+	if (w->frame.n || sp_index > UINT16_MAX)
+		return -EINVAL;
+	w->delta_sp = (int)sp_index;
 	return 0;
 }
 
@@ -292,26 +347,62 @@ static int write_all(int fd, struct iovec *iov, int n)
 	return 0;
 }
 
-/* Compresses and appends one frame; on failure the file is cut back to the last whole frame. */
-static int write_frame(struct data_writer *w, enum frame_type type, const void *raw, size_t len,
-		       uint32_t nrecords, uint64_t first_time, uint32_t flags)
+/* Compresses the parts of one frame's raw bytes, in order, into w->cbuf: the size, or 0. */
+static size_t compress_parts(struct data_writer *w, const struct iovec *parts, int nparts,
+			     size_t len, int level)
 {
-	struct frame_header fh;
-	struct iovec iov[2];
-	size_t bound = ZSTD_compressBound(len), c;
-	int ret;
+	size_t bound = ZSTD_compressBound(len);
+	ZSTD_outBuffer out;
 
-	if (w->err)
-		return w->err;
-	if (len > FRAME_MAX_RAW)
-		return w->err = -E2BIG;
 	if (bound > w->calloc) {
 		free(w->cbuf);
 		w->cbuf = xmalloc(bound);
 		w->calloc = bound;
 	}
-	c = ZSTD_compress2(w->cctx, w->cbuf, w->calloc, raw, len);
-	if (ZSTD_isError(c))
+	ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
+	/* the frame header then carries the content size, which the reader checks */
+	if (ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(w->cctx, len)))
+		return 0;
+	out.dst = w->cbuf;
+	out.size = w->calloc;
+	out.pos = 0;
+	for (int i = 0; i < nparts; i++) {
+		ZSTD_EndDirective end = i == nparts - 1 ? ZSTD_e_end : ZSTD_e_continue;
+		ZSTD_inBuffer in = { parts[i].iov_base, parts[i].iov_len, 0 };
+		size_t left;
+
+		do {
+			left = ZSTD_compressStream2(w->cctx, &out, &in, end);
+			if (ZSTD_isError(left))
+				return 0;
+		} while (end == ZSTD_e_end ? left != 0 : in.pos < in.size);
+	}
+	return out.pos;
+}
+
+/*
+ * Compresses and appends one frame made of `parts`; on failure the file is
+ * cut back to the last whole frame.
+ */
+static int write_frame_parts(struct data_writer *w, enum frame_type type,
+			     const struct iovec *parts, int nparts, uint32_t nrecords,
+			     uint64_t first_time, uint32_t flags)
+{
+	struct frame_header fh;
+	struct iovec iov[2];
+	size_t len = 0, c;
+	int ret;
+
+	if (w->err)
+		return w->err;
+	for (int i = 0; i < nparts; i++)
+		len += parts[i].iov_len;
+	if (len > FRAME_MAX_RAW)
+		return w->err = -E2BIG;
+	c = compress_parts(w, parts, nparts, len,
+			   flags & FRAME_STACK_DELTA ? DELTA_ZSTD_LEVEL : ZSTD_LEVEL);
+	if (!c)
 		return w->err = -EIO;
 	memset(&fh, 0, sizeof(fh));
 	fh.magic = FRAME_MAGIC;
@@ -344,6 +435,14 @@ static int write_frame(struct data_writer *w, enum frame_type type, const void *
 	return 0;
 }
 
+static int write_frame(struct data_writer *w, enum frame_type type, const void *raw, size_t len,
+		       uint32_t nrecords, uint64_t first_time, uint32_t flags)
+{
+	struct iovec part = { (void *)raw, len };
+
+	return write_frame_parts(w, type, &part, 1, nrecords, first_time, flags);
+}
+
 static int flush_meta(struct data_writer *w)
 {
 	if (w->meta_written)
@@ -357,21 +456,245 @@ static int flush_meta(struct data_writer *w)
 	return write_frame(w, FRAME_META, w->meta.p, w->meta.len, w->meta.n, 0, 0);
 }
 
+static size_t ref_hash(uint32_t tid, size_t nslots)
+{
+	return (size_t)(tid * 0x9e3779b1u) & (nslots - 1);
+}
+
+/* Forgets every thread's reference (after a frame, when many threads came and went). */
+static void refs_clear(struct data_writer *w)
+{
+	for (size_t i = 0; i < w->nrefs; i++)
+		for (int k = 0; k < STACK_DELTA_REFS; k++)
+			free(w->refs[i].c[k].bytes);
+	FREE_AND_NULL(w->refs);
+	w->nrefs = w->refs_used = 0;
+}
+
+/* Whether the frame being filled holds a coded stack. */
+static bool frame_has_deltas(const struct data_writer *w)
+{
+	return w->runs.len != 0;
+}
+
 static int flush_records(struct data_writer *w)
 {
+	uint32_t flags;
 	int ret;
 
 	if (!w->frame.n)
 		return 0;
-	ret = write_frame(w, FRAME_RECORDS, w->frame.p, w->frame.len, w->frame.n,
-			  w->frame.first_time,
-			  w->samples_pending == w->frame.n ? FRAME_SAMPLES_ONLY : 0);
+	flags = w->samples_pending == w->frame.n ? FRAME_SAMPLES_ONLY : 0;
+	if (frame_has_deltas(w)) {
+		struct stack_delta_header dh = {
+			.sp_index = (uint32_t)w->delta_sp,
+			.records_len = (uint32_t)w->frame.len,
+			.runs_len = (uint32_t)w->runs.len,
+			.bytes_len = (uint32_t)w->bytes.len,
+			.decoded_len = (uint32_t)w->decoded,
+		};
+		struct iovec parts[4] = {
+			{ &dh, sizeof(dh) },
+			{ w->frame.p, w->frame.len },
+			{ w->runs.p, w->runs.len },
+			{ w->bytes.p, w->bytes.len },
+		};
+
+		ret = data_writer_set_version(w, PMUPROF_VERSION_DELTA);
+		if (ret < 0 && !w->err)
+			w->err = ret;
+		ret = write_frame_parts(w, FRAME_RECORDS, parts, 4, w->frame.n, w->frame.first_time,
+					flags | FRAME_STACK_DELTA);
+	} else {
+		ret = write_frame(w, FRAME_RECORDS, w->frame.p, w->frame.len, w->frame.n,
+				  w->frame.first_time, flags);
+	}
 	if (ret == 0)
 		w->samples_written += w->samples_pending;
 	w->samples_pending = 0;
 	w->frame.len = 0;
 	w->frame.n = 0;
+	w->runs.len = w->bytes.len = 0;
+	w->decoded = 0;
+	w->prev_time = 0;
+	w->span_start = 0;
+	w->nframes++; /* every thread's reference is of an earlier frame now */
+	if (w->refs_used > 1024)
+		refs_clear(w);
 	return ret;
+}
+
+/* Whether a record of `size` more bytes would take the frame past its target. */
+static bool frame_full(const struct data_writer *w, size_t size)
+{
+	if (w->delta_sp < 0)
+		return w->frame.len + size > FRAME_TARGET;
+	return w->frame.len + w->runs.len + w->bytes.len + size > DELTA_FRAME_TARGET ||
+	       w->decoded + size > DELTA_DECODED_TARGET;
+}
+
+static void put_leb128(struct recbuf *b, uint64_t v)
+{
+	xgrow(&b->p, &b->alloc, b->len + 10, 1);
+	while (v >= 0x80) {
+		b->p[b->len++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	b->p[b->len++] = (uint8_t)v;
+}
+
+/* The slot of tid in the reference table: its entry, or the empty one where it goes. */
+static struct stack_ref *ref_slot(struct data_writer *w, uint32_t tid)
+{
+	size_t mask, i;
+
+	if ((w->refs_used + 1) * 2 > w->nrefs) {
+		struct stack_ref *old = w->refs;
+		size_t nold = w->nrefs;
+
+		w->nrefs = nold ? nold * 2 : 64;
+		w->refs = xcalloc(w->nrefs, sizeof(*w->refs));
+		for (size_t k = 0; k < nold; k++) {
+			if (!old[k].used)
+				continue;
+			for (i = ref_hash(old[k].tid, w->nrefs); w->refs[i].used;
+			     i = (i + 1) & (w->nrefs - 1))
+				;
+			w->refs[i] = old[k];
+		}
+		free(old);
+	}
+	mask = w->nrefs - 1;
+	for (i = ref_hash(tid, w->nrefs); w->refs[i].used && w->refs[i].tid != tid;
+	     i = (i + 1) & mask)
+		;
+	return &w->refs[i];
+}
+
+/* Whether the sample just reserved gets its stack coded: it has the stack pointer and a stack. */
+static bool codable(const struct data_writer *w, const struct rec_sample *s)
+{
+	uint64_t sp;
+
+	if (w->delta_sp < 0 || w->reserved < sizeof(*s) || s->nregs <= w->delta_sp ||
+	    !s->stack_size || s->stack_size > STACK_DELTA_MAX ||
+	    sizeof(*s) + 8ull * s->nregs + 8ull * s->ncallchain + s->stack_size > w->reserved)
+		return false;
+	memcpy(&sp, (const uint8_t *)(s + 1) + 8ull * w->delta_sp, sizeof(sp));
+	return sp + s->stack_size > sp; /* the copy's addresses do not wrap */
+}
+
+/*
+ * The part of [sp, sp + n) that copy c holds, as offsets [*lo, *hi) from
+ * sp, and where it starts in c; NULL when they do not overlap.
+ */
+static const uint8_t *copy_overlap(const struct stack_copy *c, uint64_t sp, uint64_t n,
+				   uint64_t *lo, uint64_t *hi)
+{
+	if (c->sp + c->len <= sp || c->sp >= sp + n)
+		return NULL;
+	*lo = c->sp > sp ? c->sp - sp : 0;
+	*hi = c->sp + c->len - sp < n ? c->sp + c->len - sp : n;
+	return c->bytes + (sp + *lo - c->sp);
+}
+
+static uint64_t load_u64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* How many 8-byte words of stack match copy c at the same addresses (an estimate of its use). */
+static uint64_t copy_match(const struct stack_copy *c, uint64_t sp, const uint8_t *stack,
+			   uint64_t n)
+{
+	uint64_t lo, hi, same = 0;
+	const uint8_t *old = copy_overlap(c, sp, n, &lo, &hi);
+
+	for (uint64_t i = lo; old && i + 8 <= hi; i += 8)
+		same += load_u64(stack + i) == load_u64(old + (i - lo));
+	return same;
+}
+
+/*
+ * Codes the stack of the sample just reserved against whichever of the
+ * thread's latest copies in this frame holds most of it (format.h,
+ * FRAME_STACK_DELTA), and keeps its copy for the samples after it. The
+ * record loses its stack bytes.
+ */
+static void code_stack(struct data_writer *w, struct rec_sample *s)
+{
+	size_t fixed = sizeof(*s) + 8ull * s->nregs + 8ull * s->ncallchain;
+	const uint8_t *stack = (const uint8_t *)s + fixed;
+	const uint64_t *regs = (const uint64_t *)(s + 1);
+	struct stack_ref *ref = ref_slot(w, s->tid);
+	uint64_t sp = regs[w->delta_sp], n = s->stack_size, lo = 0, hi = 0, t, best = 0;
+	const uint8_t *old = NULL;
+	struct stack_copy *c;
+	uint32_t pick = 0;
+
+	if (!ref->used || ref->frame != w->nframes) {
+		ref->frame = w->nframes;
+		ref->n = ref->next = 0;
+	}
+	/* the k-th latest copy is c[(next - 1 - k) mod STACK_DELTA_REFS] */
+	for (uint32_t k = 0; k < ref->n; k++) {
+		c = &ref->c[(ref->next + 2 * STACK_DELTA_REFS - 1 - k) % STACK_DELTA_REFS];
+		uint64_t m = copy_match(c, sp, stack, n);
+
+		if (k == 0 || m > best) {
+			best = m;
+			pick = k;
+		}
+	}
+	put_leb128(&w->runs, pick);
+	if (ref->n) {
+		c = &ref->c[(ref->next + 2 * STACK_DELTA_REFS - 1 - pick) % STACK_DELTA_REFS];
+		old = copy_overlap(c, sp, n, &lo, &hi);
+	}
+	for (uint64_t i = 0; i < n;) {
+		uint64_t same = 0, fresh = 0;
+
+		if (old && i >= lo) {
+			/* most of a copy is unchanged: compare a word at a time first */
+			while (i + same + 8 <= hi && load_u64(stack + i + same) ==
+							     load_u64(old + (i + same - lo)))
+				same += 8;
+			while (i + same < hi && stack[i + same] == old[i + same - lo])
+				same++;
+		}
+		i += same;
+		while (i + fresh < n && !(old && i + fresh >= lo && i + fresh < hi &&
+					  stack[i + fresh] == old[i + fresh - lo]))
+			fresh++;
+		put_leb128(&w->runs, same);
+		put_leb128(&w->runs, fresh);
+		xgrow(&w->bytes.p, &w->bytes.alloc, w->bytes.len + fresh, 1);
+		memcpy(w->bytes.p + w->bytes.len, stack + i, fresh);
+		w->bytes.len += fresh;
+		i += fresh;
+	}
+	if (!ref->used)
+		w->refs_used++;
+	ref->used = true;
+	ref->tid = s->tid;
+	c = &ref->c[ref->next];
+	c->sp = sp;
+	xgrow(&c->bytes, &c->alloc, n ? n : 1, 1);
+	memcpy(c->bytes, stack, n);
+	c->len = n;
+	ref->next = (ref->next + 1) % STACK_DELTA_REFS;
+	if (ref->n < STACK_DELTA_REFS)
+		ref->n++;
+	w->decoded += record_size(fixed, n);
+	t = s->time;
+	s->time = t - w->prev_time;
+	w->prev_time = t;
+	s->h.misc |= SAMPLE_STACK_DELTA;
+	s->h.size = (uint32_t)fixed;
+	w->reserved = fixed;
 }
 
 void *data_writer_reserve(struct data_writer *w, size_t size)
@@ -382,7 +705,7 @@ void *data_writer_reserve(struct data_writer *w, size_t size)
 		return NULL;
 	if (!w->meta_written && flush_meta(w) < 0)
 		return NULL;
-	if (w->frame.len + size > FRAME_TARGET && w->frame.n && flush_records(w) < 0)
+	if (frame_full(w, size) && w->frame.n && flush_records(w) < 0)
 		return NULL;
 	p = recbuf_reserve(&w->frame, size);
 	((struct rec_header *)p)->size = (uint32_t)size;
@@ -392,15 +715,34 @@ void *data_writer_reserve(struct data_writer *w, size_t size)
 
 int data_writer_commit(struct data_writer *w, uint64_t time)
 {
+	struct rec_header *h;
+
 	if (!w->reserved)
 		return -EINVAL;
 	if (!w->frame.n || time < w->frame.first_time)
 		w->frame.first_time = time;
-	if (((struct rec_header *)(w->frame.p + w->frame.len))->type == REC_SAMPLE)
+	h = (struct rec_header *)(w->frame.p + w->frame.len);
+	if (h->type == REC_SAMPLE) {
+		struct rec_sample *s = (struct rec_sample *)h;
+
 		w->samples_pending++;
+		/* only the writer codes stacks: the bit never comes from outside */
+		s->h.misc &= (uint16_t)~SAMPLE_STACK_DELTA;
+		if (codable(w, s))
+			code_stack(w, s);
+		else if (w->delta_sp >= 0)
+			w->decoded += w->reserved;
+	} else if (w->delta_sp >= 0) {
+		w->decoded += w->reserved;
+	}
 	w->frame.len += w->reserved;
 	w->frame.n++;
 	w->reserved = 0;
+	/* records of time 0 (made from /proc before sampling) start no span */
+	if (time && !w->span_start)
+		w->span_start = time;
+	if (w->delta_sp >= 0 && w->span_start && time > w->span_start + DELTA_FRAME_SPAN_NS)
+		return flush_records(w);
 	return 0;
 }
 
@@ -472,6 +814,9 @@ void data_writer_close(struct data_writer *w)
 	free(w->meta.p);
 	free(w->stats.p);
 	free(w->frame.p);
+	free(w->runs.p);
+	free(w->bytes.p);
+	refs_clear(w);
 	free(w->index);
 	free(w);
 }
@@ -493,6 +838,11 @@ struct data_reader {
 	uint8_t *frame, *cbuf;
 	size_t frame_len, frame_alloc, frame_pos, cbuf_alloc;
 	ZSTD_DCtx *dctx;
+	uint8_t *coded; /* a FRAME_STACK_DELTA frame before decoding */
+	size_t coded_alloc;
+	struct decode_ref *refs; /* decoding: open addressing by tid, nrefs slots */
+	size_t nrefs, refs_used;
+	char detail[128];
 };
 
 static int pread_all(int fd, void *buf, size_t len, uint64_t off)
@@ -510,6 +860,193 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off)
 		len -= (size_t)n;
 		off += (uint64_t)n;
 	}
+	return 0;
+}
+
+/* A LEB128 number of at most 32 bits from [*p, end): 0, or -EBADMSG. */
+static int get_leb128(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+	uint64_t x = 0;
+
+	for (unsigned int shift = 0; shift < 35; shift += 7) {
+		if (*p >= end)
+			return -EBADMSG;
+		x |= (uint64_t)(**p & 0x7f) << shift;
+		if (!(*(*p)++ & 0x80)) {
+			if (x > UINT32_MAX)
+				return -EBADMSG;
+			*v = (uint32_t)x;
+			return 0;
+		}
+	}
+	return -EBADMSG;
+}
+
+/* A thread's latest coded samples in the frame being decoded (n 0: an empty slot). */
+struct decode_ref {
+	uint32_t tid;
+	uint32_t n, next;		  /* samples held; where the next goes in off[] */
+	uint32_t off[STACK_DELTA_REFS]; /* their offsets in the decoded frame */
+};
+
+/* The decoding table's slot for tid: its entry, or the empty one where it goes. */
+static struct decode_ref *decode_slot(struct data_reader *r, uint32_t tid)
+{
+	size_t i;
+
+	if ((r->refs_used + 1) * 2 > r->nrefs) {
+		struct decode_ref *old = r->refs;
+		size_t nold = r->nrefs;
+
+		r->nrefs = nold ? nold * 2 : 64;
+		r->refs = xcalloc(r->nrefs, sizeof(*r->refs));
+		for (size_t k = 0; k < nold; k++) {
+			if (!old[k].n)
+				continue;
+			for (i = ref_hash(old[k].tid, r->nrefs); r->refs[i].n;
+			     i = (i + 1) & (r->nrefs - 1))
+				;
+			r->refs[i] = old[k];
+		}
+		free(old);
+	}
+	for (i = ref_hash(tid, r->nrefs); r->refs[i].n && r->refs[i].tid != tid;
+	     i = (i + 1) & (r->nrefs - 1))
+		;
+	return &r->refs[i];
+}
+
+/*
+ * Decodes a FRAME_STACK_DELTA frame's bytes (format.h) into *buf: the
+ * records as a frame without coding holds them. Every length is checked
+ * against what holds it; -EBADMSG when anything does not fit.
+ */
+static int decode_stacks(struct data_reader *r, const uint8_t *raw, size_t rawlen, uint8_t **buf,
+			 size_t *alloc, size_t *len)
+{
+	struct stack_delta_header dh;
+	const uint8_t *rec, *runs, *runs_end, *bytes, *bytes_end;
+	uint64_t prev_time = 0;
+	size_t in = 0, out = 0;
+	uint8_t *o;
+
+	if (rawlen < sizeof(dh))
+		return -EBADMSG;
+	memcpy(&dh, raw, sizeof(dh));
+	if (dh.reserved || dh.sp_index > UINT16_MAX || dh.decoded_len > FRAME_MAX_RAW ||
+	    (uint64_t)dh.records_len + dh.runs_len + dh.bytes_len != rawlen - sizeof(dh))
+		return -EBADMSG;
+	rec = raw + sizeof(dh);
+	runs = rec + dh.records_len;
+	runs_end = runs + dh.runs_len;
+	bytes = runs_end;
+	bytes_end = bytes + dh.bytes_len;
+	if (dh.decoded_len > *alloc || !*buf) {
+		free(*buf);
+		*buf = xmalloc(dh.decoded_len ? dh.decoded_len : 1);
+		*alloc = dh.decoded_len;
+	}
+	o = *buf;
+	if (r->refs)
+		memset(r->refs, 0, r->nrefs * sizeof(*r->refs));
+	r->refs_used = 0;
+	while (in < dh.records_len) {
+		struct rec_header h;
+		struct rec_sample s;
+		const struct rec_sample *ref = NULL;
+		const uint8_t *old = NULL;
+		uint64_t fixed, sp, lo = 0, hi = 0;
+		struct decode_ref *slot;
+		uint32_t pick;
+
+		if (dh.records_len - in < sizeof(h))
+			return -EBADMSG;
+		memcpy(&h, rec + in, sizeof(h));
+		if (h.size < sizeof(h) || h.size % 8 || h.size > dh.records_len - in)
+			return -EBADMSG;
+		if (h.type != REC_SAMPLE || !(h.misc & SAMPLE_STACK_DELTA)) {
+			if (h.size > dh.decoded_len - out)
+				return -EBADMSG;
+			memcpy(o + out, rec + in, h.size);
+			in += h.size;
+			out += h.size;
+			continue;
+		}
+		if (h.size < sizeof(s))
+			return -EBADMSG;
+		memcpy(&s, rec + in, sizeof(s));
+		fixed = sizeof(s) + 8ull * s.nregs + 8ull * s.ncallchain;
+		if (h.size != fixed || s.nregs <= dh.sp_index || !s.stack_size ||
+		    s.stack_size > STACK_DELTA_MAX ||
+		    record_size(fixed, s.stack_size) > dh.decoded_len - out)
+			return -EBADMSG;
+		memcpy(o + out, rec + in, fixed);
+		in += h.size;
+		memcpy(&sp, o + out + sizeof(s) + 8ull * dh.sp_index, sizeof(sp));
+		/* the reference: this thread's latest coded sample, decoded already */
+		slot = decode_slot(r, s.tid);
+		/* the reference: the pick-th latest coded sample of this thread, decoded already */
+		if (get_leb128(&runs, runs_end, &pick) < 0 || (pick && pick >= slot->n))
+			return -EBADMSG;
+		if (slot->n) {
+			uint64_t rsp, rn;
+			uint32_t at = (slot->next + 2 * STACK_DELTA_REFS - 1 - pick) % STACK_DELTA_REFS;
+
+			ref = (const struct rec_sample *)(o + slot->off[at]);
+			memcpy(&rsp, (const uint8_t *)(ref + 1) + 8ull * dh.sp_index, sizeof(rsp));
+			rn = ref->stack_size;
+			old =
+			    (const uint8_t *)(ref + 1) + 8ull * ref->nregs + 8ull * ref->ncallchain;
+			if (rsp + rn > sp && rsp < sp + s.stack_size && rsp + rn > rsp &&
+			    sp + s.stack_size > sp) {
+				lo = rsp > sp ? rsp - sp : 0;
+				hi = rsp + rn - sp < s.stack_size ? rsp + rn - sp : s.stack_size;
+				old += sp + lo - rsp;
+			} else {
+				old = NULL;
+			}
+		}
+		for (uint64_t i = 0; i < s.stack_size;) {
+			uint32_t same, fresh;
+			uint8_t *dst = o + out + fixed + i;
+
+			if (get_leb128(&runs, runs_end, &same) < 0 ||
+			    get_leb128(&runs, runs_end, &fresh) < 0 || (!same && !fresh) ||
+			    (uint64_t)same + fresh > s.stack_size - i)
+				return -EBADMSG;
+			if (same) {
+				/* "same" bytes must all be where the reference has them */
+				if (!old || i < lo || i + same > hi)
+					return -EBADMSG;
+				memcpy(dst, old + (i - lo), same);
+			}
+			if (fresh > (size_t)(bytes_end - bytes))
+				return -EBADMSG;
+			memcpy(dst + same, bytes, fresh);
+			bytes += fresh;
+			i += (uint64_t)same + fresh;
+		}
+		memset(o + out + fixed + s.stack_size, 0,
+		       record_size(fixed, s.stack_size) - fixed - s.stack_size);
+		{
+			struct rec_sample *d = (struct rec_sample *)(o + out);
+
+			d->h.misc &= (uint16_t)~SAMPLE_STACK_DELTA;
+			d->h.size = (uint32_t)record_size(fixed, s.stack_size);
+			d->time = prev_time + s.time;
+			prev_time = d->time;
+		}
+		r->refs_used += !slot->n;
+		slot->tid = s.tid;
+		slot->off[slot->next] = (uint32_t)out; /* out < FRAME_MAX_RAW */
+		slot->next = (slot->next + 1) % STACK_DELTA_REFS;
+		if (slot->n < STACK_DELTA_REFS)
+			slot->n++;
+		out += record_size(fixed, s.stack_size);
+	}
+	if (runs != runs_end || bytes != bytes_end || out != dh.decoded_len)
+		return -EBADMSG;
+	*len = out;
 	return 0;
 }
 
@@ -551,6 +1088,28 @@ static int read_frame(struct data_reader *r, uint64_t off, uint64_t end, uint8_t
 	if (ZSTD_getFrameContentSize(r->cbuf, fh.csize) != fh.rsize) {
 		*detail = "a frame's compressed data does not match its header";
 		return -EBADMSG;
+	}
+	if (fh.type == FRAME_RECORDS && (fh.flags & FRAME_STACK_DELTA)) {
+		if (fh.rsize > r->coded_alloc || !r->coded) {
+			free(r->coded);
+			r->coded = xmalloc(fh.rsize ? fh.rsize : 1);
+			r->coded_alloc = fh.rsize;
+		}
+		got = ZSTD_decompressDCtx(r->dctx, r->coded, fh.rsize, r->cbuf, fh.csize);
+		if (ZSTD_isError(got) || got != fh.rsize) {
+			*detail = "a frame does not decompress (checksum or data error)";
+			return -EBADMSG;
+		}
+		ret = decode_stacks(r, r->coded, got, buf, alloc, len);
+		if (ret < 0) {
+			snprintf(r->detail, sizeof(r->detail),
+				 "the coded stacks of the frame at offset %llu do not decode",
+				 (unsigned long long)off);
+			*detail = r->detail;
+			return ret;
+		}
+		r->pos = off + sizeof(fh) + fh.csize;
+		return (int)fh.type;
 	}
 	if (fh.rsize > *alloc || !*buf) {
 		free(*buf);
@@ -734,6 +1293,8 @@ void data_reader_close(struct data_reader *r)
 	free(r->stats);
 	free(r->frame);
 	free(r->cbuf);
+	free(r->coded);
+	free(r->refs);
 	free(r);
 }
 

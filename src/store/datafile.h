@@ -31,8 +31,20 @@ struct data_writer;
  * others may write. Key/value metadata may be added until the first record.
  */
 int data_writer_open(const char *path, struct data_writer **out);
-/* The file's version, 1 unless set (PMUPROF_VERSION_KINDS for samples of other kinds). */
+/*
+ * The file's version, 1 unless set (PMUPROF_VERSION_KINDS for samples of
+ * other kinds); never lowered. The writer sets PMUPROF_VERSION_DELTA itself
+ * with its first frame of coded stacks.
+ */
 int data_writer_set_version(struct data_writer *w, uint32_t version);
+/*
+ * Codes each sample's stack copy as a difference from the same thread's
+ * previous copy in the frame (format.h, FRAME_STACK_DELTA): sp_index is the
+ * stack pointer's place among the samples' registers. Before the first
+ * record; -EINVAL after. Samples without that register or a stack are
+ * written as they are.
+ */
+int data_writer_stack_delta(struct data_writer *w, unsigned int sp_index);
 int data_writer_meta(struct data_writer *w, const char *key, const void *val, size_t len);
 int data_writer_meta_str(struct data_writer *w, const char *key, const char *val);
 int data_writer_meta_u64(struct data_writer *w, const char *key, uint64_t val);
@@ -86,7 +98,9 @@ bool data_reader_stat_u64(const struct data_reader *r, const char *key, uint64_t
 /*
  * The next record of the RECORDS frames, in file order. Returns 1 with a
  * record, 0 at the end, or -EBADMSG (with *detail) when a frame is corrupt;
- * records before it were all delivered.
+ * records before it were all delivered. Samples come with their stacks
+ * decoded (FRAME_STACK_DELTA); *detail names the offset of a frame whose
+ * coded stacks do not decode, and lasts until the next call.
  */
 int data_reader_next(struct data_reader *r, struct data_record *out, const char **detail);
 /*

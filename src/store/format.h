@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The on-disk layout of pmuprof.data, versions 1 and 2 (documented for users in
+ * The on-disk layout of pmuprof.data, versions 1 to 3 (documented for users in
  * pmuprof-data(5)). All integers are little-endian; every record is padded
  * to a multiple of 8 bytes.
  *
@@ -29,9 +29,14 @@
  * bits 4-9 of REC_SAMPLE): a version-1 reader would take their weights for
  * periods, so such files say 2 and it refuses them. Files without them stay 1.
  */
-#define PMUPROF_VERSION	  2	/* the newest this build reads */
+/*
+ * Version 3 is version 2 with RECORDS frames whose stacks are coded as
+ * differences (FRAME_STACK_DELTA): files without such frames keep 1 or 2.
+ */
+#define PMUPROF_VERSION	  3	/* the newest this build reads */
 #define PMUPROF_VERSION_1 1
 #define PMUPROF_VERSION_KINDS 2
+#define PMUPROF_VERSION_DELTA 3
 #define PMUPROF_TRAILER	  "PMUPEND"	/* 8 bytes with the NUL */
 #define FRAME_MAGIC	  0x52464d50u	/* "PMFR" */
 #define FRAME_MAX_RAW	  (64u << 20)	/* no frame decodes to more: bounds a reader's memory */
@@ -67,6 +72,37 @@ struct frame_header {
  * decompressing it.
  */
 #define FRAME_SAMPLES_ONLY 0x1
+
+/*
+ * A RECORDS frame whose samples' stack copies are coded against the same
+ * thread's previous sample in the frame (version 3). Its decompressed bytes
+ * are a struct stack_delta_header, then the records (each coded sample
+ * without its stack bytes, misc SAMPLE_STACK_DELTA, time as the difference
+ * from the previous coded sample's, modulo 2^64), then the run lengths (LEB128
+ * pairs "same, new"), then the new bytes. Run "same" copies that many bytes
+ * from the reference's copy at the same addresses (sp, the register at
+ * sp_index, gives a copy's address), run "new" takes that many from the new
+ * bytes; pairs follow one another up to stack_size, after one number k
+ * that names the reference: the k-th latest (from 0, below
+ * STACK_DELTA_REFS) earlier coded sample of the same tid in the frame (0
+ * for a thread's first, which has none). Every frame decodes on its own.
+ * A reader hands out the decoded records only.
+ */
+#define FRAME_STACK_DELTA 0x2
+
+struct stack_delta_header {
+	uint32_t sp_index;    /* the stack pointer's place among a sample's registers */
+	uint32_t records_len; /* bytes of records */
+	uint32_t runs_len;    /* bytes of run lengths */
+	uint32_t bytes_len;   /* bytes of new stack bytes */
+	uint32_t decoded_len; /* bytes of the records once decoded (at most FRAME_MAX_RAW) */
+	uint32_t reserved;    /* zero */
+};
+
+/* No coded stack decodes to more (the kernel's copies stay below 64 KiB). */
+#define STACK_DELTA_MAX (1u << 16)
+/* A coded stack names its reference among its thread's this many latest coded samples. */
+#define STACK_DELTA_REFS 4
 
 struct index_entry {
 	uint64_t offset; /* of the frame header from the start of the file */
@@ -136,6 +172,7 @@ static inline uint64_t callchain_call_site(uint64_t addr, uint64_t nth)
 #define SAMPLE_KERNEL	     0x1 /* the ip is in the kernel */
 #define SAMPLE_NO_USER_REGS  0x2 /* no user context (a kernel thread) */
 #define SAMPLE_STACK_FULL    0x4 /* the stack copy filled the requested size: may be cut */
+#define SAMPLE_STACK_DELTA   0x8 /* in a FRAME_STACK_DELTA frame only: the stack is coded */
 
 /*
  * What a sample stands for, and so what its weight counts (misc bits 4-7;
@@ -327,6 +364,7 @@ struct rec_wakeup {
 _Static_assert(sizeof(struct file_header) == 64, "file header layout");
 _Static_assert(sizeof(struct frame_header) == 32, "frame header layout");
 _Static_assert(sizeof(struct file_trailer) == 32, "trailer layout");
+_Static_assert(sizeof(struct stack_delta_header) == 24, "stack delta header layout");
 _Static_assert(sizeof(struct rec_sample) % 8 == 0, "sample layout");
 _Static_assert(sizeof(struct rec_mmap) % 8 == 0, "mmap layout");
 _Static_assert(sizeof(struct rec_image) % 8 == 0, "image layout");

@@ -136,8 +136,9 @@ is "killed recorder: report still works" "$RC" 0
 like "killed recorder: says the file is truncated" "$(cat "$ERR")" "^pmuprof: warning: 'killed.data' is truncated \(the recorder was killed, or the disk filled\); showing the [1-9][0-9]* samples of its complete frames$"
 like "killed recorder: samples are there" "$(grep -v '^#' "$OUT" | head -1)" '\[\.\] burn$'
 
-# a file-size limit: clean error, file readable up to the last complete frame
-( ulimit -f 200; exec "$PMUPROF" record -q -F 4000 -o small.data -- "$WORKLOADS/burn" 2 2000 ) >"$OUT" 2>"$ERR"
+# a file-size limit: clean error, file readable up to the last complete frame (10 kHz: as
+# below, burn at 4 kHz writes less than the limit)
+( ulimit -f 200; exec "$PMUPROF" record -q -F 10000 -o small.data -- "$WORKLOADS/burn" 2 2000 ) >"$OUT" 2>"$ERR"
 RC=$?
 is "file-size limit: exit status 1" "$RC" 1
 like "file-size limit: message" "$(cat "$ERR")" "^pmuprof: cannot write 'small.data': File too large; recording stopped, and the file keeps what was written before$"
@@ -145,10 +146,11 @@ run_pmuprof report --no-children -i small.data
 is "file-size limit: the file is readable" "$RC" 0
 like "file-size limit: truncated, with samples" "$(cat "$ERR")" "is truncated .* showing the [1-9][0-9]* samples"
 
-# a full disk: the same clean error, where a small tmpfs can be mounted (root)
+# a full disk: the same clean error, where a small tmpfs can be mounted (root);
+# coded stacks make burn's samples small (some 15 bytes): 10 kHz for 3 s fills it
 mkdir full
-if mount -t tmpfs -o size=300k pmuprof-test full 2>/dev/null; then
-	run_pmuprof record -q -F 4000 -o full/disk.data -- "$WORKLOADS/burn" 2 2000
+if mount -t tmpfs -o size=200k pmuprof-test full 2>/dev/null; then
+	run_pmuprof record -q -F 10000 -o full/disk.data -- "$WORKLOADS/burn" 2 2000
 	is "full disk: exit status 1" "$RC" 1
 	like "full disk: message" "$(cat "$ERR")" \
 		"^pmuprof: cannot write 'full/disk.data': No space left on device; recording stopped, and the file keeps what was written before$"

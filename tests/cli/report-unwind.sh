@@ -66,6 +66,27 @@ for mode in recurse shlib threads signal; do
 		"$(grep '^# unwound' "$OUT" || echo 'no "# unwound:" line in the report header')"
 done
 
+# default settings (no --call-graph): stacks of 14-20 KiB, more than perf's
+# 8 KiB default holds, unwind whole; record and report say what size was used
+run_pmuprof record -F 1000 -o deep.data -- "$WORKLOADS/unwind" deep 600
+is "deep: record exit status" "$RC" 0
+like "deep: record's summary says the default size and why" "$(cat "$ERR")" \
+	'^\[ pmuprof record: 32768-byte stack copies \(the default, which holds the whole stacks of most programs\); [0-9.]+% of the samples filled the copy, whose stacks may be cut short \]$'
+run_pmuprof report --header -i deep.data
+like "deep: report --header shows where the size came from" "$(cat "$OUT")" '^stack-size-origin +default$'
+run_pmuprof report -i deep.data --format folded -o deep.folded
+run_pmuprof report -i deep.data
+at_least "deep, default settings: stacks that reached a root frame (%)" "$(unwound)" 99 \
+	"$(grep '^# unwound' "$OUT" || echo 'no "# unwound:" line in the report header')"
+like "deep: report's header says the size and where it came from" "$(cat "$OUT")" \
+	'# call graph: dwarf, 32768-byte stack copies \(record.s default\), recorded on '
+chain deep "the 100 deep frames under run_deep, then the leaf" \
+	';main;run_deep(;deep){100};deep_leaf( |;)' 30
+run_pmuprof record -q -F 1000 --call-graph dwarf,8192 -o deep8.data -- "$WORKLOADS/unwind" deep 600
+run_pmuprof report -i deep8.data
+like "deep, dwarf,8192: the header says the size was asked for" "$(cat "$OUT")" \
+	'# call graph: dwarf, 8192-byte stack copies \(--call-graph dwarf,SIZE\), recorded on '
+
 # main -> run_recurse -> recurse x 30 -> recurse_leaf: all 30 frames, no more, no fewer
 chain recurse "the 30 recursive frames under run_recurse, then the leaf" \
 	';main;run_recurse(;recurse){30};recurse_leaf( |;)' 90

@@ -3,31 +3,91 @@
  * libFuzzer target for the pmuprof.data reader: any bytes must give a clean
  * error or records whose typed views check out, never a crash, a hang or a
  * runaway allocation. Built and run for a bounded time by contrib/test-all.sh.
+ *
+ * Each input is read twice: as a file, and as the decompressed bytes of a
+ * frame of coded stacks (FRAME_STACK_DELTA) in a file made around it, so
+ * that the stack decoder sees the fuzzer's bytes past zstd's checksum.
  */
 #include "store/datafile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zstd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void read_file(int fd);
+
+/* Appends one frame of `type` holding `raw` to fd: 0, or -1. */
+static int put_frame(int fd, uint32_t type, uint32_t flags, const void *raw, size_t len)
+{
+	size_t bound = ZSTD_compressBound(len), c;
+	struct frame_header fh;
+	void *buf = malloc(bound);
+	int ret = -1;
+
+	c = ZSTD_compress(buf, bound, raw, len, 1);
+	if (!ZSTD_isError(c)) {
+		memset(&fh, 0, sizeof(fh));
+		fh.magic = FRAME_MAGIC;
+		fh.type = type;
+		fh.csize = (uint32_t)c;
+		fh.rsize = (uint32_t)len;
+		fh.nrecords = 1;
+		fh.flags = flags;
+		if (write(fd, &fh, sizeof(fh)) == (ssize_t)sizeof(fh) &&
+		    write(fd, buf, c) == (ssize_t)c)
+			ret = 0;
+	}
+	free(buf);
+	return ret;
+}
+
+/* data as the decompressed bytes of a RECORDS frame with coded stacks. */
+static void read_as_delta_frame(const uint8_t *data, size_t size)
+{
+	struct file_header hdr;
+	int fd = memfd_create("fuzz-delta", 0);
+
+	if (fd < 0)
+		return;
+	memset(&hdr, 0, sizeof(hdr));
+	memcpy(hdr.magic, PMUPROF_MAGIC, sizeof(hdr.magic));
+	hdr.version = PMUPROF_VERSION_DELTA;
+	hdr.header_size = sizeof(hdr);
+	if (write(fd, &hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr)) {
+		if (put_frame(fd, FRAME_META, 0, NULL, 0) == 0 &&
+		    put_frame(fd, FRAME_RECORDS, FRAME_STACK_DELTA, data, size) == 0)
+			read_file(fd);
+	}
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fd = memfd_create("fuzz", 0);
+
+	if (fd < 0)
+		return 0;
+	if (write(fd, data, size) == (ssize_t)size)
+		read_file(fd);
+	close(fd);
+	if (size <= FRAME_MAX_RAW)
+		read_as_delta_frame(data, size);
+	return 0;
+}
+
+static void read_file(int fd)
 {
 	struct data_reader *r;
 	struct data_record rec;
 	const char *detail;
 	char path[64];
 	uint64_t v;
-	int fd = memfd_create("fuzz", 0);
 
-	if (fd < 0)
-		return 0;
-	if (write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (data_reader_open(path, &r, &detail) == 0) {
 		data_reader_meta_str(r, "event");
@@ -93,6 +153,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data_reader_truncated(r);
 		data_reader_close(r);
 	}
-	close(fd);
-	return 0;
 }

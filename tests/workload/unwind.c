@@ -23,13 +23,14 @@
  *   deep     main -> run_deep, which takes turns of 2 ms: at deep_shallow, or
  *            100 deep: main -> run_deep -> deep x 100 -> deep_leaf, each deep
  *            frame holding a 128-byte array, so some 14-20 KiB of stack from
- *            deep_leaf up to _start (more than the default copy holds; gcc and
- *            clang lay the frames out differently); about half the time each
+ *            deep_leaf up to _start (more than perf's 8 KiB default copy holds,
+ *            less than pmuprof's 32 KiB; gcc and clang lay the frames out
+ *            differently); about half the time each
  *            (not part of all)
  *
  * Every frame of a chain is noinline and uses the result of its call, so the
  * compiler can neither fold it into its caller nor turn the call into a jump.
- * Every stack but deep's stays well below 8 KiB, the copy pmuprof takes by default:
+ * Every stack but deep's stays well below 8 KiB, the copy perf takes by default:
  * the deepest is in the signal handler, some 3.7 KiB from handler_work up to
  * _start, most of it the signal frame with its saved FPU state (AVX-512 here).
  * Nothing is printed on stdout.
