@@ -823,6 +823,18 @@ void data_writer_close(struct data_writer *w)
 
 /* ---- reading --------------------------------------------------------- */
 
+/* A frame of coded stacks before decoding, its buffer reused. */
+struct coded_buf {
+	uint8_t *p;
+	size_t alloc;
+};
+
+/* The state of decoding one frame of coded stacks: each thread's latest samples, by tid. */
+struct stack_refs {
+	struct decode_ref *refs; /* open addressing by tid, nrefs slots */
+	size_t nrefs, refs_used;
+};
+
 struct data_reader {
 	int fd;
 	uint64_t size;
@@ -838,10 +850,8 @@ struct data_reader {
 	uint8_t *frame, *cbuf;
 	size_t frame_len, frame_alloc, frame_pos, cbuf_alloc;
 	ZSTD_DCtx *dctx;
-	uint8_t *coded; /* a FRAME_STACK_DELTA frame before decoding */
-	size_t coded_alloc;
-	struct decode_ref *refs; /* decoding: open addressing by tid, nrefs slots */
-	size_t nrefs, refs_used;
+	struct coded_buf coded; /* a FRAME_STACK_DELTA frame before decoding */
+	struct stack_refs refs; /* decoding coded stacks */
 	char detail[128];
 };
 
@@ -890,7 +900,7 @@ struct decode_ref {
 };
 
 /* The decoding table's slot for tid: its entry, or the empty one where it goes. */
-static struct decode_ref *decode_slot(struct data_reader *r, uint32_t tid)
+static struct decode_ref *decode_slot(struct stack_refs *r, uint32_t tid)
 {
 	size_t i;
 
@@ -921,7 +931,7 @@ static struct decode_ref *decode_slot(struct data_reader *r, uint32_t tid)
  * records as a frame without coding holds them. Every length is checked
  * against what holds it; -EBADMSG when anything does not fit.
  */
-static int decode_stacks(struct data_reader *r, const uint8_t *raw, size_t rawlen, uint8_t **buf,
+static int decode_stacks(struct stack_refs *r, const uint8_t *raw, size_t rawlen, uint8_t **buf,
 			 size_t *alloc, size_t *len)
 {
 	struct stack_delta_header dh;
@@ -1055,6 +1065,36 @@ static int decode_stacks(struct data_reader *r, const uint8_t *raw, size_t rawle
  * -ENODATA when the file ends inside it (truncated) and -EBADMSG when it is
  * corrupt.
  */
+/*
+ * A FRAME_STACK_DELTA frame's compressed bytes [c, c + csize) decompressed
+ * into coded (rsize bytes, as its header says) and decoded into *buf; the
+ * frame's offset in the file names it in the error, written into msg.
+ */
+static int load_coded(ZSTD_DCtx *dctx, struct stack_refs *refs, struct coded_buf *coded,
+		      const void *c, size_t csize, uint32_t rsize, uint8_t **buf, size_t *alloc,
+		      size_t *len, uint64_t off, char *msg, size_t msglen, const char **detail)
+{
+	size_t got;
+
+	if (rsize > coded->alloc || !coded->p) {
+		free(coded->p);
+		coded->p = xmalloc(rsize ? rsize : 1);
+		coded->alloc = rsize;
+	}
+	got = ZSTD_decompressDCtx(dctx, coded->p, rsize, c, csize);
+	if (ZSTD_isError(got) || got != rsize) {
+		*detail = "a frame does not decompress (checksum or data error)";
+		return -EBADMSG;
+	}
+	if (decode_stacks(refs, coded->p, got, buf, alloc, len) < 0) {
+		snprintf(msg, msglen, "the coded stacks of the frame at offset %llu do not decode",
+			 (unsigned long long)off);
+		*detail = msg;
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int read_frame(struct data_reader *r, uint64_t off, uint64_t end, uint8_t **buf,
 		      size_t *alloc, size_t *len, const char **detail)
 {
@@ -1090,24 +1130,10 @@ static int read_frame(struct data_reader *r, uint64_t off, uint64_t end, uint8_t
 		return -EBADMSG;
 	}
 	if (fh.type == FRAME_RECORDS && (fh.flags & FRAME_STACK_DELTA)) {
-		if (fh.rsize > r->coded_alloc || !r->coded) {
-			free(r->coded);
-			r->coded = xmalloc(fh.rsize ? fh.rsize : 1);
-			r->coded_alloc = fh.rsize;
-		}
-		got = ZSTD_decompressDCtx(r->dctx, r->coded, fh.rsize, r->cbuf, fh.csize);
-		if (ZSTD_isError(got) || got != fh.rsize) {
-			*detail = "a frame does not decompress (checksum or data error)";
-			return -EBADMSG;
-		}
-		ret = decode_stacks(r, r->coded, got, buf, alloc, len);
-		if (ret < 0) {
-			snprintf(r->detail, sizeof(r->detail),
-				 "the coded stacks of the frame at offset %llu do not decode",
-				 (unsigned long long)off);
-			*detail = r->detail;
+		ret = load_coded(r->dctx, &r->refs, &r->coded, r->cbuf, fh.csize, fh.rsize, buf,
+				 alloc, len, off, r->detail, sizeof(r->detail), detail);
+		if (ret < 0)
 			return ret;
-		}
 		r->pos = off + sizeof(fh) + fh.csize;
 		return (int)fh.type;
 	}
@@ -1293,8 +1319,8 @@ void data_reader_close(struct data_reader *r)
 	free(r->stats);
 	free(r->frame);
 	free(r->cbuf);
-	free(r->coded);
-	free(r->refs);
+	free(r->coded.p);
+	free(r->refs.refs);
 	free(r);
 }
 
@@ -1455,6 +1481,9 @@ struct data_decoder {
 	ZSTD_DCtx *dctx;
 	uint8_t *buf;
 	size_t alloc, len, pos;
+	struct coded_buf coded;
+	struct stack_refs refs;
+	char detail[128];
 };
 
 void data_frame_release(struct data_frame *f)
@@ -1511,6 +1540,8 @@ int data_reader_take_frame(struct data_reader *r, struct data_frame *f, const ch
 		if (fh.type == FRAME_RECORDS) {
 			f->csize = fh.csize;
 			f->rsize = fh.rsize;
+			f->flags = fh.flags;
+			f->offset = off;
 			f->index = r->nframes - 1;
 			return 1;
 		}
@@ -1537,6 +1568,8 @@ void data_decoder_free(struct data_decoder *d)
 		return;
 	ZSTD_freeDCtx(d->dctx);
 	free(d->buf);
+	free(d->coded.p);
+	free(d->refs.refs);
 	free(d);
 }
 
@@ -1549,6 +1582,15 @@ int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const 
 	if (ZSTD_getFrameContentSize(f->cdata, f->csize) != f->rsize) {
 		*detail = "a frame's compressed data does not match its header";
 		return -EBADMSG;
+	}
+	if (f->flags & FRAME_STACK_DELTA) {
+		int ret = load_coded(d->dctx, &d->refs, &d->coded, f->cdata, f->csize, f->rsize,
+				     &d->buf, &d->alloc, &d->len, f->offset, d->detail,
+				     sizeof(d->detail), detail);
+
+		if (ret < 0)
+			d->len = 0;
+		return ret;
 	}
 	if (f->rsize > d->alloc || !d->buf) {
 		free(d->buf);

@@ -130,6 +130,8 @@ struct data_frame {
 	size_t csize, calloc;
 	uint32_t rsize;	     /* what they decode to */
 	uint32_t index;	     /* the frame's number in the file (META is 0) */
+	uint32_t flags;	     /* its header's (format.h: FRAME_STACK_DELTA) */
+	uint64_t offset;     /* of its header in the file */
 };
 
 /*

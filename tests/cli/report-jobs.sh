@@ -26,9 +26,9 @@ command -v python3 >/dev/null || skip_all "python3 is needed to count the file's
 cd "$T_TMP" || exit 1
 
 # unwind all: recursion, a shared library, three threads and a signal handler,
-# at 4 kHz: some thousands of samples with stacks, a megabyte of records a
-# frame, so tens of frames for the threads to share
-run_pmuprof record -q -e cpu-clock -F 4000 -o x.data -- "$WORKLOADS/unwind" all 400
+# at 2 kHz for some 9 s: a frame of coded stacks closes once it spans a second,
+# so about ten frames for the threads to share
+run_pmuprof record -q -e cpu-clock -F 2000 -o x.data -- "$WORKLOADS/unwind" all 2500
 is "record: exit status" "$RC" 0
 
 cat >frames.py <<'EOF'
@@ -109,8 +109,8 @@ while off + 32 <= len(d):
     off += 32 + csize
 open(sys.argv[2], 'wb').write(d)
 EOF
-python3 damage.py x.data head.data head 20
-python3 damage.py x.data body.data data 20
+python3 damage.py x.data head.data head 5
+python3 damage.py x.data body.data data 5
 head -c $(($(stat -c %s x.data) * 2 / 3)) x.data >cut.data
 
 # both DESC ARGS...: as same, with standard error and the exit status; the
