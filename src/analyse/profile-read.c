@@ -421,8 +421,10 @@ static void sort_procs(struct reader *rd)
 		procs[i] = rd->t.procs[rank[i].i];
 		comms[i] = rd->proc_comms[rank[i].i];
 	}
-	memcpy(rd->t.procs, procs, n * sizeof(*procs));
-	memcpy(rd->proc_comms, comms, n * sizeof(*comms));
+	if (n) {
+		memcpy(rd->t.procs, procs, n * sizeof(*procs));
+		memcpy(rd->proc_comms, comms, n * sizeof(*comms));
+	}
 	/* proc_index, proc_main and the orders are not read after this */
 	free(rank);
 	free(procs);
