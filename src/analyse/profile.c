@@ -141,6 +141,29 @@ static uint32_t kind_of(struct profile_builder *b, struct dso *d)
  * stack pointer. An exec keeps the thread but puts its stack elsewhere: the
  * name it gives the thread tells the two apart (most of the time).
  */
+/*
+ * The index of the stack h (size bytes) in b, added with no samples and
+ * first as its first sample's order when b has not got it.
+ */
+static size_t intern_stack(struct profile_builder *b, const struct raw_head *h, size_t size,
+			   uint64_t first)
+{
+	int added;
+	size_t i = hash_get(&b->index, h, size, b->nstacks, &added);
+
+	if (added) {
+		xgrow(&b->stacks, &b->astacks, b->nstacks + 1, sizeof(*b->stacks));
+		b->stacks[i].off = b->narena;
+		b->stacks[i].samples = b->stacks[i].weight = 0;
+		b->stacks[i].first = first;
+		xgrow(&b->arena, &b->aarena, b->narena + size, 1);
+		memcpy(b->arena + b->narena, h, size);
+		b->narena += size;
+		b->nstacks++;
+	}
+	return i;
+}
+
 static void note_extent(struct profile_builder *b, uint32_t pid, uint32_t tid, uint32_t comm,
 			size_t stack, const struct unwind_result *res)
 {
@@ -230,17 +253,7 @@ void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_
 		f[nkernel + i].kind = kind_of(b, user[i].dso);
 		f[nkernel + i].addr = user[i].addr;
 	}
-	i = hash_get(&b->index, h, size, b->nstacks, &added);
-	if (added) {
-		xgrow(&b->stacks, &b->astacks, b->nstacks + 1, sizeof(*b->stacks));
-		b->stacks[i].off = b->narena;
-		b->stacks[i].samples = b->stacks[i].weight = 0;
-		b->stacks[i].first = b->order;
-		xgrow(&b->arena, &b->aarena, b->narena + size, 1);
-		memcpy(b->arena + b->narena, h, size);
-		b->narena += size;
-		b->nstacks++;
-	}
+	i = intern_stack(b, h, size, b->order);
 	b->stacks[i].samples++;
 	b->stacks[i].weight += weight;
 	if (b->keep_samples) {
@@ -303,26 +316,15 @@ static void merge_one(struct profile_builder *b, const struct profile_builder *f
 		const struct raw_head *h = (const struct raw_head *)(from->arena + rs->off);
 		size_t size = sizeof(*h) + h->n * sizeof(struct raw_frame);
 		struct raw_head *copy;
-		int added;
 		size_t k;
 
 		xgrow(&b->scratch, &b->ascratch, size, 1);
 		memcpy(b->scratch, h, size);
 		copy = (struct raw_head *)b->scratch;
 		copy->comm = comm[h->comm];
-		k = hash_get(&b->index, copy, size, b->nstacks, &added);
-		if (added) {
-			xgrow(&b->stacks, &b->astacks, b->nstacks + 1, sizeof(*b->stacks));
-			b->stacks[k].off = b->narena;
-			b->stacks[k].samples = b->stacks[k].weight = 0;
+		k = intern_stack(b, copy, size, rs->first);
+		if (rs->first < b->stacks[k].first)
 			b->stacks[k].first = rs->first;
-			xgrow(&b->arena, &b->aarena, b->narena + size, 1);
-			memcpy(b->arena + b->narena, copy, size);
-			b->narena += size;
-			b->nstacks++;
-		} else if (rs->first < b->stacks[k].first) {
-			b->stacks[k].first = rs->first;
-		}
 		b->stacks[k].samples += rs->samples;
 		b->stacks[k].weight += rs->weight;
 		to[i] = k;
