@@ -84,10 +84,10 @@ if [ -s ticker.signals ]; then
 	# each sent before the ticker read it, and not long before (its wakeup's latency)
 	tstart=$(awk '$1 == "start" { print $2 }' ticker.truth)
 	for i in 0 1; do
-		read_at=$(awk -v i=$i -v s="$tstart" '$1 == "signal" && $2 == i { print s + $3 }' \
+		read_at=$(awk -v i=$i -v s="$tstart" '$1 == "signal" && $2 == i { printf "%.0f\n", s + $3 }' \
 			ticker.truth)
 		sent_at=$(awk -v i=$i -v s="$start" '$3 == "SIGUSR1" && /"event": "sent"/ {
-			if (n++ == i) print s + $2 }' ticker.signals)
+			if (n++ == i) printf "%.0f\n", s + $2 }' ticker.signals)
 		ok "ticker: signal $i sent before the ticker read it, within 50 ms" \
 			awk -v a="$sent_at" -v b="$read_at" 'BEGIN { exit !(a != "" && a <= b && b - a < 5e7) }'
 	done
