@@ -111,12 +111,12 @@ note_lost() {
 	echo "# $("$PMUPROF" report -i "$1" --header | awk '$1 ~ /^lost-/ { printf "%s %s ", $1, $2 }')"
 }
 
-# check_threads FILE TRUTH PREFIX: each thread's on-CPU plus off-CPU time (the wall view of
-# its TID) within 2% of the lifetime it measured itself
+# check_threads FILE TRUTH PREFIX [PCT]: each thread's on-CPU plus off-CPU time (the wall
+# view of its TID) within PCT% (default 2) of the lifetime it measured itself
 check_threads() {
 	awk '$1 == "thread" { print $2, $3, $4 }' "$2" >"$T_TMP/threads"
 	while read -r name tid life; do
 		near "$3thread $name: on-CPU + off-CPU" \
-			"$(folded "$1" wall --tid "$tid" | us_total)" "$life" 2 0
+			"$(folded "$1" wall --tid "$tid" | us_total)" "$life" "${4:-2}" 0
 	done <"$T_TMP/threads"
 }

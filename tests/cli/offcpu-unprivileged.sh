@@ -44,7 +44,10 @@ like "header: lost records shown" "$hdr" '^lost-ring +[0-9]+$'
 # blocked parts allow for waits that ended before record's reader ran, kept without a stack)
 check_functions "$D" "$TRUTH" "unprivileged: " sleep_here wait_for_lock read_pipe idle_until
 check_blocked_remote "$D" "$TRUTH" "unprivileged: " hold_lock sleep_here wait_for_lock read_pipe
-check_threads "$D" "$TRUTH" "unprivileged: "
+# at perf_event_paranoid 2 the CPU samples are of user mode only: a burning thread's time in
+# the kernel (page faults, its clock reads; more under ASan) is not sampled, and has come
+# to 2.1% of its lifetime: 3% here, 2% as root (offcpu.sh)
+check_threads "$D" "$TRUTH" "unprivileged: " 3
 
 # attached to one's own waiting process: its wait is closed at the end of the recording
 run as_nobody sh -c "sleep 2 & exec \"$dir/pmuprof\" record -q --off-cpu -e cpu-clock \
