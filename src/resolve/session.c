@@ -392,7 +392,7 @@ int session_open(struct session *s, const char *path, const char **detail)
 	}
 	s->maps = maps_new();
 	s->unwinder = unwinder_new(s->maps);
-	data_reader_skip_sample_frames(rd, true);
+	data_reader_skip_samples(rd, true);
 	if (load(s, rd, &ignored) < 0)
 		s->bad_records++; /* found again, with counts, by the second pass */
 	data_reader_close(rd);

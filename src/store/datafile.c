@@ -846,7 +846,7 @@ struct data_reader {
 	uint64_t records_pos; /* the first frame after META, for data_reader_rewind() */
 	bool truncated, done;
 	bool truncated_open; /* what data_reader_open() found (no trailer) */
-	bool skip_sample_frames; /* data_reader_skip_sample_frames() */
+	bool skip_samples; /* data_reader_skip_samples() */
 	uint32_t nframes, version;
 	uint8_t *meta, *stats; /* decoded META and STATS frames */
 	size_t meta_len, stats_len;
@@ -893,6 +893,23 @@ static int get_leb128(const uint8_t **p, const uint8_t *end, uint32_t *v)
 		}
 	}
 	return -EBADMSG;
+}
+
+/*
+ * A decoding buffer big enough for `need` bytes. Coded frames decode to
+ * about DELTA_DECODED_TARGET each, a little more or less: a buffer sized
+ * to the first frame would be freed and a fresh one faulted in whenever a
+ * later frame is a page larger, so it starts at the target.
+ */
+static void decode_buf_reserve(uint8_t **buf, size_t *alloc, size_t need)
+{
+	if (need <= *alloc && *buf)
+		return;
+	free(*buf);
+	if (need < DELTA_DECODED_TARGET)
+		need = DELTA_DECODED_TARGET;
+	*buf = xmalloc(need);
+	*alloc = need;
 }
 
 /* A thread's latest coded samples in the frame being decoded (n 0: an empty slot). */
@@ -954,11 +971,7 @@ static int decode_stacks(struct stack_refs *r, const uint8_t *raw, size_t rawlen
 	runs_end = runs + dh.runs_len;
 	bytes = runs_end;
 	bytes_end = bytes + dh.bytes_len;
-	if (dh.decoded_len > *alloc || !*buf) {
-		free(*buf);
-		*buf = xmalloc(dh.decoded_len ? dh.decoded_len : 1);
-		*alloc = dh.decoded_len;
-	}
+	decode_buf_reserve(buf, alloc, dh.decoded_len);
 	o = *buf;
 	if (r->refs)
 		memset(r->refs, 0, r->nrefs * sizeof(*r->refs));
@@ -1064,18 +1077,56 @@ static int decode_stacks(struct stack_refs *r, const uint8_t *raw, size_t rawlen
 }
 
 /*
- * Reads and decodes the frame at `off` into *buf. Returns its type, or
- * -ENODATA when the file ends inside it (truncated) and -EBADMSG when it is
- * corrupt.
+ * The records of a FRAME_STACK_DELTA frame other than samples, copied to
+ * *buf, its stacks left coded: what a reader after maps and names needs.
+ * -EBADMSG when a record does not fit.
  */
+static int skip_coded_samples(const uint8_t *raw, size_t rawlen, uint8_t **buf, size_t *alloc,
+			      size_t *len)
+{
+	struct stack_delta_header dh;
+	const uint8_t *rec;
+	size_t in = 0, out = 0;
+
+	if (rawlen < sizeof(dh))
+		return -EBADMSG;
+	memcpy(&dh, raw, sizeof(dh));
+	if (dh.reserved || dh.records_len > rawlen - sizeof(dh))
+		return -EBADMSG;
+	rec = raw + sizeof(dh);
+	if (dh.records_len > *alloc || !*buf) {
+		free(*buf);
+		*buf = xmalloc(dh.records_len ? dh.records_len : 1);
+		*alloc = dh.records_len;
+	}
+	while (in < dh.records_len) {
+		struct rec_header h;
+
+		if (dh.records_len - in < sizeof(h))
+			return -EBADMSG;
+		memcpy(&h, rec + in, sizeof(h));
+		if (h.size < sizeof(h) || h.size % 8 || h.size > dh.records_len - in)
+			return -EBADMSG;
+		if (h.type != REC_SAMPLE) {
+			memcpy(*buf + out, rec + in, h.size);
+			out += h.size;
+		}
+		in += h.size;
+	}
+	*len = out;
+	return 0;
+}
+
 /*
  * A FRAME_STACK_DELTA frame's compressed bytes [c, c + csize) decompressed
  * into coded (rsize bytes, as its header says) and decoded into *buf; the
  * frame's offset in the file names it in the error, written into msg.
+ * Without `samples`, the samples are left out and their stacks not decoded.
  */
 static int load_coded(ZSTD_DCtx *dctx, struct stack_refs *refs, struct coded_buf *coded,
-		      const void *c, size_t csize, uint32_t rsize, uint8_t **buf, size_t *alloc,
-		      size_t *len, uint64_t off, char *msg, size_t msglen, const char **detail)
+		      const void *c, size_t csize, uint32_t rsize, bool samples, uint8_t **buf,
+		      size_t *alloc, size_t *len, uint64_t off, char *msg, size_t msglen,
+		      const char **detail)
 {
 	size_t got;
 
@@ -1089,7 +1140,8 @@ static int load_coded(ZSTD_DCtx *dctx, struct stack_refs *refs, struct coded_buf
 		*detail = "a frame does not decompress (checksum or data error)";
 		return -EBADMSG;
 	}
-	if (decode_stacks(refs, coded->p, got, buf, alloc, len) < 0) {
+	if ((samples ? decode_stacks(refs, coded->p, got, buf, alloc, len)
+		     : skip_coded_samples(coded->p, got, buf, alloc, len)) < 0) {
 		snprintf(msg, msglen, "the coded stacks of the frame at offset %llu do not decode",
 			 (unsigned long long)off);
 		*detail = msg;
@@ -1133,8 +1185,8 @@ static int read_frame(struct data_reader *r, uint64_t off, uint64_t end, uint8_t
 		return -EBADMSG;
 	}
 	if (fh.type == FRAME_RECORDS && (fh.flags & FRAME_STACK_DELTA)) {
-		ret = load_coded(r->dctx, &r->refs, &r->coded, r->cbuf, fh.csize, fh.rsize, buf,
-				 alloc, len, off, r->detail, sizeof(r->detail), detail);
+		ret = load_coded(r->dctx, &r->refs, &r->coded, r->cbuf, fh.csize, fh.rsize,
+				 !r->skip_samples, buf, alloc, len, off, r->detail, sizeof(r->detail), detail);
 		if (ret < 0)
 			return ret;
 		r->pos = off + sizeof(fh) + fh.csize;
@@ -1392,7 +1444,7 @@ uint32_t data_reader_nframes(const struct data_reader *r)
 }
 
 /*
- * With skip_sample_frames: steps over the RECORDS frame at r->pos, without
+ * With skip_samples: steps over the RECORDS frame at r->pos, without
  * decompressing it, when its header says it holds samples only. False when
  * the frame must be read (or does not fit: read_frame() tells why).
  */
@@ -1410,9 +1462,9 @@ static bool skip_sample_frame(struct data_reader *r)
 	return true;
 }
 
-void data_reader_skip_sample_frames(struct data_reader *r, bool skip)
+void data_reader_skip_samples(struct data_reader *r, bool skip)
 {
-	r->skip_sample_frames = skip;
+	r->skip_samples = skip;
 }
 
 int data_reader_next(struct data_reader *r, struct data_record *out, const char **detail)
@@ -1432,6 +1484,8 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
 				return -EBADMSG;
 			}
 			r->frame_pos += h->size;
+			if (r->skip_samples && h->type == REC_SAMPLE)
+				continue;
 			out->rec = h;
 			out->frame = FRAME_RECORDS;
 			return 1;
@@ -1439,7 +1493,7 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
 		if (r->done)
 			return 0;
 		r->frame_len = r->frame_pos = 0;
-		if (r->skip_sample_frames && skip_sample_frame(r))
+		if (r->skip_samples && skip_sample_frame(r))
 			continue;
 		/* r->pos starts after the META frame, read by data_reader_open() */
 		type = read_frame(r, r->pos, r->frames_end, &r->frame, &r->frame_alloc,
@@ -1588,7 +1642,7 @@ int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const 
 	}
 	if (f->flags & FRAME_STACK_DELTA) {
 		int ret = load_coded(d->dctx, &d->refs, &d->coded, f->cdata, f->csize, f->rsize,
-				     &d->buf, &d->alloc, &d->len, f->offset, d->detail,
+				     true, &d->buf, &d->alloc, &d->len, f->offset, d->detail,
 				     sizeof(d->detail), detail);
 
 		if (ret < 0)

@@ -104,11 +104,12 @@ bool data_reader_stat_u64(const struct data_reader *r, const char *key, uint64_t
  */
 int data_reader_next(struct data_reader *r, struct data_record *out, const char **detail);
 /*
- * From now on, step over RECORDS frames that hold samples only without
- * decompressing them (a reader after maps, names and images). Frames of
- * older files are not marked, and are read.
+ * From now on, hand out no samples (a reader after maps, names and
+ * images): RECORDS frames that hold samples only are stepped over without
+ * decompressing them (frames of older files are not marked, and are
+ * read), and coded stacks are not decoded.
  */
-void data_reader_skip_sample_frames(struct data_reader *r, bool skip);
+void data_reader_skip_samples(struct data_reader *r, bool skip);
 /* True when the file ends without a trailer (the recorder was killed) or mid-frame. */
 bool data_reader_truncated(const struct data_reader *r);
 uint64_t data_reader_file_size(const struct data_reader *r);
