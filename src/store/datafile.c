@@ -832,10 +832,21 @@ struct coded_buf {
 	size_t alloc;
 };
 
-/* The state of decoding one frame of coded stacks: each thread's latest samples, by tid. */
-struct stack_refs {
+/*
+ * Decoding one frame of coded stacks a record at a time: where it is in
+ * the frame's records, run lengths and new bytes, and each thread's latest
+ * decoded samples, by tid (a coded sample refers to one of them).
+ */
+struct coded_stream {
 	struct decode_ref *refs; /* open addressing by tid, nrefs slots */
 	size_t nrefs, refs_used;
+	const uint8_t *rec, *rec_end, *runs, *runs_end, *bytes, *bytes_end;
+	uint32_t sp_index, decoded_len;
+	uint64_t out;	    /* bytes the records so far decode to */
+	uint64_t prev_time; /* the latest coded sample's */
+	uint64_t frame_off; /* the frame's offset in the file, for the error */
+	bool active;	    /* records remain */
+	char msg[128];
 };
 
 struct data_reader {
@@ -854,8 +865,7 @@ struct data_reader {
 	size_t frame_len, frame_alloc, frame_pos, cbuf_alloc;
 	ZSTD_DCtx *dctx;
 	struct coded_buf coded; /* a FRAME_STACK_DELTA frame before decoding */
-	struct stack_refs refs; /* decoding coded stacks */
-	char detail[128];
+	struct coded_stream cs; /* decoding it */
 };
 
 static int pread_all(int fd, void *buf, size_t len, uint64_t off)
@@ -895,185 +905,227 @@ static int get_leb128(const uint8_t **p, const uint8_t *end, uint32_t *v)
 	return -EBADMSG;
 }
 
-/*
- * A decoding buffer big enough for `need` bytes. Coded frames decode to
- * about DELTA_DECODED_TARGET each, a little more or less: a buffer sized
- * to the first frame would be freed and a fresh one faulted in whenever a
- * later frame is a page larger, so it starts at the target.
- */
-static void decode_buf_reserve(uint8_t **buf, size_t *alloc, size_t need)
-{
-	if (need <= *alloc && *buf)
-		return;
-	free(*buf);
-	if (need < DELTA_DECODED_TARGET)
-		need = DELTA_DECODED_TARGET;
-	*buf = xmalloc(need);
-	*alloc = need;
-}
-
-/* A thread's latest coded samples in the frame being decoded (n 0: an empty slot). */
-struct decode_ref {
-	uint32_t tid;
-	uint32_t n, next;		  /* samples held; where the next goes in off[] */
-	uint32_t off[STACK_DELTA_REFS]; /* their offsets in the decoded frame */
+/* A decoded sample's bytes, kept while a later sample of its thread may refer to them. */
+struct decoded_copy {
+	uint8_t *p;
+	size_t alloc;
 };
 
+/*
+ * A thread's latest coded samples in the frame being decoded (n 0: an
+ * empty slot): a ring of its last STACK_DELTA_REFS decoded samples, and
+ * the one being decoded. The buffers stay with the slot from frame to frame.
+ */
+struct decode_ref {
+	uint32_t tid;
+	uint32_t n;    /* samples held as references, at most STACK_DELTA_REFS */
+	uint32_t next; /* the copy the next sample goes to */
+	struct decoded_copy c[STACK_DELTA_REFS + 1];
+};
+
+static void free_copies(struct decode_ref *ref)
+{
+	for (int k = 0; k <= STACK_DELTA_REFS; k++)
+		free(ref->c[k].p);
+}
+
+static void coded_stream_free(struct coded_stream *st)
+{
+	for (size_t i = 0; i < st->nrefs; i++)
+		free_copies(&st->refs[i]);
+	FREE_AND_NULL(st->refs);
+	st->nrefs = st->refs_used = 0;
+	st->active = false;
+}
+
 /* The decoding table's slot for tid: its entry, or the empty one where it goes. */
-static struct decode_ref *decode_slot(struct stack_refs *r, uint32_t tid)
+static struct decode_ref *decode_slot(struct coded_stream *st, uint32_t tid)
 {
 	size_t i;
 
-	if ((r->refs_used + 1) * 2 > r->nrefs) {
-		struct decode_ref *old = r->refs;
-		size_t nold = r->nrefs;
+	if ((st->refs_used + 1) * 2 > st->nrefs) {
+		struct decode_ref *old = st->refs;
+		size_t nold = st->nrefs;
 
-		r->nrefs = nold ? nold * 2 : 64;
-		r->refs = xcalloc(r->nrefs, sizeof(*r->refs));
+		st->nrefs = nold ? nold * 2 : 64;
+		st->refs = xcalloc(st->nrefs, sizeof(*st->refs));
 		for (size_t k = 0; k < nold; k++) {
-			if (!old[k].n)
+			if (!old[k].n) {
+				free_copies(&old[k]);
 				continue;
-			for (i = ref_hash(old[k].tid, r->nrefs); r->refs[i].n;
-			     i = (i + 1) & (r->nrefs - 1))
+			}
+			for (i = ref_hash(old[k].tid, st->nrefs); st->refs[i].n;
+			     i = (i + 1) & (st->nrefs - 1))
 				;
-			r->refs[i] = old[k];
+			st->refs[i] = old[k];
 		}
 		free(old);
 	}
-	for (i = ref_hash(tid, r->nrefs); r->refs[i].n && r->refs[i].tid != tid;
-	     i = (i + 1) & (r->nrefs - 1))
+	for (i = ref_hash(tid, st->nrefs); st->refs[i].n && st->refs[i].tid != tid;
+	     i = (i + 1) & (st->nrefs - 1))
 		;
-	return &r->refs[i];
+	return &st->refs[i];
 }
 
 /*
- * Decodes a FRAME_STACK_DELTA frame's bytes (format.h) into *buf: the
- * records as a frame without coding holds them. Every length is checked
- * against what holds it; -EBADMSG when anything does not fit.
+ * Starts decoding a FRAME_STACK_DELTA frame's bytes (format.h), which must
+ * stay in place until its last record: 0, or -EBADMSG when its header does
+ * not add up.
  */
-static int decode_stacks(struct stack_refs *r, const uint8_t *raw, size_t rawlen, uint8_t **buf,
-			 size_t *alloc, size_t *len)
+static int coded_begin(struct coded_stream *st, const uint8_t *raw, size_t rawlen, uint64_t off)
 {
 	struct stack_delta_header dh;
-	const uint8_t *rec, *runs, *runs_end, *bytes, *bytes_end;
-	uint64_t prev_time = 0;
-	size_t in = 0, out = 0;
-	uint8_t *o;
 
+	st->active = false;
 	if (rawlen < sizeof(dh))
 		return -EBADMSG;
 	memcpy(&dh, raw, sizeof(dh));
 	if (dh.reserved || dh.sp_index > UINT16_MAX || dh.decoded_len > FRAME_MAX_RAW ||
 	    (uint64_t)dh.records_len + dh.runs_len + dh.bytes_len != rawlen - sizeof(dh))
 		return -EBADMSG;
-	rec = raw + sizeof(dh);
-	runs = rec + dh.records_len;
-	runs_end = runs + dh.runs_len;
-	bytes = runs_end;
-	bytes_end = bytes + dh.bytes_len;
-	decode_buf_reserve(buf, alloc, dh.decoded_len);
-	o = *buf;
-	if (r->refs)
-		memset(r->refs, 0, r->nrefs * sizeof(*r->refs));
-	r->refs_used = 0;
-	while (in < dh.records_len) {
-		struct rec_header h;
-		struct rec_sample s;
-		const struct rec_sample *ref = NULL;
-		const uint8_t *old = NULL;
-		uint64_t fixed, sp, lo = 0, hi = 0;
-		struct decode_ref *slot;
-		uint32_t pick;
-
-		if (dh.records_len - in < sizeof(h))
-			return -EBADMSG;
-		memcpy(&h, rec + in, sizeof(h));
-		if (h.size < sizeof(h) || h.size % 8 || h.size > dh.records_len - in)
-			return -EBADMSG;
-		if (h.type != REC_SAMPLE || !(h.misc & SAMPLE_STACK_DELTA)) {
-			if (h.size > dh.decoded_len - out)
-				return -EBADMSG;
-			memcpy(o + out, rec + in, h.size);
-			in += h.size;
-			out += h.size;
-			continue;
-		}
-		if (h.size < sizeof(s))
-			return -EBADMSG;
-		memcpy(&s, rec + in, sizeof(s));
-		fixed = sizeof(s) + 8ull * s.nregs + 8ull * s.ncallchain;
-		if (h.size != fixed || s.nregs <= dh.sp_index || !s.stack_size ||
-		    s.stack_size > STACK_DELTA_MAX ||
-		    record_size(fixed, s.stack_size) > dh.decoded_len - out)
-			return -EBADMSG;
-		memcpy(o + out, rec + in, fixed);
-		in += h.size;
-		memcpy(&sp, o + out + sizeof(s) + 8ull * dh.sp_index, sizeof(sp));
-		/* the reference: this thread's latest coded sample, decoded already */
-		slot = decode_slot(r, s.tid);
-		/* the reference: the pick-th latest coded sample of this thread, decoded already */
-		if (get_leb128(&runs, runs_end, &pick) < 0 || (pick && pick >= slot->n))
-			return -EBADMSG;
-		if (slot->n) {
-			uint64_t rsp, rn;
-			uint32_t at = (slot->next + 2 * STACK_DELTA_REFS - 1 - pick) % STACK_DELTA_REFS;
-
-			ref = (const struct rec_sample *)(o + slot->off[at]);
-			memcpy(&rsp, (const uint8_t *)(ref + 1) + 8ull * dh.sp_index, sizeof(rsp));
-			rn = ref->stack_size;
-			old =
-			    (const uint8_t *)(ref + 1) + 8ull * ref->nregs + 8ull * ref->ncallchain;
-			if (rsp + rn > sp && rsp < sp + s.stack_size && rsp + rn > rsp &&
-			    sp + s.stack_size > sp) {
-				lo = rsp > sp ? rsp - sp : 0;
-				hi = rsp + rn - sp < s.stack_size ? rsp + rn - sp : s.stack_size;
-				old += sp + lo - rsp;
-			} else {
-				old = NULL;
-			}
-		}
-		for (uint64_t i = 0; i < s.stack_size;) {
-			uint32_t same, fresh;
-			uint8_t *dst = o + out + fixed + i;
-
-			if (get_leb128(&runs, runs_end, &same) < 0 ||
-			    get_leb128(&runs, runs_end, &fresh) < 0 || (!same && !fresh) ||
-			    (uint64_t)same + fresh > s.stack_size - i)
-				return -EBADMSG;
-			if (same) {
-				/* "same" bytes must all be where the reference has them */
-				if (!old || i < lo || i + same > hi)
-					return -EBADMSG;
-				memcpy(dst, old + (i - lo), same);
-			}
-			if (fresh > (size_t)(bytes_end - bytes))
-				return -EBADMSG;
-			memcpy(dst + same, bytes, fresh);
-			bytes += fresh;
-			i += (uint64_t)same + fresh;
-		}
-		memset(o + out + fixed + s.stack_size, 0,
-		       record_size(fixed, s.stack_size) - fixed - s.stack_size);
-		{
-			struct rec_sample *d = (struct rec_sample *)(o + out);
-
-			d->h.misc &= (uint16_t)~SAMPLE_STACK_DELTA;
-			d->h.size = (uint32_t)record_size(fixed, s.stack_size);
-			d->time = prev_time + s.time;
-			prev_time = d->time;
-		}
-		r->refs_used += !slot->n;
-		slot->tid = s.tid;
-		slot->off[slot->next] = (uint32_t)out; /* out < FRAME_MAX_RAW */
-		slot->next = (slot->next + 1) % STACK_DELTA_REFS;
-		if (slot->n < STACK_DELTA_REFS)
-			slot->n++;
-		out += record_size(fixed, s.stack_size);
-	}
-	if (runs != runs_end || bytes != bytes_end || out != dh.decoded_len)
-		return -EBADMSG;
-	*len = out;
+	/* many threads came and went: their copies go rather than wait for them */
+	if (st->nrefs > 4096)
+		coded_stream_free(st);
+	for (size_t i = 0; i < st->nrefs; i++)
+		st->refs[i].n = st->refs[i].next = 0;
+	st->refs_used = 0;
+	st->rec = raw + sizeof(dh);
+	st->rec_end = st->runs = st->rec + dh.records_len;
+	st->runs_end = st->bytes = st->runs + dh.runs_len;
+	st->bytes_end = st->bytes + dh.bytes_len;
+	st->sp_index = dh.sp_index;
+	st->decoded_len = dh.decoded_len;
+	st->out = st->prev_time = 0;
+	st->frame_off = off;
+	st->active = true;
 	return 0;
+}
+
+/*
+ * The next record of the frame, its stack decoded: 1 with *out (a coded
+ * sample's bytes last until the next call, the frame's other records as
+ * long as the frame's bytes), 0 at the frame's end, or -EBADMSG (with
+ * *detail) when anything does not fit: every length is checked against
+ * what holds it.
+ */
+static int coded_next(struct coded_stream *st, const struct rec_header **out, const char **detail)
+{
+	struct rec_header h;
+	struct rec_sample s;
+	const uint8_t *old = NULL;
+	uint64_t fixed, sp, lo = 0, hi = 0, size;
+	size_t left = (size_t)(st->rec_end - st->rec);
+	struct decode_ref *slot;
+	struct decoded_copy *dst;
+	uint32_t pick;
+	uint8_t *o;
+
+	if (!left) {
+		st->active = false;
+		if (st->runs == st->runs_end && st->bytes == st->bytes_end &&
+		    st->out == st->decoded_len)
+			return 0;
+		goto bad;
+	}
+	if (left < sizeof(h))
+		goto bad;
+	memcpy(&h, st->rec, sizeof(h));
+	if (h.size < sizeof(h) || h.size % 8 || h.size > left)
+		goto bad;
+	if (h.type != REC_SAMPLE || !(h.misc & SAMPLE_STACK_DELTA)) {
+		if (h.size > st->decoded_len - st->out)
+			goto bad;
+		*out = (const struct rec_header *)st->rec;
+		st->rec += h.size;
+		st->out += h.size;
+		return 1;
+	}
+	if (h.size < sizeof(s))
+		goto bad;
+	memcpy(&s, st->rec, sizeof(s));
+	fixed = sizeof(s) + 8ull * s.nregs + 8ull * s.ncallchain;
+	if (h.size != fixed || s.nregs <= st->sp_index || !s.stack_size ||
+	    s.stack_size > STACK_DELTA_MAX)
+		goto bad;
+	size = record_size(fixed, s.stack_size);
+	if (size > st->decoded_len - st->out)
+		goto bad;
+	slot = decode_slot(st, s.tid);
+	/* the reference: the pick-th latest coded sample of this thread, decoded already */
+	if (get_leb128(&st->runs, st->runs_end, &pick) < 0 || (pick && pick >= slot->n))
+		goto bad;
+	dst = &slot->c[slot->next];
+	if (size > dst->alloc) {
+		free(dst->p);
+		dst->p = xmalloc(size);
+		dst->alloc = size;
+	}
+	o = dst->p;
+	memcpy(o, st->rec, fixed);
+	st->rec += h.size;
+	memcpy(&sp, o + sizeof(s) + 8ull * st->sp_index, sizeof(sp));
+	if (slot->n) {
+		const struct rec_sample *ref;
+		uint64_t rsp, rn;
+		uint32_t at = (slot->next + 2 * (STACK_DELTA_REFS + 1) - 1 - pick) %
+			      (STACK_DELTA_REFS + 1);
+
+		ref = (const struct rec_sample *)slot->c[at].p;
+		memcpy(&rsp, (const uint8_t *)(ref + 1) + 8ull * st->sp_index, sizeof(rsp));
+		rn = ref->stack_size;
+		old = (const uint8_t *)(ref + 1) + 8ull * ref->nregs + 8ull * ref->ncallchain;
+		if (rsp + rn > sp && rsp < sp + s.stack_size && rsp + rn > rsp &&
+		    sp + s.stack_size > sp) {
+			lo = rsp > sp ? rsp - sp : 0;
+			hi = rsp + rn - sp < s.stack_size ? rsp + rn - sp : s.stack_size;
+			old += sp + lo - rsp;
+		} else {
+			old = NULL;
+		}
+	}
+	for (uint64_t i = 0; i < s.stack_size;) {
+		uint32_t same, fresh;
+		uint8_t *d = o + fixed + i;
+
+		if (get_leb128(&st->runs, st->runs_end, &same) < 0 ||
+		    get_leb128(&st->runs, st->runs_end, &fresh) < 0 || (!same && !fresh) ||
+		    (uint64_t)same + fresh > s.stack_size - i)
+			goto bad;
+		if (same) {
+			/* "same" bytes must all be where the reference has them */
+			if (!old || i < lo || i + same > hi)
+				goto bad;
+			memcpy(d, old + (i - lo), same);
+		}
+		if (fresh > (size_t)(st->bytes_end - st->bytes))
+			goto bad;
+		memcpy(d + same, st->bytes, fresh);
+		st->bytes += fresh;
+		i += (uint64_t)same + fresh;
+	}
+	memset(o + fixed + s.stack_size, 0, size - fixed - s.stack_size);
+	{
+		struct rec_sample *d = (struct rec_sample *)o;
+
+		d->h.misc &= (uint16_t)~SAMPLE_STACK_DELTA;
+		d->h.size = (uint32_t)size;
+		d->time = st->prev_time + s.time;
+		st->prev_time = d->time;
+	}
+	st->refs_used += !slot->n;
+	slot->tid = s.tid;
+	slot->next = (slot->next + 1) % (STACK_DELTA_REFS + 1);
+	if (slot->n < STACK_DELTA_REFS)
+		slot->n++;
+	st->out += size;
+	*out = (const struct rec_header *)o;
+	return 1;
+bad:
+	st->active = false;
+	snprintf(st->msg, sizeof(st->msg), "the coded stacks of the frame at offset %llu do not decode",
+		 (unsigned long long)st->frame_off);
+	*detail = st->msg;
+	return -EBADMSG;
 }
 
 /*
@@ -1119,17 +1171,18 @@ static int skip_coded_samples(const uint8_t *raw, size_t rawlen, uint8_t **buf, 
 
 /*
  * A FRAME_STACK_DELTA frame's compressed bytes [c, c + csize) decompressed
- * into coded (rsize bytes, as its header says) and decoded into *buf; the
- * frame's offset in the file names it in the error, written into msg.
- * Without `samples`, the samples are left out and their stacks not decoded.
+ * into coded (rsize bytes, as its header says), and either its stream begun
+ * (samples) or its records other than samples copied to *buf; the frame's
+ * offset in the file names it in an error, written into st->msg.
  */
-static int load_coded(ZSTD_DCtx *dctx, struct stack_refs *refs, struct coded_buf *coded,
+static int load_coded(ZSTD_DCtx *dctx, struct coded_stream *st, struct coded_buf *coded,
 		      const void *c, size_t csize, uint32_t rsize, bool samples, uint8_t **buf,
-		      size_t *alloc, size_t *len, uint64_t off, char *msg, size_t msglen,
-		      const char **detail)
+		      size_t *alloc, size_t *len, uint64_t off, const char **detail)
 {
 	size_t got;
 
+	*len = 0;
+	st->active = false;
 	if (rsize > coded->alloc || !coded->p) {
 		free(coded->p);
 		coded->p = xmalloc(rsize ? rsize : 1);
@@ -1140,11 +1193,12 @@ static int load_coded(ZSTD_DCtx *dctx, struct stack_refs *refs, struct coded_buf
 		*detail = "a frame does not decompress (checksum or data error)";
 		return -EBADMSG;
 	}
-	if ((samples ? decode_stacks(refs, coded->p, got, buf, alloc, len)
+	if ((samples ? coded_begin(st, coded->p, got, off)
 		     : skip_coded_samples(coded->p, got, buf, alloc, len)) < 0) {
-		snprintf(msg, msglen, "the coded stacks of the frame at offset %llu do not decode",
+		snprintf(st->msg, sizeof(st->msg),
+			 "the coded stacks of the frame at offset %llu do not decode",
 			 (unsigned long long)off);
-		*detail = msg;
+		*detail = st->msg;
 		return -EBADMSG;
 	}
 	return 0;
@@ -1185,8 +1239,8 @@ static int read_frame(struct data_reader *r, uint64_t off, uint64_t end, uint8_t
 		return -EBADMSG;
 	}
 	if (fh.type == FRAME_RECORDS && (fh.flags & FRAME_STACK_DELTA)) {
-		ret = load_coded(r->dctx, &r->refs, &r->coded, r->cbuf, fh.csize, fh.rsize,
-				 !r->skip_samples, buf, alloc, len, off, r->detail, sizeof(r->detail), detail);
+		ret = load_coded(r->dctx, &r->cs, &r->coded, r->cbuf, fh.csize, fh.rsize,
+				 !r->skip_samples, buf, alloc, len, off, detail);
 		if (ret < 0)
 			return ret;
 		r->pos = off + sizeof(fh) + fh.csize;
@@ -1375,7 +1429,7 @@ void data_reader_close(struct data_reader *r)
 	free(r->frame);
 	free(r->cbuf);
 	free(r->coded.p);
-	free(r->refs.refs);
+	coded_stream_free(&r->cs);
 	free(r);
 }
 
@@ -1474,6 +1528,19 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
 		const struct rec_header *h;
 		int type;
 
+		if (r->cs.active) {
+			int ret = coded_next(&r->cs, &h, detail);
+
+			if (ret > 0) {
+				out->rec = h;
+				out->frame = FRAME_RECORDS;
+				return 1;
+			}
+			if (ret < 0) {
+				r->done = true;
+				return ret;
+			}
+		}
 		if (r->frame_pos < r->frame_len) {
 			h = (const struct rec_header *)(r->frame + r->frame_pos);
 			if (r->frame_len - r->frame_pos < sizeof(*h) || h->size < sizeof(*h) ||
@@ -1529,6 +1596,7 @@ void data_reader_rewind(struct data_reader *r)
 	r->truncated = r->truncated_open;
 	r->done = false;
 	r->frame_len = r->frame_pos = 0;
+	r->cs.active = false;
 	r->nframes = 1;
 }
 
@@ -1539,8 +1607,7 @@ struct data_decoder {
 	uint8_t *buf;
 	size_t alloc, len, pos;
 	struct coded_buf coded;
-	struct stack_refs refs;
-	char detail[128];
+	struct coded_stream cs;
 };
 
 void data_frame_release(struct data_frame *f)
@@ -1626,7 +1693,7 @@ void data_decoder_free(struct data_decoder *d)
 	ZSTD_freeDCtx(d->dctx);
 	free(d->buf);
 	free(d->coded.p);
-	free(d->refs.refs);
+	coded_stream_free(&d->cs);
 	free(d);
 }
 
@@ -1636,18 +1703,14 @@ int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const 
 
 	*detail = NULL;
 	d->len = d->pos = 0;
+	d->cs.active = false;
 	if (ZSTD_getFrameContentSize(f->cdata, f->csize) != f->rsize) {
 		*detail = "a frame's compressed data does not match its header";
 		return -EBADMSG;
 	}
 	if (f->flags & FRAME_STACK_DELTA) {
-		int ret = load_coded(d->dctx, &d->refs, &d->coded, f->cdata, f->csize, f->rsize,
-				     true, &d->buf, &d->alloc, &d->len, f->offset, d->detail,
-				     sizeof(d->detail), detail);
-
-		if (ret < 0)
-			d->len = 0;
-		return ret;
+		return load_coded(d->dctx, &d->cs, &d->coded, f->cdata, f->csize, f->rsize, true,
+				  &d->buf, &d->alloc, &d->len, f->offset, detail);
 	}
 	if (f->rsize > d->alloc || !d->buf) {
 		free(d->buf);
@@ -1668,6 +1731,15 @@ int data_decoder_next(struct data_decoder *d, struct data_record *out, const cha
 	const struct rec_header *h;
 
 	*detail = NULL;
+	if (d->cs.active) {
+		int ret = coded_next(&d->cs, &h, detail);
+
+		if (ret > 0) {
+			out->rec = h;
+			out->frame = FRAME_RECORDS;
+		}
+		return ret;
+	}
 	if (d->pos >= d->len)
 		return 0;
 	h = (const struct rec_header *)(d->buf + d->pos);

@@ -99,8 +99,11 @@ bool data_reader_stat_u64(const struct data_reader *r, const char *key, uint64_t
  * The next record of the RECORDS frames, in file order. Returns 1 with a
  * record, 0 at the end, or -EBADMSG (with *detail) when a frame is corrupt;
  * records before it were all delivered. Samples come with their stacks
- * decoded (FRAME_STACK_DELTA); *detail names the offset of a frame whose
- * coded stacks do not decode, and lasts until the next call.
+ * decoded (FRAME_STACK_DELTA), one at a time as they are asked for: such a
+ * sample lasts until the next call, other records until the frame ends. A
+ * frame whose coded stacks do not decode gives its records up to the
+ * damage, then the error (*detail names the frame's offset, and lasts
+ * until the next call).
  */
 int data_reader_next(struct data_reader *r, struct data_record *out, const char **detail);
 /*
@@ -147,12 +150,14 @@ struct data_decoder;
 
 struct data_decoder *data_decoder_new(void);
 void data_decoder_free(struct data_decoder *d); /* NULL is a no-op */
-/* Decodes f: 0, or -EBADMSG with *detail (data_reader_next()'s words). */
+/* Loads f, its coded stacks decoded as data_decoder_next() reaches them: 0, or -EBADMSG with
+ * *detail (data_reader_next()'s words). */
 int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const char **detail);
 /*
- * The next record of the frame loaded, valid until the next load: 1, 0 at
- * its end, or -EBADMSG with *detail when a record does not fit the frame
- * (the records before it were all given).
+ * The next record of the frame loaded: 1, 0 at its end, or -EBADMSG with
+ * *detail when a record does not fit the frame or its coded stacks do not
+ * decode (the records before it were all given). A sample with a coded
+ * stack lasts until the next call, other records until the next load.
  */
 int data_decoder_next(struct data_decoder *d, struct data_record *out, const char **detail);
 
