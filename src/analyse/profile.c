@@ -53,6 +53,7 @@ struct profile_builder {
 	char **comms;
 	size_t ncomms, acomms;
 	struct hash comm_index;
+	size_t last_comm; /* the latest sample's, in comms (samples come in runs of one thread) */
 	struct dso **dsos; /* by id */
 	size_t adsos;
 	uint64_t time_min, time_max;
@@ -64,6 +65,7 @@ struct profile_builder {
 	 * where each cut sample's stack pointer was.
 	 */
 	struct hash thread_index;
+	size_t last_thread; /* the latest sample's, in tops */
 	struct thread_top {
 		uint32_t pid, tid;
 		uint32_t comm; /* the name in its key */
@@ -168,9 +170,12 @@ static void note_extent(struct profile_builder *b, uint32_t pid, uint32_t tid, u
 			size_t stack, const struct unwind_result *res)
 {
 	uint32_t key[3] = { pid, tid, comm };
-	int added;
-	size_t t = hash_get(&b->thread_index, key, sizeof(key), b->ntops, &added);
+	int added = 0;
+	size_t t = b->last_thread;
 
+	if (t >= b->ntops || b->tops[t].pid != pid || b->tops[t].tid != tid ||
+	    b->tops[t].comm != comm)
+		t = b->last_thread = hash_get(&b->thread_index, key, sizeof(key), b->ntops, &added);
 	if (added) {
 		xgrow(&b->tops, &b->atops, b->ntops + 1, sizeof(*b->tops));
 		b->tops[t] = (struct thread_top){ .pid = pid, .tid = tid, .comm = comm };
@@ -221,10 +226,14 @@ void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_
 	f = (struct raw_frame *)(h + 1);
 	h->pid = pid;
 	h->tid = tid;
-	i = hash_get(&b->comm_index, comm, strlen(comm), b->ncomms, &added);
-	if (added) {
-		xgrow(&b->comms, &b->acomms, b->ncomms + 1, sizeof(*b->comms));
-		b->comms[b->ncomms++] = xstrdup(comm);
+	if (b->last_comm < b->ncomms && !strcmp(comm, b->comms[b->last_comm])) {
+		i = b->last_comm;
+	} else {
+		i = b->last_comm = hash_get(&b->comm_index, comm, strlen(comm), b->ncomms, &added);
+		if (added) {
+			xgrow(&b->comms, &b->acomms, b->ncomms + 1, sizeof(*b->comms));
+			b->comms[b->ncomms++] = xstrdup(comm);
+		}
 	}
 	h->comm = (uint32_t)i;
 	h->n = (uint32_t)n;

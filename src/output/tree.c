@@ -2,7 +2,6 @@
 #include "output/tree.h"
 #include "util/alloc.h"
 #include "util/escape.h"
-#include "util/hash.h"
 #include "util/units.h"
 
 #include <stdbool.h>
@@ -34,7 +33,12 @@ struct tree {
 	const struct profile *p;
 	struct node *nodes;
 	size_t nnodes, nodes_alloc;
-	struct hash children; /* (parent, func) -> node */
+	/* (parent, func) -> node + 1, open addressing; 0: an empty slot */
+	struct child_slot {
+		uint64_t key;
+		uint32_t node1;
+	} *children;
+	size_t nchildren; /* slots, a power of two */
 	struct edge *edges;
 
 	FILE *out;
@@ -64,17 +68,44 @@ static uint32_t node_add(struct tree *t, uint32_t parent, const struct prof_loc 
 	return (uint32_t)t->nnodes++;
 }
 
-/* The child of `parent` for loc's function, created when new. */
+static size_t child_hash(uint64_t key, size_t nslots)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (nslots - 1);
+}
+
+/*
+ * The child of `parent` for loc's function, created when new. Every frame
+ * of every stack through a report line asks: a table of its own, keyed by
+ * one word.
+ */
 static uint32_t node_child(struct tree *t, uint32_t parent, const struct prof_loc *loc)
 {
-	uint32_t key[2] = { parent, loc->func };
+	uint64_t key = (uint64_t)parent << 32 | loc->func;
 	size_t i;
-	int added;
 
-	i = hash_get(&t->children, key, sizeof(key), t->nnodes, &added);
-	if (added)
-		node_add(t, parent, loc);
-	return (uint32_t)i;
+	if ((t->nnodes + 1) * 2 > t->nchildren) {
+		struct child_slot *old = t->children;
+		size_t nold = t->nchildren;
+
+		t->nchildren = nold ? nold * 2 : 256;
+		t->children = xcalloc(t->nchildren, sizeof(*t->children));
+		for (size_t k = 0; k < nold; k++) {
+			if (!old[k].node1)
+				continue;
+			for (i = child_hash(old[k].key, t->nchildren); t->children[i].node1;
+			     i = (i + 1) & (t->nchildren - 1))
+				;
+			t->children[i] = old[k];
+		}
+		free(old);
+	}
+	for (i = child_hash(key, t->nchildren); t->children[i].node1;
+	     i = (i + 1) & (t->nchildren - 1))
+		if (t->children[i].key == key)
+			return t->children[i].node1 - 1;
+	t->children[i].key = key;
+	t->children[i].node1 = (uint32_t)t->nnodes + 1;
+	return node_add(t, parent, loc);
 }
 
 static void node_count(struct node *n, const struct prof_loc *loc, uint64_t weight)
@@ -264,10 +295,9 @@ void tree_print(FILE *out, const struct profile *p, const uint32_t *stacks, size
 			  .fractal = fractal, .times = times };
 	size_t ilen = strlen(indent);
 
-	hash_init(&t.children);
 	for (size_t i = 0; i < nstacks; i++)
 		tree_add_stack(&t, &p->stacks[stacks[i]], func, order);
-	hash_release(&t.children);
+	free(t.children);
 	if (!t.nnodes)
 		return;
 	tree_sort(&t);
