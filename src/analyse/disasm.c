@@ -1,12 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "analyse/disasm.h"
+#include "util/dynlib.h"
 
 #include <capstone/capstone.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* capstone, opened on first use (util/dynlib.h) */
+static struct {
+	__typeof__(&cs_version) version;
+	__typeof__(&cs_support) support;
+	__typeof__(&cs_open) open;
+	__typeof__(&cs_option) option;
+	__typeof__(&cs_malloc) malloc;
+	__typeof__(&cs_disasm_iter) disasm_iter;
+	__typeof__(&cs_free) free;
+	__typeof__(&cs_close) close;
+} cs;
+static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
+static int cs_state;
+static char cs_msg[256];
+
+static void cs_load(void)
+{
+	const struct dynlib_sym syms[] = {
+		{ "cs_version", &cs.version },	       { "cs_support", &cs.support },
+		{ "cs_open", &cs.open },	       { "cs_option", &cs.option },
+		{ "cs_malloc", &cs.malloc },	       { "cs_disasm_iter", &cs.disasm_iter },
+		{ "cs_free", &cs.free },	       { "cs_close", &cs.close },
+	};
+
+	cs_state = dynlib_open(CAPSTONE_SONAME, syms, sizeof(syms) / sizeof(syms[0]), cs_msg,
+			       sizeof(cs_msg));
+}
+
+const char *disasm_lib_error(void)
+{
+	return cs_msg;
+}
 
 struct disasm {
 	csh cs;
@@ -38,30 +73,33 @@ int disasm_new(struct disasm **out, bool intel)
 	int major, minor, ret;
 
 	*out = NULL;
+	pthread_once(&cs_once, cs_load);
+	if (cs_state < 0)
+		return cs_state;
 	/*
 	 * cs_detail's layout changes between major versions: a library other
 	 * than the one the headers describe would hand back garbage details.
 	 */
-	cs_version(&major, &minor);
+	cs.version(&major, &minor);
 	if (major != CS_API_MAJOR)
 		return -ENOSYS;
-	if (!cs_support(CS_ARCH_X86) || cs_support(CS_SUPPORT_DIET))
+	if (!cs.support(CS_ARCH_X86) || cs.support(CS_SUPPORT_DIET))
 		return -ENOSYS;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	ret = cs_err_to_errno(cs_open(CS_ARCH_X86, CS_MODE_64, &d->cs));
+	ret = cs_err_to_errno(cs.open(CS_ARCH_X86, CS_MODE_64, &d->cs));
 	if (ret < 0) {
 		free(d);
 		return ret;
 	}
-	ret = cs_err_to_errno(cs_option(d->cs, CS_OPT_DETAIL, CS_OPT_ON));
+	ret = cs_err_to_errno(cs.option(d->cs, CS_OPT_DETAIL, CS_OPT_ON));
 	/* capstone's x86 default is Intel; AT&T is what objdump and perf annotate show */
 	if (!ret)
-		ret = cs_err_to_errno(cs_option(d->cs, CS_OPT_SYNTAX,
+		ret = cs_err_to_errno(cs.option(d->cs, CS_OPT_SYNTAX,
 						intel ? CS_OPT_SYNTAX_INTEL : CS_OPT_SYNTAX_ATT));
 	if (!ret) {
-		d->insn = cs_malloc(d->cs);
+		d->insn = cs.malloc(d->cs);
 		if (!d->insn)
 			ret = -ENOMEM;
 	}
@@ -78,9 +116,9 @@ void disasm_free(struct disasm *d)
 	if (!d)
 		return;
 	if (d->insn)
-		cs_free(d->insn, 1);
+		cs.free(d->insn, 1);
 	if (d->cs)
-		cs_close(&d->cs);
+		cs.close(&d->cs);
 	free(d);
 }
 
@@ -178,7 +216,7 @@ int disasm_range(struct disasm *d, const uint8_t *code, size_t len, uint64_t add
 		di = &(*out)[*n];
 		memset(di, 0, sizeof(*di));
 		/* on success cs_disasm_iter advances code, len and addr past the instruction */
-		if (cs_disasm_iter(d->cs, &code, &len, &addr, d->insn)) {
+		if (cs.disasm_iter(d->cs, &code, &len, &addr, d->insn)) {
 			fill_insn(di, d->insn);
 		} else {
 			fill_bad(di, addr, *code);

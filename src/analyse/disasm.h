@@ -32,8 +32,12 @@ struct disasm_insn {
 	uint64_t target;
 };
 
-/* 0 or -errno (-ENOSYS: capstone was built without x86); intel: Intel syntax, else AT&T. */
+/*
+ * 0 or -errno (-ENOSYS: capstone was built without x86; -ELIBACC: it could
+ * not be loaded, disasm_lib_error() says why); intel: Intel syntax, else AT&T.
+ */
 int disasm_new(struct disasm **out, bool intel);
+const char *disasm_lib_error(void);
 void disasm_free(struct disasm *d); /* NULL is a no-op */
 
 /*

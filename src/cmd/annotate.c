@@ -321,7 +321,9 @@ int cmd_annotate(int argc, char **argv)
 	ret = disasm_new(&x.dis, o.intel);
 	if (ret < 0) {
 		error("cannot start the disassembler: %s",
-		      ret == -ENOSYS ? "capstone was built without x86" : strerror(-ret));
+		      ret == -ENOSYS	? "capstone was built without x86"
+		      : ret == -ELIBACC ? disasm_lib_error()
+					: strerror(-ret));
 		return EXIT_FAIL;
 	}
 	ret = cmd_recording_profile(&x.s, o.input, NULL, PROF_VIEW_CPU,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "event/event.h"
 #include "util/alloc.h"
+#include "util/dynlib.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,19 +12,44 @@
 /* libpfm4 carries its own copy of the perf_event ABI, guarded by the kernel header's guard. */
 #include <perfmon/pfmlib_perf_event.h>
 
+/* libpfm4, opened on first use (util/dynlib.h) */
+static struct {
+	__typeof__(&pfm_initialize) initialize;
+	__typeof__(&pfm_strerror) strerror;
+	__typeof__(&pfm_get_os_event_encoding) get_os_event_encoding;
+	__typeof__(&pfm_get_pmu_info) get_pmu_info;
+	__typeof__(&pfm_get_event_next) get_event_next;
+	__typeof__(&pfm_get_event_info) get_event_info;
+	__typeof__(&pfm_get_event_attr_info) get_event_attr_info;
+} libpfm;
+
 static int lib_state = 1; /* 1: not tried, 0: ready, <0: failed */
 static const char *lib_detail;
+static char lib_msg[256];
 
 int event_lib_init(const char **detail)
 {
 	if (lib_state == 1) {
-		int ret = pfm_initialize();
+		const struct dynlib_sym syms[] = {
+			{ "pfm_initialize", &libpfm.initialize },
+			{ "pfm_strerror", &libpfm.strerror },
+			{ "pfm_get_os_event_encoding", &libpfm.get_os_event_encoding },
+			{ "pfm_get_pmu_info", &libpfm.get_pmu_info },
+			{ "pfm_get_event_next", &libpfm.get_event_next },
+			{ "pfm_get_event_info", &libpfm.get_event_info },
+			{ "pfm_get_event_attr_info", &libpfm.get_event_attr_info },
+		};
+		int ret = dynlib_open(PFM_SONAME, syms, sizeof(syms) / sizeof(syms[0]), lib_msg,
+				      sizeof(lib_msg));
 
-		if (ret == PFM_SUCCESS) {
+		if (ret < 0) {
+			lib_state = -EIO;
+			lib_detail = lib_msg;
+		} else if ((ret = libpfm.initialize()) == PFM_SUCCESS) {
 			lib_state = 0;
 		} else {
 			lib_state = -EIO;
-			lib_detail = pfm_strerror(ret);
+			lib_detail = libpfm.strerror(ret);
 		}
 	}
 	if (detail)
@@ -105,9 +131,9 @@ int event_encode(const char *name, struct perf_event_attr *attr, char **fstr, co
 	arg.size = sizeof(arg);
 	arg.attr = attr;
 	arg.fstr = fstr;
-	ret = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
+	ret = libpfm.get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
 	if (detail)
-		*detail = ret == PFM_SUCCESS ? NULL : pfm_strerror(ret);
+		*detail = ret == PFM_SUCCESS ? NULL : libpfm.strerror(ret);
 	attr->size = sizeof(*attr);
 	if (ret == PFM_SUCCESS)
 		return 0;
@@ -305,12 +331,12 @@ int event_foreach(int (*fn)(const struct event_info *info, void *arg), void *arg
 
 		memset(&pinfo, 0, sizeof(pinfo));
 		pinfo.size = sizeof(pinfo);
-		if (pfm_get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
+		if (libpfm.get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
 			continue;
 		/* the raw PMU has one pseudo event, "r<hex>"; it is described in the man page */
 		if (pmu == PFM_PMU_PERF_EVENT_RAW)
 			continue;
-		for (int idx = pinfo.first_event; idx != -1; idx = pfm_get_event_next(idx)) {
+		for (int idx = pinfo.first_event; idx != -1; idx = libpfm.get_event_next(idx)) {
 			struct event_info info;
 			pfm_event_info_t einfo;
 			size_t ulen = 0;
@@ -319,7 +345,7 @@ int event_foreach(int (*fn)(const struct event_info *info, void *arg), void *arg
 
 			memset(&einfo, 0, sizeof(einfo));
 			einfo.size = sizeof(einfo);
-			if (pfm_get_event_info(idx, PFM_OS_PERF_EVENT_EXT, &einfo) != PFM_SUCCESS)
+			if (libpfm.get_event_info(idx, PFM_OS_PERF_EVENT_EXT, &einfo) != PFM_SUCCESS)
 				continue;
 			umasks[0] = '\0';
 			for (int a = 0; a < einfo.nattrs; a++) {
@@ -327,7 +353,7 @@ int event_foreach(int (*fn)(const struct event_info *info, void *arg), void *arg
 
 				memset(&ainfo, 0, sizeof(ainfo));
 				ainfo.size = sizeof(ainfo);
-				if (pfm_get_event_attr_info(idx, a, PFM_OS_PERF_EVENT_EXT,
+				if (libpfm.get_event_attr_info(idx, a, PFM_OS_PERF_EVENT_EXT,
 							    &ainfo) != PFM_SUCCESS ||
 				    ainfo.type != PFM_ATTR_UMASK)
 					continue;

@@ -49,7 +49,7 @@ struct event_error {
 	const char *detail; /* libpfm4's text (static) */
 };
 
-/* Initialises libpfm4 once; later calls return the first result. */
+/* Opens (util/dynlib.h) and initialises libpfm4 once; later calls return the first result. */
 int event_lib_init(const char **detail);
 
 /* Appends the events of `str` to `list`. On error, fills `err` and leaves `list` as it was. */
