@@ -642,7 +642,11 @@ static void code_stack(struct data_writer *w, struct rec_sample *s)
 		ref->frame = w->nframes;
 		ref->n = ref->next = 0;
 	}
-	/* the k-th latest copy is c[(next - 1 - k) mod STACK_DELTA_REFS] */
+	/*
+	 * The k-th latest copy is c[(next - 1 - k) mod STACK_DELTA_REFS]. A
+	 * copy that holds all but a sixteenth of the stack's words is taken
+	 * without comparing the older ones: in a loop the latest usually is.
+	 */
 	for (uint32_t k = 0; k < ref->n; k++) {
 		c = &ref->c[(ref->next + 2 * STACK_DELTA_REFS - 1 - k) % STACK_DELTA_REFS];
 		uint64_t m = copy_match(c, sp, stack, n);
@@ -651,6 +655,8 @@ static void code_stack(struct data_writer *w, struct rec_sample *s)
 			best = m;
 			pick = k;
 		}
+		if (best >= n / 8 - n / 128)
+			break;
 	}
 	put_leb128(&w->runs, pick);
 	if (ref->n) {
