@@ -846,6 +846,7 @@ struct coded_buf {
 struct coded_stream {
 	struct decode_ref *refs; /* open addressing by tid, nrefs slots */
 	size_t nrefs, refs_used;
+	size_t held; /* bytes of the threads' decoded copies */
 	const uint8_t *rec, *rec_end, *runs, *runs_end, *bytes, *bytes_end;
 	uint32_t sp_index, decoded_len;
 	uint64_t out;	    /* bytes the records so far decode to */
@@ -911,6 +912,9 @@ static int get_leb128(const uint8_t **p, const uint8_t *end, uint32_t *v)
 	return -EBADMSG;
 }
 
+/* The decoded copies a reader keeps from one frame to the next (each thread's ring). */
+#define CODED_HELD_MAX (16u << 20)
+
 /* A decoded sample's bytes, kept while a later sample of its thread may refer to them. */
 struct decoded_copy {
 	uint8_t *p;
@@ -929,18 +933,22 @@ struct decode_ref {
 	struct decoded_copy c[STACK_DELTA_REFS + 1];
 };
 
-static void free_copies(struct decode_ref *ref)
+static void free_copies(struct coded_stream *st, struct decode_ref *ref)
 {
-	for (int k = 0; k <= STACK_DELTA_REFS; k++)
+	for (int k = 0; k <= STACK_DELTA_REFS; k++) {
+		st->held -= ref->c[k].alloc;
 		free(ref->c[k].p);
+		ref->c[k].p = NULL;
+		ref->c[k].alloc = 0;
+	}
 }
 
 static void coded_stream_free(struct coded_stream *st)
 {
 	for (size_t i = 0; i < st->nrefs; i++)
-		free_copies(&st->refs[i]);
+		free_copies(st, &st->refs[i]);
 	FREE_AND_NULL(st->refs);
-	st->nrefs = st->refs_used = 0;
+	st->nrefs = st->refs_used = st->held = 0;
 	st->active = false;
 }
 
@@ -957,7 +965,7 @@ static struct decode_ref *decode_slot(struct coded_stream *st, uint32_t tid)
 		st->refs = xcalloc(st->nrefs, sizeof(*st->refs));
 		for (size_t k = 0; k < nold; k++) {
 			if (!old[k].n) {
-				free_copies(&old[k]);
+				free_copies(st, &old[k]);
 				continue;
 			}
 			for (i = ref_hash(old[k].tid, st->nrefs); st->refs[i].n;
@@ -989,8 +997,12 @@ static int coded_begin(struct coded_stream *st, const uint8_t *raw, size_t rawle
 	if (dh.reserved || dh.sp_index > UINT16_MAX || dh.decoded_len > FRAME_MAX_RAW ||
 	    (uint64_t)dh.records_len + dh.runs_len + dh.bytes_len != rawlen - sizeof(dh))
 		return -EBADMSG;
-	/* many threads came and went: their copies go rather than wait for them */
-	if (st->nrefs > 4096)
+	/*
+	 * Many threads came and went, or their copies add up: they go rather
+	 * than wait for their threads. A frame's own copies are bounded by
+	 * what it decodes to.
+	 */
+	if (st->nrefs > 4096 || st->held > CODED_HELD_MAX)
 		coded_stream_free(st);
 	for (size_t i = 0; i < st->nrefs; i++)
 		st->refs[i].n = st->refs[i].next = 0;
@@ -1062,6 +1074,7 @@ static int coded_next(struct coded_stream *st, const struct rec_header **out, co
 		goto bad;
 	dst = &slot->c[slot->next];
 	if (size > dst->alloc) {
+		st->held += size - dst->alloc;
 		free(dst->p);
 		dst->p = xmalloc(size);
 		dst->alloc = size;
