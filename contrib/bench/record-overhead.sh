@@ -11,7 +11,9 @@
 #
 # Each configuration runs RUNS times (default 5), interleaved; medians are
 # printed, and ratios to the unprofiled run; "lost" is the most any run
-# lost, "samples" and bytes are the last run's. Usage from a built tree:
+# lost, "samples" and bytes are the last run's. Then, for pmuprof, the
+# median of each run's ratio to the perf record run beside it (a drift of
+# the machine's speed between runs cancels out of a pair). Usage from a built tree:
 #   [RATES="1000 10000"] contrib/bench/record-overhead.sh [RUNS] [BLOCKS]
 set -eu
 cd "$(dirname "$0")/../.."
@@ -86,5 +88,14 @@ for hz in ${RATES:-1000 10000}; do
 		printf '%-34s %9.3f %9.3f %9.3f %9.3f %8s %10s %12s\n' "$label -F $hz" "$w" "$c" \
 			"$(awk -v a="$w" -v b="$bw" 'BEGIN { print a / b }')" \
 			"$(awk -v a="$c" -v b="$bc" 'BEGIN { print a / b }')" "$lost" "$n" "$bps"
+	done
+	# each run against perf's run beside it: the machine's drift cancels out of the pair
+	for cfg in pmuprof pmuprofdef; do
+		label="pmuprof record dwarf,8192"
+		[ "$cfg" = pmuprofdef ] && label="pmuprof record (default)"
+		paste -d' ' "$tmp/$cfg.times" "$tmp/perf.times" | awk '{ print $1 / $3 }' >"$tmp/rw"
+		paste -d' ' "$tmp/$cfg.times" "$tmp/perf.times" | awk '{ print $2 / $4 }' >"$tmp/rc"
+		printf '%-34s wall %.3f, cpu %.3f of perf record --call-graph dwarf,8192 (median of the %d runs'"'"' ratios)\n' \
+			"$label -F $hz" "$(median <"$tmp/rw")" "$(median <"$tmp/rc")" "$runs"
 	done
 done
