@@ -467,11 +467,16 @@ static int print_header(struct report_opts *o)
 	struct session s;
 	struct symbolizer *sym;
 	struct profile *p;
+	const char *detail;
 	bool off_cpu;
 	int ret = cmd_recording_open(&s, o->input, true);
 
 	if (ret)
 		return ret;
+	/* a perf.data file's counts come from its records */
+	if (data_reader_scan(s.rd, &detail) < 0)
+		warning("'%s' is damaged (%s); the counts are of what came before", o->input,
+			detail);
 	report_print_header_only(stdout, o->input, s.rd);
 	off_cpu = profile_recording_off_cpu(&s);
 	session_close(&s);

@@ -543,6 +543,12 @@ void report_print_quality(FILE *out, const char *path, const struct session *s,
 		escape_write(out, priv);
 	}
 	fputc('\n', out);
+	if (stat_or0(rd, "perf-other-samples")) {
+		fprintf(out, "# not shown: %" PRIu64 " samples of other events (",
+			stat_or0(rd, "perf-other-samples"));
+		escape_write(out, meta_or(rd, "perf-other-event", "?"));
+		fputs(" ...): pmuprof reads a perf.data file's first sampling event\n", out);
+	}
 	/* the rates are the CPU samples'; off-CPU intervals come at no rate */
 	fprintf(out, "# samples: %" PRIu64, cpu_seen);
 	if (data_reader_meta_u64(rd, "freq-hz", &freq))
@@ -610,7 +616,7 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 		"event-requested", "event", "event-fstr", "fallback", "privilege", "freq-hz",
 		"period", "call-graph", "stack-size", "stack-size-origin", "max-stack", "regs-mask",
 		"ring-pages", "page-size", "start-realtime-ns", "off-cpu", "off-cpu-min-stack-ns",
-		"off-cpu-events",
+		"off-cpu-events", "kernel-text", "perf-other-event",
 	};
 	static const char *const stat_keys[] = {
 		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",
@@ -619,6 +625,7 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 		"shim-images", "lost-shim", "off-cpu-samples", "off-cpu-ns", "off-cpu-stack-switch",
 		"off-cpu-stack-remote", "off-cpu-stack-none", "off-cpu-ns-stack-none",
 		"off-cpu-closed-at-end", "off-cpu-signals", "off-cpu-wakeups", "off-cpu-events-lost",
+		"perf-other-samples",
 	};
 
 	const char *conflict;
@@ -626,8 +633,18 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 
 	fputs("# file: ", out);
 	escape_write(out, path);
-	fprintf(out, " (%" PRIu64 " bytes, format version %u)\n", data_reader_file_size(rd),
-		data_reader_version(rd));
+	if (data_reader_meta_str(rd, "source-format")) {
+		fprintf(out, " (%" PRIu64 " bytes, ", data_reader_file_size(rd));
+		escape_write(out, data_reader_meta_str(rd, "source-format"));
+		if (data_reader_meta_str(rd, "perf-version")) {
+			fputs(" written by perf ", out);
+			escape_write(out, data_reader_meta_str(rd, "perf-version"));
+		}
+		fputs(")\n", out);
+	} else {
+		fprintf(out, " (%" PRIu64 " bytes, format version %u)\n",
+			data_reader_file_size(rd), data_reader_version(rd));
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(meta_keys); i++) {
 		const char *s = data_reader_meta_str(rd, meta_keys[i]);
 		uint64_t v;

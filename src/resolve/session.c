@@ -42,8 +42,22 @@ static struct kallsyms *kernel_symbols(const struct data_reader *rd, const atomi
 {
 	const char *recorded = data_reader_meta_str(rd, "boot-id");
 	struct kallsyms *k = NULL;
+	uint64_t text = 0, start = 0;
 	char now[64];
 
+	/*
+	 * perf.data names no boot, but where the kernel's text was: the same
+	 * address here (a symbol starts there) is the same layout.
+	 */
+	if (!recorded && data_reader_meta_u64(rd, "kernel-text", &text) && text) {
+		if (kallsyms_new_from_proc(&k, stop) < 0)
+			return NULL;
+		if (!kallsyms_find_start(k, text, &start) || start != text) {
+			kallsyms_free(k);
+			return NULL;
+		}
+		return k;
+	}
 	if (!recorded || !proc_read_line("/proc/sys/kernel/random/boot_id", now, sizeof(now)))
 		return NULL;
 	if (strcmp(now, recorded) || kallsyms_new_from_proc(&k, stop) < 0)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "store/datafile.h"
+#include "store/perfdata.h"
 #include "util/alloc.h"
 #include "util/safefile.h"
 
@@ -873,7 +874,19 @@ struct data_reader {
 	ZSTD_DCtx *dctx;
 	struct coded_buf coded; /* a FRAME_STACK_DELTA frame before decoding */
 	struct coded_stream cs; /* decoding it */
+	struct perf_source *perf; /* a perf.data file: its records, converted */
+	int perf_error;		  /* its damage, once the records before it are out */
+	const char *perf_detail;
 };
+
+/*
+ * A frame of records converted from perf.data (data_reader_take_frame()):
+ * not compressed, cdata holds the records themselves. Never in a file.
+ */
+#define FRAME_PLAIN 0x80000000u
+
+/* Records converted from perf.data per call: about a frame's worth. */
+#define PERF_CHUNK (4u << 20)
 
 static int pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
@@ -1321,6 +1334,55 @@ static const void *kv_find(const uint8_t *p, size_t len, const char *key, size_t
 	return kv_find_kind(p, len, key, vlen, -1);
 }
 
+/* perf.data: its header read by store/perfdata.c, its records converted as they are asked for. */
+static int open_perf(struct data_reader *r, struct data_reader **out, const char **detail)
+{
+	const uint8_t *meta;
+	size_t len;
+	int ret = perf_source_open(r->fd, r->size, &r->perf, detail);
+
+	if (ret < 0) {
+		data_reader_close(r);
+		return ret;
+	}
+	meta = perf_source_meta(r->perf, &len);
+	r->meta = xmalloc(len ? len : 1);
+	memcpy(r->meta, meta, len);
+	r->meta_len = len;
+	r->nframes = 1;
+	r->truncated = r->truncated_open = false;
+	*out = r;
+	return 0;
+}
+
+/* The perf source's next records as the reader's frame: data_reader_next()'s returns. */
+static int next_perf_frame(struct data_reader *r, uint8_t **buf, size_t *alloc, size_t *len,
+			   bool skip_samples, const char **detail)
+{
+	int ret = perf_source_next(r->perf, buf, alloc, len, PERF_CHUNK, skip_samples, detail);
+
+	if (ret > 0) {
+		r->nframes++;
+		return 1;
+	}
+	r->done = true;
+	r->truncated = perf_source_truncated(r->perf);
+	if (!r->stats) {
+		size_t slen;
+		const uint8_t *st = perf_source_stats(r->perf, &slen);
+
+		if (st) {
+			r->stats = xmalloc(slen);
+			memcpy(r->stats, st, slen);
+			r->stats_len = slen;
+		}
+	}
+	if (ret < 0 && !*detail)
+		*detail = strerror(-ret);
+	/* records converted before the damage are handed out first */
+	return ret < 0 && *len ? 1 : ret;
+}
+
 int data_reader_open(const char *path, struct data_reader **out, const char **detail)
 {
 	struct data_reader *r;
@@ -1367,6 +1429,8 @@ int data_reader_open(const char *path, struct data_reader **out, const char **de
 		abort();
 	memset(&hdr, 0, sizeof(hdr));
 	ret = pread_all(fd, &hdr, r->size < sizeof(hdr) ? (size_t)r->size : sizeof(hdr), 0);
+	if (!memcmp(hdr.magic, PERFDATA_MAGIC, 8) || !memcmp(hdr.magic, "2ELIFREP", 8))
+		return open_perf(r, out, detail);
 	if (ret < 0 || memcmp(hdr.magic, PMUPROF_MAGIC, sizeof(hdr.magic))) {
 		*detail = "it is not a pmuprof data file (no pmuprof header)";
 		ret = -EBADMSG;
@@ -1441,6 +1505,7 @@ void data_reader_close(struct data_reader *r)
 {
 	if (!r)
 		return;
+	perf_source_free(r->perf);
 	close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->meta);
@@ -1576,9 +1641,28 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
 			out->frame = FRAME_RECORDS;
 			return 1;
 		}
+		if (r->perf_error) {
+			r->perf_error = 0;
+			*detail = r->perf_detail;
+			return -EBADMSG;
+		}
 		if (r->done)
 			return 0;
 		r->frame_len = r->frame_pos = 0;
+		if (r->perf) {
+			int ret = next_perf_frame(r, &r->frame, &r->frame_alloc, &r->frame_len,
+						  r->skip_samples, detail);
+
+			if (ret > 0 && r->done) {
+				/* the damage is told once the records before it are out */
+				r->perf_error = -EBADMSG;
+				r->perf_detail = *detail;
+				*detail = NULL;
+			}
+			if (ret <= 0)
+				return ret;
+			continue;
+		}
 		if (r->skip_samples && skip_sample_frame(r))
 			continue;
 		/* r->pos starts after the META frame, read by data_reader_open() */
@@ -1609,8 +1693,27 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
 	}
 }
 
+int data_reader_scan(struct data_reader *r, const char **detail)
+{
+	struct data_record rec;
+	int ret;
+
+	*detail = NULL;
+	if (!r->perf)
+		return 0;
+	data_reader_skip_samples(r, true);
+	while ((ret = data_reader_next(r, &rec, detail)) > 0)
+		;
+	data_reader_skip_samples(r, false);
+	data_reader_rewind(r);
+	return ret;
+}
+
 void data_reader_rewind(struct data_reader *r)
 {
+	if (r->perf)
+		perf_source_rewind(r->perf);
+	r->perf_error = 0;
 	r->pos = r->records_pos;
 	r->truncated = r->truncated_open;
 	r->done = false;
@@ -1639,6 +1742,28 @@ void data_frame_release(struct data_frame *f)
 int data_reader_take_frame(struct data_reader *r, struct data_frame *f, const char **detail)
 {
 	*detail = NULL;
+	if (r->perf && !r->done) {
+		size_t len = 0;
+		int ret = next_perf_frame(r, &f->cdata, &f->calloc, &len, false, detail);
+
+		if (ret > 0) {
+			f->csize = f->rsize = (uint32_t)len;
+			f->flags = FRAME_PLAIN;
+			f->offset = 0;
+			f->index = r->nframes - 1;
+			if (r->done) {
+				r->perf_error = -EBADMSG;
+				r->perf_detail = *detail;
+				*detail = NULL;
+			}
+		}
+		return ret;
+	}
+	if (r->perf_error) {
+		r->perf_error = 0;
+		*detail = r->perf_detail;
+		return -EBADMSG;
+	}
 	while (!r->done) {
 		struct frame_header fh;
 		uint64_t off = r->pos;
@@ -1723,6 +1848,12 @@ int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const 
 	*detail = NULL;
 	d->len = d->pos = 0;
 	d->cs.active = false;
+	if (f->flags & FRAME_PLAIN) {
+		xgrow(&d->buf, &d->alloc, f->rsize ? f->rsize : 1, 1);
+		memcpy(d->buf, f->cdata, f->rsize);
+		d->len = f->rsize;
+		return 0;
+	}
 	if (ZSTD_getFrameContentSize(f->cdata, f->csize) != f->rsize) {
 		*detail = "a frame's compressed data does not match its header";
 		return -EBADMSG;

@@ -113,6 +113,13 @@ int data_reader_next(struct data_reader *r, struct data_record *out, const char 
  * read), and coded stacks are not decoded.
  */
 void data_reader_skip_samples(struct data_reader *r, bool skip);
+/*
+ * perf.data keeps no statistics: reads its records through once, without
+ * samples, so that data_reader_stat() and data_reader_truncated() say what
+ * a pmuprof file's trailer would, then rewinds. 0 (also for pmuprof files,
+ * which have them), or -EBADMSG with *detail for damage.
+ */
+int data_reader_scan(struct data_reader *r, const char **detail);
 /* True when the file ends without a trailer (the recorder was killed) or mid-frame. */
 bool data_reader_truncated(const struct data_reader *r);
 uint64_t data_reader_file_size(const struct data_reader *r);
