@@ -80,14 +80,14 @@ fi
 
 # 3. the readers of hostile input under libFuzzer for a bounded time, each
 #    counted as one test: the data file reader, seeded with real recordings,
-#    the object-file readers (symbols, CFI, debuglink, the unwinder over
+#    the perf.data reader, seeded with perf record's files, the object-file readers (symbols, CFI, debuglink, the unwinder over
 #    them), seeded with real objects, and report and script end to end over
 #    a data file, seeded with the recordings, the rings the timer
 #    samplers share with the profiled program, and the demangler, seeded
 #    with names. They share FUZZ_SECONDS, so
 #    that CI takes no longer for more targets.
 fuzz_dir=_build/fuzz
-fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 5 ))
+fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 6 ))
 [ "$fuzz_seconds" -ge 1 ] || fuzz_seconds=1
 rm -rf "$fuzz_dir" && mkdir -p "$fuzz_dir/corpus" "$fuzz_dir/elf-corpus"
 
@@ -120,7 +120,7 @@ run_fuzz() {
 }
 
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src -I _build/asan \
-	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/util/alloc.c src/util/error.c src/util/escape.c src/util/json.c src/util/safefile.c \
+	tests/fuzz/fuzz-datafile.c src/store/datafile.c src/store/perfdata.c src/util/alloc.c src/util/error.c src/util/escape.c src/util/json.c src/util/safefile.c \
 	$(pkg-config --cflags --libs libzstd) -o "$fuzz_dir/fuzz-datafile" >"$fuzz_dir/build.log" 2>&1; then
 	for args in "-e cpu-clock -F 2000 -- _build/gcc/tests/workload/burn 2 50" \
 		"-e cpu-clock --call-graph fp -- _build/gcc/tests/workload/pages 100" \
@@ -139,6 +139,28 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 else
 	step_failed "building the fuzz target (see $fuzz_dir/build.log)"
 	tail -20 "$fuzz_dir/build.log"
+fi
+
+# the perf.data reader, seeded with perf record's own files: dwarf stack
+# copies, frame-pointer chains, -z compression, the stream form, two events
+mkdir -p "$fuzz_dir/perf-corpus"
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src -I _build/asan \
+	tests/fuzz/fuzz-perfdata.c src/store/datafile.c src/store/perfdata.c src/util/alloc.c \
+	src/util/error.c src/util/escape.c src/util/json.c src/util/safefile.c \
+	$(pkg-config --cflags --libs libzstd) -o "$fuzz_dir/fuzz-perfdata" >"$fuzz_dir/build-perf.log" 2>&1; then
+	w=_build/gcc/tests/workload
+	for args in "-g -F 2000 -- $w/burn 2 50" "--call-graph dwarf,512 -F 1000 -- $w/burn 2 30" \
+		"--call-graph dwarf,512 -z -F 1000 -- $w/burn 2 30" "-e page-faults -e cpu-clock -- $w/pages 20"; do
+		# shellcheck disable=SC2086
+		perf record -q -e cpu-clock -o "$fuzz_dir/perf-corpus/seed$((++n)).data" $args \
+			>/dev/null 2>&1 || true
+	done
+	perf record -q -e cpu-clock -g -F 1000 -o - -- "$w/burn" 2 30 \
+		>"$fuzz_dir/perf-corpus/stream.data" 2>/dev/null || true
+	run_fuzz fuzz-perfdata perf-corpus
+else
+	step_failed "building the perf.data fuzz target (see $fuzz_dir/build-perf.log)"
+	tail -20 "$fuzz_dir/build-perf.log"
 fi
 
 # the object readers' seeds: the workloads (PIE, non-PIE, a shared library,
@@ -205,6 +227,10 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 	-o "$fuzz_dir/fuzz-report" >"$fuzz_dir/build-report.log" 2>&1; then
 	mkdir -p "$fuzz_dir/report-corpus"
 	cp "$fuzz_dir"/corpus/seed*.data "$fuzz_dir/report-corpus/" 2>/dev/null || true
+	# perf record's files too: report reads them through the same stages
+	for f in "$fuzz_dir"/perf-corpus/*.data; do
+		[ -f "$f" ] && cp "$f" "$fuzz_dir/report-corpus/perf-${f##*/}"
+	done
 	# many processes, each with objects of its own, and a long fork chain: the indexes
 	# that find pids, objects and creators (make check built the generator)
 	_build/gcc/contrib/bench/gen-procs procs 1000 "$fuzz_dir/report-corpus/procs.data" \

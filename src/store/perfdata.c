@@ -327,6 +327,8 @@ static int attr_of_id(struct perf_source *ps, uint64_t id)
 
 	if (ps->nattrs == 1)
 		return 0;
+	if (!ps->nids)
+		return -1;
 	if (!ps->ids_sorted) {
 		qsort(ps->ids, ps->nids, sizeof(*ps->ids), cmp_id);
 		ps->ids_sorted = true;
@@ -1379,10 +1381,10 @@ static int file_record(struct perf_source *ps, struct perf_event_header *h, cons
 			return 0;
 		}
 		/* slide what is left to the front and read on */
+		xgrow(&ps->win, &ps->win_alloc, WINDOW + 65536, 1);
 		memmove(ps->win, ps->win + ps->win_pos, have);
 		ps->win_len = have;
 		ps->win_pos = 0;
-		xgrow(&ps->win, &ps->win_alloc, WINDOW + 65536, 1);
 		{
 			uint64_t left = ps->data_end - ps->pos;
 			size_t want = WINDOW + 65536 - ps->win_len;
