@@ -65,7 +65,7 @@ static void read_file(int fd)
 {
 	struct data_reader *r;
 	struct data_record rec;
-	struct data_frame fr = { 0 };
+	struct data_frame fr = {0};
 	struct data_decoder *dec;
 	const char *detail;
 	char path[64];

@@ -49,7 +49,7 @@ static void put32(struct buf *b, uint32_t v)
 /* A record: header, then the body in `body`. */
 static void put_rec(struct buf *b, uint32_t type, uint16_t misc, const struct buf *body)
 {
-	struct perf_event_header h = { type, misc, (uint16_t)(sizeof(h) + body->len) };
+	struct perf_event_header h = {type, misc, (uint16_t)(sizeof(h) + body->len)};
 
 	put(b, &h, sizeof(h));
 	put(b, body->p, body->len);
@@ -58,7 +58,7 @@ static void put_rec(struct buf *b, uint32_t type, uint16_t misc, const struct bu
 static void put_name(struct buf *b, const char *s)
 {
 	size_t n = strlen(s) + 1, pad = (n + 7) / 8 * 8;
-	uint8_t z[8] = { 0 };
+	uint8_t z[8] = {0};
 
 	put(b, s, n);
 	put(b, z, pad - n);
@@ -68,7 +68,7 @@ static void put_name(struct buf *b, const char *s)
 static void put_hstring(struct buf *b, const char *s)
 {
 	size_t n = strlen(s) + 1, pad = (n + 63) / 64 * 64;
-	uint8_t z[64] = { 0 };
+	uint8_t z[64] = {0};
 
 	put32(b, (uint32_t)pad);
 	put(b, s, n);
@@ -87,11 +87,11 @@ struct fattr {
 static int make_file(const struct fattr *attrs, int nattrs, const struct buf *data,
 		     const int *feats, const struct buf *featbufs, int nfeats)
 {
-	struct buf f = { 0 };
+	struct buf f = {0};
 	uint64_t hdr_size = 104, attr_entry = sizeof(struct perf_event_attr) + 16;
 	uint64_t attrs_off = hdr_size, ids_off = attrs_off + nattrs * attr_entry;
 	uint64_t data_off = ids_off + 8 * nattrs, feat_off = data_off + data->len;
-	uint64_t bits[4] = { 0 };
+	uint64_t bits[4] = {0};
 	int fd;
 
 	for (int i = 0; i < nfeats; i++)
@@ -185,25 +185,25 @@ static void free_views(struct sample_view *sv, int n)
 
 static void test_lbr(void)
 {
-	struct fattr at = { .a = base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+	struct fattr at = {.a = base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
 					  PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN |
 					  PERF_SAMPLE_BRANCH_STACK),
-			    .id = 7 };
-	struct buf d = { 0 }, body = { 0 };
+			   .id = 7};
+	struct buf d = {0}, body = {0};
 	struct sample_view sv[2];
 	struct data_reader *r;
 	const char *detail;
 	int ns, nm, ret, fd;
 
 	at.a.branch_sample_type = PERF_SAMPLE_BRANCH_USER | PERF_SAMPLE_BRANCH_CALL_STACK;
-	put64(&body, 0x401010);			 /* ip */
-	put64(&body, 100ull << 32 | 100);	 /* pid, tid */
-	put64(&body, 5000);			 /* time */
-	put64(&body, 250000);			 /* period */
-	put64(&body, 2);			 /* callchain: the kernel's user context only */
+	put64(&body, 0x401010);		  /* ip */
+	put64(&body, 100ull << 32 | 100); /* pid, tid */
+	put64(&body, 5000);		  /* time */
+	put64(&body, 250000);		  /* period */
+	put64(&body, 2);		  /* callchain: the kernel's user context only */
 	put64(&body, (uint64_t)PERF_CONTEXT_USER);
 	put64(&body, 0x401010);
-	put64(&body, 2);			 /* two calls, latest first */
+	put64(&body, 2); /* two calls, latest first */
 	put64(&body, 0x400500), put64(&body, 0x401000), put64(&body, 0);
 	put64(&body, 0x400300), put64(&body, 0x400480), put64(&body, 0);
 	put_rec(&d, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER, &body);
@@ -214,7 +214,7 @@ static void test_lbr(void)
 	is_int(ns, 1, "one sample");
 	is_int(sv[0].s->ncallchain, 4, "chain: user context, the ip, two call sites");
 	ok(sv[0].callchain[0] == (uint64_t)PERF_CONTEXT_USER && sv[0].callchain[1] == 0x401010 &&
-		   sv[0].callchain[2] == 0x400501 && sv[0].callchain[3] == 0x400301,
+	       sv[0].callchain[2] == 0x400501 && sv[0].callchain[3] == 0x400301,
 	   "the calls' sites, each named as a return address just after it");
 	ok(sv[0].s->weight == 250000 && sv[0].s->time == 5000 && sv[0].s->tid == 100,
 	   "period, time and thread kept");
@@ -227,11 +227,11 @@ static void test_lbr(void)
 /* Two events told apart by their identifiers; a dummy event first, as perf adds it. */
 static void test_events(void)
 {
-	uint64_t st = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
-		      PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD;
-	struct fattr at[3] = { { base_attr(st), 1 }, { base_attr(st), 2 }, { base_attr(st), 3 } };
-	struct buf d = { 0 }, body = { 0 }, desc = { 0 };
-	const int feats[] = { 12 }; /* EVENT_DESC */
+	uint64_t st = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+		      PERF_SAMPLE_PERIOD;
+	struct fattr at[3] = {{base_attr(st), 1}, {base_attr(st), 2}, {base_attr(st), 3}};
+	struct buf d = {0}, body = {0}, desc = {0};
+	const int feats[] = {12}; /* EVENT_DESC */
 	struct sample_view sv[8];
 	struct data_reader *r;
 	const char *detail;
@@ -279,7 +279,7 @@ static void test_events(void)
 static void test_stream(void)
 {
 	struct perf_event_attr a = base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME);
-	struct buf f = { 0 }, body = { 0 };
+	struct buf f = {0}, body = {0};
 	struct sample_view sv[4];
 	struct data_reader *r;
 	const char *detail;
@@ -288,7 +288,7 @@ static void test_stream(void)
 	put(&f, "PERFILE2", 8);
 	put64(&f, 16);
 	put(&body, &a, sizeof(a));
-	put64(&body, 42); /* its id */
+	put64(&body, 42);	   /* its id */
 	put_rec(&f, 64, 0, &body); /* HEADER_ATTR */
 	body.len = 0;
 	put64(&body, 5ull << 32 | 5); /* pid, tid */
@@ -320,9 +320,9 @@ static void test_stream(void)
  */
 static void test_compressed(void)
 {
-	struct fattr at = { base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME), 1 };
-	struct buf inner = { 0 }, body = { 0 }, d = { 0 }, bid = { 0 };
-	const int feats[] = { 2 }; /* BUILD_ID */
+	struct fattr at = {base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME), 1};
+	struct buf inner = {0}, body = {0}, d = {0}, bid = {0};
+	const int feats[] = {2}; /* BUILD_ID */
 	struct sample_view sv[64];
 	struct data_reader *r;
 	struct data_record rec;
@@ -349,9 +349,9 @@ static void test_compressed(void)
 	/* two compressed records, the split inside the 17th sample */
 	for (int part = 0; part < 2; part++) {
 		size_t cut = 16 * 32 + 12;
-		ZSTD_inBuffer in = { inner.p + (part ? cut : 0), part ? inner.len - cut : cut, 0 };
-		ZSTD_outBuffer o = { out, sizeof(out) - 8, 0 };
-		struct perf_event_header h = { 81, 0, 0 };
+		ZSTD_inBuffer in = {inner.p + (part ? cut : 0), part ? inner.len - cut : cut, 0};
+		ZSTD_outBuffer o = {out, sizeof(out) - 8, 0};
+		struct perf_event_header h = {81, 0, 0};
 
 		ZSTD_compressStream(cs, &o, &in);
 		ZSTD_flushStream(cs, &o);
@@ -362,8 +362,8 @@ static void test_compressed(void)
 	ZSTD_freeCStream(cs);
 	/* the header's build-id for /bin/fake */
 	{
-		struct perf_event_header h = { 67, 0, 0 }; /* HEADER_BUILD_ID */
-		uint8_t id[24] = { 0 };
+		struct perf_event_header h = {67, 0, 0}; /* HEADER_BUILD_ID */
+		uint8_t id[24] = {0};
 
 		for (int i = 0; i < 20; i++)
 			id[i] = (uint8_t)(0xa0 + i);
@@ -402,10 +402,10 @@ static void test_compressed(void)
 /* A dwarf sample, its stack copy shorter than asked; then the file cut mid-record. */
 static void test_stack_and_cut(void)
 {
-	struct fattr at = { base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
-				      PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER),
-			    1 };
-	struct buf d = { 0 }, body = { 0 };
+	struct fattr at = {base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+				     PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER),
+			   1};
+	struct buf d = {0}, body = {0};
 	struct sample_view sv[4];
 	struct data_reader *r;
 	const char *detail;
@@ -413,8 +413,8 @@ static void test_stack_and_cut(void)
 	int ns, nm, ret, fd;
 	bool cut;
 
-	at.a.sample_regs_user = (1ull << PERF_REG_X86_BP) | (1ull << PERF_REG_X86_SP) |
-				(1ull << PERF_REG_X86_IP);
+	at.a.sample_regs_user =
+	    (1ull << PERF_REG_X86_BP) | (1ull << PERF_REG_X86_SP) | (1ull << PERF_REG_X86_IP);
 	at.a.sample_stack_user = 64;
 	for (int i = 0; i < 64; i++)
 		stack[i] = (uint8_t)i;
@@ -437,8 +437,8 @@ static void test_stack_and_cut(void)
 	read_all(r, sv, 4, &ns, &nm, &ret);
 	is_int(ns, 1, "the whole sample read, the cut one not");
 	ok(ns == 1 && sv[0].s->nregs == 3 && sv[0].regs[1] == 0x7ffd0000 &&
-		   sv[0].s->stack_size == 40 && sv[0].stack[39] == 39 &&
-		   !(sv[0].s->h.misc & SAMPLE_STACK_FULL),
+	       sv[0].s->stack_size == 40 && sv[0].stack[39] == 39 &&
+	       !(sv[0].s->h.misc & SAMPLE_STACK_FULL),
 	   "registers in the mask's order, only the bytes the kernel copied");
 	/* the header's data size still covers the cut record: found at its end */
 	cut = data_reader_truncated(r);
@@ -451,14 +451,14 @@ static void test_stack_and_cut(void)
 
 static void test_bad(void)
 {
-	struct fattr at = { base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID), 1 };
-	struct buf d = { 0 }, body = { 0 };
+	struct fattr at = {base_attr(PERF_SAMPLE_IP | PERF_SAMPLE_TID), 1};
+	struct buf d = {0}, body = {0};
 	struct sample_view sv[4];
 	struct data_reader *r;
 	const char *detail = NULL;
 	int ns, nm, ret, fd;
 	uint8_t other[128] = "2ELIFREP";
-	struct perf_event_header bad = { PERF_RECORD_SAMPLE, 0, 4 };
+	struct perf_event_header bad = {PERF_RECORD_SAMPLE, 0, 4};
 
 	fd = memfd_create("bigendian", 0);
 	if (write(fd, other, sizeof(other)) != (ssize_t)sizeof(other))
