@@ -1727,6 +1727,7 @@ void data_reader_rewind(struct data_reader *r)
 struct data_decoder {
 	ZSTD_DCtx *dctx;
 	uint8_t *buf;
+	const uint8_t *recs; /* the frame's records: buf, or a plain frame's own bytes */
 	size_t alloc, len, pos;
 	struct coded_buf coded;
 	struct coded_stream cs;
@@ -1849,11 +1850,12 @@ int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const 
 	d->len = d->pos = 0;
 	d->cs.active = false;
 	if (f->flags & FRAME_PLAIN) {
-		xgrow(&d->buf, &d->alloc, f->rsize ? f->rsize : 1, 1);
-		memcpy(d->buf, f->cdata, f->rsize);
+		/* read in place: the frame is not taken again before its records are done */
+		d->recs = f->cdata;
 		d->len = f->rsize;
 		return 0;
 	}
+	d->recs = NULL;
 	if (ZSTD_getFrameContentSize(f->cdata, f->csize) != f->rsize) {
 		*detail = "a frame's compressed data does not match its header";
 		return -EBADMSG;
@@ -1873,6 +1875,7 @@ int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const 
 		return -EBADMSG;
 	}
 	d->len = got;
+	d->recs = d->buf;
 	return 0;
 }
 
@@ -1892,7 +1895,7 @@ int data_decoder_next(struct data_decoder *d, struct data_record *out, const cha
 	}
 	if (d->pos >= d->len)
 		return 0;
-	h = (const struct rec_header *)(d->buf + d->pos);
+	h = (const struct rec_header *)(d->recs + d->pos);
 	if (d->len - d->pos < sizeof(*h) || h->size < sizeof(*h) || h->size % 8 ||
 	    h->size > d->len - d->pos) {
 		*detail = "a record's size does not fit its frame";

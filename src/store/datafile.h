@@ -157,8 +157,11 @@ struct data_decoder;
 
 struct data_decoder *data_decoder_new(void);
 void data_decoder_free(struct data_decoder *d); /* NULL is a no-op */
-/* Loads f, its coded stacks decoded as data_decoder_next() reaches them: 0, or -EBADMSG with
- * *detail (data_reader_next()'s words). */
+/*
+ * Loads f, its coded stacks decoded as data_decoder_next() reaches them: 0, or -EBADMSG with
+ * *detail (data_reader_next()'s words). A frame converted from perf.data is read in place: f
+ * must stay as it is until its records are done.
+ */
 int data_decoder_load(struct data_decoder *d, const struct data_frame *f, const char **detail);
 /*
  * The next record of the frame loaded: 1, 0 at its end, or -EBADMSG with

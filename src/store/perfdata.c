@@ -66,7 +66,6 @@ struct pipe_header {
 #define IDS_MAX			       (1u << 20)  /* sample ids over all events */
 #define FEATURE_MAX		       (64u << 20) /* bytes of one feature section */
 #define BUILD_IDS_MAX		       65536
-#define WINDOW			       (1u << 20)  /* bytes of the file read at a time */
 #define DECODED_MAX		       (64u << 20) /* what one compressed record may decode to */
 #define PERF_RECORD_MISC_BUILD_ID_SIZE (1 << 15)
 
@@ -112,10 +111,14 @@ struct perf_source {
 	bool have_clockid;
 	struct kvbuf meta, stats;
 	/* reading */
-	uint64_t pos; /* in the file, of the window's end */
-	uint8_t *win;
-	size_t win_len, win_pos, win_alloc;
-	bool eof, truncated, done;
+	/*
+	 * The file mapped read-only: records are parsed where they lie, and a
+	 * pass that wants no samples reads no more of one than its header.
+	 */
+	const uint8_t *map;
+	uint64_t pos;	  /* of the next record */
+	uint64_t dropped; /* the mapping's pages below this were given back */
+	bool truncated, done;
 	bool headers_read; /* the records before the first sample were looked at */
 	bool prescan;	   /* looking at them: stop at the first sample */
 	/* PERF_RECORD_COMPRESSED: one zstd stream over all of them */
@@ -755,6 +758,14 @@ int perf_source_open(int fd, uint64_t size, struct perf_source **out, const char
 		ret = -EBADMSG;
 		goto fail;
 	}
+	ps->map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (ps->map == MAP_FAILED) {
+		ps->map = NULL;
+		ret = -errno;
+		*detail = "the file cannot be mapped into memory";
+		goto fail;
+	}
+	madvise((void *)ps->map, size, MADV_SEQUENTIAL);
 	if (ph.size == sizeof(ph)) {
 		/* the stream form: attributes and features come as records */
 		ps->pipe = true;
@@ -795,7 +806,8 @@ void perf_source_free(struct perf_source *ps)
 	free(ps->cmdline);
 	free(ps->meta.p);
 	free(ps->stats.p);
-	free(ps->win);
+	if (ps->map)
+		munmap((void *)ps->map, ps->size);
 	free(ps->dec);
 	ZSTD_freeDCtx(ps->dctx);
 	free(ps);
@@ -821,9 +833,9 @@ bool perf_source_truncated(const struct perf_source *ps)
 void perf_source_rewind(struct perf_source *ps)
 {
 	ps->pos = ps->data_start;
-	ps->win_len = ps->win_pos = 0;
+	ps->dropped = 0;
 	ps->dec_len = ps->dec_pos = 0;
-	ps->eof = ps->done = false;
+	ps->done = false;
 	ZSTD_DCtx_reset(ps->dctx, ZSTD_reset_session_only);
 	memset(&ps->n, 0, sizeof(ps->n));
 }
@@ -1355,56 +1367,30 @@ static int decompress(struct perf_source *ps, const uint8_t *src, size_t len, co
 }
 
 /*
- * The next record of the file itself into *h and *body (valid until the next
- * call): 1, 0 at the end of the data, -EBADMSG.
+ * The next record of the file itself into *h and *body (valid while the
+ * source is open): 1, 0 at the end of the data, -EBADMSG.
  */
 static int file_record(struct perf_source *ps, struct perf_event_header *h, const uint8_t **body,
 		       const char **detail)
 {
-	for (;;) {
-		size_t have = ps->win_len - ps->win_pos;
+	uint64_t have = ps->data_end - ps->pos;
 
-		if (have >= sizeof(*h)) {
-			memcpy(h, ps->win + ps->win_pos, sizeof(*h));
-			if (h->size < sizeof(*h)) {
-				*detail = "a record's size is smaller than its header";
-				return -EBADMSG;
-			}
-			if (have >= h->size) {
-				*body = ps->win + ps->win_pos + sizeof(*h);
-				ps->win_pos += h->size;
-				return 1;
-			}
-		}
-		if (ps->eof) {
-			ps->truncated = have != 0;
-			return 0;
-		}
-		/* slide what is left to the front and read on */
-		xgrow(&ps->win, &ps->win_alloc, WINDOW + 65536, 1);
-		memmove(ps->win, ps->win + ps->win_pos, have);
-		ps->win_len = have;
-		ps->win_pos = 0;
-		{
-			uint64_t left = ps->data_end - ps->pos;
-			size_t want = WINDOW + 65536 - ps->win_len;
-			ssize_t got;
-
-			if (want > left)
-				want = (size_t)left;
-			got = want ? pread(ps->fd, ps->win + ps->win_len, want, (off_t)ps->pos) : 0;
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got < 0) {
-				*detail = "the file cannot be read";
-				return -EIO;
-			}
-			ps->pos += (uint64_t)got;
-			ps->win_len += (size_t)got;
-			if (got == 0 || ps->pos >= ps->data_end)
-				ps->eof = true;
-		}
+	if (have < sizeof(*h)) {
+		ps->truncated = have != 0;
+		return 0;
 	}
+	memcpy(h, ps->map + ps->pos, sizeof(*h));
+	if (h->size < sizeof(*h)) {
+		*detail = "a record's size is smaller than its header";
+		return -EBADMSG;
+	}
+	if (have < h->size) {
+		ps->truncated = true;
+		return 0;
+	}
+	*body = ps->map + ps->pos + sizeof(*h);
+	ps->pos += h->size;
+	return 1;
 }
 
 /* The next record from a compressed record's decoded bytes: 1, or 0 when none is whole. */
@@ -1470,24 +1456,31 @@ static void convert(struct perf_source *ps, const struct perf_event_header *h, c
 static void skip_auxtrace(struct perf_source *ps, const struct perf_event_header *h,
 			  const uint8_t *body)
 {
-	size_t have = ps->win_len - ps->win_pos;
 	uint64_t skip = 0;
 
 	if (h->size >= sizeof(*h) + 8)
 		memcpy(&skip, body, 8);
-	if (skip <= have) {
-		ps->win_pos += (size_t)skip;
-		return;
-	}
-	skip -= have;
-	ps->win_len = ps->win_pos = 0;
 	if (skip > ps->data_end - ps->pos) {
 		ps->pos = ps->data_end;
 		ps->truncated = true;
 	} else {
 		ps->pos += skip;
 	}
-	ps->eof = ps->pos >= ps->data_end;
+}
+
+/*
+ * The pages of records already converted are given back as the reading
+ * goes (they stay in the page cache): a pass over a file of gigabytes does
+ * not hold it all in its resident set.
+ */
+static void drop_read(struct perf_source *ps)
+{
+	uint64_t end = ps->pos & ~(uint64_t)0xfffff; /* whole MiBs: whole pages of any size */
+
+	if (end < ps->dropped + (32u << 20))
+		return;
+	madvise((void *)(ps->map + ps->dropped), end - ps->dropped, MADV_DONTNEED);
+	ps->dropped = end;
 }
 
 int perf_source_next(struct perf_source *ps, uint8_t **buf, size_t *alloc, size_t *len, size_t want,
@@ -1504,6 +1497,7 @@ int perf_source_next(struct perf_source *ps, uint8_t **buf, size_t *alloc, size_
 
 		if (ret == 0)
 			ret = file_record(ps, &h, &body, detail);
+		drop_read(ps);
 		if (ret > 0 && ps->prescan && h.type == PERF_RECORD_SAMPLE) {
 			ps->done = true;
 			break;

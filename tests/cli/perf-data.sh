@@ -74,7 +74,7 @@ like "stream: named as perf.data in --header" \
 
 # the other commands
 run_pmuprof script -i dwarf.data
-like "script: samples with their stacks" "$(head -20 "$OUT")" "split [0-9]+ .*cpu-clock"
+like "script: samples with their stacks" "$(head -20 "$OUT")" "split +[0-9]+ .*cpu-clock"
 run_pmuprof annotate -i dwarf.data split_d
 is "annotate: exits 0" "$RC" 0
 like "annotate: split_d disassembled" "$(cat "$OUT")" "split_d .*samples"
