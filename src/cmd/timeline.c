@@ -187,6 +187,7 @@ static int draw(const struct timeline_opts *o, struct session *s, const struct t
 	struct timeline_text_opts to = {
 		.path = o->input,
 		.command = session_title(s),
+		.clock = data_reader_meta_str(s->rd, "clock"),
 		.width = o->width ? o->width : default_width(o->output),
 		.bursts = o->bursts,
 		.events_missing = session_events_missing(s),

@@ -362,8 +362,8 @@ int timeline_write_text(FILE *out, const struct timeline *t, const struct timeli
 		rel_s(t, t->end), units_duration(span, sizeof(span), t->end - t->start),
 		t->nthreads, t->nthreads == 1 ? "" : "s");
 	if (t->origin)
-		fprintf(out, "times in seconds from the recording's start, CLOCK_MONOTONIC %" PRIu64
-			".%09" PRIu64 " s\n",
+		fprintf(out, "times in seconds from the recording's start, %s %" PRIu64
+			".%09" PRIu64 " s\n", o->clock ? o->clock : "CLOCK_MONOTONIC",
 			t->origin / 1000000000u, t->origin % 1000000000u);
 	if (!t->nthreads || t->end <= t->start) {
 		fputs("no samples in this range\n", out);

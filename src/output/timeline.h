@@ -25,6 +25,7 @@
 struct timeline_text_opts {
 	const char *path;    /* the recording, for the title */
 	const char *command; /* the recorded command line, or NULL */
+	const char *clock;   /* the clock of its times, or NULL for CLOCK_MONOTONIC */
 	size_t width;	     /* columns of each line, at least TIMELINE_TEXT_MIN_WIDTH */
 	size_t bursts;	     /* bursts listed per thread, 0: all */
 	const char *events_missing; /* why the recording has no signals and wakeups, or NULL */
