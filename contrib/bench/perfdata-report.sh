@@ -17,7 +17,7 @@
 #            symbols is left out and counted: perf names it by each sampled
 #            address, pmuprof by the function its unwind information
 #            delimits, so the two group it differently.
-#   cases:   tests/workload/unwind all 10000 (recursion, shared-library calls,
+#   cases:   tests/workload/unwind all 3000 (recursion, shared-library calls,
 #            threads, signal handlers); python3 running a pure-Python loop;
 #            xz -6 -T1 on 40 MB of base64 (its library is stripped: the
 #            agreement covers only what is named).
@@ -157,7 +157,7 @@ for c in ${CASES:-workload python xz}; do
 			bench "${cmd[0]##*/}" "${cmd[@]}"
 		else
 			[ -x "$wl/unwind" ] || { echo "no workload in $wl: make check TESTS=" >&2; exit 1; }
-			bench unwind "$wl/unwind" all 10000
+			bench unwind "$wl/unwind" all 3000
 		fi
 		;;
 	python)

@@ -25,7 +25,11 @@ int cmd_recording_open(struct session *s, const char *path, bool meta_only)
 
 	if (!ret)
 		return EXIT_OK;
-	if (ret == -ENOENT)
+	if (ret == -ENOENT && access("perf.data", R_OK) == 0)
+		error("cannot open '%s': No such file or directory (record one with 'pmuprof "
+		      "record', or read perf's with -i perf.data)",
+		      path);
+	else if (ret == -ENOENT)
 		error("cannot open '%s': No such file or directory (record one with 'pmuprof "
 		      "record')",
 		      path);

@@ -97,4 +97,9 @@ like "cut: said to be damaged or truncated" "$(cat "$ERR")" "(truncated|damaged)
 run_pmuprof report -i bad.data
 is "garbage after the magic: exit 1" "$RC" 1
 like "garbage: the file and the fault named" "$(cat "$ERR")" "^pmuprof: cannot read 'bad.data': "
+# a perf user's habit: no pmuprof.data here, but perf.data
+mkdir habit && cp fp.data habit/perf.data
+(cd habit && "$PMUPROF" report >"$OUT" 2>"$ERR") && RC=0 || RC=$?
+is "no pmuprof.data: exit 1" "$RC" 1
+like "no pmuprof.data: perf's file suggested" "$(cat "$ERR")" "or read perf's with -i perf.data"
 done_testing
