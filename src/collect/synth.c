@@ -186,47 +186,17 @@ int synth_all_processes(struct data_writer *w, uint64_t time)
 	return ret;
 }
 
-/* The size of our [vdso] mapping, from /proc/self/maps. */
-static size_t vdso_size(uint64_t base)
-{
-	char line[512];
-	size_t size = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		uint64_t start, end;
-
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &start, &end) == 2 && start == base &&
-		    strstr(line, "[vdso]")) {
-			size = (size_t)(end - start);
-			break;
-		}
-	}
-	fclose(f);
-	return size;
-}
-
 int synth_vdso(struct data_writer *w)
 {
-	uint64_t base = getauxval(AT_SYSINFO_EHDR);
 	static const char name[] = "[vdso]";
-	struct elf_object *obj;
 	struct rec_image *im;
 	size_t size, name_pad = (sizeof(name) + 7) & ~(size_t)7;
 	uint8_t bid[BUILD_ID_MAX];
 	size_t blen = 0;
+	const void *base;
 
-	if (!base)
+	if (!elf_own_vdso(&base, &size, bid, sizeof(bid), &blen))
 		return 0; /* no vDSO on this system */
-	size = vdso_size(base);
-	if (!size)
-		return 0;
-	if (elf_object_new_mem(name, (const void *)(uintptr_t)base, size, &obj) == 0) {
-		blen = elf_object_build_id(obj, bid, sizeof(bid));
-		elf_object_free(obj);
-	}
 	im = data_writer_reserve(w, record_size(sizeof(*im), name_pad + size));
 	if (!im)
 		return data_writer_error(w);
@@ -236,6 +206,6 @@ int synth_vdso(struct data_writer *w)
 	im->build_id_len = (uint8_t)(blen <= BUILD_ID_MAX ? blen : 0);
 	memcpy(im->build_id, bid, im->build_id_len);
 	memcpy(im + 1, name, sizeof(name));
-	memcpy((uint8_t *)(im + 1) + name_pad, (const void *)(uintptr_t)base, size);
+	memcpy((uint8_t *)(im + 1) + name_pad, base, size);
 	return data_writer_commit(w, 0);
 }

@@ -4,6 +4,9 @@
 #include "util/proc.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/auxv.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -972,4 +975,44 @@ size_t elf_object_nsymbols(const struct elf_object *obj)
 bool elf_object_oversized(const struct elf_object *obj)
 {
 	return obj->oversized;
+}
+
+/* The size of our [vdso] mapping, from /proc/self/maps. */
+static size_t vdso_size(uint64_t base)
+{
+	char line[512];
+	size_t size = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t start, end;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &start, &end) == 2 && start == base &&
+		    strstr(line, "[vdso]")) {
+			size = (size_t)(end - start);
+			break;
+		}
+	}
+	fclose(f);
+	return size;
+}
+
+bool elf_own_vdso(const void **image, size_t *size, uint8_t *bid, size_t max, size_t *blen)
+{
+	uint64_t base = getauxval(AT_SYSINFO_EHDR);
+	struct elf_object *obj;
+
+	*blen = 0;
+	if (!base || !(*size = vdso_size(base)))
+		return false;
+	*image = (const void *)(uintptr_t)base;
+	if (elf_object_new_mem("[vdso]", *image, *size, &obj) == 0) {
+		size_t n = elf_object_build_id(obj, bid, max);
+
+		*blen = n <= max ? n : 0;
+		elf_object_free(obj);
+	}
+	return true;
 }

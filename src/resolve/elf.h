@@ -75,6 +75,13 @@ size_t elf_object_build_id(const struct elf_object *obj, uint8_t *buf, size_t ma
 int elf_file_build_id(const char *path, uint8_t *buf, size_t max);
 
 /*
+ * This process's vDSO: where its image lies and its size (from
+ * /proc/self/maps), and its build-id (in bid when at most max bytes long;
+ * *blen its length, 0 for none or a longer one). False when there is no vDSO.
+ */
+bool elf_own_vdso(const void **image, size_t *size, uint8_t *bid, size_t max, size_t *blen);
+
+/*
  * The object's virtual address for addr, inside a mapping that starts at
  * map_start and maps the file from offset pgoff: the PT_LOAD whose file
  * range holds the file offset of addr gives vaddr = offset - p_offset +

@@ -3,6 +3,7 @@
  * Reading a recording (see session.h).
  */
 #include "resolve/session.h"
+#include "resolve/elf.h"
 #include "resolve/kallsyms.h"
 #include "resolve/maps.h"
 #include "util/alloc.h"
@@ -103,6 +104,63 @@ static void add_image(struct session *s, const struct rec_image *im, const char 
 	xgrow(&s->images, &s->aimages, s->nimages + 1, sizeof(*s->images));
 	s->images[s->nimages++] = copy;
 	maps_add_image(s->maps, name, im->build_id, im->build_id_len, copy, im->size);
+	s->vdso_image |= !strcmp(name, "[vdso]");
+}
+
+/* Reads a small file whole: its bytes (to free), or NULL. */
+static uint8_t *read_small(const char *path, size_t max, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+
+	if (!f)
+		return NULL;
+	buf = xmalloc(max);
+	*size = fread(buf, 1, max, f);
+	if (ferror(f) || !*size || *size == max) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * perf.data holds no vDSO image: this system's, when its build-id is the
+ * recorded one, else the copy in perf's build-id cache
+ * ($PERF_BUILDID_DIR or ~/.debug, [vdso]/BUILD-ID/vdso), as perf report
+ * finds it.
+ */
+static void find_vdso(struct session *s)
+{
+	uint8_t bid[BUILD_ID_MAX], *copy = NULL;
+	const void *own;
+	size_t size = 0, blen = 0;
+
+	if (s->vdso_image || !s->vdso_bid_len)
+		return;
+	if (elf_own_vdso(&own, &size, bid, sizeof(bid), &blen) && blen == s->vdso_bid_len &&
+	    !memcmp(bid, s->vdso_bid, blen)) {
+		copy = xmalloc(size);
+		memcpy(copy, own, size);
+	} else {
+		const char *dir = getenv("PERF_BUILDID_DIR"), *home = getenv("HOME");
+		char path[4096], hex[2 * BUILD_ID_MAX + 1];
+
+		for (size_t i = 0; i < s->vdso_bid_len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", s->vdso_bid[i]);
+		if (dir && *dir)
+			snprintf(path, sizeof(path), "%s/[vdso]/%s/vdso", dir, hex);
+		else
+			snprintf(path, sizeof(path), "%s/.debug/[vdso]/%s/vdso", home ? home : "", hex);
+		copy = read_small(path, 1u << 20, &size);
+	}
+	if (!copy)
+		return;
+	xgrow(&s->images, &s->aimages, s->nimages + 1, sizeof(*s->images));
+	s->images[s->nimages++] = copy;
+	maps_add_image(s->maps, "[vdso]", s->vdso_bid, s->vdso_bid_len, copy, size);
+	s->vdso_image = true;
 }
 
 static void add_signal(struct session *s, const struct rec_signal *r)
@@ -225,10 +283,15 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 
 		switch (h->type) {
 		case REC_MMAP:
-			if (record_mmap(h, &mm, &name) == 0)
+			if (record_mmap(h, &mm, &name) == 0) {
 				maps_add_mmap(s->maps, mm, name);
-			else
+				if (mm->build_id_len && !strcmp(name, "[vdso]")) {
+					memcpy(s->vdso_bid, mm->build_id, mm->build_id_len);
+					s->vdso_bid_len = mm->build_id_len;
+				}
+			} else {
 				s->bad_records++;
+			}
 			break;
 		case REC_COMM:
 			if (record_comm(h, &cm, &name) == 0) {
@@ -410,6 +473,7 @@ int session_open(struct session *s, const char *path, const char **detail)
 	if (load(s, rd, &ignored) < 0)
 		s->bad_records++; /* found again, with counts, by the second pass */
 	data_reader_close(rd);
+	find_vdso(s);
 	if (!s->kernel_tried)
 		start_kernel_load(s);
 	return 0;

@@ -50,6 +50,10 @@ struct session {
 	size_t nforks, aforks;
 	uint8_t **images;
 	size_t nimages, aimages;
+	/* the recorded [vdso]'s build-id, and whether the file holds its image */
+	uint8_t vdso_bid[BUILD_ID_MAX];
+	uint8_t vdso_bid_len;
+	bool vdso_image;
 	struct session_task_cpu *task_cpu; /* REC_TASK_CPU records, in file order */
 	size_t ntask_cpu, atask_cpu;
 	/* record --off-cpu's signals and wakeups, in time order (see session_signal) */

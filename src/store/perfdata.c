@@ -407,7 +407,7 @@ static void read_build_ids(struct perf_source *ps, struct cur *c)
 		r.end = c->p + h.size;
 		r.bad = false;
 		c->p += h.size;
-		get_u64(&r); /* the pid (the u32) and padding */
+		get_u32(&r); /* the pid */
 		id = get_bytes(&r, 24);
 		name = get_name(&r, &nlen);
 		if (r.bad || !name)

@@ -65,6 +65,19 @@ is "-z: every sample perf counts is read" \
 	"$("$PMUPROF" report -i z.data --header | awk '$1 == "samples" { print $2 }')" \
 	"$(perf_samples z.data)"
 
+# the vDSO: perf.data holds no image of it; this system's is the recorded one
+perf record -q -e cpu-clock -F 4000 --call-graph dwarf -o vdso.data -- "$WORKLOADS/vdso" 400 \
+	>/dev/null 2>&1
+if perf report -i vdso.data --stdio --no-children -g none 2>/dev/null | grep -q '__vdso_clock_gettime'; then
+	run_pmuprof report -i vdso.data --no-children -g none -s dso,sym
+	like "vdso: named from this system's vDSO, as perf names it" "$(cat "$OUT")" \
+		"\[vdso\] +\[\.\] __vdso_clock_gettime"
+	run_pmuprof report -i vdso.data --format folded
+	like "vdso: unwound through it to main" "$(cat "$OUT")" "main;clock_gettime;__vdso_clock_gettime [0-9]+"
+else
+	skip "vdso" "perf report does not name the vDSO's functions here"
+fi
+
 # the stream form (perf record -o -)
 perf record -q -e cpu-clock -F 2000 -g -o - -- "$WORKLOADS/split-fp" 600 2>/dev/null >pipe.data
 run_pmuprof report -i pipe.data --no-children -g none -s sym

@@ -369,7 +369,7 @@ static void test_compressed(void)
 			id[i] = (uint8_t)(0xa0 + i);
 		id[20] = 20;
 		body.len = 0;
-		put64(&body, 3);
+		put32(&body, 3); /* the pid */
 		put(&body, id, 24);
 		put_name(&body, "/bin/fake");
 		h.size = (uint16_t)(sizeof(h) + body.len);
