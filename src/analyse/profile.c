@@ -6,6 +6,7 @@
  * stacks of locations.
  */
 #include "analyse/profile.h"
+#include "resolve/elf.h"
 #include "resolve/maps.h"
 #include "resolve/symbolize.h"
 #include "resolve/unwind.h"
@@ -13,6 +14,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +26,19 @@ static const char *const marker_names[] = { "[off-cpu: blocked]", "[off-cpu: run
 					    "[no stack]" };
 
 struct raw_frame {
-	uint32_t kind; /* KIND_KERNEL, KIND_UNKNOWN, or KIND_DSO + dso id */
-	uint32_t pad;
-	uint64_t addr;
+	uint32_t kind; /* KIND_KERNEL, KIND_UNKNOWN, KIND_MARKER, or KIND_DSO + dso id */
+	uint32_t map;  /* index into the builder's maps, or PROF_NO_MAP */
+	uint64_t addr; /* in the object; a kernel or unmapped address; the marker */
+	uint64_t ip;   /* in the process (as addr for kernel frames, 0 for markers) */
 };
+
+/* A mapping of user frames, by value: the same object at the same range is one. */
+struct build_map {
+	struct dso *dso;
+	uint64_t start, end, pgoff;
+};
+
+#define MAP_CACHE 16
 
 struct raw_head {
 	uint32_t pid, tid, comm, n;
@@ -56,6 +67,14 @@ struct profile_builder {
 	size_t last_comm; /* the latest sample's, in comms (samples come in runs of one thread) */
 	struct dso **dsos; /* by id */
 	size_t adsos;
+	struct build_map *maps;
+	size_t nmaps, amaps;
+	struct hash map_index;
+	/* the maps' index by the session's struct map (a stack's frames are in a few) */
+	struct map_slot {
+		const struct map *m;
+		uint32_t id;
+	} map_cache[MAP_CACHE];
 	uint64_t time_min, time_max;
 	uint64_t kernel_only;
 	bool has_kernel;
@@ -90,6 +109,7 @@ struct profile_builder *profile_builder_new(void)
 	hash_init(&b->index);
 	hash_init(&b->comm_index);
 	hash_init(&b->thread_index);
+	hash_init(&b->map_index);
 	b->time_min = UINT64_MAX;
 	return b;
 }
@@ -101,6 +121,8 @@ void profile_builder_free(struct profile_builder *b)
 	hash_release(&b->index);
 	hash_release(&b->comm_index);
 	hash_release(&b->thread_index);
+	hash_release(&b->map_index);
+	free(b->maps);
 	free(b->tops);
 	free(b->cuts);
 	free(b->stacks);
@@ -136,6 +158,35 @@ static uint32_t kind_of(struct profile_builder *b, struct dso *d)
 	}
 	b->dsos[d->id] = d;
 	return KIND_DSO + d->id;
+}
+
+static uint32_t intern_map(struct profile_builder *b, const struct build_map *bm)
+{
+	uint64_t key[4] = { bm->dso->id, bm->start, bm->end, bm->pgoff };
+	int added;
+	size_t i = hash_get(&b->map_index, key, sizeof(key), b->nmaps, &added);
+
+	if (added) {
+		xgrow(&b->maps, &b->amaps, b->nmaps + 1, sizeof(*b->maps));
+		b->maps[b->nmaps++] = *bm;
+	}
+	return (uint32_t)i;
+}
+
+static uint32_t map_of(struct profile_builder *b, const struct map *m)
+{
+	struct map_slot *slot;
+
+	if (!m || !m->dso)
+		return PROF_NO_MAP;
+	slot = &b->map_cache[((uintptr_t)m / sizeof(*m)) % MAP_CACHE];
+	if (slot->m != m) {
+		struct build_map bm = { m->dso, m->start, m->end, m->pgoff };
+
+		slot->m = m;
+		slot->id = intern_map(b, &bm);
+	}
+	return slot->id;
 }
 
 /*
@@ -245,6 +296,8 @@ void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_
 		h->fail_kind = kind_of(b, res->fail_dso);
 	}
 	b->has_kernel |= nkernel > 0;
+	for (i = 0; i < n; i++)
+		f[i].map = PROF_NO_MAP;
 	if (nmark) {
 		f[0].kind = KIND_MARKER;
 		f[0].addr = pkind == PROF_KIND_BLOCKED ? MARK_BLOCKED : MARK_RUNNABLE;
@@ -256,11 +309,14 @@ void profile_builder_add_kind(struct profile_builder *b, unsigned kind, bool no_
 	}
 	for (i = 0; i < nkernel; i++) {
 		f[i].kind = KIND_KERNEL;
-		f[i].addr = kernel[i];
+		f[i].addr = f[i].ip = kernel[i];
 	}
 	for (i = 0; i < nuser; i++) {
 		f[nkernel + i].kind = kind_of(b, user[i].dso);
 		f[nkernel + i].addr = user[i].addr;
+		f[nkernel + i].ip = user[i].ip;
+		if (user[i].dso)
+			f[nkernel + i].map = map_of(b, user[i].map);
 	}
 	i = intern_stack(b, h, size, b->order);
 	b->stacks[i].samples++;
@@ -314,9 +370,12 @@ static void merge_one(struct profile_builder *b, const struct profile_builder *f
 {
 	uint32_t *comm = xcalloc(from->ncomms ? from->ncomms : 1, sizeof(*comm));
 	size_t *thread = xcalloc(from->ntops ? from->ntops : 1, sizeof(*thread));
+	uint32_t *map = xcalloc(from->nmaps ? from->nmaps : 1, sizeof(*map));
 
 	for (size_t i = 0; i < from->ncomms; i++)
 		comm[i] = merge_comm(b, from->comms[i]);
+	for (size_t i = 0; i < from->nmaps; i++)
+		map[i] = intern_map(b, &from->maps[i]);
 	for (size_t i = 0; i < from->adsos; i++)
 		if (from->dsos[i])
 			kind_of(b, from->dsos[i]);
@@ -331,6 +390,12 @@ static void merge_one(struct profile_builder *b, const struct profile_builder *f
 		memcpy(b->scratch, h, size);
 		copy = (struct raw_head *)b->scratch;
 		copy->comm = comm[h->comm];
+		for (uint32_t j = 0; j < copy->n; j++) {
+			struct raw_frame *f = (struct raw_frame *)(copy + 1) + j;
+
+			if (f->map != PROF_NO_MAP)
+				f->map = map[f->map];
+		}
 		k = intern_stack(b, copy, size, rs->first);
 		if (rs->first < b->stacks[k].first)
 			b->stacks[k].first = rs->first;
@@ -376,6 +441,7 @@ static void merge_one(struct profile_builder *b, const struct profile_builder *f
 	b->has_kernel |= from->has_kernel;
 	free(comm);
 	free(thread);
+	free(map);
 }
 
 struct by_first {
@@ -443,7 +509,7 @@ struct finisher {
 	struct profile_builder *b;
 	struct symbolizer *sym;
 	struct hash strings, funcs, locs, addrs;
-	size_t afuncs, alocs, aframes;
+	size_t afuncs, alocs, aframes, aframe_at;
 	/* per distinct address: its locs, innermost first */
 	struct addr_locs {
 		uint32_t first, n;
@@ -574,8 +640,13 @@ static void symbolize_addr(struct finisher *fin, const struct raw_frame *f, stru
 
 static uint32_t addr_index(struct finisher *fin, const struct raw_frame *f)
 {
+	/* one symbolization per address in an object, whatever the process */
+	struct {
+		uint32_t kind, pad;
+		uint64_t addr;
+	} key = { f->kind, 0, f->addr };
 	int added;
-	size_t i = hash_get(&fin->addrs, f, sizeof(*f), fin->naddrs, &added);
+	size_t i = hash_get(&fin->addrs, &key, sizeof(key), fin->naddrs, &added);
 
 	if (added) {
 		xgrow(&fin->addr_locs, &fin->aaddrs, fin->naddrs + 1, sizeof(*fin->addr_locs));
@@ -693,6 +764,31 @@ static bool count_quality(struct finisher *fin, const struct raw_head *h,
 	return false;
 }
 
+/* The builder's mappings, each with its object's build-id; the frames point at them by index. */
+static void finish_maps(struct finisher *fin)
+{
+	struct profile *p = fin->p;
+	const struct profile_builder *b = fin->b;
+
+	p->maps = xcalloc(b->nmaps ? b->nmaps : 1, sizeof(*p->maps));
+	for (size_t i = 0; i < b->nmaps; i++) {
+		const struct build_map *bm = &b->maps[i];
+		struct prof_map *m = &p->maps[p->nmaps++];
+		uint8_t bid[ELF_BUILD_ID_LIMIT];
+		char hex[2 * sizeof(bid) + 1];
+		size_t n = dso_build_id(bm->dso, bid, sizeof(bid));
+
+		m->path = own(fin, bm->dso->path);
+		m->dso = own(fin, bm->dso->name);
+		for (size_t k = 0; k < n; k++)
+			snprintf(hex + 2 * k, 3, "%02x", bid[k]);
+		m->build_id = n ? own(fin, hex) : NULL;
+		m->start = bm->start;
+		m->limit = bm->end;
+		m->offset = bm->pgoff;
+	}
+}
+
 /* A total order: samples equal in it are alike, so that any input order sorts the same. */
 static int cmp_sample(const void *a, const void *b)
 {
@@ -734,8 +830,13 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 			const struct addr_locs *al = &fin.addr_locs[ai];
 
 			xgrow(&p->frames, &fin.aframes, p->nframes + al->n, sizeof(*p->frames));
+			xgrow(&p->frame_at, &fin.aframe_at, p->nframes + al->n,
+			      sizeof(*p->frame_at));
 			memcpy(p->frames + p->nframes, fin.loclist + al->first,
 			       al->n * sizeof(*p->frames));
+			for (uint32_t j = 0; j < al->n; j++)
+				p->frame_at[p->nframes + j] =
+				    (struct prof_at){ .addr = f[k].ip, .map = f[k].map };
 			p->nframes += al->n;
 		}
 		st->depth = (uint32_t)(p->nframes - st->first);
@@ -752,6 +853,7 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 	}
 	measure_cuts(b, truncated, &p->quality);
 	free(truncated);
+	finish_maps(&fin);
 	p->quality.kernel_only = b->kernel_only;
 	if (p->quality.nfailures > 1)
 		qsort(p->quality.failures, p->quality.nfailures, sizeof(*p->quality.failures),
@@ -782,9 +884,12 @@ struct profile *profile_builder_finish(struct profile_builder *b, struct symboli
 	hash_init(&b->comm_index);
 	hash_release(&b->thread_index);
 	hash_init(&b->thread_index);
+	hash_release(&b->map_index);
+	hash_init(&b->map_index);
+	memset(b->map_cache, 0, sizeof(b->map_cache));
 	for (size_t i = 0; i < b->ncomms; i++)
 		free(b->comms[i]);
-	b->ncomms = b->nstacks = b->narena = b->ntops = b->ncuts = 0;
+	b->ncomms = b->nstacks = b->narena = b->ntops = b->ncuts = b->nmaps = 0;
 	b->time_min = UINT64_MAX;
 	b->time_max = b->kernel_only = 0;
 	b->has_kernel = false;
@@ -838,6 +943,8 @@ void profile_free(struct profile *p)
 	free(p->locs);
 	free(p->stacks);
 	free(p->frames);
+	free(p->frame_at);
+	free(p->maps);
 	free(p->quality.failures);
 	free(p->sample_list);
 	free(p->times.procs);

@@ -25,6 +25,13 @@
  * "[off-cpu]"; an interval recorded without a stack is that marker under a
  * "[no stack]" frame.
  *
+ * Beside them, for exports that say where code was in memory (pprof):
+ *   maps      distinct mappings of objects (object and range) that user
+ *             frames were in, as the recording's MMAP records gave them
+ *   frame_at  parallel to frames: each frame's address in its process and
+ *             its mapping; a loc's address is the one in the object, the
+ *             same for every process, a frame's the one it had at run time
+ *
  * A profile owns all its strings and arrays (profile_free() releases them);
  * writers only read it.
  */
@@ -53,6 +60,26 @@ struct prof_loc {
 	const char *file; /* source file of this line with --srcline, else NULL */
 	uint64_t addr;	  /* address in the object (as in the ELF file); a kernel address */
 	bool inlined;	  /* inlined into the loc that follows it in a stack */
+};
+
+/*
+ * A mapping of an object: the range [start, limit) of the process's memory
+ * that held the file from `offset` on.
+ */
+struct prof_map {
+	const char *path;     /* the object's path as mapped: "/usr/bin/xz", "[vdso]" */
+	const char *dso;      /* its short name, as prof_func's */
+	const char *build_id; /* in hex: the recorded one, else the file's; NULL if unknown */
+	uint64_t start, limit, offset;
+};
+
+#define PROF_NO_MAP UINT32_MAX
+
+/* Where a frame was in its process. */
+struct prof_at {
+	uint64_t addr; /* the sampled ip or a return address - 1; a kernel address as the loc's */
+	uint32_t map;  /* index into maps, or PROF_NO_MAP: kernel, markers, no mapping */
+	uint32_t pad;
 };
 
 /* What a stack's samples stand for. */
@@ -164,6 +191,9 @@ struct profile {
 	size_t nstacks;
 	uint32_t *frames; /* loc ids */
 	size_t nframes;
+	struct prof_at *frame_at; /* nframes entries, or NULL (a profile not built from frames) */
+	struct prof_map *maps;
+	size_t nmaps;
 
 	uint64_t samples, weight; /* totals over stacks */
 	uint64_t kind_weight[PROF_KIND_MAX]; /* weight by the stacks' kind */

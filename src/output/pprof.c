@@ -16,14 +16,23 @@
  *                 so that -sample_index picks one
  *   Sample        one per prof_stack: location ids leaf first, labels
  *                 thread (comm), pid and tid
- *   Location      one per distinct chain of locs at one address: the inlined
- *                 locs and the loc they are inlined into fold into one
- *                 Location whose lines list the innermost function first
- *   Function      one per prof_func
- *   Mapping       one per object, the program's first (pprof's "File:"), the
- *                 kernel's "[kernel.kallsyms]"; memory_start and limit stay 0, since
- *                 a profile's addresses are addresses in the object (as in the
- *                 ELF file) and no single run-time range exists for them
+ *   Location      one per distinct chain of locs at one address of one
+ *                 mapping: the inlined locs and the loc they are inlined
+ *                 into fold into one Location whose lines list the
+ *                 innermost function first; its address is the frame's in
+ *                 its process (frame_at), within its mapping's range
+ *   Function      one per prof_func and file of its lines: a line's number
+ *                 is in the Function's file, and without inline frames the
+ *                 code of a function inlined from another file has its line
+ *                 there
+ *   Mapping       one per mapping of the profile (object and range), with
+ *                 its file offset, path and build-id; one per object for
+ *                 frames without one: the kernel's "[kernel.kallsyms]",
+ *                 "[unknown]", "[off-cpu]", which have no range. The
+ *                 program's comes first (pprof's "File:"). Every location
+ *                 is named, so has_functions is set; has_filenames,
+ *                 has_line_numbers and has_inline_frames where the
+ *                 mapping's locations have them
  * Every id starts at 1: pprof rejects id 0.
  */
 #include "output/export.h"
@@ -59,7 +68,11 @@ enum { SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3 };
 enum { LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3 };
 enum {
 	MAPPING_ID = 1,
+	MAPPING_MEMORY_START = 2,
+	MAPPING_MEMORY_LIMIT = 3,
+	MAPPING_FILE_OFFSET = 4,
 	MAPPING_FILENAME = 5,
+	MAPPING_BUILD_ID = 6,
 	MAPPING_HAS_FUNCTIONS = 7,
 	MAPPING_HAS_FILENAMES = 8,
 	MAPPING_HAS_LINE_NUMBERS = 9,
@@ -200,14 +213,25 @@ static int gz_write(struct gz *g, const void *data, size_t len, int flush)
 
 /* ---- the writer ----------------------------------------------------------- */
 
-/* A pprof Location: `n` consecutive frames of p->frames, inlined locs first. */
+/* A pprof Location: `n` consecutive frames of p->frames, inlined locs first, at one address. */
 struct chain {
 	size_t first, n;
+	uint32_t map; /* index into the writer's maps */
+	uint64_t addr;
 };
 
+/* A pprof Mapping: one of the profile's mappings, or an object without one (the kernel). */
 struct mapping {
 	const char *file;
+	const char *build_id; /* or NULL */
+	uint64_t start, limit, offset;
 	bool files, lines, inlines;
+};
+
+/* A pprof Function: a function of the profile with the file its lines are in. */
+struct function {
+	uint32_t func, pad; /* a hash key: no padding of unknown bytes */
+	uint64_t file;	    /* string table index */
 };
 
 struct writer {
@@ -220,15 +244,21 @@ struct writer {
 	const char **strs; /* the string table; they point into the profile or are literals */
 	size_t nstrs, strs_alloc;
 
-	struct hash chain_index; /* keyed by the chain's loc ids */
+	struct hash chain_index; /* keyed by mapping, address and the chain's loc ids */
 	struct chain *chains;
 	size_t nchains, chains_alloc;
+	uint8_t *key; /* a chain's key */
+	size_t key_alloc;
 
-	struct hash map_index; /* keyed by the object's name */
+	struct hash map_index; /* objects without a mapping, by name */
+	uint32_t *map_of;      /* the writer's mapping of each of p->maps, or UINT32_MAX */
 	struct mapping *maps;
 	size_t nmaps, maps_alloc;
-	uint32_t *func_map;	/* mapping index of each function */
-	const char **func_file; /* source file of each function, or NULL */
+
+	struct hash func_index; /* keyed by function and file */
+	struct function *funcs;
+	size_t nfuncs, funcs_alloc;
+	const char **func_file; /* source file of each prof_func, or NULL */
 
 	uint64_t *ids; /* the location ids of the sample being written */
 	size_t ids_alloc;
@@ -287,7 +317,8 @@ static int check(const struct profile *p)
 		if (p->locs[i].func >= p->nfuncs)
 			return -EINVAL;
 	for (size_t i = 0; i < p->nframes; i++)
-		if (p->frames[i] >= p->nlocs)
+		if (p->frames[i] >= p->nlocs || (p->frame_at && p->frame_at[i].map != PROF_NO_MAP &&
+						 p->frame_at[i].map >= p->nmaps))
 			return -EINVAL;
 	for (size_t i = 0; i < p->nstacks; i++) {
 		const struct prof_stack *s = &p->stacks[i];
@@ -317,79 +348,145 @@ static bool is_library(const char *name)
 	return false;
 }
 
-/*
- * pprof names its first mapping as the profile's "File:", and does not look
- * for the program itself in a profile.proto file (only in legacy formats):
- * put first the first object that is neither a library nor a [pseudo] one.
- */
-static void main_mapping_first(struct writer *w)
-{
-	for (size_t m = 0; m < w->nmaps; m++) {
-		const char *file = w->maps[m].file;
-
-		if (file[0] == '[' || is_library(file))
-			continue;
-		if (m) {
-			struct mapping first = w->maps[0];
-
-			w->maps[0] = w->maps[m];
-			w->maps[m] = first;
-			for (size_t i = 0; i < w->p->nfuncs; i++)
-				if (w->func_map[i] == 0 || w->func_map[i] == m)
-					w->func_map[i] = w->func_map[i] ? 0 : (uint32_t)m;
-		}
-		return;
-	}
-}
-
-/* One mapping per object, and each function's source file (its own, or its lines'). */
-static void index_objects(struct writer *w)
+/* Each function's source file: its own, or that of its first loc with one. */
+static void index_files(struct writer *w)
 {
 	const struct profile *p = w->p;
 
-	w->func_map = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(*w->func_map));
 	w->func_file = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(*w->func_file));
-	for (size_t i = 0; i < p->nfuncs; i++) {
-		const char *name = object_name(&p->funcs[i]);
-		int added;
-		size_t m = hash_get(&w->map_index, name, strlen(name), w->nmaps, &added);
-
-		if (added) {
-			xgrow(&w->maps, &w->maps_alloc, w->nmaps + 1, sizeof(*w->maps));
-			w->maps[w->nmaps++] = (struct mapping){.file = name};
-		}
-		w->func_map[i] = (uint32_t)m;
+	for (size_t i = 0; i < p->nfuncs; i++)
 		w->func_file[i] = p->funcs[i].file;
-	}
-	main_mapping_first(w);
 	for (size_t i = 0; i < p->nlocs; i++) {
 		const struct prof_loc *l = &p->locs[i];
 
 		if (!w->func_file[l->func])
 			w->func_file[l->func] = l->file;
-		if (l->line)
-			w->maps[w->func_map[l->func]].lines = true;
 	}
-	for (size_t i = 0; i < p->nfuncs; i++)
-		if (w->func_file[i])
-			w->maps[w->func_map[i]].files = true;
 }
 
-/* The Location id of frames [first, first + n) of p->frames. */
+/*
+ * The file a loc's line is in: the loc's own, which is not always its
+ * function's (code of a function inlined from a header, when inlined
+ * functions are not frames of their own).
+ */
+static const char *line_file(const struct writer *w, const struct prof_loc *l)
+{
+	return l->file ? l->file : w->func_file[l->func];
+}
+
+static uint32_t add_mapping(struct writer *w, const struct mapping *m)
+{
+	xgrow(&w->maps, &w->maps_alloc, w->nmaps + 1, sizeof(*w->maps));
+	w->maps[w->nmaps] = *m;
+	return (uint32_t)w->nmaps++;
+}
+
+/* The mapping of frame i of p->frames: its own, else one for its function's object. */
+static uint32_t mapping_of(struct writer *w, size_t i)
+{
+	const struct profile *p = w->p;
+	uint32_t pm = p->frame_at ? p->frame_at[i].map : PROF_NO_MAP;
+	const char *name;
+	int added;
+	size_t m;
+
+	if (pm != PROF_NO_MAP) {
+		if (w->map_of[pm] == UINT32_MAX) {
+			const struct prof_map *pmap = &p->maps[pm];
+			struct mapping mp = {.file = pmap->path ? pmap->path : pmap->dso,
+					     .build_id = pmap->build_id,
+					     .start = pmap->start,
+					     .limit = pmap->limit,
+					     .offset = pmap->offset};
+
+			w->map_of[pm] = add_mapping(w, &mp);
+		}
+		return w->map_of[pm];
+	}
+	name = object_name(&p->funcs[p->locs[p->frames[i]].func]);
+	m = hash_get(&w->map_index, name, strlen(name), w->nmaps, &added);
+	if (added) {
+		struct mapping mp = {.file = name};
+
+		add_mapping(w, &mp);
+	}
+	return (uint32_t)m;
+}
+
+/*
+ * pprof names its first mapping as the profile's "File:", and does not look
+ * for the program itself in a profile.proto file (only in legacy formats):
+ * put first the first mapping that is neither of a library nor of a
+ * [pseudo] object, the others in their order.
+ */
+static void main_mapping_first(struct writer *w)
+{
+	size_t main;
+	struct mapping first;
+
+	for (main = 0; main < w->nmaps; main++) {
+		const char *file = w->maps[main].file;
+
+		if (file[0] && file[0] != '[' && !is_library(file))
+			break;
+	}
+	if (!main || main == w->nmaps)
+		return;
+	first = w->maps[main];
+	memmove(w->maps + 1, w->maps, main * sizeof(*w->maps));
+	w->maps[0] = first;
+	for (size_t i = 0; i < w->nchains; i++) {
+		struct chain *c = &w->chains[i];
+
+		c->map = c->map == main ? 0 : c->map < main ? c->map + 1 : c->map;
+	}
+}
+
+/*
+ * The Location id of frames [first, first + n) of p->frames: a chain of
+ * locs at one address (all of them from one frame of the recording).
+ */
 static uint64_t location_id(struct writer *w, size_t first, size_t n)
 {
 	const struct profile *p = w->p;
+	size_t last = first + n - 1, len = 16 + n * sizeof(*p->frames);
+	uint32_t m = mapping_of(w, last);
+	uint64_t addr = p->frame_at ? p->frame_at[last].addr : p->locs[p->frames[last]].addr;
 	int added;
-	size_t i = hash_get(&w->chain_index, &p->frames[first], n * sizeof(*p->frames), w->nchains,
-			    &added);
+	size_t i;
 
+	xgrow(&w->key, &w->key_alloc, len, 1);
+	memset(w->key, 0, 8);
+	memcpy(w->key, &m, sizeof(m));
+	memcpy(w->key + 8, &addr, sizeof(addr));
+	memcpy(w->key + 16, &p->frames[first], n * sizeof(*p->frames));
+	i = hash_get(&w->chain_index, w->key, len, w->nchains, &added);
 	if (added) {
-		const struct prof_loc *last = &p->locs[p->frames[first + n - 1]];
+		struct mapping *mp = &w->maps[m];
 
 		xgrow(&w->chains, &w->chains_alloc, w->nchains + 1, sizeof(*w->chains));
-		w->chains[w->nchains++] = (struct chain){first, n};
-		if (n > 1)
-			w->maps[w->func_map[last->func]].inlines = true;
+		w->chains[w->nchains++] = (struct chain){first, n, m, addr};
+		mp->inlines |= n > 1;
+		for (size_t j = first; j <= last; j++) {
+			const struct prof_loc *l = &p->locs[p->frames[j]];
+
+			mp->lines |= l->line != 0;
+			mp->files |= line_file(w, l) != NULL;
+		}
+	}
+	return i + 1;
+}
+
+/* The Function id of loc l's line: its function, with the file of the line. */
+static uint64_t function_id(struct writer *w, const struct prof_loc *l)
+{
+	struct function key = {.func = l->func, .file = intern(w, line_file(w, l))};
+	int added;
+	size_t i = hash_get(&w->func_index, &key, sizeof(key), w->nfuncs, &added);
+
+	if (added) {
+		xgrow(&w->funcs, &w->funcs_alloc, w->nfuncs + 1, sizeof(*w->funcs));
+		w->funcs[w->nfuncs++] = key;
 	}
 	return i + 1;
 }
@@ -457,7 +554,11 @@ static int write_mappings(struct writer *w)
 		int rc;
 
 		pb_uint(&w->msg, MAPPING_ID, i + 1);
+		pb_uint(&w->msg, MAPPING_MEMORY_START, m->start);
+		pb_uint(&w->msg, MAPPING_MEMORY_LIMIT, m->limit);
+		pb_uint(&w->msg, MAPPING_FILE_OFFSET, m->offset);
 		pb_uint(&w->msg, MAPPING_FILENAME, intern(w, m->file));
+		pb_uint(&w->msg, MAPPING_BUILD_ID, intern(w, m->build_id));
 		/* every location is symbolized: stops pprof from symbolizing it again */
 		pb_uint(&w->msg, MAPPING_HAS_FUNCTIONS, 1);
 		pb_uint(&w->msg, MAPPING_HAS_FILENAMES, m->files);
@@ -476,17 +577,16 @@ static int write_locations(struct writer *w)
 
 	for (size_t i = 0; i < w->nchains; i++) {
 		const struct chain *c = &w->chains[i];
-		const struct prof_loc *last = &p->locs[p->frames[c->first + c->n - 1]];
 		int rc;
 
 		pb_uint(&w->msg, LOCATION_ID, i + 1);
-		pb_uint(&w->msg, LOCATION_MAPPING_ID, w->func_map[last->func] + 1ull);
-		pb_uint(&w->msg, LOCATION_ADDRESS, last->addr);
+		pb_uint(&w->msg, LOCATION_MAPPING_ID, c->map + 1ull);
+		pb_uint(&w->msg, LOCATION_ADDRESS, c->addr);
 		/* the stack's order is pprof's: innermost inlined function first, caller last */
 		for (size_t j = 0; j < c->n; j++) {
 			const struct prof_loc *l = &p->locs[p->frames[c->first + j]];
 
-			pb_uint(&w->sub, LINE_FUNCTION_ID, l->func + 1ull);
+			pb_uint(&w->sub, LINE_FUNCTION_ID, function_id(w, l));
 			pb_uint(&w->sub, LINE_LINE, l->line);
 			put_sub(w, LOCATION_LINE);
 		}
@@ -501,8 +601,8 @@ static int write_functions(struct writer *w)
 {
 	const struct profile *p = w->p;
 
-	for (size_t i = 0; i < p->nfuncs; i++) {
-		const struct prof_func *f = &p->funcs[i];
+	for (size_t i = 0; i < w->nfuncs; i++) {
+		const struct prof_func *f = &p->funcs[w->funcs[i].func];
 		/* as pprof's own: the short name shown, the full signature beside it */
 		const char *full = f->alt && strlen(f->alt) > strlen(f->name) ? f->alt : f->name;
 		int rc;
@@ -510,7 +610,7 @@ static int write_functions(struct writer *w)
 		pb_uint(&w->msg, FUNCTION_ID, i + 1);
 		pb_uint(&w->msg, FUNCTION_NAME, intern(w, f->name));
 		pb_uint(&w->msg, FUNCTION_SYSTEM_NAME, intern(w, full));
-		pb_uint(&w->msg, FUNCTION_FILENAME, intern(w, w->func_file[i]));
+		pb_uint(&w->msg, FUNCTION_FILENAME, w->funcs[i].file);
 		rc = emit(w, PROFILE_FUNCTION);
 		if (rc)
 			return rc;
@@ -560,8 +660,10 @@ static int write_profile(struct writer *w)
 	w->msg.len = 0;
 	if (!rc)
 		rc = write_samples(w);
-	if (!rc)
+	if (!rc) {
+		main_mapping_first(w);
 		rc = write_mappings(w);
+	}
 	if (!rc)
 		rc = write_locations(w);
 	if (!rc)
@@ -598,22 +700,28 @@ int export_pprof(FILE *out, const struct profile *p)
 	hash_init(&w->str_index);
 	hash_init(&w->chain_index);
 	hash_init(&w->map_index);
+	hash_init(&w->func_index);
+	w->map_of = xmalloc((p->nmaps ? p->nmaps : 1) * sizeof(*w->map_of));
+	memset(w->map_of, 0xff, (p->nmaps ? p->nmaps : 1) * sizeof(*w->map_of));
 	rc = gz_init(&w->gz, out);
 	if (!rc) {
 		intern(w, ""); /* string_table[0] must be "" */
-		index_objects(w);
+		index_files(w);
 		rc = write_profile(w);
 		deflateEnd(&w->gz.zs);
 	}
 	hash_release(&w->str_index);
 	hash_release(&w->chain_index);
 	hash_release(&w->map_index);
+	hash_release(&w->func_index);
 	free(w->msg.data);
 	free(w->sub.data);
 	free(w->strs);
 	free(w->chains);
+	free(w->key);
 	free(w->maps);
-	free(w->func_map);
+	free(w->map_of);
+	free(w->funcs);
 	free(w->func_file);
 	free(w->ids);
 	free(w);

@@ -437,6 +437,24 @@ struct elf_object *dso_object(struct dso *d)
 	return d->obj;
 }
 
+size_t dso_build_id(struct dso *d, uint8_t *buf, size_t max)
+{
+	struct elf_object *obj;
+	size_t n;
+
+	if (d->build_id_len) {
+		if (d->build_id_len > max)
+			return 0;
+		memcpy(buf, d->build_id, d->build_id_len);
+		return d->build_id_len;
+	}
+	obj = dso_object(d);
+	if (!obj)
+		return 0;
+	n = elf_object_build_id(obj, buf, max);
+	return n > max ? 0 : n;
+}
+
 static struct cfi *open_cfi(struct dso *d)
 {
 	int ret;

@@ -102,6 +102,13 @@ const struct map *maps_find_at(const struct maps *m, struct maps_cursor *c, uint
 struct elf_object *dso_object(struct dso *d);
 
 /*
+ * The object's GNU build-id: the recorded one, else the one its file (or
+ * stored image) has, opened as dso_object() opens it. Copies it to buf and
+ * returns its length; 0 when neither is known or it is longer than max.
+ */
+size_t dso_build_id(struct dso *d, uint8_t *buf, size_t max);
+
+/*
  * Opens the object's call frame information on first use; returns it or
  * NULL (see dso->cfi_err). An object whose build-id changed gives NULL
  * with -ESTALE: its rules would unwind garbage.

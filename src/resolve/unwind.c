@@ -116,6 +116,7 @@ void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,
 	f->ip = ip;
 	f->dso = NULL;
 	f->addr = ip;
+	f->map = m;
 	if (!m)
 		return;
 	f->dso = m->dso;

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 struct maps;
+struct map;
 struct dso;
 
 enum unwind_end {
@@ -58,6 +59,7 @@ struct unwind_frame {
 	struct dso *dso; /* NULL when no mapping holds the address */
 	uint64_t addr;	 /* in the object (as in the ELF file); the absolute address if no dso */
 	uint64_t ip;	 /* the absolute address: the sampled ip, or a return address - 1 */
+	const struct map *map; /* the mapping that holds ip (valid while the maps are), or NULL */
 };
 
 struct unwind_result {

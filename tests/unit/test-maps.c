@@ -4,9 +4,11 @@
  * apart by path and build-id (ids in order of first mention, which report's
  * output follows), many processes each finding its own mappings, execs that
  * end an address space, forks that inherit one, and the depth to which a
- * chain of forks is followed; then thread names through a chain of forks
- * in a written recording, by session_comm().
+ * chain of forks is followed; an object's build-id, recorded or read from
+ * its file; then thread names through a chain of forks in a written
+ * recording, by session_comm().
  */
+#include "resolve/elf.h"
 #include "resolve/maps.h"
 #include "resolve/session.h"
 #include "store/datafile.h"
@@ -71,6 +73,27 @@ static void test_objects(void)
 	is_int(dso_at(m, 1, 0xf000, 1), 4, "a mapping of a stored image finds the image's object");
 	ok(maps_dso(m, 4)->image == image, "which holds the image");
 	is_int(maps_dso(m, 0)->build_id_len, 20, "object 0 kept the build-id it took");
+	maps_free(m);
+}
+
+/* An object's build-id: the recorded one, else its file's; none for memory without a file. */
+static void test_build_id(void)
+{
+	struct maps *m = maps_new();
+	uint8_t want[64], got[64];
+	int n = elf_file_build_id("/proc/self/exe", want, sizeof(want));
+
+	add_map(m, 1, 1, 0x1000, 0x1000, "/proc/self/exe", NULL, 0);
+	add_map(m, 1, 1, 0x3000, 0x1000, "/lib/a.so", bid_a, 20);
+	add_map(m, 1, 1, 0x5000, 0x1000, "//anon", NULL, 0);
+	maps_finish(m);
+	ok(n > 0 && dso_build_id(maps_dso(m, 0), got, sizeof(got)) == (size_t)n &&
+	       !memcmp(got, want, (size_t)n),
+	   "build-id: none recorded, the file's");
+	ok(dso_build_id(maps_dso(m, 1), got, sizeof(got)) == 20 && !memcmp(got, bid_a, 20),
+	   "build-id: the recorded one, without opening the file");
+	is_int(dso_build_id(maps_dso(m, 1), got, 19), 0, "build-id: longer than the buffer: none");
+	is_int(dso_build_id(maps_dso(m, 2), got, sizeof(got)), 0, "build-id: memory has none");
 	maps_free(m);
 }
 
@@ -207,6 +230,7 @@ static void test_comm_chain(void)
 int main(void)
 {
 	test_objects();
+	test_build_id();
 	test_many();
 	test_exec_fork();
 	test_chain();

@@ -5,7 +5,9 @@
  * numbers and nothing of the writer, then checked against the profile:
  * samples, values, location ids leaf first, inlined locs folded into one
  * location, mappings (the kernel's, and the program's first), a deduplicated
- * string table that starts with "", nonzero ids; also an empty profile, a
+ * string table that starts with "", nonzero ids; mappings with their ranges,
+ * offsets and build-ids, and locations at the frames' addresses in them;
+ * a function for each file its lines are in; also an empty profile, a
  * large one (several gzip buffers), a bad one and a failing write.
  *
  * TEST_PPROF_OUT=file writes the first profile there too, for a look with
@@ -143,7 +145,8 @@ struct function {
 	uint64_t id, name, system_name, filename, start_line;
 };
 struct mapping {
-	uint64_t id, start, limit, filename, has[4]; /* functions, filenames, lines, inlines */
+	uint64_t id, start, limit, offset, filename, build_id;
+	uint64_t has[4]; /* functions, filenames, lines, inlines */
 };
 
 struct decoded {
@@ -300,8 +303,12 @@ static void decode_mapping(struct decoded *d, const struct field *outer, struct 
 			m->start = f.v;
 		else if (f.num == 3)
 			m->limit = f.v;
+		else if (f.num == 4)
+			m->offset = f.v;
 		else if (f.num == 5)
 			m->filename = f.v;
+		else if (f.num == 6)
+			m->build_id = f.v;
 		else if (f.num >= 7 && f.num <= 10)
 			m->has[f.num - 7] = f.v;
 	}
@@ -774,6 +781,142 @@ static void main_first(void)
 	decoded_free(d);
 }
 
+/* The function named `name` whose file is `file`, or NULL. */
+static const struct function *function_in(const struct decoded *d, const char *name,
+					  const char *file)
+{
+	for (size_t i = 0; i < d->nfunctions; i++)
+		if (!strcmp(str(d, d->functions[i].name), name) &&
+		    !strcmp(str(d, d->functions[i].filename), file))
+			return &d->functions[i];
+	return NULL;
+}
+
+/*
+ * A profile with the mappings frames were in: a library seen first, the
+ * program mapped in two processes at two addresses, a kernel frame; and
+ * code of a function inlined from a header, without inline frames.
+ */
+static void mapped(void)
+{
+	enum { M_LIBC, M_PROG1, M_PROG2, NMAPS };
+	struct prof_func fn[] = {
+	    {"memcpy", "libc.so.6", "/lib/libc.so.6", NULL, 0x26000, false},
+	    {"helper", "prog", "/usr/bin/prog", "prog.c", 0x1100, false},
+	    {"main", "prog", "/usr/bin/prog", "prog.c", 0x1200, false},
+	    {"do_syscall_64", "[kernel.kallsyms]", NULL, NULL, KADDR, true},
+	};
+	struct prof_loc lc[] = {
+	    {0, 0, NULL, 0x26010, false},    {1, 22, "prog.c", 0x1150, false},
+	    {2, 30, "prog.c", 0x1234, false}, {3, 0, NULL, KADDR, false},
+	    {2, 7, "inl.h", 0x1260, false}, /* main's code from a header's inline function */
+	};
+	struct prof_map maps[NMAPS] = {
+	    [M_LIBC] = {"/lib/libc.so.6", "libc.so.6", "aa01", 0x7f0000026000, 0x7f000017c000,
+			0x26000},
+	    [M_PROG1] = {"/usr/bin/prog", "prog", "bb02", 0x555500001000, 0x555500002000, 0x1000},
+	    [M_PROG2] = {"/usr/bin/prog", "prog", "bb02", 0x566600001000, 0x566600002000, 0x1000},
+	};
+	uint32_t fr[] = {0, 1, 2, /* pid 1 */ 1, 2, /* pid 2 */ 3, 4 /* pid 1 */};
+	struct prof_at at[] = {
+	    {0x7f0000026010, M_LIBC},
+	    {0x555500001150, M_PROG1},
+	    {0x555500001234, M_PROG1},
+	    {0x566600001150, M_PROG2},
+	    {0x566600001234, M_PROG2},
+	    {KADDR, PROF_NO_MAP},
+	    {0x555500001260, M_PROG1},
+	};
+	struct prof_stack st[] = {
+	    {0, 3, 1, 1, "prog", 1, 1}, {3, 2, 2, 2, "prog", 2, 2}, {5, 2, 1, 1, "prog", 3, 3}};
+	struct profile p = {.funcs = fn,
+			    .nfuncs = ARRAY_SIZE(fn),
+			    .locs = lc,
+			    .nlocs = ARRAY_SIZE(lc),
+			    .stacks = st,
+			    .nstacks = ARRAY_SIZE(st),
+			    .frames = fr,
+			    .nframes = ARRAY_SIZE(fr),
+			    .frame_at = at,
+			    .maps = maps,
+			    .nmaps = NMAPS,
+			    .event = "cpu-clock",
+			    .weight_unit = "nanoseconds"};
+	const struct mapping *m;
+	const struct location *l, *l2;
+	const struct function *f;
+	struct decoded *d;
+	bool within = true;
+	int rc;
+
+	d = roundtrip(&p, &rc, NULL);
+	ok(!rc && d && !d->bad && ids_valid(d), "mapped: exports and decodes");
+	if (!d || d->bad || d->nsamples != 3 || d->nmappings != 4 || d->samples[0].loc.n != 3 ||
+	    d->samples[1].loc.n != 2 || d->samples[2].loc.n != 2) {
+		ok(false, "mapped: 3 samples, 4 mappings (the kernel's too)");
+		decoded_free(d);
+		return;
+	}
+	m = &d->mappings[0];
+	ok(m->id == 1 && !strcmp(str(d, m->filename), "/usr/bin/prog") &&
+	       m->start == 0x555500001000 && m->limit == 0x555500002000 && m->offset == 0x1000 &&
+	       !strcmp(str(d, m->build_id), "bb02"),
+	   "mapped: the program's first mapping is first: its range, offset and build-id");
+	m = &d->mappings[1];
+	ok(!strcmp(str(d, m->filename), "/lib/libc.so.6") && m->start == 0x7f0000026000 &&
+	       m->limit == 0x7f000017c000 && m->offset == 0x26000 &&
+	       !strcmp(str(d, m->build_id), "aa01"),
+	   "mapped: then libc, as it came");
+	m = &d->mappings[2];
+	ok(!strcmp(str(d, m->filename), "/usr/bin/prog") && m->start == 0x566600001000 &&
+	       !strcmp(str(d, m->build_id), "bb02"),
+	   "mapped: the program in the other process: a mapping of its own");
+	m = &d->mappings[3];
+	ok(!strcmp(str(d, m->filename), "[kernel.kallsyms]") && !m->start && !m->limit &&
+	       !m->build_id,
+	   "mapped: the kernel's mapping, without a range or build-id");
+	for (size_t i = 0; i < d->nlocations; i++) {
+		l = &d->locations[i];
+		m = mapping(d, l->mapping);
+		if (m && m->limit && (l->address < m->start || l->address >= m->limit))
+			within = false;
+	}
+	ok(within, "mapped: every address is within its mapping's range");
+	l = location(d, d->samples[0].loc.v[0]);
+	ok(l && l->address == 0x7f0000026010 && l->mapping == 2,
+	   "mapped: a location's address is the frame's in its process");
+	l = location(d, d->samples[0].loc.v[1]);
+	l2 = location(d, d->samples[1].loc.v[0]);
+	ok(l && l2 && l != l2 && l->address == 0x555500001150 && l->mapping == 1 &&
+	       l2->address == 0x566600001150 && l2->mapping == 3,
+	   "mapped: one address of the object in two processes: two locations");
+	ok(l && l2 && l->nlines == 1 && l2->nlines == 1 && l->lines[0].func == l2->lines[0].func &&
+	       l->lines[0].line == 22,
+	   "mapped: with the same function and line");
+	l = location(d, d->samples[2].loc.v[0]);
+	ok(l && l->address == KADDR && l->mapping == 4, "mapped: the kernel's address");
+	l = location(d, d->samples[2].loc.v[1]);
+	f = l && l->nlines == 1 ? function(d, l->lines[0].func) : NULL;
+	ok(f && !strcmp(str(d, f->name), "main") && !strcmp(str(d, f->filename), "inl.h") &&
+	       l->lines[0].line == 7,
+	   "mapped: a line in another file than its function's: a function in that file");
+	ok(function_in(d, "main", "prog.c") && function_in(d, "main", "inl.h") &&
+	       function_in(d, "helper", "prog.c") && function_in(d, "memcpy", ""),
+	   "mapped: main in both files, helper and memcpy once");
+	is_int(d->nfunctions, 5, "mapped: five functions");
+	m = &d->mappings[0];
+	ok(m->has[0] && m->has[1] && m->has[2] && !m->has[3],
+	   "mapped: the program: functions, files, lines, no inline frames");
+	m = &d->mappings[1];
+	ok(m->has[0] && !m->has[1] && !m->has[2] && !m->has[3], "mapped: libc: functions only");
+	decoded_free(d);
+
+	at[1].map = NMAPS;
+	d = roundtrip(&p, &rc, NULL);
+	is_int(rc, -EINVAL, "mapped: a frame's mapping out of range: EINVAL");
+	decoded_free(d);
+}
+
 static void empty(void)
 {
 	struct profile p = {.event = "cpu-clock", .weight_unit = "nanoseconds"};
@@ -887,6 +1030,7 @@ int main(void)
 	small();
 	event_units();
 	main_first();
+	mapped();
 	empty();
 	large();
 	errors();

@@ -6,9 +6,11 @@
  * hand, code with no file and addresses in no mapping. Identical stacks
  * merge, a different thread, process or name keeps its own; the quality
  * counters follow each sample's unwind result; and the totals, selection
- * and folded lines come out as the samples say.
+ * and folded lines come out as the samples say. Frames keep where they
+ * were in their process: the mapping (object, range, build-id) and address.
  */
 #include "analyse/profile.h"
+#include "resolve/elf.h"
 #include "resolve/kallsyms.h"
 #include "resolve/maps.h"
 #include "resolve/symbolize.h"
@@ -352,6 +354,128 @@ static void test_build(void)
 	maps_free(m);
 }
 
+/* A frame of this executable in process pid, where it is mapped at start. */
+static struct unwind_frame mapped(const struct maps *m, uint32_t pid, uint64_t start,
+				  uint64_t addr)
+{
+	struct unwind_frame f = { .addr = addr, .ip = start + addr };
+
+	f.map = maps_find(m, pid, f.ip, 1);
+	f.dso = f.map ? f.map->dso : NULL;
+	return f;
+}
+
+/* The stack of pid whose leaf is function `leaf` (kernel frames included). */
+static const struct prof_stack *stack_of(const struct profile *p, uint32_t pid, const char *leaf)
+{
+	for (size_t i = 0; i < p->nstacks; i++)
+		if (p->stacks[i].pid == pid &&
+		    !strcmp(profile_frame_func(p, &p->stacks[i], 0)->name, leaf))
+			return &p->stacks[i];
+	return NULL;
+}
+
+/*
+ * Mappings: this executable mapped at two addresses (two processes), a
+ * frame in no mapping, one located without its mapping, kernel frames;
+ * from one builder, and from builders merged.
+ */
+static void test_maps(void)
+{
+	enum { P1 = 10, P2 = 20 };
+	const uint64_t start2 = 0x7f0000000000ull;
+	struct maps *m = maps_new();
+	struct rec_mmap mm = { .pid = P1, .start = bias, .len = 1 << 20 };
+	struct symbolizer *sym = symbolizer_new(NULL, 0);
+	struct unwind_result root = { .end = UNWIND_ROOT };
+	uint64_t leaf = elf_addr((const void *)prof_leaf), mid = elf_addr((const void *)prof_mid);
+	uint64_t kframe = KLEAF + 4;
+	struct unwind_frame f1[2], f2[2], odd[2];
+	uint8_t bid[64];
+	char hex[129] = "";
+	int nbid = elf_file_build_id(exe, bid, sizeof(bid));
+
+	for (int i = 0; i < nbid; i++)
+		snprintf(hex + 2 * i, 3, "%02x", bid[i]);
+	maps_add_mmap(m, &mm, exe);
+	mm.pid = P2;
+	mm.start = start2;
+	mm.pgoff = 0;
+	maps_add_mmap(m, &mm, exe);
+	maps_finish(m);
+	f1[0] = mapped(m, P1, bias, leaf);
+	f1[1] = mapped(m, P1, bias, mid + 1);
+	f2[0] = mapped(m, P2, start2, leaf);
+	f2[1] = mapped(m, P2, start2, mid + 1);
+	odd[0] = frame(f1[0].dso, leaf); /* located without its mapping */
+	odd[1] = frame(NULL, 0xdead);
+
+	for (int merged = 0; merged < 2; merged++) {
+		struct profile_builder *parts[2] = { profile_builder_new(), profile_builder_new() };
+		struct profile_builder *b = parts[0];
+		const char *how = merged ? "merged" : "one builder";
+		const struct prof_stack *s1, *s2, *so;
+		struct profile *p;
+
+		profile_builder_add(b, P1, P1, "app", &kframe, 1, f1, 2, &root, 1, 1);
+		profile_builder_add(merged ? parts[1] : b, P2, P2, "app", NULL, 0, f2, 2, &root, 1,
+				    2);
+		profile_builder_add(merged ? parts[1] : b, P1, P1, "app", NULL, 0, odd, 2, &root, 1,
+				    3);
+		if (merged)
+			b = profile_builder_merge(parts, 2);
+		p = profile_builder_finish(b, sym, "cpu-clock", "nanoseconds", NULL);
+		if (merged)
+			profile_builder_free(b);
+		profile_builder_free(parts[0]);
+		profile_builder_free(parts[1]);
+
+		ok(p->nmaps == 2, "maps (%s): the executable in each process", how);
+		ok(p->frame_at != NULL, "maps (%s): each frame says where it was", how);
+		s1 = stack_of(p, P1, "[unknown]"); /* the kernel frame, without kallsyms */
+		s2 = stack_of(p, P2, "prof_leaf");
+		so = stack_of(p, P1, "prof_leaf");
+		if (p->nmaps != 2 || !p->frame_at || !s1 || !s2 || !so || s1->depth != 3 ||
+		    s2->depth != 2 || so->depth != 2) {
+			ok(0, "maps (%s): the three stacks", how);
+			profile_free(p);
+			continue;
+		}
+		{
+			const struct prof_at *a1 = &p->frame_at[s1->first],
+					     *a2 = &p->frame_at[s2->first],
+					     *ao = &p->frame_at[so->first];
+			const struct prof_map *m1 = &p->maps[a1[1].map], *m2 = &p->maps[a2[0].map];
+
+			ok(a1[0].map == PROF_NO_MAP && a1[0].addr == kframe,
+			   "maps (%s): a kernel frame: no mapping, its address", how);
+			ok(a1[1].map != PROF_NO_MAP && a1[1].map == a1[2].map &&
+			       a1[1].addr == bias + leaf && a1[2].addr == bias + mid + 1,
+			   "maps (%s): user frames: their mapping and address in the process", how);
+			ok(a2[0].map != a1[1].map && a2[0].map == a2[1].map &&
+			       a2[0].addr == start2 + leaf,
+			   "maps (%s): the other process: another mapping, its own address", how);
+			ok(p->frames[s1->first + 1] == p->frames[s2->first] &&
+			       p->frames[s1->first + 2] == p->frames[s2->first + 1],
+			   "maps (%s): the same locations in both processes", how);
+			ok(m1->start == bias && m1->limit == bias + (1 << 20) && !m1->offset &&
+			       m2->start == start2 && m2->limit == start2 + (1 << 20),
+			   "maps (%s): ranges and offsets as mapped", how);
+			ok(!strcmp(m1->path, exe) && !strcmp(m1->dso, base) && !strcmp(m2->path, exe),
+			   "maps (%s): the object's path and name", how);
+			ok(nbid > 0 && m1->build_id && !strcmp(m1->build_id, hex) && m2->build_id &&
+			       !strcmp(m2->build_id, hex),
+			   "maps (%s): the file's build-id in hex (%s)", how, hex);
+			ok(ao[0].map == PROF_NO_MAP && ao[0].addr == leaf && ao[1].map == PROF_NO_MAP &&
+			       ao[1].addr == 0xdead,
+			   "maps (%s): frames without a mapping have none", how);
+		}
+		profile_free(p);
+	}
+	symbolizer_free(sym);
+	maps_free(m);
+}
+
 /* Without kernel symbols, kernel frames are still kernel frames, named [unknown]. */
 /*
  * The copy size cut stacks needed: from each one's stack pointer to its
@@ -565,6 +689,7 @@ int main(void)
 	sink = prof_mid(1);
 	test_empty();
 	test_build();
+	test_maps();
 	test_no_kallsyms();
 	test_cut_need();
 	test_fold_by_hand();

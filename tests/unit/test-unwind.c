@@ -268,6 +268,10 @@ static void test_judge_fp(struct unwinder *u)
 	unwind_locate(u, pid, 1, (uint64_t)(uintptr_t)level2 + 1, &f[1]);
 	unwind_locate(u, pid, 1, (uint64_t)(uintptr_t)level1 + 1, &f[2]);
 	ok(f[0].dso && f[1].dso && f[2].dso, "fp: the frames are located in this executable");
+	ok(f[0].map && f[0].map->dso == f[0].dso && f[0].map->start <= f[0].ip &&
+	       f[0].ip < f[0].map->end && f[1].map && f[1].map->start <= f[1].ip &&
+	       f[1].ip < f[1].map->end,
+	   "fp: each frame has the mapping that holds its address");
 
 	unwind_judge_fp(f, 3, false, &res);
 	ok(res.end == UNWIND_FAILED && res.fail == FAIL_FP_STOP && res.fail_dso == f[2].dso &&
@@ -278,7 +282,7 @@ static void test_judge_fp(struct unwinder *u)
 	   "fp: the sampled address alone: the leaf kept no frame pointer");
 
 	unwind_locate(u, pid, 1, 16, &f[3]);
-	ok(!f[3].dso, "fp: address 16 is in no mapping");
+	ok(!f[3].dso && !f[3].map, "fp: address 16 is in no mapping");
 	unwind_judge_fp(f, 4, false, &res);
 	ok(res.end == UNWIND_FAILED && res.fail == FAIL_FP_OUTSIDE && res.fail_dso == f[2].dso,
 	   "fp: a return address in no object: blamed on the frame before it");
