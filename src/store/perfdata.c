@@ -1499,6 +1499,14 @@ int perf_source_next(struct perf_source *ps, uint8_t **buf, size_t *alloc, size_
 			ret = file_record(ps, &h, &body, detail);
 		drop_read(ps);
 		if (ret > 0 && ps->prescan && h.type == PERF_RECORD_SAMPLE) {
+			/* without the header's first sample time, the stream's first sample's */
+			size_t at = o.len;
+
+			if (!ps->first_time && ps->sampled >= 0) {
+				convert_sample(ps, &h, body, h.size - sizeof(h), &o);
+				if (o.len > at)
+					ps->first_time = ((const struct rec_sample *)(*o.buf + at))->time;
+			}
 			ps->done = true;
 			break;
 		}

@@ -82,6 +82,8 @@ fi
 perf record -q -e cpu-clock -F 2000 -g -o - -- "$WORKLOADS/split-fp" 600 2>/dev/null >pipe.data
 run_pmuprof report -i pipe.data --no-children -g none -s sym
 like "stream: report reads it" "$(cat "$OUT")" "\[\.\] split_d"
+run_pmuprof report -i pipe.data --time 0,0.3 --no-children -g none
+like "stream: --time counts from its first sample" "$(cat "$OUT")" "# selected: [1-9][0-9]* samples"
 like "stream: named as perf.data in --header" \
 	"$("$PMUPROF" report -i pipe.data --header | head -1)" "perf.data written by perf"
 
