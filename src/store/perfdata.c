@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 #include <zstd.h>
 
 /* perf's own record types, written by the tool (not the kernel) */
@@ -92,7 +91,6 @@ struct kvbuf {
 };
 
 struct perf_source {
-	int fd;
 	uint64_t size;
 	bool pipe;
 	uint64_t data_start, data_end; /* of the records */
@@ -131,26 +129,6 @@ struct perf_source {
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-
-	while (len) {
-		ssize_t got = pread(fd, p, len, (off_t)off);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return -errno;
-		if (got == 0)
-			return -ENODATA;
-		p += got;
-		len -= (size_t)got;
-		off += (uint64_t)got;
-	}
-	return 0;
-}
 
 static void kv_put(struct kvbuf *b, const char *key, const void *val, size_t len, int kind)
 {
@@ -528,7 +506,6 @@ static int read_features(struct perf_source *ps, const struct perf_header *h, co
 	uint64_t off = h->data.offset + h->data.size, nr = 0;
 	struct file_section *secs;
 	size_t k = 0;
-	int ret;
 
 	for (int i = 0; i < FEAT_BITS / 64; i++)
 		nr += (uint64_t)__builtin_popcountll(h->features[i]);
@@ -542,19 +519,13 @@ static int read_features(struct perf_source *ps, const struct perf_header *h, co
 	if (off > ps->size || nr * sizeof(*secs) > ps->size - off)
 		return 0; /* features cut off: the records are still good */
 	secs = xmalloc(nr * sizeof(*secs));
-	ret = pread_full(ps->fd, secs, nr * sizeof(*secs), off);
-	for (int feat = 0; feat < FEAT_BITS && !ret; feat++) {
-		uint8_t *buf;
-
+	memcpy(secs, ps->map + off, nr * sizeof(*secs));
+	for (int feat = 0; feat < FEAT_BITS; feat++) {
 		if (!(h->features[feat / 64] & (1ull << (feat % 64))))
 			continue;
 		if (secs[k].size && secs[k].size <= FEATURE_MAX && secs[k].offset <= ps->size &&
-		    secs[k].size <= ps->size - secs[k].offset) {
-			buf = xmalloc(secs[k].size);
-			if (pread_full(ps->fd, buf, secs[k].size, secs[k].offset) == 0)
-				read_feature(ps, feat, buf, secs[k].size);
-			free(buf);
-		}
+		    secs[k].size <= ps->size - secs[k].offset)
+			read_feature(ps, feat, ps->map + secs[k].offset, secs[k].size);
 		k++;
 	}
 	free(secs);
@@ -567,7 +538,7 @@ static int read_attrs(struct perf_source *ps, const struct perf_header *h, const
 {
 	/* each entry is an attribute and the section of its ids */
 	uint64_t entry = h->attr_size, asize = entry - sizeof(struct file_section), n;
-	uint8_t *buf;
+	const uint8_t *buf;
 	int ret = 0;
 
 	if (entry < PERF_ATTR_SIZE_VER0 + sizeof(struct file_section) || entry > 4096 ||
@@ -581,16 +552,10 @@ static int read_attrs(struct perf_source *ps, const struct perf_header *h, const
 		*detail = n ? "it claims more events than perf records" : "it has no events";
 		return -EBADMSG;
 	}
-	buf = xmalloc(h->attrs.size);
-	if (pread_full(ps->fd, buf, h->attrs.size, h->attrs.offset) < 0) {
-		free(buf);
-		*detail = "its event attributes cannot be read";
-		return -EBADMSG;
-	}
+	buf = ps->map + h->attrs.offset;
 	for (uint64_t i = 0; i < n && !ret; i++) {
 		const uint8_t *e = buf + i * entry;
 		struct file_section ids;
-		uint8_t *idbuf;
 
 		ret = add_attr(ps, e, asize);
 		memcpy(&ids, e + asize, sizeof(ids));
@@ -601,13 +566,8 @@ static int read_attrs(struct perf_source *ps, const struct perf_header *h, const
 			ret = -EBADMSG;
 			break;
 		}
-		idbuf = xmalloc(ids.size);
-		ret = pread_full(ps->fd, idbuf, ids.size, ids.offset) < 0
-			  ? -EBADMSG
-			  : add_ids(ps, (uint32_t)i, idbuf, ids.size / 8);
-		free(idbuf);
+		ret = add_ids(ps, (uint32_t)i, ps->map + ids.offset, ids.size / 8);
 	}
-	free(buf);
 	if (ret)
 		*detail = "its event attributes are damaged";
 	return ret;
@@ -694,10 +654,11 @@ static int open_file(struct perf_source *ps, const char **detail)
 	struct perf_header h;
 
 	memset(&h, 0, sizeof(h));
-	if (ps->size < sizeof(h) || pread_full(ps->fd, &h, sizeof(h), 0) < 0) {
+	if (ps->size < sizeof(h)) {
 		*detail = "the file ends inside its perf.data header";
 		return -EBADMSG;
 	}
+	memcpy(&h, ps->map, sizeof(h));
 	if (h.size < sizeof(h) || h.size > ps->size) {
 		*detail = "its perf.data header is damaged";
 		return -EBADMSG;
@@ -734,18 +695,25 @@ int perf_source_open(int fd, uint64_t size, struct perf_source **out, const char
 	int ret;
 
 	*detail = NULL;
-	ps->fd = fd;
 	ps->size = size;
 	ps->sampled = -1;
 	ps->dctx = ZSTD_createDCtx();
 	if (!ps->dctx)
 		abort();
-	memset(&ph, 0, sizeof(ph));
-	if (size < sizeof(ph) || pread_full(fd, &ph, sizeof(ph), 0) < 0) {
+	if (size < sizeof(ph)) {
 		*detail = "the file ends inside its perf.data header";
 		ret = -EBADMSG;
 		goto fail;
 	}
+	ps->map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (ps->map == MAP_FAILED) {
+		ps->map = NULL;
+		ret = -errno;
+		*detail = "the file cannot be mapped into memory";
+		goto fail;
+	}
+	madvise((void *)ps->map, size, MADV_SEQUENTIAL);
+	memcpy(&ph, ps->map, sizeof(ph));
 	if (!memcmp(&ph.magic, "2ELIFREP", 8)) {
 		*detail =
 		    "it is a perf.data file of the other byte order (recorded on a big-endian "
@@ -758,14 +726,6 @@ int perf_source_open(int fd, uint64_t size, struct perf_source **out, const char
 		ret = -EBADMSG;
 		goto fail;
 	}
-	ps->map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (ps->map == MAP_FAILED) {
-		ps->map = NULL;
-		ret = -errno;
-		*detail = "the file cannot be mapped into memory";
-		goto fail;
-	}
-	madvise((void *)ps->map, size, MADV_SEQUENTIAL);
 	if (ph.size == sizeof(ph)) {
 		/* the stream form: attributes and features come as records */
 		ps->pipe = true;

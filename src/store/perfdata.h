@@ -32,8 +32,8 @@ struct perf_source;
 
 /*
  * Reads the header, attributes and features of the perf.data open at fd
- * (size bytes; the caller keeps fd open and closes it after
- * perf_source_free()).
+ * (size bytes), which stays mapped read-only until perf_source_free(); the
+ * caller closes fd when it likes.
  */
 int perf_source_open(int fd, uint64_t size, struct perf_source **out, const char **detail);
 void perf_source_free(struct perf_source *ps); /* NULL is a no-op */
