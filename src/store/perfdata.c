@@ -1465,7 +1465,8 @@ int perf_source_next(struct perf_source *ps, uint8_t **buf, size_t *alloc, size_
 			if (!ps->first_time && ps->sampled >= 0) {
 				convert_sample(ps, &h, body, h.size - sizeof(h), &o);
 				if (o.len > at)
-					ps->first_time = ((const struct rec_sample *)(*o.buf + at))->time;
+					ps->first_time =
+					    ((const struct rec_sample *)(*o.buf + at))->time;
 			}
 			ps->done = true;
 			break;
