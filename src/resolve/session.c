@@ -3,6 +3,7 @@
  * Reading a recording (see session.h).
  */
 #include "resolve/session.h"
+#include "resolve/jit.h"
 #include "resolve/kallsyms.h"
 #include "resolve/maps.h"
 #include "util/alloc.h"
@@ -89,6 +90,126 @@ static void add_image(struct session *s, const struct rec_image *im, const char 
 	xgrow(&s->images, &s->aimages, s->nimages + 1, sizeof(*s->images));
 	s->images[s->nimages++] = copy;
 	maps_add_image(s->maps, name, im->build_id, im->build_id_len, copy, im->size);
+}
+
+/* ---- JIT code names ---------------------------------------------------- */
+
+/* A perf map or jitdump of one process: its bytes as stored, or the path to read. */
+struct session_jit_file {
+	uint32_t pid;
+	uint16_t kind; /* IMAGE_PERF_MAP or IMAGE_JITDUMP */
+	uint8_t *bytes; /* stored in the recording; NULL: read path */
+	size_t size;
+	char *path;
+};
+
+static void add_jit_file(struct session *s, uint16_t kind, uint32_t pid, const char *path,
+			 const uint8_t *bytes, size_t size)
+{
+	struct session_jit_file *f;
+
+	/* a jitdump's marker is mapped once per process, and recorded again after a fork */
+	for (size_t i = 0; !bytes && i < s->njit_files; i++)
+		if (s->jit_files[i].pid == pid && !strcmp(s->jit_files[i].path, path))
+			return;
+	xgrow(&s->jit_files, &s->ajit_files, s->njit_files + 1, sizeof(*s->jit_files));
+	f = &s->jit_files[s->njit_files++];
+	f->pid = pid;
+	f->kind = kind;
+	f->path = xstrdup(path);
+	f->bytes = NULL;
+	f->size = size;
+	if (bytes) {
+		f->bytes = xmalloc(size ? size : 1);
+		memcpy(f->bytes, bytes, size);
+	}
+}
+
+/* The names of one file into j (created on first use): true when it gave any. */
+static bool load_jit_file(struct session *s, struct jit_syms **j, uint16_t kind, const char *path,
+			  const uint8_t *bytes, size_t size)
+{
+	uint8_t *buf = NULL;
+	size_t added = 0;
+	bool cut;
+
+	if (!bytes) {
+		if (jit_file_read(path, &buf, &size, &cut) < 0)
+			return false;
+		bytes = buf;
+	}
+	if (!*j)
+		*j = jit_syms_new();
+	if (kind == IMAGE_PERF_MAP) {
+		added = jit_syms_add_perf_map(*j, (const char *)bytes, size);
+	} else {
+		long n = jit_syms_add_jitdump(*j, bytes, size);
+
+		added = n > 0 ? (size_t)n : 0;
+		s->jit_skipped += n < 0;
+	}
+	free(buf);
+	return added > 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * Every process's JIT names: from the copies the recording holds, else
+ * (a recording made before record stored them, or by another recorder)
+ * from /tmp/perf-PID.map and the jitdumps the recorded mappings name, if
+ * they are still there. A recording whose recorder looked for them
+ * ("jit-files" in its statistics) is not completed from the disk: a file
+ * there now may be of another process that got the same pid since.
+ */
+static void load_jit(struct session *s)
+{
+	uint64_t stored = 0;
+	bool looked = data_reader_stat_u64(s->rd, "jit-files", &stored);
+
+	for (size_t i = 0; i < maps_npids(s->maps); i++) {
+		uint32_t pid = maps_pid(s->maps, i);
+		struct jit_syms *j = NULL;
+		bool have_map = false;
+		char name[64] = "", path[64];
+
+		for (size_t k = 0; k < s->njit_files; k++) {
+			const struct session_jit_file *f = &s->jit_files[k];
+
+			if (f->pid != pid || (!f->bytes && looked))
+				continue;
+			have_map |= f->kind == IMAGE_PERF_MAP;
+			if (load_jit_file(s, &j, f->kind, f->path, f->bytes, f->size) &&
+			    (f->kind == IMAGE_JITDUMP || !name[0]))
+				snprintf(name, sizeof(name), "%s", base_name(f->path));
+		}
+		jit_perf_map_path(path, sizeof(path), pid);
+		if (!have_map && !looked && load_jit_file(s, &j, IMAGE_PERF_MAP, path, NULL, 0) &&
+		    !name[0])
+			snprintf(name, sizeof(name), "%s", base_name(path));
+		if (j)
+			s->jit_skipped += jit_syms_skipped(j);
+		if (!j || !jit_syms_count(j)) {
+			jit_syms_free(j);
+			continue;
+		}
+		jit_syms_finish(j);
+		s->jit_objects++;
+		s->jit_names += jit_syms_count(j);
+		maps_add_jit(s->maps, pid, name[0] ? name : base_name(path), j);
+	}
+	for (size_t k = 0; k < s->njit_files; k++) {
+		free(s->jit_files[k].bytes);
+		free(s->jit_files[k].path);
+	}
+	free(s->jit_files);
+	s->jit_files = NULL;
+	s->njit_files = s->ajit_files = 0;
 }
 
 static void add_signal(struct session *s, const struct rec_signal *r)
@@ -211,10 +332,16 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 
 		switch (h->type) {
 		case REC_MMAP:
-			if (record_mmap(h, &mm, &name) == 0)
+			if (record_mmap(h, &mm, &name) == 0) {
+				uint32_t dump_pid;
+
 				maps_add_mmap(s->maps, mm, name);
-			else
+				/* the marker of a jitdump: where it is, if the recording holds none */
+				if (jit_dump_name(name, &dump_pid))
+					add_jit_file(s, IMAGE_JITDUMP, mm->pid, name, NULL, 0);
+			} else {
 				s->bad_records++;
+			}
 			break;
 		case REC_COMM:
 			if (record_comm(h, &cm, &name) == 0) {
@@ -242,10 +369,13 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 			s->nforks++;
 			break;
 		case REC_IMAGE:
-			if (record_image(h, &im, &name, &bytes) == 0)
-				add_image(s, im, name, bytes);
-			else
+			if (record_image(h, &im, &name, &bytes) < 0)
 				s->bad_records++;
+			else if (h->misc == IMAGE_OBJECT)
+				add_image(s, im, name, bytes);
+			else if (h->misc == IMAGE_PERF_MAP || h->misc == IMAGE_JITDUMP)
+				add_jit_file(s, h->misc, im->pid, name, bytes, im->size);
+			/* other kinds are for newer readers */
 			break;
 		case REC_KSYM:
 			if (record_ksym(h, &ks, &name) == 0) {
@@ -283,6 +413,7 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 			break;
 		}
 	}
+	load_jit(s);
 	maps_finish(s->maps);
 	if (s->kernel) {
 		/* the recording named its kernel functions: /proc/kallsyms is not needed */
