@@ -925,6 +925,8 @@ static void record_finish(struct recording *r)
 	}
 	/* a write error shows at data_writer_finish() */
 	perfrec_name_kernel_functions(&r->wr.pr);
+	/* the JIT files of the processes still running: they may be gone at report time */
+	perfrec_store_jit(&r->wr.pr);
 	if (r->timer) {
 		/* the kernel's CPU time of the program: what the signals should match */
 		shimrec_stats(&r->shim, st->task_cpu_ns, &r->shst);
