@@ -959,6 +959,8 @@ static void write_stats(struct recording *r)
 	int ret;
 
 	recmeta_write_stats(r->w, &ms);
+	/* that record looked for JIT files: a report does not look on disk for more */
+	data_writer_stat_u64(r->w, "jit-files", r->wr.pr.jit.stored);
 	ret = data_writer_finish(r->w);
 	if (ret < 0 && !r->error) {
 		error("cannot write '%s': %s; the file keeps what was written before", r->o.output,

@@ -128,7 +128,5 @@ int jitrec_store_all(struct jitrec *jr, struct data_writer *w, uint64_t time)
 
 	for (size_t i = 0; ret == 0 && i < jr->nprocs; i++)
 		ret = store_proc(jr, w, &jr->procs[i], time);
-	if (ret == 0)
-		ret = data_writer_stat_u64(w, "jit-files", jr->stored);
 	return ret;
 }

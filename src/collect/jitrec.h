@@ -42,9 +42,9 @@ void jitrec_note_mmap(struct jitrec *jr, uint32_t pid, const char *filename);
 /* Process pid exited: stores its files now (before its pid can be reused). */
 int jitrec_store_pid(struct jitrec *jr, struct data_writer *w, uint32_t pid, uint64_t time);
 /*
- * Stores the files of every process noted and not stored yet, and the
- * number of files stored as the statistic "jit-files" (its presence tells
- * a reader that the recorder looked for them).
+ * Stores the files of every process noted and not stored yet. The caller
+ * writes jr->stored as the statistic "jit-files", whose presence tells a
+ * reader that the recorder looked for them, after the others.
  */
 int jitrec_store_all(struct jitrec *jr, struct data_writer *w, uint64_t time);
 
