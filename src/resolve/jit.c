@@ -249,7 +249,7 @@ long jit_syms_add_jitdump(struct jit_syms *j, const uint8_t *buf, size_t len)
 		return -EBADMSG;
 	magic = get_u32(buf);
 	if (magic != JITDUMP_MAGIC)
-		return -EBADMSG; /* its bytes swapped: written on a machine of the other byte order */
+		return -EBADMSG; /* swapped: written on a machine of the other byte order */
 	if (get_u32(buf + 4) != JITDUMP_VERSION)
 		return -EPROTONOSUPPORT;
 	hsize = get_u32(buf + 8);

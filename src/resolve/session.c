@@ -336,7 +336,7 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 				uint32_t dump_pid;
 
 				maps_add_mmap(s->maps, mm, name);
-				/* the marker of a jitdump: where it is, if the recording holds none */
+				/* a jitdump's marker: where it is, if the recording holds none */
 				if (jit_dump_name(name, &dump_pid))
 					add_jit_file(s, IMAGE_JITDUMP, mm->pid, name, NULL, 0);
 			} else {

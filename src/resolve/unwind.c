@@ -235,8 +235,9 @@ static void frame_pointer_rule(struct unwind_rule *r)
 /*
  * The rule of a frame without CFI: follow rbp where it points into the
  * stack at or above sp (at sp in a leaf that just set its frame up; where
- * rbp was not recorded, to the frame record found there), else, for the first frame only, take the return address at the
- * top of the stack (a leaf without a frame). 0 with *r set; 1 at the
+ * rbp was not recorded, to the frame record found there), else, for the
+ * first frame only, take the return address at the top of the stack (a
+ * leaf without a frame). 0 with *r set; 1 at the
  * outermost frame (rbp 0 after the first: the ABI marks it so, and ld.so's
  * _start has no CFI); -1 when there is no way on.
  */

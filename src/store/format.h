@@ -275,7 +275,7 @@ struct rec_throttle {
 enum image_kind {
 	IMAGE_OBJECT = 0,   /* an object's bytes (the vDSO): name as mapped, pid 0 */
 	IMAGE_PERF_MAP = 1, /* a process's /tmp/perf-PID.map as record found it: name its path */
-	IMAGE_JITDUMP = 2,  /* a process's jitdump (jit-PID.dump): name the path it was mapped from */
+	IMAGE_JITDUMP = 2,  /* a process's jitdump (jit-PID.dump): name the path it was mapped at */
 };
 
 struct rec_image {

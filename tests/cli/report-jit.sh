@@ -70,7 +70,8 @@ if [ "$sampling" = yes ]; then
 		check_chain "jitcode $mode" "$OUT" jit_hot_loop jit_outer run main
 		# (a sample in a prologue or an epilogue, where rbp is not yet or no longer the
 		# frame's, may be lost: generated code has no CFI to say so)
-		rooted=$(sed -n 's/^# unwound: [0-9]* samples: \([0-9.]*\)% reached a root.*/\1/p' "$OUT")
+		rooted=$(sed -n 's/^# unwound: [0-9]* samples: \([0-9.]*\)% reached a root.*/\1/p' \
+			"$OUT")
 		ok "jitcode $mode: nearly every sample unwound to its root ($rooted%)" \
 			awk -v r="${rooted:-0}" 'BEGIN { exit !(r >= 95) }'
 		run_pmuprof report -i $mode.data --format svg -o $mode.svg
@@ -139,7 +140,8 @@ if [ "$sampling" = no ]; then
 	done_testing
 fi
 if ! command -v node >/dev/null; then
-	skip "node: JavaScript frames" "node is not installed (contrib/install-deps.sh --test installs nodejs)"
+	skip "node: JavaScript frames" \
+		"node is not installed (contrib/install-deps.sh --test installs nodejs)"
 	done_testing
 fi
 

@@ -103,7 +103,7 @@ static void test_overlaps(void)
 	is_name(j, 0x1100, NULL, 0, "the end of the outer range");
 	jit_syms_free(j);
 
-	/* a function below thousands of small ones: the bounded walk gives up, without a wrong name */
+	/* a function below thousands of small ones: the bounded walk, and no wrong name */
 	many = malloc(64 * 2000 + 64);
 	len += (size_t)sprintf(many, "100 100000 outer\n");
 	for (int i = 0; i < 2000; i++)
@@ -255,7 +255,8 @@ static void test_files(void)
 	ok(!cut, "not cut");
 	free(buf);
 	if (symlink(path, link) == 0)
-		is_int(jit_file_read(link, &buf, &len, &cut), -ELOOP, "a symbolic link is not followed");
+		is_int(jit_file_read(link, &buf, &len, &cut), -ELOOP,
+		       "a symbolic link is not followed");
 	if (mkfifo(fifo, 0600) == 0)
 		is_int(jit_file_read(fifo, &buf, &len, &cut), -EPERM, "a FIFO is refused, at once");
 	is_int(jit_file_read("/nonexistent/perf-1.map", &buf, &len, &cut), -ENOENT, "missing");

@@ -86,12 +86,14 @@ int main(void)
 			maps++;
 			is_str(name, map, "the map: its path");
 			is_int(im->pid, pid, "the map: its process");
-			ok(im->size == 14 && !memcmp(bytes, "1000 10 jit_f\n", 14), "the map: its bytes");
+			ok(im->size == 14 && !memcmp(bytes, "1000 10 jit_f\n", 14),
+			   "the map: its bytes");
 		} else if (rs.v[i]->misc == IMAGE_JITDUMP) {
 			dumps++;
 			is_str(name, dump, "the dump: its path");
 			is_int(im->pid, pid, "the dump: its process");
-			ok(im->size == 14 && !memcmp(bytes, "JiTD-ish bytes", 14), "the dump: its bytes");
+			ok(im->size == 14 && !memcmp(bytes, "JiTD-ish bytes", 14),
+			   "the dump: its bytes");
 		}
 	}
 	is_int(maps, 1, "one map");

@@ -266,6 +266,14 @@ static void set_word(uint64_t *stack, size_t i, uint64_t v)
 	stack[i] = v;
 }
 
+/* A hand-made stack unwound from ip 0x1000 with rbp at sp (a leaf that has set its frame up). */
+static void unwind_stack(struct unwinder *u, uint32_t pid, uint64_t sp, const uint64_t *stack,
+			 size_t size, struct unwind_frame *f, size_t max, struct unwind_result *res)
+{
+	unwind_user(u, pid, 1, 0x1000, sp, sp, true, (const uint8_t *)stack, size, false, f, max,
+		    res);
+}
+
 /* Code in no mapping, frames kept by rbp: the unwinder goes on by frame pointer. */
 static void test_unmapped(void)
 {
@@ -288,8 +296,7 @@ static void test_unmapped(void)
 	set_word(stack, 5, 0x3008);
 	set_word(stack, 8, sp + 16); /* below the frame: the stack pointer would not grow */
 	set_word(stack, 9, 0x4008);
-	unwind_user(u, pid, 1, 0x1000, sp, sp, true, (const uint8_t *)stack, sizeof(stack), false, f,
-		    16, &res);
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
 	is_int(res.nframes, 4, "no mapping: on by frame pointer");
 	ok(res.nframes == 4 && f[0].ip == 0x1000 && f[1].ip == 0x2007 && f[2].ip == 0x3007 &&
 		   f[3].ip == 0x4007 && !f[3].dso,
@@ -298,26 +305,23 @@ static void test_unmapped(void)
 	   "no mapping: stops where rbp points below the stack pointer");
 
 	set_word(stack, 4, sp + 4096); /* beyond the copy */
-	unwind_user(u, pid, 1, 0x1000, sp, sp, true, (const uint8_t *)stack, sizeof(stack), false, f,
-		    16, &res);
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
 	ok(res.nframes == 3 && res.end == UNWIND_FAILED && res.fail == FAIL_NO_MAP,
 	   "no mapping: stops where rbp leaves the copy (%u frames)", res.nframes);
 
 	set_word(stack, 4, sp + 32); /* points at itself */
-	unwind_user(u, pid, 1, 0x1000, sp, sp, true, (const uint8_t *)stack, sizeof(stack), false, f,
-		    16, &res);
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
 	ok(res.nframes == 3 && res.end == UNWIND_FAILED, "no mapping: a loop stops (%u frames)",
 	   res.nframes);
 
 	set_word(stack, 4, sp + 64);
 	set_word(stack, 8, 0);
 	set_word(stack, 9, 0);
-	unwind_user(u, pid, 1, 0x1000, sp, sp, true, (const uint8_t *)stack, sizeof(stack), false, f,
-		    16, &res);
-	ok(res.nframes == 3 && res.end == UNWIND_ROOT, "no mapping: a zero return address is the root");
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
+	ok(res.nframes == 3 && res.end == UNWIND_ROOT,
+	   "no mapping: a zero return address is the root");
 
-	unwind_user(u, pid, 1, 0x1000, sp, sp, true, (const uint8_t *)stack, sizeof(stack), false, f,
-		    2, &res);
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 2, &res);
 	ok(res.nframes == 2 && res.end == UNWIND_DEPTH, "no mapping: the depth limit");
 	unwinder_free(u);
 	maps_free(m);
@@ -330,8 +334,7 @@ static void test_unmapped(void)
 	maps_add_jit(m, pid, "perf-4242.map", j);
 	maps_finish(m);
 	u = unwinder_new(m);
-	unwind_user(u, pid, 1, 0x1000, sp, sp, true, (const uint8_t *)stack, sizeof(stack), false, f,
-		    16, &res);
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
 	ok(res.nframes == 3 && res.end == UNWIND_ROOT, "JIT names: the same walk (%u frames)",
 	   res.nframes);
 	ok(f[0].dso && f[0].dso->jit && f[1].dso == f[0].dso && !f[2].dso,

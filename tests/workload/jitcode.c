@@ -129,7 +129,8 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "";
 	uint64_t goal = (uint64_t)(argc > 2 ? atol(argv[2]) : 600) * 1000000u;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	bool anon = !strcmp(mode, "anon"), dump = !strcmp(mode, "dump"), none = !strcmp(mode, "none");
+	bool anon = !strcmp(mode, "anon"), dump = !strcmp(mode, "dump");
+	bool none = !strcmp(mode, "none");
 	void (*fn)(long);
 	unsigned char *mem;
 
