@@ -3,6 +3,7 @@
 #include "resolve/jit.h"
 #include "util/alloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,33 @@ static int store_file(struct jitrec *jr, struct data_writer *w, uint32_t pid, ui
 	return data_writer_commit(w, time);
 }
 
+/*
+ * The jitdumps a running process maps now: those it mapped before
+ * recording began (-p, -a) reached the file from /proc, not as records
+ * that jitrec_note_mmap() saw. A process that has exited has none.
+ */
+static void note_mapped_dumps(struct jitrec *jr, struct jitrec_proc *p)
+{
+	char path[64], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", p->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *name = strchr(line, '/'), *nl;
+
+		if (!name)
+			continue;
+		nl = strchr(name, '\n');
+		if (nl)
+			*nl = '\0';
+		jitrec_note_mmap(jr, p->pid, name);
+	}
+	fclose(f);
+}
+
 static int store_proc(struct jitrec *jr, struct data_writer *w, struct jitrec_proc *p,
 		      uint64_t time)
 {
@@ -108,6 +136,7 @@ static int store_proc(struct jitrec *jr, struct data_writer *w, struct jitrec_pr
 	if (p->stored)
 		return 0;
 	p->stored = true;
+	note_mapped_dumps(jr, p);
 	jit_perf_map_path(path, sizeof(path), p->pid);
 	ret = store_file(jr, w, p->pid, IMAGE_PERF_MAP, path, time);
 	for (size_t k = 0; ret == 0 && k < p->ndumps; k++)

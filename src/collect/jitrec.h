@@ -8,7 +8,9 @@
  * REC_IMAGE records (IMAGE_PERF_MAP, IMAGE_JITDUMP) when the process
  * exits and, for the processes still running, when recording ends; a
  * process's files are stored once. A jitdump is found through the
- * mapping of it that the runtime makes for this purpose (its marker).
+ * mapping of it that the runtime makes for this purpose (its marker): in
+ * the mapping records, or in /proc/PID/maps of a process that still runs
+ * (one that mapped it before recording began).
  *
  * Called by perfrec on the writer thread, then at the end by the caller
  * (after recwriter_finish()). Functions return 0 or the writer's error,
