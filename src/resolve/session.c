@@ -125,18 +125,30 @@ static void add_jit_file(struct session *s, uint16_t kind, uint32_t pid, const c
 	}
 }
 
-/* The names of one file into j (created on first use): true when it gave any. */
+/*
+ * The names of one file into j (created on first use): true when it gave
+ * any. A stored copy is taken from the file on disk instead when that is
+ * the same file grown since: it begins with the copy's bytes (a process
+ * that still ran when recording ended, whose runtime had not yet written,
+ * or flushed, all of its names).
+ */
 static bool load_jit_file(struct session *s, struct jit_syms **j, uint16_t kind, const char *path,
 			  const uint8_t *bytes, size_t size)
 {
 	uint8_t *buf = NULL;
-	size_t added = 0;
+	size_t added = 0, len;
 	bool cut;
 
-	if (!bytes) {
-		if (jit_file_read(path, &buf, &size, &cut) < 0)
-			return false;
+	if (jit_file_read(path, &buf, &len, &cut) == 0 &&
+	    (!bytes || (len > size && !memcmp(buf, bytes, size)))) {
 		bytes = buf;
+		size = len;
+	} else if (!bytes) {
+		free(buf);
+		return false;
+	} else {
+		free(buf);
+		buf = NULL;
 	}
 	if (!*j)
 		*j = jit_syms_new();

@@ -5,7 +5,8 @@
 # the recording, so that a report after the files are deleted still names
 # them; the unwinding goes on through them by frame pointer to the
 # program's own frames. First tests/workload/jitcode (generated code named
-# in each kind of file, and named nowhere); then report's fallback to the
+# in each kind of file, and named nowhere; a map completed after recording
+# ended, grown on disk, replaced or deleted); then report's fallback to the
 # files on disk for a recording that holds none (written by gen-procs);
 # last node, with --perf-basic-prof and --perf-prof, on a JavaScript
 # function that takes the CPU for about 2 s.
@@ -89,6 +90,28 @@ if [ "$sampling" = yes ]; then
 	like "jitcode none: the code is named by address" "$(top_entry "$OUT")" \
 		"\[anon\] +\[\.\] \[anon\]\+0x[0-9a-f]+$"
 	check_chain "jitcode none" "$OUT" "\[anon\]\+0x[0-9a-f]+" "\[anon\]\+0x[0-9a-f]+" run main
+fi
+
+# a process still running when recording ends: its map is copied as it is then, and
+# completed from the file on disk while that still begins with the copy. The mappings of
+# a process -p attaches to come from /proc, of files only: jit_outer, unnamed, is in no
+# mapping, and the unwinding goes on through it by frame pointer all the same
+unnamed="(\[unknown\]|\[anon\]\+0x[0-9a-f]+)"
+if [ "$sampling" = yes ]; then
+	"$WORKLOADS/jitcode" late 2000 >late.out &
+	wpid=$!
+	run_pmuprof record -q -e cpu-clock -p $wpid --duration 0.5 -o late.data
+	is "jitcode late: record -p: exit status" "$RC" 0
+	wait $wpid
+	run_pmuprof report -i late.data --no-children
+	check_chain "jitcode late, its map grown on disk" "$OUT" jit_hot_loop jit_outer run main
+	printf '1000 10 another process\n' >/tmp/perf-$wpid.map
+	run_pmuprof report -i late.data --no-children
+	check_chain "jitcode late, another map at its path now" "$OUT" jit_hot_loop "$unnamed" \
+		run main
+	rm -f /tmp/perf-$wpid.map
+	run_pmuprof report -i late.data --no-children
+	check_chain "jitcode late, its map deleted" "$OUT" jit_hot_loop "$unnamed" run main
 fi
 
 # ---- report's fallback: a recording that holds no JIT files ---------------------

@@ -15,6 +15,8 @@
  *   dump   as map, named in a jitdump, jit-PID.dump in the current
  *          directory, mapped executable as its marker (as V8 does)
  *   none   as map, named nowhere
+ *   late   as map, but jit_outer's line is written only at the end, as a
+ *          runtime that buffers its map writes it
  *
  * It prints "jitcode: pid PID" first, and leaves its files behind.
  */
@@ -64,17 +66,19 @@ static __attribute__((noinline)) void run(void (*fn)(long), uint64_t ns)
 	__asm__ volatile("" ::: "memory"); /* not a tail call: run stays on the stack */
 }
 
-static int write_map(uintptr_t code)
+static int write_map(uintptr_t code, bool hot_line, bool outer_line)
 {
 	char path[64];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
-	f = fopen(path, "w");
+	f = fopen(path, hot_line ? "w" : "a");
 	if (!f)
 		return -1;
-	fprintf(f, "%lx %zx jit_hot_loop\n", (unsigned long)code, sizeof(hot));
-	fprintf(f, "%lx %zx jit_outer\n", (unsigned long)(code + OUTER), sizeof(outer));
+	if (hot_line)
+		fprintf(f, "%lx %zx jit_hot_loop\n", (unsigned long)code, sizeof(hot));
+	if (outer_line)
+		fprintf(f, "%lx %zx jit_outer\n", (unsigned long)(code + OUTER), sizeof(outer));
 	return fclose(f);
 }
 
@@ -130,12 +134,12 @@ int main(int argc, char **argv)
 	uint64_t goal = (uint64_t)(argc > 2 ? atol(argv[2]) : 600) * 1000000u;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	bool anon = !strcmp(mode, "anon"), dump = !strcmp(mode, "dump");
-	bool none = !strcmp(mode, "none");
+	bool none = !strcmp(mode, "none"), late = !strcmp(mode, "late");
 	void (*fn)(long);
 	unsigned char *mem;
 
-	if (!anon && !dump && !none && strcmp(mode, "map")) {
-		fprintf(stderr, "usage: jitcode map|anon|dump|none [MS]\n");
+	if (!anon && !dump && !none && !late && strcmp(mode, "map")) {
+		fprintf(stderr, "usage: jitcode map|anon|dump|none|late [MS]\n");
 		return 2;
 	}
 	printf("jitcode: pid %d\n", (int)getpid());
@@ -152,11 +156,16 @@ int main(int argc, char **argv)
 		perror("jitcode: mprotect");
 		return 1;
 	}
-	if (!none && (dump ? write_dump((uintptr_t)mem) : write_map((uintptr_t)mem)) < 0) {
+	if (!none && (dump ? write_dump((uintptr_t)mem) : write_map((uintptr_t)mem, true, !late)) <
+			     0) {
 		perror("jitcode: writing the names of the code");
 		return 1;
 	}
 	fn = (void (*)(long))(uintptr_t)(mem + OUTER);
 	run(fn, goal);
+	if (late && write_map((uintptr_t)mem, false, true) < 0) {
+		perror("jitcode: writing the names of the code");
+		return 1;
+	}
 	return 0;
 }
