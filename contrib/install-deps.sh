@@ -21,6 +21,10 @@ jq xz-utils"
 	# (contrib/install-speedscope.sh), unless an npm of another origin (nodesource's) is there
 	pkgs="$pkgs chromium"
 	command -v npm >/dev/null || pkgs="$pkgs npm"
+	# nodejs: a real JIT runtime, whose --perf-basic-prof and --perf-prof write the perf
+	# map and the jitdump that report names JavaScript frames from (tests/cli/report-jit.sh),
+	# unless a node of another origin is there
+	command -v node >/dev/null || pkgs="$pkgs nodejs"
 fi
 
 # speedscope, from the npm registry, after the packages (npm may be one of them); a test

@@ -4,7 +4,8 @@
 # missing, then build and run the whole test suite three ways:
 #   1. gcc, warnings as errors, make check
 #   2. clang with AddressSanitizer and UndefinedBehaviorSanitizer, make check
-#   3. the pmuprof.data and object-file readers under libFuzzer for a bounded time
+#   3. the readers of hostile input (pmuprof.data, objects, JIT files, ...) under libFuzzer
+#      for a bounded time
 #   4. make distcheck (tarball builds, installs, passes its tests)
 # and print "N passed, N failed, N skipped" counted from the test logs.
 set -u
@@ -83,8 +84,9 @@ fi
 #    the perf.data reader, seeded with perf record's files, the object-file readers (symbols, CFI, debuglink, the unwinder over
 #    them), seeded with real objects, and report and script end to end over
 #    a data file, seeded with the recordings, the rings the timer
-#    samplers share with the profiled program, and the demangler, seeded
-#    with names. They share FUZZ_SECONDS, so
+#    samplers share with the profiled program, the demangler, seeded
+#    with names, and the readers of JIT files (perf maps, jitdumps), seeded
+#    with files that tests/workload/jitcode writes. They share FUZZ_SECONDS, so
 #    that CI takes no longer for more targets.
 fuzz_dir=_build/fuzz
 fuzz_seconds=$(( ${FUZZ_SECONDS:-60} / 6 ))
@@ -293,6 +295,31 @@ if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I
 else
 	step_failed "building the fuzz-demangle target (see $fuzz_dir/build-demangle.log)"
 	tail -20 "$fuzz_dir/build-demangle.log"
+fi
+
+# JIT code names: the perf maps and jitdumps that profiled programs (or anyone who can
+# write /tmp) write, seeded with the files of tests/workload/jitcode, run for a moment
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
+	-I _build/asan tests/fuzz/fuzz-jit.c src/resolve/jit.c src/util/alloc.c src/util/error.c \
+	src/util/escape.c src/util/json.c src/util/hash.c -o "$fuzz_dir/fuzz-jit" \
+	>"$fuzz_dir/build-jit.log" 2>&1; then
+	mkdir -p "$fuzz_dir/jit-corpus"
+	for mode in map dump; do
+		jit_pid=$(cd "$fuzz_dir" && "$top/_build/gcc/tests/workload/jitcode" $mode 1 2>/dev/null |
+			sed -n 's/^jitcode: pid //p')
+		[ -n "$jit_pid" ] || continue
+		if [ $mode = map ]; then
+			mv "/tmp/perf-$jit_pid.map" "$fuzz_dir/jit-corpus/perf.map" 2>/dev/null
+		else
+			mv "$fuzz_dir/jit-$jit_pid.dump" "$fuzz_dir/jit-corpus/jit.dump" 2>/dev/null
+		fi
+	done
+	printf '7f0bd4006180 2c8 JS:*hotLoop /tmp/hot.js:1:17\n0x1000 10 with 0x\r\n' \
+		>"$fuzz_dir/jit-corpus/node.map"
+	run_fuzz fuzz-jit jit-corpus
+else
+	step_failed "building the fuzz-jit target (see $fuzz_dir/build-jit.log)"
+	tail -20 "$fuzz_dir/build-jit.log"
 fi
 
 # 4. distcheck, counted as one test

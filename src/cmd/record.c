@@ -925,6 +925,8 @@ static void record_finish(struct recording *r)
 	}
 	/* a write error shows at data_writer_finish() */
 	perfrec_name_kernel_functions(&r->wr.pr);
+	/* the JIT files of the processes still running: they may be gone at report time */
+	perfrec_store_jit(&r->wr.pr);
 	if (r->timer) {
 		/* the kernel's CPU time of the program: what the signals should match */
 		shimrec_stats(&r->shim, st->task_cpu_ns, &r->shst);
@@ -957,6 +959,8 @@ static void write_stats(struct recording *r)
 	int ret;
 
 	recmeta_write_stats(r->w, &ms);
+	/* that record looked for JIT files: a report does not look on disk for more */
+	data_writer_stat_u64(r->w, "jit-files", r->wr.pr.jit.stored);
 	ret = data_writer_finish(r->w);
 	if (ret < 0 && !r->error) {
 		error("cannot write '%s': %s; the file keeps what was written before", r->o.output,

@@ -19,6 +19,7 @@ void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_typ
 	pr->nregs = (unsigned int)__builtin_popcountll(regs_mask);
 	pr->stack_request = stack_request;
 	hash_init(&pr->kernel_index);
+	jitrec_init(&pr->jit);
 }
 
 void perfrec_release(struct perfrec *pr)
@@ -27,6 +28,7 @@ void perfrec_release(struct perfrec *pr)
 	free(pr->kernel_ips);
 	pr->kernel_ips = NULL;
 	pr->nkernel_ips = pr->akernel_ips = 0;
+	jitrec_release(&pr->jit);
 }
 
 static void note_kernel_ip(struct perfrec *pr, uint64_t ip)
@@ -276,6 +278,7 @@ static int convert_sample(struct perfrec *pr, const struct perf_event_header *h,
 	pr->st.weight += period;
 	pr->st.samples_stack_full += (s->h.misc & SAMPLE_STACK_FULL) != 0;
 	note_time(pr, time);
+	jitrec_note_pid(&pr->jit, pid);
 	return data_writer_commit(pr->w, time);
 }
 
@@ -322,6 +325,7 @@ static int convert_mmap2(struct perfrec *pr, const struct perf_event_header *h, 
 		memcpy(m->build_id, bid + 4, m->build_id_len);
 	}
 	memcpy(m + 1, name, nlen);
+	jitrec_note_mmap(&pr->jit, m->pid, (const char *)(m + 1));
 	return data_writer_commit(pr->w, id.time);
 }
 
@@ -354,6 +358,7 @@ static int convert_task(struct perfrec *pr, const struct perf_event_header *h, s
 {
 	uint64_t a = take_u64(c), b = take_u64(c), time = take_u64(c);
 	struct rec_task *t;
+	int ret;
 
 	if (c->bad) {
 		pr->st.malformed++;
@@ -372,7 +377,11 @@ static int convert_task(struct perfrec *pr, const struct perf_event_header *h, s
 		offcpu_fork(pr->oc, t->pid, t->tid, time);
 	else if (pr->oc)
 		offcpu_exit(pr->oc, t->pid, t->tid, time);
-	return data_writer_commit(pr->w, time);
+	ret = data_writer_commit(pr->w, time);
+	/* a process ended: its JIT files are complete, and its pid may soon be another's */
+	if (ret == 0 && h->type == PERF_RECORD_EXIT && t->pid == t->tid)
+		ret = jitrec_store_pid(&pr->jit, pr->w, (uint32_t)a, time);
+	return ret;
 }
 
 static int convert_lost(struct perfrec *pr, const struct perf_event_header *h, struct cursor *c,
@@ -522,6 +531,7 @@ int perfrec_add_native(struct perfrec *pr, const uint8_t *buf, size_t len)
 			const struct rec_sample *r = (const struct rec_sample *)h;
 
 			time = r->time;
+			jitrec_note_pid(&pr->jit, r->pid);
 			pr->st.samples++;
 			pr->st.weight += r->weight;
 			pr->st.samples_stack_full += (h->misc & SAMPLE_STACK_FULL) != 0;
@@ -691,6 +701,11 @@ uint64_t perfrec_count_samples(const uint8_t *buf, size_t len)
 		off += h.size;
 	}
 	return n;
+}
+
+int perfrec_store_jit(struct perfrec *pr)
+{
+	return jitrec_store_all(&pr->jit, pr->w, pr->st.last_time);
 }
 
 int perfrec_name_kernel_functions(struct perfrec *pr)

@@ -13,6 +13,7 @@
 #ifndef PMUPROF_PERFREC_H
 #define PMUPROF_PERFREC_H
 
+#include "collect/jitrec.h"
 #include "store/datafile.h"
 #include "util/hash.h"
 
@@ -57,6 +58,8 @@ struct perfrec {
 	struct offcpu *oc;
 	/* --off-cpu where permitted: the signal and wakeup tracepoints' fields (traceev.h) */
 	const struct traceev_layout *trace;
+	/* the sampled processes and their jitdumps, whose JIT files go into the file */
+	struct jitrec jit;
 };
 
 void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_type,
@@ -83,7 +86,7 @@ int perfrec_write_task_cpu(struct perfrec *pr, uint32_t pid, uint32_t tid, uint6
  * at the time of the last sample converted.
  */
 int perfrec_write_lost(struct perfrec *pr, uint16_t why, uint64_t count);
-/* Frees the kernel address set. */
+/* Frees the kernel address set and the processes noted for their JIT files. */
 void perfrec_release(struct perfrec *pr);
 /*
  * Writes a REC_KSYM record for each kernel function (from kallsyms) that
@@ -98,6 +101,12 @@ int perfrec_write_ksyms(struct perfrec *pr, const struct kallsyms *k);
  * can, on this boot); else the writer's error.
  */
 int perfrec_name_kernel_functions(struct perfrec *pr);
+/*
+ * Copies the JIT files of the processes that were sampled and did not
+ * exit during the recording (those that did were stored at their exit):
+ * at the end of recording. 0, or the writer's error.
+ */
+int perfrec_store_jit(struct perfrec *pr);
 /* Counts the samples in buf without converting them (for a dropped buffer). */
 uint64_t perfrec_count_samples(const uint8_t *buf, size_t len);
 

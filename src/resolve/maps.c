@@ -2,6 +2,7 @@
 #include "resolve/maps.h"
 #include "resolve/cfi.h"
 #include "resolve/elf.h"
+#include "resolve/jit.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 
@@ -32,6 +33,7 @@ struct pid_maps {
 	size_t nexecs, aexecs;
 	struct fork_event *forks; /* this pid's creations, in file order (pids are reused) */
 	size_t nforks, aforks;
+	struct dso *jit; /* names of its JIT code, or NULL */
 };
 
 struct maps {
@@ -61,6 +63,7 @@ void maps_free(struct maps *m)
 	for (size_t i = 0; i < m->ndsos; i++) {
 		elf_object_free(m->dsos[i]->obj);
 		cfi_close(m->dsos[i]->cfi);
+		jit_syms_free(m->dsos[i]->jit);
 		if (m->dsos[i]->file != m->dsos[i]->path)
 			free((char *)m->dsos[i]->file);
 		free(m->dsos[i]->path);
@@ -248,6 +251,29 @@ void maps_add_image(struct maps *m, const char *name, const uint8_t *build_id,
 	d->image_size = size;
 }
 
+void maps_add_jit(struct maps *m, uint32_t pid, const char *name, struct jit_syms *syms)
+{
+	struct pid_maps *pm = get_pid(m, pid);
+	struct dso *d;
+
+	if (pm->jit) {
+		jit_syms_free(pm->jit->jit);
+		pm->jit->jit = syms;
+		return;
+	}
+	/* an object of its own, whatever its name: it must not meet a mapped file's */
+	d = xcalloc(1, sizeof(*d));
+	d->path = xstrdup(name);
+	d->file = d->path;
+	d->name = d->path;
+	d->no_file = true;
+	d->jit = syms;
+	xgrow(&m->dsos, &m->adsos, m->ndsos + 1, sizeof(*m->dsos));
+	d->id = (uint32_t)m->ndsos;
+	m->dsos[m->ndsos++] = d;
+	pm->jit = d;
+}
+
 static int cmp_map(const void *a, const void *b)
 {
 	const struct map *x = a, *y = b;
@@ -366,6 +392,32 @@ const struct map *maps_find_at(const struct maps *m, struct maps_cursor *c, uint
 		c->set = true;
 	}
 	return find_from(m, c->pm, pid, addr, time);
+}
+
+struct dso *maps_find_jit(const struct maps *m, struct maps_cursor *c, uint32_t pid,
+			  uint64_t addr)
+{
+	const struct pid_maps *pm;
+
+	if (!c->set || c->pid != pid) {
+		c->pm = find_pid(m, pid);
+		c->pid = pid;
+		c->set = true;
+	}
+	pm = c->pm;
+	if (!pm || !pm->jit || !jit_syms_find(pm->jit->jit, addr, NULL))
+		return NULL;
+	return pm->jit;
+}
+
+size_t maps_npids(const struct maps *m)
+{
+	return m->npids;
+}
+
+uint32_t maps_pid(const struct maps *m, size_t i)
+{
+	return m->pids[i].pid;
 }
 
 /* Whether obj is the build the recording saw. */

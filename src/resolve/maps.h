@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 struct elf_object;
+struct jit_syms;
 
 struct dso {
 	char *path;	  /* as mapped: "/usr/lib/x86_64-linux-gnu/libc.so.6", "[vdso]" */
@@ -36,6 +37,7 @@ struct dso {
 	const uint8_t *image;	/* bytes stored in the data file (the vDSO), or NULL */
 	size_t image_size;
 	uint32_t id;		/* its index, a small key for caches */
+	struct jit_syms *jit;	/* JIT code of one process (resolve/jit.h): names, no file */
 	struct cfi *cfi;	/* unwind information, NULL until opened or when none */
 	bool cfi_opened;
 	int cfi_err;		/* why cfi is NULL */
@@ -59,6 +61,14 @@ void maps_add_fork(struct maps *m, uint32_t pid, uint32_t ppid, uint64_t time);
 /* An object whose bytes the file carries; `image` must outlive the maps. */
 void maps_add_image(struct maps *m, const char *name, const uint8_t *build_id,
 		    uint8_t build_id_len, const uint8_t *image, size_t size);
+/*
+ * Names for the JIT code of process pid (from its perf map or jitdump),
+ * as an object of their own, named `name` in reports ("perf-PID.map"):
+ * the maps own syms from then on. Frames in that code have no CFI and
+ * unwind by frame pointer. One per process; a second call replaces the
+ * names.
+ */
+void maps_add_jit(struct maps *m, uint32_t pid, const char *name, struct jit_syms *syms);
 /* Sorts what was added; call once before the first lookup. */
 void maps_finish(struct maps *m);
 
@@ -80,6 +90,17 @@ struct maps_cursor {
 /* maps_find() through a cursor. */
 const struct map *maps_find_at(const struct maps *m, struct maps_cursor *c, uint32_t pid,
 			       uint64_t addr, uint64_t time);
+
+/*
+ * The JIT object of process pid when its names hold addr (an address that
+ * no file maps there, or anonymous memory), else NULL.
+ */
+struct dso *maps_find_jit(const struct maps *m, struct maps_cursor *c, uint32_t pid,
+			  uint64_t addr);
+
+/* The processes the recording named (in order of first mention), for their JIT files. */
+size_t maps_npids(const struct maps *m);
+uint32_t maps_pid(const struct maps *m, size_t i);
 
 /*
  * Opens the object's symbols (its stored image, or the file with a build-id

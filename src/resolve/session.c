@@ -4,6 +4,7 @@
  */
 #include "resolve/session.h"
 #include "resolve/elf.h"
+#include "resolve/jit.h"
 #include "resolve/kallsyms.h"
 #include "resolve/maps.h"
 #include "util/alloc.h"
@@ -163,6 +164,138 @@ static void find_vdso(struct session *s)
 	s->vdso_image = true;
 }
 
+/* ---- JIT code names ---------------------------------------------------- */
+
+/* A perf map or jitdump of one process: its bytes as stored, or the path to read. */
+struct session_jit_file {
+	uint32_t pid;
+	uint16_t kind; /* IMAGE_PERF_MAP or IMAGE_JITDUMP */
+	uint8_t *bytes; /* stored in the recording; NULL: read path */
+	size_t size;
+	char *path;
+};
+
+static void add_jit_file(struct session *s, uint16_t kind, uint32_t pid, const char *path,
+			 const uint8_t *bytes, size_t size)
+{
+	struct session_jit_file *f;
+
+	/* a jitdump's marker is mapped once per process, and recorded again after a fork */
+	for (size_t i = 0; !bytes && i < s->njit_files; i++)
+		if (s->jit_files[i].pid == pid && !strcmp(s->jit_files[i].path, path))
+			return;
+	xgrow(&s->jit_files, &s->ajit_files, s->njit_files + 1, sizeof(*s->jit_files));
+	f = &s->jit_files[s->njit_files++];
+	f->pid = pid;
+	f->kind = kind;
+	f->path = xstrdup(path);
+	f->bytes = NULL;
+	f->size = size;
+	if (bytes) {
+		f->bytes = xmalloc(size ? size : 1);
+		memcpy(f->bytes, bytes, size);
+	}
+}
+
+/*
+ * The names of one file into j (created on first use): true when it gave
+ * any. A stored copy is taken from the file on disk instead when that is
+ * the same file grown since: it begins with the copy's bytes (a process
+ * that still ran when recording ended, whose runtime had not yet written,
+ * or flushed, all of its names).
+ */
+static bool load_jit_file(struct session *s, struct jit_syms **j, uint16_t kind, const char *path,
+			  const uint8_t *bytes, size_t size)
+{
+	uint8_t *buf = NULL;
+	size_t added = 0, len;
+	bool cut;
+
+	if (jit_file_read(path, &buf, &len, &cut) == 0 &&
+	    (!bytes || (len > size && !memcmp(buf, bytes, size)))) {
+		bytes = buf;
+		size = len;
+	} else if (!bytes) {
+		free(buf);
+		return false;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	if (!*j)
+		*j = jit_syms_new();
+	if (kind == IMAGE_PERF_MAP) {
+		added = jit_syms_add_perf_map(*j, (const char *)bytes, size);
+	} else {
+		long n = jit_syms_add_jitdump(*j, bytes, size);
+
+		added = n > 0 ? (size_t)n : 0;
+		s->jit_skipped += n < 0;
+	}
+	free(buf);
+	return added > 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * Every process's JIT names: from the copies the recording holds, else
+ * (a recording made before record stored them, or by another recorder)
+ * from /tmp/perf-PID.map and the jitdumps the recorded mappings name, if
+ * they are still there. A recording whose recorder looked for them
+ * ("jit-files" in its statistics) is not completed from the disk: a file
+ * there now may be of another process that got the same pid since.
+ */
+static void load_jit(struct session *s)
+{
+	uint64_t stored = 0;
+	bool looked = data_reader_stat_u64(s->rd, "jit-files", &stored);
+
+	for (size_t i = 0; i < maps_npids(s->maps); i++) {
+		uint32_t pid = maps_pid(s->maps, i);
+		struct jit_syms *j = NULL;
+		bool have_map = false;
+		char name[64] = "", path[64];
+
+		for (size_t k = 0; k < s->njit_files; k++) {
+			const struct session_jit_file *f = &s->jit_files[k];
+
+			if (f->pid != pid || (!f->bytes && looked))
+				continue;
+			have_map |= f->kind == IMAGE_PERF_MAP;
+			if (load_jit_file(s, &j, f->kind, f->path, f->bytes, f->size) &&
+			    (f->kind == IMAGE_JITDUMP || !name[0]))
+				snprintf(name, sizeof(name), "%s", base_name(f->path));
+		}
+		jit_perf_map_path(path, sizeof(path), pid);
+		if (!have_map && !looked && load_jit_file(s, &j, IMAGE_PERF_MAP, path, NULL, 0) &&
+		    !name[0])
+			snprintf(name, sizeof(name), "%s", base_name(path));
+		if (j)
+			s->jit_skipped += jit_syms_skipped(j);
+		if (!j || !jit_syms_count(j)) {
+			jit_syms_free(j);
+			continue;
+		}
+		jit_syms_finish(j);
+		s->jit_objects++;
+		s->jit_names += jit_syms_count(j);
+		maps_add_jit(s->maps, pid, name[0] ? name : base_name(path), j);
+	}
+	for (size_t k = 0; k < s->njit_files; k++) {
+		free(s->jit_files[k].bytes);
+		free(s->jit_files[k].path);
+	}
+	free(s->jit_files);
+	s->jit_files = NULL;
+	s->njit_files = s->ajit_files = 0;
+}
+
 static void add_signal(struct session *s, const struct rec_signal *r)
 {
 	struct session_signal *g;
@@ -284,11 +417,16 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 		switch (h->type) {
 		case REC_MMAP:
 			if (record_mmap(h, &mm, &name) == 0) {
+				uint32_t dump_pid;
+
 				maps_add_mmap(s->maps, mm, name);
 				if (mm->build_id_len && !strcmp(name, "[vdso]")) {
 					memcpy(s->vdso_bid, mm->build_id, mm->build_id_len);
 					s->vdso_bid_len = mm->build_id_len;
 				}
+				/* a jitdump's marker: where it is, if the recording holds none */
+				if (jit_dump_name(name, &dump_pid))
+					add_jit_file(s, IMAGE_JITDUMP, mm->pid, name, NULL, 0);
 			} else {
 				s->bad_records++;
 			}
@@ -319,10 +457,13 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 			s->nforks++;
 			break;
 		case REC_IMAGE:
-			if (record_image(h, &im, &name, &bytes) == 0)
-				add_image(s, im, name, bytes);
-			else
+			if (record_image(h, &im, &name, &bytes) < 0)
 				s->bad_records++;
+			else if (h->misc == IMAGE_OBJECT)
+				add_image(s, im, name, bytes);
+			else if (h->misc == IMAGE_PERF_MAP || h->misc == IMAGE_JITDUMP)
+				add_jit_file(s, h->misc, im->pid, name, bytes, im->size);
+			/* other kinds are for newer readers */
 			break;
 		case REC_KSYM:
 			if (record_ksym(h, &ks, &name) == 0) {
@@ -360,6 +501,7 @@ static int load(struct session *s, struct data_reader *rd, const char **detail)
 			break;
 		}
 	}
+	load_jit(s);
 	maps_finish(s->maps);
 	if (s->kernel) {
 		/* the recording named its kernel functions: /proc/kallsyms is not needed */

@@ -54,6 +54,12 @@ struct session {
 	uint8_t vdso_bid[BUILD_ID_MAX];
 	uint8_t vdso_bid_len;
 	bool vdso_image;
+	/* JIT files: the copies the recording holds, and the jitdumps its mappings name */
+	struct session_jit_file *jit_files;
+	size_t njit_files, ajit_files;
+	size_t jit_objects; /* processes whose JIT code has names */
+	size_t jit_names;   /* of them all */
+	size_t jit_skipped; /* lines and records of their files that did not parse */
 	struct session_task_cpu *task_cpu; /* REC_TASK_CPU records, in file order */
 	size_t ntask_cpu, atask_cpu;
 	/* record --off-cpu's signals and wakeups, in time order (see session_signal) */

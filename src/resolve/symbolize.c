@@ -10,6 +10,7 @@
 #include "resolve/debuginfo.h"
 #include "resolve/demangle.h"
 #include "resolve/elf.h"
+#include "resolve/jit.h"
 #include "resolve/kallsyms.h"
 #include "resolve/maps.h"
 #include "resolve/srcline.h"
@@ -207,6 +208,19 @@ size_t symbolize_user(struct symbolizer *s, struct dso *d, uint64_t addr, struct
 	if (!max)
 		return 0;
 	if (!d) {
+		out[0] = fn;
+		return 1;
+	}
+	if (d->jit) {
+		/* JIT code: the runtime's name, else the address in its object */
+		name = jit_syms_find(d->jit, addr, &start);
+		if (name) {
+			fn.func = display_name(s, name, &fn.alt);
+			fn.start = start;
+		} else {
+			fn.func = intern_free(s, xasprintf("%s+0x%" PRIx64, d->name, addr));
+			fn.synthetic = true;
+		}
 		out[0] = fn;
 		return 1;
 	}

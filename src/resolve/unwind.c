@@ -112,11 +112,17 @@ void unwind_locate(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip,
 {
 	const struct map *m = maps_find_at(u->maps, &u->cursor, pid, ip, time);
 	struct elf_object *obj;
+	struct dso *jit;
 
 	f->ip = ip;
 	f->dso = NULL;
 	f->addr = ip;
 	f->map = m;
+	/* JIT code: in no mapping (made executable by mprotect), or in anonymous memory */
+	if ((!m || m->dso->no_file) && (jit = maps_find_jit(u->maps, &u->cursor, pid, ip))) {
+		f->dso = jit;
+		return;
+	}
 	if (!m)
 		return;
 	f->dso = m->dso;
@@ -227,6 +233,39 @@ static void frame_pointer_rule(struct unwind_rule *r)
 	r->bp_off = -16;
 }
 
+/*
+ * The rule of a frame without CFI: follow rbp where it points into the
+ * stack at or above sp (at sp in a leaf that just set its frame up; where
+ * rbp was not recorded, to the frame record found there), else, for the
+ * first frame only, take the return address at the top of the stack (a
+ * leaf without a frame). 0 with *r set; 1 at the
+ * outermost frame (rbp 0 after the first: the ABI marks it so, and ld.so's
+ * _start has no CFI); -1 when there is no way on.
+ */
+static int no_cfi_rule(struct unwinder *u, uint32_t pid, uint64_t time, const struct stack_copy *c,
+		       size_t n, uint64_t sp, uint64_t *bp, bool *bp_known, struct unwind_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (!*bp_known && find_frame_record(u, pid, time, c, sp, bp)) {
+		*bp_known = true;
+		frame_pointer_rule(r);
+	} else if (*bp_known && n > 1 && *bp == 0) {
+		return 1;
+	} else if (*bp_known && *bp >= sp && *bp >= c->lo && c->hi - c->lo >= 16 &&
+		   *bp <= c->hi - 16) {
+		frame_pointer_rule(r);
+	} else if (n == 1) {
+		r->cfa = CFA_SP;
+		r->cfa_off = 8;
+		r->ra = REG_AT_CFA;
+		r->ra_off = -8;
+		r->bp = REG_SAME;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, uint64_t sp,
 		 uint64_t bp, bool bp_known, const uint8_t *stack, size_t stack_size,
 		 bool stack_full, struct unwind_frame *frames, size_t max,
@@ -251,11 +290,7 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 		n++;
 		u->st.frames++;
 		res->nframes = (uint32_t)n;
-		if (!f->dso) {
-			finish(res, UNWIND_FAILED, FAIL_NO_MAP, NULL);
-			goto out;
-		}
-		if (f->dso->changed) {
+		if (f->dso && f->dso->changed) {
 			finish(res, UNWIND_FAILED, FAIL_CHANGED, f->dso);
 			goto out;
 		}
@@ -263,10 +298,21 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 			finish(res, UNWIND_DEPTH, FAIL_NONE, NULL);
 			goto out;
 		}
-		if (f->dso->opened && !f->dso->obj)
+		if (!f->dso) {
+			/*
+			 * Code no file holds and no JIT file names (JIT code, or a
+			 * bad return address): on by frame pointer, as JIT compilers
+			 * keep it (V8 does); the stack pointer must still grow.
+			 */
+			if (no_cfi_rule(u, pid, time, &c, n, sp, &bp, &bp_known, &r) != 0) {
+				finish(res, UNWIND_FAILED, FAIL_NO_MAP, NULL);
+				goto out;
+			}
+		} else if (f->dso->opened && !f->dso->obj) {
 			memset(&r, 0, sizeof(r)); /* unreadable object: frame pointers only */
-		else
+		} else {
 			rule_of(u, f->dso, f->addr, &r);
+		}
 		switch (r.cfa) {
 		case CFA_END:
 			finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
@@ -275,28 +321,11 @@ void unwind_user(struct unwinder *u, uint32_t pid, uint64_t time, uint64_t ip, u
 			finish(res, UNWIND_FAILED, FAIL_BAD_CFI, f->dso);
 			goto out;
 		case CFA_NONE:
-			/*
-			 * No CFI: follow rbp where it points into the stack above sp
-			 * (where rbp was not recorded, to the frame record found
-			 * there), else, for the first frame only, take the return
-			 * address at the top of the stack (a leaf without a frame).
-			 */
-			if (!bp_known && find_frame_record(u, pid, time, &c, sp, &bp)) {
-				bp_known = true;
-				frame_pointer_rule(&r);
-			} else if (bp_known && n > 1 && bp == 0) {
-				/* the ABI marks the outermost frame with rbp 0 (ld.so's _start has no CFI) */
+			switch (no_cfi_rule(u, pid, time, &c, n, sp, &bp, &bp_known, &r)) {
+			case 1:
 				finish(res, UNWIND_ROOT, FAIL_NONE, NULL);
 				goto out;
-			} else if (bp_known && bp > sp && bp >= c.lo && bp + 16 <= c.hi) {
-				frame_pointer_rule(&r);
-			} else if (n == 1) {
-				r.cfa = CFA_SP;
-				r.cfa_off = 8;
-				r.ra = REG_AT_CFA;
-				r.ra_off = -8;
-				r.bp = REG_SAME;
-			} else {
+			case -1:
 				finish(res, UNWIND_FAILED, FAIL_NO_CFI, f->dso);
 				goto out;
 			}

@@ -134,7 +134,7 @@ enum rec_type {
 	REC_EXIT = 6,
 	REC_LOST = 7,
 	REC_THROTTLE = 8,
-	REC_IMAGE = 9,	  /* an object's bytes, e.g. the vDSO */
+	REC_IMAGE = 9,	  /* an object's bytes, e.g. the vDSO, or a JIT file (enum image_kind) */
 	REC_KSYM = 10,	  /* a kernel function that samples landed in */
 	REC_TASK_CPU = 11, /* a thread's CPU time, from the kernel */
 	REC_SIGNAL = 12,   /* a signal sent or delivered (record --off-cpu, where permitted) */
@@ -267,6 +267,17 @@ struct rec_throttle {
 	uint64_t time;
 };
 
+/*
+ * misc of REC_IMAGE: what the bytes are. Files before JIT files were
+ * stored have 0 there (objects); a reader that does not know a kind takes
+ * the bytes for an object that no mapping names, and so never reads them.
+ */
+enum image_kind {
+	IMAGE_OBJECT = 0,   /* an object's bytes (the vDSO): name as mapped, pid 0 */
+	IMAGE_PERF_MAP = 1, /* a process's /tmp/perf-PID.map as record found it: name its path */
+	IMAGE_JITDUMP = 2,  /* a process's jitdump (jit-PID.dump): name the path it was mapped at */
+};
+
 struct rec_image {
 	struct rec_header h;
 	uint32_t size;	   /* bytes of the image */
@@ -274,7 +285,7 @@ struct rec_image {
 	uint8_t build_id_len;
 	uint8_t pad;
 	uint8_t build_id[BUILD_ID_MAX];
-	uint32_t pad2;
+	uint32_t pid;	   /* IMAGE_PERF_MAP, IMAGE_JITDUMP: the process whose JIT code it names */
 	/* name, then the image */
 };
 

@@ -4,10 +4,14 @@
  * registers and stack, as the kernel does for a sample, and the unwinder,
  * given the process's maps, must walk back through it to the root: plain
  * calls, a signal handler (through the sigreturn trampoline), a thread,
- * and stack copies cut short.
+ * and stack copies cut short. Then stacks made by hand through code no
+ * object holds (JIT code): walked by frame pointer while the stack pointer
+ * grows inside the copy, and stopped where it does not, where rbp leaves
+ * the copy, at a loop and at the root; the same code named by a JIT map.
  */
 #include "resolve/cfi.h"
 #include "resolve/elf.h"
+#include "resolve/jit.h"
 #include "resolve/maps.h"
 #include "resolve/symbolize.h"
 #include "resolve/unwind.h"
@@ -256,6 +260,93 @@ static bool in_order(const char *s, const char *const *chain, size_t n)
 	return true;
 }
 
+/* A stack by hand: words at offsets (in words) from sp; the rest zero. */
+static void set_word(uint64_t *stack, size_t i, uint64_t v)
+{
+	stack[i] = v;
+}
+
+/* A hand-made stack unwound from ip 0x1000 with rbp at sp (a leaf that has set its frame up). */
+static void unwind_stack(struct unwinder *u, uint32_t pid, uint64_t sp, const uint64_t *stack,
+			 size_t size, struct unwind_frame *f, size_t max, struct unwind_result *res)
+{
+	unwind_user(u, pid, 1, 0x1000, sp, sp, true, (const uint8_t *)stack, size, false, f, max,
+		    res);
+}
+
+/* Code in no mapping, frames kept by rbp: the unwinder goes on by frame pointer. */
+static void test_unmapped(void)
+{
+	const uint64_t sp = 0x7ff000001000ull;
+	const uint32_t pid = 4242;
+	struct maps *m = maps_new();
+	struct unwinder *u;
+	struct unwind_frame f[16];
+	struct unwind_result res;
+	uint64_t stack[16];
+	struct jit_syms *j;
+
+	maps_finish(m);
+	u = unwinder_new(m);
+	/* the leaf just set its frame up (rbp == sp); its caller's frame is 4 words up */
+	memset(stack, 0, sizeof(stack));
+	set_word(stack, 0, sp + 32);
+	set_word(stack, 1, 0x2008);
+	set_word(stack, 4, sp + 64);
+	set_word(stack, 5, 0x3008);
+	set_word(stack, 8, sp + 16); /* below the frame: the stack pointer would not grow */
+	set_word(stack, 9, 0x4008);
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
+	is_int(res.nframes, 4, "no mapping: on by frame pointer");
+	ok(res.nframes == 4 && f[0].ip == 0x1000 && f[1].ip == 0x2007 && f[2].ip == 0x3007 &&
+		   f[3].ip == 0x4007 && !f[3].dso,
+	   "no mapping: the return addresses, less one");
+	ok(res.end == UNWIND_FAILED && res.fail == FAIL_NO_MAP,
+	   "no mapping: stops where rbp points below the stack pointer");
+
+	set_word(stack, 4, sp + 4096); /* beyond the copy */
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
+	ok(res.nframes == 3 && res.end == UNWIND_FAILED && res.fail == FAIL_NO_MAP,
+	   "no mapping: stops where rbp leaves the copy (%u frames)", res.nframes);
+
+	set_word(stack, 4, sp + 32); /* points at itself */
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
+	ok(res.nframes == 3 && res.end == UNWIND_FAILED, "no mapping: a loop stops (%u frames)",
+	   res.nframes);
+
+	set_word(stack, 4, sp + 64);
+	set_word(stack, 8, 0);
+	set_word(stack, 9, 0);
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
+	ok(res.nframes == 3 && res.end == UNWIND_ROOT,
+	   "no mapping: a zero return address is the root");
+
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 2, &res);
+	ok(res.nframes == 2 && res.end == UNWIND_DEPTH, "no mapping: the depth limit");
+	unwinder_free(u);
+	maps_free(m);
+
+	/* the same code named by the process's JIT map: an object of its own */
+	m = maps_new();
+	j = jit_syms_new();
+	jit_syms_add_perf_map(j, "1000 10 leaf\n2000 10 mid\n", 24);
+	jit_syms_finish(j);
+	maps_add_jit(m, pid, "perf-4242.map", j);
+	maps_finish(m);
+	u = unwinder_new(m);
+	unwind_stack(u, pid, sp, stack, sizeof(stack), f, 16, &res);
+	ok(res.nframes == 3 && res.end == UNWIND_ROOT, "JIT names: the same walk (%u frames)",
+	   res.nframes);
+	ok(f[0].dso && f[0].dso->jit && f[1].dso == f[0].dso && !f[2].dso,
+	   "JIT names: their frames in the process's JIT object, others in none");
+	ok(f[0].dso && !strcmp(f[0].dso->name, "perf-4242.map") && f[0].addr == 0x1000,
+	   "JIT names: the object's name, absolute addresses");
+	unwind_locate(u, pid + 1, 1, 0x1000, &f[0]);
+	ok(!f[0].dso, "JIT names: of that process only");
+	unwinder_free(u);
+	maps_free(m);
+}
+
 /* How the kernel's frame pointer chains ended, from the located frames alone. */
 static void test_judge_fp(struct unwinder *u)
 {
@@ -371,10 +462,13 @@ int main(void)
 	is_int(res.end, UNWIND_DEPTH, "the depth limit stops the walk");
 	is_int(res.nframes, 3, "at exactly the limit");
 
-	/* an address in no mapping */
-	unwind_user(u, (uint32_t)getpid(), 1, 16, cap.sp, cap.bp, true, cap.stack, full_size, false,
-		    frames, 64, &res);
-	is_int(res.fail, FAIL_NO_MAP, "an ip outside every mapping fails with its reason");
+	/* an address in no mapping, with a stack that has nothing for it: its reason */
+	unwind_user(u, (uint32_t)getpid(), 1, 16, cap.sp, 0, true, cap.stack, full_size, false,
+		    frames, 2, &res);
+	ok(!frames[0].dso && (res.end == UNWIND_DEPTH || res.fail == FAIL_NO_MAP ||
+			      res.fail == FAIL_SP),
+	   "an ip outside every mapping: located nowhere, stopped safely");
+	test_unmapped();
 
 	/* through a signal handler and the kernel's sigreturn trampoline */
 	signal(SIGUSR1, on_signal);
