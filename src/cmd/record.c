@@ -24,6 +24,7 @@
 #include "collect/target.h"
 #include "collect/workload.h"
 #include "event/event.h"
+#include "resolve/kallsyms.h"
 #include "store/datafile.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -505,6 +506,8 @@ struct recording {
 	uint64_t file_acct;	  /* the accounting total then */
 	double file_cpu_before;	  /* -p: the process's CPU time then */
 	bool publish_failed;	  /* a finished file kept its temporary name */
+	struct kallsyms *ksyms;	  /* read once, for every file's kernel functions; or NULL */
+	bool ksyms_read;
 	/* over every file, for the summary */
 	struct perfrec_stats total;
 	uint64_t total_dropped, total_bytes, total_written;
@@ -980,6 +983,32 @@ static void synth_target(const struct recording *r, struct data_writer *w)
 	}
 }
 
+/*
+ * --switch-output: the kernel's symbol table, read once for every file.
+ * Reading it takes some 100 ms, which at a switch would keep the main
+ * thread from the rings: it is read before sampling starts.
+ */
+static void read_kernel_symbols(struct recording *r)
+{
+	if (r->ksyms_read)
+		return;
+	r->ksyms_read = true;
+	if (kallsyms_new_from_proc(&r->ksyms, NULL) < 0)
+		r->ksyms = NULL; /* report names what it can, on this boot */
+}
+
+/* The kernel functions of a file's samples; a write error shows when the file is finished. */
+static void name_kernel_functions(struct recording *r, struct perfrec *pr)
+{
+	if (!r->o.switch_output) {
+		perfrec_name_kernel_functions(pr);
+		return;
+	}
+	read_kernel_symbols(r);
+	if (r->ksyms && pr->nkernel_ips)
+		perfrec_write_ksyms(pr, r->ksyms);
+}
+
 /* The counts of a finished file into the recording's. */
 static void add_file(struct recording *r, const struct data_writer *w,
 		     const struct perfrec_stats *st, uint64_t dropped)
@@ -1036,7 +1065,7 @@ static void finish_switched(struct recording *r)
 		if (r->counts_workload && r->src.acct && fe->acct > pr->st.task_cpu_ns)
 			perfrec_write_task_cpu(pr, (uint32_t)r->rl.pid, (uint32_t)r->rl.pid,
 					       pr->st.last_time, fe->acct - pr->st.task_cpu_ns);
-		perfrec_name_kernel_functions(pr);
+		name_kernel_functions(r, pr);
 		recmeta_write_stats(pr->w, &ms);
 		ret = data_writer_finish(pr->w);
 		add_file(r, pr->w, &pr->st, sw->dropped);
@@ -1217,7 +1246,7 @@ static void record_finish(struct recording *r)
 					       st->last_time, total - st->task_cpu_ns);
 	}
 	/* a write error shows at data_writer_finish() */
-	perfrec_name_kernel_functions(&r->wr.pr);
+	name_kernel_functions(r, &r->wr.pr);
 	if (r->timer) {
 		/* the kernel's CPU time of the program: what the signals should match */
 		shimrec_stats(&r->shim, st->task_cpu_ns, &r->shst);
@@ -1404,6 +1433,7 @@ static void record_release(struct recording *r)
 	rec_event_release(&r->ev);
 	free(r->fallback);
 	free(r->temp);
+	kallsyms_free(r->ksyms);
 }
 
 int cmd_record(int argc, char **argv)
@@ -1426,6 +1456,8 @@ int cmd_record(int argc, char **argv)
 	status = record_open(&r);
 	if (!status)
 		status = open_events(&r);
+	if (!status && r.o.switch_output)
+		read_kernel_symbols(&r);
 	if (!status) {
 		write_header(&r);
 		status = record_start(&r);
