@@ -1263,7 +1263,9 @@ static void record_finish(struct recording *r)
 		 proc_cpu_seconds(r->o.tgt.pid) >= 0)
 		r->cpu_s = proc_cpu_seconds(r->o.tgt.pid) - r->cpu_before;
 	else if (r->o.tgt.kind == TARGET_CPUS)
-		r->cpu_s = r->elapsed_s * (double)sysconf(_SC_NPROCESSORS_ONLN);
+		/* the whole run's, not the last file's */
+		r->cpu_s = (double)(r->t_end - r->rl.start_ns) / 1e9 *
+			   (double)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 /* The run's statistics into the file's trailer, and the file closed. */

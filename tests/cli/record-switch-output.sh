@@ -35,6 +35,9 @@ is "split: in the order of their names" \
 like "split: the summary counts the files, none lost" "$(cat "$ERR")" \
 	"^\[ pmuprof record: [0-9]+ samples of cpu-clock; .*; 0 lost, 0 throttled; .* in $n files "
 total=$(sed -n 's/^\[ pmuprof record: \([0-9]*\) samples of.*/\1/p' "$ERR")
+hz=$(sed -n 's/^\[ pmuprof record: .* \([0-9]*\) Hz delivered per CPU second.*/\1/p' "$ERR")
+ok "split: the summary's rate is the whole run's, not the last file's ($hz Hz)" \
+	[ "${hz:-0}" -ge 500 ] && [ "${hz:-0}" -le 1500 ]
 
 sum=0
 prev_last=0
@@ -120,6 +123,21 @@ ok "late: the forked child's samples named, in every file it runs in ($seen_chil
 run_pmuprof script -i "$(files late | tail -1)"
 like "late: the last file names the child's function with its name" "$(cat "$OUT")" \
 	'spin_forked\+0x[0-9a-f]+ \(.*/spin\)'
+
+# ---- all CPUs ------------------------------------------------------------------------------
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir all
+	run_pmuprof record -e cpu-clock -a --duration 1.5 --switch-output 1 -o all/p.data
+	is "-a: exit status" "$RC" 0
+	ok "-a: two files or more" [ "$(files all | grep -c .)" -ge 2 ]
+	hz=$(sed -n 's/^\[ pmuprof record: .* \([0-9]*\) Hz delivered per CPU second.*/\1/p' "$ERR")
+	ok "-a: the summary's rate is the whole run's, not the last file's ($hz Hz)" \
+		[ "${hz:-0}" -ge 300 ] && [ "${hz:-0}" -le 1500 ]
+	run_pmuprof report -i "$(files all | tail -1)" --sort comm -g none
+	is "-a: the last file reads alone" "$RC" 0
+else
+	skip "-a" "sampling every CPU needs root here"
+fi
 
 # ---- SIGUSR2 --------------------------------------------------------------------------------
 # sig_record DIR OPTION: record burn for about 2 s of CPU with OPTION, SIGUSR2 after 0.5 s
