@@ -504,6 +504,7 @@ struct recording {
 	unsigned long usr2_seen;  /* SIGUSR2s switched for */
 	uint64_t file_start;	  /* CLOCK_MONOTONIC: when the current file began */
 	uint64_t file_acct;	  /* the accounting total then */
+	uint64_t file_open_ns;	  /* the time it took to begin it; 0 for the first */
 	double file_cpu_before;	  /* -p: the process's CPU time then */
 	bool publish_failed;	  /* a finished file kept its temporary name */
 	struct kallsyms *ksyms;	  /* read once, for every file's kernel functions; or NULL */
@@ -519,6 +520,7 @@ struct file_end {
 	uint64_t realtime_ms;
 	double elapsed_s, cpu_s;
 	uint64_t acct; /* the accounting counted during the file */
+	uint64_t open_ns; /* the time the main thread took to begin it; 0 for the first */
 };
 
 /* The event to sample: the one asked for, or what a timer sampler stands for. */
@@ -1058,6 +1060,7 @@ static void finish_switched(struct recording *r)
 			.elapsed_s = fe->elapsed_s,
 			.cpu_s = fe->cpu_s,
 			.exit_status = -1,
+			.switch_open_ns = fe->open_ns,
 		};
 		int ret;
 
@@ -1113,6 +1116,7 @@ static int switch_file(struct recording *r, uint64_t now)
 	fe->elapsed_s = (double)(now - r->file_start) / 1e9;
 	fe->cpu_s = file_cpu_seconds(r, acct, now);
 	fe->acct = acct - r->file_acct;
+	fe->open_ns = r->file_open_ns;
 	ret = recwriter_switch(&r->wr, next, fe);
 	if (ret < 0) {
 		data_writer_abandon(next);
@@ -1125,6 +1129,8 @@ static int switch_file(struct recording *r, uint64_t now)
 	r->w = next;
 	r->file_start = now;
 	r->file_acct = acct;
+	/* what a switch keeps the main thread from the rings, for contrib/bench/switch-output.sh */
+	r->file_open_ns = runloop_now_ns() - now;
 	if (r->o.tgt.kind == TARGET_PID)
 		r->file_cpu_before = proc_cpu_seconds(r->o.tgt.pid);
 	return 0;
@@ -1280,6 +1286,7 @@ static void write_stats(struct recording *r)
 		.elapsed_s = r->elapsed_s,
 		.cpu_s = r->o.switch_output ? r->file_cpu_s : r->cpu_s,
 		.exit_status = r->rl.have_status ? cmd_exit_status(r->rl.wstatus) : -1,
+		.switch_open_ns = r->file_open_ns,
 		.off = r->oc ? &r->ocst : NULL,
 	};
 	int ret;

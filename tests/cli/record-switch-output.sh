@@ -59,6 +59,11 @@ for f in $(files split); do
 	ok "$f: its own elapsed time, less than the run's ($el ns)" [ "${el:-0}" -gt 0 ] &&
 		[ "${el:-0}" -lt 3400000000 ]
 	sum=$((sum + ${s:-0}))
+	if [ "$f" = "$(files split | head -1)" ]; then
+		unlike "$f: the first file: no switch-open-ns" "$hdr" '^switch-open-ns'
+	else
+		like "$f: the time its switch took the main thread" "$hdr" '^switch-open-ns +[1-9][0-9]*$'
+	fi
 	# the samples' times: all after the previous file's last one
 	"$PMUPROF" script -i "$f" | awk 'NF && !/^\t/ { t = $3; sub(/:$/, "", t); print t }' >times
 	is "$f: script shows as many samples as the header counts" "$(grep -c . times)" "${s:-0}"
