@@ -498,7 +498,6 @@ struct recording {
 	 */
 	char *temp;
 	unsigned int nfiles;	  /* files opened: the temporary names' numbers */
-	unsigned int npublished;  /* files finished under their final names */
 	uint64_t last_ms;	  /* the time in the last final name */
 	uint64_t switch_at;	  /* CLOCK_MONOTONIC of the next timed switch; 0: none */
 	unsigned long usr2_seen;  /* SIGUSR2s switched for */
@@ -1034,7 +1033,6 @@ static void publish(struct recording *r, const char *temp, uint64_t closed_ms,
 		r->publish_failed = true;
 		return;
 	}
-	r->npublished++;
 	if (!r->o.quiet)
 		fprintf(stderr, "[ pmuprof record: '%s': %llu samples, %llu lost ]\n", final,
 			(unsigned long long)st->samples,
