@@ -16,6 +16,12 @@ cd "$T_TMP" || exit 1
 
 STAMP='[0-9]{17}'
 
+# known: FILE's report lines, but for the dynamic loader's own start-up code, whose symbols
+# a single recording does not name either (ld.so's _start has none in its tables)
+known() {
+	grep -Ev 'ld-linux[^ ]*\.so\.[0-9]+\+0x' "$1"
+}
+
 # files DIR: the finished files of DIR/p.data, in name order
 files() {
 	ls "$1" | grep -E "^p\.data\.$STAMP\$" | sed "s|^|$1/|"
@@ -48,7 +54,7 @@ for f in $(files split); do
 	for fn in split_a split_b split_c split_d; do
 		like "$f: $fn named" "$(cat "$OUT")" "\[\.\] $fn\$"
 	done
-	unlike "$f: no unknown frame" "$(cat "$OUT")" 'unknown|0x[0-9a-f]+'
+	unlike "$f: no unknown frame" "$(known "$OUT")" 'unknown|0x[0-9a-f]+'
 	run_pmuprof report -i "$f" --header
 	hdr=$(cat "$OUT")
 	like "$f: complete" "$hdr" '^complete +yes$'
@@ -112,7 +118,7 @@ for f in $(files late); do
 	out=$(grep -v '^#' "$OUT" | grep .)
 	[ -n "$out" ] || continue
 	unlike "$f: every sample's thread named spin" "$out" '^ +[0-9.]+% +[0-9.]+% +[0-9]+ +[0-9]+:([^s]|s[^p])'
-	unlike "$f: no unknown frame" "$out" 'unknown|0x[0-9a-f]+'
+	unlike "$f: no unknown frame" "$(known "$OUT")" 'unknown|0x[0-9a-f]+'
 	if printf '%s\n' "$out" | grep -q 'spin_worker'; then
 		seen_workers=$((seen_workers + 1))
 	fi
