@@ -14,6 +14,7 @@
 #include "collect/perfrec.h"
 #include "collect/recevents.h"
 #include "collect/recmeta.h"
+#include "collect/recswitch.h"
 #include "collect/recwriter.h"
 #include "collect/remotestack.h"
 #include "collect/runloop.h"
@@ -23,6 +24,7 @@
 #include "collect/target.h"
 #include "collect/workload.h"
 #include "event/event.h"
+#include "resolve/kallsyms.h"
 #include "store/datafile.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -61,6 +63,7 @@ enum {
 	OPT_SAMPLER,
 	OPT_OFF_CPU,
 	OPT_OFF_CPU_MIN_STACK,
+	OPT_SWITCH_OUTPUT,
 };
 
 static const struct cmd_option record_options[] = {
@@ -82,6 +85,8 @@ static const struct cmd_option record_options[] = {
 	  "also record where threads wait: every context switch, with the stack it left from" },
 	{ OPT_OFF_CPU_MIN_STACK, "off-cpu-min-stack", "TIME",
 	  "waits shorter than TIME keep their length, not their stack (e.g. 500us, 2ms)" },
+	{ OPT_SWITCH_OUTPUT, "switch-output", "TIME",
+	  "a new file every TIME (seconds, or 30s, 5m...) or 'signal', and on SIGUSR2" },
 	{ 'q', "quiet", NULL, "no summary at the end" },
 	{ 'h', "help", NULL, "show this help" },
 };
@@ -103,6 +108,8 @@ struct record_opts {
 	bool no_fallback, quiet, event_set;
 	bool off_cpu, min_stack_set;
 	uint64_t min_stack_ns;
+	bool switch_output;
+	uint64_t switch_every_ns; /* 0: on SIGUSR2 only */
 	enum sampler_kind sampler;
 	char **argv;
 };
@@ -183,6 +190,24 @@ static int parse_sampler(struct record_opts *o, const char *arg)
 	return -1;
 }
 
+static int parse_switch_output(struct record_opts *o, const char *arg)
+{
+	int ret = recswitch_parse(arg, &o->switch_every_ns);
+
+	if (ret == -EOPNOTSUPP)
+		return error("--switch-output switches files by time or on SIGUSR2, not by size: "
+			     "give a time (such as 30s or 5m) or 'signal', not '%s'",
+			     arg);
+	if (ret == -ERANGE)
+		return error("--switch-output needs a time from 0.1 s to a year, not '%s'", arg);
+	if (ret < 0)
+		return error("--switch-output takes a time (seconds, or a number with ms, s, m, h "
+			     "or d: 30s, 5m) or 'signal' (on SIGUSR2 only), not '%s'",
+			     arg);
+	o->switch_output = true;
+	return 0;
+}
+
 /* One option of record's own: 0, or -1 after a usage error. */
 static int parse_option(struct record_opts *o, int c, char *arg)
 {
@@ -229,12 +254,30 @@ static int parse_option(struct record_opts *o, int c, char *arg)
 				     arg);
 		o->min_stack_set = true;
 		return 0;
+	case OPT_SWITCH_OUTPUT:
+		return parse_switch_output(o, arg);
 	case 'q':
 		o->quiet = true;
 		return 0;
 	default:
 		return -1;
 	}
+}
+
+/* What --switch-output cannot be combined with; -1 after a usage error. */
+static int check_switch_options(const struct record_opts *o)
+{
+	if (!strcmp(o->output, "-"))
+		return error("--switch-output writes a series of files named after -o's: give a "
+			     "file name, not '-'");
+	if (o->off_cpu)
+		return error("--switch-output cannot be combined with --off-cpu: a wait may span "
+			     "two files; record the waits without --switch-output");
+	if (o->sampler != SAMPLER_PMU)
+		return error("--switch-output cannot be combined with --sampler %s: the program's "
+			     "own counts are kept for the whole run; use --sampler pmu",
+			     sampler_names[o->sampler]);
+	return 0;
 }
 
 /* What the options say together; -1 after a usage error. */
@@ -253,6 +296,8 @@ static int check_options(struct record_opts *o)
 		return error("--off-cpu records context switches beside the pmu sampler's "
 			     "samples; it cannot be combined with --sampler %s",
 			     sampler_names[o->sampler]);
+	if (o->switch_output && check_switch_options(o) < 0)
+		return -1;
 	if (!o->smp.period && !o->smp.freq)
 		o->smp.freq = REC_DEFAULT_FREQ;
 	if (!o->pages)
@@ -443,8 +488,38 @@ struct recording {
 	struct recwriter wr;
 	bool recorded; /* the reader ran: keep the file, whatever happens */
 	uint64_t t_start;
-	double elapsed_s, cpu_before, cpu_s;
+	double elapsed_s, cpu_before, cpu_s; /* elapsed_s: of the last file; cpu_s: the run's */
+	double file_cpu_s;		     /* --switch-output: the last file's cpu_s */
 	int error; /* a write error that ended recording */
+	/*
+	 * --switch-output: w is the file the writer thread fills, under the
+	 * temporary name `temp`; files it switched away from are finished as
+	 * they come back (finish_switched()).
+	 */
+	char *temp;
+	unsigned int nfiles;	  /* files opened: the temporary names' numbers */
+	uint64_t last_ms;	  /* the time in the last final name */
+	uint64_t switch_at;	  /* CLOCK_MONOTONIC of the next timed switch; 0: none */
+	unsigned long usr2_seen;  /* SIGUSR2s switched for */
+	uint64_t file_start;	  /* CLOCK_MONOTONIC: when the current file began */
+	uint64_t file_acct;	  /* the accounting total then */
+	uint64_t file_open_ns;	  /* the time it took to begin it; 0 for the first */
+	double file_cpu_before;	  /* -p: the process's CPU time then */
+	bool publish_failed;	  /* a finished file kept its temporary name */
+	struct kallsyms *ksyms;	  /* read once, for every file's kernel functions; or NULL */
+	bool ksyms_read;
+	/* over every file, for the summary */
+	struct perfrec_stats total;
+	uint64_t total_dropped, total_bytes, total_written;
+};
+
+/* What a file's trailer needs that is known only when it is switched away from. */
+struct file_end {
+	char *temp;
+	uint64_t realtime_ms;
+	double elapsed_s, cpu_s;
+	uint64_t acct; /* the accounting counted during the file */
+	uint64_t open_ns; /* the time the main thread took to begin it; 0 for the first */
 };
 
 /* The event to sample: the one asked for, or what a timer sampler stands for. */
@@ -466,16 +541,24 @@ static int record_open(struct recording *r)
 	const struct record_opts *o = &r->o;
 	int ret = runloop_open(&r->rl);
 
+	if (ret == 0) {
+		r->rl_open = true;
+		/* as perf: SIGUSR2 switches files with --switch-output, else it is ignored */
+		ret = runloop_take_usr2(&r->rl);
+	}
 	if (ret < 0)
 		return error_errno(-ret, "cannot set up signal handling"), EXIT_FAIL;
-	r->rl_open = true;
-	ret = data_writer_open(o->output, &r->w);
+	if (o->switch_output)
+		r->temp = recswitch_temp_name(o->output, ++r->nfiles);
+	ret = data_writer_open(r->temp ? r->temp : o->output, &r->w);
 	if (ret == -EISDIR || ret == -EINVAL)
 		return error("cannot create '%s': it exists and is %s; give -o a file name",
-			     o->output, ret == -EISDIR ? "a directory" : "not a regular file"),
+			     r->temp ? r->temp : o->output,
+			     ret == -EISDIR ? "a directory" : "not a regular file"),
 		       EXIT_FAIL;
 	if (ret < 0)
-		return error_errno(-ret, "cannot create '%s'", o->output), EXIT_FAIL;
+		return error_errno(-ret, "cannot create '%s'", r->temp ? r->temp : o->output),
+		       EXIT_FAIL;
 	if (r->timer) {
 		ret = prepare_shim(o, &r->shim, r->env);
 		if (ret)
@@ -670,11 +753,10 @@ static int open_events(struct recording *r)
 	return 0;
 }
 
-/* The file's metadata, and the processes that exist before sampling starts. */
-static void write_header(struct recording *r)
+/* A file's metadata, the first records of every file. */
+static void write_meta(const struct recording *r, struct data_writer *w)
 {
 	const struct record_opts *o = &r->o;
-
 	struct recmeta m = {
 		.argc = r->argc,
 		.argv = r->argv,
@@ -692,8 +774,16 @@ static void write_header(struct recording *r)
 		.off_cpu_events = r->events_note,
 	};
 
-	recmeta_write(r->w, &m);
-	synth_vdso(r->w);
+	recmeta_write(w, &m);
+	synth_vdso(w);
+}
+
+/* The file's metadata, and the processes that exist before sampling starts. */
+static void write_header(struct recording *r)
+{
+	const struct record_opts *o = &r->o;
+
+	write_meta(r, r->w);
 	if (o->tgt.kind == TARGET_PID || o->tgt.kind == TARGET_TID) {
 		synth_process(r->w, target_tgid(o->tgt.pid), 0);
 	} else if (o->tgt.kind == TARGET_CPUS) {
@@ -836,7 +926,233 @@ static int read_waiting_stacks(struct recording *r)
 	return err;
 }
 
-/* After every wake of the run loop: empty the rings into the writer's queue. */
+/* ---- --switch-output ---------------------------------------------------- */
+
+/* The name of the file being written. */
+static const char *current_name(const struct recording *r)
+{
+	return r->temp ? r->temp : r->o.output;
+}
+
+static uint64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The target's CPU time since the current file began, in seconds; < 0 when unknown. */
+static double file_cpu_seconds(const struct recording *r, uint64_t acct_now, uint64_t now)
+{
+	double cpu;
+
+	if (r->src.acct)
+		return (double)(acct_now - r->file_acct) / 1e9;
+	if (r->o.tgt.kind == TARGET_PID && r->file_cpu_before >= 0) {
+		cpu = proc_cpu_seconds(r->o.tgt.pid);
+		return cpu >= 0 ? cpu - r->file_cpu_before : -1;
+	}
+	if (r->o.tgt.kind == TARGET_CPUS)
+		return (double)(now - r->file_start) / 1e9 * (double)sysconf(_SC_NPROCESSORS_ONLN);
+	return -1;
+}
+
+/*
+ * What a file that begins in the middle of the run needs to name its
+ * samples: the maps and thread names of every process sampled, as now.
+ * Threads and processes that begin later come with the kernel's records.
+ */
+static void synth_target(const struct recording *r, struct data_writer *w)
+{
+	const struct record_opts *o = &r->o;
+
+	/* a process that exited meanwhile has nothing to name; a write error shows at the end */
+	switch (o->tgt.kind) {
+	case TARGET_WORKLOAD:
+		synth_process_tree(w, r->rl.pid, 0);
+		break;
+	case TARGET_PID:
+		synth_process_tree(w, target_tgid(o->tgt.pid), 0);
+		break;
+	case TARGET_TID:
+		synth_process(w, target_tgid(o->tgt.pid), 0);
+		break;
+	case TARGET_CPUS:
+		synth_all_processes(w, 0);
+		break;
+	}
+}
+
+/*
+ * --switch-output: the kernel's symbol table, read once for every file.
+ * Reading it takes some 100 ms, which at a switch would keep the main
+ * thread from the rings: it is read before sampling starts.
+ */
+static void read_kernel_symbols(struct recording *r)
+{
+	if (r->ksyms_read)
+		return;
+	r->ksyms_read = true;
+	if (kallsyms_new_from_proc(&r->ksyms, NULL) < 0)
+		r->ksyms = NULL; /* report names what it can, on this boot */
+}
+
+/* The kernel functions of a file's samples; a write error shows when the file is finished. */
+static void name_kernel_functions(struct recording *r, struct perfrec *pr)
+{
+	if (!r->o.switch_output) {
+		perfrec_name_kernel_functions(pr);
+		return;
+	}
+	read_kernel_symbols(r);
+	if (r->ksyms && pr->nkernel_ips)
+		perfrec_write_ksyms(pr, r->ksyms);
+}
+
+/* The counts of a finished file into the recording's. */
+static void add_file(struct recording *r, const struct data_writer *w,
+		     const struct perfrec_stats *st, uint64_t dropped)
+{
+	perfrec_stats_add(&r->total, st);
+	r->total_dropped += dropped;
+	r->total_bytes += data_writer_bytes(w);
+	r->total_written += data_writer_samples(w);
+}
+
+/* A finished file under its final name, said on stderr. */
+static void publish(struct recording *r, const char *temp, uint64_t closed_ms,
+		    const struct perfrec_stats *st, uint64_t dropped)
+{
+	char *final;
+	int ret = recswitch_publish(r->o.output, temp, closed_ms, &r->last_ms, &final);
+
+	if (ret < 0) {
+		error("cannot rename '%s' to '%s.<time>': %s; it stays under its temporary name",
+		      temp, r->o.output, strerror(-ret));
+		r->publish_failed = true;
+		return;
+	}
+	if (!r->o.quiet)
+		fprintf(stderr, "[ pmuprof record: '%s': %llu samples, %llu lost ]\n", final,
+			(unsigned long long)st->samples,
+			(unsigned long long)(st->lost_ring + st->lost_samples + dropped));
+	free(final);
+}
+
+/*
+ * The files the writer thread has switched away from: their kernel
+ * functions, the threads' CPU time and the statistics into their trailers,
+ * then each under its final name.
+ */
+static void finish_switched(struct recording *r)
+{
+	struct recwriter_switched *sw;
+
+	while ((sw = recwriter_take_switched(&r->wr))) {
+		struct file_end *fe = sw->arg;
+		struct perfrec *pr = &sw->pr;
+		struct recmeta_stats ms = {
+			.st = &pr->st,
+			.lost_writer = sw->dropped,
+			.elapsed_s = fe->elapsed_s,
+			.cpu_s = fe->cpu_s,
+			.exit_status = -1,
+			.switch_open_ns = fe->open_ns,
+		};
+		int ret;
+
+		/* the threads that run on: what the kernel counted during the file, less the ended */
+		if (r->counts_workload && r->src.acct && fe->acct > pr->st.task_cpu_ns)
+			perfrec_write_task_cpu(pr, (uint32_t)r->rl.pid, (uint32_t)r->rl.pid,
+					       pr->st.last_time, fe->acct - pr->st.task_cpu_ns);
+		name_kernel_functions(r, pr);
+		/* each file stands alone: the JIT files of its processes, as they are now */
+		perfrec_store_jit(pr);
+		recmeta_write_stats(pr->w, &ms);
+		ret = data_writer_finish(pr->w);
+		add_file(r, pr->w, &pr->st, sw->dropped);
+		if (ret < 0) {
+			error("cannot write '%s': %s; recording stopped, and the file keeps what was "
+			      "written before",
+			      fe->temp, strerror(-ret));
+			if (!r->error)
+				r->error = ret;
+		} else {
+			publish(r, fe->temp, fe->realtime_ms, &pr->st, sw->dropped);
+		}
+		data_writer_close(pr->w);
+		free(fe->temp);
+		free(fe);
+		recwriter_switched_free(sw);
+	}
+}
+
+/*
+ * Closes the current file at `now`, after the rings were emptied into it:
+ * the next one is opened with its metadata and the processes as they are,
+ * and the writer thread switches to it between the records drained before
+ * and those drained after, so that none is lost or written twice.
+ */
+static int switch_file(struct recording *r, uint64_t now)
+{
+	uint64_t acct = r->src.acct ? recevents_accounting_total(r->src.acct) : 0;
+	char *temp = recswitch_temp_name(r->o.output, r->nfiles + 1);
+	struct data_writer *next;
+	struct file_end *fe;
+	int ret = data_writer_open(temp, &next);
+
+	if (ret < 0) {
+		error_errno(-ret, "cannot create '%s' for --switch-output", temp);
+		free(temp);
+		return ret;
+	}
+	r->nfiles++;
+	write_meta(r, next);
+	synth_target(r, next);
+	fe = xcalloc(1, sizeof(*fe));
+	fe->temp = r->temp;
+	fe->realtime_ms = realtime_ms();
+	fe->elapsed_s = (double)(now - r->file_start) / 1e9;
+	fe->cpu_s = file_cpu_seconds(r, acct, now);
+	fe->acct = acct - r->file_acct;
+	fe->open_ns = r->file_open_ns;
+	ret = recwriter_switch(&r->wr, next, fe);
+	if (ret < 0) {
+		data_writer_abandon(next);
+		data_writer_close(next);
+		free(temp);
+		free(fe);
+		return ret;
+	}
+	r->temp = temp;
+	r->w = next;
+	r->file_start = now;
+	r->file_acct = acct;
+	/* what a switch keeps the main thread from the rings, for contrib/bench/switch-output.sh */
+	r->file_open_ns = runloop_now_ns() - now;
+	if (r->o.tgt.kind == TARGET_PID)
+		r->file_cpu_before = proc_cpu_seconds(r->o.tgt.pid);
+	return 0;
+}
+
+/* A switch when its time has come or SIGUSR2 asked for one; then the next one's time. */
+static int switch_if_due(struct recording *r)
+{
+	uint64_t now = runloop_now_ns();
+	int ret;
+
+	if (r->rl.usr2 == r->usr2_seen && !(r->switch_at && now >= r->switch_at))
+		return 0;
+	r->usr2_seen = r->rl.usr2;
+	ret = switch_file(r, now);
+	/* the time counts from the last switch, whatever made it */
+	if (r->o.switch_every_ns)
+		r->rl.wake_by_ns = r->switch_at = now + r->o.switch_every_ns;
+	return ret;
+}
+
+/* After every wake of the run loop: empty the rings into the writer's queue, switch when due. */
 static int drain_now(void *arg)
 {
 	struct recording *r = arg;
@@ -844,6 +1160,11 @@ static int drain_now(void *arg)
 	r->error = recwriter_drain(&r->wr, &r->src);
 	if (!r->error && r->rs)
 		r->error = read_waiting_stacks(r);
+	if (r->o.switch_output) {
+		if (!r->error)
+			r->error = switch_if_due(r);
+		finish_switched(r);
+	}
 	return r->error;
 }
 
@@ -875,6 +1196,10 @@ static void record_wait(struct recording *r)
 	r->rl.woke = drain_now;
 	r->rl.arg = r;
 	runloop_start(&r->rl);
+	r->file_start = r->rl.start_ns;
+	r->file_cpu_before = r->cpu_before;
+	if (r->o.switch_every_ns)
+		r->rl.wake_by_ns = r->switch_at = r->file_start + r->o.switch_every_ns;
 	runloop_run(&r->rl);
 	sampler_disable(&r->s);
 	sampler_disable(&r->sw);
@@ -882,14 +1207,14 @@ static void record_wait(struct recording *r)
 	r->t_end = runloop_now_ns();
 	if (!r->error)
 		r->error = recwriter_drain(&r->wr, &r->src);
-	r->elapsed_s = runloop_elapsed(&r->rl);
+	r->elapsed_s = (double)(r->t_end - r->file_start) / 1e9;
 	free(fds);
 	if (r->src.acct)
 		sampler_disable(r->src.acct);
 	if (r->error) {
 		error("cannot write '%s': %s; recording stopped, and the file keeps what was "
 		      "written before",
-		      r->o.output, strerror(-r->error));
+		      current_name(r), strerror(-r->error));
 		/* the workload is the user's: let it finish, unsampled */
 		runloop_let_finish(&r->rl);
 	} else {
@@ -905,6 +1230,8 @@ static void record_finish(struct recording *r)
 	const struct rusage *ru = &r->rl.ru;
 
 	recwriter_finish(&r->wr);
+	/* the files switched away from first, so that the names follow the order of the files */
+	finish_switched(r);
 	/* signals and wakeups the writer's full queue dropped are lost as the ring's are */
 	r->wr.pr.st.lost_trace += r->wr.dropped_trace;
 	if (r->oc) {
@@ -917,14 +1244,15 @@ static void record_finish(struct recording *r)
 	}
 	if (r->counts_workload && r->rl.pid > 0 && (r->src.acct || r->timer)) {
 		/* the threads still running at the end: the main thread, usually */
-		uint64_t total = recevents_accounting_total(r->src.acct ? r->src.acct : &r->s);
+		uint64_t total = recevents_accounting_total(r->src.acct ? r->src.acct : &r->s) -
+				 r->file_acct;
 
 		if (total > st->task_cpu_ns)
 			perfrec_write_task_cpu(&r->wr.pr, (uint32_t)r->rl.pid, (uint32_t)r->rl.pid,
 					       st->last_time, total - st->task_cpu_ns);
 	}
 	/* a write error shows at data_writer_finish() */
-	perfrec_name_kernel_functions(&r->wr.pr);
+	name_kernel_functions(r, &r->wr.pr);
 	/* the JIT files of the processes still running: they may be gone at report time */
 	perfrec_store_jit(&r->wr.pr);
 	if (r->timer) {
@@ -932,6 +1260,9 @@ static void record_finish(struct recording *r)
 		shimrec_stats(&r->shim, st->task_cpu_ns, &r->shst);
 		r->conflict = shimrec_conflict(&r->shst, shim_mode(&r->o), r->t_start);
 	}
+	/* the last file's part of the run, as the others' */
+	r->file_cpu_s = file_cpu_seconds(r, r->src.acct ? recevents_accounting_total(r->src.acct) : 0,
+					 r->t_end);
 	r->cpu_s = -1;
 	if (r->counts_workload && r->rl.have_status)
 		r->cpu_s = (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
@@ -940,20 +1271,24 @@ static void record_finish(struct recording *r)
 		 proc_cpu_seconds(r->o.tgt.pid) >= 0)
 		r->cpu_s = proc_cpu_seconds(r->o.tgt.pid) - r->cpu_before;
 	else if (r->o.tgt.kind == TARGET_CPUS)
-		r->cpu_s = r->elapsed_s * (double)sysconf(_SC_NPROCESSORS_ONLN);
+		/* the whole run's, not the last file's */
+		r->cpu_s = (double)(r->t_end - r->rl.start_ns) / 1e9 *
+			   (double)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 /* The run's statistics into the file's trailer, and the file closed. */
 static void write_stats(struct recording *r)
 {
+	uint64_t dropped = r->wr.dropped - r->wr.dropped_switched;
 	struct recmeta_stats ms = {
 		.st = &r->wr.pr.st,
-		.lost_writer = r->wr.dropped,
+		.lost_writer = dropped,
 		.shim = r->timer ? &r->shst : NULL,
 		.conflict = r->conflict,
 		.elapsed_s = r->elapsed_s,
-		.cpu_s = r->cpu_s,
+		.cpu_s = r->o.switch_output ? r->file_cpu_s : r->cpu_s,
 		.exit_status = r->rl.have_status ? cmd_exit_status(r->rl.wstatus) : -1,
+		.switch_open_ns = r->file_open_ns,
 		.off = r->oc ? &r->ocst : NULL,
 	};
 	int ret;
@@ -962,11 +1297,14 @@ static void write_stats(struct recording *r)
 	/* that record looked for JIT files: a report does not look on disk for more */
 	data_writer_stat_u64(r->w, "jit-files", r->wr.pr.jit.stored);
 	ret = data_writer_finish(r->w);
+	add_file(r, r->w, &r->wr.pr.st, dropped);
 	if (ret < 0 && !r->error) {
-		error("cannot write '%s': %s; the file keeps what was written before", r->o.output,
-		      strerror(-ret));
+		error("cannot write '%s': %s; the file keeps what was written before",
+		      current_name(r), strerror(-ret));
 		r->error = ret;
 	}
+	if (ret == 0 && r->temp)
+		publish(r, r->temp, realtime_ms(), &r->wr.pr.st, dropped);
 }
 
 static void print_off_cpu_summary(const struct recording *r)
@@ -994,25 +1332,29 @@ static void print_off_cpu_summary(const struct recording *r)
 /* The one-line summary and the warnings on what was lost or throttled. */
 static void print_summary(const struct recording *r)
 {
-	const struct perfrec_stats *st = &r->wr.pr.st;
+	/* every file's, with --switch-output */
+	const struct perfrec_stats *st = &r->total;
 	const struct record_opts *o = &r->o;
-	char size[32], rate[96] = "";
-	uint64_t lost = st->lost_ring + st->lost_samples + r->wr.dropped + st->lost_shim;
+	char size[32], rate[96] = "", where[64];
+	uint64_t lost = st->lost_ring + st->lost_samples + r->total_dropped + st->lost_shim;
 	uint64_t lost_switches = st->lost_ring_switches + st->lost_samples_switches;
 	/* the off-CPU waits are samples in the file too */
 	uint64_t all = st->samples + (r->oc ? r->ocst.intervals : 0);
-	uint64_t unwritten = all - data_writer_samples(r->w);
-	double bytes = (double)data_writer_bytes(r->w);
+	uint64_t unwritten = all - r->total_written;
+	double bytes = (double)r->total_bytes;
 
 	human_bytes(size, sizeof(size), bytes);
 	if (r->cpu_s > 0 && o->smp.freq)
 		snprintf(rate, sizeof(rate), "; %lu Hz requested, %.0f Hz delivered per CPU second",
 			 o->smp.freq, (double)st->samples / r->cpu_s);
+	if (o->switch_output)
+		snprintf(where, sizeof(where), "%u file%s", r->nfiles, r->nfiles == 1 ? "" : "s");
 	fprintf(stderr,
-		"[ pmuprof record: %llu samples of %s%s; %llu lost, %llu throttled; %s in '%s' "
+		"[ pmuprof record: %llu samples of %s%s; %llu lost, %llu throttled; %s in %s%s%s "
 		"(%.0f bytes per sample) ]\n",
 		(unsigned long long)st->samples, r->ev.name, rate, (unsigned long long)lost,
-		(unsigned long long)st->throttled, size, o->output,
+		(unsigned long long)st->throttled, size, o->switch_output ? "" : "'",
+		o->switch_output ? where : o->output, o->switch_output ? "" : "'",
 		all ? bytes / (double)all : 0.0);
 	if (o->smp.cg == REC_CG_DWARF && st->samples)
 		fprintf(stderr,
@@ -1035,7 +1377,7 @@ static void print_summary(const struct recording *r)
 			(unsigned long long)(lost - lost_switches),
 			(unsigned long long)(st->lost_ring - st->lost_ring_switches),
 			(unsigned long long)(st->lost_samples - st->lost_samples_switches),
-			(unsigned long long)r->wr.dropped);
+			(unsigned long long)r->total_dropped);
 	if (lost_switches)
 		warning("%llu records of context switches were lost (their ring buffers were full): "
 			"the waits they began or ended are missing or merged with the next; a larger "
@@ -1049,7 +1391,7 @@ static void print_summary(const struct recording *r)
 	if (r->error && unwritten)
 		warning("%llu of the %llu samples were not written to '%s' because of the write "
 			"error",
-			(unsigned long long)unwritten, (unsigned long long)all, o->output);
+			(unsigned long long)unwritten, (unsigned long long)all, current_name(r));
 	if (st->throttled)
 		warning("the kernel throttled sampling %llu times: the delivered rate is below the "
 			"requested one (see kernel.perf_event_max_sample_rate)",
@@ -1103,6 +1445,8 @@ static void record_release(struct recording *r)
 		runloop_close(&r->rl);
 	rec_event_release(&r->ev);
 	free(r->fallback);
+	free(r->temp);
+	kallsyms_free(r->ksyms);
 }
 
 int cmd_record(int argc, char **argv)
@@ -1125,6 +1469,8 @@ int cmd_record(int argc, char **argv)
 	status = record_open(&r);
 	if (!status)
 		status = open_events(&r);
+	if (!status && r.o.switch_output)
+		read_kernel_symbols(&r);
 	if (!status) {
 		write_header(&r);
 		status = record_start(&r);
@@ -1136,9 +1482,9 @@ int cmd_record(int argc, char **argv)
 		if (!r.o.quiet)
 			print_summary(&r);
 		print_sampler_warnings(&r);
-		status = r.error		? EXIT_FAIL
-			 : r.rl.have_status ? cmd_exit_status(r.rl.wstatus)
-					    : EXIT_OK;
+		status = r.error || r.publish_failed ? EXIT_FAIL
+			 : r.rl.have_status	     ? cmd_exit_status(r.rl.wstatus)
+						     : EXIT_OK;
 	}
 	record_release(&r);
 	return status;

@@ -10,22 +10,36 @@
 
 int monitor_open(struct monitor *m)
 {
-	sigset_t set;
+	sigset_t *set = &m->set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, &m->old_mask) < 0)
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, set, &m->old_mask) < 0)
 		return -errno;
-	m->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	m->sigfd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (m->sigfd < 0) {
 		int e = -errno;
 
 		sigprocmask(SIG_SETMASK, &m->old_mask, NULL);
 		return e;
 	}
+	return 0;
+}
+
+int monitor_add_signal(struct monitor *m, int signo)
+{
+	sigset_t one;
+
+	sigemptyset(&one);
+	sigaddset(&one, signo);
+	if (sigprocmask(SIG_BLOCK, &one, NULL) < 0)
+		return -errno;
+	sigaddset(&m->set, signo);
+	if (signalfd(m->sigfd, &m->set, 0) < 0)
+		return -errno;
 	return 0;
 }
 
@@ -64,7 +78,9 @@ int monitor_take(struct monitor *m, struct monitor_signal *sig)
 		return MONITOR_CHILD;
 	sig->signo = (int)si.ssi_signo;
 	sig->from_user = si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE;
-	return MONITOR_INTERRUPT;
+	if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP)
+		return MONITOR_INTERRUPT;
+	return MONITOR_OTHER;
 }
 
 int monitor_wait(struct monitor *m, int timeout_ms, const int *fds, size_t nfds,

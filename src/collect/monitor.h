@@ -15,6 +15,7 @@
 
 struct monitor {
 	int sigfd;
+	sigset_t set;	   /* the signals read from sigfd */
 	sigset_t old_mask; /* what the workload gets back */
 };
 
@@ -23,6 +24,7 @@ enum monitor_event {
 	MONITOR_CHILD,	   /* SIGCHLD: reap with waitpid */
 	MONITOR_INTERRUPT, /* SIGINT, SIGTERM or SIGHUP: see .signo and .from_user */
 	MONITOR_EXITED,	   /* every watched fd polled readable: the tasks have exited */
+	MONITOR_OTHER,	   /* a signal added by monitor_add_signal(): see .signo */
 };
 
 struct monitor_signal {
@@ -31,6 +33,12 @@ struct monitor_signal {
 };
 
 int monitor_open(struct monitor *m);
+/*
+ * Reads signo from the signalfd too (blocked, so it no longer has its
+ * default effect on pmuprof; the workload still gets old_mask back):
+ * monitor_take() gives it as MONITOR_OTHER. 0 or -errno.
+ */
+int monitor_add_signal(struct monitor *m, int signo);
 /*
  * For callers with their own poll loop: the signalfd to poll for POLLIN,
  * then monitor_take() to read what arrived (MONITOR_CHILD or

@@ -22,6 +22,27 @@ void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_typ
 	jitrec_init(&pr->jit);
 }
 
+void perfrec_stats_add(struct perfrec_stats *sum, const struct perfrec_stats *st)
+{
+	if (st->first_time && (!sum->first_time || st->first_time < sum->first_time))
+		sum->first_time = st->first_time;
+	if (st->last_time > sum->last_time)
+		sum->last_time = st->last_time;
+	sum->samples += st->samples;
+	sum->samples_stack_full += st->samples_stack_full;
+	sum->lost_ring += st->lost_ring;
+	sum->lost_samples += st->lost_samples;
+	sum->throttled += st->throttled;
+	sum->unthrottled += st->unthrottled;
+	sum->malformed += st->malformed;
+	sum->weight += st->weight;
+	sum->lost_shim += st->lost_shim;
+	sum->task_cpu_ns += st->task_cpu_ns;
+	sum->lost_ring_switches += st->lost_ring_switches;
+	sum->lost_samples_switches += st->lost_samples_switches;
+	sum->lost_trace += st->lost_trace;
+}
+
 void perfrec_release(struct perfrec *pr)
 {
 	hash_release(&pr->kernel_index);

@@ -62,6 +62,9 @@ struct perfrec {
 	struct jitrec jit;
 };
 
+/* Adds the counts of st to sum (a recording cut into files: their whole); times span both. */
+void perfrec_stats_add(struct perfrec_stats *sum, const struct perfrec_stats *st);
+
 void perfrec_init(struct perfrec *pr, struct data_writer *w, uint64_t sample_type,
 		  uint64_t regs_mask, uint32_t stack_request);
 /*

@@ -171,4 +171,6 @@ void recmeta_write_stats(struct data_writer *w, const struct recmeta_stats *s)
 		data_writer_stat_u64(w, "cpu-time-ns", (uint64_t)(s->cpu_s * 1e9));
 	if (s->exit_status >= 0)
 		data_writer_stat_u64(w, "exit-status", (uint64_t)s->exit_status);
+	if (s->switch_open_ns)
+		data_writer_stat_u64(w, "switch-open-ns", s->switch_open_ns);
 }

@@ -54,6 +54,7 @@ struct recmeta_stats {
 	double elapsed_s;
 	double cpu_s;	 /* the target's CPU time; < 0 when unknown */
 	int exit_status; /* the workload's, as the command exits with it; < 0 when none */
+	uint64_t switch_open_ns; /* --switch-output: the main thread's time to begin the file; 0: none */
 	const struct offcpu_stats *off; /* --off-cpu's intervals, else NULL */
 };
 

@@ -60,7 +60,35 @@ static struct recwriter_chunk *take_chunk(struct recwriter *wr)
 	return c;
 }
 
-static int take_chunk_records(struct recwriter *wr, const struct recwriter_chunk *c)
+/*
+ * The old file's converter goes back to the caller with what it counted;
+ * the new file gets a fresh one in the same format.
+ */
+static int switch_file(struct recwriter *wr, struct recwriter_chunk *c)
+{
+	struct recwriter_switched *sw = (struct recwriter_switched *)c->data;
+	struct perfrec old = wr->pr;
+	int ret = wr->err ? 0 : note_dropped(wr);
+
+	c->data = NULL; /* the caller's again, through the list */
+	perfrec_init(&wr->pr, sw->pr.w, old.sample_type, old.regs_mask, old.stack_request);
+	wr->pr.oc = old.oc;
+	wr->pr.trace = old.trace;
+	sw->pr = old;
+	sw->dropped = wr->dropped_written - wr->dropped_switched;
+	wr->dropped_switched = wr->dropped_written;
+	sw->next = NULL;
+	pthread_mutex_lock(&wr->lock);
+	if (wr->switched_tail)
+		wr->switched_tail->next = sw;
+	else
+		wr->switched = sw;
+	wr->switched_tail = sw;
+	pthread_mutex_unlock(&wr->lock);
+	return ret;
+}
+
+static int take_chunk_records(struct recwriter *wr, struct recwriter_chunk *c)
 {
 	uint64_t t;
 
@@ -83,6 +111,8 @@ static int take_chunk_records(struct recwriter *wr, const struct recwriter_chunk
 			return 0;
 		memcpy(&t, c->data, 8);
 		return offcpu_flush(wr->oc, t);
+	case RW_SWITCH:
+		return switch_file(wr, c);
 	}
 	return 0;
 }
@@ -93,7 +123,8 @@ static void *writer_main(void *arg)
 	struct recwriter_chunk *c;
 
 	while ((c = take_chunk(wr))) {
-		int ret = wr->err ? 0 : take_chunk_records(wr, c);
+		/* after an error too: the files must reach the caller to be closed */
+		int ret = wr->err && c->kind != RW_SWITCH ? 0 : take_chunk_records(wr, c);
 
 		free(c->data);
 		free(c);
@@ -161,8 +192,8 @@ int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, enum recwrite
 
 	pthread_mutex_lock(&wr->lock);
 	err = wr->err;
-	/* the tracker's marks are a few bytes, and intervals need them */
-	if (!err && wr->queued + len > QUEUE_MAX_BYTES && kind != RW_MARK) {
+	/* the tracker's marks are a few bytes, and intervals need them; a switch is a file */
+	if (!err && wr->queued + len > QUEUE_MAX_BYTES && kind != RW_MARK && kind != RW_SWITCH) {
 		/* a switch ring's samples are the stacks of waits: lost as well */
 		wr->dropped += kind == RW_NATIVE			   ? native_samples(buf, len)
 			       : kind == RW_KERNEL || kind == RW_SWITCHES ? perfrec_count_samples(buf, len)
@@ -195,6 +226,42 @@ int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, enum recwrite
 	return 0;
 }
 
+int recwriter_switch(struct recwriter *wr, struct data_writer *next, void *arg)
+{
+	struct recwriter_switched *sw = xcalloc(1, sizeof(*sw));
+	int ret;
+
+	sw->pr.w = next;
+	sw->arg = arg;
+	ret = recwriter_push(wr, (uint8_t *)sw, sizeof(*sw), RW_SWITCH);
+	/* refused: the writer had failed, and the buffer is gone */
+	return ret;
+}
+
+struct recwriter_switched *recwriter_take_switched(struct recwriter *wr)
+{
+	struct recwriter_switched *sw;
+
+	pthread_mutex_lock(&wr->lock);
+	sw = wr->switched;
+	if (sw) {
+		wr->switched = sw->next;
+		if (!wr->switched)
+			wr->switched_tail = NULL;
+		sw->next = NULL;
+	}
+	pthread_mutex_unlock(&wr->lock);
+	return sw;
+}
+
+void recwriter_switched_free(struct recwriter_switched *sw)
+{
+	if (!sw)
+		return;
+	perfrec_release(&sw->pr);
+	free(sw);
+}
+
 void recwriter_finish(struct recwriter *wr)
 {
 	if (!wr->running)
@@ -212,6 +279,10 @@ void recwriter_close(struct recwriter *wr)
 	if (!wr->pr.w)
 		return;
 	recwriter_finish(wr);
+	for (struct recwriter_switched *sw; (sw = recwriter_take_switched(wr));) {
+		data_writer_close(sw->pr.w);
+		recwriter_switched_free(sw);
+	}
 	perfrec_release(&wr->pr);
 	pthread_mutex_destroy(&wr->lock);
 	pthread_cond_destroy(&wr->cond);

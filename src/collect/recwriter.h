@@ -7,6 +7,11 @@
  * drops buffers instead of growing without end, and the writer thread
  * writes their samples as lost (REC_LOST, LOST_WRITER).
  *
+ * The output can switch to another file between two buffers
+ * (recwriter_switch()): what was handed over before goes into the old
+ * file, what comes after into the new one. The writer thread hands the
+ * old file back, with its own statistics, for the caller to finish.
+ *
  * Functions return 0 or -errno and never print.
  */
 #ifndef PMUPROF_RECWRITER_H
@@ -24,6 +29,18 @@
 struct recwriter_chunk;
 struct offcpu;
 
+/* A file the writer thread has switched away from. */
+struct recwriter_switched {
+	struct recwriter_switched *next;
+	/*
+	 * Its converter: pr.w is the file, pr.st its statistics, and its
+	 * kernel addresses are those of its samples (perfrec_name_kernel_functions()).
+	 */
+	struct perfrec pr;
+	uint64_t dropped; /* samples the queue dropped, written as lost in this file */
+	void *arg;	  /* the caller's, from recwriter_switch() */
+};
+
 struct recwriter {
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -32,8 +49,10 @@ struct recwriter {
 	size_t queued;		  /* bytes waiting */
 	bool closing;		  /* no more chunks will come */
 	bool running;		  /* the thread was started and not yet joined */
+	struct recwriter_switched *switched, *switched_tail; /* for the caller, under lock */
 	uint64_t dropped;	  /* samples dropped because the queue was full, under lock */
 	uint64_t dropped_written; /* how many of them a LOST record holds (writer thread) */
+	uint64_t dropped_switched; /* of those, in files switched away from (writer thread) */
 	uint64_t dropped_trace;	  /* signals and wakeups dropped so, under lock */
 	/* the converter: the writer thread's until recwriter_finish(), then the caller's */
 	struct perfrec pr;
@@ -58,6 +77,7 @@ enum recwriter_kind {
 	RW_NATIVE,   /* records already in the file's format (the timer samplers' rings) */
 	RW_CAPTURE,  /* a u64 end time, then a REC_SAMPLE read from outside (offcpu_capture) */
 	RW_MARK,     /* a u64: no kernel record older than it is still to come */
+	RW_SWITCH,   /* a struct recwriter_switched: from here on, write to another file */
 };
 /*
  * Hands a buffer to the writer, which frees it. Returns the writer's
@@ -65,11 +85,30 @@ enum recwriter_kind {
  */
 int recwriter_push(struct recwriter *wr, uint8_t *buf, size_t len, enum recwriter_kind kind);
 /*
+ * From the next buffer on, the records go into `next`, which the caller
+ * has opened (its metadata and the records it needs first are in it
+ * already) and which the writer thread owns from now on; `arg` comes back
+ * with the old file. Without --off-cpu only (its tracker writes to one
+ * file). 0, or the writer's error (next is then still the caller's).
+ */
+int recwriter_switch(struct recwriter *wr, struct data_writer *next, void *arg);
+/*
+ * The oldest file the writer thread has switched away from and no longer
+ * touches, or NULL: the caller's to finish (its trailer and data_writer_finish())
+ * and free with recwriter_switched_free().
+ */
+struct recwriter_switched *recwriter_take_switched(struct recwriter *wr);
+/* Frees the converter and the structure; the file (pr.w) stays the caller's. */
+void recwriter_switched_free(struct recwriter_switched *sw);
+/*
  * Lets the thread write what is queued and joins it. Afterwards wr->pr,
  * its stats and wr->dropped are the caller's to read and add to.
  */
 void recwriter_finish(struct recwriter *wr);
-/* Finishes if needed and frees everything; a zeroed writer is left alone. */
+/*
+ * Finishes if needed and frees everything (the files of switches not
+ * taken are closed unfinished); a zeroed writer is left alone.
+ */
 void recwriter_close(struct recwriter *wr);
 
 /* What record reads from: the kernel's rings, and the timer samplers' shared memory. */

@@ -38,6 +38,11 @@ int runloop_open(struct runloop *rl)
 	return monitor_open(&rl->mon);
 }
 
+int runloop_take_usr2(struct runloop *rl)
+{
+	return monitor_add_signal(&rl->mon, SIGUSR2);
+}
+
 void runloop_close(struct runloop *rl)
 {
 	monitor_close(&rl->mon);
@@ -114,6 +119,7 @@ static int next_timeout(const struct runloop *rl, const struct wake_plan *p)
 	if (p->poll_alive && (timeout < 0 || timeout > ALIVE_POLL_MS))
 		timeout = ALIVE_POLL_MS;
 	timeout = until(timeout, p->deadline, now);
+	timeout = until(timeout, rl->wake_by_ns, now);
 	return until(timeout, p->next_tick, now);
 }
 
@@ -128,6 +134,8 @@ static bool take_signal(struct runloop *rl)
 		rl->have_status = true;
 		return true;
 	}
+	if (ev == MONITOR_OTHER && sig.signo == SIGUSR2)
+		rl->usr2++;
 	if (ev != MONITOR_INTERRUPT)
 		return false;
 	rl->interrupted = true;

@@ -6,7 +6,10 @@
  * Ctrl-C reached already; without a workload it ends the run), the -p/-t
  * target exits (a pidfd, else a look every 250 ms), or --duration runs out.
  * On the way it can call a tick every interval (stat -I) and, after every
- * wake, a callback that empties the caller's own fds (record's rings).
+ * wake, a callback that empties the caller's own fds (record's rings) and
+ * may ask for its next wake by a time of its own (record's file switches).
+ * SIGUSR2, where the caller takes it (runloop_take_usr2()), is counted for
+ * the callback to see and ends nothing.
  *
  * At the end a workload that outlived --duration (-p/-t/-a with a timing
  * command) gets SIGTERM, and its death by it counts as status 0.
@@ -44,6 +47,12 @@ struct runloop {
 	/* Called after every wake; nonzero stops the run with that error. */
 	int (*woke)(void *arg);
 	void *arg;
+	/*
+	 * CLOCK_MONOTONIC ns by which woke is called next, whatever comes; 0:
+	 * none. Once it has passed, every wait returns at once: woke moves it.
+	 */
+	uint64_t wake_by_ns;
+	unsigned long usr2; /* SIGUSR2s taken so far (runloop_take_usr2()) */
 
 	/* the outcome */
 	uint64_t start_ns; /* CLOCK_MONOTONIC */
@@ -56,6 +65,11 @@ struct runloop {
 /* Blocks the signals the run waits for (see monitor.h); 0 or -errno. */
 int runloop_open(struct runloop *rl);
 void runloop_close(struct runloop *rl);
+/*
+ * SIGUSR2 no longer ends pmuprof: from now on the run counts it in
+ * rl->usr2 and wakes for it. 0 or -errno.
+ */
+int runloop_take_usr2(struct runloop *rl);
 /* The run's clock starts here: the deadline and the ticks count from it. */
 void runloop_start(struct runloop *rl);
 /*

@@ -131,6 +131,72 @@ int synth_process(struct data_writer *w, pid_t pid, uint64_t time)
 	return ret;
 }
 
+/* The parent of process pid from /proc, or -1 when it is gone. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *paren;
+	int ppid;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the command name, in parentheses, may hold anything: its last ')' ends it */
+	paren = strrchr(buf, ')');
+	if (!paren || sscanf(paren + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+int synth_process_tree(struct data_writer *w, pid_t pid, uint64_t time)
+{
+	pid_t *all = NULL, *parent = NULL, *tree;
+	size_t n = 0, alloc = 0, ntree = 0;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	int ret;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *endp;
+		long p = strtol(de->d_name, &endp, 10);
+
+		if (*endp || endp == de->d_name || p == pid)
+			continue;
+		xgrow(&all, &alloc, n + 1, sizeof(*all));
+		all[n++] = (pid_t)p;
+	}
+	closedir(d);
+	parent = xcalloc(n + 1, sizeof(*parent));
+	for (size_t i = 0; i < n; i++)
+		parent[i] = parent_of(all[i]);
+	/* breadth first: every process whose parent is in the tree joins it */
+	tree = xcalloc(n + 1, sizeof(*tree));
+	tree[ntree++] = pid;
+	for (size_t k = 0; k < ntree; k++)
+		for (size_t i = 0; i < n; i++)
+			if (parent[i] == tree[k]) {
+				tree[ntree++] = all[i];
+				parent[i] = -1;
+			}
+	ret = synth_process(w, pid, time);
+	for (size_t k = 1; k < ntree && (ret == 0 || ret == -ESRCH || ret == -EACCES); k++)
+		ret = synth_process(w, tree[k], time);
+	if (ret == -EACCES || (ret == -ESRCH && ntree > 1))
+		ret = 0; /* a child exited meanwhile, or is not ours to read */
+	free(all);
+	free(parent);
+	free(tree);
+	return ret;
+}
+
 /* Thread names only, of every process: a quick pass, no maps. */
 int synth_all_comms(struct data_writer *w, uint64_t time)
 {

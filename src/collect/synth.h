@@ -19,6 +19,12 @@
 /* Maps and thread names of process pid (all its threads). */
 int synth_process(struct data_writer *w, pid_t pid, uint64_t time);
 /*
+ * Maps and thread names of process pid and of every process descended
+ * from it (its children, theirs...), as they are now: what a file that
+ * starts in the middle of a recording needs of a workload that forked.
+ */
+int synth_process_tree(struct data_writer *w, pid_t pid, uint64_t time);
+/*
  * The names of every thread on the system, without maps: quick enough to
  * run just before the events are turned on (for -a), so that a process
  * that exits before the full scan still names the children it forked.

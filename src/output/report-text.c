@@ -621,9 +621,9 @@ void report_print_header_only(FILE *out, const char *path, const struct data_rea
 	static const char *const stat_keys[] = {
 		"samples", "samples-stack-full", "lost-ring", "lost-samples", "lost-writer",
 		"throttled", "unthrottled", "malformed", "elapsed-ns", "cpu-time-ns", "weight",
-		"exit-status", "timer-signals", "timer-overruns", "foreign-signals", "late-signals",
-		"shim-images", "lost-shim", "off-cpu-samples", "off-cpu-ns", "off-cpu-stack-switch",
-		"off-cpu-stack-remote", "off-cpu-stack-none", "off-cpu-ns-stack-none",
+		"exit-status", "switch-open-ns", "timer-signals", "timer-overruns", "foreign-signals",
+		"late-signals", "shim-images", "lost-shim", "off-cpu-samples", "off-cpu-ns",
+		"off-cpu-stack-switch", "off-cpu-stack-remote", "off-cpu-stack-none", "off-cpu-ns-stack-none",
 		"off-cpu-closed-at-end", "off-cpu-signals", "off-cpu-wakeups", "off-cpu-events-lost",
 		"perf-other-samples",
 	};

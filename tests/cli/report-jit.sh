@@ -92,6 +92,25 @@ if [ "$sampling" = yes ]; then
 	check_chain "jitcode none" "$OUT" "\[anon\]\+0x[0-9a-f]+" "\[anon\]\+0x[0-9a-f]+" run main
 fi
 
+# record --switch-output: every file holds the map as it was when the file closed, so
+# each names the JIT code on its own once the map is gone
+if [ "$sampling" = yes ]; then
+	mkdir sw
+	run_pmuprof record -q -e cpu-clock --switch-output 0.5 -o sw/j.data -- \
+		"$WORKLOADS/jitcode" map 1600
+	is "switch-output: record: exit status" "$RC" 0
+	rm -f "/tmp/perf-$(printed_pid).map"
+	n=0
+	named=0
+	for f in sw/j.data.*; do
+		n=$((n + 1))
+		"$PMUPROF" report -i "$f" --no-children -g none >"$T_TMP/sw.out" 2>/dev/null &&
+			grep -q 'jit_hot_loop' "$T_TMP/sw.out" && named=$((named + 1))
+	done
+	ok "switch-output: several files ($n)" [ "$n" -ge 3 ]
+	is "switch-output: each file names jit_hot_loop after the map is gone" "$named" "$n"
+fi
+
 # a process still running when recording ends: its map is copied as it is then, and
 # completed from the file on disk while that still begins with the copy. The mappings of
 # a process -p attaches to come from /proc, of files only: jit_outer, unnamed, is in no

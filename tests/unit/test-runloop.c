@@ -5,7 +5,9 @@
  * SIGTERM counted as status 0, an attached process that exits ends the
  * run, a signal sent with kill() reaches the workload, the tick and the
  * wake callback are called, a callback's error stops the run, and a second
- * interrupt that came after the one that ended the run is dropped.
+ * interrupt that came after the one that ended the run is dropped. SIGUSR2,
+ * once taken, is counted and ends nothing, and the callback is called by
+ * the time it asks for.
  */
 #include "collect/runloop.h"
 #include "collect/workload.h"
@@ -219,6 +221,59 @@ static void second_interrupt(void)
 	ok(1, "a second SIGINT, pending when the loop closed, did not kill the process");
 }
 
+struct usr2_calls {
+	struct runloop *rl;
+	int wakes;
+	unsigned long usr2_seen;
+	uint64_t asked;	  /* the wake_by_ns asked for */
+	uint64_t woke_at; /* the first wake at or after it */
+};
+
+/* Sends SIGUSR2 at the first wake, then asks for a wake 100 ms on; stops the run after that. */
+static int on_wake_usr2(void *arg)
+{
+	struct usr2_calls *c = arg;
+	uint64_t now = runloop_now_ns();
+
+	c->wakes++;
+	if (c->wakes == 1) {
+		raise(SIGUSR2);
+		return 0;
+	}
+	if (!c->asked && c->rl->usr2) {
+		c->usr2_seen = c->rl->usr2;
+		c->asked = c->rl->wake_by_ns = now + 100000000u;
+		return 0;
+	}
+	if (c->asked && now >= c->asked) {
+		c->woke_at = now;
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+static void usr2_and_wake_by(void)
+{
+	char *argv[] = { "/bin/sleep", "30", NULL };
+	struct runloop rl;
+	struct usr2_calls c = { .rl = &rl };
+
+	ok(start(&rl, argv), "sleep 30 starts");
+	ok(runloop_take_usr2(&rl) == 0, "SIGUSR2 is taken");
+	rl.woke = on_wake_usr2;
+	rl.arg = &c;
+	/* the first wake: no fds, no limit; the deadline far away */
+	rl.wake_by_ns = runloop_now_ns() + 10000000u;
+	rl.duration = 20;
+	is_int(runloop_run(&rl), -ECANCELED, "the run goes on until the callback stops it");
+	is_int((int)c.usr2_seen, 1, "SIGUSR2 was counted once, and did not end the run");
+	ok(!rl.interrupted, "SIGUSR2 is no interrupt");
+	ok(c.woke_at >= c.asked && runloop_elapsed(&rl) < 20,
+	   "the callback was called at the time it asked for, with nothing else to wake the loop");
+	runloop_stop(&rl);
+	runloop_close(&rl);
+}
+
 int main(void)
 {
 	/* the run loop blocks SIGTERM: a hang must end by a signal it leaves alone */
@@ -229,5 +284,6 @@ int main(void)
 	forward();
 	callbacks();
 	second_interrupt();
+	usr2_and_wake_by();
 	return done_testing();
 }
