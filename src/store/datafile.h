@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Writing and reading pmuprof.data (layout in store/format.h). This is the
- * only module that uses zstd. The writer fills frames of records in memory,
+ * Writing and reading pmuprof.data (layout in store/format.h). The reader
+ * also opens perf.data files, by their magic, and hands out their records
+ * converted by store/perfdata.h, so that every reader of recordings serves
+ * both. The store is the only stage that uses zstd (this module and
+ * perfdata.c, for perf record -z). The writer fills frames of records in memory,
  * compresses each into an independent zstd frame and appends it with one
  * write, so a crash loses at most the frame being filled. The reader treats
  * every byte as hostile: it checks each size against the file and caps what
