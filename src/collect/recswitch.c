@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "collect/recswitch.h"
 #include "util/alloc.h"
+#include "util/parse.h"
 #include "util/safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,42 +13,27 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_NS	    (366ull * 86400 * 1000000000)
+#define MAX_NS (366ull * 86400 * 1000000000)
 /* tries of the next millisecond when a name is taken (another recording into the same OUTPUT) */
-#define NAME_TRIES  1000
+#define NAME_TRIES 1000
 
 int recswitch_parse(const char *arg, uint64_t *every_ns)
 {
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = { { "", 1e9 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
-		      { "d", 86400e9 } };
-	char *end;
-	double v;
+	static const struct parse_unit units[] = {{"", 1e9},   {"ms", 1e6},   {"s", 1e9},
+						  {"m", 60e9}, {"h", 3600e9}, {"d", 86400e9}};
+	const char *end;
+	int ret;
 
 	if (!strcmp(arg, "signal")) {
 		*every_ns = 0;
 		return 0;
 	}
-	if (*arg < '0' || *arg > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno == ERANGE || !isfinite(v))
-		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		if (strcmp(end, units[i].unit))
-			continue;
-		v *= units[i].ns;
-		if (v < (double)RECSWITCH_MIN_NS || v > (double)MAX_NS)
-			return -ERANGE;
-		*every_ns = (uint64_t)(v + 0.5);
-		return 0;
-	}
-	if (end[0] && !end[1] && strchr("BbKkMmGg", end[0]))
-		return -EOPNOTSUPP;
-	return -EINVAL;
+	ret = parse_time_units(arg, units, ARRAY_SIZE(units), (double)MAX_NS + 1, every_ns, &end);
+	if (ret == 0 && *every_ns < RECSWITCH_MIN_NS)
+		return -ERANGE;
+	if (ret == -EINVAL && end[0] && !end[1] && strchr("BbKkMmGg", end[0]))
+		return -EOPNOTSUPP; /* perf's sizes: 10M, 1G */
+	return ret;
 }
 
 char *recswitch_temp_name(const char *output, unsigned int n)

@@ -41,29 +41,36 @@ int parse_double(const char *s, double *out)
 	return 0;
 }
 
-int parse_duration_ns(const char *s, uint64_t *out)
+int parse_time_units(const char *s, const struct parse_unit *units, size_t n, double max_ns,
+		     uint64_t *out, const char **end)
 {
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
-	char *end;
+	char *rest;
 	double v;
 
+	*end = s ? s : "";
 	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
-	v = strtod(s, &end);
+	v = strtod(s, &rest);
+	*end = rest;
 	if (errno == ERANGE || !isfinite(v))
 		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		if (strcmp(end, units[i].unit))
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(rest, units[i].name))
 			continue;
 		v *= units[i].ns;
-		if (v >= 1.8e19)
-			return -EINVAL;
+		if (v >= max_ns)
+			return -ERANGE;
 		*out = (uint64_t)(v + 0.5);
 		return 0;
 	}
 	return -EINVAL;
+}
+
+int parse_duration_ns(const char *s, uint64_t *out)
+{
+	static const struct parse_unit units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+	const char *end;
+
+	return parse_time_units(s, units, ARRAY_SIZE(units), 1.8e19, out, &end) ? -EINVAL : 0;
 }
