@@ -108,21 +108,27 @@ static int kv_add(struct recbuf *b, const char *key, const void *val, size_t len
 {
 	size_t klen = strlen(key);
 	size_t size = record_size(sizeof(struct rec_kv), klen + len);
-	struct rec_kv *kv;
 
 	if (klen > UINT16_MAX || len > FRAME_MAX_RAW / 2)
 		return -E2BIG;
-	kv = recbuf_reserve(b, size);
+	record_kv_fill(recbuf_reserve(b, size), key, val, len, kind);
+	b->len += size;
+	b->n++;
+	return 0;
+}
+
+void record_kv_fill(void *dst, const char *key, const void *val, size_t len, enum kv_kind kind)
+{
+	size_t klen = strlen(key);
+	struct rec_kv *kv = dst;
+
 	kv->h.type = REC_KV;
 	kv->h.misc = (uint16_t)kind;
-	kv->h.size = (uint32_t)size;
+	kv->h.size = (uint32_t)record_size(sizeof(*kv), klen + len);
 	kv->klen = (uint16_t)klen;
 	kv->vlen = (uint32_t)len;
 	memcpy(kv + 1, key, klen);
 	memcpy((char *)(kv + 1) + klen, val, len);
-	b->len += size;
-	b->n++;
-	return 0;
 }
 
 /*

@@ -200,4 +200,10 @@ static inline size_t record_size(size_t fixed, size_t var)
 	return (fixed + var + 7) & ~(size_t)7;
 }
 
+/*
+ * A REC_KV record of key and value (META and STATS frames) into dst, which
+ * holds record_size(sizeof(struct rec_kv), strlen(key) + len) bytes, zeroed.
+ */
+void record_kv_fill(void *dst, const char *key, const void *val, size_t len, enum kv_kind kind);
+
 #endif

@@ -132,19 +132,11 @@ struct perf_source {
 
 static void kv_put(struct kvbuf *b, const char *key, const void *val, size_t len, int kind)
 {
-	size_t klen = strlen(key), size = record_size(sizeof(struct rec_kv), klen + len);
-	struct rec_kv *kv;
+	size_t size = record_size(sizeof(struct rec_kv), strlen(key) + len);
 
 	xgrow(&b->p, &b->alloc, b->len + size, 1);
-	kv = (struct rec_kv *)(b->p + b->len);
-	memset(kv, 0, size);
-	kv->h.type = REC_KV;
-	kv->h.misc = (uint16_t)kind;
-	kv->h.size = (uint32_t)size;
-	kv->klen = (uint16_t)klen;
-	kv->vlen = (uint32_t)len;
-	memcpy(kv + 1, key, klen);
-	memcpy((char *)(kv + 1) + klen, val, len);
+	memset(b->p + b->len, 0, size);
+	record_kv_fill(b->p + b->len, key, val, len, (enum kv_kind)kind);
 	b->len += size;
 }
 
