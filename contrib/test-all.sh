@@ -175,7 +175,7 @@ fi
 # that goes deep into its stack copy
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I src \
 	-I _build/asan tests/fuzz/fuzz-elf.c src/resolve/elf.c src/resolve/cfi.c \
-	src/resolve/maps.c src/resolve/unwind.c src/resolve/debuginfo.c src/util/alloc.c \
+	src/resolve/maps.c src/resolve/unwind.c src/resolve/debuginfo.c src/resolve/jit.c src/util/alloc.c \
 	src/util/error.c src/util/escape.c src/util/json.c src/util/proc.c src/util/hash.c $(pkg-config --cflags --libs libdw libelf) -pthread \
 	-o "$fuzz_dir/fuzz-elf" >"$fuzz_dir/build-elf.log" 2>&1; then
 	elf_seeds="$fuzz_dir/elf-corpus"

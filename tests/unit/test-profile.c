@@ -380,12 +380,15 @@ static const struct prof_stack *stack_of(const struct profile *p, uint32_t pid, 
  * frame in no mapping, one located without its mapping, kernel frames;
  * from one builder, and from builders merged.
  */
+#define MAP_LEN (64ull << 20)
+
 static void test_maps(void)
 {
 	enum { P1 = 10, P2 = 20 };
 	const uint64_t start2 = 0x7f0000000000ull;
 	struct maps *m = maps_new();
-	struct rec_mmap mm = { .pid = P1, .start = bias, .len = 1 << 20 };
+	/* longer than this test program's code, sanitized builds' too */
+	struct rec_mmap mm = { .pid = P1, .start = bias, .len = MAP_LEN };
 	struct symbolizer *sym = symbolizer_new(NULL, 0);
 	struct unwind_result root = { .end = UNWIND_ROOT };
 	uint64_t leaf = elf_addr((const void *)prof_leaf), mid = elf_addr((const void *)prof_mid);
@@ -458,8 +461,8 @@ static void test_maps(void)
 			ok(p->frames[s1->first + 1] == p->frames[s2->first] &&
 			       p->frames[s1->first + 2] == p->frames[s2->first + 1],
 			   "maps (%s): the same locations in both processes", how);
-			ok(m1->start == bias && m1->limit == bias + (1 << 20) && !m1->offset &&
-			       m2->start == start2 && m2->limit == start2 + (1 << 20),
+			ok(m1->start == bias && m1->limit == bias + MAP_LEN && !m1->offset &&
+			       m2->start == start2 && m2->limit == start2 + MAP_LEN,
 			   "maps (%s): ranges and offsets as mapped", how);
 			ok(!strcmp(m1->path, exe) && !strcmp(m1->dso, base) && !strcmp(m2->path, exe),
 			   "maps (%s): the object's path and name", how);
