@@ -95,7 +95,12 @@ done
 like "vdso: the files after the first name the vDSO's function" "$(cat vdso.txt)" \
 	'\[vdso\] +\[\.\] (__vdso_)?clock_gettime'
 if [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 1 ] || [ "$(id -u)" -eq 0 ]; then
-	like "vdso: and kernel functions" "$(cat vdso.txt)" '\[kernel\.kallsyms\] +\[k\] [a-z_]'
+	# the vDSO spares the program most system calls: a file may hold no kernel sample
+	if grep -q '\[k\]' vdso.txt; then
+		like "vdso: and kernel functions" "$(cat vdso.txt)" '\[kernel\.kallsyms\] +\[k\] [a-z_]'
+	else
+		skip "vdso: and kernel functions" "no kernel sample fell in the files after the first"
+	fi
 	unlike "vdso: no unknown kernel frame" "$(cat vdso.txt)" '\[k\] +(\[unknown\]|0x)'
 else
 	skip "vdso: kernel functions" "kernel samples need perf_event_paranoid 1 or root"
