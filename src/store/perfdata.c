@@ -807,25 +807,18 @@ static void finish_stats(struct perf_source *ps)
 
 /* ---- records ------------------------------------------------------------------ */
 
-/* What a record's sample_id_all trailer or a sample says of its thread and time. */
-struct sample_id {
-	uint32_t pid, tid, cpu;
-	uint64_t time, id;
-	bool has_id;
-};
-
-/* The sample_id_all trailer at the end of a non-sample record. */
-static void trailer_id(struct perf_source *ps, const uint8_t *body, size_t len,
-		       struct sample_id *sid)
+/*
+ * The time in the sample_id_all trailer at the end of a non-sample record
+ * (0 without one): all a report takes from it, the record saying the rest.
+ */
+static uint64_t trailer_time(struct perf_source *ps, const uint8_t *body, size_t len)
 {
 	const struct perf_event_attr *a;
-	uint64_t st, n = 0;
-	struct cur c;
+	uint64_t st, n, at, time;
 	int which;
 
-	memset(sid, 0, sizeof(*sid));
 	if (ps->sampled < 0)
-		return;
+		return 0;
 	a = &ps->attrs[0].a;
 	/* with an identifier last, the trailer says whose layout it has */
 	if ((a->sample_type & PERF_SAMPLE_IDENTIFIER) && len >= 8) {
@@ -836,31 +829,18 @@ static void trailer_id(struct perf_source *ps, const uint8_t *body, size_t len,
 		if (which >= 0)
 			a = &ps->attrs[which].a;
 	}
-	if (!a->sample_id_all)
-		return;
 	st = a->sample_type;
-	n = !!(st & PERF_SAMPLE_TID) + !!(st & PERF_SAMPLE_TIME) + !!(st & PERF_SAMPLE_ID) +
+	if (!a->sample_id_all || !(st & PERF_SAMPLE_TIME))
+		return 0;
+	/* tid, time, id, stream id, cpu, identifier: the time is after the tid */
+	n = !!(st & PERF_SAMPLE_TID) + 1 + !!(st & PERF_SAMPLE_ID) +
 	    !!(st & PERF_SAMPLE_STREAM_ID) + !!(st & PERF_SAMPLE_CPU) +
 	    !!(st & PERF_SAMPLE_IDENTIFIER);
 	if (8 * n > len)
-		return;
-	c.p = body + len - 8 * n;
-	c.end = body + len;
-	c.bad = false;
-	if (st & PERF_SAMPLE_TID) {
-		uint64_t v = get_u64(&c);
-
-		sid->pid = (uint32_t)v;
-		sid->tid = (uint32_t)(v >> 32);
-	}
-	if (st & PERF_SAMPLE_TIME)
-		sid->time = get_u64(&c);
-	if (st & PERF_SAMPLE_ID)
-		sid->id = get_u64(&c), sid->has_id = true;
-	if (st & PERF_SAMPLE_STREAM_ID)
-		get_u64(&c);
-	if (st & PERF_SAMPLE_CPU)
-		sid->cpu = (uint32_t)get_u64(&c);
+		return 0;
+	at = len - 8 * n + 8 * !!(st & PERF_SAMPLE_TID);
+	memcpy(&time, body + at, 8);
+	return time;
 }
 
 /* The records converted by one perf_source_next(). */
@@ -1093,9 +1073,9 @@ static void convert_mmap(struct perf_source *ps, const struct perf_event_header 
 {
 	struct cur c = {body, body + len, false};
 	uint64_t v = get_u64(&c), start = get_u64(&c), mlen = get_u64(&c), pgoff = get_u64(&c);
+	uint64_t time;
 	uint32_t prot = PROT_READ | PROT_EXEC, flags = MAP_PRIVATE;
 	const uint8_t *fixed = NULL, *bid = NULL;
-	struct sample_id sid;
 	struct rec_mmap *m;
 	const char *name;
 	size_t nlen = 0;
@@ -1116,7 +1096,7 @@ static void convert_mmap(struct perf_source *ps, const struct perf_event_header 
 		ps->n.malformed++;
 		return;
 	}
-	trailer_id(ps, c.p, (size_t)(c.end - c.p), &sid);
+	time = trailer_time(ps, c.p, (size_t)(c.end - c.p));
 	/* the kernel's own mapping: where its text starts names this boot's layout */
 	if ((uint32_t)v == UINT32_MAX && !strncmp(name, "[kernel.kallsyms]", 17) &&
 	    !ps->kernel_text)
@@ -1126,7 +1106,7 @@ static void convert_mmap(struct perf_source *ps, const struct perf_event_header 
 	m->h.size = (uint32_t)record_size(sizeof(*m), nlen + 1);
 	m->pid = (uint32_t)v;
 	m->tid = (uint32_t)(v >> 32);
-	m->time = sid.time;
+	m->time = time;
 	m->start = start;
 	m->len = mlen;
 	m->pgoff = pgoff;
@@ -1146,24 +1126,23 @@ static void convert_comm(struct perf_source *ps, const struct perf_event_header 
 			 const uint8_t *body, size_t len, struct out *o)
 {
 	struct cur c = {body, body + len, false};
-	uint64_t v = get_u64(&c);
+	uint64_t v = get_u64(&c), time;
 	size_t nlen = 0;
 	const char *name = get_name(&c, &nlen);
-	struct sample_id sid;
 	struct rec_comm *r;
 
 	if (c.bad || !name) {
 		ps->n.malformed++;
 		return;
 	}
-	trailer_id(ps, c.p, (size_t)(c.end - c.p), &sid);
+	time = trailer_time(ps, c.p, (size_t)(c.end - c.p));
 	r = out_reserve(o, record_size(sizeof(*r), nlen + 1));
 	r->h.type = REC_COMM;
 	r->h.size = (uint32_t)record_size(sizeof(*r), nlen + 1);
 	r->h.misc = (h->misc & PERF_RECORD_MISC_COMM_EXEC) ? 1 : 0;
 	r->pid = (uint32_t)v;
 	r->tid = (uint32_t)(v >> 32);
-	r->time = sid.time;
+	r->time = time;
 	memcpy(r + 1, name, nlen);
 }
 
@@ -1192,9 +1171,8 @@ static void convert_lost(struct perf_source *ps, const struct perf_event_header 
 			 const uint8_t *body, size_t len, struct out *o)
 {
 	struct cur c = {body, body + len, false};
-	struct sample_id sid;
 	struct rec_lost *l;
-	uint64_t count;
+	uint64_t count, time;
 
 	if (h->type == PERF_RECORD_LOST)
 		get_u64(&c); /* the event's id */
@@ -1203,7 +1181,7 @@ static void convert_lost(struct perf_source *ps, const struct perf_event_header 
 		ps->n.malformed++;
 		return;
 	}
-	trailer_id(ps, c.p, (size_t)(c.end - c.p), &sid);
+	time = trailer_time(ps, c.p, (size_t)(c.end - c.p));
 	if (h->type == PERF_RECORD_LOST)
 		ps->n.lost_ring += count;
 	else
@@ -1212,7 +1190,7 @@ static void convert_lost(struct perf_source *ps, const struct perf_event_header 
 	l->h.type = REC_LOST;
 	l->h.size = sizeof(*l);
 	l->h.misc = h->type == PERF_RECORD_LOST ? LOST_RING : LOST_SAMPLES;
-	l->time = sid.time;
+	l->time = time;
 	l->count = count;
 }
 
